@@ -1,0 +1,82 @@
+// Renders docs/causes.md from the cause registry (src/causes.ts).
+// Run after building: `node dist/scripts/gen-docs.js` (npm run docs).
+// A test checks that the committed file equals renderCausesMarkdown().
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { causeIds, causes, type CauseDef, type CauseId } from '../src/causes.js';
+
+const INTRO = `# Cause vocabulary
+
+Every problem maildiag reports carries a cause id, \`area.problem\`, in the JSON
+report (\`diagnosis[].cause\`, \`checks[].findings[].cause\`) and in
+\`maildiag explain\`. Ids are stable: once shipped, an id is never renamed or
+reused, so scripts and CI pipelines can match on them; new ids may be added.
+
+Each id has a default severity (\`error\`: mail cannot be delivered or the setup
+is dangerous; \`warning\`: delivered but at risk; \`info\`: worth knowing) and the
+side the fix is on: \`recipient\` (the domain receiving mail), \`sender\` (the
+host or domain sending it), \`network\` (something in between, such as an ISP or
+firewall) or \`local\` (the machine running maildiag). \`maildiag causes <id>\`
+shows one entry in the terminal.
+
+This file is generated from src/causes.ts by \`npm run docs\`; do not edit it by hand.
+`;
+
+/** Placeholders such as _dmarc.<domain> would be read as HTML: show them as code. */
+function inline(text: string): string {
+  return text.replace(/[^\s"(]*<[a-z-]+>[^\s"),;]*/g, (token) => {
+    const m = /^(.*?)([.:]*)$/.exec(token);
+    const body = m?.[1] ?? token;
+    const tail = m?.[2] ?? '';
+    return `\`${body}\`${tail}`;
+  });
+}
+
+/** 'RFC 7208 §4.6.4' → a link to that section on rfc-editor.org. */
+function refLink(ref: string): string {
+  const m = /^RFC (\d+)(?: §([\d.]+))?$/.exec(ref);
+  if (!m) return ref;
+  const url = `https://www.rfc-editor.org/rfc/rfc${m[1]}${m[2] ? `#section-${m[2]}` : ''}`;
+  return `[${ref}](${url})`;
+}
+
+function renderCause(id: string, def: CauseDef): string {
+  const lines = [
+    `### \`${id}\``,
+    '',
+    `**${inline(def.title)}**`,
+    '',
+    `Severity: ${def.severity} · Side: ${def.side}`,
+    '',
+    inline(def.explanation),
+    '',
+    `Fix: ${inline(def.fix)}`,
+  ];
+  if (def.refs && def.refs.length > 0) lines.push('', `References: ${def.refs.map(refLink).join(', ')}`);
+  return lines.join('\n');
+}
+
+export function renderCausesMarkdown(): string {
+  const areas = new Map<string, CauseId[]>();
+  for (const id of causeIds) {
+    const area = id.slice(0, id.indexOf('.'));
+    const ids = areas.get(area) ?? [];
+    ids.push(id);
+    areas.set(area, ids);
+  }
+  const sections = [...areas].map(([area, ids]) =>
+    [`## ${area}`, ...ids.map((id) => renderCause(id, causes[id]))].join('\n\n'),
+  );
+  return `${[INTRO.trimEnd(), ...sections].join('\n\n')}\n`;
+}
+
+function main(): void {
+  const out = fileURLToPath(new URL('../../docs/causes.md', import.meta.url));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, renderCausesMarkdown());
+  console.log(`wrote ${out} (${causeIds.length} causes)`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();

@@ -1,0 +1,904 @@
+// The cause registry: every problem maildiag can report, with the words people
+// read about it. Checks emit ids; renderers and `maildiag causes` read the text
+// from here only. Entries are in causal order (domain → DNS → MX → reachability
+// → TLS/identity → authentication → hygiene → bounce-only), which the ranker
+// uses as its tie-break, so a root cause sorts before its symptoms.
+
+export const SEVERITIES = ['error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const SIDES = ['recipient', 'sender', 'network', 'local'] as const;
+export type Side = (typeof SIDES)[number];
+
+export interface CauseDef {
+  title: string;
+  severity: Severity;
+  side: Side;
+  explanation: string;
+  fix: string;
+  refs?: readonly string[];
+  /** Symptoms this cause explains: when both are present the symptom is folded under it. */
+  masks?: readonly string[];
+}
+
+/** Keeps the ids as literal keys (CauseId) while typing every entry as a CauseDef. */
+const defineCauses = <K extends string>(defs: Record<K, CauseDef>): Readonly<Record<K, CauseDef>> => defs;
+
+export const causes = defineCauses({
+  'dns.resolver-unreachable': {
+    title: 'No answer from the DNS resolver',
+    severity: 'error',
+    side: 'local',
+    explanation:
+      'None of the DNS servers maildiag was told to ask answered at all, so nothing about the domain could be checked. This is about the machine running maildiag, not the domain.',
+    fix: 'Check this machine\'s network and firewall, or point maildiag at a working resolver with --resolver (e.g. --resolver 9.9.9.9).',
+    masks: [
+      'dns.servfail',
+      'domain.nxdomain',
+      'mx.missing',
+      'mx.implicit',
+      'mx.target-nxdomain',
+      'mx.all-unreachable',
+      'mta-sts.invalid',
+      'tls-rpt.missing',
+      'ptr.missing',
+      'ptr.not-fcrdns',
+      'rbl.query-refused',
+      'rbl.unknown',
+      'spf.missing',
+      'spf.void-lookups',
+      'dkim.not-found',
+      'dmarc.missing',
+      'dmarc.rua-unauthorized',
+    ],
+  },
+  'dns.servfail': {
+    title: 'The domain\'s DNS is broken (SERVFAIL)',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'Looking up the domain returned SERVFAIL: its name servers do not answer properly (lame delegation, servers down) or its DNSSEC signatures do not validate. Mail servers that cannot look the domain up delay its mail and eventually bounce it.',
+    fix: 'Ask whoever hosts the domain\'s DNS to check that every name server listed at the registrar answers for the zone and, if DNSSEC is on, that the DS record at the registrar matches the zone\'s current keys (dnsviz.net shows where it breaks).',
+    refs: ['RFC 1035', 'RFC 4035 §5'],
+    masks: [
+      'mx.missing',
+      'mx.implicit',
+      'mx.target-nxdomain',
+      'mta-sts.invalid',
+      'tls-rpt.missing',
+      'spf.missing',
+      'dkim.not-found',
+      'dmarc.missing',
+      'delivery.delayed',
+      'delivery.expired',
+    ],
+  },
+  'domain.nxdomain': {
+    title: 'The domain does not exist',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'DNS answers NXDOMAIN for the domain: it is not registered, has expired, or is misspelt. Nobody can deliver mail to it.',
+    fix: 'Check the spelling; if the domain is yours, renew the registration and make sure the registrar points it at working name servers.',
+    refs: ['RFC 8020'],
+    masks: ['mx.missing', 'tls-rpt.missing', 'spf.missing', 'dkim.not-found', 'dmarc.missing'],
+  },
+
+  'mx.missing': {
+    title: 'No MX record and no address for the domain',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The domain has no MX record and no A or AAAA record either, so senders have nowhere to deliver its mail and bounce it straight away (RFC 5321 §5.1).',
+    fix: 'Publish an MX record for the server or provider that receives the domain\'s mail, e.g. "example.org. MX 10 mail.example.org.", using the host names your provider gives you.',
+    refs: ['RFC 5321 §5.1'],
+  },
+  'mx.null': {
+    title: 'Null MX: the domain declares it accepts no mail',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The domain publishes a null MX ("MX 0 ."), the RFC 7505 way of saying it never receives email. Senders reject mail to it at once, so nothing sent there will arrive.',
+    fix: 'If the domain should receive mail, replace the null MX with real MX records for your mail server or provider; if it should not, this is correct and nothing needs changing.',
+    refs: ['RFC 7505'],
+    masks: [
+      'mx.all-unreachable',
+      'mx.primary-unreachable',
+      'smtp.refused',
+      'smtp.timeout',
+      'smtp.no-banner',
+      'smtp.busy',
+      'smtp.untestable',
+      'smtp.greylisting',
+      'smtp.rejected',
+      'smtp.recipient-rejected',
+      'smtp.open-relay',
+      'smtp.size-limit-low',
+      'smtp.banner-mismatch',
+      'tls.starttls-missing',
+      'tls.protocol-old',
+      'tls.handshake-failed',
+      'tls.cert-untrusted',
+      'tls.cert-expired',
+      'tls.cert-expiring',
+      'tls.cert-name-mismatch',
+      'mta-sts.invalid',
+      'tls-rpt.missing',
+      'tls-rpt.invalid',
+      'dane.tlsa-mismatch',
+    ],
+  },
+  'mx.implicit': {
+    title: 'No MX record: mail falls back to the A record (implicit MX)',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The domain has no MX record, so senders use its A/AAAA address as an implicit MX (RFC 5321 §5.1). That address is often a web server that does not accept mail, and some senders do not fall back at all.',
+    fix: 'Publish an explicit MX record for the host that really receives the mail, e.g. "example.org. MX 10 mail.example.org."',
+    refs: ['RFC 5321 §5.1'],
+  },
+  'mx.target-nxdomain': {
+    title: 'An MX host name does not resolve (NXDOMAIN)',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'An MX record names a host that does not exist in DNS (NXDOMAIN), so the MX target does not resolve to any address and senders cannot connect to it. This is usually a typo or a leftover record after a change of mail provider.',
+    fix: 'Correct the MX record to the host name your mail provider gives, or add the missing A/AAAA record for that host; delete MX records for servers that no longer exist.',
+    refs: ['RFC 5321 §5.1'],
+    masks: ['mx.primary-unreachable'],
+  },
+  'mx.target-invalid': {
+    title: 'MX points at a CNAME or an IP address',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'An MX record must name a host that has its own A/AAAA record. Here it points at an alias (CNAME) or is written as an IP address; many senders tolerate this but some refuse, so part of the mail may bounce (RFC 2181 §10.3, RFC 5321 §5.1).',
+    fix: 'Point the MX at the real host name (the target of the CNAME), or give the IP address a host name with an A record and use that, e.g. "MX 10 mail.example.org."',
+    refs: ['RFC 2181 §10.3', 'RFC 5321 §5.1'],
+  },
+  'mx.target-private': {
+    title: 'An MX host resolves to a private or reserved address',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'An MX host resolves to a loopback, private (e.g. 10.x.x.x, 192.168.x.x) or otherwise reserved address that cannot be reached from the internet, so outside senders cannot deliver to it. This often happens when internal DNS records leak into public DNS.',
+    fix: 'Publish the server\'s public IP address for the MX host in public DNS; if you are testing inside a lab or internal network on purpose, run maildiag with --allow-private.',
+    refs: ['RFC 1918', 'RFC 6890'],
+    masks: ['mx.all-unreachable', 'mx.primary-unreachable'],
+  },
+
+  'smtp.refused': {
+    title: 'Connection refused on port 25',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The host answered but refused the connection on port 25: no mail server is listening there, or a firewall actively rejects it. Senders cannot deliver to this host.',
+    fix: 'Start the mail server (or fix the address and port it listens on) and allow inbound TCP port 25 from the internet in the host and edge firewalls; if the MX record names the wrong host, point it at the real mail server.',
+    masks: ['delivery.delayed', 'delivery.expired'],
+  },
+  'smtp.timeout': {
+    title: 'Connection to the mail server timed out',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'Connecting to port 25 on the host timed out: nothing answered at all, which usually means a firewall silently drops the traffic or the host is down. Senders retry for a few days and then bounce the mail.',
+    fix: 'Check that the host is up and that inbound TCP port 25 is allowed through its firewall; if every mail server times out from this machine, the problem is this network (see network.port25-blocked).',
+    masks: ['delivery.delayed', 'delivery.expired'],
+  },
+  'smtp.no-banner': {
+    title: 'The mail server never sends its greeting banner',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The TCP connection opens but the server never sends its 220 greeting (banner), so no SMTP conversation can start. This happens with overloaded servers, broken filters or deliberate tarpits; senders wait up to 5 minutes, then retry later (RFC 5321 §4.5.3.2).',
+    fix: 'Check the mail server\'s load and logs, and any proxy or anti-spam appliance in front of it; a healthy server greets within a few seconds.',
+    refs: ['RFC 5321 §4.5.3.2'],
+    masks: ['delivery.delayed', 'delivery.expired'],
+  },
+  'smtp.busy': {
+    title: 'The mail server is busy (421 at connect)',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The server answered the connection with a 421 reply, meaning "service not available, try again later": it is busy, overloaded or not taking new connections from this address for now. Senders retry, so mail is delayed rather than lost unless this lasts for days.',
+    fix: 'Check the server\'s load, logs and connection limits; if it sends 421 to everyone, fix the overload or raise its concurrency limits.',
+    refs: ['RFC 5321 §3.8', 'RFC 5321 §4.2.3'],
+    masks: ['delivery.delayed', 'delivery.expired'],
+  },
+  'mx.all-unreachable': {
+    title: 'No MX host accepts connections on port 25',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'maildiag could not open an SMTP connection on port 25 to any of the domain\'s MX hosts, so senders have nowhere to deliver. They queue the mail and retry for a few days before bouncing it.',
+    fix: 'Check that the mail servers named in the MX records are running and that inbound port 25 is open to the internet; if the domain moved to a hosted provider, update the MX records to the provider\'s hosts.',
+    refs: ['RFC 5321 §5.1'],
+    masks: [
+      'mx.primary-unreachable',
+      'smtp.greylisting',
+      'smtp.rejected',
+      'smtp.recipient-rejected',
+      'smtp.open-relay',
+      'smtp.size-limit-low',
+      'smtp.banner-mismatch',
+      'tls.starttls-missing',
+      'tls.protocol-old',
+      'tls.handshake-failed',
+      'tls.cert-untrusted',
+      'tls.cert-expired',
+      'tls.cert-expiring',
+      'tls.cert-name-mismatch',
+      'dane.tlsa-mismatch',
+      'delivery.delayed',
+      'delivery.expired',
+    ],
+  },
+  'mx.primary-unreachable': {
+    title: 'The primary MX is unreachable; a backup MX answers',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The most preferred (primary) MX host does not accept connections, but a backup MX with a lower priority does. Mail still arrives, but through the backup, which is often slower, filters less well, or is forgotten until it too stops working.',
+    fix: 'Bring the primary mail server back or, if it was retired, delete its MX record so that a working host is the primary.',
+    refs: ['RFC 5321 §5.1'],
+  },
+  'network.port25-blocked': {
+    title: 'This network blocks outbound port 25',
+    severity: 'error',
+    side: 'local',
+    explanation:
+      'Every attempt to reach a mail server on port 25 timed out while other ports work, so the network maildiag runs on (often a home, school or mobile ISP) blocks outgoing SMTP. The timeouts describe this network, not the domains tested, and a mail server here cannot send mail directly.',
+    fix: 'Run maildiag from a network that allows outbound port 25, or ask the ISP to unblock it; to send mail from here, use an authenticated relay (smarthost) on port 587 or 2525.',
+    refs: ['RFC 5068', 'RFC 6409'],
+    masks: ['smtp.timeout', 'mx.all-unreachable', 'mx.primary-unreachable', 'delivery.delayed', 'delivery.expired'],
+  },
+  'network.ipv6-unavailable': {
+    title: 'No IPv6 route from this machine',
+    severity: 'info',
+    side: 'local',
+    explanation:
+      'This machine has no IPv6 connectivity, so the mail servers\' IPv6 (AAAA) addresses were not probed. Problems that only affect delivery over IPv6 could go unnoticed.',
+    fix: 'Nothing to fix for the domain; to test IPv6 delivery too, run maildiag from a machine with a working IPv6 route.',
+  },
+  'smtp.untestable': {
+    title: 'The mail server could not be tested',
+    severity: 'info',
+    side: 'local',
+    explanation:
+      'The server did not let maildiag finish its test, e.g. it rate-limits or drops connections from unknown testers; the reason is shown with the finding. This says nothing bad about the server, only that the results for it are incomplete.',
+    fix: 'Try again later or from another network; for a complete test, ask the server\'s admin to allow the address maildiag tests from.',
+  },
+
+  'smtp.greylisting': {
+    title: 'Greylisting: temporary 450/451 for a new sender',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The server answered RCPT TO with a temporary 450 or 451 reply, the usual sign of greylisting: mail from a sender it has not seen before is refused once and accepted when the sender retries minutes later. Real mail servers retry, so mail is only delayed, but services that do not retry lose it (RFC 6647).',
+    fix: 'Usually nothing: properly configured senders retry. If the delay matters, allow-list known senders and providers in the greylisting settings or shorten the greylisting delay.',
+    refs: ['RFC 6647'],
+    masks: ['delivery.delayed'],
+  },
+  'smtp.rejected': {
+    title: 'The server rejected the test conversation',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The server refused maildiag\'s probe at EHLO, MAIL FROM or RCPT TO with a reply that is not one of the common cases; its own words are shown with the finding. Real senders may be refused the same way.',
+    fix: 'Read the server\'s reply, which often names the policy or blocklist involved; if the refusal is wrong, adjust the server\'s sender policy, and rerun with --from and --helo set to a real sender to rule out the test identity.',
+    refs: ['RFC 5321 §4.2', 'RFC 3463'],
+  },
+  'smtp.recipient-rejected': {
+    title: 'Recipient rejected: 550 user unknown',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The server answered RCPT TO for the probed address with 550 "user unknown" (or a similar 5.1.1 reply), so mail to that address bounces. By default maildiag probes postmaster@ the domain, an address RFC 5321 §4.5.1 requires every mail domain to accept.',
+    fix: 'Create the mailbox or an alias for it (at least postmaster@ should forward to an administrator); if you probed another address with --rcpt, check its spelling.',
+    refs: ['RFC 5321 §4.5.1', 'RFC 3463'],
+  },
+  'smtp.open-relay': {
+    title: 'Open relay: the server accepts mail for other domains',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The server accepted a message from an outside sender to a domain it does not host, so anyone can use it to relay spam. Open relays are soon put on blocklists, and then the organisation\'s own mail stops being delivered.',
+    fix: 'Only relay for authenticated users and your own networks, e.g. in Postfix "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination".',
+    refs: ['RFC 5321 §3.6.1', 'RFC 2505'],
+  },
+  'smtp.size-limit-low': {
+    title: 'Advertised message SIZE limit is low',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The server\'s EHLO reply advertises a SIZE limit below what ordinary mail with attachments needs (about 10 MB), so larger messages are refused before they are sent (RFC 1870). Attachments grow by about a third when encoded for email.',
+    fix: 'Raise the server\'s message size limit to at least 25 MB, e.g. in Postfix "message_size_limit = 36700160" (35 MB).',
+    refs: ['RFC 1870'],
+  },
+
+  'submission.unreachable': {
+    title: 'Submission ports 587 and 2525 are unreachable',
+    severity: 'warning',
+    side: 'network',
+    explanation:
+      'Neither port 587 (mail submission) nor the common alternative 2525 could be reached, so from this network there is no way to hand mail to a relay or smarthost. Together with a blocked port 25, mail cannot be sent from here at all.',
+    fix: 'Allow outbound TCP 587 (and 465) in the firewall, check the relay host name given with --relay, or ask the relay provider which ports it accepts.',
+    refs: ['RFC 6409', 'RFC 8314'],
+  },
+
+  'tls.starttls-missing': {
+    title: 'No STARTTLS: mail arrives unencrypted',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The server does not offer STARTTLS on port 25, so every message sent to it crosses the internet unencrypted (RFC 3207). Senders that require encryption, such as those following MTA-STS or DANE, will not deliver.',
+    fix: 'Install a certificate on the mail server and enable STARTTLS, e.g. in Postfix "smtpd_tls_security_level = may" with smtpd_tls_cert_file and smtpd_tls_key_file set.',
+    refs: ['RFC 3207'],
+  },
+  'tls.protocol-old': {
+    title: 'Only old TLS versions (TLS 1.0/1.1) offered',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The server only negotiates TLS 1.0 or TLS 1.1, which are deprecated and insecure (RFC 8996). Modern senders refuse these versions and either deliver without encryption or, under MTA-STS or DANE, not at all.',
+    fix: 'Update the mail server\'s TLS library and settings to allow TLS 1.2 and 1.3, e.g. in Postfix "smtpd_tls_protocols = >=TLSv1.2".',
+    refs: ['RFC 8996'],
+    masks: ['tls.handshake-failed'],
+  },
+  'tls.handshake-failed': {
+    title: 'TLS handshake failed after STARTTLS',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The server offers STARTTLS, but setting up the encrypted connection failed (no shared protocol version or cipher, a broken certificate or key, or the connection was dropped). Senders then retry without encryption or, under MTA-STS or DANE, do not deliver.',
+    fix: 'Check the mail server\'s TLS logs and settings: a matching certificate and key, TLS 1.2 or later, and standard ciphers; test with "openssl s_client -starttls smtp -connect mail.example.org:25".',
+    refs: ['RFC 3207'],
+  },
+  'tls.cert-untrusted': {
+    title: 'Mail server certificate is self-signed or untrusted',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The TLS certificate is self-signed, issued by a certificate authority (CA) that is not publicly trusted, or sent without its intermediate certificates. Most senders still encrypt without checking, but MTA-STS senders refuse delivery and the certificate proves nothing about who the server is.',
+    fix: 'Install a certificate from a public CA (e.g. free from Let\'s Encrypt) for the MX host name, including the intermediate certificates; if you use a private CA on purpose, give it to maildiag with --ca-file.',
+    refs: ['RFC 8461 §4.2'],
+  },
+  'tls.cert-expired': {
+    title: 'Mail server certificate has expired',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The TLS certificate has expired. Senders that check certificates (MTA-STS, many large providers) will not deliver, and the rest encrypt with a certificate that proves nothing.',
+    fix: 'Renew the certificate and reload the mail server; automate renewal, e.g. certbot with a deploy hook that reloads Postfix or Exim.',
+    refs: ['RFC 8461 §4.2'],
+    masks: ['tls.cert-expiring'],
+  },
+  'tls.cert-expiring': {
+    title: 'Mail server certificate expires soon',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The TLS certificate expires within 14 days. After that, senders that check certificates (MTA-STS, many large providers) will stop delivering.',
+    fix: 'Renew the certificate now and reload the mail server; check that automatic renewal reloads the mail service too, not only the web server.',
+    refs: ['RFC 8461 §4.2'],
+  },
+  'tls.cert-name-mismatch': {
+    title: 'Certificate name does not match the MX host name',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The TLS certificate does not list the MX host name the server was reached by (a name mismatch), e.g. it was issued for the web site or for the provider\'s own name. Senders that verify certificates, including those following MTA-STS, refuse delivery.',
+    fix: 'Use a certificate that covers every MX host name (as a Subject Alternative Name), or point the MX records at the host name your provider\'s certificate covers.',
+    refs: ['RFC 8461 §4.2', 'RFC 9525'],
+  },
+
+  'mta-sts.invalid': {
+    title: 'MTA-STS record or policy is broken',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The domain has an MTA-STS record, but the policy file at https://mta-sts.<domain>/.well-known/mta-sts.txt cannot be fetched, is malformed, or does not list the current MX hosts. Senders that honour MTA-STS may then refuse delivery in enforce mode (RFC 8461).',
+    fix: 'Serve a valid policy over HTTPS with a trusted certificate that lists every MX host (version: STSv1, mode: enforce, mx: mail.example.org, max_age: 604800), and change the id= in the _mta-sts TXT record whenever the policy changes.',
+    refs: ['RFC 8461 §3'],
+  },
+
+  'tls-rpt.missing': {
+    title: 'No TLS reporting (TLS-RPT) record',
+    severity: 'info',
+    side: 'recipient',
+    explanation:
+      'The domain publishes no _smtp._tls TXT record, so senders have nowhere to report failed encrypted deliveries to it (RFC 8460). Nothing breaks, but TLS and MTA-STS problems go unnoticed.',
+    fix: 'Publish a TXT record at _smtp._tls.<domain>, e.g. "v=TLSRPTv1; rua=mailto:tls-reports@example.org".',
+    refs: ['RFC 8460 §3'],
+  },
+  'tls-rpt.invalid': {
+    title: 'TLS reporting (TLS-RPT) record is malformed',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The _smtp._tls TXT record exists but is not valid (wrong version tag, missing or bad rua= address, or more than one record), so senders ignore it and send no TLS reports (RFC 8460).',
+    fix: 'Replace it with a single valid record, e.g. "v=TLSRPTv1; rua=mailto:tls-reports@example.org".',
+    refs: ['RFC 8460 §3'],
+  },
+
+  'dane.tlsa-mismatch': {
+    title: 'DANE TLSA records do not match the certificate',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The MX host publishes DNSSEC-signed TLSA records (DANE), but none of them matches the certificate the server presents. Senders that use DANE refuse to deliver rather than risk an intercepted connection (RFC 7672).',
+    fix: 'Publish TLSA records for the certificate or key actually in use, e.g. "_25._tcp.mail.example.org. TLSA 3 1 1" followed by the SHA-256 hash of the public key; when renewing, publish the new key\'s record before switching certificates.',
+    refs: ['RFC 7672', 'RFC 6698'],
+  },
+
+  'ptr.missing': {
+    title: 'No reverse DNS (PTR) record for the IP address',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The IP address has no PTR record, so a reverse DNS lookup returns no name. Many receiving servers, large providers included, reject or spam-folder mail from addresses without reverse DNS.',
+    fix: 'Ask whoever owns the IP address (the ISP or hosting provider; only they can) to set its PTR record to the mail server\'s host name, e.g. 203.0.113.5 to mail.example.org, and make that name resolve back to the IP.',
+    refs: ['RFC 1912 §2.1', 'RFC 8601 §3'],
+  },
+  'ptr.not-fcrdns': {
+    title: 'Reverse DNS (PTR) name does not resolve back to the IP',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The IP address has a PTR record, but a forward lookup of that name does not return the same IP: a forward/reverse mismatch, so the reverse DNS is not forward-confirmed (FCrDNS). Receivers treat this much like having no reverse DNS at all.',
+    fix: 'Make the PTR name\'s A/AAAA record include the IP (e.g. "mail.example.org. A 203.0.113.5"), or ask the IP\'s owner to change the PTR to a name that does.',
+    refs: ['RFC 8601 §3', 'RFC 1912 §2.1'],
+  },
+  'ptr.generic': {
+    title: 'Reverse DNS (PTR) name looks generic or dynamic',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The PTR name looks like an ISP\'s generic name for dynamic or residential addresses (e.g. 203-0-113-5.dyn.isp.example), not a mail server\'s. Many receivers score or reject mail from such addresses as likely spam from infected home computers.',
+    fix: 'Ask the IP\'s owner for a specific PTR such as mail.example.org (with a matching A record), or send through a relay or provider that has proper reverse DNS.',
+  },
+  'smtp.banner-mismatch': {
+    title: 'SMTP banner name differs from the PTR or MX name',
+    severity: 'info',
+    side: 'recipient',
+    explanation:
+      'The host name the server gives in its SMTP greeting banner or EHLO reply is neither its reverse DNS (PTR) name nor the MX host name. This is a weak signal: it is common behind load balancers and hosted providers, and few receivers care about it on its own.',
+    fix: 'If convenient, set the server\'s host name (e.g. Postfix myhostname) to the name in its PTR record and MX record.',
+    refs: ['RFC 5321 §4.1.1.1'],
+  },
+
+  'rbl.listed': {
+    title: 'IP address listed on a DNS blocklist',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The IP address is listed on a DNS blocklist (DNSBL); the list, its return code and its stated reason are shown with the finding. Receivers that use this list reject or spam-folder mail from the address.',
+    fix: 'Find and stop the cause first (infected machine, compromised account, open relay, unwanted bulk mail), then request delisting on the list\'s website via the link in its reason; some lists expire entries by themselves.',
+    refs: ['RFC 5782'],
+    masks: ['reputation.poor'],
+  },
+  'rbl.domain-listed': {
+    title: 'Domain listed on a domain blocklist',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The domain is listed on a domain blocklist (e.g. Spamhaus DBL or SURBL), which receivers check against sender addresses and links in messages. Mail from or mentioning the domain is likely to be rejected or filtered as spam.',
+    fix: 'Look for compromised web pages, accounts or redirects on the domain and clean them up, then request removal through the list\'s lookup page.',
+    refs: ['RFC 5782'],
+    masks: ['reputation.poor'],
+  },
+  'rbl.query-refused': {
+    title: 'Blocklist refused the query from this resolver',
+    severity: 'warning',
+    side: 'local',
+    explanation:
+      'The blocklist answered with an error code (e.g. 127.255.255.254) instead of a result, because it refuses queries that arrive through public or high-volume DNS resolvers. Whether the address is listed is unknown, not "listed".',
+    fix: 'Run maildiag with --resolver pointing at your own recursive resolver (not 8.8.8.8, 1.1.1.1 or 9.9.9.9), or register for the list\'s own query service.',
+    refs: ['RFC 5782'],
+  },
+  'rbl.unknown': {
+    title: 'A blocklist did not answer: listing status unknown',
+    severity: 'info',
+    side: 'local',
+    explanation:
+      'A DNS blocklist (DNSBL) did not answer in time or answered with an error, so whether the address is listed there is unknown. The list may be down, slow, retired, or blocked on this network.',
+    fix: 'Retry later or with a longer --timeout, and check that the list still operates; choose the lists to query with --dnsbl.',
+    refs: ['RFC 5782'],
+  },
+
+  'spf.missing': {
+    title: 'No SPF record',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The domain publishes no SPF record (a TXT record starting "v=spf1") listing the servers allowed to send its mail. Receivers cannot check the sending server, so mail is more likely to be marked as spam and the domain is easier to forge (RFC 7208).',
+    fix: 'Publish one TXT record at the domain listing your sending servers and providers, e.g. "v=spf1 mx include:_spf.google.com -all".',
+    refs: ['RFC 7208 §3'],
+    masks: ['spf.ip-not-authorized'],
+  },
+  'spf.multiple': {
+    title: 'Multiple SPF records (permerror)',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The domain publishes more than one TXT record starting "v=spf1". SPF then ends in a permerror (permanent error) for every message, and receivers treat the domain as having a broken SPF setup (RFC 7208 §4.5).',
+    fix: 'Merge them into a single record and delete the others, e.g. "v=spf1 mx include:spf.protection.outlook.com include:_spf.google.com -all".',
+    refs: ['RFC 7208 §3.2', 'RFC 7208 §4.5'],
+    masks: ['spf.ip-not-authorized'],
+  },
+  'spf.syntax': {
+    title: 'SPF record has a syntax error',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The SPF record contains something SPF does not understand, such as a misspelt mechanism, a stray character or a bad IP range. Receivers stop with a permerror, so the record protects nothing and may count against the mail (RFC 7208 §4.6).',
+    fix: 'Correct the term shown in the finding so the record uses valid mechanisms only, e.g. "v=spf1 ip4:203.0.113.0/24 include:_spf.example.net -all".',
+    refs: ['RFC 7208 §4.6', 'RFC 7208 §12'],
+    masks: ['spf.ip-not-authorized'],
+  },
+  'spf.too-many-lookups': {
+    title: 'SPF needs more than 10 DNS lookups',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'Checking the SPF record takes more than 10 DNS lookups (each include, a, mx, ptr, exists and redirect counts, inside nested includes too). Receivers stop at 10 and return a permerror, so SPF fails for all mail (RFC 7208 §4.6.4).',
+    fix: 'Remove includes for services you no longer use, replace a and mx with ip4:/ip6: ranges where they are stable, and drop ptr; flattening includes into IP addresses is a last resort because providers change them.',
+    refs: ['RFC 7208 §4.6.4'],
+    masks: ['spf.ip-not-authorized'],
+  },
+  'spf.void-lookups': {
+    title: 'SPF record has void DNS lookups',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'Some names in the SPF record (in include, a, mx or exists) have no records or do not exist. These void lookups waste the lookup budget, and more than two of them make receivers return a permerror (RFC 7208 §4.6.4).',
+    fix: 'Remove or correct the names that no longer exist, typically an include: for a provider you have left.',
+    refs: ['RFC 7208 §4.6.4'],
+  },
+  'spf.plus-all': {
+    title: 'SPF +all authorises the whole internet',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The SPF record ends in +all (or a bare "all"), which says every server on the internet may send mail for the domain. This makes SPF useless against forgery, and many receivers treat it as a sign of spam (RFC 7208 §5.1).',
+    fix: 'List your real senders and end the record with -all (or ~all while testing), e.g. "v=spf1 mx include:_spf.google.com -all".',
+    refs: ['RFC 7208 §5.1'],
+  },
+  'spf.soft-all': {
+    title: 'SPF ends in ~all (softfail) or ?all (neutral)',
+    severity: 'info',
+    side: 'sender',
+    explanation:
+      'The SPF record ends in ~all (softfail) or ?all (neutral), so mail from servers it does not list is only marked as suspicious, not failed. This is common and fine while setting up; DMARC decides what happens to mail that fails.',
+    fix: 'Once every legitimate sender is listed, end the record with -all, e.g. "v=spf1 mx include:_spf.google.com -all".',
+    refs: ['RFC 7208 §8.5', 'RFC 7208 §8.2'],
+  },
+  'spf.ip-not-authorized': {
+    title: 'Sending IP not authorised by SPF',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The sending IP address given with --ip is not allowed by the domain\'s SPF record, so SPF fails for mail sent from it. Unless DKIM passes, receivers that enforce DMARC reject or spam-folder that mail.',
+    fix: 'Add the address or its provider to the SPF record, e.g. "v=spf1 mx ip4:203.0.113.5 -all" or an include: for the provider, or send through a server the record already lists.',
+    refs: ['RFC 7208 §8.4'],
+  },
+
+  'dkim.not-found': {
+    title: 'No DKIM key found at the common selectors',
+    severity: 'info',
+    side: 'sender',
+    explanation:
+      'No DKIM public key was found at the selectors maildiag tried (common names and any given with --dkim-selector). DNS cannot list selectors, so the domain may still sign with one that was not tried: the s= tag in a received message\'s DKIM-Signature header names it.',
+    fix: 'If the domain does not sign its mail, turn on DKIM signing at your mail provider and publish the key record it gives you; otherwise rerun with --dkim-selector set to the s= value of a signed message.',
+    refs: ['RFC 6376 §3.6.2'],
+  },
+  'dkim.key-invalid': {
+    title: 'DKIM key record is invalid',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The DKIM key record at this selector cannot be used: the public key (p=) is not a valid key or its tags are malformed, often because the record was split or cut short when pasted into DNS. Every signature made with this selector fails (RFC 6376 §3.6.1).',
+    fix: 'Republish the record exactly as your provider or signing server generated it, e.g. "v=DKIM1; k=rsa; p=MIIBIjANBg...", splitting a long key into several quoted strings within one TXT record.',
+    refs: ['RFC 6376 §3.6.1'],
+  },
+  'dkim.key-revoked': {
+    title: 'DKIM key revoked (empty p=)',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The DKIM key record at this selector has an empty p= tag, which means the key was deliberately revoked. Any mail still signed with this selector fails DKIM (RFC 6376 §3.6.1).',
+    fix: 'If the selector is retired and nothing signs with it any more, nothing to do; otherwise switch signing to an active selector or publish the current key.',
+    refs: ['RFC 6376 §3.6.1'],
+  },
+  'dkim.key-weak': {
+    title: 'Weak DKIM key (too short)',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The DKIM key is an RSA key shorter than receivers accept; its length is shown with the finding. Keys under 1024 bits are ignored by major providers, so the mail is treated as unsigned (RFC 8301).',
+    fix: 'Generate a new 2048-bit RSA key, publish it under a new selector, switch signing to it, then delete the old record.',
+    refs: ['RFC 8301 §3.2'],
+  },
+  'dkim.testing': {
+    title: 'DKIM key in testing mode (t=y)',
+    severity: 'info',
+    side: 'sender',
+    explanation:
+      'The DKIM key record carries t=y, telling receivers the domain is only testing DKIM, so some treat its signatures as if the mail were unsigned. Left on after testing, it weakens DKIM (RFC 6376 §3.6.1).',
+    fix: 'Remove t=y from the key record once signing works, e.g. "v=DKIM1; k=rsa; p=MIIBIjANBg...".',
+    refs: ['RFC 6376 §3.6.1'],
+  },
+
+  'dmarc.missing': {
+    title: 'No DMARC record',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The domain publishes no DMARC record at _dmarc.<domain>, so receivers have no policy for mail that fails SPF and DKIM, and the owner gets no reports. Large providers such as Google, Yahoo and Microsoft require DMARC from bulk senders (RFC 9989).',
+    fix: 'Publish a TXT record at _dmarc.<domain>, starting with monitoring, e.g. "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.org", and move to p=quarantine or p=reject once the reports look clean.',
+    refs: ['RFC 9989'],
+    masks: ['dmarc.no-reports'],
+  },
+  'dmarc.multiple': {
+    title: 'Multiple DMARC records',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'More than one TXT record at _dmarc.<domain> starts with "v=DMARC1". Receivers then ignore DMARC for the domain altogether, as if there were no record (RFC 9989).',
+    fix: 'Keep a single record combining the tags you need and delete the others, e.g. "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@example.org".',
+    refs: ['RFC 9989'],
+    masks: ['dmarc.policy-none', 'dmarc.testing', 'dmarc.partial', 'dmarc.rua-unauthorized', 'dmarc.no-reports'],
+  },
+  'dmarc.syntax': {
+    title: 'DMARC record has a syntax error',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The DMARC record is malformed, e.g. it does not start with "v=DMARC1", has an unknown policy value or a broken tag. Receivers may discard it or fall back to p=none, so the intended policy is not applied (RFC 9989).',
+    fix: 'Correct the tag shown in the finding, e.g. "v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.org".',
+    refs: ['RFC 9989'],
+  },
+  'dmarc.policy-none': {
+    title: 'DMARC policy is p=none (monitoring only)',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The DMARC record has p=none, so receivers take no action on mail that fails SPF and DKIM: forged mail using the domain is still delivered. It is the right first step, but only a monitoring mode (RFC 9989).',
+    fix: 'Once the aggregate reports show your legitimate senders pass, change to p=quarantine and then p=reject, e.g. "v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.org".',
+    refs: ['RFC 9989'],
+    masks: ['dmarc.testing', 'dmarc.partial'],
+  },
+  'dmarc.testing': {
+    title: 'DMARC in testing mode (t=y)',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The DMARC record carries t=y, which asks receivers not to enforce the published quarantine or reject policy while the owner tests it, so forged mail may still be delivered (RFC 9989).',
+    fix: 'Remove t=y (or set t=n) once the reports show that legitimate mail passes.',
+    refs: ['RFC 9989'],
+  },
+  'dmarc.partial': {
+    title: 'DMARC policy applies to only part of failing mail (pct below 100)',
+    severity: 'info',
+    side: 'sender',
+    explanation:
+      'The DMARC record has pct= below 100. RFC 9989 removed this tag; receivers that still follow RFC 7489 apply the policy to only that share of failing mail, and the newer ones ignore it.',
+    fix: 'Remove the pct tag (or set pct=100); to try a policy out gently, use t=y instead.',
+    refs: ['RFC 9989', 'RFC 7489 §6.3'],
+  },
+  'dmarc.rua-unauthorized': {
+    title: 'External DMARC report address (rua) not authorised',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The DMARC rua= report address is at another domain, and that domain has not published the record authorising it to receive your reports (<domain>._report._dmarc.<report-domain>, RFC 9990). Receivers then send no aggregate reports there.',
+    fix: 'Ask the report receiver (your DMARC service) to publish the TXT record "v=DMARC1" at <domain>._report._dmarc.<report-domain> (e.g. example.org._report._dmarc.reports.example.net), or use a rua= address at your own domain.',
+    refs: ['RFC 9990'],
+  },
+  'dmarc.no-reports': {
+    title: 'No DMARC aggregate reports (no rua)',
+    severity: 'info',
+    side: 'sender',
+    explanation:
+      'The DMARC record has no rua= tag, so receivers send no aggregate reports and the owner cannot see who sends mail in the domain\'s name, or what fails DMARC, before tightening the policy (RFC 9989).',
+    fix: 'Add a report address, e.g. "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.org", or the one a DMARC reporting service gives you.',
+    refs: ['RFC 9989'],
+  },
+
+  'sender.domain-invalid': {
+    title: 'Sender domain does not resolve or is refused',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The receiving server refused the sender address because its domain (in MAIL FROM or the From header) does not resolve in DNS, has no MX or A record, or is otherwise refused. Receivers do this to stop forged and misconfigured senders.',
+    fix: 'Check the sender address the server or application uses (a typo or an internal-only domain such as school.local is common) and make sure its domain has public MX or A records.',
+    refs: ['RFC 3463', 'RFC 5321 §3.3'],
+  },
+  'sender.unverified': {
+    title: 'Sender or domain not verified with the sending provider',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The sending provider (e.g. Amazon SES, SendGrid, Microsoft 365, Google Workspace) refused to send because this sender address or domain has not been verified in its account. Providers require this so customers cannot send as domains they do not own.',
+    fix: 'Verify the address or domain in the provider\'s admin console, usually by adding a DNS record it gives you, or send from an address that is already verified.',
+  },
+  'routing.loop': {
+    title: 'Mail loop or too many hops',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The message was passed between servers too many times (too many Received headers) and was stopped as a mail loop. Typical causes are forwarding rules that point at each other, or an MX record that points back at the sending server (RFC 5321 §6.3).',
+    fix: 'Check forwarding rules and aliases on both sides, and make sure the domain\'s MX records point at the server that actually holds its mailboxes, not at a relay that sends it back.',
+    refs: ['RFC 5321 §6.3', 'RFC 3463'],
+  },
+  'relay.denied': {
+    title: 'Relaying denied',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The server refused to pass the message on to another domain ("relay access denied", often 554 5.7.1). Usually the sender reached a server that does not host the recipient\'s domain without logging in, or the recipient domain\'s MX points at a server that does not know it hosts that domain.',
+    fix: 'When sending through your own relay, turn on authentication (SMTP AUTH on port 587) in the device or application; if the recipient\'s server said this, its admin must add the domain to the server\'s accepted domains.',
+    refs: ['RFC 5321 §3.6.1', 'RFC 3463'],
+  },
+
+  'auth.required': {
+    title: 'The mail server requires authentication',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The server requires the sender to log in (SMTP AUTH) before it accepts the message, e.g. "530 5.7.0 Authentication required". Printers, scanners and applications set up to send without a user name and password often hit this.',
+    fix: 'Configure the device or application with the mailbox\'s user name and password (or an app password), on port 587 with STARTTLS.',
+    refs: ['RFC 4954', 'RFC 6409'],
+  },
+  'auth.unauthenticated': {
+    title: 'Message passed neither SPF nor DKIM',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The receiver refused the message because neither SPF nor DKIM passed for it, so nothing showed the domain had authorised it. Large providers now require at least one of them, and DMARC needs one to pass for the From domain.',
+    fix: 'Add the sending server or service to the domain\'s SPF record and turn on DKIM signing for the domain there; check the Authentication-Results header of a test message.',
+    refs: ['RFC 7208', 'RFC 6376', 'RFC 9989'],
+    masks: ['auth.spf-fail', 'auth.dkim-fail', 'auth.dmarc-reject'],
+  },
+  'auth.spf-fail': {
+    title: 'Message refused for failing SPF',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The receiver refused the message because the sending server\'s IP address is not allowed by the sender domain\'s SPF record (SPF fail). This happens when a new service, forwarder or server sends as the domain without being added to SPF.',
+    fix: 'Add the sending server or its provider to the SPF record, e.g. "v=spf1 mx include:_spf.google.com ip4:203.0.113.5 -all"; forwarded mail needs the forwarder to rewrite the sender (SRS).',
+    refs: ['RFC 7208 §8.4', 'RFC 7372'],
+  },
+  'auth.dkim-fail': {
+    title: 'Message refused for failing DKIM',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The receiver refused the message because its DKIM signature was missing, did not verify, or its key could not be found. Signatures break when a gateway or mailing list changes the message after signing, or when the published key does not match the signing key.',
+    fix: 'Check that the DKIM key published at the selector matches the key the server signs with, and that no footer or disclaimer tool changes messages after they are signed.',
+    refs: ['RFC 6376', 'RFC 7372'],
+  },
+  'auth.dmarc-reject': {
+    title: 'Message refused by the sender domain\'s DMARC policy',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The receiver refused the message because it failed DMARC and the From domain publishes p=reject (or p=quarantine): neither SPF nor DKIM passed for a domain matching the From address. Often a legitimate service sends as the domain without being set up for it.',
+    fix: 'Set up the sending service to sign with DKIM for your domain (and use SPF for its return-path domain); the DMARC aggregate reports show other senders that do not align.',
+    refs: ['RFC 9989', 'RFC 7372'],
+  },
+
+  'reputation.poor': {
+    title: 'Sender reputation too poor',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The receiver refused the message because of the sending IP address\'s or domain\'s reputation, built from spam complaints, blocklistings, spam-trap hits and sending patterns (e.g. Gmail\'s "unusual rate of unsolicited mail").',
+    fix: 'Check the IP and domain against blocklists and the provider\'s postmaster tools (Google Postmaster Tools, Microsoft SNDS), stop any source of spam and send only mail people asked for, then ask for mitigation through the provider\'s support form.',
+  },
+  'rate.limited': {
+    title: 'Rate limited: too many messages or connections',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The receiver temporarily refused the message because the sender sent too many messages, recipients or connections in a short time (e.g. "421 4.7.0 Try again later" or "452 4.5.3 Too many recipients"). The sending server retries, so mail is delayed rather than lost.',
+    fix: 'Send in smaller batches with fewer recipients per message and fewer parallel connections, and raise the volume from a new IP address gradually.',
+    refs: ['RFC 3463'],
+    masks: ['delivery.delayed'],
+  },
+  'policy.multi-domain-deferral': {
+    title: 'Deferred: recipients at several domains in one transaction',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The receiver deferred the message because one SMTP transaction carried recipients at several different domains (e.g. "451 4.3.0 Multiple destination domains per transaction is unsupported"). The sending server normally retries each domain separately, so mail is delayed; if it does not, some recipients never get it.',
+    fix: 'Configure the sending application or relay to use one transaction per recipient domain; most mail servers do this by default, so check the relay or application that groups them.',
+    masks: ['delivery.delayed'],
+  },
+
+  'content.rejected': {
+    title: 'Message refused by a spam, virus or content filter',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The receiver\'s filter refused the message for its content: it looked like spam, contained a virus or a blocked attachment type (e.g. .exe files or documents with macros), or matched a content policy. The bounce usually names the filter or rule.',
+    fix: 'Remove the flagged attachment or links (share files through a link instead) and avoid URL shorteners; if the message is legitimate, ask the recipient\'s admin to allow-list the sender.',
+    refs: ['RFC 3463'],
+  },
+  'message.malformed': {
+    title: 'Message format breaks the email standards',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The receiver refused the message because it breaks RFC 5322/5321 format rules, e.g. duplicate or missing headers (From, Date, Message-ID), bare LF line endings instead of CRLF, or lines longer than 1000 characters. Usually an application or script builds the messages by hand.',
+    fix: 'Build messages with a standard mail library, make sure each header appears once and lines end in CRLF, and wrap long lines or use quoted-printable encoding.',
+    refs: ['RFC 5322 §3.6', 'RFC 5321 §2.3.8', 'RFC 5321 §4.5.3.1.6'],
+  },
+  'message.too-large': {
+    title: 'Message too large for the receiving server',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The receiver refused the message because it is bigger than its size limit (e.g. "552 5.3.4 Message size exceeds fixed limit"). Attachments grow by about a third when encoded for email, so a 20 MB file becomes about 27 MB.',
+    fix: 'Send large files as a sharing link (e.g. OneDrive or Google Drive) instead of an attachment, or split them; if the limit is on your own server, raise it.',
+    refs: ['RFC 1870', 'RFC 3463'],
+  },
+
+  'recipient.unknown': {
+    title: 'Recipient address does not exist',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The receiving server says there is no such mailbox (e.g. "550 5.1.1 User unknown"): the address is misspelt, or the person has left and the account was deleted. Mail to that address will never be delivered.',
+    fix: 'Check the address with the recipient by another route, and remove it from mailing lists if it keeps bouncing.',
+    refs: ['RFC 3463'],
+  },
+  'recipient.disabled': {
+    title: 'Recipient account is disabled or suspended',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The address exists but the account is disabled, suspended or inactive (e.g. "550 5.2.1 Mailbox disabled"), often because the person left or the account was locked. Mail bounces until the recipient\'s organisation reactivates it.',
+    fix: 'Contact the recipient by another route; if the account is in your organisation, re-enable it or forward its mail to a colleague.',
+    refs: ['RFC 3463'],
+  },
+  'mailbox.full': {
+    title: 'Recipient mailbox is full',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The recipient\'s mailbox has reached its storage quota (e.g. "552 5.2.2 Mailbox full", or temporarily "452 4.2.2"), so new mail is refused until space is freed. Temporary refusals are retried for a while; permanent ones bounce at once.',
+    fix: 'The recipient or their admin must delete old mail or raise the quota; the sender can only tell them another way and resend later.',
+    refs: ['RFC 3463'],
+    masks: ['delivery.delayed', 'delivery.expired'],
+  },
+
+  'delivery.expired': {
+    title: 'Delivery given up after retrying',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The sending server kept retrying and finally gave up after its retry period (usually 1 to 5 days) without a more specific reason. Most often the recipient\'s mail servers were unreachable or kept deferring the mail the whole time (RFC 5321 §4.5.4.1).',
+    fix: 'Run maildiag on the recipient\'s domain to see whether its MX hosts are reachable, and resend once they are; if mail to every domain expires, check your own server\'s outbound port 25 and blocklist status.',
+    refs: ['RFC 5321 §4.5.4.1', 'RFC 3464'],
+    masks: ['delivery.delayed'],
+  },
+  'delivery.delayed': {
+    title: 'Delivery delayed: still retrying',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'This is a delay warning, not a bounce: the sending server could not deliver yet and keeps retrying, so the mail may still arrive (RFC 3464). The warning usually says how long retries will go on.',
+    fix: 'Nothing needs resending yet; if mail to a domain is often delayed, run maildiag on that domain to see why its servers defer or cannot be reached.',
+    refs: ['RFC 3464', 'RFC 5321 §4.5.4.1'],
+  },
+});
+
+export type CauseId = keyof typeof causes;
+export const causeIds = Object.keys(causes) as CauseId[];
+
+export function isCauseId(id: string): id is CauseId {
+  return Object.hasOwn(causes, id);
+}
+
+/** Position in causal order: smaller is closer to the root. */
+export const causalOrder: Readonly<Record<string, number>> = Object.fromEntries(causeIds.map((id, i) => [id, i]));

@@ -1,0 +1,76 @@
+// What a check is: an id, what it needs and provides, the causes it may emit,
+// and a run function. `defineCheck` only exists to type `run`'s input from `needs`.
+import { causes, type CauseId, type Severity, type Side } from '../causes.js';
+import type { FactKey, Facts, Target, TargetKind } from '../pipeline/facts.js';
+import type { Net } from '../net/context.js';
+import type { RunOptions } from '../pipeline/options.js';
+
+export interface Finding {
+  cause: CauseId;
+  severity: Severity;
+  side: Side;
+  /** One line with the specifics: which host, which record, which reply. */
+  message: string;
+  /** Hosts, IPs or records concerned. */
+  subjects: string[];
+  /** Records and replies that prove it, as seen on the wire. */
+  evidence: string[];
+  data?: Record<string, unknown>;
+}
+
+export interface CheckContext {
+  target: Target;
+  options: RunOptions;
+  net: Net;
+  signal: AbortSignal;
+}
+
+export interface CheckOutput<P extends FactKey> {
+  findings: Finding[];
+  /** Facts this check provides; a key left out is unavailable and its consumers are skipped. */
+  provided?: Partial<Pick<Facts, P>>;
+  /** What the check saw, for the JSON report. */
+  data?: Record<string, unknown>;
+  /** Set when the check ran but could not reach a conclusion (the report says so). */
+  status?: 'info';
+}
+
+export interface CheckSpec<N extends FactKey, P extends FactKey> {
+  id: string;
+  title: string;
+  targets: readonly TargetKind[];
+  needs: readonly N[];
+  provides: readonly P[];
+  emits: readonly CauseId[];
+  /** Overrides the default budget (a multiple of --timeout) for slow checks. */
+  budgetMs?: (options: RunOptions) => number;
+  run(input: Pick<Facts, N>, ctx: CheckContext): Promise<CheckOutput<P>>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCheck = CheckSpec<any, any>;
+
+export const defineCheck = <N extends FactKey = never, P extends FactKey = never>(spec: CheckSpec<N, P>): CheckSpec<N, P> => spec;
+
+export interface FindingDetails {
+  subjects?: string[];
+  evidence?: string[];
+  data?: Record<string, unknown>;
+  /** Raise or lower the registry's default, e.g. a 1024-bit DKIM key is only a warning. */
+  severity?: Severity;
+  side?: Side;
+}
+
+/** A finding with the registry's default severity and side. */
+export function finding(cause: CauseId, message: string, details: FindingDetails = {}): Finding {
+  const def = causes[cause];
+  return {
+    cause,
+    severity: details.severity ?? def.severity,
+    side: details.side ?? def.side,
+    message,
+    subjects: details.subjects ?? [],
+    evidence: details.evidence ?? [],
+    ...(details.data ? { data: details.data } : {}),
+  };
+}

@@ -1,0 +1,28 @@
+// `maildiag <target...>`: diagnose each target and print the reports.
+import { parseTarget } from './targets.js';
+import { buildSettings } from './settings.js';
+import type { CliIo } from './io.js';
+import { exitStatus } from './exit-status.js';
+import { runTargets } from './run-targets.js';
+import type { Report } from '../report/schema.js';
+import { renderers, preamble } from '../render/index.js';
+
+export async function runDiagnoseCommand(rawTargets: string[], rawOptions: Record<string, unknown>, io: CliIo): Promise<number> {
+  const settings = buildSettings(rawOptions, io);
+  const targets = rawTargets.map(parseTarget);
+  const renderOptions = { color: settings.color, verbose: settings.run.verbose, width: 80 };
+  const streaming = settings.format === 'jsonl' || settings.format === 'csv';
+  const reports: Report[] = [];
+  if (streaming) io.stdout(preamble[settings.format] ?? '');
+  await runTargets(targets, settings, io, report => {
+    reports.push(report);
+    if (streaming) io.stdout(renderers[settings.format](report, renderOptions));
+  });
+  if (!streaming) {
+    // Reports print in the order the targets were given, whatever order they finished in.
+    const ordered = targets.map(t => reports.find(r => r.ascii === t.ascii)!);
+    if (settings.format === 'json') io.stdout(ordered.length === 1 ? renderers.json(ordered[0]!, renderOptions) : `${JSON.stringify(ordered, null, 2)}\n`);
+    else io.stdout(ordered.map(r => renderers[settings.format](r, renderOptions)).join('\n'));
+  }
+  return exitStatus(reports, settings.failOn);
+}

@@ -1,0 +1,66 @@
+// Commander's raw option values → the validated settings of a diagnosing run.
+import type { Format, FailOn } from './options.js';
+import {
+  defaultHelo, parseDnsbl, parseHelo, parseIdList, parseIp, parseMailbox, parsePositiveInt, parseRelay, parseResolvers, parseTimeout, readCaFile,
+} from './options.js';
+import { UsageError } from './errors.js';
+import type { CliIo } from './io.js';
+import { defaultRunOptions, type RunOptions } from '../pipeline/options.js';
+import { systemResolvers, type DnsServer } from '../net/dns/index.js';
+import { checkIds } from '../checks/index.js';
+import type { Selection } from '../diagnose.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface RunSettings {
+  run: RunOptions;
+  resolvers: DnsServer[];
+  format: Format;
+  failOn: FailOn;
+  color: boolean;
+  quiet: boolean;
+  selection: Selection;
+  concurrency: number;
+}
+
+const DEFAULT_CONCURRENCY = 16;
+
+export function buildSettings(raw: Record<string, unknown>, io: CliIo): RunSettings {
+  const str = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  const list = (key: string) => (Array.isArray(raw[key]) ? (raw[key] as string[]) : []);
+  const format = (raw['json'] ? 'json' : (str('format') ?? 'human')) as Format;
+  const timeoutMs = parseTimeout(str('timeout') ?? '10000');
+  const messageFile = str('message') ? resolve(io.cwd, str('message')!) : undefined;
+  if (messageFile && !existsSync(messageFile)) throw new UsageError(`--message ${str('message')}: no such file`);
+  const caFiles = [str('caFile'), io.env['NODE_EXTRA_CA_CERTS']].filter((f): f is string => Boolean(f));
+  const run: RunOptions = defaultRunOptions({
+    timeoutMs,
+    from: raw['from'] === undefined ? '' : parseMailbox('--from', String(raw['from']), true),
+    helo: str('helo') !== undefined ? parseHelo(str('helo')!) : defaultHelo(),
+    dkimSelectors: list('dkimSelector').map(s => s.trim().toLowerCase()).filter(Boolean).map(s => {
+      if (!/^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/.test(s)) throw new UsageError(`--dkim-selector ${JSON.stringify(s)}: not a selector name`);
+      return s;
+    }),
+    dnsbl: raw['dnsbl'] === false ? [] : list('dnsbl').length ? parseDnsbl(list('dnsbl')) : undefined,
+    caCerts: caFiles.map(f => readCaFile(resolve(io.cwd, f))),
+    allowPrivate: Boolean(raw['allowPrivate']),
+    smtp: raw['smtp'] !== false,
+    relayTest: raw['relayTest'] !== false,
+    verbose: Boolean(raw['verbose']),
+    ...(raw['rcpt'] !== undefined ? { rcpt: parseMailbox('--rcpt', String(raw['rcpt']), false) } : {}),
+    ...(str('ip') ? { senderIp: parseIp('--ip', str('ip')!) } : {}),
+    ...(str('relay') ? { relay: parseRelay(str('relay')!) } : {}),
+    ...(messageFile ? { messageFile } : {}),
+  });
+  const resolvers = list('resolver').length ? parseResolvers(list('resolver')) : systemResolvers();
+  return {
+    run,
+    resolvers,
+    format,
+    failOn: (str('failOn') ?? 'error') as FailOn,
+    color: raw['color'] !== false && io.isTTY && !io.env['NO_COLOR'] && format === 'human',
+    quiet: Boolean(raw['quiet']),
+    selection: { only: parseIdList('--checks', list('checks'), checkIds), skip: parseIdList('--skip', list('skip'), checkIds) },
+    concurrency: str('concurrency') ? parsePositiveInt('--concurrency', str('concurrency')!, 1000) : DEFAULT_CONCURRENCY,
+  };
+}

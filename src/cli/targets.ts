@@ -1,0 +1,66 @@
+// Targets as users type them → the normalised form the checks use. Domains:
+// IDN to punycode (UTS #46 via the WHATWG URL implementation), lower case, no
+// trailing dot, RFC 1035 label rules. Addresses: IPv4 or IPv6, no zone ids.
+import net from 'node:net';
+import { domainToASCII, domainToUnicode } from 'node:url';
+import type { Target } from '../pipeline/facts.js';
+import { UsageError } from './errors.js';
+
+const MAX_NAME = 253;
+const MAX_LABEL = 63;
+const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+
+export function parseTarget(raw: string): Target {
+  const input = raw.trim();
+  if (!input) throw new UsageError('empty target: give a domain (example.com) or an IP address');
+  const shown = JSON.stringify(input);
+  if (/[\u0000-\u001f\u007f]/.test(input)) throw new UsageError(`invalid target ${shown}: it contains control characters`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
+    const host = safeHost(input);
+    throw new UsageError(`invalid target ${shown}: that is a URL; give the domain only${host ? `, e.g. maildiag ${host}` : ''}`);
+  }
+  if (input.includes('@')) {
+    const domain = input.slice(input.lastIndexOf('@') + 1);
+    throw new UsageError(`invalid target ${shown}: that is an email address; give its domain (maildiag ${domain}) and probe the address with --rcpt ${input}`);
+  }
+  if (/\s/.test(input)) throw new UsageError(`invalid target ${shown}: a domain cannot contain spaces`);
+  const bare = input.startsWith('[') && input.endsWith(']') ? input.slice(1, -1) : input;
+  if (bare.includes('%')) throw new UsageError(`invalid target ${shown}: IPv6 zone ids (%${bare.split('%')[1]}) are not supported; give a global address`);
+  if (net.isIP(bare)) {
+    const ascii = net.isIPv6(bare) ? bare.toLowerCase() : bare;
+    return { kind: 'ip', input, ascii, unicode: ascii };
+  }
+  if (bare.includes(':')) throw new UsageError(`invalid target ${shown}: not a valid IPv6 address (ports are not part of a target)`);
+  return parseDomain(input, shown);
+}
+
+function parseDomain(input: string, shown: string): Target {
+  const withoutDot = input.endsWith('.') ? input.slice(0, -1) : input;
+  if (!withoutDot || withoutDot.startsWith('.') || withoutDot.includes('..')) {
+    throw new UsageError(`invalid target ${shown}: empty label (two dots in a row, or a leading dot)`);
+  }
+  const tooLong = withoutDot.split('.').find(label => label.length > MAX_LABEL);
+  if (tooLong) throw new UsageError(`invalid target ${shown}: a label is ${tooLong.length} characters long, the limit is ${MAX_LABEL}`);
+  const ascii = domainToASCII(withoutDot);
+  if (!ascii) throw new UsageError(`invalid target ${shown}: not a valid domain name (invalid characters or internationalised name)`);
+  if (ascii.length > MAX_NAME) throw new UsageError(`invalid target ${shown}: the name is ${ascii.length} characters long, the limit is ${MAX_NAME}`);
+  const labels = ascii.split('.');
+  if (labels.length < 2) throw new UsageError(`invalid target ${shown}: not a fully-qualified domain name (e.g. example.com)`);
+  for (const label of labels) {
+    if (label.length > MAX_LABEL) throw new UsageError(`invalid target ${shown}: a label is ${label.length} characters long once encoded, the limit is ${MAX_LABEL}`);
+    if (!LDH_LABEL.test(label)) {
+      const why = label.startsWith('-') || label.endsWith('-') ? 'a label starts or ends with a hyphen' : `label "${label}" has characters a host name cannot have`;
+      throw new UsageError(`invalid target ${shown}: ${why}`);
+    }
+  }
+  if (/^[0-9]+$/.test(labels.at(-1)!)) throw new UsageError(`invalid target ${shown}: neither an IP address nor a domain (the last label is numeric)`);
+  return { kind: 'domain', input, ascii, unicode: domainToUnicode(ascii) || ascii };
+}
+
+function safeHost(url: string): string | undefined {
+  try {
+    return new URL(url).hostname || undefined;
+  } catch {
+    return undefined;
+  }
+}

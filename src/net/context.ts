@@ -1,0 +1,34 @@
+// The network a run talks through: one DNS client, one dialer and one memo of
+// probe results, shared by every check and, in an audit, by every target.
+import { createDnsClient, type DnsClient, type DnsServer } from './dns/index.js';
+import { createDialer, type AddressMap, type Dialer } from './dialer.js';
+
+export interface Net {
+  dns: DnsClient;
+  dialer: Dialer;
+  /** Memoize a probe for the whole run: many domains share a handful of MX hosts. */
+  once<T>(key: string, probe: () => Promise<T>): Promise<T>;
+}
+
+export interface NetOptions {
+  resolvers: DnsServer[];
+  timeoutMs: number;
+  addressMap?: AddressMap;
+  loopbackOnly?: boolean;
+}
+
+/** DNS waits for one answer at most this long per try; the run's --timeout still caps it. */
+const DNS_TRY_MS = 2500;
+
+export function createNet(options: NetOptions): Net {
+  const memo = new Map<string, Promise<unknown>>();
+  return {
+    dns: createDnsClient({ servers: options.resolvers, timeoutMs: Math.min(options.timeoutMs, DNS_TRY_MS), retries: 1 }),
+    dialer: createDialer({ addressMap: options.addressMap, loopbackOnly: options.loopbackOnly }),
+    once<T>(key: string, probe: () => Promise<T>): Promise<T> {
+      let pending = memo.get(key) as Promise<T> | undefined;
+      if (!pending) memo.set(key, (pending = probe()));
+      return pending;
+    },
+  };
+}

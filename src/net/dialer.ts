@@ -1,0 +1,82 @@
+// Opens TCP connections for every probe. Three jobs in one place: the address
+// map (tests and `maildiag demo` dial 192.0.2.10:25 and reach an in-process
+// server on 127.0.0.1), politeness (at most one connection per address and
+// port at a time, across a whole audit), and connect outcomes as values.
+import net from 'node:net';
+import pLimit, { type LimitFunction } from 'p-limit';
+
+export type DialResult =
+  | { kind: 'connected'; socket: net.Socket; connectMs: number }
+  | { kind: 'refused' }
+  | { kind: 'timeout' }
+  /** No route, network unreachable, address family unsupported: this machine or its network. */
+  | { kind: 'unreachable'; code: string };
+
+export interface DialOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface Dialer {
+  connect(ip: string, port: number, options: DialOptions): Promise<DialResult>;
+  /** Run `session` while holding this address's connection slot. */
+  exclusive<T>(ip: string, port: number, session: () => Promise<T>): Promise<T>;
+  /** Every socket this dialer opened that is not closed yet (tests assert zero). */
+  readonly open: ReadonlySet<net.Socket>;
+}
+
+export type AddressMap = ReadonlyMap<string, { host: string; port: number }>;
+
+export interface DialerOptions {
+  addressMap?: AddressMap;
+  /** Refuse destinations outside loopback (tests: MAILDIAG_NO_NETWORK=1). */
+  loopbackOnly?: boolean;
+  perAddressLimit?: number;
+}
+
+export const endpointKey = (ip: string, port: number): string => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+
+export function createDialer(options: DialerOptions = {}): Dialer {
+  const limits = new Map<string, LimitFunction>();
+  const open = new Set<net.Socket>();
+  const limitFor = (key: string) => {
+    let limit = limits.get(key);
+    if (!limit) limits.set(key, (limit = pLimit(options.perAddressLimit ?? 1)));
+    return limit;
+  };
+
+  return {
+    open,
+    exclusive: (ip, port, session) => limitFor(endpointKey(ip, port))(session),
+    connect(ip, port, { timeoutMs, signal }) {
+      const destination = options.addressMap?.get(endpointKey(ip, port)) ?? { host: ip, port };
+      if (options.loopbackOnly && !isLoopback(destination.host)) {
+        throw new Error(`refusing to dial ${endpointKey(ip, port)}: network access is disabled (MAILDIAG_NO_NETWORK)`);
+      }
+      return new Promise<DialResult>(resolve => {
+        const started = performance.now();
+        const socket = net.connect({ host: destination.host, port: destination.port });
+        open.add(socket);
+        socket.once('close', () => open.delete(socket));
+        const finish = (result: DialResult) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          socket.removeListener('error', onError);
+          if (result.kind !== 'connected') socket.destroy();
+          resolve(result);
+        };
+        const onAbort = () => finish({ kind: 'timeout' });
+        const onError = (err: NodeJS.ErrnoException) =>
+          finish(err.code === 'ECONNREFUSED' ? { kind: 'refused' } : err.code === 'ETIMEDOUT' ? { kind: 'timeout' } : { kind: 'unreachable', code: err.code ?? err.message });
+        const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        socket.once('error', onError);
+        socket.once('connect', () => finish({ kind: 'connected', socket, connectMs: Math.round(performance.now() - started) }));
+      });
+    },
+  };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}

@@ -1,0 +1,192 @@
+// A stub resolver client: asks the configured recursive resolvers (or, for
+// DNSBL fall-backs, a list's own servers) over UDP, retries over TCP when the
+// answer is truncated (RFC 7766), and memoizes every question for the run, so
+// checks and audit targets that ask the same thing share one packet.
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { randomInt } from 'node:crypto';
+import { decode, encodeQuery, toRecord, type WirePacket } from './wire.js';
+import type { DnsAnswer, DnsClient, DnsServer, QueryOptions, RecordOf, RrType } from './types.js';
+
+export interface DnsClientOptions {
+  servers: DnsServer[];
+  /** Wait for one answer from one server. */
+  timeoutMs: number;
+  /** Rounds over the server list after the first. */
+  retries: number;
+}
+
+const MAX_TCP_MESSAGE = 65535;
+
+type Attempt =
+  | { kind: 'answer'; packet: WirePacket; server: string }
+  | { kind: 'timeout' }
+  | { kind: 'error'; message: string };
+
+export function createDnsClient(options: DnsClientOptions): DnsClient {
+  const cache = new Map<string, Promise<DnsAnswer>>();
+  const stats = { sent: 0, cached: 0 };
+  const udp = new UdpTransport();
+
+  async function ask(name: string, type: RrType, servers: DnsServer[], recursive: boolean): Promise<DnsAnswer> {
+    const errors: string[] = [];
+    for (let round = 0; round <= options.retries; round++) {
+      for (const server of servers) {
+        stats.sent++;
+        const attempt = await exchange(udp, server, name, type, recursive, options.timeoutMs);
+        if (attempt.kind === 'answer') {
+          const answer = interpret(type, attempt.packet, attempt.server);
+          // One resolver's SERVFAIL may be its own trouble: let the others try once.
+          if (answer.kind === 'servfail' && servers.length > 1 && round === 0 && server !== servers.at(-1)) continue;
+          return answer;
+        }
+        if (attempt.kind === 'error') errors.push(`${label(server)}: ${attempt.message}`);
+      }
+    }
+    const tried = servers.map(label);
+    return errors.length ? { kind: 'error', message: errors.join('; '), servers: tried } : { kind: 'timeout', servers: tried };
+  }
+
+  return {
+    servers: options.servers,
+    stats,
+    query<T extends RrType>(rawName: string, type: T, queryOptions: QueryOptions = {}): Promise<DnsAnswer<T>> {
+      const name = normalizeName(rawName);
+      const servers = queryOptions.servers ?? options.servers;
+      const recursive = queryOptions.recursive ?? true;
+      const key = `${name}|${type}|${recursive ? 'rd' : 'nord'}|${servers.map(label).join(',')}`;
+      const hit = cache.get(key);
+      if (hit) {
+        stats.cached++;
+        return hit as Promise<DnsAnswer<T>>;
+      }
+      const pending = ask(name, type, servers, recursive);
+      cache.set(key, pending);
+      return pending as Promise<DnsAnswer<T>>;
+    },
+  };
+}
+
+export const label = (server: DnsServer): string =>
+  server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
+
+export function normalizeName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') && lower.length > 1 ? lower.slice(0, -1) : lower;
+}
+
+async function exchange(udp: UdpTransport, server: DnsServer, name: string, type: RrType, recursive: boolean, timeoutMs: number): Promise<Attempt> {
+  const first = await udp.ask(server, name, type, recursive, timeoutMs);
+  if (first.kind !== 'answer' || !first.packet.flag_tc) return first;
+  return askTcp(server, name, type, recursive, timeoutMs);
+}
+
+function interpret<T extends RrType>(type: T, response: WirePacket, server: string): DnsAnswer<T> {
+  const answers = response.answers ?? [];
+  const aliases = answers
+    .filter(a => a.type === 'CNAME')
+    .map(a => `${normalizeName(a.name)} → ${normalizeName(String((a as { data?: unknown }).data))}`);
+  const base = { server, aliases, ad: Boolean(response.flag_ad) };
+  switch (response.rcode) {
+    case 'NOERROR': {
+      const records = answers
+        .filter(a => a.type === type && (type === 'CNAME' || a.type !== 'CNAME'))
+        .map(a => toRecord(type, (a as { data?: unknown }).data) as RecordOf[T]);
+      return records.length ? { kind: 'records', records, ...base } : { kind: 'nodata', ...base };
+    }
+    case 'NXDOMAIN':
+      return { kind: 'nxdomain', ...base };
+    case 'REFUSED':
+      return { kind: 'refused', ...base };
+    default:
+      // SERVFAIL, and anything stranger (FORMERR, NOTIMP) that means "no usable answer".
+      return { kind: 'servfail', ...base };
+  }
+}
+
+/** Does this response answer the question we asked? (A spoofed or stray packet does not.) */
+function answersQuestion(response: WirePacket, id: number, name: string, type: RrType): boolean {
+  if (response.type !== 'response' || response.id !== id) return false;
+  const q = response.questions?.[0];
+  return !q || (normalizeName(q.name) === name && q.type === type);
+}
+
+/** One UDP socket per address family, multiplexed by message id, so an audit does not open a socket per query. */
+class UdpTransport {
+  private sockets = new Map<'udp4' | 'udp6', dgram.Socket>();
+  private pending = new Map<string, (packet: WirePacket | undefined) => void>();
+
+  ask(server: DnsServer, name: string, type: RrType, recursive: boolean, timeoutMs: number): Promise<Attempt> {
+    const family = net.isIPv6(server.host) ? 'udp6' : 'udp4';
+    const socket = this.socket(family);
+    let id = randomInt(0, 65536);
+    while (this.pending.has(this.key(server, id))) id = randomInt(0, 65536);
+    const key = this.key(server, id);
+    return new Promise<Attempt>(resolve => {
+      const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+      const finish = (attempt: Attempt) => {
+        clearTimeout(timer);
+        this.pending.delete(key);
+        resolve(attempt);
+      };
+      this.pending.set(key, packet => {
+        if (!packet) return; // malformed datagram: keep waiting for a real answer
+        if (answersQuestion(packet, id, name, type)) finish({ kind: 'answer', packet, server: label(server) });
+      });
+      socket.send(encodeQuery(id, name, type, recursive), server.port, server.host, err => {
+        if (err) finish({ kind: 'error', message: err.message });
+      });
+    });
+  }
+
+  private key(server: DnsServer, id: number): string {
+    return `${server.host}|${server.port}|${id}`;
+  }
+
+  private socket(family: 'udp4' | 'udp6'): dgram.Socket {
+    let socket = this.sockets.get(family);
+    if (socket) return socket;
+    socket = dgram.createSocket(family);
+    socket.on('message', (msg, rinfo) => {
+      if (msg.length < 2) return;
+      const handler = this.pending.get(this.key({ host: rinfo.address, port: rinfo.port }, msg.readUInt16BE(0)));
+      handler?.(decode(msg));
+    });
+    socket.on('error', () => undefined); // per-query errors arrive through send callbacks and timeouts
+    socket.unref(); // pending queries hold their own timers; an idle socket must not keep the process alive
+    this.sockets.set(family, socket);
+    return socket;
+  }
+}
+
+function askTcp(server: DnsServer, name: string, type: RrType, recursive: boolean, timeoutMs: number): Promise<Attempt> {
+  const id = randomInt(0, 65536);
+  const query = encodeQuery(id, name, type, recursive);
+  return new Promise<Attempt>(resolve => {
+    const socket = net.connect({ host: server.host, port: server.port });
+    let buffered = Buffer.alloc(0);
+    const finish = (attempt: Attempt) => {
+      socket.destroy();
+      clearTimeout(timer);
+      resolve(attempt);
+    };
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    socket.on('connect', () => {
+      const length = Buffer.alloc(2);
+      length.writeUInt16BE(query.length);
+      socket.write(Buffer.concat([length, query]));
+    });
+    socket.on('data', chunk => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (buffered.length > MAX_TCP_MESSAGE + 2) return finish({ kind: 'error', message: 'oversized TCP answer' });
+      if (buffered.length < 2) return;
+      const size = buffered.readUInt16BE(0);
+      if (buffered.length < size + 2) return;
+      const packet = decode(buffered.subarray(2, size + 2));
+      if (!packet || !answersQuestion(packet, id, name, type)) return finish({ kind: 'error', message: 'malformed answer over TCP' });
+      finish({ kind: 'answer', packet, server: label(server) });
+    });
+    socket.on('error', err => finish({ kind: 'error', message: `truncated over UDP and TCP failed (${(err as NodeJS.ErrnoException).code ?? err.message})` }));
+    socket.on('end', () => finish({ kind: 'error', message: 'TCP connection closed before a full answer' }));
+  });
+}

@@ -1,0 +1,90 @@
+// Typed DNS answers. Every outcome is a value: checks decide what a missing
+// record means, the DNS layer only says what happened.
+
+export const RR_TYPES = ['A', 'AAAA', 'MX', 'TXT', 'PTR', 'CNAME', 'TLSA', 'SOA', 'NS', 'SRV'] as const;
+export type RrType = (typeof RR_TYPES)[number];
+
+export interface MxRecord { exchange: string; priority: number }
+export interface SoaRecord { mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number }
+export interface TlsaRecord { usage: number; selector: number; matchingType: number; data: Buffer }
+export interface SrvRecord { priority: number; weight: number; port: number; target: string }
+
+export interface RecordOf {
+  A: string;
+  AAAA: string;
+  MX: MxRecord;
+  /** The character-strings of one TXT record, as published (join them to read an SPF/DMARC record). */
+  TXT: string[];
+  PTR: string;
+  CNAME: string;
+  TLSA: TlsaRecord;
+  SOA: SoaRecord;
+  NS: string;
+  SRV: SrvRecord;
+}
+
+/** Answer facts shared by every outcome that came from a server. */
+interface Answered {
+  /** The server that gave the answer, "ip:port". */
+  server: string;
+  /** CNAME records followed in the answer, "alias → target". */
+  aliases: string[];
+  /** Authenticated Data bit: the resolver says it validated the answer with DNSSEC. */
+  ad: boolean;
+}
+
+export type DnsAnswer<T extends RrType = RrType> =
+  | ({ kind: 'records'; records: RecordOf[T][] } & Answered)
+  | ({ kind: 'nodata' } & Answered)
+  | ({ kind: 'nxdomain' } & Answered)
+  | ({ kind: 'servfail' } & Answered)
+  | ({ kind: 'refused' } & Answered)
+  /** No server answered in time (after retries). */
+  | { kind: 'timeout'; servers: string[] }
+  /** Answers came back but could not be used (malformed, TCP refused after truncation...). */
+  | { kind: 'error'; message: string; servers: string[] };
+
+export type DnsOutcome = DnsAnswer['kind'];
+
+export interface DnsServer { host: string; port: number }
+
+export interface QueryOptions {
+  /** Ask these servers instead of the configured resolvers (e.g. a DNSBL's own name servers). */
+  servers?: DnsServer[];
+  /** Set the RD bit (default true; false when asking authoritative servers directly). */
+  recursive?: boolean;
+}
+
+export interface DnsClient {
+  query<T extends RrType>(name: string, type: T, options?: QueryOptions): Promise<DnsAnswer<T>>;
+  readonly servers: readonly DnsServer[];
+  /** Queries sent on the wire (cache misses), for benchmarks and tests. */
+  readonly stats: { sent: number; cached: number };
+}
+
+export function describeAnswer(name: string, type: RrType, answer: DnsAnswer): string {
+  switch (answer.kind) {
+    case 'records':
+      return answer.records.map(r => `${name} ${type} ${formatRecord(type, r)}`).join('; ');
+    case 'timeout':
+      return `${name} ${type}: no answer from ${answer.servers.join(', ')}`;
+    case 'error':
+      return `${name} ${type}: ${answer.message}`;
+    default:
+      return `${name} ${type}: ${answer.kind.toUpperCase()} from ${answer.server}`;
+  }
+}
+
+export function formatRecord(type: RrType, record: RecordOf[RrType]): string {
+  switch (type) {
+    case 'MX': { const r = record as MxRecord; return `${r.priority} ${r.exchange || '.'}`; }
+    case 'TXT': return (record as string[]).map(s => JSON.stringify(s)).join(' ');
+    case 'TLSA': { const r = record as TlsaRecord; return `${r.usage} ${r.selector} ${r.matchingType} ${r.data.toString('hex')}`; }
+    case 'SOA': { const r = record as SoaRecord; return `${r.mname} ${r.rname} ${r.serial}`; }
+    case 'SRV': { const r = record as SrvRecord; return `${r.priority} ${r.weight} ${r.port} ${r.target}`; }
+    default: return String(record);
+  }
+}
+
+/** A TXT record's strings joined, as RFC 7208 §3.3 and RFC 9989 read them. */
+export const joinTxt = (chunks: string[]): string => chunks.join('');

@@ -1,0 +1,85 @@
+// The DNS wire codec, in one place: dns-packet encodes and decodes every
+// message maildiag sends or (in the simulated world) serves. dns2 2.x cannot
+// encode TLSA, dns-packet can.
+import packet from 'dns-packet';
+import types from 'dns-packet/types.js';
+import type { RecordOf, RrType } from './types.js';
+
+export type WireAnswer = packet.Answer;
+/** A decoded message: dns-packet's type lacks the decoded header flags. */
+export type WirePacket = packet.Packet & { flag_tc?: boolean; flag_ad?: boolean; rcode?: string };
+export type WireQuestion = packet.Question;
+
+export const EDNS_UDP_SIZE = 1232;
+
+export function encodeQuery(id: number, name: string, type: RrType, recursive: boolean): Buffer {
+  return packet.encode({
+    type: 'query',
+    id,
+    flags: (recursive ? packet.RECURSION_DESIRED : 0) | packet.AUTHENTIC_DATA,
+    questions: [{ type, name, class: 'IN' }],
+    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+  });
+}
+
+/** Decode a message; undefined when it is not a well-formed DNS message. */
+export function decode(buf: Buffer): WirePacket | undefined {
+  try {
+    return packet.decode(buf) as WirePacket;
+  } catch {
+    return undefined;
+  }
+}
+
+export function encodeResponse(response: WirePacket): Buffer {
+  return packet.encode(response);
+}
+
+export const TRUNCATED = packet.TRUNCATED_RESPONSE;
+export const AUTHENTIC_DATA = packet.AUTHENTIC_DATA;
+
+/** Convert one decoded answer's data into maildiag's typed record. */
+export function toRecord<T extends RrType>(type: T, data: unknown): RecordOf[T] {
+  switch (type) {
+    case 'MX': {
+      const d = data as { preference: number; exchange: string };
+      return { priority: d.preference, exchange: trimDot(d.exchange) } as RecordOf[T];
+    }
+    case 'TXT': {
+      const chunks = Array.isArray(data) ? data : [data];
+      return chunks.map(c => (Buffer.isBuffer(c) ? c.toString('utf8') : String(c))) as RecordOf[T];
+    }
+    case 'TLSA': {
+      const d = data as { usage: number; selector: number; matchingType: number; certificate: Buffer };
+      return { usage: d.usage, selector: d.selector, matchingType: d.matchingType, data: d.certificate } as RecordOf[T];
+    }
+    case 'SOA': {
+      const d = data as RecordOf['SOA'];
+      return { ...d, mname: trimDot(d.mname), rname: trimDot(d.rname) } as RecordOf[T];
+    }
+    case 'SRV': {
+      const d = data as RecordOf['SRV'];
+      return { ...d, target: trimDot(d.target) } as RecordOf[T];
+    }
+    case 'A':
+    case 'AAAA':
+      return String(data) as RecordOf[T];
+    default:
+      return trimDot(String(data)) as RecordOf[T];
+  }
+}
+
+/** The wire form of a typed record, for the simulated world's server. */
+export function fromRecord(type: RrType, record: RecordOf[RrType]): unknown {
+  switch (type) {
+    case 'MX': { const r = record as RecordOf['MX']; return { preference: r.priority, exchange: r.exchange || '.' }; }
+    case 'TXT': return (record as string[]).map(s => Buffer.from(s, 'utf8'));
+    case 'TLSA': { const r = record as RecordOf['TLSA']; return { usage: r.usage, selector: r.selector, matchingType: r.matchingType, certificate: r.data }; }
+    default: return record;
+  }
+}
+
+const trimDot = (name: string): string => (name.endsWith('.') ? name.slice(0, -1) : name);
+
+/** The mnemonic of a numeric RR type (52 → TLSA). */
+export const typeName = (type: number): string => types.toString(type);

@@ -1,0 +1,28 @@
+// Assemble the cli.md report from the checks' results and the ranking.
+import type { Target } from './facts.js';
+import type { CheckResult } from './run.js';
+import { rank } from './rank.js';
+import type { Report } from '../report/schema.js';
+import { VERSION } from '../version.js';
+
+export function buildReport(target: Target, startedAt: Date, durationMs: number, checks: CheckResult[]): Report {
+  const diagnosis = rank(checks.flatMap(c => c.findings));
+  const severities = checks.flatMap(c => c.findings.map(f => f.severity));
+  const verdict = severities.includes('error') ? 'error' : severities.includes('warning') ? 'warning' : severities.includes('info') ? 'info' : 'ok';
+  return {
+    schemaVersion: 1,
+    tool: { name: 'maildiag', version: VERSION },
+    target: target.unicode,
+    ascii: target.ascii,
+    kind: target.kind,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(durationMs),
+    verdict,
+    diagnosis,
+    checks,
+  };
+}
+
+/** A check crashed inside maildiag (not a network outcome): exit status 3. */
+export const hasInternalError = (report: Report): boolean =>
+  report.checks.some(c => c.status === 'error' && c.data['reason'] === 'internal');

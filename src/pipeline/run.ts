@@ -1,0 +1,137 @@
+// The scheduler: every check starts at once and awaits the facts it needs.
+// A missing fact skips the check (and, in turn, whatever needed its facts);
+// a thrown error or an exhausted budget becomes that check's `error` entry.
+import type { AnyCheck, CheckContext, CheckOutput, Finding } from '../checks/define.js';
+import type { FactKey, Facts } from './facts.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'info' | 'skipped' | 'error';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  durationMs: number;
+  findings: Finding[];
+  data: Record<string, unknown>;
+}
+
+export interface RunEvents {
+  start?(check: AnyCheck): void;
+  end?(check: AnyCheck, result: CheckResult): void;
+}
+
+const UNAVAILABLE = Symbol('unavailable');
+type Slot = { promise: Promise<unknown>; resolve(value: unknown): void };
+
+function slot(): Slot {
+  let resolve!: (value: unknown) => void;
+  const promise = new Promise<unknown>(r => (resolve = r));
+  return { promise, resolve };
+}
+
+export async function runChecks(
+  checks: readonly AnyCheck[],
+  ctx: Omit<CheckContext, 'signal'>,
+  seed: Partial<Facts>,
+  defaultBudgetMs: number,
+  events: RunEvents = {},
+): Promise<CheckResult[]> {
+  const board = new Map<FactKey, Slot>();
+  for (const [key, value] of Object.entries(seed) as [FactKey, unknown][]) {
+    const s = slot();
+    s.resolve(value);
+    board.set(key, s);
+  }
+  for (const check of checks) for (const key of check.provides as FactKey[]) if (!board.has(key)) board.set(key, slot());
+
+  return Promise.all(
+    checks.map(async check => {
+      const needs = check.needs as FactKey[];
+      const got = await Promise.all(needs.map(key => board.get(key)?.promise ?? UNAVAILABLE));
+      const missing = needs.filter((_, i) => got[i] === UNAVAILABLE);
+      const started = performance.now();
+      let output: CheckOutput<FactKey> | undefined;
+      let result: CheckResult;
+      events.start?.(check);
+      try {
+        if (missing.length) {
+          result = skipped(check, `needs ${missing.join(', ')}, which earlier checks could not provide`);
+        } else {
+          const input = Object.fromEntries(needs.map((key, i) => [key, got[i]]));
+          output = await withBudget(check.budgetMs?.(ctx.options) ?? defaultBudgetMs, signal => check.run(input, { ...ctx, signal }));
+          result = ran(check, output, started);
+        }
+      } catch (err) {
+        result = errored(check, err, started);
+      } finally {
+        for (const key of check.provides as FactKey[]) {
+          const value = output?.provided?.[key];
+          board.get(key)!.resolve(value === undefined ? UNAVAILABLE : value);
+        }
+      }
+      events.end?.(check, result);
+      return result;
+    }),
+  );
+}
+
+export class BudgetExceeded extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`did not finish within ${(budgetMs / 1000).toFixed(1)} s`);
+  }
+}
+
+async function withBudget<T>(budgetMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new BudgetExceeded(budgetMs));
+      reject(new BudgetExceeded(budgetMs));
+    }, budgetMs);
+  });
+  try {
+    return await Promise.race([run(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const SEVERITY_STATUS = { error: 'fail', warning: 'warn', info: 'info' } as const;
+
+export function statusOf(findings: readonly Finding[]): CheckStatus {
+  if (findings.some(f => f.severity === 'error')) return SEVERITY_STATUS.error;
+  if (findings.some(f => f.severity === 'warning')) return SEVERITY_STATUS.warning;
+  if (findings.some(f => f.severity === 'info')) return SEVERITY_STATUS.info;
+  return 'pass';
+}
+
+function ran(check: AnyCheck, output: CheckOutput<FactKey>, started: number): CheckResult {
+  const undeclared = output.findings.filter(f => !check.emits.includes(f.cause));
+  if (undeclared.length) throw new Error(`check ${check.id} emitted undeclared causes: ${undeclared.map(f => f.cause).join(', ')}`);
+  const status = statusOf(output.findings);
+  return {
+    id: check.id,
+    title: check.title,
+    status: status === 'pass' && output.status ? output.status : status,
+    durationMs: Math.round(performance.now() - started),
+    findings: output.findings,
+    data: output.data ?? {},
+  };
+}
+
+function skipped(check: AnyCheck, reason: string): CheckResult {
+  return { id: check.id, title: check.title, status: 'skipped', durationMs: 0, findings: [], data: { reason } };
+}
+
+function errored(check: AnyCheck, err: unknown, started: number): CheckResult {
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    id: check.id,
+    title: check.title,
+    status: 'error',
+    durationMs: Math.round(performance.now() - started),
+    findings: [],
+    data: { error: message, ...(err instanceof BudgetExceeded ? { reason: 'budget' } : { reason: 'internal' }) },
+  };
+}

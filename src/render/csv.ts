@@ -1,0 +1,15 @@
+// One row per finding (RFC 4180), for spreadsheets and scripts.
+import type { Report } from '../report/schema.js';
+
+export const CSV_HEADER = 'target,verdict,check,cause,severity,side,subjects,message';
+
+const field = (value: string): string => (/[",\r\n]/.test(value) || /^[=+\-@\t\r]/.test(value) ? `"${value.replace(/^([=+\-@\t\r])/, "'$1").replace(/"/g, '""')}"` : value);
+
+/** Rows for one report; a report without findings still gets one row, so every target appears. */
+export function renderCsv(report: Report): string {
+  const rows = report.checks.flatMap(check =>
+    check.findings.map(f => [report.target, report.verdict, check.id, f.cause, f.severity, f.side, f.subjects.join(' '), f.message]),
+  );
+  if (!rows.length) rows.push([report.target, report.verdict, '', '', '', '', '', '']);
+  return `${rows.map(r => r.map(field).join(',')).join('\n')}\n`;
+}

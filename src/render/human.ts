@@ -1,0 +1,93 @@
+// The report a person reads: the verdict, the ranked diagnosis with who fixes
+// what, a table of checks, then hints. Meaning is carried by words, never by
+// colour alone, so it reads the same piped, without colour or via a screen reader.
+import { Chalk, type ChalkInstance } from 'chalk';
+import { table, getBorderCharacters } from 'table';
+import type { Report } from '../report/schema.js';
+import type { RenderOptions } from './index.js';
+import { clean, cleanLine } from './sanitize.js';
+import { SEVERITY_LABEL, SIDE_LABEL, STATUS_LABEL, verdictLine } from './words.js';
+
+type Entry = Report['diagnosis'][number];
+
+export function renderHuman(report: Report, options: RenderOptions): string {
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const width = Math.max(60, Math.min(options.width, 100));
+  const out = [headline(report, c), ''];
+  const shown = report.diagnosis.filter(d => options.verbose || d.severity !== 'info' || report.diagnosis.every(x => x.severity === 'info'));
+  if (shown.length) {
+    out.push(c.bold('Diagnosis, most likely cause first'));
+    shown.forEach(entry => out.push(...diagnosisEntry(entry, c, width, options.verbose), ''));
+  }
+  const hiddenInfo = report.diagnosis.length - shown.length;
+  out.push(c.bold('Checks'), checksTable(report, width), ...hints(report, options, hiddenInfo));
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+function headline(report: Report, c: ChalkInstance): string {
+  const paint = report.verdict === 'error' ? c.red.bold : report.verdict === 'warning' ? c.yellow.bold : c.green.bold;
+  const name = report.target === report.ascii ? report.target : `${report.target} (${report.ascii})`;
+  return `${c.bold(cleanLine(name))}: ${paint(verdictLine(report))}  ${c.dim(`[${(report.durationMs / 1000).toFixed(2)} s]`)}`;
+}
+
+function diagnosisEntry(entry: Entry, c: ChalkInstance, width: number, verbose: boolean): string[] {
+  const paint = entry.severity === 'error' ? c.red : entry.severity === 'warning' ? c.yellow : c.cyan;
+  const lines = [`${String(entry.rank).padStart(2)}. ${paint.bold(SEVERITY_LABEL[entry.severity])} ${entry.title} ${c.dim(`(${entry.cause})`)}`];
+  const indent = '    ';
+  const messages = entry.messages.slice(0, verbose ? undefined : 3);
+  for (const message of messages) lines.push(...wrap(`- ${cleanLine(message)}`, width, indent, `${indent}  `));
+  if (entry.messages.length > messages.length) lines.push(`${indent}  … and ${entry.messages.length - messages.length} more (--verbose)`);
+  lines.push(...wrap(`Who fixes it: ${SIDE_LABEL[entry.side]}`, width, indent));
+  lines.push(...wrap(`Fix: ${entry.fix}`, width, indent));
+  if (verbose) {
+    lines.push(...wrap(`Why: ${entry.explanation}`, width, indent));
+    for (const e of entry.evidence) lines.push(...wrap(`Evidence: ${cleanLine(e)}`, width, indent, `${indent}  `));
+  }
+  if (entry.explains.length) lines.push(...wrap(`Also explains: ${entry.explains.join(', ')}`, width, indent));
+  return lines;
+}
+
+function checksTable(report: Report, width: number): string {
+  const rows = report.checks.map(check => [STATUS_LABEL[check.status], check.title, checkDetail(check)]);
+  const detailWidth = Math.max(20, width - 4 - 5 - 24 - 6);
+  return table(rows, {
+    border: getBorderCharacters('void'),
+    columnDefault: { paddingLeft: 1, paddingRight: 1 },
+    columns: [{ width: 5 }, { width: 24, wrapWord: true }, { width: detailWidth, wrapWord: true }],
+    drawHorizontalLine: () => false,
+  }).trimEnd();
+}
+
+function checkDetail(check: Report['checks'][number]): string {
+  if (check.status === 'skipped') return cleanLine(String(check.data['reason'] ?? 'skipped'));
+  if (check.status === 'error') return cleanLine(`could not finish: ${String(check.data['error'] ?? 'unknown error')}`);
+  if (!check.findings.length) return 'ok';
+  const causes = [...new Set(check.findings.map(f => f.cause))];
+  return causes.join(', ');
+}
+
+function hints(report: Report, options: RenderOptions, hiddenInfo: number): string[] {
+  const out: string[] = [];
+  if (hiddenInfo) out.push(`${hiddenInfo} informational note${hiddenInfo === 1 ? '' : 's'} hidden: run with --verbose to see ${hiddenInfo === 1 ? 'it' : 'them'}.`);
+  if (!options.verbose && report.checks.some(c => c.id.startsWith('smtp'))) out.push('Run with --verbose for evidence and SMTP transcripts.');
+  if (report.diagnosis.length) out.push('Run "maildiag causes <id>" for more about a cause.');
+  return out.length ? ['', 'Hints', ...out.map(h => `- ${h}`)] : [];
+}
+
+/** Word-wrap to the width, first line with `first` indent, the rest with `rest`. */
+export function wrap(text: string, width: number, first: string, rest = first): string[] {
+  const words = clean(text).split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = first;
+  for (const word of words) {
+    const prefix = lines.length ? rest : first;
+    if (line.length > prefix.length && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = rest + word;
+    } else {
+      line += (line.length > prefix.length ? ' ' : '') + word;
+    }
+  }
+  lines.push(line);
+  return lines;
+}

@@ -1,0 +1,26 @@
+// The renderers' own headings and labels (cause words live in src/causes.ts).
+import type { Severity, Side } from '../causes.js';
+
+export const SIDE_LABEL: Record<Side, string> = {
+  recipient: 'the receiving domain (its DNS or mail server admin)',
+  sender: 'the sender (the sending server or domain)',
+  network: 'the network in between (ISP, firewall, list operator)',
+  local: 'this machine (where maildiag runs)',
+};
+
+export const SEVERITY_LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARNING', info: 'INFO' };
+
+export const STATUS_LABEL = { pass: 'pass', warn: 'WARN', fail: 'FAIL', info: 'info', skipped: 'skip', error: 'ERROR' } as const;
+
+export function verdictLine(report: { verdict: string; diagnosis: { severity: Severity }[] }): string {
+  const count = (s: Severity) => report.diagnosis.filter(d => d.severity === s).length;
+  const parts = [plural(count('error'), 'error'), plural(count('warning'), 'warning'), plural(count('info'), 'note')].filter(Boolean);
+  switch (report.verdict) {
+    case 'ok': return 'OK: no problems found';
+    case 'info': return `OK: nothing wrong, ${parts.join(', ')}`;
+    case 'warning': return `AT RISK: ${parts.join(', ')}`;
+    default: return `PROBLEM: ${parts.join(', ')}`;
+  }
+}
+
+const plural = (n: number, word: string) => (n ? `${n} ${word}${n === 1 ? '' : 's'}` : '');

@@ -1,0 +1,170 @@
+// An in-process recursive resolver for a simulated world: dns2 serves UDP and
+// TCP on 127.0.0.1 (ephemeral ports), and answers from a table of names. The
+// table can also tell a name to misbehave, for the hostile cases. Used by the
+// tests, the benchmark and `maildiag demo`.
+import net from 'node:net';
+import dns2 from 'dns2';
+import { encodeResponse, fromRecord, typeName, type WireAnswer } from '../net/dns/wire.js';
+import type { RecordOf, RrType } from '../net/dns/types.js';
+
+/** How a name misbehaves instead of answering. */
+export type SimAction =
+  | 'NXDOMAIN'
+  | 'SERVFAIL'
+  | 'REFUSED'
+  /** Never answer (a dead or filtering server). */
+  | 'DROP'
+  /** Answer with bytes that are not a DNS message. */
+  | 'MALFORMED'
+  /** Answer with another message id (a stray or spoofed packet), and nothing else. */
+  | 'WRONG_ID'
+  /** NXDOMAIN that still carries answer records. */
+  | 'NXDOMAIN_WITH_ANSWERS'
+  /** Truncated over UDP, and TCP is refused (the connection is closed). */
+  | 'TCP_REFUSED';
+
+export type SimRecordSet = {
+  [T in RrType]?: T extends 'CNAME' ? string : RecordOf[T][];
+} & { action?: SimAction };
+
+export type SimZone = Record<string, SimRecordSet | SimAction>;
+
+export interface SimDnsServer {
+  port: number;
+  server: { host: string; port: number };
+  /** Questions received, "name TYPE", for assertions about what maildiag asked. */
+  readonly log: string[];
+  /** Replace or add names while running. */
+  set(name: string, records: SimRecordSet | SimAction): void;
+  close(): Promise<void>;
+}
+
+const MAX_CNAME_HOPS = 16;
+const PLAIN_UDP_LIMIT = 512;
+
+interface Dns2Request {
+  header: { id: number };
+  questions: { name: string; type: number }[];
+  additionals?: { type: number; class: number }[];
+}
+
+export async function startSimDns(zone: SimZone): Promise<SimDnsServer> {
+  const table = new Map<string, SimRecordSet | SimAction>();
+  const log: string[] = [];
+  const set = (name: string, records: SimRecordSet | SimAction) => table.set(normalize(name), records);
+  for (const [name, records] of Object.entries(zone)) set(name, records);
+
+  const server = dns2.createServer({
+    udp: true,
+    tcp: true,
+    handle: (request: Dns2Request, send: (response: Buffer) => void, client: unknown) => {
+      const question = request.questions[0];
+      if (!question) return;
+      const type = typeName(question.type) as RrType;
+      const name = normalize(question.name);
+      log.push(`${name} ${type}`);
+      const overTcp = client instanceof net.Socket;
+      const response = respond(table, request.header.id, name, type, overTcp);
+      if (response === 'DROP') return;
+      if (response === 'CLOSE') return void (client as net.Socket).destroy();
+      send(overTcp ? response : fitUdp(response, request));
+    },
+  });
+  server.on('requestError', () => undefined);
+  const addresses = (await server.listen({ udp: { port: 0, address: '127.0.0.1' }, tcp: { port: 0, address: '127.0.0.1' } })) as unknown as { udp: { port: number } };
+  const udpPort = addresses.udp.port;
+  // dns2 binds UDP and TCP on separate ephemeral ports; a real resolver uses one, so re-bind TCP to the UDP port.
+  await rebindTcp(server, udpPort);
+  return {
+    port: udpPort,
+    server: { host: '127.0.0.1', port: udpPort },
+    log,
+    set,
+    close: () => server.close().then(() => undefined),
+  };
+}
+
+async function rebindTcp(server: ReturnType<typeof dns2.createServer>, port: number): Promise<void> {
+  const tcp = (server as unknown as { servers: { tcp: net.Server } }).servers.tcp;
+  await new Promise<void>(resolve => tcp.close(() => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(port, '127.0.0.1', () => resolve());
+  });
+}
+
+type Response = Buffer | 'DROP' | 'CLOSE';
+
+function respond(table: Map<string, SimRecordSet | SimAction>, id: number, name: string, type: RrType, overTcp: boolean): Response {
+  const question = { name, type, class: 'IN' as const };
+  const entry = table.get(name);
+  const action = typeof entry === 'string' ? entry : entry?.action;
+  const message = (rcode: string, answers: WireAnswer[] = []) =>
+    encodeResponse({ type: 'response', id, flags: (1 << 8) | (1 << 7) | rcodeNumber(rcode), questions: [question], answers });
+  switch (action) {
+    case 'DROP':
+      return 'DROP';
+    case 'MALFORMED':
+      return Buffer.from([id >> 8, id & 0xff, 0x81, 0x80, 0, 1, 0, 9, 0xde, 0xad]);
+    case 'WRONG_ID':
+      return encodeResponse({ type: 'response', id: (id + 1) & 0xffff, flags: 0x8180, questions: [question], answers: [] });
+    case 'NXDOMAIN':
+    case 'SERVFAIL':
+    case 'REFUSED':
+      return message(action);
+    case 'NXDOMAIN_WITH_ANSWERS':
+      return message('NXDOMAIN', [{ type: 'A', name, ttl: 60, class: 'IN', data: '192.0.2.66' }]);
+    case 'TCP_REFUSED':
+      if (overTcp) return 'CLOSE';
+      break;
+  }
+  const { rcode, answers } = resolveName(table, name, type);
+  return message(rcode, answers);
+}
+
+function resolveName(table: Map<string, SimRecordSet | SimAction>, start: string, type: RrType): { rcode: string; answers: WireAnswer[] } {
+  const answers: WireAnswer[] = [];
+  let name = start;
+  for (let hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
+    const entry = table.get(name);
+    if (typeof entry === 'string') return { rcode: entry === 'NXDOMAIN' ? 'NXDOMAIN' : 'SERVFAIL', answers: [] };
+    if (!entry) return { rcode: hasChildren(table, name) ? 'NOERROR' : 'NXDOMAIN', answers };
+    if (entry.CNAME && type !== 'CNAME') {
+      answers.push({ type: 'CNAME', name, ttl: 300, class: 'IN', data: entry.CNAME } as WireAnswer);
+      name = normalize(entry.CNAME);
+      continue;
+    }
+    const records = (entry[type] ?? []) as RecordOf[RrType][] | string;
+    const list = typeof records === 'string' ? [records] : records;
+    for (const record of list) answers.push({ type, name, ttl: 300, class: 'IN', data: fromRecord(type, record) } as WireAnswer);
+    return { rcode: 'NOERROR', answers };
+  }
+  return { rcode: 'SERVFAIL', answers: [] }; // a CNAME chain too long, or a loop, as a real resolver gives up
+}
+
+/** Empty non-terminals exist (RFC 8020): NODATA, not NXDOMAIN. */
+const hasChildren = (table: Map<string, unknown>, name: string): boolean => [...table.keys()].some(k => k.endsWith(`.${name}`));
+
+/** Over UDP, an answer larger than the client's buffer is replaced by a truncated one (TC bit, no records). */
+function fitUdp(response: Buffer, request: Dns2Request): Buffer {
+  const opt = request.additionals?.find(r => r.type === 41);
+  const limit = Math.max(opt?.class ?? PLAIN_UDP_LIMIT, PLAIN_UDP_LIMIT);
+  if (response.length <= limit) return response;
+  const header = Buffer.from(response.subarray(0, 12));
+  header[2]! |= 0x02; // TC
+  header.writeUInt16BE(0, 6); // no answers
+  header.writeUInt16BE(0, 8);
+  header.writeUInt16BE(0, 10);
+  return Buffer.concat([header, questionSection(response)]);
+}
+
+function questionSection(response: Buffer): Buffer {
+  let offset = 12;
+  while (offset < response.length && response[offset] !== 0) offset += response[offset]! + 1;
+  return response.subarray(12, offset + 5);
+}
+
+const RCODES: Record<string, number> = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 };
+const rcodeNumber = (rcode: string): number => RCODES[rcode] ?? 2;
+
+const normalize = (name: string): string => name.toLowerCase().replace(/\.$/, '');
