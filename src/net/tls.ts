@@ -78,3 +78,12 @@ function peerChain(socket: tls.TLSSocket): Buffer[] {
 function opensslReason(err: Error & { code?: string; reason?: string }): string {
   return err.reason ?? err.code ?? err.message;
 }
+
+/** A handshake as recorded in a probe result: the outcome without the live socket. */
+export type TlsResult = Exclude<TlsHandshake, { kind: 'ok' }> | Omit<Extract<TlsHandshake, { kind: 'ok' }>, 'socket'>;
+
+export function recordHandshake(handshake: TlsHandshake): TlsResult {
+  if (handshake.kind !== 'ok') return handshake;
+  const { socket: _socket, ...rest } = handshake;
+  return rest;
+}
