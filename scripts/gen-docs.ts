@@ -1,11 +1,14 @@
-// Renders docs/causes.md from the cause registry (src/causes.ts).
+// Renders docs/causes.md from the cause registry (src/causes.ts) and
+// docs/report.schema.json from the report's zod schema (src/report/schema.ts).
 // Run after building: `node dist/scripts/gen-docs.js` (npm run docs).
 // A test checks that the committed file equals renderCausesMarkdown().
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { z } from 'zod';
 import { causeIds, causes, type CauseDef, type CauseId } from '../src/causes.js';
+import { reportSchema } from '../src/report/schema.js';
 
 const INTRO = `# Cause vocabulary
 
@@ -72,11 +75,19 @@ export function renderCausesMarkdown(): string {
   return `${[INTRO.trimEnd(), ...sections].join('\n\n')}\n`;
 }
 
+/** The JSON Schema of one report, for users who validate --json output without our code. */
+export function renderReportSchema(): string {
+  return `${JSON.stringify({ title: 'maildiag report', ...z.toJSONSchema(reportSchema) }, null, 2)}\n`;
+}
+
 function main(): void {
   const out = fileURLToPath(new URL('../../docs/causes.md', import.meta.url));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, renderCausesMarkdown());
   console.log(`wrote ${out} (${causeIds.length} causes)`);
+  const schema = fileURLToPath(new URL('../../docs/report.schema.json', import.meta.url));
+  writeFileSync(schema, renderReportSchema());
+  console.log(`wrote ${schema}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();

@@ -14,15 +14,16 @@ export interface Selection {
   skip?: string[];
 }
 
-/** A whole check's budget: several network operations in a row, each bounded by --timeout. */
+/** A whole check's budget: several network operations in a row, each bounded by --timeout, plus scheduling slack. */
 const BUDGET_OPERATIONS = 4;
+const BUDGET_SLACK_MS = 2000;
 
 export async function diagnose(target: Target, options: RunOptions, net: Net, selection: Selection = {}, events?: RunEvents): Promise<Report> {
   const started = new Date();
   const t0 = performance.now();
   const checks = selectChecks(allChecks, target, selection);
   const seed: Partial<Facts> = target.kind === 'ip' ? { hostAddrs: [{ host: target.ascii, ip: target.ascii, family: ipFamily(target.ascii), preference: 0 }] } : {};
-  const results = await runChecks(checks, { target, options, net }, seed, options.timeoutMs * BUDGET_OPERATIONS, events);
+  const results = await runChecks(checks, { target, options, net }, seed, options.timeoutMs * BUDGET_OPERATIONS + BUDGET_SLACK_MS, events);
   return buildReport(target, started, performance.now() - t0, results);
 }
 

@@ -91,7 +91,10 @@ async function withBudget<T>(budgetMs: number, run: (signal: AbortSignal) => Pro
     }, budgetMs);
   });
   try {
-    return await Promise.race([run(controller.signal), expired]);
+    const result = await Promise.race([run(controller.signal), expired]);
+    // A check that returns as soon as it is told to stop still ran out of time.
+    if (controller.signal.aborted) throw new BudgetExceeded(budgetMs);
+    return result;
   } finally {
     clearTimeout(timer);
   }

@@ -1,0 +1,111 @@
+// The gate and MX checks on small simulated worlds: each world broken in one way.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimDns, type SimZone, type SimDnsServer } from '../../src/sim/dns-server.js';
+import { createNet } from '../../src/net/context.js';
+import { diagnose } from '../../src/diagnose.js';
+import { parseTarget } from '../../src/cli/targets.js';
+import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
+import type { Report } from '../../src/report/schema.js';
+
+const servers: SimDnsServer[] = [];
+after(() => Promise.all(servers.map(s => s.close())));
+
+async function diagnoseIn(zone: SimZone, domain = 'example.com', options: Partial<RunOptions> = {}): Promise<Report> {
+  const sim = await startSimDns({ '.': { NS: ['a.root.example'] }, ...zone });
+  servers.push(sim);
+  const net = createNet({ resolvers: [sim.server], timeoutMs: 500 });
+  return diagnose(parseTarget(domain), defaultRunOptions({ timeoutMs: 500, allowPrivate: true, ...options }), net, { only: ['domain', 'mx', 'host-addrs'] });
+}
+
+const causesOf = (report: Report) => report.checks.flatMap(c => c.findings.map(f => f.cause));
+const top = (report: Report) => report.diagnosis[0]?.cause;
+
+test('a healthy domain: MX hosts and addresses provided, nothing found', async () => {
+  const report = await diagnoseIn({
+    'example.com': { MX: [{ priority: 20, exchange: 'mx2.example.com' }, { priority: 10, exchange: 'mx1.example.com' }] },
+    'mx1.example.com': { A: ['192.0.2.10'] },
+    'mx2.example.com': { A: ['192.0.2.20'], AAAA: ['2001:db8::20'] },
+  });
+  assert.deepEqual(causesOf(report), []);
+  assert.equal(report.verdict, 'ok');
+  const hosts = report.checks.find(c => c.id === 'host-addrs')!.data['hosts'] as { host: string; addresses: string[] }[];
+  assert.deepEqual(hosts.map(h => [h.host, h.addresses]), [['mx1.example.com', ['192.0.2.10']], ['mx2.example.com', ['192.0.2.20', '2001:db8::20']]]);
+});
+
+test('domain.nxdomain, and everything after it is skipped', async () => {
+  const report = await diagnoseIn({}, 'missing.example');
+  assert.equal(top(report), 'domain.nxdomain');
+  assert.deepEqual(report.checks.map(c => c.status), ['fail', 'skipped', 'skipped']);
+});
+
+test('dns.servfail when the resolver cannot answer for the domain', async () => {
+  assert.equal(top(await diagnoseIn({ 'example.com': 'SERVFAIL' })), 'dns.servfail');
+});
+
+test('dns.servfail when the domain is silent but the resolver answers', async () => {
+  assert.equal(top(await diagnoseIn({ 'example.com': 'DROP' })), 'dns.servfail');
+});
+
+test('dns.resolver-unreachable when no resolver answers at all', async () => {
+  const net = createNet({ resolvers: [{ host: '127.0.0.1', port: 9 }], timeoutMs: 200 });
+  const report = await diagnose(parseTarget('example.com'), defaultRunOptions({ timeoutMs: 200 }), net);
+  assert.equal(top(report), 'dns.resolver-unreachable');
+  assert.equal(report.diagnosis[0]!.side, 'local');
+});
+
+test('mx.missing: no MX and no address', async () => {
+  const report = await diagnoseIn({ 'example.com': { TXT: [['hello']] } });
+  assert.equal(top(report), 'mx.missing');
+  assert.ok(!causesOf(report).includes('mx.implicit'));
+});
+
+test('mx.implicit: no MX, the A record is used', async () => {
+  const report = await diagnoseIn({ 'example.com': { A: ['192.0.2.30'] } });
+  assert.equal(top(report), 'mx.implicit');
+  assert.equal(report.diagnosis[0]!.severity, 'warning');
+  assert.equal(report.checks.find(c => c.id === 'host-addrs')!.status, 'pass');
+});
+
+test('mx.null: "0 ." and nothing probed', async () => {
+  const report = await diagnoseIn({ 'example.com': { MX: [{ priority: 0, exchange: '' }] } });
+  assert.equal(top(report), 'mx.null');
+  assert.equal(report.checks.find(c => c.id === 'host-addrs')!.status, 'skipped');
+});
+
+test('a null MX mixed with real ones is a warning and the real ones are used', async () => {
+  const report = await diagnoseIn({
+    'example.com': { MX: [{ priority: 0, exchange: '' }, { priority: 10, exchange: 'mx.example.com' }] },
+    'mx.example.com': { A: ['192.0.2.10'] },
+  });
+  assert.equal(report.diagnosis[0]!.cause, 'mx.null');
+  assert.equal(report.diagnosis[0]!.severity, 'warning');
+});
+
+test('mx.target-nxdomain for a host that does not exist or has no address', async () => {
+  const report = await diagnoseIn({
+    'example.com': { MX: [{ priority: 10, exchange: 'gone.example.com' }, { priority: 20, exchange: 'empty.example.com' }] },
+    'empty.example.com': { TXT: [['x']] },
+  });
+  assert.equal(top(report), 'mx.target-nxdomain');
+  assert.deepEqual(report.diagnosis[0]!.subjects, ['gone.example.com', 'empty.example.com']);
+});
+
+test('mx.target-invalid for a CNAME target and an IP literal', async () => {
+  const report = await diagnoseIn({
+    'example.com': { MX: [{ priority: 10, exchange: 'alias.example.com' }, { priority: 20, exchange: '192.0.2.99' }] },
+    'alias.example.com': { CNAME: 'real.example.net' },
+    'real.example.net': { A: ['192.0.2.10'] },
+  });
+  assert.equal(top(report), 'mx.target-invalid');
+  assert.deepEqual([...report.diagnosis[0]!.subjects].sort(), ['192.0.2.99', 'alias.example.com']);
+});
+
+test('mx.target-private without --allow-private, and the address is not probed', async () => {
+  const zone: SimZone = { 'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }] }, 'mx.example.com': { A: ['10.1.2.3'] } };
+  const report = await diagnoseIn(zone, 'example.com', { allowPrivate: false });
+  assert.equal(top(report), 'mx.target-private');
+  const hosts = report.checks.find(c => c.id === 'host-addrs')!.data['hosts'] as { addresses: string[] }[];
+  assert.deepEqual(hosts[0]!.addresses, []);
+  assert.deepEqual(causesOf(await diagnoseIn(zone, 'example.com', { allowPrivate: true })), []);
+});

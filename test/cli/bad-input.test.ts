@@ -1,0 +1,52 @@
+// Bad input: one line on stderr, exit status 2, nothing checked, no stack trace.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runBin, runMain } from '../helpers/cli.js';
+
+const cases: [string, string[]][] = [
+  ['no target', []],
+  ['empty target', ['']],
+  ['space inside', ['exa mple.com']],
+  ['label over 63', [`${'x'.repeat(64)}.example`]],
+  ['double dot', ['a..example']],
+  ['leading hyphen', ['-a.example']],
+  ['URL', ['http://example.com']],
+  ['email address', ['postmaster@example.com']],
+  ['IPv6 zone id', ['fe80::1%lo']],
+  ['timeout not a number', ['example.com', '--timeout', 'abc']],
+  ['negative timeout', ['example.com', '--timeout', '-5']],
+  ['huge timeout', ['example.com', '--timeout', '99999999']],
+  ['CRLF in --rcpt', ['example.com', '--rcpt', 'a@example.com\r\nDATA']],
+  ['NUL in --from', ['example.com', '--from', 'a@example.com\u0000']],
+  ['LF in --helo', ['example.com', '--helo', 'host.example\nQUIT']],
+  ['--rcpt not an address', ['example.com', '--rcpt', 'nobody']],
+  ['unknown format', ['example.com', '--format', 'xml']],
+  ['unknown --fail-on', ['example.com', '--fail-on', 'sometimes']],
+  ['bad resolver', ['example.com', '--resolver', 'dns.example']],
+  ['bad resolver port', ['example.com', '--resolver', '127.0.0.1:99999']],
+  ['unreadable --ca-file', ['example.com', '--ca-file', '/nonexistent/ca.pem']],
+  ['unknown check id', ['example.com', '--checks', 'nope']],
+  ['--ip not an address', ['example.com', '--ip', '300.1.1.1']],
+  ['unknown option', ['example.com', '--frobnicate']],
+  ['unknown cause', ['causes', 'mx.nope']],
+  ['audit of a missing file', ['audit', '/nonexistent/list.txt']],
+  ['--concurrency zero', ['example.com', '--concurrency', '0']],
+  ['bad --dnsbl zone', ['example.com', '--dnsbl', 'not a zone']],
+];
+
+for (const [name, args] of cases) {
+  test(`bad input: ${name}`, async () => {
+    const run = await runMain(args);
+    assert.equal(run.status, 2, run.stderr);
+    const lines = run.stderr.trim().split('\n').filter(l => !l.startsWith('(run maildiag --help'));
+    assert.equal(lines.length, 1, `stderr should be one line, got:\n${run.stderr}`);
+    assert.doesNotMatch(run.stderr, /\bat .*\.js:\d+/, 'no stack trace');
+  });
+}
+
+test('the real binary exits 2 with one line too', async () => {
+  const run = await runBin(['exa mple.com']);
+  assert.equal(run.status, 2);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /^maildiag: invalid target "exa mple\.com": a domain cannot contain spaces\n$/);
+});

@@ -1,0 +1,72 @@
+// The command line end to end: the real binary against an in-process DNS world.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
+import { reportSchema } from '../../src/report/schema.js';
+import { renderReportSchema } from '../../scripts/gen-docs.js';
+import { runBin, runMain, ROOT } from '../helpers/cli.js';
+
+let sim: SimDnsServer;
+before(async () => {
+  sim = await startSimDns({
+    'null.example': { MX: [{ priority: 0, exchange: '' }] },
+    'implicit.example': { A: ['192.0.2.30'] },
+    'ok.example': { MX: [{ priority: 10, exchange: 'mx.ok.example' }] },
+    'mx.ok.example': { A: ['192.0.2.10'] },
+  });
+});
+after(() => sim.close());
+
+const dnsOnly = () => ['--resolver', `127.0.0.1:${sim.port}`, '--allow-private', '--timeout', '1000', '--checks', 'host-addrs'];
+
+test('--json prints one report that passes the schema; an error exits 1', async () => {
+  const run = await runBin(['null.example', '--json', ...dnsOnly()]);
+  assert.equal(run.status, 1, run.stderr);
+  const report = reportSchema.parse(JSON.parse(run.stdout));
+  assert.equal(report.diagnosis[0]!.cause, 'mx.null');
+  assert.equal(report.verdict, 'error');
+  assert.equal(report.tool.version, JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')).version);
+});
+
+test('--fail-on decides the exit status', async () => {
+  assert.equal((await runMain(['implicit.example', '--json', ...dnsOnly()])).status, 0);
+  assert.equal((await runMain(['implicit.example', '--json', '--fail-on', 'warning', ...dnsOnly()])).status, 1);
+  assert.equal((await runMain(['null.example', '--json', '--fail-on', 'never', ...dnsOnly()])).status, 0);
+});
+
+test('several targets: a JSON array in the order given; jsonl streams one line each', async () => {
+  const json = await runMain(['ok.example', 'null.example', '--json', ...dnsOnly()]);
+  assert.deepEqual(JSON.parse(json.stdout).map((r: { target: string }) => r.target), ['ok.example', 'null.example']);
+  const jsonl = await runMain(['ok.example', 'null.example', '--format', 'jsonl', ...dnsOnly()]);
+  const lines = jsonl.stdout.trim().split('\n');
+  assert.equal(lines.length, 2);
+  for (const line of lines) reportSchema.parse(JSON.parse(line));
+});
+
+test('the human report puts the diagnosis first and has no colour when piped', async () => {
+  const run = await runBin(['null.example', ...dnsOnly()]);
+  assert.equal(run.status, 1);
+  assert.match(run.stdout, /^null\.example: PROBLEM: 1 error/);
+  assert.ok(run.stdout.indexOf('Diagnosis') < run.stdout.indexOf('Checks'));
+  assert.doesNotMatch(run.stdout, /\u001b/);
+});
+
+test('docs/report.schema.json is generated from the zod schema', () => {
+  assert.equal(readFileSync(`${ROOT}/docs/report.schema.json`, 'utf8'), renderReportSchema());
+});
+
+test('causes lists the vocabulary and shows one cause', async () => {
+  const all = await runMain(['causes']);
+  assert.equal(all.status, 0);
+  assert.match(all.stdout, /^mx\.null\s+error/m);
+  const one = await runMain(['causes', 'mx.null']);
+  assert.match(one.stdout, /^mx\.null: /);
+  assert.match(one.stdout, /RFC 7505/);
+});
+
+test('--version prints the package version', async () => {
+  const run = await runBin(['--version']);
+  assert.equal(run.status, 0);
+  assert.equal(run.stdout.trim(), JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')).version);
+});
