@@ -18,12 +18,12 @@ export interface Selection {
 const BUDGET_OPERATIONS = 4;
 const BUDGET_SLACK_MS = 2000;
 
-export async function diagnose(target: Target, options: RunOptions, net: Net, selection: Selection = {}, events?: RunEvents): Promise<Report> {
+export async function diagnose(target: Target, options: RunOptions, net: Net, selection: Selection = {}, events?: RunEvents, stop?: AbortSignal): Promise<Report> {
   const started = new Date();
   const t0 = performance.now();
   const checks = selectChecks(allChecks, target, selection);
   const seed: Partial<Facts> = target.kind === 'ip' ? { hostAddrs: [{ host: target.ascii, ip: target.ascii, family: ipFamily(target.ascii), preference: 0 }] } : {};
-  const results = await runChecks(checks, { target, options, net }, seed, options.timeoutMs * BUDGET_OPERATIONS + BUDGET_SLACK_MS, events);
+  const results = await runChecks(checks, { target, options, net }, seed, options.timeoutMs * BUDGET_OPERATIONS + BUDGET_SLACK_MS, events, stop);
   return buildReport(target, started, performance.now() - t0, results);
 }
 

@@ -1,33 +1,59 @@
 // `maildiag audit FILE|-`: one target per line, run concurrently with shared
-// caches, streamed as each finishes. Invalid lines are reported and skipped.
+// caches, each report streamed as soon as it is done. Invalid lines are
+// reported and skipped; Ctrl-C stops cleanly with everything printed so far.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CliIo } from './io.js';
 import { UsageError } from './errors.js';
-import { parseTarget } from './targets.js';
 import { buildSettings } from './settings.js';
 import { runTargets } from './run-targets.js';
 import { exitStatus } from './exit-status.js';
+import { parseList, parseShard, reportedTargets, shardOf } from './audit-list.js';
+import { createProgress } from './progress.js';
 import { renderers, preamble } from '../render/index.js';
-import type { Target } from '../pipeline/facts.js';
+import { renderAuditSummary } from '../render/summary.js';
 import type { Report } from '../report/schema.js';
 
+export const INTERRUPTED_STATUS = 130;
+
 export async function runAuditCommand(file: string, rawOptions: Record<string, unknown>, io: CliIo): Promise<number> {
-  const settings = buildSettings({ format: 'jsonl', ...rawOptions }, io);
-  const text = await readList(file, io);
-  const targets = parseList(text, io);
-  if (!targets.length) throw new UsageError(`no valid target in ${file === '-' ? 'standard input' : file}`);
+  // Human on a terminal, one JSON report per line everywhere else (cli.md).
+  const settings = buildSettings({ format: io.isTTY ? 'human' : 'jsonl', ...rawOptions }, io);
+  const shard = typeof rawOptions['shard'] === 'string' ? parseShard(rawOptions['shard']) : undefined;
+  const done = typeof rawOptions['resume'] === 'string' ? reportedTargets(await readText(rawOptions['resume'], io, '--resume')) : new Set<string>();
+  const lines = parseList(await readText(file, io));
+  for (const bad of lines.filter(l => l.error)) io.stderr(`maildiag: line ${bad.line} skipped: ${bad.error}\n`);
+  const valid = lines.flatMap(l => (l.target ? [l.target] : []));
+  if (!valid.length) throw new UsageError(`no valid target in ${file === '-' ? 'standard input' : file}`);
+  const targets = valid.filter(t => (!shard || shardOf(t, shard.count) === shard.index) && !done.has(t.ascii));
+
   const renderOptions = { color: settings.color, verbose: settings.run.verbose, width: 80 };
+  const progress = io.isErrTTY && !settings.quiet && settings.format !== 'human' ? createProgress(targets.length, io.stderr) : undefined;
   const reports: Report[] = [];
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  process.once('SIGINT', onInterrupt);
   io.stdout(preamble[settings.format] ?? '');
-  await runTargets(targets, settings, io, report => {
-    reports.push(report);
-    io.stdout(renderers[settings.format](report, renderOptions));
-  });
+  try {
+    await runTargets(targets, settings, io, report => {
+      reports.push(report);
+      io.stdout(renderers[settings.format](report, renderOptions));
+      progress?.tick();
+    }, { stop: stop.signal });
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    progress?.done();
+  }
+  const skipped = lines.length - valid.length;
+  if (settings.format === 'human') io.stdout(renderAuditSummary(reports, { skipped, interrupted: stop.signal.aborted }));
+  if (stop.signal.aborted) {
+    io.stderr(`maildiag: interrupted: ${reports.length} of ${targets.length} targets reported; run again with --resume to go on\n`);
+    return INTERRUPTED_STATUS;
+  }
   return exitStatus(reports, settings.failOn);
 }
 
-async function readList(file: string, io: CliIo): Promise<string> {
+async function readText(file: string, io: CliIo, flag = 'audit'): Promise<string> {
   if (file === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk as Buffer));
@@ -36,25 +62,6 @@ async function readList(file: string, io: CliIo): Promise<string> {
   try {
     return await readFile(resolve(io.cwd, file), 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new UsageError(`${flag}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-}
-
-/** Unique targets in list order; a bad line is reported on stderr and skipped. */
-function parseList(text: string, io: CliIo): Target[] {
-  const seen = new Set<string>();
-  const targets: Target[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    const content = line.replace(/#.*/, '').trim();
-    if (!content) return;
-    try {
-      const target = parseTarget(content);
-      if (!seen.has(target.ascii)) targets.push(target);
-      seen.add(target.ascii);
-    } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      io.stderr(`maildiag: line ${i + 1} skipped: ${err.message}\n`);
-    }
-  });
-  return targets;
 }

@@ -3,7 +3,7 @@ import { parseTarget } from './targets.js';
 import { buildSettings } from './settings.js';
 import type { CliIo } from './io.js';
 import { exitStatus } from './exit-status.js';
-import { runTargets } from './run-targets.js';
+import { runTargets, startSpinner } from './run-targets.js';
 import type { Report } from '../report/schema.js';
 import { renderers, preamble } from '../render/index.js';
 
@@ -14,10 +14,15 @@ export async function runDiagnoseCommand(rawTargets: string[], rawOptions: Recor
   const streaming = settings.format === 'jsonl' || settings.format === 'csv';
   const reports: Report[] = [];
   if (streaming) io.stdout(preamble[settings.format] ?? '');
-  await runTargets(targets, settings, io, report => {
-    reports.push(report);
-    if (streaming) io.stdout(renderers[settings.format](report, renderOptions));
-  });
+  const spinner = settings.format === 'human' && io.isErrTTY && !settings.quiet && targets.length === 1 ? await startSpinner(targets[0]!) : undefined;
+  try {
+    await runTargets(targets, settings, io, report => {
+      reports.push(report);
+      if (streaming) io.stdout(renderers[settings.format](report, renderOptions));
+    }, { ...(spinner ? { events: spinner.events } : {}) });
+  } finally {
+    spinner?.stop();
+  }
   if (!streaming) {
     // Reports print in the order the targets were given, whatever order they finished in.
     const ordered = targets.map(t => reports.find(r => r.ascii === t.ascii)!);

@@ -13,23 +13,30 @@ export function createRunNet(settings: RunSettings, io: CliIo): Net {
   return createNet({ resolvers: settings.resolvers, timeoutMs: settings.run.timeoutMs, loopbackOnly: io.env['MAILDIAG_NO_NETWORK'] === '1' });
 }
 
-export async function runTargets(targets: Target[], settings: RunSettings, io: CliIo, onReport: (report: Report) => void, net: Net = createRunNet(settings, io)): Promise<void> {
+export interface RunTargetsOptions {
+  net?: Net;
+  /** Stop starting targets (Ctrl-C); the ones under way are told to stop. */
+  stop?: AbortSignal;
+  events?: RunEvents;
+}
+
+/** Resolves when every target has been reported, or as soon as `stop` fires. */
+export async function runTargets(targets: Target[], settings: RunSettings, io: CliIo, onReport: (report: Report) => void, options: RunTargetsOptions = {}): Promise<void> {
+  const net = options.net ?? createRunNet(settings, io);
   const limit = pLimit(settings.concurrency);
-  const spinner = settings.format === 'human' && io.isErrTTY && !settings.quiet && targets.length === 1 ? await startSpinner(targets[0]!) : undefined;
-  const events: RunEvents | undefined = spinner && { start: check => spinner.setText(`${targets[0]!.unicode}: ${check.title}…`) };
-  try {
-    await Promise.all(
-      targets.map(target =>
-        limit(async () => {
-          const report = await diagnose(target, settings.run, net, settings.selection, events);
-          assertValid(report);
-          onReport(report);
-        }),
-      ),
-    );
-  } finally {
-    spinner?.stop();
-  }
+  const stopped = new Promise<void>(resolve => options.stop?.addEventListener('abort', () => resolve(), { once: true }));
+  const all = Promise.all(
+    targets.map(target =>
+      limit(async () => {
+        if (options.stop?.aborted) return;
+        const report = await diagnose(target, settings.run, net, settings.selection, options.events, options.stop);
+        if (options.stop?.aborted) return;
+        assertValid(report);
+        onReport(report);
+      }),
+    ),
+  );
+  await Promise.race([all, stopped]);
 }
 
 /** --json output always passes the published schema; a report that does not is a bug. */
@@ -38,8 +45,9 @@ function assertValid(report: Report): void {
   if (!parsed.success) throw new Error(`report for ${report.target} does not match the schema: ${parsed.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
 }
 
-async function startSpinner(target: Target) {
+/** An ora spinner on stderr naming the check under way (one target, human output, terminal only). */
+export async function startSpinner(target: Target): Promise<{ events: RunEvents; stop(): void }> {
   const { default: ora } = await import('ora');
   const spinner = ora({ text: `${target.unicode}…`, stream: process.stderr }).start();
-  return { setText: (text: string) => void (spinner.text = text), stop: () => void spinner.stop() };
+  return { events: { start: check => void (spinner.text = `${target.unicode}: ${check.title}…`) }, stop: () => void spinner.stop() };
 }

@@ -35,6 +35,8 @@ export async function runChecks(
   seed: Partial<Facts>,
   defaultBudgetMs: number,
   events: RunEvents = {},
+  /** The whole run is being stopped (Ctrl-C): checks are told to stop too. */
+  stop?: AbortSignal,
 ): Promise<CheckResult[]> {
   const board = new Map<FactKey, Slot>();
   for (const [key, value] of Object.entries(seed) as [FactKey, unknown][]) {
@@ -58,7 +60,7 @@ export async function runChecks(
           result = skipped(check, `needs ${missing.join(', ')}, which earlier checks could not provide`);
         } else {
           const input = Object.fromEntries(needs.map((key, i) => [key, got[i]]));
-          output = await withBudget(check.budgetMs?.(ctx.options) ?? defaultBudgetMs, signal => check.run(input, { ...ctx, signal }));
+          output = await withBudget(check.budgetMs?.(ctx.options) ?? defaultBudgetMs, signal => check.run(input, { ...ctx, signal: stop ? AbortSignal.any([signal, stop]) : signal }));
           result = ran(check, output, started);
         }
       } catch (err) {

@@ -1,0 +1,69 @@
+// The target list of an audit: parse it, keep this machine's shard, drop what
+// an earlier run already reported. Pure functions of their inputs.
+import { createHash } from 'node:crypto';
+import type { Target } from '../pipeline/facts.js';
+import { UsageError } from './errors.js';
+import { parseTarget } from './targets.js';
+
+export interface ListLine {
+  line: number;
+  target?: Target;
+  error?: string;
+}
+
+/** One entry per non-blank, non-comment line; duplicates dropped (first one wins). */
+export function parseList(text: string): ListLine[] {
+  const seen = new Set<string>();
+  const out: ListLine[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const content = raw.replace(/#.*/, '').trim();
+    if (!content) return;
+    try {
+      const target = parseTarget(content);
+      if (seen.has(target.ascii)) return;
+      seen.add(target.ascii);
+      out.push({ line: i + 1, target });
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      out.push({ line: i + 1, error: err.message });
+    }
+  });
+  return out;
+}
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export function parseShard(value: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard ${JSON.stringify(value)}: give k/n with 1 <= k <= n, e.g. --shard 2/8`);
+  return { index, count };
+}
+
+/**
+ * Which shard owns a target: a hash of its ASCII name, so every machine agrees
+ * whatever order or subset of the list it reads, and each target lands in exactly one shard.
+ */
+export function shardOf(target: Target, count: number): number {
+  const digest = createHash('sha256').update(target.ascii).digest();
+  return (digest.readUInt32BE(0) % count) + 1;
+}
+
+/** Targets already reported in an earlier JSONL output (a truncated last line is ignored). */
+export function reportedTargets(jsonl: string): Set<string> {
+  const done = new Set<string>();
+  for (const line of jsonl.split('\n')) {
+    try {
+      const report = JSON.parse(line) as { ascii?: unknown; target?: unknown };
+      const name = typeof report.ascii === 'string' ? report.ascii : report.target;
+      if (typeof name === 'string') done.add(name);
+    } catch {
+      // an interrupted run may leave half a line: that target runs again
+    }
+  }
+  return done;
+}
