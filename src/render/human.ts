@@ -5,7 +5,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { table, getBorderCharacters } from 'table';
 import type { Report } from '../report/schema.js';
 import type { RenderOptions } from './index.js';
-import { clean, cleanLine } from './sanitize.js';
+import { cleanLine } from './sanitize.js';
 import { SEVERITY_LABEL, SIDE_LABEL, STATUS_LABEL, verdictLine } from './words.js';
 
 type Entry = Report['diagnosis'][number];
@@ -32,8 +32,10 @@ function headline(report: Report, c: ChalkInstance): string {
 
 function diagnosisEntry(entry: Entry, c: ChalkInstance, width: number, verbose: boolean): string[] {
   const paint = entry.severity === 'error' ? c.red : entry.severity === 'warning' ? c.yellow : c.cyan;
-  const lines = [`${String(entry.rank).padStart(2)}. ${paint.bold(SEVERITY_LABEL[entry.severity])} ${entry.title} ${c.dim(`(${entry.cause})`)}`];
   const indent = '    ';
+  const label = SEVERITY_LABEL[entry.severity];
+  const lines = wrap(`${String(entry.rank).padStart(2)}. ${label} ${entry.title} (${entry.cause})`, width, '', indent);
+  lines[0] = lines[0]!.replace(label, paint.bold(label));
   const messages = entry.messages.slice(0, verbose ? undefined : 3);
   for (const message of messages) lines.push(...wrap(`- ${cleanLine(message)}`, width, indent, `${indent}  `));
   if (entry.messages.length > messages.length) lines.push(`${indent}  … and ${entry.messages.length - messages.length} more (--verbose)`);
@@ -55,7 +57,11 @@ function checksTable(report: Report, width: number): string {
     columnDefault: { paddingLeft: 1, paddingRight: 1 },
     columns: [{ width: 5 }, { width: 24, wrapWord: true }, { width: detailWidth, wrapWord: true }],
     drawHorizontalLine: () => false,
-  }).trimEnd();
+  })
+    .split('\n')
+    .map(line => line.trimEnd())
+    .join('\n')
+    .trimEnd();
 }
 
 function checkDetail(check: Report['checks'][number]): string {
@@ -74,9 +80,9 @@ function hints(report: Report, options: RenderOptions, hiddenInfo: number): stri
   return out.length ? ['', 'Hints', ...out.map(h => `- ${h}`)] : [];
 }
 
-/** Word-wrap to the width, first line with `first` indent, the rest with `rest`. */
+/** Word-wrap plain text (network text already cleaned) to the width, first line with `first` indent, the rest with `rest`. */
 export function wrap(text: string, width: number, first: string, rest = first): string[] {
-  const words = clean(text).split(/\s+/).filter(Boolean);
+  const words = text.split(/\s+/).filter(Boolean);
   const lines: string[] = [];
   let line = first;
   for (const word of words) {
