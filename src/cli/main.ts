@@ -1,11 +1,16 @@
 // The composition root's entry: argv in, exit status out. The only place that
 // turns errors into words on stderr; never calls process.exit, so piped output drains.
-import { CommanderError } from 'commander';
-import { createProgram } from './program.js';
 import { processIo, type CliIo } from './io.js';
 import { UsageError } from './errors.js';
+import { VERSION } from '../version.js';
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  // Scripts and shell prompts ask for the version often: answer without loading the parser.
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  const [{ CommanderError }, { createProgram }] = await Promise.all([import('commander'), import('./program.js')]);
   const outcome: { status?: number } = {};
   const program = createProgram(io, outcome);
   try {
@@ -17,7 +22,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.stderr(`maildiag: ${err.message}\n`);
       return 2;
     }
-    io.stderr(`maildiag: internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    const detail = io.env['MAILDIAG_DEBUG'] && err instanceof Error ? (err.stack ?? err.message) : err instanceof Error ? err.message : String(err);
+    io.stderr(`maildiag: internal error (please report it): ${detail}\n`);
     return 3;
   }
 }

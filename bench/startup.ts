@@ -1,0 +1,28 @@
+// Startup cost: `maildiag --version` against a bare `node -e 0`, run
+// alternately so both see the same machine load; medians of N runs.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/maildiag.js', import.meta.url));
+const RUNS = Number(process.env['RUNS'] ?? 10);
+
+function time(args: string[]): number {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, args, { stdio: 'ignore' });
+  if (run.status !== 0) throw new Error(`${args.join(' ')} exited ${run.status}`);
+  return performance.now() - started;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const bare: number[] = [];
+const maildiag: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  bare.push(time(['-e', '0']));
+  maildiag.push(time([BIN, '--version']));
+}
+const ratio = median(maildiag) / median(bare);
+console.log(`node -e 0:            median ${median(bare).toFixed(1)} ms`);
+console.log(`maildiag --version:   median ${median(maildiag).toFixed(1)} ms`);
+console.log(`ratio ${ratio.toFixed(2)} (limit 1.5)`);
+process.exitCode = ratio <= 1.5 ? 0 : 1;
