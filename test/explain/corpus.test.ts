@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+import { isCauseId } from '../../src/causes.js';
+import { BOUNCE_SECTION_CAUSES, CORPUS_DIR, loadCorpus, primaryAccuracy, scoreCorpus } from '../../bench/explain-corpus.js';
+
+const cases = loadCorpus();
+const results = scoreCorpus(cases);
+
+test('the corpus has at least 150 cases, every file present', () => {
+  assert.ok(cases.length >= 150, `${cases.length} cases`);
+  for (const c of cases) assert.ok(existsSync(new URL(c.file, CORPUS_DIR)), c.file);
+});
+
+test('every cause of the bounce section has at least 3 cases; every expected id is in the registry', () => {
+  for (const cause of BOUNCE_SECTION_CAUSES) {
+    assert.ok(results.filter(r => r.expected.cause === cause).length >= 3, cause);
+  }
+  for (const r of results) assert.ok(isCauseId(r.expected.cause), `${r.file}: ${r.expected.cause}`);
+});
+
+test('primary-cause accuracy on the corpus is at least 90%', () => {
+  const misses = results.filter(r => r.got?.cause !== r.expected.cause).map(r => `${r.file}: ${r.expected.cause} -> ${r.got?.cause}`);
+  assert.ok(primaryAccuracy(results) >= 0.9, misses.join('\n'));
+});
+
+test('temporary/permanent agrees with the status class in at least 95% of entries', () => {
+  const withClass = results.filter(r => r.got && r.statusClass);
+  const agree = withClass.filter(r => r.got!.temporary === (r.statusClass === 4)).length;
+  assert.ok(agree / withClass.length >= 0.95, `${agree}/${withClass.length}`);
+});
+
+test('every cause explain emits on the corpus is in the registry', () => {
+  for (const r of results) {
+    for (const cause of [r.got?.cause, ...(r.got?.secondary.map(s => s.cause) ?? [])]) {
+      if (cause) assert.ok(isCauseId(cause), `${r.file}: ${cause}`);
+    }
+  }
+});
