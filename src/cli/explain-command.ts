@@ -7,20 +7,30 @@ import { resolve } from 'node:path';
 import { explain, ExplainInputError, renderExplain, type ExplainFormat } from '../explain/index.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import { runLiveChecks, type LiveCheckSettings } from './explain-check.js';
+import { renderLiveChecks } from '../render/live.js';
 
 const MAX_INPUT_BYTES = 10 * 1024 * 1024;
 const FORMATS: readonly ExplainFormat[] = ['human', 'json', 'markdown'];
 
-export async function runExplainCommand(file: string | undefined, opts: { format: string; color: boolean }, io: CliIo): Promise<number> {
+export async function runExplainCommand(file: string | undefined, opts: { format: string; color: boolean; check?: LiveCheckSettings }, io: CliIo): Promise<number> {
   const format = explainFormat(opts.format);
   const input = !file || file === '-' ? await readStream(io.stdin, 'standard input') : await readFile(resolve(io.cwd, file), file);
+  let report;
   try {
-    io.stdout(renderExplain(explain(input), format, { color: opts.color }));
-    return 0;
+    report = explain(input);
   } catch (err) {
     if (err instanceof ExplainInputError) throw new UsageError(err.message);
     throw err;
   }
+  const live = opts.check ? await runLiveChecks(report, opts.check) : undefined;
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify(live ? { ...report, live } : report, null, 2)}\n`);
+  } else {
+    io.stdout(renderExplain(report, format, { color: opts.color }));
+    if (live) io.stdout(renderLiveChecks(live, format, { color: opts.color }));
+  }
+  return 0;
 }
 
 function explainFormat(format: string): ExplainFormat {

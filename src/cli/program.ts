@@ -78,6 +78,7 @@ export function createProgram(io: CliIo, outcome: Outcome): Command {
     .option('--check', 'run the live checks that can confirm the cause')
     .option('--resolver <ip[:port]>', 'DNS server for --check', collect)
     .option('--timeout <ms>', 'limit for one network operation in --check', '10000')
+    .option('--allow-private', 'let --check look at loopback/private/documentation addresses')
     .option('--no-color', 'no colour')
     .action(async (file: string | undefined, options: Record<string, unknown>) => {
       const { runExplainCli } = await import('./explain-cli.js');
