@@ -1,0 +1,80 @@
+// How the SMTP checks read port-25 probes: the settings they probe with, the
+// words servers use for greylisting and rate limits, and probes as evidence
+// and as JSON for the report (no live sockets, no certificate bytes).
+import { endpointLabel, replyText, type HelloResult, type SmtpProbe, type SmtpProbeSettings, type SmtpReply } from '../net/smtp/index.js';
+import type { RunOptions } from '../pipeline/options.js';
+
+export function probeSettings(options: RunOptions): SmtpProbeSettings {
+  return { helo: options.helo, from: options.from, timeoutMs: options.timeoutMs, caCerts: options.caCerts, relayTest: options.relayTest };
+}
+
+/** "mx.example.com (192.0.2.10)", or the address alone for an IP target. */
+export const probeName = (probe: SmtpProbe): string => (probe.host === probe.ip ? probe.ip : `${probe.host} (${probe.ip})`);
+
+export const probeSubject = (probe: SmtpProbe): string[] => (probe.host === probe.ip ? [probe.ip] : [probe.host, probe.ip]);
+
+/** The lines that prove a finding (default: the whole transcript); --verbose adds the whole transcript after them. */
+export function probeEvidence(probe: SmtpProbe, options: RunOptions, lines?: string[]): string[] {
+  const chosen = !lines ? probe.transcript : options.verbose ? [...new Set([...lines, ...probe.transcript])] : lines;
+  return chosen.map(line => `${endpointLabel(probe)} ${line}`);
+}
+
+/** "C: RCPT TO:<a@b>" and its reply, as transcript lines. */
+export function exchange(command: string, reply: SmtpReply): string[] {
+  return [`C: ${command}`, `S: ${replyText(reply)}`];
+}
+
+/** Greylisting says so in its reply text (postgrey "Greylisted", "greylisting in action", RFC 6647 §2.1 examples). */
+export const greylistWording = (reply: SmtpReply): boolean => /gr[ae]y[\s-]?list|gr[ae]yed|\bgr[ae]y\b/i.test(reply.lines.join(' '));
+
+/** Refusals aimed at how often this client connects, not at the mail: say "not tested", not "broken". */
+export const ratelimitWording = (reply: SmtpReply): boolean =>
+  /too many (connections|sessions|concurrent|errors)|rate[\s-]?limit|connection rate|limit exceeded|throttl/i.test(reply.lines.join(' '));
+
+export function describeProbe(probe: SmtpProbe): Record<string, unknown> {
+  const { outcome } = probe;
+  return {
+    host: probe.host,
+    ip: probe.ip,
+    port: probe.port,
+    preference: probe.preference,
+    outcome: outcome.kind,
+    ...(outcome.kind === 'greeted' ? { connectMs: outcome.connectMs } : {}),
+    ...(outcome.kind === 'unreachable' ? { code: outcome.code } : {}),
+    ...(outcome.kind === 'no-greeting' ? { detail: outcome.detail, waitedMs: outcome.waitedMs } : {}),
+    ...(probe.greeting ? { greeting: replyText(probe.greeting), greetingName: probe.greetingName } : {}),
+    ...(probe.ehlo ? { ehlo: describeHello(probe.ehlo), ehloName: probe.ehloName } : {}),
+    ...(probe.starttls ? { starttls: describeStartTls(probe.starttls) } : {}),
+    ...(probe.ehloAfterTls ? { ehloAfterTls: describeHello(probe.ehloAfterTls) } : {}),
+    ...(probe.mail ? { mail: replyText(probe.mail) } : {}),
+    ...(probe.rcpt ? { rcpt: { address: probe.rcpt.address, reply: replyText(probe.rcpt.reply) } } : {}),
+    ...(probe.relay ? { relay: { address: probe.relay.address, reply: replyText(probe.relay.reply), clientAddress: probe.relay.clientAddress } } : {}),
+    ...(probe.incomplete ? { incomplete: { step: probe.incomplete.step, reason: probe.incomplete.reason } } : {}),
+    transcript: probe.transcript,
+  };
+}
+
+function describeHello(hello: HelloResult): Record<string, unknown> {
+  const { extensions } = hello;
+  return {
+    command: hello.command,
+    reply: replyText({ ...hello.reply, lines: hello.reply.lines.slice(0, 1) }),
+    extensions: extensions.keywords,
+    ...(extensions.size !== undefined ? { size: extensions.size } : {}),
+    ...(extensions.auth.length ? { auth: extensions.auth } : {}),
+    ...(hello.ehloRejected ? { ehloRejected: replyText(hello.ehloRejected) } : {}),
+  };
+}
+
+function describeStartTls(starttls: NonNullable<SmtpProbe['starttls']>): Record<string, unknown> {
+  const { handshake } = starttls;
+  return {
+    offered: starttls.offered,
+    ...(starttls.reply ? { reply: replyText(starttls.reply) } : {}),
+    ...(handshake?.kind === 'ok'
+      ? { handshake: { kind: 'ok', protocol: handshake.protocol, cipher: handshake.cipher, certificates: handshake.chain.length, ...(handshake.authorizationError ? { authorizationError: handshake.authorizationError } : {}) } }
+      : handshake
+        ? { handshake }
+        : {}),
+  };
+}

@@ -1,0 +1,393 @@
+// Port-25 probes of MX hosts, the way a sending MTA talks to them, stopping
+// before DATA: greeting → EHLO → STARTTLS → EHLO → MAIL → RCPT(s) → RSET →
+// MAIL → RCPT <relay probe> → RSET → QUIT, in one session.
+//
+// Sharing (audits): many domains share a handful of MX hosts, and hosts
+// throttle or block testers that connect over and over. So each MX endpoint
+// (host name, address, EHLO name, sender) gets one MxProber per run, found
+// through `net.once`. Its first session records the host's facts (greeting,
+// EHLO, STARTTLS) once; RCPT probes from every domain that uses the host go
+// into a queue, and a session sends the queued recipients together in one
+// transaction, up to 50 at a time with RSET in between (RFC 5321 §4.5.3.1.8:
+// servers accept at least 100). Requests that arrive within BATCH_WINDOW_MS of
+// the first one wait for each other; the session's own connect and greeting
+// usually take longer than that, so a single diagnosis does not wait at all.
+// Requests that arrive while a session runs join it; later ones start another
+// session (one at a time per address, under the dialer's exclusive slot). The
+// open-relay probe and a host that cannot be talked to are host facts too:
+// tested, or given up on, once per run.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Net } from '../context.js';
+import { recordHandshake, type TlsResult } from '../tls.js';
+import type { ReadOutcome } from './reader.js';
+import { announcedName, isPositive, replyText, type SmtpReply } from './reply.js';
+import { caFingerprint, describeDial, describeReadFailure, SmtpSession, Transcript, type HelloResult, type SmtpStep } from './session.js';
+
+export const SMTP_PORT = 25;
+/** A reserved name no server can host (RFC 2606 §2): accepting mail for it means relaying for anyone. */
+export const RELAY_PROBE_ADDRESS = 'relay-test@maildiag-probe.invalid';
+export const BATCH_WINDOW_MS = 30;
+export const MAX_RECIPIENTS_PER_TRANSACTION = 50;
+/** After the greeting, the rest of a session may take this many --timeout periods in all. */
+const SESSION_STEP_BUDGET = 4;
+const TOO_SLOW = 'the server answered too slowly to finish the test in time';
+
+export interface SmtpProbeSettings {
+  helo: string;
+  /** MAIL FROM; '' is the null sender <>. */
+  from: string;
+  timeoutMs: number;
+  caCerts: string[];
+  /** Probe for an open relay (once per host per run). */
+  relayTest: boolean;
+}
+
+/** How far the connection got: the reachability verdict of one address. */
+export type SmtpOutcome =
+  | { kind: 'greeted'; connectMs: number }
+  | { kind: 'refused' }
+  /** connect() timed out. */
+  | { kind: 'timeout' }
+  /** No route from this machine (ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, ...). */
+  | { kind: 'unreachable'; code: string }
+  /** TCP accepted, but no 220: `silent` sent nothing, `slow` started but did not finish in time. */
+  | { kind: 'no-greeting'; reason: 'silent' | 'slow' | 'closed' | 'garbage' | 'too-long'; detail: string; waitedMs: number }
+  /** 4xx instead of 220: busy, or not taking connections from this client now. */
+  | { kind: 'busy'; reply: SmtpReply }
+  /** 5xx instead of 220 (RFC 5321 §3.1: 554, no SMTP service here, or not for this client). */
+  | { kind: 'rejected'; reply: SmtpReply };
+
+export interface StartTlsProbe {
+  offered: boolean;
+  /** The reply to STARTTLS, when it was sent. */
+  reply?: SmtpReply;
+  /** The handshake, when the server said 220. */
+  handshake?: TlsResult;
+}
+
+export interface SmtpProbe {
+  /** MX host name (or the address itself for an IP target). */
+  host: string;
+  ip: string;
+  port: number;
+  family: 4 | 6;
+  preference: number;
+  outcome: SmtpOutcome;
+  greeting?: SmtpReply;
+  /** First word of the 220 greeting text: the name the server announces. */
+  greetingName?: string;
+  /** The first EHLO (or HELO) exchange. */
+  ehlo?: HelloResult;
+  /** First word of the EHLO reply's first line. */
+  ehloName?: string;
+  /** Undefined when the session ended before EHLO. */
+  starttls?: StartTlsProbe;
+  /** EHLO again inside TLS (RFC 3207 §4.2): what the server offers to encrypted clients. */
+  ehloAfterTls?: HelloResult;
+  /** Reply to MAIL FROM of the transaction that carried this probe's RCPT. */
+  mail?: SmtpReply;
+  rcpt?: { address: string; reply: SmtpReply };
+  /** The open-relay probe of this host (shared by every probe of the host in the run). */
+  relay?: { address: string; reply: SmtpReply; clientAddress?: string };
+  /** The session stopped before this probe's questions were answered. */
+  incomplete?: { step: SmtpStep; reason: string; reply?: SmtpReply };
+  /** "C: ..." / "S: ..." lines, "-- ..." notes. */
+  transcript: string[];
+}
+
+export interface MxAddress {
+  host: string;
+  ip: string;
+  family: 4 | 6;
+  preference: number;
+}
+
+/** Probe port 25 of one MX address; `rcpt` is the recipient to try (none: host facts and relay probe only). */
+export async function probeMx(net: Net, address: MxAddress, settings: SmtpProbeSettings, rcpt?: string): Promise<SmtpProbe> {
+  const key = ['smtp25', address.host, address.ip, settings.helo, settings.from, settings.relayTest, settings.timeoutMs, caFingerprint(settings.caCerts)].join('|');
+  const prober = await net.once(key, async () => new MxProber(net, { host: address.host, ip: address.ip, port: SMTP_PORT }, settings));
+  const result = await prober.request(rcpt);
+  return { host: address.host, ip: address.ip, port: SMTP_PORT, family: address.family, preference: address.preference, ...result };
+}
+
+type HostFacts = Pick<SmtpProbe, 'outcome' | 'greeting' | 'greetingName' | 'ehlo' | 'ehloName' | 'starttls' | 'ehloAfterTls'>;
+type RequestResult = Omit<SmtpProbe, 'host' | 'ip' | 'port' | 'family' | 'preference'>;
+type Incomplete = NonNullable<SmtpProbe['incomplete']>;
+
+interface Request {
+  rcpt?: string;
+  receivedAt: number;
+  resolve(result: RequestResult): void;
+  reject(error: unknown): void;
+}
+
+/** What one session did for one request. */
+interface Served {
+  request: Request;
+  mail?: SmtpReply;
+  rcpt?: SmtpReply;
+  incomplete?: Incomplete;
+}
+
+/** How far EHLO/STARTTLS got: MAIL may follow, reconnect without TLS, or the host is done for this run. */
+type Readiness = 'ready' | 'retry-plaintext' | 'refused' | Incomplete;
+
+class MxProber {
+  private readonly waiting: Request[] = [];
+  private draining?: Promise<void>;
+  /** Host facts from the first session, and its transcript. */
+  private facts?: HostFacts;
+  private firstTranscript?: Transcript;
+  /** Set when the host cannot be probed further this run: later requests get this instead of a new connection. */
+  private stopped?: Incomplete | 'done';
+  private relay?: SmtpProbe['relay'];
+  private relayDone: boolean;
+  /** STARTTLS broke a session: later sessions stay in plaintext, the way MTAs fall back. */
+  private plaintextOnly = false;
+
+  constructor(
+    private readonly net: Net,
+    private readonly endpoint: { host: string; ip: string; port: number },
+    private readonly settings: SmtpProbeSettings,
+  ) {
+    this.relayDone = !settings.relayTest;
+  }
+
+  request(rcpt?: string): Promise<RequestResult> {
+    if (rcpt !== undefined && /[\r\n<>]/.test(rcpt)) return Promise.reject(new Error(`not a recipient address: ${JSON.stringify(rcpt)}`));
+    if (this.facts && (this.stopped || (rcpt === undefined && this.relayDone))) {
+      return Promise.resolve(this.leftover({ rcpt, receivedAt: 0, resolve: () => undefined, reject: () => undefined }));
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ rcpt, receivedAt: performance.now(), resolve, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.length && !this.stopped) {
+        await this.net.dialer.exclusive(this.endpoint.ip, this.endpoint.port, () => this.session());
+      }
+      for (const request of this.waiting.splice(0)) request.resolve(this.leftover(request));
+    } catch (err) {
+      // A bug or a refused destination (MAILDIAG_NO_NETWORK): the checks that asked report it as their error.
+      for (const request of this.waiting.splice(0)) request.reject(err);
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  private async session(): Promise<void> {
+    const transcript = new Transcript();
+    const { timeoutMs } = this.settings;
+    const opened = await SmtpSession.open(this.net, this.endpoint, timeoutMs, transcript);
+    if (opened.kind !== 'connected') return this.giveUp(transcript, opened, { step: 'connect', reason: describeDial(opened, timeoutMs) });
+    const session = opened.session;
+    const served: Served[] = [];
+    try {
+      const started = performance.now();
+      const greeting = await session.read(timeoutMs);
+      if (greeting.kind !== 'reply' || greeting.reply.code !== 220) {
+        const outcome = greetingFailure(greeting, Math.round(performance.now() - started));
+        return this.giveUp(transcript, outcome, { step: 'greeting', reason: greeting.kind === 'reply' ? replyText(greeting.reply) : describeReadFailure(greeting) }, greeting.kind === 'reply' ? greeting.reply : undefined);
+      }
+      const deadline = performance.now() + timeoutMs * SESSION_STEP_BUDGET;
+      const facts: HostFacts = { outcome: { kind: 'greeted', connectMs: opened.connectMs }, greeting: greeting.reply, greetingName: announcedName(greeting.reply) };
+      const readiness = await this.establish(session, facts, deadline);
+      if (!this.facts) {
+        this.facts = facts;
+        this.firstTranscript = transcript;
+      }
+      if (readiness === 'ready') await this.transact(session, served, deadline);
+      else if (readiness !== 'retry-plaintext') this.stopped = readiness === 'refused' ? 'done' : readiness;
+    } finally {
+      for (const s of served) s.request.resolve(this.result(s, transcript));
+      await session.quit(timeoutMs);
+    }
+  }
+
+  /** EHLO, STARTTLS and EHLO again inside TLS. */
+  private async establish(session: SmtpSession, facts: HostFacts, deadline: number): Promise<Readiness> {
+    const hello = await session.hello(this.settings.helo, this.stepTimeout(deadline));
+    if (hello.kind === 'failed') return { step: hello.step, reason: describeReadFailure(hello.failure) };
+    facts.ehlo = hello.hello;
+    facts.ehloName = announcedName(hello.hello.reply);
+    if (!isPositive(hello.hello.reply)) return refusal(hello.hello.command === 'EHLO' ? 'ehlo' : 'helo', hello.hello.reply);
+    facts.starttls = { offered: hello.hello.extensions.starttls };
+    if (!facts.starttls.offered || this.plaintextOnly) return 'ready';
+
+    const starttls = await session.command('STARTTLS', this.stepTimeout(deadline));
+    if (starttls.kind !== 'reply') return { step: 'starttls', reason: describeReadFailure(starttls) };
+    facts.starttls.reply = starttls.reply;
+    if (starttls.reply.code === 421) return refusal('starttls', starttls.reply);
+    if (starttls.reply.code !== 220) return 'ready'; // e.g. 454 TLS not available: carry on in plaintext (RFC 3207 §4)
+    const handshake = await session.upgrade({ servername: this.endpoint.host, timeoutMs: this.stepTimeout(deadline), caCerts: this.settings.caCerts });
+    facts.starttls.handshake = recordHandshake(handshake);
+    if (handshake.kind !== 'ok') {
+      this.plaintextOnly = true;
+      return 'retry-plaintext';
+    }
+    const again = await session.hello(this.settings.helo, this.stepTimeout(deadline));
+    if (again.kind === 'failed') return { step: again.step, reason: describeReadFailure(again.failure) };
+    facts.ehloAfterTls = again.hello;
+    return isPositive(again.hello.reply) ? 'ready' : refusal('ehlo', again.hello.reply);
+  }
+
+  /** RCPT batches for the queued requests and the relay probe, again while requests keep arriving. */
+  private async transact(session: SmtpSession, served: Served[], deadline: number): Promise<void> {
+    const oldest = Math.min(...this.waiting.map(r => r.receivedAt));
+    await sleep(Math.max(0, oldest + BATCH_WINDOW_MS - performance.now()));
+    while (this.waiting.length) {
+      if (this.outOfTime(deadline)) return;
+      const batch = this.takeBatch();
+      for (const request of batch.filter(r => r.rcpt === undefined)) served.push({ request });
+      const recipients = [...new Set(batch.flatMap(r => (r.rcpt === undefined ? [] : [r.rcpt])))];
+      if (recipients.length && !(await this.sendRecipients(session, batch, recipients, served, deadline))) return;
+      if (!this.relayDone && (this.outOfTime(deadline) || !(await this.probeRelay(session, deadline)))) return;
+    }
+  }
+
+  /** A server slow on every step would keep the run waiting: the session ends at its deadline, and the host is done for the run. */
+  private outOfTime(deadline: number): boolean {
+    if (performance.now() < deadline) return false;
+    this.stopped = { step: 'mail', reason: TOO_SLOW };
+    return true;
+  }
+
+  /** Every waiting request, as long as the transaction stays within MAX_RECIPIENTS_PER_TRANSACTION distinct recipients. */
+  private takeBatch(): Request[] {
+    const recipients = new Set<string>();
+    const batch = this.waiting.filter(request => {
+      if (request.rcpt === undefined || recipients.has(request.rcpt)) return true;
+      if (recipients.size === MAX_RECIPIENTS_PER_TRANSACTION) return false;
+      recipients.add(request.rcpt);
+      return true;
+    });
+    this.waiting.splice(0, this.waiting.length, ...this.waiting.filter(r => !batch.includes(r)));
+    return batch;
+  }
+
+  /** One transaction: MAIL, a RCPT per recipient, RSET. False when the session cannot go on. */
+  private async sendRecipients(session: SmtpSession, batch: Request[], recipients: string[], served: Served[], deadline: number): Promise<boolean> {
+    const serve = (addresses: string[], outcome: Omit<Served, 'request'>) => {
+      for (const request of batch.filter(r => r.rcpt !== undefined && addresses.includes(r.rcpt))) served.push({ request, ...outcome });
+    };
+    const mail = await session.command(`MAIL FROM:<${this.settings.from}>`, this.stepTimeout(deadline));
+    if (mail.kind !== 'reply' || mail.reply.code === 421) {
+      serve(recipients, { incomplete: this.broken('mail', mail) });
+      return false;
+    }
+    if (!isPositive(mail.reply)) {
+      serve(recipients, { mail: mail.reply });
+      return true;
+    }
+    for (const [i, address] of recipients.entries()) {
+      if (this.outOfTime(deadline)) {
+        serve(recipients.slice(i), { mail: mail.reply, incomplete: this.stopped as Incomplete });
+        return false;
+      }
+      const rcpt = await session.command(`RCPT TO:<${address}>`, this.stepTimeout(deadline), address);
+      if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
+        serve(recipients.slice(i), { mail: mail.reply, incomplete: this.broken('rcpt', rcpt) });
+        return false;
+      }
+      serve([address], { mail: mail.reply, rcpt: rcpt.reply });
+    }
+    return this.reset(session, deadline);
+  }
+
+  /** RCPT TO a reserved domain nobody hosts: 250 means the server relays for anyone (RFC 5321 §3.6.1). */
+  private async probeRelay(session: SmtpSession, deadline: number): Promise<boolean> {
+    try {
+      const mail = await session.command(`MAIL FROM:<${this.settings.from}>`, this.stepTimeout(deadline));
+      if (mail.kind !== 'reply' || mail.reply.code === 421) {
+        this.broken('mail', mail);
+        return false;
+      }
+      if (!isPositive(mail.reply)) return true;
+      const rcpt = await session.command(`RCPT TO:<${RELAY_PROBE_ADDRESS}>`, this.stepTimeout(deadline));
+      if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
+        this.broken('rcpt', rcpt);
+        return false;
+      }
+      this.relay = { address: RELAY_PROBE_ADDRESS, reply: rcpt.reply, ...(session.localAddress ? { clientAddress: session.localAddress } : {}) };
+      return await this.reset(session, deadline);
+    } finally {
+      this.relayDone = true;
+    }
+  }
+
+  private async reset(session: SmtpSession, deadline: number): Promise<boolean> {
+    const rset = await session.command('RSET', this.stepTimeout(deadline));
+    if (rset.kind === 'reply' && isPositive(rset.reply)) return true;
+    this.broken('rset', rset);
+    return false;
+  }
+
+  /** The session broke at `step`: nothing more is asked of this host in this run. */
+  private broken(step: SmtpStep, outcome: ReadOutcome): Incomplete {
+    // A wait shorter than --timeout was cut short by the session's deadline.
+    if (outcome.kind === 'timeout' && outcome.waitedMs < this.settings.timeoutMs) return (this.stopped = { step, reason: TOO_SLOW });
+    const incomplete: Incomplete = outcome.kind === 'reply' ? { step, reason: replyText(outcome.reply), reply: outcome.reply } : { step, reason: describeReadFailure(outcome) };
+    this.stopped = incomplete;
+    return incomplete;
+  }
+
+  /** The host could not be talked to: every waiting request gets that, now and for the rest of the run. */
+  private giveUp(transcript: Transcript, outcome: SmtpOutcome, incomplete: Incomplete, reply?: SmtpReply): void {
+    if (!this.facts) {
+      this.facts = { outcome, ...(reply ? { greeting: reply } : {}) };
+      this.firstTranscript = transcript;
+      this.stopped = 'done';
+      return;
+    }
+    // A later session failed where the first got through: the host became busy, or the plaintext retry after a failed TLS handshake did not work.
+    this.stopped = { ...incomplete, reason: `a further connection failed: ${incomplete.reason}`, ...(reply ? { reply } : {}) };
+    this.firstTranscript!.add('-- a further connection:');
+    for (const line of transcript.lines()) this.firstTranscript!.add(line);
+  }
+
+  private stepTimeout(deadline: number): number {
+    return Math.max(1, Math.min(this.settings.timeoutMs, deadline - performance.now()));
+  }
+
+  /** A request no session answered: the host's facts, and why it stopped. */
+  private leftover(request: Request): RequestResult {
+    return this.result({ request, ...(typeof this.stopped === 'object' ? { incomplete: this.stopped } : {}) }, this.firstTranscript!);
+  }
+
+  private result(served: Served, transcript: Transcript): RequestResult {
+    const tag = served.request.rcpt;
+    const first = this.firstTranscript!;
+    const lines = first === transcript ? first.lines(tag) : [...first.lines(tag), '-- a later session of the same run:', ...transcript.lines(tag)];
+    return {
+      ...this.facts!,
+      ...(served.mail ? { mail: served.mail } : {}),
+      ...(served.rcpt && tag !== undefined ? { rcpt: { address: tag, reply: served.rcpt } } : {}),
+      ...(this.relay ? { relay: this.relay } : {}),
+      ...(served.incomplete ? { incomplete: served.incomplete } : {}),
+      transcript: lines,
+    };
+  }
+}
+
+/** A reply that refuses the client at `step`: a 421 ends the session (incomplete), anything else is the answer. */
+function refusal(step: SmtpStep, reply: SmtpReply): Readiness {
+  return reply.code === 421 ? { step, reason: `the server closed the session: ${replyText(reply)}`, reply } : 'refused';
+}
+
+function greetingFailure(greeting: ReadOutcome, waitedMs: number): SmtpOutcome {
+  switch (greeting.kind) {
+    case 'reply': {
+      const { reply } = greeting;
+      if (reply.code >= 400 && reply.code < 500) return { kind: 'busy', reply };
+      if (reply.code >= 500) return { kind: 'rejected', reply };
+      return { kind: 'no-greeting', reason: 'garbage', detail: `${replyText(reply)} instead of 220`, waitedMs };
+    }
+    case 'timeout':
+      return { kind: 'no-greeting', reason: greeting.partial.length ? 'slow' : 'silent', detail: describeReadFailure(greeting), waitedMs };
+    default:
+      return { kind: 'no-greeting', reason: greeting.kind, detail: describeReadFailure(greeting), waitedMs };
+  }
+}

@@ -1,0 +1,213 @@
+// One SMTP client session: connect, read replies, send commands, upgrade to
+// TLS, QUIT. Every wait has a timeout, every read goes through ReplyReader's
+// caps, every line is kept in a bounded transcript, and nothing here ever
+// sends DATA. The steps return outcomes; callers decide what they mean.
+import { createHash } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type net from 'node:net';
+import type { Net } from '../context.js';
+import { upgradeToTls, type TlsHandshake, type TlsOptions } from '../tls.js';
+import { parseEhlo, type EhloExtensions } from './ehlo.js';
+import { ReplyReader, type ReadOutcome } from './reader.js';
+import { isPermanent, type SmtpReply } from './reply.js';
+
+export interface SmtpEndpoint {
+  /** The host name we meant to reach (MX name, submission host): TLS SNI and the name certificates must match. */
+  host: string;
+  ip: string;
+  port: number;
+}
+
+export type SmtpStep = 'connect' | 'greeting' | 'ehlo' | 'helo' | 'starttls' | 'tls' | 'mail' | 'rcpt' | 'rset';
+
+/** Why a step got no usable reply. */
+export type ReadFailure = Exclude<ReadOutcome, { kind: 'reply' }>;
+
+export interface HelloResult {
+  command: 'EHLO' | 'HELO';
+  reply: SmtpReply;
+  extensions: EhloExtensions;
+  /** The EHLO reply when the server refused EHLO and HELO was tried instead (RFC 5321 §4.1.4). */
+  ehloRejected?: SmtpReply;
+}
+
+export type DialFailure = { kind: 'refused' } | { kind: 'timeout' } | { kind: 'unreachable'; code: string };
+
+/** How long to wait for the 221 after QUIT: the answers are in, this is only courtesy. */
+const QUIT_WAIT_MS = 2000;
+/** How long a last QUIT to a broken session may take to leave before the connection is closed. */
+const FLUSH_WAIT_MS = 250;
+const MAX_TRANSCRIPT_LINES = 300;
+const MAX_TRANSCRIPT_LINE = 512;
+
+/** Client and server lines as "C: ..." / "S: ...", with notes as "-- ...". Tagged lines belong to one probe of a shared session. */
+export class Transcript {
+  private readonly entries: { text: string; tag?: string }[] = [];
+  private dropped = 0;
+
+  add(text: string, tag?: string): void {
+    if (this.entries.length >= MAX_TRANSCRIPT_LINES) {
+      this.dropped++;
+      return;
+    }
+    const short = text.length > MAX_TRANSCRIPT_LINE ? `${text.slice(0, MAX_TRANSCRIPT_LINE)}… (${text.length} characters)` : text;
+    this.entries.push(tag === undefined ? { text: short } : { text: short, tag });
+  }
+
+  /** The lines every probe shares plus those tagged `tag`. */
+  lines(tag?: string): string[] {
+    const own = this.entries.filter(e => e.tag === undefined || e.tag === tag).map(e => e.text);
+    return this.dropped ? [...own, `-- ${this.dropped} more lines not kept`] : own;
+  }
+}
+
+const noop = () => undefined;
+
+export class SmtpSession {
+  private stream: Duplex;
+  private reader: ReplyReader;
+  private broken = false;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    readonly endpoint: SmtpEndpoint,
+    readonly transcript: Transcript,
+  ) {
+    this.stream = socket;
+    socket.on('error', noop); // errors surface as 'closed' through the reader; this keeps late ones from crashing the run
+    this.reader = new ReplyReader(socket);
+  }
+
+  static async open(net: Net, endpoint: SmtpEndpoint, timeoutMs: number, transcript = new Transcript()): Promise<{ kind: 'connected'; session: SmtpSession; connectMs: number } | DialFailure> {
+    transcript.add(`-- connect ${endpoint.host} ${endpointLabel(endpoint)}`);
+    const dialed = await net.dialer.connect(endpoint.ip, endpoint.port, { timeoutMs });
+    if (dialed.kind !== 'connected') {
+      transcript.add(`-- ${describeDial(dialed, timeoutMs)}`);
+      return dialed;
+    }
+    return { kind: 'connected', session: new SmtpSession(dialed.socket, endpoint, transcript), connectMs: dialed.connectMs };
+  }
+
+  /** This side's address of the connection (what the server sees as the client). */
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
+  }
+
+  /** Wait for the next reply without sending anything (the greeting, RFC 5321 §3.1). */
+  async read(timeoutMs: number, tag?: string): Promise<ReadOutcome> {
+    const outcome = await this.reader.next(timeoutMs);
+    this.log(outcome, tag);
+    if (outcome.kind !== 'reply' || outcome.reply.code === 421) this.broken = true;
+    return outcome;
+  }
+
+  async command(line: string, timeoutMs: number, tag?: string): Promise<ReadOutcome> {
+    if (/[\r\n]/.test(line)) throw new Error(`SMTP command with a line break: ${JSON.stringify(line)}`);
+    if (this.broken) return { kind: 'closed', partial: [] };
+    this.transcript.add(`C: ${line}`, tag);
+    this.stream.write(`${line}\r\n`);
+    return this.read(timeoutMs, tag);
+  }
+
+  /** EHLO, or HELO when the server refuses EHLO with a permanent error (RFC 5321 §4.1.4, §3.2). */
+  async hello(name: string, timeoutMs: number): Promise<{ kind: 'ok'; hello: HelloResult } | { kind: 'failed'; step: SmtpStep; failure: ReadFailure }> {
+    const ehlo = await this.command(`EHLO ${name}`, timeoutMs);
+    if (ehlo.kind !== 'reply') return { kind: 'failed', step: 'ehlo', failure: ehlo };
+    if (!isPermanent(ehlo.reply)) return { kind: 'ok', hello: { command: 'EHLO', reply: ehlo.reply, extensions: parseEhlo(ehlo.reply) } };
+    const helo = await this.command(`HELO ${name}`, timeoutMs);
+    if (helo.kind !== 'reply') return { kind: 'failed', step: 'helo', failure: helo };
+    return { kind: 'ok', hello: { command: 'HELO', reply: helo.reply, extensions: parseEhlo({ ...helo.reply, lines: [] }), ehloRejected: ehlo.reply } };
+  }
+
+  /**
+   * Hand the connection to TLS after a 220 to STARTTLS. Bytes the server sent
+   * after that 220 in plaintext are dropped, never read as replies (RFC 3207 §4.2,
+   * the STARTTLS command-injection class of bugs).
+   */
+  async upgrade(options: TlsOptions): Promise<TlsHandshake> {
+    this.reader.detach();
+    const handshake = await upgradeToTls(this.socket, options);
+    if (handshake.kind !== 'ok') {
+      this.transcript.add(`-- TLS handshake ${handshake.kind === 'timeout' ? `timed out after ${seconds(options.timeoutMs)}` : `failed: ${handshake.reason}`}`);
+      this.broken = true;
+      this.socket.destroy();
+      return handshake;
+    }
+    this.transcript.add(`-- TLS established: ${handshake.protocol} ${handshake.cipher}${handshake.authorizationError ? ` (certificate: ${handshake.authorizationError})` : ''}`);
+    handshake.socket.on('error', noop);
+    this.stream = handshake.socket;
+    this.reader = new ReplyReader(handshake.socket);
+    return handshake;
+  }
+
+  /**
+   * End the session with QUIT in every case (RFC 5321 §4.1.1.10) and close the
+   * connection. A server that can still talk gets a moment to answer 221; one
+   * that went silent or broke the protocol gets the QUIT without the wait.
+   */
+  async quit(timeoutMs: number): Promise<void> {
+    if (!this.broken) await this.command('QUIT', Math.min(timeoutMs, QUIT_WAIT_MS));
+    else if (this.stream.writable) {
+      this.transcript.add('C: QUIT');
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(resolve, FLUSH_WAIT_MS);
+        this.stream.write('QUIT\r\n', () => (clearTimeout(timer), resolve()));
+      });
+    }
+    this.close();
+  }
+
+  close(): void {
+    this.stream.destroy();
+    this.socket.destroy();
+  }
+
+  private log(outcome: ReadOutcome, tag?: string): void {
+    switch (outcome.kind) {
+      case 'reply': {
+        const { code, lines } = outcome.reply;
+        lines.forEach((text, i) => this.transcript.add(`S: ${code}${i < lines.length - 1 ? '-' : ' '}${text}`.trimEnd(), tag));
+        return;
+      }
+      case 'garbage':
+        this.transcript.add(`S: ${outcome.line}`, tag);
+        this.transcript.add('-- not an SMTP reply line: stopped', tag);
+        return;
+      default:
+        for (const line of 'partial' in outcome ? outcome.partial : []) this.transcript.add(`S: ${line}`, tag);
+        this.transcript.add(`-- ${describeReadFailure(outcome)}`, tag);
+    }
+  }
+}
+
+export const endpointLabel = ({ ip, port }: { ip: string; port: number }): string => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+
+/** A short stable id for a set of trusted CA certificates, for memo keys. */
+export const caFingerprint = (pems: string[]): string => (pems.length ? createHash('sha256').update(pems.join('\n')).digest('hex').slice(0, 16) : '-');
+
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`;
+
+export function describeDial(result: DialFailure, timeoutMs: number): string {
+  switch (result.kind) {
+    case 'refused':
+      return 'connection refused';
+    case 'timeout':
+      return `connection timed out after ${seconds(timeoutMs)}`;
+    case 'unreachable':
+      return `no route to the address (${result.code})`;
+  }
+}
+
+/** Plain words for a step that got no reply, with the server's partial output when there was some. */
+export function describeReadFailure(failure: ReadFailure): string {
+  switch (failure.kind) {
+    case 'timeout':
+      return failure.partial.length ? `reply incomplete after ${seconds(failure.waitedMs)}` : `no reply within ${seconds(failure.waitedMs)}`;
+    case 'closed':
+      return 'the server closed the connection';
+    case 'garbage':
+      return `the server sent something that is not an SMTP reply: ${JSON.stringify(failure.line.slice(0, 80))}`;
+    case 'too-long':
+      return `the server sent a reply over the size limit (${failure.bytes} bytes): stopped reading`;
+  }
+}

@@ -1,0 +1,110 @@
+// What a mail client meets on a submission port (RFC 6409, RFC 8314): the
+// greeting, STARTTLS (587, 2525) or TLS from the first byte (465), and the
+// AUTH mechanisms offered before and after encryption. No login is tried.
+import type { Net } from '../context.js';
+import { recordHandshake, type TlsResult } from '../tls.js';
+import type { ReadOutcome } from './reader.js';
+import { isPositive, replyText } from './reply.js';
+import { caFingerprint, describeDial, describeReadFailure, SmtpSession, Transcript, type DialFailure, type SmtpEndpoint, type SmtpStep } from './session.js';
+
+/** Ports where TLS starts before the greeting (RFC 8314 §3.3). */
+export const IMPLICIT_TLS_PORTS: readonly number[] = [465];
+/** After the greeting, the rest of a session may take this many --timeout periods in all. */
+const SESSION_STEP_BUDGET = 4;
+
+export type SubmissionOutcome =
+  | { kind: 'greeted' }
+  | DialFailure
+  /** Implicit TLS (465) failed before any SMTP was spoken. */
+  | { kind: 'tls-failed'; reason: string }
+  | { kind: 'no-greeting'; detail: string }
+  /** A 4xx/5xx instead of 220. */
+  | { kind: 'refused-session'; reply: string };
+
+export interface SubmissionProbe extends SmtpEndpoint {
+  implicitTls: boolean;
+  outcome: SubmissionOutcome;
+  greeting?: string;
+  /** STARTTLS offered in the first EHLO (ports without implicit TLS). */
+  starttlsOffered?: boolean;
+  tls?: TlsResult;
+  /** SASL mechanisms offered before TLS: offering PLAIN/LOGIN in the clear exposes passwords (RFC 8314 §3). */
+  authBeforeTls?: string[];
+  /** SASL mechanisms offered inside TLS. */
+  authAfterTls?: string[];
+  incomplete?: { step: SmtpStep; reason: string };
+  transcript: string[];
+}
+
+export interface SubmissionSettings {
+  helo: string;
+  timeoutMs: number;
+  caCerts: string[];
+}
+
+/** One submission port, once per run and endpoint, under the dialer's exclusive slot. */
+export function probeSubmission(net: Net, endpoint: SmtpEndpoint, settings: SubmissionSettings): Promise<SubmissionProbe> {
+  const key = ['submission', endpoint.host, endpoint.ip, endpoint.port, settings.helo, settings.timeoutMs, caFingerprint(settings.caCerts)].join('|');
+  return net.once(key, () => net.dialer.exclusive(endpoint.ip, endpoint.port, () => probe(net, endpoint, settings)));
+}
+
+async function probe(net: Net, endpoint: SmtpEndpoint, settings: SubmissionSettings): Promise<SubmissionProbe> {
+  const { timeoutMs } = settings;
+  const transcript = new Transcript();
+  const implicitTls = IMPLICIT_TLS_PORTS.includes(endpoint.port);
+  const result = (fields: Omit<SubmissionProbe, keyof SmtpEndpoint | 'implicitTls' | 'transcript'>): SubmissionProbe => ({ ...endpoint, implicitTls, ...fields, transcript: transcript.lines() });
+  const opened = await SmtpSession.open(net, endpoint, timeoutMs, transcript);
+  if (opened.kind !== 'connected') return result({ outcome: opened });
+  const { session } = opened;
+  const tlsOptions = { servername: endpoint.host, timeoutMs, caCerts: settings.caCerts };
+  try {
+    let tls: TlsResult | undefined;
+    if (implicitTls) {
+      tls = recordHandshake(await session.upgrade(tlsOptions));
+      if (tls.kind !== 'ok') return result({ outcome: { kind: 'tls-failed', reason: tls.kind === 'failed' ? tls.reason : 'handshake timed out' }, tls });
+    }
+    const greeting = await session.read(timeoutMs);
+    if (greeting.kind !== 'reply') return result({ outcome: { kind: 'no-greeting', detail: describeReadFailure(greeting) }, ...(tls ? { tls } : {}) });
+    if (greeting.reply.code !== 220) return result({ outcome: { kind: 'refused-session', reply: replyText(greeting.reply) }, ...(tls ? { tls } : {}) });
+    const greeted = { outcome: { kind: 'greeted' } as const, greeting: replyText(greeting.reply), ...(tls ? { tls } : {}) };
+    const deadline = performance.now() + timeoutMs * SESSION_STEP_BUDGET;
+    const step = () => Math.max(1, Math.min(timeoutMs, deadline - performance.now()));
+    const stopped = (at: SmtpStep, outcome: ReadOutcome) => ({ step: at, reason: outcome.kind === 'reply' ? replyText(outcome.reply) : describeReadFailure(outcome) });
+
+    const hello = await session.hello(settings.helo, step());
+    if (hello.kind === 'failed') return result({ ...greeted, incomplete: stopped(hello.step, hello.failure) });
+    if (!isPositive(hello.hello.reply)) return result({ ...greeted, incomplete: stopped('ehlo', { kind: 'reply', reply: hello.hello.reply }) });
+    const { extensions } = hello.hello;
+    if (implicitTls) return result({ ...greeted, authAfterTls: extensions.auth });
+    const plain = { ...greeted, starttlsOffered: extensions.starttls, authBeforeTls: extensions.auth };
+    if (!extensions.starttls) return result(plain);
+
+    const starttls = await session.command('STARTTLS', step());
+    if (starttls.kind !== 'reply' || starttls.reply.code !== 220) return result({ ...plain, incomplete: stopped('starttls', starttls) });
+    const handshake = recordHandshake(await session.upgrade({ ...tlsOptions, timeoutMs: step() }));
+    if (handshake.kind !== 'ok') return result({ ...plain, tls: handshake });
+    const again = await session.hello(settings.helo, step());
+    if (again.kind === 'failed') return result({ ...plain, tls: handshake, incomplete: stopped(again.step, again.failure) });
+    return result({ ...plain, tls: handshake, authAfterTls: again.hello.extensions.auth });
+  } finally {
+    await session.quit(timeoutMs);
+  }
+}
+
+export function describeSubmissionOutcome(probe: SubmissionProbe, timeoutMs: number): string {
+  const { outcome } = probe;
+  switch (outcome.kind) {
+    case 'greeted':
+      return 'greeted';
+    case 'refused':
+    case 'timeout':
+    case 'unreachable':
+      return describeDial(outcome, timeoutMs);
+    case 'tls-failed':
+      return `TLS failed: ${outcome.reason}`;
+    case 'no-greeting':
+      return `no greeting: ${outcome.detail}`;
+    case 'refused-session':
+      return `refused the session: ${outcome.reply}`;
+  }
+}

@@ -1,0 +1,199 @@
+// Scripted SMTP servers for simulated worlds (tests, and `maildiag demo`):
+// raw `net` listeners on 127.0.0.1 that follow a persona, a JSON-able
+// description of how a server greets, what it offers and how it answers each
+// command. Personas cover ordinary servers and hostile ones byte for byte:
+// tarpits, 421 at connect, endless or oversized banners, trickling bytes,
+// invalid UTF-8, escape codes. A refusing host needs no persona: it is a
+// closed port. DATA is answered with a refusal; probes must never send it.
+import net from 'node:net';
+import tls from 'node:tls';
+
+export type SmtpVerb = 'EHLO' | 'HELO' | 'MAIL' | 'RCPT' | 'RSET' | 'STARTTLS' | 'NOOP' | 'QUIT' | 'DATA';
+
+export interface SmtpPersona {
+  /** Greeting lines, sent as they are with CRLF after each ("220 mx.example.com ESMTP"); null: never greet nor answer (a tarpit). */
+  greeting: string[] | null;
+  /** Wait this long before greeting (postscreen-style or overloaded servers). */
+  greetingDelayMs?: number;
+  /** After the greeting, keep sending this line forever: a banner that never ends. */
+  endlessLine?: string;
+  /** Hang up right after the greeting (a 421 busy server). */
+  hangUpAfterGreeting?: boolean;
+  /** Send every byte this many milliseconds apart. */
+  byteDelayMs?: number;
+  /** latin1 sends each character as one byte, for servers that send invalid UTF-8 ("\u00ff"). */
+  encoding?: 'utf8' | 'latin1';
+  /** The first word of the EHLO/HELO reply (default: the greeting's second word, or "mx.example.com"). */
+  name?: string;
+  /** EHLO extension lines ("PIPELINING", "SIZE 1000000"); STARTTLS is added when `tls` is set. */
+  extensions?: string[];
+  /** Replies by verb, overriding the defaults; a multi-line reply is several lines; null: never answer. */
+  replies?: Partial<Record<SmtpVerb, string | string[] | null>>;
+  /** RCPT replies by lower-case address, "@domain", or "*" (default "250 2.1.5 Ok"). */
+  recipients?: Record<string, string>;
+  /** STARTTLS with this key and certificate chain (PEM); "broken": answer 220, then send bytes that are not TLS. */
+  tls?: { key: string; cert: string; minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion } | 'broken';
+}
+
+export interface SimSmtpServer {
+  port: number;
+  /** Client lines received, across connections, in order. */
+  readonly commands: string[];
+  /** TCP connections accepted so far. */
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+const MAX_CLIENT_LINE = 4096;
+
+export async function startSimSmtp(persona: SmtpPersona): Promise<SimSmtpServer> {
+  const commands: string[] = [];
+  const sockets = new Set<net.Socket>();
+  let connections = 0;
+  const server = net.createServer(socket => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    void converse(socket, persona, commands);
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    commands,
+    get connections() {
+      return connections;
+    },
+    close: () =>
+      new Promise<void>(resolve => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A port on 127.0.0.1 where nothing listens: connecting to it is refused. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>(resolve => server.close(() => resolve()));
+  return port;
+}
+
+async function converse(socket: net.Socket, persona: SmtpPersona, commands: string[]): Promise<void> {
+  let stream: net.Socket | tls.TLSSocket = socket;
+  let send = writer(socket, persona);
+  readLines(socket, line => answer(line));
+  if (persona.greeting === null) return;
+  if (persona.greetingDelayMs) await sleep(persona.greetingDelayMs);
+  await send(persona.greeting);
+  if (persona.hangUpAfterGreeting) return void socket.end();
+  if (persona.endlessLine !== undefined) {
+    // Yield between lines: the client under test runs in this same process and must get its turn.
+    const burst = Array<string>(64).fill(persona.endlessLine);
+    while (!socket.destroyed) await send(burst).then(() => new Promise(resolve => setImmediate(resolve)));
+  }
+
+  async function answer(line: string): Promise<void> {
+    commands.push(line);
+    if (persona.greeting === null) return;
+    const verb = line.split(' ')[0]!.toUpperCase() as SmtpVerb;
+    const override = persona.replies?.[verb];
+    if (override === null) return;
+    if (override !== undefined) return send(typeof override === 'string' ? [override] : override);
+    switch (verb) {
+      case 'EHLO':
+        return send(ehloReply(persona));
+      case 'HELO':
+        return send([`250 ${serverName(persona)}`]);
+      case 'MAIL':
+        return send(['250 2.1.0 Ok']);
+      case 'RSET':
+      case 'NOOP':
+        return send(['250 2.0.0 Ok']);
+      case 'QUIT':
+        await send(['221 2.0.0 Bye']);
+        return void stream.end();
+      case 'DATA':
+        return send(['554 5.5.1 this simulated server takes no DATA']);
+      case 'STARTTLS':
+        return startTls();
+      case 'RCPT':
+        return send([recipientReply(persona, line)]);
+      default:
+        return send(['502 5.5.2 Error: command not recognized']);
+    }
+  }
+
+  async function startTls(): Promise<void> {
+    const { tls: config } = persona;
+    if (!config) return send(['502 5.5.1 STARTTLS not available']);
+    await send(['220 2.0.0 Ready to start TLS']);
+    if (config === 'broken') return void socket.end('this is not a TLS handshake\r\n');
+    socket.removeAllListeners('data');
+    const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: tls.createSecureContext(config) });
+    secure.on('error', () => undefined);
+    stream = secure;
+    send = writer(secure, persona);
+    readLines(secure, line => answer(line));
+  }
+}
+
+function readLines(stream: net.Socket | tls.TLSSocket, onLine: (line: string) => Promise<void>): void {
+  let buffer = '';
+  let queue = Promise.resolve();
+  stream.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('latin1');
+    if (buffer.length > MAX_CLIENT_LINE && !buffer.includes('\n')) return void stream.destroy();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    // One command at a time, in order, even when the client pipelines them.
+    for (const line of lines) queue = queue.then(() => onLine(line.replace(/\r$/, '')));
+  });
+}
+
+/** Writes reply lines with CRLF, honouring the persona's encoding and byte delay. */
+function writer(stream: net.Socket | tls.TLSSocket, persona: SmtpPersona): (lines: string[]) => Promise<void> {
+  return async lines => {
+    const bytes = Buffer.from(lines.map(l => `${l}\r\n`).join(''), persona.encoding ?? 'utf8');
+    if (!persona.byteDelayMs) return write(stream, bytes);
+    for (const byte of bytes) {
+      if (stream.destroyed) return;
+      await write(stream, Buffer.from([byte]));
+      await sleep(persona.byteDelayMs);
+    }
+  };
+}
+
+function write(stream: net.Socket | tls.TLSSocket, bytes: Buffer): Promise<void> {
+  if (stream.destroyed || !stream.writable) return Promise.resolve();
+  return new Promise(resolve => {
+    if (stream.write(bytes)) return resolve();
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+  });
+}
+
+function serverName(persona: SmtpPersona): string {
+  return persona.name ?? persona.greeting?.[0]?.split(/\s+/)[1] ?? 'mx.example.com';
+}
+
+function ehloReply(persona: SmtpPersona): string[] {
+  const extensions = [...(persona.extensions ?? ['PIPELINING', 'SIZE 52428800', '8BITMIME', 'ENHANCEDSTATUSCODES']), ...(persona.tls ? ['STARTTLS'] : [])];
+  const lines = [serverName(persona), ...extensions];
+  return lines.map((text, i) => `250${i < lines.length - 1 ? '-' : ' '}${text}`);
+}
+
+function recipientReply(persona: SmtpPersona, line: string): string {
+  const address = /<([^>]*)>/.exec(line)?.[1]?.toLowerCase() ?? '';
+  const table = persona.recipients ?? {};
+  return table[address] ?? table[`@${address.split('@')[1] ?? ''}`] ?? table['*'] ?? '250 2.1.5 Ok';
+}
+
+const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));

@@ -1,0 +1,98 @@
+// smtp-policy on small simulated worlds: what the server says once it has
+// greeted (size, sender, recipient, relaying), one test per cause.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { recipientUnknown } from '../../src/checks/smtp-policy.js';
+import { RELAY_PROBE_ADDRESS } from '../../src/net/smtp/index.js';
+import type { SmtpPersona } from '../../src/sim/smtp-server.js';
+import { causesOf, checkOf } from '../helpers/diagnosis.js';
+import { healthyServer, mxZone, startSmtpWorld } from '../helpers/smtp-world.js';
+
+const ONLY = ['smtp-policy'];
+const oneMx = mxZone('example.com', { 'mx.example.com': ['192.0.2.10'] });
+
+async function policyOf(persona: SmtpPersona, options = {}) {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': persona });
+  const report = await world.diagnose('example.com', ONLY, options);
+  return { report, causes: causesOf(report, 'smtp-policy'), server: world.servers.get('192.0.2.10:25')! };
+}
+
+test('a server that accepts postmaster@ and denies relaying: nothing to report', async () => {
+  const { causes, report } = await policyOf(healthyServer());
+  assert.deepEqual(causes, []);
+  const [probe] = checkOf(report, 'smtp-policy').data['probes'] as { relay: { open: boolean } }[];
+  assert.equal(probe!.relay.open, false);
+});
+
+test('450 on RCPT with greylisting words: smtp.greylisting', async () => {
+  const { causes } = await policyOf(healthyServer('mx.example.com', { recipients: { 'postmaster@example.com': '450 4.2.0 <postmaster@example.com>: Recipient address rejected: Greylisted, see http://postgrey.example/' } }));
+  assert.deepEqual(causes, ['smtp.greylisting:warning']);
+});
+
+test('any other temporary refusal on RCPT delays mail the same way: smtp.greylisting', async () => {
+  const { causes } = await policyOf(healthyServer('mx.example.com', { recipients: { 'postmaster@example.com': '451 4.7.1 Please try again later' } }));
+  assert.deepEqual(causes, ['smtp.greylisting:warning']);
+});
+
+test('550 5.1.1 for the probed recipient: smtp.recipient-rejected', async () => {
+  const { causes } = await policyOf(healthyServer('mx.example.com', { recipients: { 'alice@example.com': '550 5.1.1 <alice@example.com>: Recipient address rejected: User unknown in local recipient table' } }), { rcpt: 'alice@example.com' });
+  assert.deepEqual(causes, ['smtp.recipient-rejected:error']);
+});
+
+test('a policy refusal of the recipient: smtp.rejected with the server\'s words', async () => {
+  const { report, causes } = await policyOf(healthyServer('mx.example.com', { recipients: { 'postmaster@example.com': '554 5.7.1 <postmaster@example.com>: Relay access denied' } }));
+  assert.deepEqual(causes, ['smtp.rejected:warning']);
+  assert.match(checkOf(report, 'smtp-policy').findings[0]!.message, /Relay access denied/);
+});
+
+test('the null sender refused at MAIL FROM: smtp.rejected (RFC 5321 §4.5.5)', async () => {
+  const { causes } = await policyOf(healthyServer('mx.example.com', { replies: { MAIL: '553 5.7.1 Sender address rejected: not allowed' } }));
+  assert.deepEqual(causes, ['smtp.rejected:warning']);
+});
+
+test('554 instead of a greeting: smtp.rejected', async () => {
+  const { causes } = await policyOf({ greeting: ['554 5.7.1 Service unavailable; client host blocked'] });
+  assert.deepEqual(causes, ['smtp.rejected:warning']);
+});
+
+test('EHLO and HELO both refused: smtp.rejected', async () => {
+  const { causes } = await policyOf(healthyServer('mx.example.com', { replies: { EHLO: '550 5.7.1 go away', HELO: '550 5.7.1 go away' } }));
+  assert.deepEqual(causes, ['smtp.rejected:warning']);
+});
+
+test('a temporary refusal of MAIL FROM without greylisting words: smtp.untestable', async () => {
+  const { causes } = await policyOf(healthyServer('mx.example.com', { replies: { MAIL: '451 4.3.0 Temporary lookup failure' } }));
+  assert.deepEqual(causes, ['smtp.untestable:info']);
+});
+
+test('a RCPT to a reserved domain accepted: smtp.open-relay', async () => {
+  const { causes, server } = await policyOf(healthyServer('mx.example.com', { recipients: { [RELAY_PROBE_ADDRESS]: '250 2.1.5 Ok' } }));
+  assert.deepEqual(causes, ['smtp.open-relay:error']);
+  assert.ok(server.commands.includes(`RCPT TO:<${RELAY_PROBE_ADDRESS}>`));
+  assert.ok(!server.commands.some(c => /^DATA/i.test(c)), 'never DATA');
+});
+
+test('--no-relay-test: no relay RCPT, no open-relay finding', async () => {
+  const { causes, server, report } = await policyOf(healthyServer('mx.example.com', { recipients: { [RELAY_PROBE_ADDRESS]: '250 2.1.5 Ok' } }), { relayTest: false });
+  assert.deepEqual(causes, []);
+  assert.ok(!server.commands.some(c => c.includes(RELAY_PROBE_ADDRESS)));
+  assert.match(String((checkOf(report, 'smtp-policy').data['probes'] as { relay: string }[])[0]!.relay), /--no-relay-test/);
+});
+
+test('SIZE below 10 MB: smtp.size-limit-low with the limit; SIZE 0 means no limit', async () => {
+  const small = await policyOf(healthyServer('mx.example.com', { extensions: ['PIPELINING', 'SIZE 1000000'] }));
+  assert.deepEqual(small.causes, ['smtp.size-limit-low:warning']);
+  assert.equal(checkOf(small.report, 'smtp-policy').findings[0]!.data?.['size'], 1000000);
+  const unlimited = await policyOf(healthyServer('mx.example.com', { extensions: ['SIZE 0'] }));
+  assert.deepEqual(unlimited.causes, []);
+});
+
+test('user-unknown replies are told apart from policy refusals', () => {
+  const reply = (code: number, text: string) => ({ code, lines: [text], ...(/^\d\.\d+\.\d+/.test(text) ? { enhanced: text.split(' ')[0]! } : {}) });
+  assert.equal(recipientUnknown(reply(550, '5.1.1 <a@example.com>: User unknown')), true);
+  assert.equal(recipientUnknown(reply(550, '5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup')), true);
+  assert.equal(recipientUnknown(reply(550, 'No such user here')), true);
+  assert.equal(recipientUnknown(reply(550, '5.7.1 Service unavailable; client host blocked: no such user policy')), false);
+  assert.equal(recipientUnknown(reply(554, '5.7.1 <a@example.com>: Relay access denied')), false);
+  assert.equal(recipientUnknown(reply(450, '4.1.1 <a@example.com>: User unknown, try later')), false);
+});

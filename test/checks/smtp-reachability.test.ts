@@ -1,0 +1,149 @@
+// smtp-reachability on small simulated worlds: one test per cause it emits,
+// plus the verdicts across hosts (primary/backup, IPv6, this network).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderHuman } from '../../src/render/human.js';
+import type { Report } from '../../src/report/schema.js';
+import { causesOf, checkOf } from '../helpers/diagnosis.js';
+import { allClosed, healthyServer, mxZone, startSmtpWorld } from '../helpers/smtp-world.js';
+
+const ONLY = ['smtp-reachability'];
+const oneMx = mxZone('example.com', { 'mx.example.com': ['192.0.2.10'] });
+const topCause = (report: Report) => report.diagnosis[0]?.cause;
+
+test('a healthy MX: nothing to report, and the probe is handed on as smtp25', async () => {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': healthyServer() });
+  const net = world.net();
+  const report = await world.diagnose('example.com', ONLY, {}, net);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), []);
+  const probes = checkOf(report, 'smtp-reachability').data['probes'] as { outcome: string; rcpt: { address: string } }[];
+  assert.deepEqual(probes.map(p => [p.outcome, p.rcpt.address]), [['greeted', 'postmaster@example.com']]);
+  assert.ok(await allClosed(net));
+});
+
+test('connection refused on the only MX: smtp.refused and mx.all-unreachable', async () => {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': 'refused' });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.refused:error', 'mx.all-unreachable:error']);
+});
+
+test('connect timeout on a host whose other ports refuse: smtp.timeout, not this network', async () => {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': 'timeout' });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.timeout:error', 'mx.all-unreachable:error']);
+});
+
+test('every port 25 times out while the same host accepts on 443: network.port25-blocked ranks first', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] }), {
+    '192.0.2.10:25': 'timeout',
+    '192.0.2.11:25': 'timeout',
+    '192.0.2.11:443': healthyServer(),
+  });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.timeout:error', 'smtp.timeout:error', 'mx.all-unreachable:error', 'network.port25-blocked:error']);
+  assert.equal(topCause(report), 'network.port25-blocked');
+  assert.equal(report.diagnosis[0]!.side, 'local');
+});
+
+test('TCP accepted but never a greeting: smtp.no-banner', async () => {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': { greeting: null } }, 400);
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.no-banner:error', 'mx.all-unreachable:error']);
+  assert.equal(topCause(report), 'smtp.no-banner');
+});
+
+test('421 at connect: smtp.busy', async () => {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': { greeting: ['421 4.3.2 Service not available - too busy, try again later'], hangUpAfterGreeting: true } });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.busy:error', 'mx.all-unreachable:error']);
+});
+
+test('421 that limits this client\'s connections: smtp.untestable, not a fault of the domain', async () => {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': { greeting: ['421 4.7.0 Too many connections from your IP, try again later'], hangUpAfterGreeting: true } });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.untestable:info']);
+});
+
+test('a session that stops answering after the greeting: smtp.untestable with the step', async () => {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': healthyServer('mx.example.com', { replies: { MAIL: null } }) }, 400);
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.untestable:info']);
+  assert.match(checkOf(report, 'smtp-reachability').findings[0]!.message, /MAIL/);
+});
+
+test('primary refuses, backup answers: mx.primary-unreachable first, the refusal as a detail', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] }), {
+    '192.0.2.10:25': 'refused',
+    '192.0.2.11:25': healthyServer('mx2.example.com'),
+  });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.refused:info', 'mx.primary-unreachable:warning']);
+  assert.equal(topCause(report), 'mx.primary-unreachable');
+});
+
+test('a backup that refuses while the primary works: a warning about the backup only', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] }), {
+    '192.0.2.10:25': healthyServer('mx1.example.com'),
+    '192.0.2.11:25': 'refused',
+  });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.refused:warning']);
+});
+
+test('no IPv6 route here: one network.ipv6-unavailable note, and the MX is not blamed', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['192.0.2.10', '2001:db8::10'] }), {
+    '192.0.2.10:25': healthyServer(),
+    '[2001:db8::10]:25': { unreachable: 'ENETUNREACH' },
+  });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['network.ipv6-unavailable:info']);
+  assert.equal(report.diagnosis[0]!.side, 'local');
+});
+
+test('an MX reachable only over IPv6, from a machine without IPv6: a note, not mx.all-unreachable', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['2001:db8::10'] }), { '[2001:db8::10]:25': { unreachable: 'ENETUNREACH' } });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['network.ipv6-unavailable:info']);
+});
+
+test('MX hosts that all hang cost about one timeout, not one per host', async () => {
+  const hosts = { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'], 'mx3.example.com': ['192.0.2.12'] };
+  const tarpit = { greeting: null };
+  const world = await startSmtpWorld(mxZone('example.com', hosts), { '192.0.2.10:25': tarpit, '192.0.2.11:25': tarpit, '192.0.2.12:25': tarpit }, 500);
+  const started = performance.now();
+  const report = await world.diagnose('example.com', ONLY);
+  assert.ok(performance.now() - started < 1200, `${performance.now() - started} ms`);
+  assert.equal(causesOf(report, 'smtp-reachability').filter(c => c === 'smtp.no-banner:error').length, 3);
+});
+
+test('--no-smtp: no connection at all, and the check says why', async () => {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': healthyServer() });
+  const report = await world.diagnose('example.com', ['smtp-reachability', 'smtp-policy'], { smtp: false });
+  assert.equal(world.servers.get('192.0.2.10:25')!.connections, 0);
+  assert.equal(checkOf(report, 'smtp-reachability').data['sessions'], 'off');
+  assert.equal(checkOf(report, 'smtp-policy').status, 'skipped');
+  assert.deepEqual(report.diagnosis, []);
+});
+
+test('an IP target: the address is probed, without a RCPT unless --rcpt names one', async () => {
+  const world = await startSmtpWorld({}, { '192.0.2.10:25': healthyServer() });
+  const report = await world.diagnose('192.0.2.10', ONLY);
+  const [probe] = checkOf(report, 'smtp-reachability').data['probes'] as { outcome: string; rcpt?: unknown; relay?: unknown }[];
+  assert.equal(probe!.outcome, 'greeted');
+  assert.equal(probe!.rcpt, undefined);
+  assert.ok(probe!.relay, 'the open-relay probe still runs');
+  const withRcpt = await world.diagnose('192.0.2.10', ONLY, { rcpt: 'someone@example.com' });
+  assert.deepEqual((checkOf(withRcpt, 'smtp-reachability').data['probes'] as { rcpt: { address: string } }[])[0]!.rcpt.address, 'someone@example.com');
+});
+
+test('a banner full of escape codes never reaches the terminal through the human report', async () => {
+  const escapes = '\u001b[2J\u001b]0;pwned\u0007\u001b[31mBUSY\u001b[0m \u009b31m';
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': { greeting: [`421 4.3.2 ${escapes} try later`], hangUpAfterGreeting: true } });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.ok(report.diagnosis.some(d => d.messages.some(m => m.includes('\u001b'))), 'the report keeps the server\'s raw words');
+  for (const verbose of [false, true]) {
+    const text = renderHuman(report, { color: false, verbose, width: 100 });
+    assert.ok(!/[\u001b\u009b\u0007]/.test(text), `no escape or control character in the ${verbose ? 'verbose ' : ''}output`);
+    assert.match(text, /BUSY/);
+  }
+});

@@ -1,0 +1,102 @@
+// A simulated mail world for SMTP tests: the sim DNS, scripted SMTP personas
+// behind documentation addresses ("192.0.2.10:25"), and connect outcomes that
+// loopback cannot produce (a dropped SYN, no IPv6 route) faked in the dialer.
+// Every endpoint not listed refuses, so nothing ever leaves 127.0.0.1.
+import { after } from 'node:test';
+import { diagnose } from '../../src/diagnose.js';
+import { parseTarget } from '../../src/cli/targets.js';
+import { createNet, type Net } from '../../src/net/context.js';
+import { endpointKey, type DialResult } from '../../src/net/dialer.js';
+import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
+import type { Report } from '../../src/report/schema.js';
+import { startSimDns, type SimDnsServer, type SimZone } from '../../src/sim/dns-server.js';
+import { closedPort, startSimSmtp, type SimSmtpServer, type SmtpPersona } from '../../src/sim/smtp-server.js';
+
+/** What answers at an endpoint: a persona, or a connect outcome. */
+export type Endpoint = SmtpPersona | 'refused' | 'timeout' | { unreachable: string };
+
+export interface SmtpWorld {
+  dns: SimDnsServer;
+  /** The persona servers by endpoint ("192.0.2.10:25"). */
+  servers: Map<string, SimSmtpServer>;
+  timeoutMs: number;
+  /** A fresh network for one run (its own memo of probes). */
+  net(): Net;
+  diagnose(target: string, only: string[], options?: Partial<RunOptions>, net?: Net): Promise<Report>;
+}
+
+const worlds: { dns: SimDnsServer; servers: SimSmtpServer[] }[] = [];
+after(() => Promise.all(worlds.flatMap(w => [w.dns.close(), ...w.servers.map(s => s.close())])));
+
+export async function startSmtpWorld(zone: SimZone, endpoints: Record<string, Endpoint>, timeoutMs = 1000): Promise<SmtpWorld> {
+  const dns = await startSimDns({ '.': { NS: ['a.root.example'] }, ...zone });
+  const servers = new Map<string, SimSmtpServer>();
+  const addressMap = new Map<string, { host: string; port: number }>();
+  const faked = new Map<string, 'timeout' | { unreachable: string }>();
+  const refusing = await closedPort();
+  for (const [endpoint, behaviour] of Object.entries(endpoints)) {
+    if (behaviour === 'timeout' || (typeof behaviour === 'object' && 'unreachable' in behaviour)) faked.set(endpoint, behaviour);
+    else if (behaviour !== 'refused') {
+      const server = await startSimSmtp(behaviour);
+      servers.set(endpoint, server);
+      addressMap.set(endpoint, { host: '127.0.0.1', port: server.port });
+    }
+  }
+  worlds.push({ dns, servers: [...servers.values()] });
+
+  const net = (): Net => {
+    const real = createNet({ resolvers: [dns.server], timeoutMs, addressMap, loopbackOnly: true });
+    const dialer = real.dialer;
+    return {
+      ...real,
+      dialer: {
+        open: dialer.open,
+        exclusive: dialer.exclusive,
+        async connect(ip, port, options): Promise<DialResult> {
+          const key = endpointKey(ip, port);
+          const fake = faked.get(key);
+          if (fake === 'timeout') return new Promise(resolve => setTimeout(() => resolve({ kind: 'timeout' }), options.timeoutMs));
+          if (fake) return { kind: 'unreachable', code: fake.unreachable };
+          return addressMap.has(key) ? dialer.connect(ip, port, options) : dialer.connect('127.0.0.1', refusing, options);
+        },
+      },
+    };
+  };
+
+  return {
+    dns,
+    servers,
+    timeoutMs,
+    net,
+    diagnose: (target, only, options = {}, runNet = net()) =>
+      diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true, timeoutMs, helo: 'probe.example.net', ...options }), runNet, { only }),
+  };
+}
+
+/** A domain with these MX hosts (name → addresses), preference 10, 20, ... in order. */
+export function mxZone(domain: string, hosts: Record<string, string[]>, extra: SimZone = {}): SimZone {
+  const names = Object.keys(hosts);
+  const zone: SimZone = { [domain]: { MX: names.map((exchange, i) => ({ priority: 10 * (i + 1), exchange })) } };
+  for (const [name, ips] of Object.entries(hosts)) {
+    const a = ips.filter(ip => !ip.includes(':'));
+    const aaaa = ips.filter(ip => ip.includes(':'));
+    zone[name] = { ...(a.length ? { A: a } : {}), ...(aaaa.length ? { AAAA: aaaa } : {}) };
+  }
+  return { ...zone, ...extra };
+}
+
+/** An ordinary, healthy server: greets, offers the usual extensions, accepts the probe recipient, denies relaying (unless `recipients` says otherwise). */
+export function healthyServer(name = 'mx.example.com', overrides: Partial<SmtpPersona> = {}): SmtpPersona {
+  return {
+    greeting: [`220 ${name} ESMTP`],
+    ...overrides,
+    recipients: { '@maildiag-probe.invalid': '554 5.7.1 Relay access denied', ...overrides.recipients },
+  };
+}
+
+/** Poll until the dialer has no open sockets (QUIT finishes after the probe results are in). */
+export async function allClosed(net: Net, withinMs = 2000): Promise<boolean> {
+  const until = Date.now() + withinMs;
+  while (net.dialer.open.size && Date.now() < until) await new Promise(resolve => setTimeout(resolve, 10));
+  return net.dialer.open.size === 0;
+}
