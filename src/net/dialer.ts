@@ -25,7 +25,8 @@ export interface Dialer {
   readonly open: ReadonlySet<net.Socket>;
 }
 
-export type AddressMap = ReadonlyMap<string, { host: string; port: number }>;
+/** Where an endpoint ("192.0.2.10:25") is really dialled; a Map will do. */
+export type AddressMap = Pick<ReadonlyMap<string, { host: string; port: number }>, 'get'>;
 
 export interface DialerOptions {
   addressMap?: AddressMap;

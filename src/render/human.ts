@@ -20,7 +20,7 @@ export function renderHuman(report: Report, options: RenderOptions): string {
     shown.forEach(entry => out.push(...diagnosisEntry(entry, c, width, options.verbose), ''));
   }
   const hiddenInfo = report.diagnosis.length - shown.length;
-  out.push(c.bold('Checks'), checksTable(report, width), ...hints(report, options, hiddenInfo));
+  out.push(c.bold('Checks'), checksTable(report, width), ...skippedChecks(report, width), ...hints(report, options, hiddenInfo));
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
@@ -50,7 +50,7 @@ function diagnosisEntry(entry: Entry, c: ChalkInstance, width: number, verbose: 
 }
 
 function checksTable(report: Report, width: number): string {
-  const rows = report.checks.map(check => [STATUS_LABEL[check.status], check.title, checkDetail(check)]);
+  const rows = report.checks.filter(check => check.status !== 'skipped').map(check => [STATUS_LABEL[check.status], check.title, checkDetail(check)]);
   const detailWidth = Math.max(20, width - 4 - 5 - 24 - 6);
   return table(rows, {
     border: getBorderCharacters('void'),
@@ -62,6 +62,14 @@ function checksTable(report: Report, width: number): string {
     .map(line => line.trimEnd())
     .join('\n')
     .trimEnd();
+}
+
+/** Checks that could not run, in one line: listing each would bury the ones that did. */
+function skippedChecks(report: Report, width: number): string[] {
+  const skipped = report.checks.filter(check => check.status === 'skipped');
+  if (!skipped.length) return [];
+  const why = skipped.length === 1 ? String(skipped[0]!.data['reason'] ?? '') : 'their inputs were not available';
+  return ['', ...wrap(`Not run (${why}): ${skipped.map(check => check.title).join(', ')}.`, width, ' ', ' ')];
 }
 
 function checkDetail(check: Report['checks'][number]): string {
