@@ -50,8 +50,13 @@ interface Dns2Request {
 
 export async function startSimDns(zone: SimZone): Promise<SimDnsServer> {
   const table = new Map<string, SimRecordSet | SimAction>();
+  const parents = new Set<string>();
   const log: string[] = [];
-  const set = (name: string, records: SimRecordSet | SimAction) => table.set(normalize(name), records);
+  const set = (name: string, records: SimRecordSet | SimAction) => {
+    const key = normalize(name);
+    table.set(key, records);
+    for (let i = key.indexOf('.'); i !== -1; i = key.indexOf('.', i + 1)) parents.add(key.slice(i + 1));
+  };
   for (const [name, records] of Object.entries(zone)) set(name, records);
 
   const server = dns2.createServer({
@@ -64,7 +69,7 @@ export async function startSimDns(zone: SimZone): Promise<SimDnsServer> {
       const name = normalize(question.name);
       log.push(`${name} ${type}`);
       const overTcp = client instanceof net.Socket;
-      const response = respond(table, request.header.id, name, type, overTcp);
+      const response = respond({ table, parents }, request.header.id, name, type, overTcp);
       if (response === 'DROP') return;
       if (response === 'CLOSE') return void (client as net.Socket).destroy();
       send(overTcp ? response : fitUdp(response, request));
@@ -95,7 +100,13 @@ async function rebindTcp(server: ReturnType<typeof dns2.createServer>, port: num
 
 type Response = Buffer | 'DROP' | 'CLOSE';
 
-function respond(table: Map<string, SimRecordSet | SimAction>, id: number, name: string, type: RrType, overTcp: boolean): Response {
+interface Names {
+  table: Map<string, SimRecordSet | SimAction>;
+  /** Every proper suffix of a name in the table: empty non-terminals (RFC 8020) are NODATA, not NXDOMAIN. */
+  parents: Set<string>;
+}
+
+function respond({ table, parents }: Names, id: number, name: string, type: RrType, overTcp: boolean): Response {
   const question = { name, type, class: 'IN' as const };
   const entry = table.get(name);
   const action = typeof entry === 'string' ? entry : entry?.action;
@@ -118,17 +129,17 @@ function respond(table: Map<string, SimRecordSet | SimAction>, id: number, name:
       if (overTcp) return 'CLOSE';
       break;
   }
-  const { rcode, answers } = resolveName(table, name, type);
+  const { rcode, answers } = resolveName({ table, parents }, name, type);
   return message(rcode, answers);
 }
 
-function resolveName(table: Map<string, SimRecordSet | SimAction>, start: string, type: RrType): { rcode: string; answers: WireAnswer[] } {
+function resolveName({ table, parents }: Names, start: string, type: RrType): { rcode: string; answers: WireAnswer[] } {
   const answers: WireAnswer[] = [];
   let name = start;
   for (let hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
     const entry = table.get(name);
     if (typeof entry === 'string') return { rcode: entry === 'NXDOMAIN' ? 'NXDOMAIN' : 'SERVFAIL', answers: [] };
-    if (!entry) return { rcode: hasChildren(table, name) ? 'NOERROR' : 'NXDOMAIN', answers };
+    if (!entry) return { rcode: parents.has(name) ? 'NOERROR' : 'NXDOMAIN', answers };
     if (entry.CNAME && type !== 'CNAME') {
       answers.push({ type: 'CNAME', name, ttl: 300, class: 'IN', data: entry.CNAME } as WireAnswer);
       name = normalize(entry.CNAME);
@@ -141,9 +152,6 @@ function resolveName(table: Map<string, SimRecordSet | SimAction>, start: string
   }
   return { rcode: 'SERVFAIL', answers: [] }; // a CNAME chain too long, or a loop, as a real resolver gives up
 }
-
-/** Empty non-terminals exist (RFC 8020): NODATA, not NXDOMAIN. */
-const hasChildren = (table: Map<string, unknown>, name: string): boolean => [...table.keys()].some(k => k.endsWith(`.${name}`));
 
 /** Over UDP, an answer larger than the client's buffer is replaced by a truncated one (TC bit, no records). */
 function fitUdp(response: Buffer, request: Dns2Request): Buffer {

@@ -46,7 +46,8 @@ export interface SimSmtpServer {
 
 const MAX_CLIENT_LINE = 4096;
 
-export async function startSimSmtp(persona: SmtpPersona): Promise<SimSmtpServer> {
+/** Listens on 127.0.0.1 and an ephemeral port unless told otherwise (the benchmark binds 127.0.5.x:25). */
+export async function startSimSmtp(persona: SmtpPersona, listen: { host: string; port: number } = { host: '127.0.0.1', port: 0 }): Promise<SimSmtpServer> {
   const commands: string[] = [];
   const sockets = new Set<net.Socket>();
   let connections = 0;
@@ -57,7 +58,10 @@ export async function startSimSmtp(persona: SmtpPersona): Promise<SimSmtpServer>
     socket.on('error', () => undefined);
     void converse(socket, persona, commands);
   });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, resolve);
+  });
   return {
     port: (server.address() as net.AddressInfo).port,
     commands,

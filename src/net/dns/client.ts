@@ -5,6 +5,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
+import pLimit from 'p-limit';
 import { decode, encodeQuery, toRecord, type WirePacket } from './wire.js';
 import type { DnsAnswer, DnsClient, DnsServer, QueryOptions, RecordOf, RrType } from './types.js';
 
@@ -17,6 +18,9 @@ export interface DnsClientOptions {
 }
 
 const MAX_TCP_MESSAGE = 65535;
+/** Questions on the wire at once: an audit asks thousands at a time, and a burst that overflows a socket buffer is lost. */
+const MAX_IN_FLIGHT = 200;
+const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
 
 type Attempt =
   | { kind: 'answer'; packet: WirePacket; server: string }
@@ -27,6 +31,7 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
   const cache = new Map<string, Promise<DnsAnswer>>();
   const stats = { sent: 0, cached: 0 };
   const udp = new UdpTransport();
+  const inFlight = pLimit(MAX_IN_FLIGHT);
 
   async function ask(name: string, type: RrType, servers: DnsServer[], recursive: boolean): Promise<DnsAnswer> {
     const errors: string[] = [];
@@ -60,8 +65,12 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
         stats.cached++;
         return hit as Promise<DnsAnswer<T>>;
       }
-      const pending = ask(name, type, servers, recursive);
+      const pending = inFlight(() => ask(name, type, servers, recursive));
       cache.set(key, pending);
+      // Silence is not an answer: the next asker tries again rather than inherit a lost packet.
+      void pending.then(answer => {
+        if (answer.kind === 'timeout' || answer.kind === 'error') cache.delete(key);
+      });
       return pending as Promise<DnsAnswer<T>>;
     },
   };
@@ -146,7 +155,7 @@ class UdpTransport {
   private socket(family: 'udp4' | 'udp6'): dgram.Socket {
     let socket = this.sockets.get(family);
     if (socket) return socket;
-    socket = dgram.createSocket(family);
+    socket = dgram.createSocket({ type: family, recvBufferSize: UDP_RECEIVE_BUFFER });
     socket.on('message', (msg, rinfo) => {
       if (msg.length < 2) return;
       const handler = this.pending.get(this.key({ host: rinfo.address, port: rinfo.port }, msg.readUInt16BE(0)));

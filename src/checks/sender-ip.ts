@@ -1,0 +1,34 @@
+// The sending IP given with --ip, judged as a receiving MTA judges the client
+// that connects to it: reverse DNS (PTR, FCrDNS, generic names) and the IP
+// blocklists. Whether SPF authorises it for the domain is the spf check's job.
+import { selectLists } from '../net/dnsbl-lists.js';
+import { checkListings } from '../net/dnsbl.js';
+import { lookupReverse } from '../net/reverse-dns.js';
+import { defineCheck } from './define.js';
+import { dnsblBudgetMs, dnsblFindings, summarize } from './dnsbl.js';
+import { describeAddress, describeLookup, exclusionReason, placement, reverseDnsFindings, type CheckedAddress } from './ptr.js';
+
+export default defineCheck({
+  id: 'sender-ip',
+  title: 'Sending IP (--ip)',
+  targets: ['domain', 'ip'],
+  needs: [],
+  provides: [],
+  emits: ['ptr.missing', 'ptr.not-fcrdns', 'ptr.generic', 'rbl.listed', 'rbl.query-refused', 'rbl.unknown'],
+  budgetMs: dnsblBudgetMs,
+  async run(_input, { net, options }) {
+    const ip = options.senderIp;
+    if (!ip) return { findings: [], data: { reason: 'no sending IP given (--ip)' } };
+    const excluded = exclusionReason(ip, options);
+    if (excluded) return { findings: [], data: { ip, excluded }, status: 'info' };
+    const address: CheckedAddress = { ip, role: 'sender' };
+    const lists = selectLists(options.dnsbl).filter(l => l.kind === 'ip');
+    const [reverse, listings] = await Promise.all([lookupReverse(net.dns, ip), checkListings(net.dns, lists, [ip])]);
+    const describe = () => ({ who: describeAddress(address), ...placement(address) });
+    return {
+      findings: [...reverseDnsFindings(reverse, address), ...dnsblFindings(listings, describe)],
+      data: { reverse: describeLookup(reverse, address), lists: lists.map(l => l.zone), results: listings.map(summarize) },
+      ...(reverse.kind === 'failed' ? { status: 'info' as const } : {}),
+    };
+  },
+});

@@ -1,0 +1,148 @@
+// DNS blocklist lookups (RFC 5782): one A query per list and subject, through
+// the configured resolver. A listing is confirmed by its TXT reason and by the
+// list's RFC 5782 §5 negative test entry; a refusal code (the list will not
+// answer this resolver) is retried at the list's own name servers, because
+// many lists refuse public and high-volume resolvers but answer a direct query.
+import pLimit from 'p-limit';
+import { describeAnswer, joinTxt, type DnsAnswer, type DnsClient, type DnsServer, type QueryOptions } from './dns/index.js';
+import { reverseName } from './ip.js';
+import { readCode, type DnsblList } from './dnsbl-lists.js';
+
+export interface DnsblOptions {
+  /** Port of the lists' own name servers for the fall-back: 53, except in tests. */
+  authorityPort?: number;
+}
+
+export type DnsblPath = 'resolver' | 'authoritative';
+export type DnsblStatus = 'clean' | 'listed' | 'refused' | 'unknown';
+
+export interface ReturnCode {
+  address: string;
+  meaning: string;
+}
+
+export interface DnsblResult {
+  list: DnsblList;
+  /** The IP address or domain name looked up. */
+  subject: string;
+  /** The DNS name asked, e.g. 5.113.0.203.zen.spamhaus.org. */
+  query: string;
+  status: DnsblStatus;
+  /** Who gave the answer the status rests on. */
+  path: DnsblPath;
+  codes: ReturnCode[];
+  /** The list's TXT record for a listing: its reason and removal link. */
+  reason?: string;
+  /** For refused and unknown: why, in a few words. */
+  why?: string;
+  evidence: string[];
+}
+
+/** Lookups in flight at once: polite to the lists, quick enough for a dozen lists × a few addresses. */
+const CONCURRENCY = 16;
+const MAX_AUTHORITIES = 4;
+const MAX_REASON_CHARS = 500;
+const DNS_PORT = 53;
+
+/** The DNS name to ask: reversed octets or IPv6 nibbles (RFC 5782 §2.1, §2.4), or the domain, under the zone. */
+export function dnsblQueryName(subject: string, list: DnsblList): string {
+  const key = list.kind === 'domain' ? subject : reverseName(subject).replace(/\.(?:in-addr|ip6)\.arpa$/, '');
+  return `${key}.${list.zone}`;
+}
+
+/** Every subject on every list of the matching kind (addresses on IP lists, names on domain lists). */
+export function checkListings(dns: DnsClient, lists: readonly DnsblList[], subjects: readonly string[], options: DnsblOptions = {}): Promise<DnsblResult[]> {
+  const limit = pLimit(CONCURRENCY);
+  return Promise.all(lists.flatMap(list => subjects.map(subject => limit(() => checkListing(dns, list, subject, options)))));
+}
+
+export async function checkListing(dns: DnsClient, list: DnsblList, subject: string, options: DnsblOptions = {}): Promise<DnsblResult> {
+  const query = dnsblQueryName(subject, list);
+  const viaResolver = await ask(dns, list, subject, query, { kind: 'resolver' });
+  if (viaResolver.status !== 'refused') return viaResolver;
+  const authorities = await findAuthorities(dns, list.zone, options.authorityPort ?? DNS_PORT);
+  const evidence = [...viaResolver.evidence, ...authorities.evidence];
+  if (!authorities.servers.length) return { ...viaResolver, why: `${viaResolver.why}; the list's own name servers could not be found to ask directly`, evidence };
+  const direct = await ask(dns, list, subject, query, { kind: 'authoritative', servers: authorities.servers });
+  const allEvidence = [...evidence, ...direct.evidence];
+  if (direct.status === 'clean' || direct.status === 'listed') return { ...direct, evidence: allEvidence };
+  if (direct.status === 'refused') {
+    const same = direct.why === viaResolver.why ? 'gave the same answer' : `answered ${direct.why}`;
+    return { ...direct, why: `${viaResolver.why}; the list's own name servers, asked directly, ${same}`, evidence: allEvidence };
+  }
+  // The list's servers said nothing usable: the resolver's refusal is the last word.
+  return { ...viaResolver, why: `${viaResolver.why}; asking the list's own name servers directly gave no usable answer (${direct.why})`, evidence: allEvidence };
+}
+
+type Route = { kind: 'resolver' } | { kind: 'authoritative'; servers: DnsServer[] };
+
+async function ask(dns: DnsClient, list: DnsblList, subject: string, query: string, route: Route): Promise<DnsblResult> {
+  const queryOptions: QueryOptions = route.kind === 'authoritative' ? { servers: route.servers, recursive: false } : {};
+  const answer = await dns.query(query, 'A', queryOptions);
+  const base = { list, subject, query, path: route.kind, codes: [], evidence: [show(describeAnswer(query, 'A', answer), route)] };
+  switch (answer.kind) {
+    case 'nxdomain':
+      return { ...base, status: 'clean' };
+    case 'nodata':
+      // From a resolver, a name without an A record is not listed; from a name server asked directly, it may be a referral.
+      return route.kind === 'resolver' ? { ...base, status: 'clean' } : { ...base, status: 'unknown', why: 'an empty answer or a referral, not a result' };
+    case 'records':
+      return readListing(dns, list, answer.records, { ...base, status: 'unknown' }, queryOptions);
+    default:
+      return { ...base, status: 'unknown', why: answer.kind === 'timeout' ? 'no answer in time' : `no usable answer (${answer.kind})` };
+  }
+}
+
+async function readListing(dns: DnsClient, list: DnsblList, addresses: string[], base: DnsblResult, queryOptions: QueryOptions): Promise<DnsblResult> {
+  const readings = addresses.map(address => ({ address, ...readCode(list, address) }));
+  const codes = readings.map(({ address, meaning }) => ({ address, meaning }));
+  const refusal = readings.find(r => r.verdict === 'refused');
+  if (refusal) return { ...base, status: 'refused', codes, why: `it answered ${refusal.address} (${refusal.meaning})` };
+  const listed = readings.filter(r => r.verdict === 'listed');
+  if (!listed.length) return { ...base, status: 'unknown', codes, why: `it answered ${readings.map(r => `${r.address} (${r.meaning})`).join(', ')}` };
+  const route: Route = queryOptions.servers ? { kind: 'authoritative', servers: queryOptions.servers } : { kind: 'resolver' };
+  const [txt, control] = await Promise.all([
+    dns.query(base.query, 'TXT', queryOptions),
+    dns.query(negativeTestName(list), 'A', queryOptions),
+  ]);
+  const evidence = [...base.evidence, ...(txt.kind === 'records' ? [show(describeAnswer(base.query, 'TXT', txt), route)] : [])];
+  if (listsEverything(list, control)) {
+    return {
+      ...base,
+      status: 'unknown',
+      codes: listed.map(({ address, meaning }) => ({ address, meaning })),
+      why: `it also lists ${negativeTestName(list)}, which RFC 5782 §5 says must never be listed: the list answers "listed" for everything (retired or broken)`,
+      evidence: [...evidence, show(describeAnswer(negativeTestName(list), 'A', control), route)],
+    };
+  }
+  const reason = txt.kind === 'records' ? txt.records.map(joinTxt).join(' ').slice(0, MAX_REASON_CHARS) : undefined;
+  return { ...base, status: 'listed', codes: listed.map(({ address, meaning }) => ({ address, meaning })), ...(reason ? { reason } : {}), evidence };
+}
+
+/** RFC 5782 §5: an IP list must not list 127.0.0.1, a domain list must not list INVALID. */
+const negativeTestName = (list: DnsblList): string => (list.kind === 'ip' ? `1.0.0.127.${list.zone}` : `invalid.${list.zone}`);
+
+function listsEverything(list: DnsblList, control: DnsAnswer<'A'>): boolean {
+  return control.kind === 'records' && control.records.some(address => readCode(list, address).verdict === 'listed');
+}
+
+/** The list's name servers: NS of the zone (or of its nearest parent that has NS records), then their A records. */
+async function findAuthorities(dns: DnsClient, zone: string, port: number): Promise<{ servers: DnsServer[]; evidence: string[] }> {
+  const evidence: string[] = [];
+  for (let name = zone; name.includes('.'); name = name.slice(name.indexOf('.') + 1)) {
+    const ns = await dns.query(name, 'NS');
+    evidence.push(describeAnswer(name, 'NS', ns));
+    if (ns.kind === 'nodata') continue;
+    if (ns.kind !== 'records') break;
+    const hosts = ns.records.slice(0, MAX_AUTHORITIES);
+    const answers = await Promise.all(hosts.map(host => dns.query(host, 'A')));
+    evidence.push(...answers.map((a, i) => describeAnswer(hosts[i]!, 'A', a)));
+    const addresses = [...new Set(answers.flatMap(a => (a.kind === 'records' ? a.records : [])))];
+    return { servers: addresses.map(host => ({ host, port })), evidence };
+  }
+  return { servers: [], evidence };
+}
+
+function show(line: string, route: Route): string {
+  return route.kind === 'resolver' ? line : `${line} (asked ${route.servers.map(s => `${s.host}:${s.port}`).join(', ')} directly)`;
+}

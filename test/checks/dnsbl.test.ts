@@ -1,0 +1,168 @@
+// The dnsbl and dnsbl-domain checks on simulated worlds: the sim resolver
+// serves the list zones, so unlisted names are NXDOMAIN as on the real lists.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimDns, type SimZone, type SimDnsServer } from '../../src/sim/dns-server.js';
+import { createNet } from '../../src/net/context.js';
+import { diagnose } from '../../src/diagnose.js';
+import { parseTarget } from '../../src/cli/targets.js';
+import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
+import type { Report } from '../../src/report/schema.js';
+
+const servers: SimDnsServer[] = [];
+after(() => Promise.all(servers.map(s => s.close())));
+
+const TIMEOUT_MS = 1000;
+
+async function diagnoseIn(zone: SimZone, target: string, options: Partial<RunOptions> = {}, only = ['dnsbl', 'dnsbl-domain']) {
+  const sim = await startSimDns({ '.': { NS: ['a.root.example'] }, ...zone });
+  servers.push(sim);
+  const net = createNet({ resolvers: [sim.server], timeoutMs: TIMEOUT_MS });
+  const report = await diagnose(parseTarget(target), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true, ...options }), net, { only });
+  return { report, log: sim.log };
+}
+
+const findingsOf = (report: Report) => report.checks.flatMap(c => c.findings);
+const causesOf = (report: Report) => findingsOf(report).map(f => f.cause);
+const resultsOf = (report: Report, check = 'dnsbl') => report.checks.find(c => c.id === check)!.data['results'] as Record<string, unknown>[];
+
+const ZEN = '99.2.0.192.zen.spamhaus.org';
+
+test('rbl.listed on an IP target: the list, the code\'s meaning, the TXT reason and the evidence', async () => {
+  const { report } = await diagnoseIn({
+    [ZEN]: { A: ['127.0.0.2'], TXT: [['Listed in SBL, see https://lookup.example/', '?ip=192.0.2.99']] },
+  }, '192.0.2.99');
+  assert.deepEqual(causesOf(report), ['rbl.listed']);
+  assert.equal(report.diagnosis[0]?.severity, 'error');
+  const [f] = findingsOf(report);
+  assert.deepEqual(f!.subjects, ['192.0.2.99']);
+  assert.equal(f!.side, 'sender');
+  assert.deepEqual(f!.evidence, [`${ZEN} A 127.0.0.2`, `${ZEN} TXT "Listed in SBL, see https://lookup.example/" "?ip=192.0.2.99"`]);
+  assert.deepEqual(f!.data, {
+    list: 'zen.spamhaus.org',
+    subject: '192.0.2.99',
+    query: ZEN,
+    status: 'listed',
+    path: 'resolver',
+    codes: [{ address: '127.0.0.2', meaning: 'SBL: Spamhaus Block List, a known spam source or spam operation' }],
+    reason: 'Listed in SBL, see https://lookup.example/?ip=192.0.2.99',
+    lookup: 'https://check.spamhaus.org/',
+  });
+  const clean = resultsOf(report).filter(r => r['status'] === 'clean').map(r => r['list']);
+  assert.deepEqual(clean, ['bl.spamcop.net', 'b.barracudacentral.org', 'psbl.surriel.com', 'bl.mailspike.net', 'dnsbl-1.uceprotect.net']);
+});
+
+test('several return codes at once are all named', async () => {
+  const { report } = await diagnoseIn({ [ZEN]: { A: ['127.0.0.4', '127.0.0.10'] } }, '192.0.2.99');
+  const codes = (findingsOf(report)[0]!.data as { codes: { address: string }[] }).codes.map(c => c.address);
+  assert.deepEqual(codes, ['127.0.0.4', '127.0.0.10']);
+});
+
+test('a refusal code is rbl.query-refused, never rbl.listed', async () => {
+  const { report } = await diagnoseIn({ [ZEN]: { A: ['127.255.255.254'] } }, '192.0.2.99');
+  assert.deepEqual(causesOf(report), ['rbl.query-refused']);
+  const [f] = findingsOf(report);
+  assert.equal(f!.severity, 'warning');
+  assert.equal(f!.side, 'local');
+  const [result] = (f!.data as { results: { status: string; codes: { address: string }[]; why: string }[] }).results;
+  assert.equal(result!.status, 'refused');
+  assert.equal(result!.codes[0]!.address, '127.255.255.254');
+  // The sim world has no NS records for the list, so the direct path is not available.
+  assert.match(result!.why, /could not be found/);
+});
+
+test('a list that does not answer is rbl.unknown (info), not clean', async () => {
+  const { report } = await diagnoseIn({ '99.2.0.192.bl.spamcop.net': 'DROP' }, '192.0.2.99');
+  assert.deepEqual(causesOf(report), ['rbl.unknown']);
+  const [f] = findingsOf(report);
+  assert.equal(f!.severity, 'info');
+  assert.equal((f!.data as { list: string }).list, 'bl.spamcop.net');
+  assert.equal(resultsOf(report).find(r => r['list'] === 'bl.spamcop.net')!['status'], 'unknown');
+});
+
+test('an answer outside 127.0.0.0/8 (a resolver rewriting NXDOMAIN) is unknown, not listed', async () => {
+  const { report } = await diagnoseIn({ '99.2.0.192.psbl.surriel.com': { A: ['198.51.100.80'] } }, '192.0.2.99');
+  assert.deepEqual(causesOf(report), ['rbl.unknown']);
+});
+
+test('a list that also lists 127.0.0.1 (RFC 5782 §5) lists everything: unknown, not listed', async () => {
+  const { report } = await diagnoseIn({
+    '99.2.0.192.psbl.surriel.com': { A: ['127.0.0.2'] },
+    '1.0.0.127.psbl.surriel.com': { A: ['127.0.0.2'] },
+  }, '192.0.2.99');
+  assert.deepEqual(causesOf(report), ['rbl.unknown']);
+  assert.match(findingsOf(report)[0]!.message, /RFC 5782 §5/);
+});
+
+test('MX addresses: one finding per listed address, on the recipient side, naming the host', async () => {
+  const { report } = await diagnoseIn({
+    'example.com': { MX: [{ priority: 10, exchange: 'mx1.example.com' }, { priority: 20, exchange: 'mx2.example.com' }] },
+    'mx1.example.com': { A: ['192.0.2.10'] },
+    'mx2.example.com': { A: ['192.0.2.20'] },
+    '10.2.0.192.bl.spamcop.net': { A: ['127.0.0.2'] },
+    '20.2.0.192.bl.spamcop.net': { A: ['127.0.0.2'] },
+  }, 'example.com');
+  const listed = findingsOf(report).filter(f => f.cause === 'rbl.listed');
+  assert.deepEqual(listed.map(f => f.subjects), [['192.0.2.10', 'mx1.example.com'], ['192.0.2.20', 'mx2.example.com']]);
+  assert.ok(listed.every(f => f.side === 'recipient'));
+});
+
+test('rbl.query-refused is one finding per list, naming every address refused', async () => {
+  const { report } = await diagnoseIn({
+    'example.com': { MX: [{ priority: 10, exchange: 'mx1.example.com' }, { priority: 20, exchange: 'mx2.example.com' }] },
+    'mx1.example.com': { A: ['192.0.2.10'] },
+    'mx2.example.com': { A: ['192.0.2.20'] },
+    '10.2.0.192.zen.spamhaus.org': { A: ['127.255.255.255'] },
+    '20.2.0.192.zen.spamhaus.org': { A: ['127.255.255.255'] },
+  }, 'example.com');
+  const refused = findingsOf(report).filter(f => f.cause === 'rbl.query-refused');
+  assert.equal(refused.length, 1);
+  assert.deepEqual(refused[0]!.subjects, ['192.0.2.10', 'mx1.example.com', '192.0.2.20', 'mx2.example.com']);
+});
+
+test('an IPv6 address is asked in nibble format (RFC 5782 §2.4)', async () => {
+  const { log } = await diagnoseIn({}, '2001:db8::5', { dnsbl: ['zen.spamhaus.org'] });
+  assert.ok(log.includes('5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.zen.spamhaus.org A'));
+});
+
+test('rbl.domain-listed for the domain on the DBL, with the code\'s meaning', async () => {
+  const { report } = await diagnoseIn({
+    'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }] },
+    'mx.example.com': { A: ['192.0.2.10'] },
+    'example.com.dbl.spamhaus.org': { A: ['127.0.1.2'], TXT: [['Listed in DBL']] },
+  }, 'example.com');
+  assert.deepEqual(causesOf(report), ['rbl.domain-listed']);
+  const [f] = findingsOf(report);
+  assert.deepEqual(f!.subjects, ['example.com']);
+  assert.equal((f!.data as { codes: { meaning: string }[] }).codes[0]!.meaning, 'spam domain (low reputation)');
+  const asked = resultsOf(report, 'dnsbl-domain').map(r => r['query']);
+  assert.ok(asked.includes('mx.example.com.dbl.spamhaus.org'));
+});
+
+test('domain lists: SURBL bits are decoded, URIBL\'s 127.0.0.1 is a refusal', async () => {
+  const { report } = await diagnoseIn({
+    'example.com': { MX: [{ priority: 0, exchange: '' }] },
+    'example.com.multi.surbl.org': { A: ['127.0.0.24'] },
+    'example.com.multi.uribl.com': { A: ['127.0.0.1'] },
+  }, 'example.com', {}, ['dnsbl-domain']);
+  assert.deepEqual(causesOf(report).sort(), ['rbl.domain-listed', 'rbl.query-refused']);
+  const listed = findingsOf(report).find(f => f.cause === 'rbl.domain-listed')!;
+  assert.equal((listed.data as { codes: { meaning: string }[] }).codes[0]!.meaning, 'phishing (PH) + malware (MW)');
+});
+
+test('a zone given with --dnsbl and no code table: any 127.0.0.x is listed, and the finding says why', async () => {
+  const { report, log } = await diagnoseIn({ '99.2.0.192.bl.example.net': { A: ['127.0.0.3'] } }, '192.0.2.99', { dnsbl: ['bl.example.net'] });
+  assert.deepEqual(causesOf(report), ['rbl.listed']);
+  assert.match((findingsOf(report)[0]!.data as { codes: { meaning: string }[] }).codes[0]!.meaning, /no return-code table/);
+  assert.ok(!log.some(q => q.includes('zen.spamhaus.org')), 'only the given zone is asked');
+});
+
+test('--no-dnsbl: no list is asked', async () => {
+  const { report, log } = await diagnoseIn({
+    'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }] },
+    'mx.example.com': { A: ['192.0.2.10'] },
+  }, 'example.com', { dnsbl: [] });
+  assert.deepEqual(causesOf(report), []);
+  assert.ok(!log.some(q => /spamhaus|spamcop|surbl|uribl/.test(q)));
+  assert.match(String(report.checks.find(c => c.id === 'dnsbl')!.data['reason']), /--no-dnsbl/);
+});

@@ -1,0 +1,154 @@
+// The ptr check on small simulated worlds: reverse DNS of MX addresses and of
+// IP targets, each world broken in one way.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimDns, type SimZone, type SimDnsServer } from '../../src/sim/dns-server.js';
+import { createNet } from '../../src/net/context.js';
+import { diagnose } from '../../src/diagnose.js';
+import { parseTarget } from '../../src/cli/targets.js';
+import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
+import type { Report } from '../../src/report/schema.js';
+import ptr from '../../src/checks/ptr.js';
+
+const servers: SimDnsServer[] = [];
+after(() => Promise.all(servers.map(s => s.close())));
+
+const TIMEOUT_MS = 1000;
+
+async function startWorld(zone: SimZone) {
+  const sim = await startSimDns({ '.': { NS: ['a.root.example'] }, ...zone });
+  servers.push(sim);
+  return createNet({ resolvers: [sim.server], timeoutMs: TIMEOUT_MS });
+}
+
+async function diagnoseIn(zone: SimZone, target = 'example.com', options: Partial<RunOptions> = {}): Promise<Report> {
+  const net = await startWorld(zone);
+  return diagnose(parseTarget(target), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true, ...options }), net, { only: ['ptr'] });
+}
+
+/** A domain whose one MX host is mx.example.com at 192.0.2.10, plus the reverse records given. */
+const mxWorld = (reverse: SimZone): SimZone => ({
+  'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }] },
+  'mx.example.com': { A: ['192.0.2.10'] },
+  ...reverse,
+});
+
+const findingsOf = (report: Report) => report.checks.find(c => c.id === 'ptr')!.findings;
+const causesOf = (report: Report) => findingsOf(report).map(f => f.cause);
+
+test('a forward-confirmed, specific PTR: nothing to report', async () => {
+  const report = await diagnoseIn(mxWorld({ '10.2.0.192.in-addr.arpa': { PTR: ['mx.example.com'] } }));
+  assert.deepEqual(causesOf(report), []);
+  const data = report.checks.find(c => c.id === 'ptr')!.data;
+  assert.deepEqual(data['addresses'], [{ ip: '192.0.2.10', host: 'mx.example.com', ptr: 'found', names: [{ name: 'mx.example.com', addresses: ['192.0.2.10'], forwardConfirmed: true }] }]);
+});
+
+test('ptr.missing for an MX address without PTR: the recipient side fixes it', async () => {
+  const report = await diagnoseIn(mxWorld({}));
+  assert.equal(report.diagnosis[0]?.cause, 'ptr.missing');
+  const [f] = findingsOf(report);
+  assert.equal(f!.side, 'recipient');
+  assert.equal(f!.severity, 'warning');
+  assert.deepEqual(f!.subjects, ['192.0.2.10', 'mx.example.com']);
+  assert.match(f!.evidence[0]!, /^10\.2\.0\.192\.in-addr\.arpa PTR: NXDOMAIN/);
+});
+
+test('ptr.not-fcrdns when the PTR name resolves to another address, and says which', async () => {
+  const report = await diagnoseIn(mxWorld({
+    '10.2.0.192.in-addr.arpa': { PTR: ['mail.isp.example'] },
+    'mail.isp.example': { A: ['198.51.100.3'] },
+  }));
+  assert.deepEqual(causesOf(report), ['ptr.not-fcrdns']);
+  const data = findingsOf(report)[0]!.data as { names: { name: string; addresses: string[]; outcome: string }[] };
+  assert.deepEqual(data.names, [{ name: 'mail.isp.example', addresses: ['198.51.100.3'], outcome: 'records' }]);
+  assert.match(findingsOf(report)[0]!.message, /198\.51\.100\.3/);
+});
+
+test('ptr.not-fcrdns when the PTR name does not exist', async () => {
+  const report = await diagnoseIn(mxWorld({ '10.2.0.192.in-addr.arpa': { PTR: ['gone.isp.example'] } }));
+  assert.deepEqual(causesOf(report), ['ptr.not-fcrdns']);
+  assert.equal((findingsOf(report)[0]!.data as { names: { outcome: string }[] }).names[0]!.outcome, 'nxdomain');
+});
+
+test('one confirming name among several PTR names is enough', async () => {
+  const report = await diagnoseIn(mxWorld({
+    '10.2.0.192.in-addr.arpa': { PTR: ['old.isp.example', 'mx.example.com'] },
+    'old.isp.example': { A: ['198.51.100.3'] },
+  }));
+  assert.deepEqual(causesOf(report), []);
+});
+
+test('a forward lookup that fails proves nothing: no ptr.not-fcrdns', async () => {
+  const report = await diagnoseIn(mxWorld({
+    '10.2.0.192.in-addr.arpa': { PTR: ['mail.broken.example'] },
+    'mail.broken.example': 'SERVFAIL',
+  }));
+  assert.deepEqual(causesOf(report), []);
+});
+
+test('ptr.generic for a forward-confirmed dynamic-pool name, with the rule that fired', async () => {
+  const report = await diagnoseIn(mxWorld({
+    '10.2.0.192.in-addr.arpa': { PTR: ['192-0-2-10.dynamic.pool.isp.example'] },
+    '192-0-2-10.dynamic.pool.isp.example': { A: ['192.0.2.10'] },
+  }));
+  assert.deepEqual(causesOf(report), ['ptr.generic']);
+  const data = findingsOf(report)[0]!.data as { name: string; reasons: string[] };
+  assert.equal(data.name, '192-0-2-10.dynamic.pool.isp.example');
+  assert.match(data.reasons[0]!, /embeds the address 192\.0\.2\.10/);
+});
+
+test('a failed reverse lookup is no finding, but the check says it could not conclude', async () => {
+  const report = await diagnoseIn(mxWorld({ '10.2.0.192.in-addr.arpa': 'SERVFAIL' }));
+  const check = report.checks.find(c => c.id === 'ptr')!;
+  assert.deepEqual(check.findings, []);
+  assert.equal(check.status, 'info');
+  assert.deepEqual(check.data['addresses'], [{ ip: '192.0.2.10', host: 'mx.example.com', ptr: 'failed', outcome: 'servfail' }]);
+});
+
+test('an IPv6 MX address is looked up under ip6.arpa and confirmed with AAAA', async () => {
+  const report = await diagnoseIn({
+    'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }] },
+    'mx.example.com': { AAAA: ['2001:db8::25'] },
+    '5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa': { PTR: ['mx.example.com'] },
+  });
+  assert.deepEqual(causesOf(report), []);
+  assert.equal((report.checks.find(c => c.id === 'ptr')!.data['addresses'] as { ptr: string }[])[0]!.ptr, 'found');
+});
+
+test('an IP target: the address itself, with the registry side (sender)', async () => {
+  const report = await diagnoseIn({}, '203.0.113.5');
+  assert.deepEqual(causesOf(report), ['ptr.missing']);
+  assert.equal(findingsOf(report)[0]!.side, 'sender');
+  assert.deepEqual(findingsOf(report)[0]!.subjects, ['203.0.113.5']);
+});
+
+test('without --allow-private, a documentation-range IP target is left out, not reported', async () => {
+  const report = await diagnoseIn({}, '203.0.113.5', { allowPrivate: false });
+  const check = report.checks.find(c => c.id === 'ptr')!;
+  assert.deepEqual(check.findings, []);
+  assert.deepEqual(check.data['excluded'], [{ ip: '203.0.113.5', reason: 'documentation (RFC 5737)' }]);
+});
+
+test('provides ptrNames per address: names and whether they are forward-confirmed', async () => {
+  const net = await startWorld({
+    '10.2.0.192.in-addr.arpa': { PTR: ['mx.example.com'] },
+    'mx.example.com': { A: ['192.0.2.10'] },
+    '20.2.0.192.in-addr.arpa': { PTR: ['mail.isp.example'] },
+  });
+  const hostAddrs = [
+    { host: 'mx.example.com', ip: '192.0.2.10', family: 4 as const, preference: 10 },
+    { host: 'mx2.example.com', ip: '192.0.2.20', family: 4 as const, preference: 20 },
+    { host: 'mx3.example.com', ip: '192.0.2.30', family: 4 as const, preference: 30 },
+  ];
+  const output = await ptr.run({ hostAddrs }, {
+    target: parseTarget('example.com'),
+    options: defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true }),
+    net,
+    signal: new AbortController().signal,
+  });
+  assert.deepEqual(output.provided?.ptrNames, [
+    { ip: '192.0.2.10', names: ['mx.example.com'], forwardConfirmed: true },
+    { ip: '192.0.2.20', names: ['mail.isp.example'], forwardConfirmed: false },
+    { ip: '192.0.2.30', names: [], forwardConfirmed: false },
+  ]);
+});
