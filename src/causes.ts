@@ -120,6 +120,7 @@ export const causes = defineCauses({
       'tls.cert-untrusted',
       'tls.cert-expired',
       'tls.cert-expiring',
+      'tls.cert-not-yet-valid',
       'tls.cert-name-mismatch',
       'mta-sts.invalid',
       'tls-rpt.missing',
@@ -226,6 +227,7 @@ export const causes = defineCauses({
       'tls.cert-untrusted',
       'tls.cert-expired',
       'tls.cert-expiring',
+      'tls.cert-not-yet-valid',
       'tls.cert-name-mismatch',
       'dane.tlsa-mismatch',
       'delivery.delayed',
@@ -380,6 +382,15 @@ export const causes = defineCauses({
       'The TLS certificate expires within 14 days. After that, senders that check certificates (MTA-STS, many large providers) will stop delivering.',
     fix: 'Renew the certificate now and reload the mail server; check that automatic renewal reloads the mail service too, not only the web server.',
     refs: ['RFC 8461 §4.2'],
+  },
+  'tls.cert-not-yet-valid': {
+    title: 'Mail server certificate is not valid yet',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The TLS certificate\'s validity period has not started: its "not before" date is in the future. Senders that check certificates (MTA-STS, many large providers) refuse it until then. Usually a renewed certificate was put in service too early, or a clock is wrong.',
+    fix: 'Serve the certificate that is valid today and switch to the new one on its start date; check the clocks of the mail server and of whatever issued the certificate.',
+    refs: ['RFC 5280 §4.1.2.5', 'RFC 8461 §4.2'],
   },
   'tls.cert-name-mismatch': {
     title: 'Certificate name does not match the MX host name',
@@ -553,6 +564,16 @@ export const causes = defineCauses({
       'Some names in the SPF record (in include, a, mx or exists) have no records or do not exist. These void lookups waste the lookup budget, and more than two of them make receivers return a permerror (RFC 7208 §4.6.4).',
     fix: 'Remove or correct the names that no longer exist, typically an include: for a provider you have left.',
     refs: ['RFC 7208 §4.6.4'],
+  },
+  'spf.include-missing': {
+    title: 'SPF include or redirect names a domain without SPF',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The SPF record includes (include:) or redirects to (redirect=) a domain that publishes no SPF record, often a provider the domain has left or a misspelt name. Receivers stop with a permerror when they reach that term, so SPF fails for every server not listed before it (RFC 7208 §5.2, §6.1).',
+    fix: 'Correct the name to the one your provider documents (e.g. include:_spf.google.com), or remove the term if you no longer use that service.',
+    refs: ['RFC 7208 §5.2', 'RFC 7208 §6.1'],
+    masks: ['spf.ip-not-authorized'],
   },
   'spf.plus-all': {
     title: 'SPF +all authorises the whole internet',

@@ -1,0 +1,84 @@
+// A DKIM public key record (RFC 6376 §3.6.1) and the key it holds: RSA, as
+// SubjectPublicKeyInfo (or the bare RSAPublicKey some signers publish), or
+// Ed25519 as 32 raw bytes (RFC 8463 §4.2).
+import { createPublicKey } from 'node:crypto';
+import { parseTagList, TagListError } from './tag-list.js';
+
+export interface DkimKeyRecord {
+  /** k=: rsa (the default) or ed25519. */
+  keyType: string;
+  /** p= without whitespace; empty means revoked. */
+  publicKey: string;
+  /** t=: y = testing, s = strict identity. */
+  flags: string[];
+  /** h=: acceptable hash algorithms, all when absent. */
+  hashAlgorithms?: string[];
+  /** s=: service types, all ("*") when absent. */
+  serviceTypes?: string[];
+}
+
+export interface DkimKeyStrength {
+  algorithm: 'rsa' | 'ed25519';
+  bits: number;
+}
+
+export class DkimKeyError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'DkimKeyError';
+  }
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const KEY_TYPES: readonly string[] = ['rsa', 'ed25519'];
+/** The SubjectPublicKeyInfo header of an Ed25519 key (RFC 8410), to validate the raw 32 bytes. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+export function parseDkimKeyRecord(text: string): DkimKeyRecord {
+  let tags: Map<string, string>;
+  try {
+    tags = parseTagList(text);
+  } catch (err) {
+    if (err instanceof TagListError) throw new DkimKeyError(err.reason);
+    throw err;
+  }
+  const version = tags.get('v');
+  if (version !== undefined && (version !== 'DKIM1' || [...tags.keys()][0] !== 'v')) {
+    throw new DkimKeyError(`v=${version}: when present, v= must come first and be "DKIM1"`);
+  }
+  const publicKey = tags.get('p');
+  if (publicKey === undefined) throw new DkimKeyError('no p= tag (the public key)');
+  const key = publicKey.replace(/\s+/g, '');
+  if (!BASE64.test(key) || key.length % 4 !== 0) throw new DkimKeyError('p= is not valid base64');
+  const keyType = (tags.get('k') ?? 'rsa').toLowerCase();
+  if (!KEY_TYPES.includes(keyType)) throw new DkimKeyError(`k=${keyType}: receivers know only rsa and ed25519`);
+  const list = (tag: string) => tags.get(tag)?.split(':').map(v => v.trim().toLowerCase()).filter(Boolean);
+  const hashAlgorithms = list('h');
+  // RFC 8301 §3.1: verifiers must not accept rsa-sha1, so a key limited to sha1 verifies nothing.
+  if (hashAlgorithms && !hashAlgorithms.includes('sha256')) throw new DkimKeyError(`h=${tags.get('h')}: without sha256 no signature can verify (RFC 8301 §3.1)`);
+  const serviceTypes = list('s');
+  if (serviceTypes && !serviceTypes.includes('*') && !serviceTypes.includes('email')) throw new DkimKeyError(`s=${tags.get('s')}: the key is not for email`);
+  return { keyType, publicKey: key, flags: list('t') ?? [], ...(hashAlgorithms ? { hashAlgorithms } : {}), ...(serviceTypes ? { serviceTypes } : {}) };
+}
+
+/** The key's algorithm and size; throws DkimKeyError when p= holds no usable key. */
+export function keyStrength(record: DkimKeyRecord): DkimKeyStrength {
+  const der = Buffer.from(record.publicKey, 'base64');
+  if (record.keyType === 'ed25519') {
+    if (der.length !== 32) throw new DkimKeyError(`an Ed25519 key is 32 bytes, p= holds ${der.length} (RFC 8463 §4.2)`);
+    if (!importKey(Buffer.concat([ED25519_SPKI_PREFIX, der]), 'spki')) throw new DkimKeyError('p= does not hold an Ed25519 public key');
+    return { algorithm: 'ed25519', bits: 256 };
+  }
+  const key = importKey(der, 'spki') ?? importKey(der, 'pkcs1');
+  if (!key) throw new DkimKeyError('p= does not hold an RSA public key');
+  if (key.asymmetricKeyType !== 'rsa') throw new DkimKeyError(`p= holds an ${key.asymmetricKeyType} key, but k=rsa`);
+  return { algorithm: 'rsa', bits: key.asymmetricKeyDetails!.modulusLength! };
+}
+
+function importKey(der: Buffer, type: 'spki' | 'pkcs1') {
+  try {
+    return createPublicKey({ key: der, format: 'der', type });
+  } catch {
+    return undefined;
+  }
+}

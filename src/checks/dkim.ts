@@ -1,0 +1,160 @@
+// DKIM public keys of the domain (RFC 6376 §3.6). DNS cannot list selectors,
+// so probe the common ones, those given with --dkim-selector and those named
+// by the signatures of a --message, and judge every key found.
+import { describeAnswer, joinTxt, type DnsClient } from '../net/dns/index.js';
+import { DkimKeyError, keyStrength, parseDkimKeyRecord, type DkimKeyStrength } from '../auth/dkim-key.js';
+import { MessageFileError, readMessageFile, signatureKeys } from '../auth/message.js';
+import { declaresNoSenders, isSpfRecord } from '../auth/spf-record.js';
+import { defineCheck, finding, type Finding } from './define.js';
+
+/** Selectors of common providers and defaults (Google, Microsoft 365, Mailchimp, SendGrid, Fastmail, Proton, iCloud, cPanel...). */
+export const COMMON_SELECTORS = [
+  'default', 'dkim', 'mail', 'smtp', 'mx', 'google', 'selector1', 'selector2', 'k1', 'k2',
+  'k3', 's1', 's2', 'key1', 'key2', 'sig1', 'fm1', 'fm2', 'protonmail', 'mandrill',
+] as const;
+
+/** RFC 8301 §3.2: signers must use at least 1024 bits and should use 2048. */
+const RSA_MINIMUM_BITS = 1024;
+const RSA_RECOMMENDED_BITS = 2048;
+
+type SelectorSource = 'common' | 'given' | 'message';
+
+interface Probe {
+  selector: string;
+  /** The signing domain: the target, or a subdomain a message signed with. */
+  domain: string;
+  source: SelectorSource;
+}
+
+type KeyVerdict =
+  | { status: 'valid'; record: string; strength: DkimKeyStrength; testing: boolean }
+  | { status: 'revoked'; record: string }
+  | { status: 'invalid'; record: string; reason: string };
+
+interface ProbeResult extends Probe {
+  name: string;
+  outcome: string;
+  /** The TXT answer as seen on the wire. */
+  answer: string;
+  aliases: string[];
+  keys: KeyVerdict[];
+}
+
+export default defineCheck({
+  id: 'dkim',
+  title: 'DKIM keys',
+  targets: ['domain'],
+  needs: ['domain'],
+  provides: [],
+  emits: ['dkim.not-found', 'dkim.key-weak', 'dkim.key-revoked', 'dkim.key-invalid', 'dkim.testing'],
+  async run({ domain }, { net, options }) {
+    const probes = uniqueProbes([
+      ...COMMON_SELECTORS.map(selector => ({ selector, domain, source: 'common' as const })),
+      ...options.dkimSelectors.map(selector => ({ selector, domain, source: 'given' as const })),
+      ...(await messageProbes(options.messageFile, domain)),
+    ]);
+    const [results, sendsNoMail] = await Promise.all([Promise.all(probes.map(probe => probeSelector(probe, net.dns))), declaresNoMail(domain, net.dns)]);
+    const found = results.filter(r => r.keys.length);
+    const findings = [...found.flatMap(keyFindings), ...notFoundFindings(domain, results, sendsNoMail)];
+    const data = {
+      ...(sendsNoMail ? { note: 'SPF "v=spf1 -all": the domain sends no mail, so it needs no DKIM key' } : {}),
+      selectorsTried: results.length,
+      keys: found.map(r => ({ selector: r.selector, name: r.name, source: r.source, aliases: r.aliases, keys: r.keys })),
+      notFound: results.filter(r => !r.keys.length && r.source !== 'common').map(r => ({ name: r.name, answer: r.outcome })),
+    };
+    return { findings, data };
+  },
+});
+
+/** Selectors from the message's DKIM-Signature fields whose d= is the domain or below it. */
+async function messageProbes(path: string | undefined, domain: string): Promise<Probe[]> {
+  if (!path) return [];
+  try {
+    const keys = signatureKeys(await readMessageFile(path));
+    return keys.filter(k => k.domain === domain || k.domain.endsWith(`.${domain}`)).map(k => ({ ...k, source: 'message' as const }));
+  } catch (err) {
+    // The message check reports an unreadable file; the probes of the other selectors still count.
+    if (err instanceof MessageFileError || (err as NodeJS.ErrnoException).code) return [];
+    throw err;
+  }
+}
+
+function uniqueProbes(probes: Probe[]): Probe[] {
+  const byName = new Map<string, Probe>();
+  // Later sources win, so a selector the user or a message named is reported as such.
+  for (const probe of probes) byName.set(`${probe.selector}._domainkey.${probe.domain}`, probe);
+  return [...byName.values()];
+}
+
+async function probeSelector(probe: Probe, dns: DnsClient): Promise<ProbeResult> {
+  const name = `${probe.selector}._domainkey.${probe.domain}`;
+  const answer = await dns.query(name, 'TXT');
+  const aliases = 'aliases' in answer ? answer.aliases : [];
+  // Only records that look like keys: a wildcard TXT (often SPF) answers every selector.
+  const texts = answer.kind === 'records' ? answer.records.map(joinTxt).filter(looksLikeKeyRecord) : [];
+  return { ...probe, name, outcome: answer.kind, answer: describeAnswer(name, 'TXT', answer), aliases, keys: texts.map(judgeKey) };
+}
+
+const looksLikeKeyRecord = (text: string): boolean => /(^|;)\s*(v\s*=\s*DKIM1|p\s*=)/i.test(text);
+
+function judgeKey(record: string): KeyVerdict {
+  try {
+    const key = parseDkimKeyRecord(record);
+    if (!key.publicKey) return { status: 'revoked', record };
+    return { status: 'valid', record, strength: keyStrength(key), testing: key.flags.includes('y') };
+  } catch (err) {
+    if (err instanceof DkimKeyError) return { status: 'invalid', record, reason: err.reason };
+    throw err;
+  }
+}
+
+function keyFindings(result: ProbeResult): Finding[] {
+  const subjects = [result.name];
+  return result.keys.flatMap((key): Finding[] => {
+    const evidence = [`${result.name} TXT "${abbreviateKey(key.record)}"`, ...result.aliases];
+    const data = { selector: result.selector, source: result.source };
+    switch (key.status) {
+      case 'revoked':
+        return [finding('dkim.key-revoked', `${result.name} has an empty p=: the key for selector ${result.selector} is revoked`, { subjects, evidence, data })];
+      case 'invalid':
+        return [finding('dkim.key-invalid', `${result.name}: ${key.reason}`, { subjects, evidence, data: { ...data, reason: key.reason } })];
+      case 'valid':
+        return [...strengthFindings(result, key.strength, { subjects, evidence, data }), ...(key.testing ? [finding('dkim.testing', `${result.name} has t=y: receivers may treat its signatures as absent`, { subjects, evidence, data })] : [])];
+    }
+  });
+}
+
+function strengthFindings(result: ProbeResult, strength: DkimKeyStrength, details: { subjects: string[]; evidence: string[]; data: Record<string, unknown> }): Finding[] {
+  if (strength.algorithm !== 'rsa' || strength.bits >= RSA_RECOMMENDED_BITS) return [];
+  const data = { ...details.data, bits: strength.bits };
+  if (strength.bits < RSA_MINIMUM_BITS) {
+    return [finding('dkim.key-weak', `${result.name} holds a ${strength.bits}-bit RSA key; receivers ignore keys under ${RSA_MINIMUM_BITS} bits, so its signatures count as missing (RFC 8301 §3.2)`, { ...details, data })];
+  }
+  return [finding('dkim.key-weak', `${result.name} holds a ${strength.bits}-bit RSA key: accepted today, but ${RSA_RECOMMENDED_BITS} bits is the recommended size (RFC 8301 §3.2)`, { ...details, data, severity: 'warning' })];
+}
+
+/** A domain whose SPF allows no sender at all needs no key: no note about its absence. */
+async function declaresNoMail(domain: string, dns: DnsClient): Promise<boolean> {
+  const answer = await dns.query(domain, 'TXT');
+  const spf = answer.kind === 'records' ? answer.records.map(joinTxt).filter(isSpfRecord) : [];
+  return spf.length === 1 && declaresNoSenders(spf[0]!);
+}
+
+/** Not finding a guessed selector proves nothing; not finding a named one is worth saying. */
+function notFoundFindings(domain: string, results: ProbeResult[], sendsNoMail: boolean): Finding[] {
+  const missingNamed = results.filter(r => !r.keys.length && r.source !== 'common');
+  const findings = missingNamed.map(r =>
+    finding('dkim.not-found', `no DKIM key at ${r.name} (${r.outcome}), the selector ${r.source === 'given' ? 'given with --dkim-selector' : 'a signature in the message names'}`, { subjects: [r.name], evidence: [r.answer], data: { selector: r.selector, source: r.source } }),
+  );
+  if (results.some(r => r.keys.length) || findings.length || sendsNoMail) return findings;
+  return [finding('dkim.not-found', `no DKIM key at the ${results.length} common selectors of ${domain} (${COMMON_SELECTORS.join(', ')})`, {
+    subjects: [domain],
+    evidence: results.map(r => r.answer),
+    data: { selectorsTried: results.length },
+  })];
+}
+
+/** Long p= values make reports unreadable; the full record is in the check's data. */
+function abbreviateKey(record: string): string {
+  return record.replace(/(p\s*=\s*)([A-Za-z0-9+/=\s]{40,})/, (_, tag: string, key: string) => `${tag}${key.replace(/\s+/g, '').slice(0, 32)}…(${key.replace(/\s+/g, '').length} chars)`);
+}

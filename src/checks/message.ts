@@ -1,0 +1,156 @@
+// A message received from the domain (--message): what a receiver concludes
+// about it. mailauth verifies each DKIM signature and runs SPF for the client
+// in the topmost Received header from outside; DMARC alignment follows RFC 9989.
+import type { DNSResolver, DKIMResult, SPFResult } from 'mailauth';
+import { mailauthResolver } from '../net/dns/index.js';
+import type { Net } from '../net/context.js';
+import { nonGlobalReason } from '../net/ip.js';
+import { dmarcVerdict, type DmarcVerdict } from '../auth/dmarc-alignment.js';
+import { headerValues, MessageFileError, readMessageFile } from '../auth/message.js';
+import type { RunOptions } from '../pipeline/options.js';
+import { defineCheck, finding, type Finding } from './define.js';
+
+interface SendingClient {
+  ip: string;
+  helo?: string;
+  /** The Received field the address came from, or "--ip". */
+  source: string;
+}
+
+export default defineCheck({
+  id: 'message',
+  title: 'Received message authentication',
+  targets: ['domain'],
+  needs: ['domain'],
+  provides: [],
+  emits: ['auth.dkim-fail', 'auth.spf-fail', 'auth.dmarc-reject', 'auth.unauthenticated'],
+  async run({ domain }, { net, options }) {
+    if (!options.messageFile) return { findings: [], data: { reason: 'no --message given' } };
+    let message: Buffer;
+    try {
+      message = await readMessageFile(options.messageFile);
+    } catch (err) {
+      if (!(err instanceof MessageFileError) && !(err as NodeJS.ErrnoException).code) throw err;
+      return { findings: [], data: { error: (err as Error).message }, status: 'info' };
+    }
+    const { dkim, client, spf, fromDomain, dmarc } = await authenticate(message, domain, options, net);
+    const passingDkim = dkim.results.some(r => r.status.result === 'pass');
+    const findings = [...dkimFindings(dkim.results), ...(spf ? spfFindings(spf, client!) : []), ...(dmarc ? dmarcFindings(dmarc) : [])];
+    // temperror says nothing either way; anything else short of pass is a failure.
+    if (spf && spf.status.result !== 'pass' && spf.status.result !== 'temperror' && !passingDkim) findings.push(unauthenticated(spf, dkim.results));
+    return {
+      findings,
+      data: {
+        file: options.messageFile,
+        from: dkim.headerFrom,
+        ...(fromDomain && fromDomain !== domain ? { note: `the message is from ${fromDomain}, not ${domain}` } : {}),
+        dkim: signaturesOf(dkim.results).map(r => ({ domain: r.signingDomain, selector: r.selector ?? null, result: r.status.result, comment: r.status.comment ?? null })),
+        spf: spf ? { ip: client!.ip, source: client!.source, sender: spf['envelope-from'] ?? null, result: spf.status.result } : { result: null, reason: 'no sending address: no Received field with a client address from outside, and no --ip' },
+        dmarc: dmarc ?? { result: null, reason: `the message has ${dkim.headerFrom.length} From addresses` },
+      },
+    };
+  },
+});
+
+/** The receiver's verdicts: mailauth's DKIM and SPF, then DMARC alignment by the tree walk. */
+async function authenticate(message: Buffer, domain: string, options: RunOptions, net: Net) {
+  const { dkimVerify } = await import('mailauth/lib/dkim/verify.js');
+  const dkim = await dkimVerify(message, { resolver: mailauthResolver(net.dns) as DNSResolver });
+  const client = sendingClient(message, options);
+  const fromDomain = dkim.headerFrom.length === 1 ? dkim.headerFrom[0]!.split('@').pop()!.toLowerCase() : undefined;
+  const spf = client ? await spfVerdict(client, envelopeSender(dkim.envelopeFrom, client, fromDomain ?? domain), net) : undefined;
+  const identifiers = {
+    ...(spf?.status.result === 'pass' ? { spfDomain: spf.domain } : {}),
+    dkimDomains: dkim.results.filter(r => r.status.result === 'pass').map(r => r.signingDomain.toLowerCase()),
+  };
+  const dmarc = fromDomain ? await dmarcVerdict(fromDomain, identifiers, net.dns) : undefined;
+  return { dkim, client, spf, fromDomain, dmarc };
+}
+
+/**
+ * The client that handed the message to the receiving side: --ip if given,
+ * else the address in the topmost Received field's "from" clause that is not
+ * internal (loopback, private), the hop where the message came from outside.
+ */
+function sendingClient(message: Buffer, options: RunOptions): SendingClient | undefined {
+  if (options.senderIp) return { ip: options.senderIp, source: '--ip' };
+  for (const received of headerValues(message, 'Received')) {
+    const from = /^from\s+(\S+)\s*\(([^)]*)\)/i.exec(received);
+    const ip = from && /\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]/.exec(from[2]!)?.[1];
+    // The receiver's own hops (a content filter on localhost) are never the sender,
+    // and without --allow-private neither is any other internal address.
+    if (!ip || ip === '127.0.0.1' || ip === '::1') continue;
+    if (!options.allowPrivate && nonGlobalReason(ip)) continue;
+    return { ip, helo: from[1]!, source: `Received: ${received.slice(0, 200)}` };
+  }
+  return undefined;
+}
+
+/**
+ * MAIL FROM as the Return-Path recorded it. Without one, SPF checks the HELO
+ * identity as receivers do for bounces (RFC 7208 §2.4), and without a HELO
+ * name either, the From domain is the best guess.
+ */
+function envelopeSender(returnPath: string | false, client: SendingClient, fromDomain: string): string | undefined {
+  if (returnPath) return returnPath;
+  return client.helo ? undefined : `postmaster@${fromDomain}`;
+}
+
+async function spfVerdict(client: SendingClient, sender: string | undefined, net: Net): Promise<SPFResult> {
+  const { spf } = await import('mailauth/lib/spf/index.js');
+  const resolver = mailauthResolver(net.dns) as DNSResolver;
+  return spf({ ip: client.ip, ...(client.helo ? { helo: client.helo } : {}), ...(sender ? { sender } : {}), mta: 'maildiag', resolver });
+}
+
+/** mailauth reports an unsigned message as one result "none" without a signing domain. */
+const signaturesOf = (results: DKIMResult[]): DKIMResult[] => results.filter(r => r.signingDomain);
+
+function dkimFindings(results: DKIMResult[]): Finding[] {
+  const signatures = signaturesOf(results);
+  if (!signatures.length) return [finding('auth.dkim-fail', 'the message carries no DKIM signature', { evidence: results.map(r => r.info), severity: 'warning' })];
+  const anyPass = signatures.some(r => r.status.result === 'pass');
+  return signatures
+    .filter(r => r.status.result !== 'pass')
+    .map(r =>
+      finding('auth.dkim-fail', `DKIM ${r.status.result} for d=${r.signingDomain}${r.selector ? ` s=${r.selector}` : ''}${r.status.comment ? `: ${r.status.comment}` : ''}`, {
+        subjects: [r.selector ? `${r.selector}._domainkey.${r.signingDomain}` : r.signingDomain],
+        evidence: [r.info],
+        data: { domain: r.signingDomain, selector: r.selector ?? null, result: r.status.result },
+        // Another signature that passes carries DMARC; a broken extra one (a list's, a gateway's) is a side note.
+        ...(anyPass ? { severity: 'warning' as const } : {}),
+      }),
+    );
+}
+
+function spfFindings(spf: SPFResult, client: SendingClient): Finding[] {
+  const result = spf.status.result;
+  if (result === 'pass' || result === 'temperror') return [];
+  const severity = result === 'fail' || result === 'permerror' ? 'error' : 'warning';
+  return [
+    finding('auth.spf-fail', `SPF ${result} for ${client.ip} sending as ${spf['envelope-from'] ?? spf.domain}${spf.status.comment ? `: ${spf.status.comment}` : ''}`, {
+      subjects: [client.ip],
+      evidence: [spf.header.trim(), client.source],
+      data: { ip: client.ip, domain: spf.domain, result },
+      severity,
+    }),
+  ];
+}
+
+function dmarcFindings(verdict: DmarcVerdict): Finding[] {
+  if (verdict.result !== 'fail' || verdict.policy === 'none' || verdict.testing) return [];
+  return [
+    finding('auth.dmarc-reject', `the message fails DMARC for ${verdict.fromDomain}: neither SPF nor DKIM passed for a domain aligned with it, and _dmarc.${verdict.policyDomain} asks receivers to ${verdict.policy} such mail`, {
+      subjects: [verdict.fromDomain],
+      evidence: [`_dmarc.${verdict.policyDomain} TXT "${verdict.record}"`],
+      data: { ...verdict },
+    }),
+  ];
+}
+
+function unauthenticated(spf: SPFResult, dkim: DKIMResult[]): Finding {
+  const signed = signaturesOf(dkim);
+  const signatures = signed.length ? signed.map(r => `d=${r.signingDomain} ${r.status.result}`).join(', ') : 'no signature';
+  return finding('auth.unauthenticated', `neither SPF (${spf.status.result}) nor DKIM (${signatures}) passed for this message`, {
+    evidence: [spf.info, ...dkim.map(r => r.info)],
+  });
+}

@@ -1,0 +1,70 @@
+// DKIM key records (RFC 6376 §3.6.1) and the size of the key they hold.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
+import { DkimKeyError, keyStrength, parseDkimKeyRecord } from '../../src/auth/dkim-key.js';
+import { ed25519DkimKey, rsaDkimKey } from '../helpers/dkim.js';
+
+test('RSA keys report their modulus length', () => {
+  for (const bits of [512, 1024, 2048]) {
+    assert.deepEqual(keyStrength(parseDkimKeyRecord(rsaDkimKey(bits).record)), { algorithm: 'rsa', bits });
+  }
+});
+
+test('an RSAPublicKey (PKCS#1) instead of SubjectPublicKeyInfo is read too', () => {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const pkcs1 = publicKey.export({ type: 'pkcs1', format: 'der' }).toString('base64');
+  assert.deepEqual(keyStrength(parseDkimKeyRecord(`p=${pkcs1}`)), { algorithm: 'rsa', bits: 1024 });
+});
+
+test('Ed25519 keys are 32 raw bytes (RFC 8463)', () => {
+  assert.deepEqual(keyStrength(parseDkimKeyRecord(ed25519DkimKey().record)), { algorithm: 'ed25519', bits: 256 });
+  const spki = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  assert.throws(() => keyStrength(parseDkimKeyRecord(`v=DKIM1; k=ed25519; p=${spki}`)), (err: unknown) => err instanceof DkimKeyError && /32 bytes/.test(err.reason));
+});
+
+test('tags: defaults, whitespace inside p=, flags, revoked key', () => {
+  const key = parseDkimKeyRecord('v=DKIM1; t=y:s; p=MIGf MA0G\r\n\tCSqG');
+  assert.equal(key.keyType, 'rsa');
+  assert.equal(key.publicKey, 'MIGfMA0GCSqG');
+  assert.deepEqual(key.flags, ['y', 's']);
+  assert.equal(parseDkimKeyRecord('v=DKIM1; p=').publicKey, '');
+});
+
+test('unusable records throw DkimKeyError with the reason', () => {
+  const cases: [string, RegExp][] = [
+    ['v=DKIM1; k=rsa', /no p= tag/],
+    ['k=rsa; v=DKIM1; p=AAAA', /must come first/],
+    ['v=DKIM2; p=AAAA', /"DKIM1"/],
+    ['v=DKIM1; p=not base64!', /not valid base64/],
+    ['v=DKIM1; k=dsa; p=AAAA', /only rsa and ed25519/],
+    ['v=DKIM1; h=sha1; p=AAAA', /without sha256/],
+    ['v=DKIM1; s=tlsrpt; p=AAAA', /not for email/],
+    ['v=DKIM1; p=AAAA; p=BBBB', /more than once/],
+  ];
+  for (const [text, reason] of cases) {
+    assert.throws(() => parseDkimKeyRecord(text), (err: unknown) => err instanceof DkimKeyError && reason.test(err.reason), text);
+  }
+  assert.throws(() => keyStrength(parseDkimKeyRecord('v=DKIM1; p=AAAAAAAA')), (err: unknown) => err instanceof DkimKeyError && /RSA public key/.test(err.reason));
+});
+
+test('property: any record either yields a key size or throws DkimKeyError, never anything else', () => {
+  const base64 = fc.uint8Array({ maxLength: 300 }).map(bytes => Buffer.from(bytes).toString('base64'));
+  const anyText = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 200 }),
+    fc.tuple(fc.constantFrom('rsa', 'ed25519', 'RSA', 'x'), base64).map(([k, p]) => `v=DKIM1; k=${k}; p=${p}`),
+    fc.string({ unit: 'binary-ascii', maxLength: 200 }).map(s => `v=DKIM1; ${s}`),
+  );
+  fc.assert(
+    fc.property(anyText, text => {
+      try {
+        const key = parseDkimKeyRecord(text);
+        if (key.publicKey) keyStrength(key);
+      } catch (err) {
+        if (!(err instanceof DkimKeyError)) throw err;
+      }
+    }),
+    { numRuns: 10_000 },
+  );
+});

@@ -1,0 +1,151 @@
+// The spf check on small simulated worlds, one SPF problem each.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimDns, type SimDnsServer, type SimZone } from '../../src/sim/dns-server.js';
+import type { Report } from '../../src/report/schema.js';
+import type { RunOptions } from '../../src/pipeline/options.js';
+import { causesOf, checkOf, diagnoseWorld } from '../helpers/diagnosis.js';
+
+const servers: SimDnsServer[] = [];
+after(() => Promise.all(servers.map(s => s.close())));
+
+/** example.com with the given SPF strings (one TXT record each) and any other names. */
+async function spfWorld(spf: string[][], extra: SimZone = {}, options: Partial<RunOptions> = {}): Promise<Report> {
+  const dns = await startSimDns({
+    'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }], TXT: [['google-site-verification=token'], ...spf] },
+    'mx.example.com': { A: ['192.0.2.10'] },
+    ...extra,
+  });
+  servers.push(dns);
+  return diagnoseWorld('example.com', { dns, only: ['spf'], options });
+}
+
+const findingOf = (report: Report, cause: string) => checkOf(report, 'spf').findings.find(f => f.cause === cause)!;
+
+test('a strict record: nothing to report', async () => {
+  const report = await spfWorld([['v=spf1 mx ip4:192.0.2.0/24 -all']]);
+  assert.deepEqual(causesOf(report, 'spf'), []);
+  assert.equal(checkOf(report, 'spf').data['lookups'], 1);
+});
+
+test('a record split over several strings is read joined (RFC 7208 §3.3)', async () => {
+  const report = await spfWorld([['v=spf1 ip4:192.0.2.0/24 ', 'include:_spf.example.net', ' -all']], { '_spf.example.net': { TXT: [['v=spf1 ip4:198.51.100.0/24 -all']] } });
+  assert.deepEqual(causesOf(report, 'spf'), []);
+  assert.equal(checkOf(report, 'spf').data['record'], 'v=spf1 ip4:192.0.2.0/24 include:_spf.example.net -all');
+});
+
+test('spf.missing when only unrelated TXT records exist', async () => {
+  const report = await spfWorld([]);
+  assert.deepEqual(causesOf(report, 'spf'), ['spf.missing:warning']);
+  assert.match(findingOf(report, 'spf.missing').evidence[0]!, /google-site-verification/);
+});
+
+test('spf.multiple: two v=spf1 records are a permerror', async () => {
+  const report = await spfWorld([['v=spf1 mx -all'], ['v=spf1 ip4:192.0.2.10 -all']]);
+  assert.deepEqual(causesOf(report, 'spf'), ['spf.multiple:error']);
+  assert.equal(findingOf(report, 'spf.multiple').evidence.length, 2);
+});
+
+test('spf.syntax names the term', async () => {
+  const report = await spfWorld([['v=spf1 mx ip4:192.0.2.300 -all']]);
+  assert.deepEqual(causesOf(report, 'spf'), ['spf.syntax:error']);
+  assert.equal(findingOf(report, 'spf.syntax').data?.['term'], 'ip4:192.0.2.300');
+});
+
+test('spf.syntax in an included record names that record', async () => {
+  const report = await spfWorld([['v=spf1 include:_spf.example.net -all']], { '_spf.example.net': { TXT: [['v=spf1 ipv4:198.51.100.1 -all']] } });
+  assert.deepEqual(causesOf(report, 'spf'), ['spf.syntax:error']);
+  assert.deepEqual(findingOf(report, 'spf.syntax').subjects, ['_spf.example.net']);
+});
+
+/** n records chained by include:, each with one a: term, so the total is known. */
+function includeChain(n: number): SimZone {
+  const zone: SimZone = {};
+  for (let i = 1; i <= n; i++) {
+    zone[`_s${i}.example.com`] = { TXT: [[`v=spf1 a:h${i}.example.com${i < n ? ` include:_s${i + 1}.example.com` : ''} -all`]] };
+    zone[`h${i}.example.com`] = { A: [`192.0.2.${i}`] };
+  }
+  return zone;
+}
+
+test('10 lookups is within the limit', async () => {
+  // include:_s1 + 5 × a + 4 × include = 10
+  const report = await spfWorld([['v=spf1 include:_s1.example.com -all']], includeChain(5));
+  assert.deepEqual(causesOf(report, 'spf'), []);
+  assert.equal(checkOf(report, 'spf').data['lookups'], 10);
+});
+
+test('spf.too-many-lookups at 11, with the count and the tree', async () => {
+  // 10 as above + one mx at the top = 11
+  const report = await spfWorld([['v=spf1 mx include:_s1.example.com -all']], includeChain(5));
+  assert.deepEqual(causesOf(report, 'spf'), ['spf.too-many-lookups:error']);
+  const f = findingOf(report, 'spf.too-many-lookups');
+  assert.equal(f.data?.['lookups'], 11);
+  assert.equal(f.data?.['limit'], 10);
+  assert.match(f.evidence[0]!, /^example\.com \(2 lookups\)/);
+  assert.match(f.evidence[1]!, /^ {2}include:_s1\.example\.com \(2 lookups\)/);
+  assert.equal(f.evidence.length, 6);
+});
+
+test('an include loop is reported as endless lookups, and the walk ends', async () => {
+  const report = await spfWorld([['v=spf1 include:_a.example.com -all']], {
+    '_a.example.com': { TXT: [['v=spf1 include:_b.example.com -all']] },
+    '_b.example.com': { TXT: [['v=spf1 include:_a.example.com -all']] },
+  });
+  assert.deepEqual(causesOf(report, 'spf'), ['spf.too-many-lookups:error']);
+  assert.deepEqual(findingOf(report, 'spf.too-many-lookups').data?.['loop'], ['example.com', '_a.example.com', '_b.example.com', '_a.example.com']);
+});
+
+test('spf.void-lookups: three names that do not exist, and each include of a missing record', async () => {
+  const report = await spfWorld([['v=spf1 a:gone1.example.com mx:gone2.example.com include:_spf.gone.example -all']], { 'gone.example': { A: ['192.0.2.99'] } });
+  assert.deepEqual(causesOf(report, 'spf').sort(), ['spf.include-missing:error', 'spf.void-lookups:error']);
+  assert.deepEqual(findingOf(report, 'spf.void-lookups').subjects, ['gone1.example.com', 'gone2.example.com', '_spf.gone.example']);
+});
+
+test('two void lookups are within the limit; a name with only AAAA is not void', async () => {
+  const report = await spfWorld([['v=spf1 a:gone1.example.com a:gone2.example.com a:v6.example.com -all']], { 'v6.example.com': { AAAA: ['2001:db8::1'] } });
+  assert.deepEqual(causesOf(report, 'spf'), []);
+  assert.equal((checkOf(report, 'spf').data['voidLookups'] as unknown[]).length, 2);
+});
+
+test('spf.plus-all for +all, and for an include of a record that passes everything', async () => {
+  assert.deepEqual(causesOf(await spfWorld([['v=spf1 +all']]), 'spf'), ['spf.plus-all:error']);
+  assert.deepEqual(causesOf(await spfWorld([['v=spf1 all']]), 'spf'), ['spf.plus-all:error']);
+  const viaInclude = await spfWorld([['v=spf1 include:_spf.example.net -all']], { '_spf.example.net': { TXT: [['v=spf1 ip4:0.0.0.0/0 -all']] } });
+  assert.deepEqual(causesOf(viaInclude, 'spf'), ['spf.plus-all:error']);
+  assert.deepEqual(findingOf(viaInclude, 'spf.plus-all').data?.['chain'], ['example.com: include:_spf.example.net', '_spf.example.net: ip4:0.0.0.0/0']);
+});
+
+test('"-all" before "+all" wins: mechanisms after the first match are never tried', async () => {
+  assert.deepEqual(causesOf(await spfWorld([['v=spf1 mx -all +all']]), 'spf'), []);
+});
+
+test('spf.soft-all (info) for ~all, ?all, no "all" at all, and ~all reached by redirect=', async () => {
+  for (const record of ['v=spf1 mx ~all', 'v=spf1 mx ?all', 'v=spf1 mx', 'v=spf1 redirect=_spf.example.net']) {
+    const report = await spfWorld([[record]], { '_spf.example.net': { TXT: [['v=spf1 mx ~all']] } });
+    assert.deepEqual(causesOf(report, 'spf'), ['spf.soft-all:info'], record);
+  }
+});
+
+test('spf.include-missing: include: of a domain that publishes no SPF', async () => {
+  const report = await spfWorld([['v=spf1 include:_spf.example.net -all']], { '_spf.example.net': { TXT: [['some-other-record']] } });
+  assert.deepEqual(causesOf(report, 'spf'), ['spf.include-missing:error']);
+});
+
+test('with --ip: spf.ip-not-authorized with the check_host() result; pass is quiet', async () => {
+  const fail = await spfWorld([['v=spf1 ip4:192.0.2.0/24 -all']], {}, { senderIp: '203.0.113.5' });
+  assert.deepEqual(causesOf(fail, 'spf'), ['spf.ip-not-authorized:error']);
+  assert.deepEqual(findingOf(fail, 'spf.ip-not-authorized').data, { ip: '203.0.113.5', result: 'fail' });
+  const softfail = await spfWorld([['v=spf1 ip4:192.0.2.0/24 ~all']], {}, { senderIp: '203.0.113.5' });
+  assert.deepEqual(causesOf(softfail, 'spf').sort(), ['spf.ip-not-authorized:warning', 'spf.soft-all:info']);
+  const pass = await spfWorld([['v=spf1 mx -all']], {}, { senderIp: '192.0.2.10' });
+  assert.deepEqual(causesOf(pass, 'spf'), []);
+  assert.equal((checkOf(pass, 'spf').data['senderIp'] as { result: string }).result, 'pass');
+});
+
+test('an include whose name servers never answer: the walk ends, temperror is not a finding', async () => {
+  const report = await spfWorld([['v=spf1 include:_spf.silent.example -all']], { '_spf.silent.example': 'DROP' }, { timeoutMs: 300 });
+  assert.deepEqual(causesOf(report, 'spf'), []);
+  const tree = checkOf(report, 'spf').data['tree'] as { lookups: { outcome: string; child: { status: string } }[] };
+  assert.deepEqual([tree.lookups[0]!.outcome, tree.lookups[0]!.child.status], ['error', 'dns-error']);
+});
