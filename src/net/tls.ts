@@ -1,6 +1,7 @@
 // TLS on top of an open connection (STARTTLS, RFC 3207): the handshake as a
 // value. Verification is not enforced here: the caller wants to see the
 // certificate whatever it is, and judges trust, dates and name itself.
+import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import type net from 'node:net';
 
@@ -10,7 +11,7 @@ export type TlsHandshake =
       socket: tls.TLSSocket;
       protocol: string;
       cipher: string;
-      /** Leaf first, DER, as the server sent it (its issuers as far as it sent them). */
+      /** Leaf first, DER: what the server sent, completed by Node with the trusted root it found, if any. */
       chain: Buffer[];
       /** OpenSSL's verdict against the trusted CAs, e.g. DEPTH_ZERO_SELF_SIGNED_CERT; undefined when trusted. */
       authorizationError?: string;
@@ -87,3 +88,117 @@ export function recordHandshake(handshake: TlsHandshake): TlsResult {
   const { socket: _socket, ...rest } = handshake;
   return rest;
 }
+
+/** What a certificate says about itself, for reports and for the checks' own judgement. */
+export interface CertificateFacts {
+  subject: string;
+  issuer: string;
+  /** subjectAltName entries as OpenSSL prints them ("DNS:mx.example.com", "IP Address:192.0.2.1"). */
+  altNames: string[];
+  validFrom: string;
+  validTo: string;
+  key: { type: string; bits?: number; curve?: string };
+  sha256: string;
+  selfSigned: boolean;
+  isCa: boolean;
+}
+
+/** Whether the chain leads to a trusted CA, judged apart from dates and names (RFC 5280 §6, without the validity test). */
+export type ChainTrust =
+  | { kind: 'trusted'; anchor: string }
+  /** The server certificate signed itself. */
+  | { kind: 'self-signed' }
+  /** The chain ends at a self-signed CA that is not trusted. */
+  | { kind: 'untrusted-root'; root: string }
+  /** No trusted or presented certificate issued the last one: unknown CA or missing intermediate. */
+  | { kind: 'incomplete'; missingIssuer: string };
+
+export interface ChainFacts {
+  leaf: CertificateFacts;
+  /** The certificates from the leaf towards the trust anchor, as far as signatures link them (leaf first). */
+  path: CertificateFacts[];
+  trust: ChainTrust;
+}
+
+const MAX_CHAIN_DEPTH = 10;
+
+/** Trust, computed independently of OpenSSL's single authorizationError, so "expired" never hides "self-signed". */
+export function inspectChain(chain: Buffer[], caCerts: string[]): ChainFacts {
+  const presented = chain.map(der => new X509Certificate(der));
+  const leaf = presented[0];
+  if (!leaf) throw new Error('inspectChain: empty chain');
+  const anchors = [...nodeRoots(), ...caCerts.flatMap(splitPem).map(pem => new X509Certificate(pem))];
+  const { path, trust } = followIssuers(leaf, presented, anchors);
+  return { leaf: certificateFacts(leaf), path: path.map(certificateFacts), trust };
+}
+
+function followIssuers(leaf: X509Certificate, presented: X509Certificate[], anchors: X509Certificate[]): { path: X509Certificate[]; trust: ChainTrust } {
+  const path = [leaf];
+  let current = leaf;
+  while (path.length <= MAX_CHAIN_DEPTH) {
+    // A certificate that is itself trusted (a pinned self-signed one from --ca-file) needs no issuer.
+    const anchor = anchors.find(a => a.raw.equals(current.raw) || isIssuedBy(current, a));
+    if (anchor) return { path, trust: { kind: 'trusted', anchor: oneLine(anchor.subject) } };
+    if (isSelfSigned(current)) return { path, trust: current === leaf ? { kind: 'self-signed' } : { kind: 'untrusted-root', root: oneLine(current.subject) } };
+    const next = presented.find(c => !path.includes(c) && isIssuedBy(current, c));
+    if (!next) break;
+    path.push((current = next));
+  }
+  return { path, trust: { kind: 'incomplete', missingIssuer: oneLine(current.issuer) } };
+}
+
+/** RFC 6125 §6.4 / RFC 9525 §6.3: DNS-ID first, CN only without DNS-IDs, a wildcard only as the whole left-most label. */
+export function certificateCoversHost(der: Buffer, host: string): boolean {
+  const options = { subject: 'default', wildcards: true, partialWildcards: false, multiLabelWildcards: false, singleLabelSubdomains: false } as const;
+  return new X509Certificate(der).checkHost(host.replace(/\.$/, ''), options) !== undefined;
+}
+
+function certificateFacts(cert: X509Certificate): CertificateFacts {
+  const details = cert.publicKey.asymmetricKeyDetails;
+  return {
+    subject: oneLine(cert.subject),
+    issuer: oneLine(cert.issuer),
+    altNames: cert.subjectAltName ? cert.subjectAltName.split(/,\s*/) : [],
+    validFrom: new Date(cert.validFrom).toISOString(),
+    validTo: new Date(cert.validTo).toISOString(),
+    key: {
+      type: cert.publicKey.asymmetricKeyType ?? 'unknown',
+      ...(details?.modulusLength ? { bits: details.modulusLength } : {}),
+      ...(details?.namedCurve ? { curve: details.namedCurve } : {}),
+    },
+    sha256: cert.fingerprint256,
+    selfSigned: isSelfSigned(cert),
+    isCa: cert.ca,
+  };
+}
+
+function isIssuedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  return child.checkIssued(parent) && isSignedBy(child, parent);
+}
+
+/**
+ * Issuer equals subject and the certificate's own key signed it. Not checkIssued():
+ * a self-signed server certificate usually lacks keyCertSign, which checkIssued requires.
+ */
+function isSelfSigned(cert: X509Certificate): boolean {
+  return cert.issuer === cert.subject && isSignedBy(cert, cert);
+}
+
+function isSignedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  try {
+    return child.verify(parent.publicKey);
+  } catch {
+    return false; // a key or signature algorithm OpenSSL cannot use: not a link in the chain
+  }
+}
+
+let parsedNodeRoots: X509Certificate[] | undefined;
+const nodeRoots = (): X509Certificate[] => (parsedNodeRoots ??= tls.rootCertificates.map(pem => new X509Certificate(pem)));
+
+/** A CA file may hold a whole bundle. */
+export function splitPem(pem: string): string[] {
+  return pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** X509Certificate prints distinguished names one attribute per line. */
+const oneLine = (name: string): string => name.split('\n').filter(Boolean).join(', ');

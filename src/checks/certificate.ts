@@ -1,0 +1,100 @@
+// The certificate each MX address presents after STARTTLS, judged the way a
+// verifying sender (MTA-STS, RFC 8461 §4.2) would: trust, dates and host name,
+// each on its own, so an expired certificate is also seen to be self-signed.
+import { isIP } from 'node:net';
+import { certificateCoversHost, inspectChain, type CertificateFacts, type ChainFacts } from '../net/tls.js';
+import type { TlsSession } from '../pipeline/facts.js';
+import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
+
+/** Senders start to fail soon after; 14 days leaves time to renew. */
+const EXPIRING_WITHIN_DAYS = 14;
+const DAY_MS = 86_400_000;
+
+/** The addresses of one MX host that present the same certificate. */
+interface CertificateGroup {
+  host: string;
+  ips: string[];
+  chain: Buffer[];
+}
+
+export default defineCheck({
+  id: 'certificate',
+  title: 'MX TLS certificates',
+  targets: ['domain', 'ip'],
+  needs: ['tlsSessions'],
+  provides: [],
+  emits: ['tls.cert-untrusted', 'tls.cert-expired', 'tls.cert-expiring', 'tls.cert-not-yet-valid', 'tls.cert-name-mismatch'],
+  async run({ tlsSessions }, { options }) {
+    const now = new Date();
+    const judged = groupByCertificate(tlsSessions).map(group => {
+      const facts = inspectChain(group.chain, options.caCerts);
+      return { group, facts, findings: judgeCertificate(group, facts, now) };
+    });
+    return {
+      findings: judged.flatMap(j => j.findings),
+      data: { certificates: judged.map(({ group, facts }) => ({ host: group.host, addresses: group.ips, ...facts.leaf, trust: facts.trust, chain: facts.path.map(c => c.subject) })) },
+    };
+  },
+});
+
+function groupByCertificate(sessions: TlsSession[]): CertificateGroup[] {
+  const groups = new Map<string, CertificateGroup>();
+  for (const session of sessions) {
+    const leaf = session.chain[0];
+    if (!leaf) continue;
+    const key = `${session.host} ${leaf.toString('base64')}`;
+    const group = groups.get(key);
+    if (group) group.ips.push(session.ip);
+    else groups.set(key, { host: session.host, ips: [session.ip], chain: session.chain });
+  }
+  return [...groups.values()];
+}
+
+function judgeCertificate(group: CertificateGroup, facts: ChainFacts, now: Date): Finding[] {
+  const where = isIP(group.host) ? group.host : `${group.host} (${group.ips.join(', ')})`;
+  const details = { subjects: [group.host, ...group.ips.filter(ip => ip !== group.host)], evidence: [describeCertificate(facts.leaf)], data: { sha256: facts.leaf.sha256 } };
+  const findings: Finding[] = [];
+  const untrusted = untrustedReason(facts);
+  if (untrusted) findings.push(finding('tls.cert-untrusted', `the certificate of ${where} ${untrusted}`, details));
+  findings.push(...dateFindings(where, facts, now, details));
+  // Senders verify the MX host name (RFC 7672 §3.2.2, RFC 8461 §4.2); an IP target has no name to match.
+  if (!isIP(group.host) && !certificateCoversHost(group.chain[0]!, group.host)) {
+    const names = facts.leaf.altNames.length ? facts.leaf.altNames.map(n => n.replace(/^DNS:/, '')).join(', ') : facts.leaf.subject;
+    findings.push(finding('tls.cert-name-mismatch', `the certificate of ${where} is for ${names}, not ${group.host}`, details));
+  }
+  return findings;
+}
+
+function untrustedReason({ trust, leaf }: ChainFacts): string | undefined {
+  switch (trust.kind) {
+    case 'trusted': return undefined;
+    case 'self-signed': return `is self-signed (${leaf.subject})`;
+    case 'untrusted-root': return `chains to ${trust.root}, a CA that is not trusted (if it is your private CA, pass it with --ca-file)`;
+    case 'incomplete': return `is issued by ${trust.missingIssuer}, which is neither a trusted CA nor sent by the server (unknown CA, or the intermediate certificate is missing)`;
+  }
+}
+
+/** Every certificate on the path counts: an expired intermediate breaks verification as surely as an expired leaf. */
+function dateFindings(where: string, facts: ChainFacts, now: Date, details: FindingDetails): Finding[] {
+  const findings: Finding[] = [];
+  for (const cert of facts.path) {
+    const which = cert === facts.path[0] ? 'the certificate' : `the intermediate certificate ${cert.subject}`;
+    const from = new Date(cert.validFrom);
+    const to = new Date(cert.validTo);
+    if (to < now) findings.push(finding('tls.cert-expired', `${which} of ${where} expired on ${day(to)} (${daysBetween(to, now)} days ago)`, details));
+    else if (from > now) findings.push(finding('tls.cert-not-yet-valid', `${which} of ${where} is valid only from ${day(from)}`, details));
+    else if (to.getTime() - now.getTime() < EXPIRING_WITHIN_DAYS * DAY_MS) {
+      findings.push(finding('tls.cert-expiring', `${which} of ${where} expires on ${day(to)}, in ${daysBetween(now, to)} days`, details));
+    }
+  }
+  return findings;
+}
+
+function describeCertificate(cert: CertificateFacts): string {
+  const key = [cert.key.type.toUpperCase(), cert.key.bits ? `${cert.key.bits} bits` : cert.key.curve].filter(Boolean).join(' ');
+  const names = cert.altNames.length ? `, names ${cert.altNames.join(' ')}` : '';
+  return `certificate ${cert.subject}${names}, issuer ${cert.issuer}, valid ${day(new Date(cert.validFrom))} to ${day(new Date(cert.validTo))}, key ${key}`;
+}
+
+const day = (date: Date): string => date.toISOString().slice(0, 10);
+const daysBetween = (earlier: Date, later: Date): number => Math.max(0, Math.round((later.getTime() - earlier.getTime()) / DAY_MS));

@@ -1,0 +1,195 @@
+// MTA-STS (RFC 8461) as a sending MTA applies it: exactly one _mta-sts TXT
+// record, a policy fetched over HTTPS with a valid certificate and no
+// redirects, and, in enforce or testing mode, every MX host listed in it.
+import { describeAnswer, joinTxt, type DnsAnswer } from '../net/dns/index.js';
+import { httpsGet, type HttpsResult } from '../net/https.js';
+import { nonGlobalReason } from '../net/ip.js';
+import type { MxHost } from '../pipeline/facts.js';
+import { defineCheck, finding, type CheckContext, type Finding } from './define.js';
+
+/** RFC 8461 §3.3 suggests this limit for the policy body. */
+const MAX_POLICY_BYTES = 64 * 1024;
+const POLICY_PATH = '/.well-known/mta-sts.txt';
+
+export type StsRecord = { ok: true; id: string } | { ok: false; reason: string };
+
+/** RFC 8461 §3.1: "v=STSv1" first, then an id of 1-32 letters and digits, extensions name=value. */
+export function parseStsRecord(text: string): StsRecord {
+  const [version, ...fields] = text.split(/[ \t]*;[ \t]*/);
+  if (version !== 'v=STSv1') return { ok: false, reason: `it must start with "v=STSv1", not "${version}"` };
+  const ids: string[] = [];
+  for (const field of fields.filter(Boolean)) {
+    const [, name, value] = /^([A-Za-z0-9][A-Za-z0-9_.-]{0,31})=([\x21-\x3a\x3c\x3e-\x7e]+)$/.exec(field) ?? [];
+    if (!name || !value) return { ok: false, reason: `"${field}" is not a name=value field` };
+    if (name === 'id') ids.push(value);
+  }
+  if (ids.length !== 1) return { ok: false, reason: ids.length ? 'it has more than one id= field' : 'it has no id= field' };
+  if (!/^[A-Za-z0-9]{1,32}$/.test(ids[0]!)) return { ok: false, reason: `id=${ids[0]} must be 1 to 32 letters and digits` };
+  return { ok: true, id: ids[0]! };
+}
+
+/** RFC 8461 §4.1: a "*." pattern stands for exactly one left-most label. */
+export function mxMatchesPattern(mx: string, pattern: string): boolean {
+  const host = mx.toLowerCase().replace(/\.$/, '');
+  const wanted = pattern.toLowerCase().replace(/\.$/, '');
+  if (!wanted.startsWith('*.')) return host === wanted;
+  const firstDot = host.indexOf('.');
+  return firstDot > 0 && host.slice(firstDot + 1) === wanted.slice(2);
+}
+
+export interface StsPolicy {
+  mode: 'enforce' | 'testing' | 'none';
+  maxAge: number;
+  mx: string[];
+}
+
+export type PolicyParse = { ok: true; policy: StsPolicy } | { ok: false; reason: string };
+
+const POLICY_ERRORS: Record<string, string> = {
+  invalid_sts_version: 'the version: line is missing or not "STSv1"',
+  invalid_sts_mode: 'the mode: line is missing or not enforce, testing or none',
+  invalid_sts_max_age: 'the max_age: line is missing or not a number of seconds up to 31557600',
+  invalid_sts_mx: 'there is no mx: line (required unless mode is none)',
+};
+
+/** RFC 8461 §3.2, through mailauth's parser (its own mx matching allows multi-label wildcards, so ours is above). */
+export async function parseStsPolicy(text: string): Promise<PolicyParse> {
+  const { parsePolicy } = await import('mailauth/lib/mta-sts.js');
+  try {
+    const parsed = parsePolicy(text);
+    return { ok: true, policy: { mode: parsed.mode as StsPolicy['mode'], maxAge: parsed.maxAge ?? 0, mx: parsed.mx ?? [] } };
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    return { ok: false, reason: POLICY_ERRORS[code] ?? (err as Error).message };
+  }
+}
+
+export default defineCheck({
+  id: 'mta-sts',
+  title: 'MTA-STS policy',
+  targets: ['domain'],
+  needs: ['domain', 'mxHosts'],
+  provides: [],
+  emits: ['mta-sts.invalid'],
+  // TXT, A/AAAA, then connect, handshake and response, each up to --timeout
+  budgetMs: options => options.timeoutMs * 6,
+  async run({ domain, mxHosts }, ctx) {
+    const name = `_mta-sts.${domain}`;
+    const answer = await ctx.net.dns.query(name, 'TXT');
+    const evidence = [describeAnswer(name, 'TXT', answer)];
+    if (answer.kind !== 'records') return noRecord(answer);
+    const records = answer.records.map(joinTxt).filter(r => /^v=STSv1\b/i.test(r.trim()));
+    if (!records.length) return { findings: [], data: { record: null } };
+    const invalid = (reason: string, subject = name, seen = evidence, data: Record<string, unknown> = { records }) => ({
+      findings: [finding('mta-sts.invalid', `${domain}: ${reason}`, { subjects: [subject], evidence: seen })],
+      data,
+    });
+    // RFC 8461 §3.1: not exactly one record means no policy at all.
+    if (records.length > 1) return invalid(`${records.length} MTA-STS TXT records; senders ignore MTA-STS unless there is exactly one`);
+    const record = parseStsRecord(records[0]!.trim());
+    if (!record.ok) return invalid(`the MTA-STS TXT record is malformed: ${record.reason} (RFC 8461 §3.1)`);
+
+    const policyHost = `mta-sts.${domain}`;
+    const fetched = await fetchPolicy(policyHost, ctx);
+    const seen = [...evidence, ...fetched.evidence];
+    const data = { records, id: record.id, policyUrl: `https://${policyHost}${POLICY_PATH}`, ...fetched.data };
+    if (!fetched.ok) return invalid(fetched.reason, policyHost, seen, data);
+    const policy = await parseStsPolicy(fetched.body);
+    if (!policy.ok) return invalid(`the policy at ${data.policyUrl} is malformed: ${policy.reason} (RFC 8461 §3.2)`, policyHost, seen, { ...data, policyText: truncate(fetched.body, 2000) });
+    return judgePolicy(domain, policy.policy, mxHosts, { ...data, policy: policy.policy }, seen);
+  },
+});
+
+/** No record is no MTA-STS; a failed lookup leaves the question open. */
+function noRecord(answer: DnsAnswer) {
+  const absent = answer.kind === 'nxdomain' || answer.kind === 'nodata';
+  return { findings: [], data: { record: null, ...(absent ? {} : { lookup: answer.kind }) }, ...(absent ? {} : { status: 'info' as const }) };
+}
+
+function judgePolicy(domain: string, policy: StsPolicy, mxHosts: MxHost[], data: Record<string, unknown>, evidence: string[]) {
+  const matches = mxHosts.map(mx => ({ host: mx.name, pattern: policy.mx.find(p => mxMatchesPattern(mx.name, p)) ?? null }));
+  const unlisted = matches.filter(m => !m.pattern).map(m => m.host);
+  const findings: Finding[] = [];
+  if (policy.mode !== 'none' && unlisted.length) {
+    // In testing mode senders deliver anyway and only report the failure (RFC 8461 §5).
+    findings.push(
+      finding('mta-sts.invalid', `${domain}: the MTA-STS policy (mode: ${policy.mode}) does not list MX host ${unlisted.join(', ')}; it allows only ${policy.mx.join(', ')}`, {
+        subjects: [`mta-sts.${domain}`, ...unlisted],
+        evidence: [...evidence, `policy mx: ${policy.mx.join(', ')}`],
+        ...(policy.mode === 'testing' ? { severity: 'info' as const } : {}),
+      }),
+    );
+  }
+  return { findings, data: { ...data, mxMatches: matches } };
+}
+
+type PolicyFetch =
+  | { ok: true; body: string; evidence: string[]; data: Record<string, unknown> }
+  | { ok: false; reason: string; evidence: string[]; data: Record<string, unknown> };
+
+/** RFC 8461 §3.3: HTTPS to mta-sts.<domain>, resolved with our resolver; the first address that connects answers. */
+async function fetchPolicy(host: string, { net, options, signal }: CheckContext): Promise<PolicyFetch> {
+  const [a, aaaa] = await Promise.all([net.dns.query(host, 'A'), net.dns.query(host, 'AAAA')]);
+  const evidence = [describeAnswer(host, 'A', a), describeAnswer(host, 'AAAA', aaaa)];
+  const ips = [a, aaaa].flatMap(x => (x.kind === 'records' ? (x.records as string[]) : []));
+  if (!ips.length) return { ok: false, reason: `the policy host ${host} has no address (${a.kind}/${aaaa.kind}), so the policy cannot be fetched`, evidence, data: {} };
+  const reachable = options.allowPrivate ? ips : ips.filter(ip => !nonGlobalReason(ip));
+  if (!reachable.length) return { ok: false, reason: `the policy host ${host} resolves only to addresses the internet cannot reach (${ips.join(', ')})`, evidence, data: { addresses: ips } };
+  const attempts: { ip: string; result: HttpsResult }[] = [];
+  for (const ip of reachable) {
+    const result = await net.once(`https:${ip}:443:${host}${POLICY_PATH}`, () =>
+      httpsGet(net.dialer, { host, ip, path: POLICY_PATH }, { timeoutMs: options.timeoutMs, maxBytes: MAX_POLICY_BYTES, caCerts: options.caCerts, signal }),
+    );
+    attempts.push({ ip, result });
+    if (result.kind !== 'connect-failed') break;
+  }
+  const last = attempts.at(-1)!;
+  const data = { addresses: ips, fetch: attempts.map(({ ip, result }) => ({ ip, ...summarize(result) })) };
+  const fetchEvidence = [...evidence, ...attempts.map(({ ip, result }) => `GET https://${host}${POLICY_PATH} (${ip}): ${describeResult(result)}`)];
+  const failure = fetchFailure(host, last.ip, last.result);
+  if (failure) return { ok: false, reason: failure, evidence: fetchEvidence, data };
+  const response = last.result as Extract<HttpsResult, { kind: 'response' }>;
+  return { ok: true, body: response.body.toString('utf8'), evidence: fetchEvidence, data };
+}
+
+function describeResult(result: HttpsResult): string {
+  switch (result.kind) {
+    case 'response': {
+      const location = result.headers.location ? `, Location: ${truncate(result.headers.location)}` : '';
+      return `HTTP ${result.status}, ${truncate(result.headers['content-type'] ?? 'no Content-Type')}${location}, ${result.body.length} bytes`;
+    }
+    case 'too-large': return `HTTP ${result.status}, more than ${result.maxBytes} bytes`;
+    case 'connect-failed': return `connect ${result.outcome}`;
+    case 'timeout': return `${result.phase} timed out`;
+    default: return `${result.kind}: ${result.reason}`;
+  }
+}
+
+function fetchFailure(host: string, ip: string, result: HttpsResult): string | undefined {
+  const url = `https://${host}${POLICY_PATH}`;
+  switch (result.kind) {
+    case 'connect-failed': return `cannot connect to ${host} (${ip}) on port 443: ${result.outcome}`;
+    case 'tls-failed': return `the TLS handshake with ${host} (${ip}) failed: ${result.reason}`;
+    case 'cert-invalid': return `the certificate of ${host} is not valid (${result.reason}); senders must not use a policy fetched without a valid certificate (RFC 8461 §3.3)`;
+    case 'timeout': return `${host} (${ip}) did not complete the ${result.phase === 'handshake' ? 'TLS handshake' : 'policy download'} in time`;
+    case 'too-large': return `the policy at ${url} is larger than ${MAX_POLICY_BYTES / 1024} KB`;
+    case 'http-error': return `fetching ${url} failed: ${result.reason}`;
+    case 'response':
+      if (result.status >= 300 && result.status < 400) {
+        return `${url} answers ${result.status} with a redirect to ${truncate(result.headers.location ?? '(no Location)')}; senders do not follow redirects (RFC 8461 §3.3)`;
+      }
+      if (result.status !== 200) return `${url} answers HTTP ${result.status} instead of the policy`;
+      if (!/^text\/plain\s*(;|$)/i.test(result.headers['content-type'] ?? '')) {
+        return `${url} is served as "${truncate(result.headers['content-type'] ?? 'no Content-Type')}"; the policy must be text/plain (RFC 8461 §3.2)`;
+      }
+      return undefined;
+  }
+}
+
+function summarize(result: HttpsResult): Record<string, unknown> {
+  if (result.kind !== 'response') return { ...result };
+  const { location, 'content-type': contentType } = result.headers;
+  return { kind: result.kind, status: result.status, contentType, ...(location ? { location: truncate(location) } : {}), bytes: result.body.length };
+}
+
+const truncate = (text: string, max = 200): string => (text.length > max ? `${text.slice(0, max)}…` : text);

@@ -1,0 +1,95 @@
+// STARTTLS on port 25 of every MX address (RFC 3207), as the SMTP probe saw
+// it: offered or not, and whether a modern handshake (TLS 1.2+) works. When it
+// fails, one more session allowing TLS 1.0/1.1 and legacy ciphers tells an old
+// server (RFC 8996) from a broken one.
+import { openStartTls, replyText, type SmtpProbe } from '../net/smtp/index.js';
+import type { TlsResult } from '../net/tls.js';
+import type { TlsSession } from '../pipeline/facts.js';
+import { defineCheck, finding, type CheckContext, type Finding, type FindingDetails } from './define.js';
+import { exchange, probeEvidence, probeSubject } from './smtp-probes.js';
+
+/** Versions RFC 8996 deprecates: a server that offers nothing newer is "old", not "broken". */
+const OLD_PROTOCOLS = ['TLSv1', 'TLSv1.1', 'SSLv3'];
+
+type Verdict = { finding?: Finding; session?: TlsSession; data: Record<string, unknown> };
+type Handshake = Extract<TlsResult, { kind: 'ok' }>;
+
+export default defineCheck({
+  id: 'starttls',
+  title: 'STARTTLS on port 25',
+  targets: ['domain', 'ip'],
+  needs: ['smtp25'],
+  provides: ['tlsSessions'],
+  emits: ['tls.starttls-missing', 'tls.handshake-failed', 'tls.protocol-old'],
+  // The legacy retry is a whole new session: connect, greeting, EHLO, STARTTLS, handshake.
+  budgetMs: options => options.timeoutMs * 6,
+  async run({ smtp25 }, ctx) {
+    const verdicts = await Promise.all(smtp25.map(probe => judgeProbe(probe, ctx)));
+    const tlsSessions = verdicts.flatMap(v => (v.session ? [v.session] : []));
+    return {
+      findings: verdicts.flatMap(v => (v.finding ? [v.finding] : [])),
+      data: { addresses: verdicts.map(v => v.data) },
+      ...(tlsSessions.length ? { provided: { tlsSessions } } : {}),
+    };
+  },
+});
+
+async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict> {
+  const where = { host: probe.host, ip: probe.ip };
+  const { starttls } = probe;
+  // Unreachable, or the session ended before EHLO: the reachability check says why.
+  if (probe.outcome.kind !== 'greeted' || !starttls) return { data: { ...where, tested: false } };
+  const details = (lines: string[]) => ({ subjects: probeSubject(probe), evidence: probeEvidence(probe, ctx.options, lines) });
+  const name = describe(probe);
+
+  if (!starttls.offered) {
+    const lines = probe.ehlo ? exchange(`${probe.ehlo.command} ${ctx.options.helo}`, probe.ehlo.reply) : [];
+    return { data: { ...where, offered: false }, finding: finding('tls.starttls-missing', `${name} does not offer STARTTLS: mail to it travels unencrypted`, details(lines)) };
+  }
+  const { reply, handshake } = starttls;
+  if (handshake?.kind === 'ok') return { data: { ...where, offered: true, protocol: handshake.protocol, cipher: handshake.cipher }, session: toSession(probe, handshake, false) };
+  if (!handshake) {
+    // 454 "TLS not available" and the like (RFC 3207 §4), or no reply at all.
+    const why = reply ? `answers STARTTLS with ${replyText(reply)}` : `does not answer STARTTLS (${probe.incomplete?.reason ?? 'no reply'})`;
+    const lines = reply ? exchange('STARTTLS', reply) : [];
+    return { data: { ...where, offered: true, failure: why }, finding: finding('tls.handshake-failed', `${name} offers STARTTLS but ${why}`, details(lines)) };
+  }
+  return retryWithLegacyTls(probe, handshake, ctx, details);
+}
+
+/** The modern handshake failed: would TLS 1.0/1.1 or legacy ciphers work? */
+async function retryWithLegacyTls(probe: SmtpProbe, failed: Exclude<TlsResult, { kind: 'ok' }>, ctx: CheckContext, details: (lines: string[]) => FindingDetails): Promise<Verdict> {
+  const { net, options } = ctx;
+  const reason = failed.kind === 'timeout' ? `no handshake within ${options.timeoutMs} ms` : failed.reason;
+  const legacy = await openStartTls(
+    net,
+    { host: probe.host, ip: probe.ip, port: probe.port },
+    { helo: options.helo, timeoutMs: options.timeoutMs },
+    { servername: probe.host, timeoutMs: options.timeoutMs, caCerts: options.caCerts, minVersion: 'TLSv1', allowLegacy: true },
+  );
+  const where = { host: probe.host, ip: probe.ip, offered: true, failure: reason };
+  const name = describe(probe);
+  const lines = [`-- TLS handshake (TLS 1.2 or later) failed: ${reason}`];
+  if (legacy.kind !== 'ok') {
+    const retry = 'reason' in legacy ? legacy.reason : legacy.kind;
+    return { data: { ...where, legacyRetry: retry }, finding: finding('tls.handshake-failed', `the TLS handshake with ${name} fails: ${reason}`, details([...lines, `-- retry allowing TLS 1.0/1.1: ${retry}`])) };
+  }
+  const session = toSession(probe, legacy, true);
+  const data = { ...where, legacyRetry: 'ok', protocol: legacy.protocol, cipher: legacy.cipher };
+  const evidence = [...lines, `-- retry allowing TLS 1.0/1.1 and legacy ciphers: ${legacy.protocol} ${legacy.cipher}`];
+  if (OLD_PROTOCOLS.includes(legacy.protocol)) {
+    return { data, session, finding: finding('tls.protocol-old', `${name} only negotiates ${legacy.protocol}; TLS 1.2 or later fails (${reason})`, details(evidence)) };
+  }
+  // A modern version but only with ciphers or keys below today's security level (e.g. RC4, a 1024-bit key).
+  return {
+    data,
+    session,
+    finding: finding('tls.handshake-failed', `the TLS handshake with ${name} fails with current security settings (${reason}); it only works with legacy ciphers or keys (${legacy.protocol} ${legacy.cipher})`, details(evidence)),
+  };
+}
+
+function toSession(probe: SmtpProbe, handshake: Handshake, legacy: boolean): TlsSession {
+  return { host: probe.host, ip: probe.ip, port: probe.port, preference: probe.preference, protocol: handshake.protocol, cipher: handshake.cipher, chain: handshake.chain, legacy };
+}
+
+const describe = (probe: SmtpProbe): string => (probe.host === probe.ip ? probe.ip : `${probe.host} (${probe.ip})`);

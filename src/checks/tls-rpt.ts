@@ -1,0 +1,80 @@
+// TLS reporting (RFC 8460): the _smtp._tls TXT record that tells senders where
+// to report failed encrypted deliveries. It matters once the domain asks for
+// authenticated TLS with MTA-STS or DANE, so those records are looked up too.
+import { describeAnswer, joinTxt } from '../net/dns/index.js';
+import { defineCheck, finding } from './define.js';
+
+export type TlsRptRecord = { ok: true; rua: string[] } | { ok: false; reason: string };
+
+/** RFC 8460 §3: "v=TLSRPTv1" first, one rua= with comma-separated mailto:/https: URIs, extensions name=value. */
+export function parseTlsRptRecord(text: string): TlsRptRecord {
+  const [version, ...fields] = text.trim().split(/[ \t]*;[ \t]*/);
+  if (version !== 'v=TLSRPTv1') return { ok: false, reason: `it must start with "v=TLSRPTv1", not "${version}"` };
+  const ruas: string[] = [];
+  for (const field of fields.filter(Boolean)) {
+    const [, name, value] = /^([A-Za-z0-9][A-Za-z0-9_.-]{0,31})=(.+)$/.exec(field) ?? [];
+    if (!name || !value) return { ok: false, reason: `"${field}" is not a name=value field` };
+    if (name === 'rua') ruas.push(value);
+  }
+  if (ruas.length !== 1) return { ok: false, reason: ruas.length ? 'it has more than one rua= field' : 'it has no rua= field' };
+  const uris = ruas[0]!.split(/[ \t]*,[ \t]*/);
+  const bad = uris.find(uri => !isReportUri(uri));
+  if (bad !== undefined) return { ok: false, reason: `rua=${bad || '(empty)'} is not a mailto: address or an https: URL` };
+  return { ok: true, rua: uris };
+}
+
+function isReportUri(uri: string): boolean {
+  if (/^mailto:/i.test(uri)) return /^mailto:[^@\s,;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/i.test(uri);
+  try {
+    const url = new URL(uri);
+    return url.protocol === 'https:' && Boolean(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+export default defineCheck({
+  id: 'tls-rpt',
+  title: 'TLS reporting (TLS-RPT)',
+  targets: ['domain'],
+  needs: ['domain', 'mxHosts'],
+  provides: [],
+  emits: ['tls-rpt.missing', 'tls-rpt.invalid'],
+  async run({ domain, mxHosts }, { net }) {
+    const name = `_smtp._tls.${domain}`;
+    const tlsaNames = mxHosts.filter(mx => !mx.implicit).map(mx => `_25._tcp.${mx.name}`);
+    const [answer, sts, ...tlsa] = await Promise.all([
+      net.dns.query(name, 'TXT'),
+      net.dns.query(`_mta-sts.${domain}`, 'TXT'),
+      ...tlsaNames.map(n => net.dns.query(n, 'TLSA')),
+    ]);
+    const evidence = [describeAnswer(name, 'TXT', answer)];
+    const usesMtaSts = sts.kind === 'records' && sts.records.some(r => /^v=STSv1\b/i.test(joinTxt(r).trim()));
+    const usesDane = tlsa.some(t => t.kind === 'records' && t.records.length > 0);
+    const uses = { mtaSts: usesMtaSts, dane: usesDane };
+    if (answer.kind !== 'records' && answer.kind !== 'nodata' && answer.kind !== 'nxdomain') {
+      return { findings: [], data: { lookup: answer.kind, uses }, status: 'info' };
+    }
+    const texts = answer.kind === 'records' ? answer.records.map(joinTxt) : [];
+    // RFC 8460 §3: records not starting with the version are discarded; anything that looks like an attempt is worth a word.
+    const records = texts.filter(t => t.startsWith('v=TLSRPTv1'));
+    const attempts = texts.filter(t => /^\s*v\s*=\s*tlsrpt/i.test(t) || /\brua\s*=/i.test(t));
+    const invalid = (reason: string) => ({
+      findings: [finding('tls-rpt.invalid', `${domain}: ${reason}`, { subjects: [name], evidence })],
+      data: { records: attempts, uses },
+    });
+    if (records.length > 1) return invalid(`${records.length} TLS-RPT records; senders ignore TLS-RPT unless there is exactly one (RFC 8460 §3)`);
+    const candidate = records[0] ?? attempts[0];
+    if (candidate !== undefined) {
+      const parsed = parseTlsRptRecord(candidate);
+      if (!parsed.ok) return invalid(`the TLS-RPT record is malformed: ${parsed.reason} (RFC 8460 §3)`);
+      return { findings: [], data: { record: candidate, rua: parsed.rua, uses } };
+    }
+    if (!usesMtaSts && !usesDane) return { findings: [], data: { record: null, uses } };
+    const policy = [usesMtaSts && 'MTA-STS', usesDane && 'DANE'].filter(Boolean).join(' and ');
+    return {
+      findings: [finding('tls-rpt.missing', `${domain} uses ${policy} but publishes no TLS-RPT record, so failed encrypted deliveries go unreported`, { subjects: [name], evidence })],
+      data: { record: null, uses },
+    };
+  },
+});
