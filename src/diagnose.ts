@@ -22,7 +22,11 @@ export async function diagnose(target: Target, options: RunOptions, net: Net, se
   const started = new Date();
   const t0 = performance.now();
   const checks = selectChecks(allChecks, target, selection);
-  const seed: Partial<Facts> = target.kind === 'ip' ? { hostAddrs: [{ host: target.ascii, ip: target.ascii, family: ipFamily(target.ascii), preference: 0 }] } : {};
+  const seed: Partial<Facts> = {
+    ...(target.kind === 'ip' ? { hostAddrs: [{ host: target.ascii, ip: target.ascii, family: ipFamily(target.ascii), preference: 0 }] } : {}),
+    ...(options.senderIp ? { senderIp: options.senderIp } : {}),
+    ...(options.messageFile ? { messageFile: options.messageFile } : {}),
+  };
   const results = await runChecks(checks, { target, options, net }, seed, options.timeoutMs * BUDGET_OPERATIONS + BUDGET_SLACK_MS, events, stop);
   return buildReport(target, started, performance.now() - t0, results);
 }

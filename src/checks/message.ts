@@ -21,14 +21,13 @@ export default defineCheck({
   id: 'message',
   title: 'Received message authentication',
   targets: ['domain'],
-  needs: ['domain'],
+  needs: ['domain', 'messageFile'],
   provides: [],
   emits: ['auth.dkim-fail', 'auth.spf-fail', 'auth.dmarc-reject', 'auth.unauthenticated'],
-  async run({ domain }, { net, options }) {
-    if (!options.messageFile) return { findings: [], data: { reason: 'no --message given' } };
+  async run({ domain, messageFile }, { net, options }) {
     let message: Buffer;
     try {
-      message = await readMessageFile(options.messageFile);
+      message = await readMessageFile(messageFile);
     } catch (err) {
       if (!(err instanceof MessageFileError) && !(err as NodeJS.ErrnoException).code) throw err;
       return { findings: [], data: { error: (err as Error).message }, status: 'info' };
@@ -41,7 +40,7 @@ export default defineCheck({
     return {
       findings,
       data: {
-        file: options.messageFile,
+        file: messageFile,
         from: dkim.headerFrom,
         ...(fromDomain && fromDomain !== domain ? { note: `the message is from ${fromDomain}, not ${domain}` } : {}),
         dkim: signaturesOf(dkim.results).map(r => ({ domain: r.signingDomain, selector: r.selector ?? null, result: r.status.result, comment: r.status.comment ?? null })),

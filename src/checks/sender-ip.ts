@@ -12,13 +12,11 @@ export default defineCheck({
   id: 'sender-ip',
   title: 'Sending IP (--ip)',
   targets: ['domain', 'ip'],
-  needs: [],
+  needs: ['senderIp'],
   provides: [],
   emits: ['ptr.missing', 'ptr.not-fcrdns', 'ptr.generic', 'rbl.listed', 'rbl.query-refused', 'rbl.unknown'],
   budgetMs: dnsblBudgetMs,
-  async run(_input, { net, options }) {
-    const ip = options.senderIp;
-    if (!ip) return { findings: [], data: { reason: 'no sending IP given (--ip)' } };
+  async run({ senderIp: ip }, { net, options }) {
     const excluded = exclusionReason(ip, options);
     if (excluded) return { findings: [], data: { ip, excluded }, status: 'info' };
     const address: CheckedAddress = { ip, role: 'sender' };

@@ -1,6 +1,7 @@
 // Facts are what checks hand each other: a check `needs` some and `provides`
 // others, and the runner passes them along as soon as they exist. Every key
 // has exactly one provider (or is seeded from the target by the runner).
+import type { SmtpProbe } from '../net/smtp/index.js';
 
 export type TargetKind = 'domain' | 'ip';
 
@@ -29,13 +30,48 @@ export interface HostAddr {
   preference: number;
 }
 
+export interface PtrNames {
+  ip: string;
+  /** The address's PTR names; empty when it has none or the lookup failed. */
+  names: string[];
+  /** At least one PTR name resolves back to the address (FCrDNS). */
+  forwardConfirmed: boolean;
+}
+
+/** An encrypted session with an MX address on port 25, as a sender would get it after STARTTLS. */
+export interface TlsSession {
+  host: string;
+  ip: string;
+  port: number;
+  preference: number;
+  protocol: string;
+  cipher: string;
+  /** DER, leaf first: what the server sent, completed with the trusted root Node found, if any. */
+  chain: Buffer[];
+  /** Negotiated only once TLS 1.0/1.1 and legacy ciphers were allowed. */
+  legacy: boolean;
+}
+
 export interface Facts {
+  /** The sending IP given with --ip (seeded from the options). */
+  senderIp: string;
+  /** A received message to verify, given with --message (seeded from the options). */
+  messageFile: string;
   /** The target domain exists (ASCII form). */
   domain: string;
   /** MX hosts in preference order. Empty never: a null MX or no MX at all leaves it unavailable. */
   mxHosts: MxHost[];
   /** Addresses to deliver to, in preference order (IP targets: the address). */
   hostAddrs: HostAddr[];
+  /** Reverse DNS of every address in hostAddrs. */
+  ptrNames: PtrNames[];
+  /** Port-25 probes, one per address of hostAddrs: reachability, greeting, EHLO, STARTTLS, RCPT replies. */
+  smtp25: SmtpProbe[];
+  /** Every MX address where STARTTLS led to a session; unavailable when none did. */
+  tlsSessions: TlsSession[];
 }
 
 export type FactKey = keyof Facts;
+
+/** Facts that come from an option rather than a check: a check that needs one runs only when it was given. */
+export const OPTION_FACTS: Partial<Record<FactKey, string>> = { senderIp: '--ip', messageFile: '--message' };

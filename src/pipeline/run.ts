@@ -2,7 +2,7 @@
 // A missing fact skips the check (and, in turn, whatever needed its facts);
 // a thrown error or an exhausted budget becomes that check's `error` entry.
 import type { AnyCheck, CheckContext, CheckOutput, Finding } from '../checks/define.js';
-import type { FactKey, Facts } from './facts.js';
+import { OPTION_FACTS, type FactKey, type Facts } from './facts.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'info' | 'skipped' | 'error';
 
@@ -57,7 +57,7 @@ export async function runChecks(
       events.start?.(check);
       try {
         if (missing.length) {
-          result = skipped(check, `needs ${missing.join(', ')}, which earlier checks could not provide`);
+          result = skipped(check, skipReason(missing));
         } else {
           const input = Object.fromEntries(needs.map((key, i) => [key, got[i]]));
           output = await withBudget(check.budgetMs?.(ctx.options) ?? defaultBudgetMs, signal => check.run(input, { ...ctx, signal: stop ? AbortSignal.any([signal, stop]) : signal }));
@@ -123,6 +123,12 @@ function ran(check: AnyCheck, output: CheckOutput<FactKey>, started: number): Ch
     findings: output.findings,
     data: output.data ?? {},
   };
+}
+
+function skipReason(missing: FactKey[]): string {
+  const options = missing.flatMap(key => OPTION_FACTS[key] ?? []);
+  if (options.length) return `runs only with ${options.join(' and ')}`;
+  return `needs ${missing.join(', ')}, which earlier checks could not provide`;
 }
 
 function skipped(check: AnyCheck, reason: string): CheckResult {

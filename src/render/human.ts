@@ -64,12 +64,15 @@ function checksTable(report: Report, width: number): string {
     .trimEnd();
 }
 
-/** Checks that could not run, in one line: listing each would bury the ones that did. */
+/** Checks that could not run, one line per reason: listing each would bury the ones that did. */
 function skippedChecks(report: Report, width: number): string[] {
-  const skipped = report.checks.filter(check => check.status === 'skipped');
-  if (!skipped.length) return [];
-  const why = skipped.length === 1 ? String(skipped[0]!.data['reason'] ?? '') : 'their inputs were not available';
-  return ['', ...wrap(`Not run (${why}): ${skipped.map(check => check.title).join(', ')}.`, width, ' ', ' ')];
+  const byReason = new Map<string, string[]>();
+  for (const check of report.checks.filter(c => c.status === 'skipped')) {
+    const reason = /^runs only with/.test(String(check.data['reason'])) ? String(check.data['reason']) : 'their inputs were not available';
+    byReason.set(reason, [...(byReason.get(reason) ?? []), check.title]);
+  }
+  if (!byReason.size) return [];
+  return ['', ...[...byReason].flatMap(([reason, titles]) => wrap(`Not run (${reason}): ${titles.join(', ')}.`, width, ' ', ' '))];
 }
 
 function checkDetail(check: Report['checks'][number]): string {

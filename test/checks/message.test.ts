@@ -115,5 +115,6 @@ test('without --message the check has nothing to do', async () => {
   servers.push(dns);
   const report = await diagnoseWorld('example.com', { dns, only: ['message'] });
   assert.deepEqual(causesOf(report, 'message'), []);
-  assert.equal(checkOf(report, 'message').data['reason'], 'no --message given');
+  assert.equal(checkOf(report, 'message').status, 'skipped');
+  assert.equal(checkOf(report, 'message').data['reason'], 'runs only with --message');
 });

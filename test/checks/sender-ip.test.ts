@@ -55,7 +55,8 @@ test('the PTR and lists of an IPv6 sending IP are asked by nibbles', async () =>
 test('without --ip the check says so and asks nothing', async () => {
   const check = await diagnoseIn({}, {});
   assert.deepEqual(check.findings, []);
-  assert.equal(check.data['reason'], 'no sending IP given (--ip)');
+  assert.equal(check.status, 'skipped');
+  assert.equal(check.data['reason'], 'runs only with --ip');
 });
 
 test('a private sending IP without --allow-private is left out, with the reason', async () => {
