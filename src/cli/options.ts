@@ -1,9 +1,11 @@
 // Option values → validated settings. Every parser throws a UsageError with one
-// line that says what was wrong and what to type instead.
+// line that says what was wrong and what to type instead; the value is quoted
+// in it with its control characters escaped, since the line goes to a terminal.
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { DnsServer } from '../net/dns/types.js';
+import { hasControlCharacters, quote } from '../render/sanitize.js';
 import { UsageError } from './errors.js';
 
 export const FORMATS = ['human', 'json', 'jsonl', 'markdown', 'csv'] as const;
@@ -12,17 +14,20 @@ export const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
 const MAX_TIMEOUT_MS = 120_000;
+const DNS_PORT = 53;
+/** A host name: LDH labels of 1-63 characters (RFC 1123 §2.1), at most 253 in all. */
+const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 export function parseTimeout(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new UsageError(`--timeout ${JSON.stringify(value)}: give milliseconds as a whole number, e.g. --timeout 5000`);
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`--timeout ${quote(value)}: give milliseconds as a whole number, e.g. --timeout 5000`);
   const ms = Number(value);
-  if (ms < 100 || ms > MAX_TIMEOUT_MS) throw new UsageError(`--timeout ${value}: must be between 100 and ${MAX_TIMEOUT_MS} milliseconds`);
+  if (ms < 100 || ms > MAX_TIMEOUT_MS) throw new UsageError(`--timeout ${quote(value)}: must be between 100 and ${MAX_TIMEOUT_MS} milliseconds`);
   return ms;
 }
 
 export function parsePositiveInt(flag: string, value: string, max: number): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > max) {
-    throw new UsageError(`${flag} ${JSON.stringify(value)}: give a whole number from 1 to ${max}`);
+    throw new UsageError(`${flag} ${quote(value)}: give a whole number from 1 to ${max}`);
   }
   return Number(value);
 }
@@ -33,32 +38,33 @@ export function parseResolvers(values: string[]): DnsServer[] {
     .flatMap(v => v.split(','))
     .map(v => v.trim())
     .filter(Boolean)
-    .map(parseHostPort('--resolver', 53, true));
+    .map(parseHostPort('--resolver', true))
+    .map(({ host, port }) => ({ host, port: port ?? DNS_PORT }));
 }
 
 export function parseRelay(value: string): { host: string; port?: number } {
-  const { host, port } = parseHostPort('--relay', 0, false)(value);
-  return port ? { host, port } : { host };
+  return parseHostPort('--relay', false)(value);
 }
 
-function parseHostPort(flag: string, defaultPort: number, ipOnly: boolean) {
-  return (value: string): DnsServer => {
+/** `host`, `host:port` or `[host]:port`; the port, when given, from 1 to 65535 (0 cannot be connected to). */
+function parseHostPort(flag: string, ipOnly: boolean) {
+  return (value: string): { host: string; port?: number } => {
     let host = value;
-    let port = defaultPort;
+    let port: string | undefined;
     const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
     if (bracketed) {
       host = bracketed[1]!;
-      if (bracketed[2]) port = Number(bracketed[2]);
+      port = bracketed[2];
     } else if (!net.isIPv6(value) && value.includes(':')) {
       const i = value.lastIndexOf(':');
       host = value.slice(0, i);
-      if (!/^\d+$/.test(value.slice(i + 1))) throw new UsageError(`${flag} ${JSON.stringify(value)}: the port must be a number`);
-      port = Number(value.slice(i + 1));
+      port = value.slice(i + 1);
+      if (!/^\d+$/.test(port)) throw new UsageError(`${flag} ${quote(value)}: the port must be a number`);
     }
-    if (port < 0 || port > 65535) throw new UsageError(`${flag} ${JSON.stringify(value)}: port ${port} is out of range`);
-    if (ipOnly && !net.isIP(host)) throw new UsageError(`${flag} ${JSON.stringify(value)}: give the resolver's IP address, e.g. ${flag} 9.9.9.9 or 127.0.0.1:5353`);
-    if (!ipOnly && !net.isIP(host) && !/^[a-z0-9.-]+$/i.test(host)) throw new UsageError(`${flag} ${JSON.stringify(value)}: not a host name or address`);
-    return { host, port };
+    if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) throw new UsageError(`${flag} ${quote(value)}: port ${port} is out of range (1 to 65535)`);
+    if (ipOnly && !net.isIP(host)) throw new UsageError(`${flag} ${quote(value)}: give the resolver's IP address, e.g. ${flag} 9.9.9.9 or 127.0.0.1:5353`);
+    if (!ipOnly && !net.isIP(host) && !HOST_NAME.test(host)) throw new UsageError(`${flag} ${quote(value)}: not a host name or address`);
+    return port === undefined ? { host } : { host, port: Number(port) };
   };
 }
 
@@ -67,8 +73,8 @@ export function parseMailbox(flag: string, value: string, allowEmpty: boolean): 
   if (/[\r\n\0]/.test(value)) throw new UsageError(`${flag}: the address contains a line break or NUL, which would inject SMTP commands`);
   const address = value.trim().replace(/^<(.*)>$/, '$1');
   if (!address && allowEmpty) return '';
-  if (!/^[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+$/.test(address) || /[\u0000-\u001f\u007f]/.test(address)) {
-    throw new UsageError(`${flag} ${JSON.stringify(value)}: not an email address (user@example.com${allowEmpty ? ', or "" for the null sender' : ''})`);
+  if (!/^[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+$/.test(address) || hasControlCharacters(address)) {
+    throw new UsageError(`${flag} ${quote(value)}: not an email address (user@example.com${allowEmpty ? ', or "" for the null sender' : ''})`);
   }
   return address;
 }
@@ -76,22 +82,30 @@ export function parseMailbox(flag: string, value: string, allowEmpty: boolean): 
 export function parseHelo(value: string): string {
   if (/[\r\n\0]/.test(value)) throw new UsageError('--helo: the name contains a line break or NUL, which would inject SMTP commands');
   const name = value.trim();
-  if (!/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(name) && !/^\[[0-9a-f.:]+\]$/i.test(name)) {
-    throw new UsageError(`--helo ${JSON.stringify(value)}: give a host name (mail.example.com) or an address literal ([192.0.2.1])`);
+  if (!HOST_NAME.test(name) && !isAddressLiteral(name)) {
+    throw new UsageError(`--helo ${quote(value)}: give a host name (mail.example.com) or an address literal ([192.0.2.1] or [IPv6:2001:db8::1])`);
   }
   return name;
 }
 
+/** RFC 5321 §4.1.3: "[192.0.2.1]", or an IPv6 address after the "IPv6:" tag. */
+function isAddressLiteral(name: string): boolean {
+  const inner = /^\[(.*)\]$/.exec(name)?.[1] ?? '';
+  return net.isIPv4(inner) || (/^IPv6:/i.test(inner) && net.isIPv6(inner.slice(5)));
+}
+
 export function parseIp(flag: string, value: string): string {
-  if (!net.isIP(value.trim())) throw new UsageError(`${flag} ${JSON.stringify(value)}: not an IPv4 or IPv6 address`);
+  if (!net.isIP(value.trim())) throw new UsageError(`${flag} ${quote(value)}: not an IPv4 or IPv6 address`);
   return value.trim();
 }
 
 export function parseDnsbl(values: string[]): string[] {
-  return values.flatMap(v => v.split(',')).map(v => v.trim().toLowerCase().replace(/\.$/, '')).filter(zone => {
-    if (!/^(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*$/.test(zone)) throw new UsageError(`--dnsbl ${JSON.stringify(zone)}: not a DNS zone name (e.g. zen.spamhaus.org)`);
-    return true;
-  });
+  // Empty entries ("a,,b", a trailing comma) are skipped, as for --resolver and --checks.
+  const zones = values.flatMap(v => v.split(',')).map(v => v.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean);
+  for (const zone of zones) {
+    if (!/^(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*$/.test(zone)) throw new UsageError(`--dnsbl ${quote(zone)}: not a DNS zone name (e.g. zen.spamhaus.org)`);
+  }
+  return zones;
 }
 
 export function readCaFile(path: string): string {
@@ -99,16 +113,16 @@ export function readCaFile(path: string): string {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`--ca-file ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new UsageError(`--ca-file ${quote(path)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file ${path}: no PEM certificate in it`);
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file ${quote(path)}: no PEM certificate in it`);
   return text;
 }
 
 export function parseIdList(flag: string, values: string[], known: readonly string[]): string[] {
   const ids = values.flatMap(v => v.split(',')).map(v => v.trim()).filter(Boolean);
   const unknown = ids.filter(id => !known.includes(id));
-  if (unknown.length) throw new UsageError(`${flag}: unknown check ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  if (unknown.length) throw new UsageError(`${flag}: unknown check ${unknown.map(quote).join(', ')} (known: ${known.join(', ')})`);
   return ids;
 }
 

@@ -4,6 +4,7 @@
 import net from 'node:net';
 import { domainToASCII, domainToUnicode } from 'node:url';
 import type { Target } from '../pipeline/facts.js';
+import { hasControlCharacters, quote } from '../render/sanitize.js';
 import { UsageError } from './errors.js';
 
 const MAX_NAME = 253;
@@ -13,8 +14,9 @@ const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 export function parseTarget(raw: string): Target {
   const input = raw.trim();
   if (!input) throw new UsageError('empty target: give a domain (example.com) or an IP address');
-  const shown = JSON.stringify(input);
-  if (/[\u0000-\u001f\u007f]/.test(input)) throw new UsageError(`invalid target ${shown}: it contains control characters`);
+  // Quoted with every control character escaped: the message goes to a terminal, and lists of targets come from files.
+  const shown = quote(input);
+  if (hasControlCharacters(input)) throw new UsageError(`invalid target ${shown}: it contains control characters`);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input)) {
     const host = safeHost(input);
     throw new UsageError(`invalid target ${shown}: that is a URL; give the domain only${host ? `, e.g. maildiag ${host}` : ''}`);
@@ -41,7 +43,8 @@ function parseDomain(input: string, shown: string): Target {
   }
   const tooLong = withoutDot.split('.').find(label => label.length > MAX_LABEL);
   if (tooLong) throw new UsageError(`invalid target ${shown}: a label is ${tooLong.length} characters long, the limit is ${MAX_LABEL}`);
-  const ascii = domainToASCII(withoutDot);
+  // UTS #46 maps other full stops ("。") to ".", so a trailing one only shows up now.
+  const ascii = domainToASCII(withoutDot).replace(/\.$/, '');
   if (!ascii) throw new UsageError(`invalid target ${shown}: not a valid domain name (invalid characters or internationalised name)`);
   if (ascii.length > MAX_NAME) throw new UsageError(`invalid target ${shown}: the name is ${ascii.length} characters long, the limit is ${MAX_NAME}`);
   const labels = ascii.split('.');

@@ -1,9 +1,15 @@
-// One row per finding (RFC 4180), for spreadsheets and scripts.
+// One row per finding (RFC 4180), for spreadsheets and scripts. Messages
+// quote what servers said, and CSV lands in terminals and CI logs too: fields
+// are cleaned of escape sequences and control characters like the human report.
 import type { Report } from '../report/schema.js';
+import { cleanLine } from './sanitize.js';
 
 export const CSV_HEADER = 'target,verdict,check,cause,severity,side,subjects,message';
 
-const field = (value: string): string => (/[",\r\n]/.test(value) || /^[=+\-@\t\r]/.test(value) ? `"${value.replace(/^([=+\-@\t\r])/, "'$1").replace(/"/g, '""')}"` : value);
+function field(raw: string): string {
+  const value = cleanLine(raw);
+  return /[",]/.test(value) || /^[=+\-@]/.test(value) ? `"${value.replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"` : value;
+}
 
 /** Rows for one report; a report without findings still gets one row, so every target appears. */
 export function renderCsv(report: Report): string {

@@ -17,3 +17,14 @@ export function clean(text: string): string {
 export function cleanLine(text: string): string {
   return clean(text.replace(/[\t\r\n]+/g, ' ')).trim();
 }
+
+/** Characters JSON.stringify leaves as they are that a terminal may still act on: C1 controls, bidirectional controls, line separators. */
+const UNQUOTED_CONTROLS = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/** Any character that is not text: C0 and C1 controls, DEL, bidirectional controls, line separators. */
+export const hasControlCharacters = (text: string): boolean => /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/.test(text);
+
+/** A value the user gave, quoted for a one-line message: JSON string syntax, with every control character escaped. */
+export function quote(text: string): string {
+  return JSON.stringify(text).replace(UNQUOTED_CONTROLS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

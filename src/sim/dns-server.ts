@@ -2,6 +2,7 @@
 // TCP on 127.0.0.1 (ephemeral ports), and answers from a table of names. The
 // table can also tell a name to misbehave, for the hostile cases. Used by the
 // tests, the benchmark and `maildiag demo`.
+import type dgram from 'node:dgram';
 import net from 'node:net';
 import dns2 from 'dns2';
 import { encodeResponse, fromRecord, typeName, type WireAnswer } from '../net/dns/wire.js';
@@ -41,6 +42,10 @@ export interface SimDnsServer {
 
 const MAX_CNAME_HOPS = 16;
 const PLAIN_UDP_LIMIT = 512;
+/** RFC 1035 §4.2.2: a TCP message carries a two-byte length. */
+const TCP_MESSAGE_LIMIT = 65535;
+/** Many diagnoses at once (audits, the hostile suite) send bursts of questions; a default-sized buffer drops them. */
+const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
 
 interface Dns2Request {
   header: { id: number };
@@ -59,43 +64,55 @@ export async function startSimDns(zone: SimZone): Promise<SimDnsServer> {
   };
   for (const [name, records] of Object.entries(zone)) set(name, records);
 
-  const server = dns2.createServer({
-    udp: true,
-    tcp: true,
-    handle: (request: Dns2Request, send: (response: Buffer) => void, client: unknown) => {
-      const question = request.questions[0];
-      if (!question) return;
-      const type = typeName(question.type) as RrType;
-      const name = normalize(question.name);
-      log.push(`${name} ${type}`);
-      const overTcp = client instanceof net.Socket;
-      const response = respond({ table, parents }, request.header.id, name, type, overTcp);
-      if (response === 'DROP') return;
-      if (response === 'CLOSE') return void (client as net.Socket).destroy();
-      send(overTcp ? response : fitUdp(response, request));
-    },
-  });
-  server.on('requestError', () => undefined);
-  const addresses = (await server.listen({ udp: { port: 0, address: '127.0.0.1' }, tcp: { port: 0, address: '127.0.0.1' } })) as unknown as { udp: { port: number } };
-  const udpPort = addresses.udp.port;
-  // dns2 binds UDP and TCP on separate ephemeral ports; a real resolver uses one, so re-bind TCP to the UDP port.
-  await rebindTcp(server, udpPort);
+  const handle = (request: Dns2Request, send: (response: Buffer) => void, client: unknown) => {
+    const question = request.questions[0];
+    if (!question) return;
+    const type = typeName(question.type) as RrType;
+    const name = normalize(question.name);
+    log.push(`${name} ${type}`);
+    const overTcp = client instanceof net.Socket;
+    const response = respond({ table, parents }, request.header.id, name, type, overTcp);
+    if (response === 'DROP') return;
+    if (response === 'CLOSE') return void (client as net.Socket).destroy();
+    send(overTcp ? truncate(response, TCP_MESSAGE_LIMIT) : truncate(response, udpLimit(request)));
+  };
+  const { server, port } = await listenOnOnePort(handle);
   return {
-    port: udpPort,
-    server: { host: '127.0.0.1', port: udpPort },
+    port,
+    server: { host: '127.0.0.1', port },
     log,
     set,
     close: () => server.close().then(() => undefined),
   };
 }
 
-async function rebindTcp(server: ReturnType<typeof dns2.createServer>, port: number): Promise<void> {
-  const tcp = (server as unknown as { servers: { tcp: net.Server } }).servers.tcp;
-  await new Promise<void>(resolve => tcp.close(() => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', () => resolve());
-  });
+type Dns2Server = ReturnType<typeof dns2.createServer>;
+const MAX_BIND_TRIES = 20;
+
+/**
+ * A real resolver answers UDP and TCP on one port. dns2 binds each on its own
+ * ephemeral port, so take UDP's and listen for TCP on the same number; UDP and
+ * TCP ports are separate spaces, so when another process holds that TCP port,
+ * start again with a fresh server.
+ */
+async function listenOnOnePort(handle: (request: Dns2Request, send: (response: Buffer) => void, client: unknown) => void): Promise<{ server: Dns2Server; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const server = dns2.createServer({ udp: true, tcp: true, handle });
+    server.on('requestError', () => undefined);
+    // dns2 re-emits its sockets' errors on the server: a port clash is handled below, not thrown.
+    server.on('error', () => undefined);
+    const { udp, tcp } = (server as unknown as { servers: { udp: dgram.Socket; tcp: net.Server } }).servers;
+    await new Promise<void>(resolve => udp.bind(0, '127.0.0.1', () => resolve()));
+    udp.setRecvBufferSize(UDP_RECEIVE_BUFFER);
+    const port = udp.address().port;
+    const listening = await new Promise<boolean>(resolve => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (listening) return { server, port };
+    udp.close();
+    if (attempt >= MAX_BIND_TRIES) throw new Error(`sim DNS: no port free for both UDP and TCP after ${attempt} tries`);
+  }
 }
 
 type Response = Buffer | 'DROP' | 'CLOSE';
@@ -153,10 +170,14 @@ function resolveName({ table, parents }: Names, start: string, type: RrType): { 
   return { rcode: 'SERVFAIL', answers: [] }; // a CNAME chain too long, or a loop, as a real resolver gives up
 }
 
-/** Over UDP, an answer larger than the client's buffer is replaced by a truncated one (TC bit, no records). */
-function fitUdp(response: Buffer, request: Dns2Request): Buffer {
+/** The client's UDP buffer: its EDNS payload size (RFC 6891 §6.2.3), at least 512. */
+function udpLimit(request: Dns2Request): number {
   const opt = request.additionals?.find(r => r.type === 41);
-  const limit = Math.max(opt?.class ?? PLAIN_UDP_LIMIT, PLAIN_UDP_LIMIT);
+  return Math.max(opt?.class ?? PLAIN_UDP_LIMIT, PLAIN_UDP_LIMIT);
+}
+
+/** An answer larger than the limit is replaced by a truncated one (TC bit, no records). */
+function truncate(response: Buffer, limit: number): Buffer {
   if (response.length <= limit) return response;
   const header = Buffer.from(response.subarray(0, 12));
   header[2]! |= 0x02; // TC

@@ -3,8 +3,9 @@
 // description of how a server greets, what it offers and how it answers each
 // command. Personas cover ordinary servers and hostile ones byte for byte:
 // tarpits, 421 at connect, endless or oversized banners, trickling bytes,
-// invalid UTF-8, escape codes. A refusing host needs no persona: it is a
-// closed port. DATA is answered with a refusal; probes must never send it.
+// invalid UTF-8, escape codes, broken or aborted TLS, hang-ups after a reply.
+// A refusing host needs no persona: it is a closed port. DATA is answered
+// with a refusal; probes must never send it.
 import net from 'node:net';
 import tls from 'node:tls';
 
@@ -31,8 +32,13 @@ export interface SmtpPersona {
   replies?: Partial<Record<SmtpVerb, string | string[] | null>>;
   /** RCPT replies by lower-case address, "@domain", or "*" (default "250 2.1.5 Ok"). */
   recipients?: Record<string, string>;
-  /** STARTTLS with this key and certificate chain (PEM); "broken": answer 220, then send bytes that are not TLS. */
-  tls?: { key: string; cert: string; minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion } | 'broken';
+  /**
+   * STARTTLS with this key and certificate chain (PEM); "broken": answer 220, then send bytes that are not TLS;
+   * "alert": answer 220, read the ClientHello, then abort the handshake with a fatal TLS alert.
+   */
+  tls?: { key: string; cert: string; minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion } | 'broken' | 'alert';
+  /** Close the connection after answering each command (a front end that drops every session after one exchange). */
+  closeAfterReply?: boolean;
 }
 
 export interface SimSmtpServer {
@@ -45,13 +51,15 @@ export interface SimSmtpServer {
 }
 
 const MAX_CLIENT_LINE = 4096;
+/** A TLS record (RFC 8446 §5.1, §6): alert, TLS 1.2 record version, 2 bytes, fatal (2) handshake_failure (40). */
+const FATAL_HANDSHAKE_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
 
 /** Listens on 127.0.0.1 and an ephemeral port unless told otherwise (the benchmark binds 127.0.5.x:25). */
 export async function startSimSmtp(persona: SmtpPersona, listen: { host: string; port: number } = { host: '127.0.0.1', port: 0 }): Promise<SimSmtpServer> {
   const commands: string[] = [];
   const sockets = new Set<net.Socket>();
   let connections = 0;
-  const server = net.createServer(socket => {
+  const server = net.createServer({ noDelay: true }, socket => {
     connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -88,7 +96,7 @@ export async function closedPort(): Promise<number> {
 async function converse(socket: net.Socket, persona: SmtpPersona, commands: string[]): Promise<void> {
   let stream: net.Socket | tls.TLSSocket = socket;
   let send = writer(socket, persona);
-  readLines(socket, line => answer(line));
+  readLines(socket, line => answerThenMaybeClose(line));
   if (persona.greeting === null) return;
   if (persona.greetingDelayMs) await sleep(persona.greetingDelayMs);
   await send(persona.greeting);
@@ -97,6 +105,11 @@ async function converse(socket: net.Socket, persona: SmtpPersona, commands: stri
     // Yield between lines: the client under test runs in this same process and must get its turn.
     const burst = Array<string>(64).fill(persona.endlessLine);
     while (!socket.destroyed) await send(burst).then(() => new Promise(resolve => setImmediate(resolve)));
+  }
+
+  async function answerThenMaybeClose(line: string): Promise<void> {
+    await answer(line);
+    if (persona.closeAfterReply) stream.end();
   }
 
   async function answer(line: string): Promise<void> {
@@ -136,11 +149,12 @@ async function converse(socket: net.Socket, persona: SmtpPersona, commands: stri
     await send(['220 2.0.0 Ready to start TLS']);
     if (config === 'broken') return void socket.end('this is not a TLS handshake\r\n');
     socket.removeAllListeners('data');
+    if (config === 'alert') return void socket.once('data', () => socket.end(FATAL_HANDSHAKE_ALERT));
     const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: tls.createSecureContext(config) });
     secure.on('error', () => undefined);
     stream = secure;
     send = writer(secure, persona);
-    readLines(secure, line => answer(line));
+    readLines(secure, line => answerThenMaybeClose(line));
   }
 }
 

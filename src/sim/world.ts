@@ -1,23 +1,29 @@
-// A simulated mail world: the sim DNS resolver, scripted SMTP servers behind
-// documentation addresses ("192.0.2.10:25"), and a network that reaches them
+// A simulated mail world: the sim DNS resolver, scripted SMTP servers and
+// MTA-STS policy servers behind documentation addresses ("192.0.2.10:25",
+// "203.0.113.10:443"), and a network that reaches them
 // through the dialer's address map. Every endpoint not listed refuses, so a
 // world never sends a packet beyond 127.0.0.1. `maildiag demo` and the
 // benchmark run in one.
 import { createNet, type Net } from '../net/context.js';
+import type { DnsServer } from '../net/dns/types.js';
 import { startSimDns, type SimDnsServer, type SimZone } from './dns-server.js';
+import { startSimHttps, type SimHttpsOptions, type SimHttpsServer } from './https-server.js';
 import { closedPort, startSimSmtp, type SimSmtpServer, type SmtpPersona } from './smtp-server.js';
 
 export interface WorldSpec {
   zone: SimZone;
   /** SMTP personas by endpoint, "192.0.2.10:25". */
   smtp: Record<string, SmtpPersona>;
+  /** HTTPS servers (MTA-STS policy hosts) by endpoint, "203.0.113.10:443". */
+  https?: Record<string, SimHttpsOptions>;
 }
 
 export interface World {
   dns: SimDnsServer;
   smtp: Map<string, SimSmtpServer>;
-  /** A network for one run: its own caches, the world's resolver and addresses. */
-  net(timeoutMs: number): Net;
+  https: Map<string, SimHttpsServer>;
+  /** A network for one run: its own caches, the world's addresses, and its resolver unless `resolvers` replaces it. */
+  net(timeoutMs: number, resolvers?: DnsServer[]): Net;
   close(): Promise<void>;
 }
 
@@ -30,15 +36,22 @@ export async function startWorld(spec: WorldSpec): Promise<World> {
     smtp.set(endpoint, server);
     addressMap.set(endpoint, { host: '127.0.0.1', port: server.port });
   }
+  const https = new Map<string, SimHttpsServer>();
+  for (const [endpoint, options] of Object.entries(spec.https ?? {})) {
+    const server = await startSimHttps(options);
+    https.set(endpoint, server);
+    addressMap.set(endpoint, { host: '127.0.0.1', port: server.port });
+  }
   const refusing = await closedPort();
   // Endpoints the world does not list answer like a host with nothing listening.
   const dial = { get: (endpoint: string) => addressMap.get(endpoint) ?? { host: '127.0.0.1', port: refusing } };
   return {
     dns,
     smtp,
-    net: timeoutMs => createNet({ resolvers: [dns.server], timeoutMs, addressMap: dial, loopbackOnly: true }),
+    https,
+    net: (timeoutMs, resolvers = [dns.server]) => createNet({ resolvers, timeoutMs, addressMap: dial, loopbackOnly: true }),
     close: async () => {
-      await Promise.all([dns.close(), ...[...smtp.values()].map(s => s.close())]);
+      await Promise.all([dns.close(), ...[...smtp.values(), ...https.values()].map(s => s.close())]);
     },
   };
 }

@@ -31,7 +31,7 @@ export function parseEhlo(reply: SmtpReply): EhloExtensions {
     .filter(Boolean);
   return {
     keywords: [...new Set(entries.map(e => e.keyword).filter(Boolean))],
-    ...(has('SIZE') ? { size: sizeParam && /^\d+$/.test(sizeParam) ? Number(sizeParam) : 0 } : {}),
+    ...(has('SIZE') ? { size: sizeParam && /^\d+$/.test(sizeParam) ? declaredSize(sizeParam) : 0 } : {}),
     starttls: has('STARTTLS'),
     pipelining: has('PIPELINING'),
     eightBitMime: has('8BITMIME'),
@@ -40,4 +40,9 @@ export function parseEhlo(reply: SmtpReply): EhloExtensions {
     enhancedStatusCodes: has('ENHANCEDSTATUSCODES'),
     auth: [...new Set(auth)],
   };
+}
+
+/** RFC 1870 §4 allows up to 20 digits, more than a double holds exactly: past 2^53 it is a limit no message reaches. */
+function declaredSize(digits: string): number {
+  return Math.min(Number(digits), Number.MAX_SAFE_INTEGER);
 }
