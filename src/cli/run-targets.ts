@@ -9,8 +9,19 @@ import type { Target } from '../pipeline/facts.js';
 import { reportSchema, type Report } from '../report/schema.js';
 import type { RunEvents } from '../pipeline/run.js';
 
-export function createRunNet(settings: RunSettings, io: CliIo): Net {
-  return createNet({ resolvers: settings.resolvers, timeoutMs: settings.run.timeoutMs, loopbackOnly: io.env['MAILDIAG_NO_NETWORK'] === '1' });
+/**
+ * Sessions of an audit wait this long for the next domain on the same MX host
+ * (as Postfix caches connections), and say QUIT as soon as the audit is done.
+ */
+const AUDIT_LINGER_MS = 5000;
+
+export function createRunNet(settings: RunSettings, io: CliIo, targetCount: number): Net {
+  return createNet({
+    resolvers: settings.resolvers,
+    timeoutMs: settings.run.timeoutMs,
+    loopbackOnly: io.env['MAILDIAG_NO_NETWORK'] === '1',
+    sessionLingerMs: targetCount > 1 ? AUDIT_LINGER_MS : 0,
+  });
 }
 
 export interface RunTargetsOptions {
@@ -22,7 +33,7 @@ export interface RunTargetsOptions {
 
 /** Resolves when every target has been reported, or as soon as `stop` fires. */
 export async function runTargets(targets: Target[], settings: RunSettings, io: CliIo, onReport: (report: Report) => void, options: RunTargetsOptions = {}): Promise<void> {
-  const net = options.net ?? createRunNet(settings, io);
+  const net = options.net ?? createRunNet(settings, io, targets.length);
   const limit = pLimit(settings.concurrency);
   const stopped = new Promise<void>(resolve => options.stop?.addEventListener('abort', () => resolve(), { once: true }));
   const all = Promise.all(
@@ -36,7 +47,11 @@ export async function runTargets(targets: Target[], settings: RunSettings, io: C
       }),
     ),
   );
-  await Promise.race([all, stopped]);
+  try {
+    await Promise.race([all, stopped]);
+  } finally {
+    net.finish();
+  }
 }
 
 /** --json output always passes the published schema; a report that does not is a bug. */

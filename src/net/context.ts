@@ -8,6 +8,11 @@ export interface Net {
   dialer: Dialer;
   /** Memoize a probe for the whole run: many domains share a handful of MX hosts. */
   once<T>(key: string, probe: () => Promise<T>): Promise<T>;
+  /** How long an SMTP session waits for more work before QUIT (audits; 0 for one target). */
+  readonly sessionLingerMs: number;
+  /** Resolves when the run declares it has no more work: lingering sessions say QUIT at once. */
+  readonly finished: Promise<void>;
+  finish(): void;
 }
 
 export interface NetOptions {
@@ -15,6 +20,7 @@ export interface NetOptions {
   timeoutMs: number;
   addressMap?: AddressMap;
   loopbackOnly?: boolean;
+  sessionLingerMs?: number;
 }
 
 /** DNS waits for one answer at most this long per try; the run's --timeout still caps it. */
@@ -22,7 +28,18 @@ const DNS_TRY_MS = 2500;
 
 export function createNet(options: NetOptions): Net {
   const memo = new Map<string, Promise<unknown>>();
+  let finish!: () => void;
+  const finished = new Promise<void>(resolve => (finish = resolve));
+  let lingerMs = options.sessionLingerMs ?? 0;
   return {
+    get sessionLingerMs() {
+      return lingerMs;
+    },
+    finished,
+    finish() {
+      lingerMs = 0;
+      finish();
+    },
     dns: createDnsClient({ servers: options.resolvers, timeoutMs: Math.min(options.timeoutMs, DNS_TRY_MS), retries: 1 }),
     dialer: createDialer({ addressMap: options.addressMap, loopbackOnly: options.loopbackOnly }),
     once<T>(key: string, probe: () => Promise<T>): Promise<T> {

@@ -54,9 +54,12 @@ export function createDialer(options: DialerOptions = {}): Dialer {
       if (options.loopbackOnly && !isLoopback(destination.host)) {
         throw new Error(`refusing to dial ${endpointKey(ip, port)}: network access is disabled (MAILDIAG_NO_NETWORK)`);
       }
+      // A check whose time is already up opens nothing ('abort' never fires for a signal aborted before).
+      if (signal?.aborted) return Promise.resolve({ kind: 'timeout' });
       return new Promise<DialResult>(resolve => {
         const started = performance.now();
-        const socket = net.connect({ host: destination.host, port: destination.port });
+        // Commands and replies are small and strictly alternate: Nagle's algorithm would only add delay.
+        const socket = net.connect({ host: destination.host, port: destination.port, noDelay: true });
         open.add(socket);
         socket.once('close', () => open.delete(socket));
         const finish = (result: DialResult) => {

@@ -36,10 +36,7 @@ export function upgradeToTls(socket: net.Socket, options: TlsOptions): Promise<T
       socket,
       servername: options.servername && !/^[\d.:]+$/.test(options.servername) ? options.servername : undefined,
       rejectUnauthorized: false,
-      ca: options.caCerts.length ? [...tls.rootCertificates, ...options.caCerts] : undefined,
-      minVersion: options.minVersion ?? 'TLSv1.2',
-      maxVersion: options.maxVersion,
-      ...(options.allowLegacy ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
+      secureContext: secureContextFor(options),
     });
     const finish = (result: TlsHandshake) => {
       clearTimeout(timer);
@@ -63,6 +60,29 @@ export function upgradeToTls(socket: net.Socket, options: TlsOptions): Promise<T
       });
     });
   });
+}
+
+// A secure context holds the parsed trust store; building one per connection
+// re-reads every CA (a system bundle in NODE_EXTRA_CA_CERTS is hundreds of
+// certificates), so contexts are kept per CA list and TLS settings. The run
+// owns its caCerts array, so the cache goes with it.
+const contexts = new WeakMap<string[], Map<string, tls.SecureContext>>();
+
+function secureContextFor(options: TlsOptions): tls.SecureContext {
+  const key = `${options.minVersion ?? 'TLSv1.2'}|${options.maxVersion ?? ''}|${options.allowLegacy ? 'legacy' : ''}`;
+  let byKey = contexts.get(options.caCerts);
+  if (!byKey) contexts.set(options.caCerts, (byKey = new Map()));
+  let context = byKey.get(key);
+  if (!context) {
+    context = tls.createSecureContext({
+      ...(options.caCerts.length ? { ca: [...tls.rootCertificates, ...options.caCerts] } : {}),
+      minVersion: options.minVersion ?? 'TLSv1.2',
+      ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
+      ...(options.allowLegacy ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
+    });
+    byKey.set(key, context);
+  }
+  return context;
 }
 
 function peerChain(socket: tls.TLSSocket): Buffer[] {
@@ -122,12 +142,24 @@ export interface ChainFacts {
 
 const MAX_CHAIN_DEPTH = 10;
 
+// Domains that share an MX host share its probe, and so the very same chain
+// array: judge each chain once per CA list.
+const inspected = new WeakMap<Buffer[], WeakMap<string[], ChainFacts>>();
+
 /** Trust, computed independently of OpenSSL's single authorizationError, so "expired" never hides "self-signed". */
 export function inspectChain(chain: Buffer[], caCerts: string[]): ChainFacts {
+  let byCa = inspected.get(chain);
+  if (!byCa) inspected.set(chain, (byCa = new WeakMap()));
+  let facts = byCa.get(caCerts);
+  if (!facts) byCa.set(caCerts, (facts = judgeChain(chain, caCerts)));
+  return facts;
+}
+
+function judgeChain(chain: Buffer[], caCerts: string[]): ChainFacts {
   const presented = chain.map(der => new X509Certificate(der));
   const leaf = presented[0];
   if (!leaf) throw new Error('inspectChain: empty chain');
-  const anchors = [...nodeRoots(), ...caCerts.flatMap(splitPem).map(pem => new X509Certificate(pem))];
+  const anchors = [...nodeRoots(), ...caCerts.flatMap(parsedPem)];
   const { path, trust } = followIssuers(leaf, presented, anchors);
   return { leaf: certificateFacts(leaf), path: path.map(certificateFacts), trust };
 }
@@ -190,6 +222,14 @@ function isSignedBy(child: X509Certificate, parent: X509Certificate): boolean {
   } catch {
     return false; // a key or signature algorithm OpenSSL cannot use: not a link in the chain
   }
+}
+
+/** Each CA file's certificates, parsed once: the same PEM strings come back for every certificate judged. */
+const parsedPems = new Map<string, X509Certificate[]>();
+function parsedPem(pem: string): X509Certificate[] {
+  let certs = parsedPems.get(pem);
+  if (!certs) parsedPems.set(pem, (certs = splitPem(pem).map(one => new X509Certificate(one))));
+  return certs;
 }
 
 let parsedNodeRoots: X509Certificate[] | undefined;

@@ -21,6 +21,13 @@ const MAX_TCP_MESSAGE = 65535;
 /** Questions on the wire at once: an audit asks thousands at a time, and a burst that overflows a socket buffer is lost. */
 const MAX_IN_FLIGHT = 200;
 const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
+/**
+ * Answers kept per run. An audit asks tens of questions per domain that no
+ * other domain asks again (its DKIM selectors, its DMARC record), and only a
+ * few that many share (MX hosts, SPF includes, blocklist entries of shared
+ * IPs): least recently used answers go first, so memory stays flat.
+ */
+const MAX_CACHED = 20_000;
 
 type Attempt =
   | { kind: 'answer'; packet: WirePacket; server: string }
@@ -63,8 +70,11 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
       const hit = cache.get(key);
       if (hit) {
         stats.cached++;
+        cache.delete(key);
+        cache.set(key, hit);
         return hit as Promise<DnsAnswer<T>>;
       }
+      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
       const pending = inFlight(() => ask(name, type, servers, recursive));
       cache.set(key, pending);
       // Silence is not an answer: the next asker tries again rather than inherit a lost packet.
@@ -193,6 +203,8 @@ function askTcp(server: DnsServer, name: string, type: RrType, recursive: boolea
       if (buffered.length < size + 2) return;
       const packet = decode(buffered.subarray(2, size + 2));
       if (!packet || !answersQuestion(packet, id, name, type)) return finish({ kind: 'error', message: 'malformed answer over TCP' });
+      // Truncated even over TCP (RFC 1035 §4.2.2 caps a message at 65,535 bytes): what came is not "no records".
+      if (packet.flag_tc) return finish({ kind: 'error', message: 'the answer is too large even for TCP' });
       finish({ kind: 'answer', packet, server: label(server) });
     });
     socket.on('error', err => finish({ kind: 'error', message: `truncated over UDP and TCP failed (${(err as NodeJS.ErrnoException).code ?? err.message})` }));

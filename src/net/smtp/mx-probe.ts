@@ -15,7 +15,11 @@
 // Requests that arrive while a session runs join it; later ones start another
 // session (one at a time per address, under the dialer's exclusive slot). The
 // open-relay probe and a host that cannot be talked to are host facts too:
-// tested, or given up on, once per run.
+// tested, or given up on, once per run. In an audit (the net's
+// sessionLingerMs), a session that has emptied its queue waits a moment for
+// the next domain's recipients before it says QUIT, so a host that serves many
+// domains sees one connection for as long as they keep coming; each request is
+// answered as soon as its batch is done, never held for the linger.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Net } from '../context.js';
 import { recordHandshake, type TlsResult } from '../tls.js';
@@ -28,6 +32,8 @@ export const SMTP_PORT = 25;
 export const RELAY_PROBE_ADDRESS = 'relay-test@maildiag-probe.invalid';
 export const BATCH_WINDOW_MS = 30;
 export const MAX_RECIPIENTS_PER_TRANSACTION = 50;
+/** One session carries at most this many transactions (RSET between them) before it says QUIT. */
+const MAX_TRANSACTIONS_PER_SESSION = 200;
 /** After the greeting, the rest of a session may take this many --timeout periods in all. */
 const SESSION_STEP_BUDGET = 4;
 const TOO_SLOW = 'the server answered too slowly to finish the test in time';
@@ -144,6 +150,8 @@ class MxProber {
   private relayDone: boolean;
   /** STARTTLS broke a session: later sessions stay in plaintext, the way MTAs fall back. */
   private plaintextOnly = false;
+  /** Wakes a lingering session when a request arrives. */
+  private arrival?: () => void;
 
   constructor(
     private readonly net: Net,
@@ -160,6 +168,7 @@ class MxProber {
     }
     return new Promise((resolve, reject) => {
       this.waiting.push({ rcpt, receivedAt: performance.now(), resolve, reject });
+      this.arrival?.();
       this.draining ??= this.drain();
     });
   }
@@ -199,7 +208,7 @@ class MxProber {
         this.facts = facts;
         this.firstTranscript = transcript;
       }
-      if (readiness === 'ready') await this.transact(session, served, deadline);
+      if (readiness === 'ready') await this.transact(session, served, deadline, transcript);
       else if (readiness !== 'retry-plaintext') this.stopped = readiness === 'refused' ? 'done' : readiness;
     } finally {
       for (const s of served) s.request.resolve(this.result(s, transcript));
@@ -235,17 +244,33 @@ class MxProber {
   }
 
   /** RCPT batches for the queued requests and the relay probe, again while requests keep arriving. */
-  private async transact(session: SmtpSession, served: Served[], deadline: number): Promise<void> {
+  private async transact(session: SmtpSession, served: Served[], firstDeadline: number, transcript: Transcript): Promise<void> {
+    let deadline = firstDeadline;
+    let transactions = 0;
     const oldest = Math.min(...this.waiting.map(r => r.receivedAt));
     await sleep(Math.max(0, oldest + BATCH_WINDOW_MS - performance.now()));
-    while (this.waiting.length) {
+    while (this.waiting.length && transactions < MAX_TRANSACTIONS_PER_SESSION) {
       if (this.outOfTime(deadline)) return;
       const batch = this.takeBatch();
+      transactions++;
       for (const request of batch.filter(r => r.rcpt === undefined)) served.push({ request });
       const recipients = [...new Set(batch.flatMap(r => (r.rcpt === undefined ? [] : [r.rcpt])))];
       if (recipients.length && !(await this.sendRecipients(session, batch, recipients, served, deadline))) return;
       if (!this.relayDone && (this.outOfTime(deadline) || !(await this.probeRelay(session, deadline)))) return;
+      for (const done of served.splice(0)) done.request.resolve(this.result(done, transcript));
+      if (!this.waiting.length && (await this.lingered())) deadline = performance.now() + this.settings.timeoutMs * SESSION_STEP_BUDGET;
     }
+  }
+
+  /** Wait up to the net's linger time for another request; true if one came. */
+  private async lingered(): Promise<boolean> {
+    const lingerMs = this.net.sessionLingerMs;
+    if (!lingerMs) return false;
+    const arrived = new Promise<void>(resolve => (this.arrival = resolve));
+    // An unref'd timer: a lingering session must not keep the process alive once the run is over.
+    await Promise.race([arrived, sleep(lingerMs, undefined, { ref: false }), this.net.finished]);
+    this.arrival = undefined;
+    return this.waiting.length > 0;
   }
 
   /** A server slow on every step would keep the run waiting: the session ends at its deadline, and the host is done for the run. */
@@ -273,7 +298,8 @@ class MxProber {
     const serve = (addresses: string[], outcome: Omit<Served, 'request'>) => {
       for (const request of batch.filter(r => r.rcpt !== undefined && addresses.includes(r.rcpt))) served.push({ request, ...outcome });
     };
-    const mail = await session.command(`MAIL FROM:<${this.settings.from}>`, this.stepTimeout(deadline));
+    // The transaction's own MAIL and RSET belong to its recipients' transcripts, not to every domain's.
+    const mail = await session.command(`MAIL FROM:<${this.settings.from}>`, this.stepTimeout(deadline), recipients);
     if (mail.kind !== 'reply' || mail.reply.code === 421) {
       serve(recipients, { incomplete: this.broken('mail', mail) });
       return false;
@@ -294,7 +320,7 @@ class MxProber {
       }
       serve([address], { mail: mail.reply, rcpt: rcpt.reply });
     }
-    return this.reset(session, deadline);
+    return this.reset(session, deadline, recipients);
   }
 
   /** RCPT TO a reserved domain nobody hosts: 250 means the server relays for anyone (RFC 5321 §3.6.1). */
@@ -318,8 +344,8 @@ class MxProber {
     }
   }
 
-  private async reset(session: SmtpSession, deadline: number): Promise<boolean> {
-    const rset = await session.command('RSET', this.stepTimeout(deadline));
+  private async reset(session: SmtpSession, deadline: number, recipients?: readonly string[]): Promise<boolean> {
+    const rset = await session.command('RSET', this.stepTimeout(deadline), recipients);
     if (rset.kind === 'reply' && isPositive(rset.reply)) return true;
     this.broken('rset', rset);
     return false;

@@ -37,26 +37,37 @@ export type DialFailure = { kind: 'refused' } | { kind: 'timeout' } | { kind: 'u
 const QUIT_WAIT_MS = 2000;
 /** How long a last QUIT to a broken session may take to leave before the connection is closed. */
 const FLUSH_WAIT_MS = 250;
+/** Session-wide lines kept (greeting, EHLO, STARTTLS...), and lines kept per recipient of a shared session. */
 const MAX_TRANSCRIPT_LINES = 300;
+const MAX_LINES_PER_TAG = 40;
 const MAX_TRANSCRIPT_LINE = 512;
 
 /** Client and server lines as "C: ..." / "S: ...", with notes as "-- ...". Tagged lines belong to one probe of a shared session. */
 export class Transcript {
-  private readonly entries: { text: string; tag?: string }[] = [];
+  // A session shared by many domains' recipients (an audit) must neither hand
+  // each domain every other domain's lines nor let early ones crowd out late
+  // ones: lines tagged with recipients are kept per recipient, the rest once.
+  private readonly order: { text: string; tags?: readonly string[] }[] = [];
+  private sharedCount = 0;
+  private readonly taggedCounts = new Map<string, number>();
   private dropped = 0;
 
-  add(text: string, tag?: string): void {
-    if (this.entries.length >= MAX_TRANSCRIPT_LINES) {
+  add(text: string, tags?: string | readonly string[]): void {
+    const list = tags === undefined ? undefined : typeof tags === 'string' ? [tags] : tags;
+    const full = list ? list.every(t => (this.taggedCounts.get(t) ?? 0) >= MAX_LINES_PER_TAG) : this.sharedCount >= MAX_TRANSCRIPT_LINES;
+    if (full) {
       this.dropped++;
       return;
     }
     const short = text.length > MAX_TRANSCRIPT_LINE ? `${text.slice(0, MAX_TRANSCRIPT_LINE)}… (${text.length} characters)` : text;
-    this.entries.push(tag === undefined ? { text: short } : { text: short, tag });
+    if (list) for (const t of list) this.taggedCounts.set(t, (this.taggedCounts.get(t) ?? 0) + 1);
+    else this.sharedCount++;
+    this.order.push(list ? { text: short, tags: list } : { text: short });
   }
 
-  /** The lines every probe shares plus those tagged `tag`. */
+  /** The lines every probe shares plus those tagged `tag`, in the order they were said. */
   lines(tag?: string): string[] {
-    const own = this.entries.filter(e => e.tag === undefined || e.tag === tag).map(e => e.text);
+    const own = this.order.filter(e => !e.tags || (tag !== undefined && e.tags.includes(tag))).map(e => e.text);
     return this.dropped ? [...own, `-- ${this.dropped} more lines not kept`] : own;
   }
 }
@@ -94,14 +105,14 @@ export class SmtpSession {
   }
 
   /** Wait for the next reply without sending anything (the greeting, RFC 5321 §3.1). */
-  async read(timeoutMs: number, tag?: string): Promise<ReadOutcome> {
+  async read(timeoutMs: number, tag?: string | readonly string[]): Promise<ReadOutcome> {
     const outcome = await this.reader.next(timeoutMs);
     this.log(outcome, tag);
     if (outcome.kind !== 'reply' || outcome.reply.code === 421) this.broken = true;
     return outcome;
   }
 
-  async command(line: string, timeoutMs: number, tag?: string): Promise<ReadOutcome> {
+  async command(line: string, timeoutMs: number, tag?: string | readonly string[]): Promise<ReadOutcome> {
     if (/[\r\n]/.test(line)) throw new Error(`SMTP command with a line break: ${JSON.stringify(line)}`);
     if (this.broken) return { kind: 'closed', partial: [] };
     this.transcript.add(`C: ${line}`, tag);
@@ -162,7 +173,7 @@ export class SmtpSession {
     this.socket.destroy();
   }
 
-  private log(outcome: ReadOutcome, tag?: string): void {
+  private log(outcome: ReadOutcome, tag?: string | readonly string[]): void {
     switch (outcome.kind) {
       case 'reply': {
         const { code, lines } = outcome.reply;
@@ -183,7 +194,14 @@ export class SmtpSession {
 export const endpointLabel = ({ ip, port }: { ip: string; port: number }): string => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 /** A short stable id for a set of trusted CA certificates, for memo keys. */
-export const caFingerprint = (pems: string[]): string => (pems.length ? createHash('sha256').update(pems.join('\n')).digest('hex').slice(0, 16) : '-');
+const fingerprints = new WeakMap<string[], string>();
+/** A short name for a CA list, for memo keys; hashed once per list (a system bundle is large). */
+export function caFingerprint(pems: string[]): string {
+  if (!pems.length) return '-';
+  let fingerprint = fingerprints.get(pems);
+  if (!fingerprint) fingerprints.set(pems, (fingerprint = createHash('sha256').update(pems.join('\n')).digest('hex').slice(0, 16)));
+  return fingerprint;
+}
 
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`;
 
