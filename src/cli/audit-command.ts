@@ -12,7 +12,7 @@ import { parseList, parseShard, reportedTargets, shardOf } from './audit-list.js
 import { createProgress } from './progress.js';
 import { renderers, preamble } from '../render/index.js';
 import { renderAuditSummary } from '../render/summary.js';
-import type { Report } from '../report/schema.js';
+import { outcomeOf, type ReportOutcome } from '../pipeline/report.js';
 
 export const INTERRUPTED_STATUS = 130;
 
@@ -29,14 +29,15 @@ export async function runAuditCommand(file: string, rawOptions: Record<string, u
 
   const renderOptions = { color: settings.color, verbose: settings.run.verbose, width: 80 };
   const progress = io.isErrTTY && !settings.quiet && settings.format !== 'human' ? createProgress(targets.length, io.stderr) : undefined;
-  const reports: Report[] = [];
+  // Only outcomes are kept: an audit of 10,000 domains must not hold 10,000 reports.
+  const reports: ReportOutcome[] = [];
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();
   process.once('SIGINT', onInterrupt);
   io.stdout(preamble[settings.format] ?? '');
   try {
     await runTargets(targets, settings, io, report => {
-      reports.push(report);
+      reports.push(outcomeOf(report));
       io.stdout(renderers[settings.format](report, renderOptions));
       progress?.tick();
     }, { stop: stop.signal });

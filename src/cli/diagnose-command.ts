@@ -5,6 +5,7 @@ import type { CliIo } from './io.js';
 import { exitStatus } from './exit-status.js';
 import { runTargets, startSpinner } from './run-targets.js';
 import type { Report } from '../report/schema.js';
+import { outcomeOf } from '../pipeline/report.js';
 import { renderers, preamble } from '../render/index.js';
 
 export async function runDiagnoseCommand(rawTargets: string[], rawOptions: Record<string, unknown>, io: CliIo): Promise<number> {
@@ -29,5 +30,5 @@ export async function runDiagnoseCommand(rawTargets: string[], rawOptions: Recor
     if (settings.format === 'json') io.stdout(ordered.length === 1 ? renderers.json(ordered[0]!, renderOptions) : `${JSON.stringify(ordered, null, 2)}\n`);
     else io.stdout(ordered.map(r => renderers[settings.format](r, renderOptions)).join('\n'));
   }
-  return exitStatus(reports, settings.failOn);
+  return exitStatus(reports.map(outcomeOf), settings.failOn);
 }

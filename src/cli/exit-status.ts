@@ -1,12 +1,11 @@
 // Exit status from reports (shared/spec/cli.md): a pure function.
-import type { Report } from '../report/schema.js';
-import { hasInternalError } from '../pipeline/report.js';
+import type { ReportOutcome } from '../pipeline/report.js';
 import type { FailOn } from './options.js';
 
 const LEVELS = { info: 0, warning: 1, error: 2 } as const;
 
-export function exitStatus(reports: readonly Report[], failOn: FailOn): 0 | 1 | 3 {
-  if (reports.some(hasInternalError)) return 3;
+export function exitStatus(reports: readonly ReportOutcome[], failOn: FailOn): 0 | 1 | 3 {
+  if (reports.some(r => r.internalError)) return 3;
   if (failOn === 'never') return 0;
   const threshold = LEVELS[failOn];
   const failing = reports.some(r => r.verdict !== 'ok' && LEVELS[r.verdict] >= threshold);

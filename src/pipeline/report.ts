@@ -26,3 +26,17 @@ export function buildReport(target: Target, startedAt: Date, durationMs: number,
 /** A check crashed inside maildiag (not a network outcome): exit status 3. */
 export const hasInternalError = (report: Report): boolean =>
   report.checks.some(c => c.status === 'error' && c.data['reason'] === 'internal');
+
+/** What an audit keeps of each report once it is printed: enough for the exit status and the summary. */
+export interface ReportOutcome {
+  verdict: Report['verdict'];
+  internalError: boolean;
+  /** Causes at warning or error, ranked. */
+  causes: Report['diagnosis'][number]['cause'][];
+}
+
+export const outcomeOf = (report: Report): ReportOutcome => ({
+  verdict: report.verdict,
+  internalError: hasInternalError(report),
+  causes: report.diagnosis.filter(d => d.severity !== 'info').map(d => d.cause),
+});
