@@ -10,7 +10,7 @@ import { runTargets } from './run-targets.js';
 import { exitStatus } from './exit-status.js';
 import { parseList, parseShard, reportedTargets, shardOf } from './audit-list.js';
 import { createProgress } from './progress.js';
-import { renderers, preamble } from '../render/index.js';
+import { loadRenderer, preamble } from '../render/index.js';
 import { renderAuditSummary } from '../render/summary.js';
 import { outcomeOf, type ReportOutcome } from '../pipeline/report.js';
 
@@ -31,6 +31,7 @@ export async function runAuditCommand(file: string, rawOptions: Record<string, u
   const progress = io.isErrTTY && !settings.quiet && settings.format !== 'human' ? createProgress(targets.length, io.stderr) : undefined;
   // Only outcomes are kept: an audit of 10,000 domains must not hold 10,000 reports.
   const reports: ReportOutcome[] = [];
+  const render = await loadRenderer(settings.format);
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();
   process.once('SIGINT', onInterrupt);
@@ -38,7 +39,7 @@ export async function runAuditCommand(file: string, rawOptions: Record<string, u
   try {
     await runTargets(targets, settings, io, report => {
       reports.push(outcomeOf(report));
-      io.stdout(renderers[settings.format](report, renderOptions));
+      io.stdout(render(report, renderOptions));
       progress?.tick();
     }, { stop: stop.signal });
   } finally {

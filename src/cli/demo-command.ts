@@ -5,7 +5,7 @@ import type { CliIo } from './io.js';
 import { diagnose } from '../diagnose.js';
 import { parseTarget } from './targets.js';
 import { defaultRunOptions } from '../pipeline/options.js';
-import { renderers } from '../render/index.js';
+import { renderHuman } from '../render/human.js';
 import { demoWorld } from '../sim/demo.js';
 import { startWorld } from '../sim/world.js';
 
@@ -23,7 +23,7 @@ export async function runDemoCommand(raw: Record<string, unknown>, io: CliIo): P
     io.stdout(`maildiag demo: ${demo.domains.length} example domains in a simulated world (DNS and SMTP servers on 127.0.0.1; nothing leaves this machine)\n\n`);
     demo.domains.forEach((d, i) => {
       io.stdout(`=== ${d.domain}: ${d.story}\n`);
-      io.stdout(`${renderers.human(reports[i]!, { color, verbose: false, width: 80 })}\n`);
+      io.stdout(`${renderHuman(reports[i]!, { color, verbose: false, width: 80 })}\n`);
     });
     io.stdout('Try it on your own domain: maildiag example.com (add --verbose for evidence, --json for scripts).\n');
     return 0;

@@ -6,20 +6,21 @@ import { exitStatus } from './exit-status.js';
 import { runTargets, startSpinner } from './run-targets.js';
 import type { Report } from '../report/schema.js';
 import { outcomeOf } from '../pipeline/report.js';
-import { renderers, preamble } from '../render/index.js';
+import { loadRenderer, preamble } from '../render/index.js';
 
 export async function runDiagnoseCommand(rawTargets: string[], rawOptions: Record<string, unknown>, io: CliIo): Promise<number> {
   const settings = buildSettings(rawOptions, io);
   const targets = rawTargets.map(parseTarget);
   const renderOptions = { color: settings.color, verbose: settings.run.verbose, width: 80 };
   const streaming = settings.format === 'jsonl' || settings.format === 'csv';
+  const render = await loadRenderer(settings.format);
   const reports: Report[] = [];
   if (streaming) io.stdout(preamble[settings.format] ?? '');
   const spinner = settings.format === 'human' && io.isErrTTY && !settings.quiet && targets.length === 1 ? await startSpinner(targets[0]!) : undefined;
   try {
     await runTargets(targets, settings, io, report => {
       reports.push(report);
-      if (streaming) io.stdout(renderers[settings.format](report, renderOptions));
+      if (streaming) io.stdout(render(report, renderOptions));
     }, { ...(spinner ? { events: spinner.events } : {}) });
   } finally {
     spinner?.stop();
@@ -27,8 +28,8 @@ export async function runDiagnoseCommand(rawTargets: string[], rawOptions: Recor
   if (!streaming) {
     // Reports print in the order the targets were given, whatever order they finished in.
     const ordered = targets.map(t => reports.find(r => r.ascii === t.ascii)!);
-    if (settings.format === 'json') io.stdout(ordered.length === 1 ? renderers.json(ordered[0]!, renderOptions) : `${JSON.stringify(ordered, null, 2)}\n`);
-    else io.stdout(ordered.map(r => renderers[settings.format](r, renderOptions)).join('\n'));
+    if (settings.format === 'json' && ordered.length > 1) io.stdout(`${JSON.stringify(ordered, null, 2)}\n`);
+    else io.stdout(ordered.map(r => render(r, renderOptions)).join('\n'));
   }
   return exitStatus(reports.map(outcomeOf), settings.failOn);
 }

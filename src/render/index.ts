@@ -1,9 +1,8 @@
-// Renderers only format a report; they never compute anything about it.
+// Renderers only format a report; they never compute anything about it. Each
+// loads on demand: `--json` need not pay for colour and table layout.
 import type { Report } from '../report/schema.js';
 import type { Format } from '../cli/options.js';
-import { renderHuman } from './human.js';
-import { renderMarkdown } from './markdown.js';
-import { renderCsv, CSV_HEADER } from './csv.js';
+import { CSV_HEADER } from './csv.js';
 
 export interface RenderOptions {
   color: boolean;
@@ -13,13 +12,20 @@ export interface RenderOptions {
 
 export type Renderer = (report: Report, options: RenderOptions) => string;
 
-export const renderers: Record<Format, Renderer> = {
-  human: renderHuman,
-  json: report => `${JSON.stringify(report, null, 2)}\n`,
-  jsonl: report => `${JSON.stringify(report)}\n`,
-  markdown: renderMarkdown,
-  csv: renderCsv,
-};
+export async function loadRenderer(format: Format): Promise<Renderer> {
+  switch (format) {
+    case 'json':
+      return report => `${JSON.stringify(report, null, 2)}\n`;
+    case 'jsonl':
+      return report => `${JSON.stringify(report)}\n`;
+    case 'human':
+      return (await import('./human.js')).renderHuman;
+    case 'markdown':
+      return (await import('./markdown.js')).renderMarkdown;
+    case 'csv':
+      return (await import('./csv.js')).renderCsv;
+  }
+}
 
 /** Lines printed once before a stream of reports (csv's header). */
 export const preamble: Partial<Record<Format, string>> = { csv: `${CSV_HEADER}\n` };

@@ -1,6 +1,8 @@
-// The JSON report contract of shared/spec/cli.md, as zod schemas. `--json`
-// output is parsed with these before it is printed; docs/report.schema.json is
-// generated from them.
+// The JSON report contract of shared/spec/cli.md, as zod schemas. The Report
+// type is inferred from them, so the compiler holds every report maildiag
+// builds to the contract; the tests parse real --json/--format jsonl output
+// with them (loading zod costs ~100 ms, too much for every run), and
+// docs/report.schema.json is generated from them.
 import { z } from 'zod';
 import { causeIds, SEVERITIES, SIDES, type CauseId } from '../causes.js';
 

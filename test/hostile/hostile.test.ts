@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_REPLY_BYTES, SmtpSession } from '../../src/net/smtp/index.js';
-import { renderers } from '../../src/render/index.js';
+import { renderers } from '../helpers/renderers.js';
 import { reportSchema, type Report } from '../../src/report/schema.js';
 import { caseNames, HOSTILE_CASES, runHostileCase, startHostileWorld, type HostileCase, type HostileWorld } from '../../src/sim/hostile.js';
 import { allClosed } from '../helpers/smtp-world.js';

@@ -2,7 +2,7 @@
 // text from the network never reaches a terminal or a ticket with its escape codes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderers } from '../../src/render/index.js';
+import { renderers } from '../helpers/renderers.js';
 import { CSV_HEADER } from '../../src/render/csv.js';
 import { clean } from '../../src/render/sanitize.js';
 import { reportSchema } from '../../src/report/schema.js';
