@@ -23,9 +23,9 @@ export async function runAuditCommand(file: string, rawOptions: Record<string, u
   const done = typeof rawOptions['resume'] === 'string' ? reportedTargets(await readText(rawOptions['resume'], io, '--resume')) : new Set<string>();
   const lines = parseList(await readText(file, io));
   for (const bad of lines.filter(l => l.error)) io.stderr(`maildiag: line ${bad.line} skipped: ${bad.error}\n`);
-  const valid = lines.flatMap(l => (l.target ? [l.target] : []));
+  const valid = lines.flatMap(l => (l.target ? [{ target: l.target, ...(l.rcpt ? { rcpt: l.rcpt } : {}) }] : []));
   if (!valid.length) throw new UsageError(`no valid target in ${file === '-' ? 'standard input' : file}`);
-  const targets = valid.filter(t => (!shard || shardOf(t, shard.count) === shard.index) && !done.has(t.ascii));
+  const targets = valid.filter(({ target }) => (!shard || shardOf(target, shard.count) === shard.index) && !done.has(target.ascii));
 
   const renderOptions = { color: settings.color, verbose: settings.run.verbose, width: 80 };
   const progress = io.isErrTTY && !settings.quiet && settings.format !== 'human' ? createProgress(targets.length, io.stderr) : undefined;

@@ -4,14 +4,21 @@ import { createHash } from 'node:crypto';
 import type { Target } from '../pipeline/facts.js';
 import { UsageError } from './errors.js';
 import { parseTarget } from './targets.js';
+import { parseMailbox } from './options.js';
 
 export interface ListLine {
   line: number;
   target?: Target;
+  /** The line was an address: probe it with RCPT TO on its domain's MX hosts. */
+  rcpt?: string;
   error?: string;
 }
 
-/** One entry per non-blank, non-comment line; duplicates dropped (first one wins). */
+/**
+ * One entry per non-blank, non-comment line; duplicates dropped (first one
+ * wins). A line may be an address (alice@school.example): its domain is
+ * diagnosed and the address is the recipient probed there, as --rcpt would.
+ */
 export function parseList(text: string): ListLine[] {
   const seen = new Set<string>();
   const out: ListLine[] = [];
@@ -19,10 +26,12 @@ export function parseList(text: string): ListLine[] {
     const content = raw.replace(/#.*/, '').trim();
     if (!content) return;
     try {
-      const target = parseTarget(content);
-      if (seen.has(target.ascii)) return;
-      seen.add(target.ascii);
-      out.push({ line: i + 1, target });
+      const rcpt = content.includes('@') ? parseMailbox('recipient', content, false) : undefined;
+      const target = parseTarget(rcpt ? rcpt.slice(rcpt.lastIndexOf('@') + 1) : content);
+      const key = `${target.ascii} ${rcpt ?? ''}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      out.push({ line: i + 1, target, ...(rcpt ? { rcpt } : {}) });
     } catch (err) {
       if (!(err instanceof UsageError)) throw err;
       out.push({ line: i + 1, error: err.message });

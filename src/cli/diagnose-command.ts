@@ -18,7 +18,7 @@ export async function runDiagnoseCommand(rawTargets: string[], rawOptions: Recor
   if (streaming) io.stdout(preamble[settings.format] ?? '');
   const spinner = settings.format === 'human' && io.isErrTTY && !settings.quiet && targets.length === 1 ? await startSpinner(targets[0]!) : undefined;
   try {
-    await runTargets(targets, settings, io, report => {
+    await runTargets(targets.map(target => ({ target })), settings, io, report => {
       reports.push(report);
       if (streaming) io.stdout(render(report, renderOptions));
     }, { ...(spinner ? { events: spinner.events } : {}) });

@@ -31,16 +31,22 @@ export interface RunTargetsOptions {
   events?: RunEvents;
 }
 
+/** A target and, from an audit line written as an address, the recipient to probe there. */
+export interface Job {
+  target: Target;
+  rcpt?: string;
+}
+
 /** Resolves when every target has been reported, or as soon as `stop` fires. */
-export async function runTargets(targets: Target[], settings: RunSettings, io: CliIo, onReport: (report: Report) => void, options: RunTargetsOptions = {}): Promise<void> {
-  const net = options.net ?? createRunNet(settings, io, targets.length);
+export async function runTargets(jobs: Job[], settings: RunSettings, io: CliIo, onReport: (report: Report) => void, options: RunTargetsOptions = {}): Promise<void> {
+  const net = options.net ?? createRunNet(settings, io, jobs.length);
   const limit = pLimit(settings.concurrency);
   const stopped = new Promise<void>(resolve => options.stop?.addEventListener('abort', () => resolve(), { once: true }));
   const all = Promise.all(
-    targets.map(target =>
+    jobs.map(({ target, rcpt }) =>
       limit(async () => {
         if (options.stop?.aborted) return;
-        const report = await diagnose(target, settings.run, net, settings.selection, options.events, options.stop);
+        const report = await diagnose(target, rcpt ? { ...settings.run, rcpt } : settings.run, net, settings.selection, options.events, options.stop);
         if (options.stop?.aborted) return;
         onReport(report);
       }),

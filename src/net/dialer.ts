@@ -21,6 +21,8 @@ export interface Dialer {
   connect(ip: string, port: number, options: DialOptions): Promise<DialResult>;
   /** Run `session` while holding this address's connection slot. */
   exclusive<T>(ip: string, port: number, session: () => Promise<T>): Promise<T>;
+  /** Resolves when another caller starts waiting for this address's slot (a lingering session should then let go). */
+  contended(ip: string, port: number): Promise<void>;
   /** Every socket this dialer opened that is not closed yet (tests assert zero). */
   readonly open: ReadonlySet<net.Socket>;
 }
@@ -39,6 +41,8 @@ export const endpointKey = (ip: string, port: number): string => (ip.includes(':
 
 export function createDialer(options: DialerOptions = {}): Dialer {
   const limits = new Map<string, LimitFunction>();
+  // Only the session holding a slot lingers on it, so one waker per address is enough.
+  const contention = new Map<string, () => void>();
   const open = new Set<net.Socket>();
   const limitFor = (key: string) => {
     let limit = limits.get(key);
@@ -48,7 +52,21 @@ export function createDialer(options: DialerOptions = {}): Dialer {
 
   return {
     open,
-    exclusive: (ip, port, session) => limitFor(endpointKey(ip, port))(session),
+    exclusive(ip, port, session) {
+      const key = endpointKey(ip, port);
+      const limit = limitFor(key);
+      if (limit.activeCount >= limit.concurrency) {
+        contention.get(key)?.();
+        contention.delete(key);
+      }
+      return limit(session);
+    },
+    contended(ip, port) {
+      const key = endpointKey(ip, port);
+      // Someone may already be queued: then there is nothing to wait for.
+      if (limitFor(key).pendingCount > 0) return Promise.resolve();
+      return new Promise(resolve => contention.set(key, resolve));
+    },
     connect(ip, port, { timeoutMs, signal }) {
       const destination = options.addressMap?.get(endpointKey(ip, port)) ?? { host: ip, port };
       if (options.loopbackOnly && !isLoopback(destination.host)) {

@@ -29,6 +29,11 @@ test('the list: comments, blank lines, duplicates, invalid lines with their line
   assert.deepEqual(lines.map(l => [l.line, l.target?.ascii ?? 'error']), [[2, 'a.example'], [5, 'error'], [6, 'b.example']]);
 });
 
+test('a line that is an address diagnoses its domain and probes that recipient', () => {
+  const lines = parseList('alice@school.example\nschool.example\nbob@School.Example\nbad@@x\n');
+  assert.deepEqual(lines.map(l => [l.target?.ascii ?? 'error', l.rcpt]), [['school.example', 'alice@school.example'], ['school.example', undefined], ['school.example', 'bob@School.Example'], ['error', undefined]]);
+});
+
 test('resume reads every complete JSONL line and ignores a cut-off last one', () => {
   const done = reportedTargets('{"target":"a.example","ascii":"a.example"}\n{"target":"bücher.example","ascii":"xn--bcher-kva.example"}\n{"target":"c.exa');
   assert.deepEqual([...done], ['a.example', 'xn--bcher-kva.example']);

@@ -52,6 +52,7 @@ export async function startSmtpWorld(zone: SimZone, endpoints: Record<string, En
       dialer: {
         open: dialer.open,
         exclusive: dialer.exclusive,
+        contended: dialer.contended,
         async connect(ip, port, options): Promise<DialResult> {
           const key = endpointKey(ip, port);
           const fake = faked.get(key);

@@ -268,7 +268,7 @@ class MxProber {
     if (!lingerMs) return false;
     const arrived = new Promise<void>(resolve => (this.arrival = resolve));
     // An unref'd timer: a lingering session must not keep the process alive once the run is over.
-    await Promise.race([arrived, sleep(lingerMs, undefined, { ref: false }), this.net.finished]);
+    await Promise.race([arrived, sleep(lingerMs, undefined, { ref: false }), this.net.finished, this.net.dialer.contended(this.endpoint.ip, this.endpoint.port)]);
     this.arrival = undefined;
     return this.waiting.length > 0;
   }
