@@ -10,6 +10,9 @@ import { SEVERITY_LABEL, SIDE_LABEL, STATUS_LABEL, verdictLine } from './words.j
 
 type Entry = Report['diagnosis'][number];
 
+/** Wide enough for every check title on one line. */
+const TITLE_WIDTH = 33;
+
 export function renderHuman(report: Report, options: RenderOptions): string {
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const width = Math.max(60, Math.min(options.width, 100));
@@ -51,11 +54,11 @@ function diagnosisEntry(entry: Entry, c: ChalkInstance, width: number, verbose: 
 
 function checksTable(report: Report, width: number): string {
   const rows = report.checks.filter(check => check.status !== 'skipped').map(check => [STATUS_LABEL[check.status], check.title, checkDetail(check)]);
-  const detailWidth = Math.max(20, width - 4 - 5 - 24 - 6);
+  const detailWidth = Math.max(20, width - 4 - 5 - TITLE_WIDTH - 6);
   return table(rows, {
     border: getBorderCharacters('void'),
     columnDefault: { paddingLeft: 1, paddingRight: 1 },
-    columns: [{ width: 5 }, { width: 24, wrapWord: true }, { width: detailWidth, wrapWord: true }],
+    columns: [{ width: 5 }, { width: TITLE_WIDTH, wrapWord: true }, { width: detailWidth, wrapWord: true }],
     drawHorizontalLine: () => false,
   })
     .split('\n')
