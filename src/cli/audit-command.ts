@@ -7,14 +7,13 @@ import type { CliIo } from './io.js';
 import { UsageError } from './errors.js';
 import { buildSettings } from './settings.js';
 import { runTargets } from './run-targets.js';
-import { exitStatus } from './exit-status.js';
+import { exitStatus, INTERRUPTED_STATUS } from './exit-status.js';
 import { parseList, parseShard, reportedTargets, shardOf } from './audit-list.js';
 import { createProgress } from './progress.js';
 import { loadRenderer, preamble } from '../render/index.js';
 import { renderAuditSummary } from '../render/summary.js';
 import { outcomeOf, type ReportOutcome } from '../pipeline/report.js';
 
-export const INTERRUPTED_STATUS = 130;
 
 export async function runAuditCommand(file: string, rawOptions: Record<string, unknown>, io: CliIo): Promise<number> {
   // Human on a terminal, one JSON report per line everywhere else (cli.md).

@@ -2,10 +2,10 @@
 import { parseTarget } from './targets.js';
 import { buildSettings } from './settings.js';
 import type { CliIo } from './io.js';
-import { exitStatus } from './exit-status.js';
 import { runTargets, startSpinner } from './run-targets.js';
 import type { Report } from '../report/schema.js';
 import { outcomeOf } from '../pipeline/report.js';
+import { exitStatus, INTERRUPTED_STATUS } from './exit-status.js';
 import { loadRenderer, preamble } from '../render/index.js';
 
 export async function runDiagnoseCommand(rawTargets: string[], rawOptions: Record<string, unknown>, io: CliIo): Promise<number> {
@@ -17,12 +17,17 @@ export async function runDiagnoseCommand(rawTargets: string[], rawOptions: Recor
   const reports: Report[] = [];
   if (streaming) io.stdout(preamble[settings.format] ?? '');
   const spinner = settings.format === 'human' && io.isErrTTY && !settings.quiet && targets.length === 1 ? await startSpinner(targets[0]!) : undefined;
+  // Ctrl-C: the checks under way stop, and the report shows what finished.
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  process.once('SIGINT', onInterrupt);
   try {
     await runTargets(targets.map(target => ({ target })), settings, io, report => {
       reports.push(report);
       if (streaming) io.stdout(render(report, renderOptions));
-    }, { ...(spinner ? { events: spinner.events } : {}) });
+    }, { stop: stop.signal, reportInterrupted: true, ...(spinner ? { events: spinner.events } : {}) });
   } finally {
+    process.removeListener('SIGINT', onInterrupt);
     spinner?.stop();
   }
   if (!streaming) {
@@ -30,6 +35,10 @@ export async function runDiagnoseCommand(rawTargets: string[], rawOptions: Recor
     const ordered = targets.map(t => reports.find(r => r.ascii === t.ascii)!);
     if (settings.format === 'json' && ordered.length > 1) io.stdout(`${JSON.stringify(ordered, null, 2)}\n`);
     else io.stdout(ordered.map(r => render(r, renderOptions)).join('\n'));
+  }
+  if (stop.signal.aborted) {
+    io.stderr('maildiag: interrupted: the report shows the checks that finished\n');
+    return INTERRUPTED_STATUS;
   }
   return exitStatus(reports.map(outcomeOf), settings.failOn);
 }

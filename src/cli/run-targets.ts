@@ -28,6 +28,8 @@ export interface RunTargetsOptions {
   net?: Net;
   /** Stop starting targets (Ctrl-C); the ones under way are told to stop. */
   stop?: AbortSignal;
+  /** After a stop, still report the targets under way with what their checks finished (one diagnosis). */
+  reportInterrupted?: boolean;
   events?: RunEvents;
 }
 
@@ -47,13 +49,13 @@ export async function runTargets(jobs: Job[], settings: RunSettings, io: CliIo, 
       limit(async () => {
         if (options.stop?.aborted) return;
         const report = await diagnose(target, rcpt ? { ...settings.run, rcpt } : settings.run, net, settings.selection, options.events, options.stop);
-        if (options.stop?.aborted) return;
+        if (options.stop?.aborted && !options.reportInterrupted) return;
         onReport(report);
       }),
     ),
   );
   try {
-    await Promise.race([all, stopped]);
+    await (options.reportInterrupted ? all : Promise.race([all, stopped]));
   } finally {
     net.finish();
   }

@@ -60,7 +60,7 @@ export async function runChecks(
           result = skipped(check, skipReason(missing));
         } else {
           const input = Object.fromEntries(needs.map((key, i) => [key, got[i]]));
-          output = await withBudget(check.budgetMs?.(ctx.options) ?? defaultBudgetMs, signal => check.run(input, { ...ctx, signal: stop ? AbortSignal.any([signal, stop]) : signal }));
+          output = await withBudget(check.budgetMs?.(ctx.options) ?? defaultBudgetMs, stop, signal => check.run(input, { ...ctx, signal }));
           result = ran(check, output, started);
         }
       } catch (err) {
@@ -83,22 +83,38 @@ export class BudgetExceeded extends Error {
   }
 }
 
-async function withBudget<T>(budgetMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/** The run was stopped (Ctrl-C) before this check finished. */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted before it finished');
+  }
+}
+
+/** Run a check with its own abort signal, ended by its budget or by the run's stop, whichever comes first. */
+async function withBudget<T>(budgetMs: number, stop: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
+  let onStop = () => undefined as void;
+  const ended = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort(new BudgetExceeded(budgetMs));
       reject(new BudgetExceeded(budgetMs));
     }, budgetMs);
+    onStop = () => {
+      controller.abort(new Interrupted());
+      reject(new Interrupted());
+    };
+    if (stop?.aborted) onStop();
+    else stop?.addEventListener('abort', onStop, { once: true });
   });
   try {
-    const result = await Promise.race([run(controller.signal), expired]);
-    // A check that returns as soon as it is told to stop still ran out of time.
-    if (controller.signal.aborted) throw new BudgetExceeded(budgetMs);
+    const result = await Promise.race([run(controller.signal), ended]);
+    // A check that returns as soon as it is told to stop still did not finish.
+    if (controller.signal.aborted) throw controller.signal.reason;
     return result;
   } finally {
     clearTimeout(timer);
+    stop?.removeEventListener('abort', onStop);
   }
 }
 
@@ -143,6 +159,6 @@ function errored(check: AnyCheck, err: unknown, started: number): CheckResult {
     status: 'error',
     durationMs: Math.round(performance.now() - started),
     findings: [],
-    data: { error: message, ...(err instanceof BudgetExceeded ? { reason: 'budget' } : { reason: 'internal' }) },
+    data: { error: message, reason: err instanceof BudgetExceeded ? 'budget' : err instanceof Interrupted ? 'interrupted' : 'internal' },
   };
 }

@@ -70,3 +70,19 @@ test('--version prints the package version', async () => {
   assert.equal(run.status, 0);
   assert.equal(run.stdout.trim(), JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')).version);
 });
+
+test('Ctrl-C during one diagnosis: exit 130 and the report of what finished', async () => {
+  sim.set('slow.example', { MX: [{ priority: 10, exchange: 'mx.ok.example' }] });
+  sim.set('_dmarc.slow.example', 'DROP');
+  const { spawn } = await import('node:child_process');
+  const { BIN } = await import('../helpers/cli.js');
+  const child = spawn(process.execPath, [BIN, 'slow.example', '--json', '--resolver', `127.0.0.1:${sim.port}`, '--allow-private', '--timeout', '5000', '--checks', 'host-addrs,dmarc'], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', MAILDIAG_NO_NETWORK: '1' } });
+  let stdout = '';
+  child.stdout.on('data', d => (stdout += d));
+  setTimeout(() => child.kill('SIGINT'), 800);
+  const status = await new Promise<number | null>(resolve => child.on('close', resolve));
+  assert.equal(status, 130);
+  const report = reportSchema.parse(JSON.parse(stdout));
+  assert.equal(report.checks.find(c => c.id === 'host-addrs')!.status, 'pass');
+  assert.deepEqual(report.checks.find(c => c.id === 'dmarc')!.data['reason'], 'interrupted');
+});
