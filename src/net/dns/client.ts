@@ -27,7 +27,7 @@ const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
  * few that many share (MX hosts, SPF includes, blocklist entries of shared
  * IPs): least recently used answers go first, so memory stays flat.
  */
-const MAX_CACHED = 20_000;
+const MAX_CACHED = 5_000;
 
 type Attempt =
   | { kind: 'answer'; packet: WirePacket; server: string }

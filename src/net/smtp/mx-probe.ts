@@ -32,8 +32,12 @@ export const SMTP_PORT = 25;
 export const RELAY_PROBE_ADDRESS = 'relay-test@maildiag-probe.invalid';
 export const BATCH_WINDOW_MS = 30;
 export const MAX_RECIPIENTS_PER_TRANSACTION = 50;
-/** One session carries at most this many transactions (RSET between them) before it says QUIT. */
-const MAX_TRANSACTIONS_PER_SESSION = 200;
+/**
+ * One session carries at most this many transactions before it says QUIT:
+ * each ends with RSET, and Postfix counts RSETs past smtpd_junk_command_limit
+ * (100) as errors, then disconnects the client.
+ */
+const MAX_TRANSACTIONS_PER_SESSION = 90;
 /** After the greeting, the rest of a session may take this many --timeout periods in all. */
 const SESSION_STEP_BUDGET = 4;
 const TOO_SLOW = 'the server answered too slowly to finish the test in time';
@@ -258,7 +262,11 @@ class MxProber {
       if (recipients.length && !(await this.sendRecipients(session, batch, recipients, served, deadline))) return;
       if (!this.relayDone && (this.outOfTime(deadline) || !(await this.probeRelay(session, deadline)))) return;
       for (const done of served.splice(0)) done.request.resolve(this.result(done, transcript));
-      if (!this.waiting.length && (await this.lingered())) deadline = performance.now() + this.settings.timeoutMs * SESSION_STEP_BUDGET;
+      if (!this.waiting.length && (await this.lingered())) {
+        // Let the next batch fill for a moment: fewer, fuller transactions.
+        await sleep(BATCH_WINDOW_MS);
+        deadline = performance.now() + this.settings.timeoutMs * SESSION_STEP_BUDGET;
+      }
     }
   }
 
