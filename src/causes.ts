@@ -21,6 +21,24 @@ export interface CauseDef {
 }
 
 /** Keeps the ids as literal keys (CauseId) while typing every entry as a CauseDef. */
+/** What an SMTP session would have shown: nothing to say about them when no session can happen. */
+const SESSION_SYMPTOMS = [
+  'smtp.greylisting',
+  'smtp.rejected',
+  'smtp.recipient-rejected',
+  'smtp.open-relay',
+  'smtp.size-limit-low',
+  'smtp.banner-mismatch',
+  'tls.starttls-missing',
+  'tls.protocol-old',
+  'tls.handshake-failed',
+  'tls.cert-untrusted',
+  'tls.cert-expired',
+  'tls.cert-expiring',
+  'tls.cert-not-yet-valid',
+  'tls.cert-name-mismatch',
+] as const;
+
 const defineCauses = <K extends string>(defs: Record<K, CauseDef>): Readonly<Record<K, CauseDef>> => defs;
 
 export const causes = defineCauses({
@@ -108,20 +126,7 @@ export const causes = defineCauses({
       'smtp.no-banner',
       'smtp.busy',
       'smtp.untestable',
-      'smtp.greylisting',
-      'smtp.rejected',
-      'smtp.recipient-rejected',
-      'smtp.open-relay',
-      'smtp.size-limit-low',
-      'smtp.banner-mismatch',
-      'tls.starttls-missing',
-      'tls.protocol-old',
-      'tls.handshake-failed',
-      'tls.cert-untrusted',
-      'tls.cert-expired',
-      'tls.cert-expiring',
-      'tls.cert-not-yet-valid',
-      'tls.cert-name-mismatch',
+      ...SESSION_SYMPTOMS,
       'mta-sts.invalid',
       'tls-rpt.missing',
       'tls-rpt.invalid',
@@ -215,20 +220,7 @@ export const causes = defineCauses({
     refs: ['RFC 5321 §5.1'],
     masks: [
       'mx.primary-unreachable',
-      'smtp.greylisting',
-      'smtp.rejected',
-      'smtp.recipient-rejected',
-      'smtp.open-relay',
-      'smtp.size-limit-low',
-      'smtp.banner-mismatch',
-      'tls.starttls-missing',
-      'tls.protocol-old',
-      'tls.handshake-failed',
-      'tls.cert-untrusted',
-      'tls.cert-expired',
-      'tls.cert-expiring',
-      'tls.cert-not-yet-valid',
-      'tls.cert-name-mismatch',
+      ...SESSION_SYMPTOMS,
       'dane.tlsa-mismatch',
       'delivery.delayed',
       'delivery.expired',
