@@ -5,12 +5,13 @@
 import { after } from 'node:test';
 import { diagnose } from '../../src/diagnose.js';
 import { parseTarget } from '../../src/cli/targets.js';
-import { createNet, type Net } from '../../src/net/context.js';
+import type { Net } from '../../src/net/context.js';
 import { endpointKey, type DialResult } from '../../src/net/dialer.js';
 import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
 import type { Report } from '../../src/report/schema.js';
-import { startSimDns, type SimDnsServer, type SimZone } from '../../src/sim/dns-server.js';
-import { closedPort, startSimSmtp, type SimSmtpServer, type SmtpPersona } from '../../src/sim/smtp-server.js';
+import type { SimDnsServer, SimZone } from '../../src/sim/dns-server.js';
+import type { SimSmtpServer, SmtpPersona } from '../../src/sim/smtp-server.js';
+import { startWorld, type World } from '../../src/sim/world.js';
 
 /** What answers at an endpoint: a persona, or a connect outcome. */
 export type Endpoint = SmtpPersona | 'refused' | 'timeout' | { unreachable: string };
@@ -25,27 +26,22 @@ export interface SmtpWorld {
   diagnose(target: string, only: string[], options?: Partial<RunOptions>, net?: Net): Promise<Report>;
 }
 
-const worlds: { dns: SimDnsServer; servers: SimSmtpServer[] }[] = [];
-after(() => Promise.all(worlds.flatMap(w => [w.dns.close(), ...w.servers.map(s => s.close())])));
+const worlds: World[] = [];
+after(() => Promise.all(worlds.map(w => w.close())));
 
+type Faked = 'timeout' | { unreachable: string };
+const isFaked = (behaviour: Endpoint): behaviour is Faked => behaviour === 'timeout' || (typeof behaviour === 'object' && 'unreachable' in behaviour);
+
+/** The sim world of src/sim (a refused port for every endpoint it does not list), with faked connect outcomes on top. */
 export async function startSmtpWorld(zone: SimZone, endpoints: Record<string, Endpoint>, timeoutMs = 1000): Promise<SmtpWorld> {
-  const dns = await startSimDns({ '.': { NS: ['a.root.example'] }, ...zone });
-  const servers = new Map<string, SimSmtpServer>();
-  const addressMap = new Map<string, { host: string; port: number }>();
-  const faked = new Map<string, 'timeout' | { unreachable: string }>();
-  const refusing = await closedPort();
-  for (const [endpoint, behaviour] of Object.entries(endpoints)) {
-    if (behaviour === 'timeout' || (typeof behaviour === 'object' && 'unreachable' in behaviour)) faked.set(endpoint, behaviour);
-    else if (behaviour !== 'refused') {
-      const server = await startSimSmtp(behaviour);
-      servers.set(endpoint, server);
-      addressMap.set(endpoint, { host: '127.0.0.1', port: server.port });
-    }
-  }
-  worlds.push({ dns, servers: [...servers.values()] });
+  const entries = Object.entries(endpoints);
+  const personas = Object.fromEntries(entries.filter((e): e is [string, SmtpPersona] => e[1] !== 'refused' && !isFaked(e[1])));
+  const faked = new Map(entries.filter((e): e is [string, Faked] => isFaked(e[1])));
+  const world = await startWorld({ zone, smtp: personas });
+  worlds.push(world);
 
   const net = (): Net => {
-    const real = createNet({ resolvers: [dns.server], timeoutMs, addressMap, loopbackOnly: true });
+    const real = world.net(timeoutMs);
     const dialer = real.dialer;
     return {
       ...real,
@@ -54,19 +50,18 @@ export async function startSmtpWorld(zone: SimZone, endpoints: Record<string, En
         exclusive: dialer.exclusive,
         contended: dialer.contended,
         async connect(ip, port, options): Promise<DialResult> {
-          const key = endpointKey(ip, port);
-          const fake = faked.get(key);
+          const fake = faked.get(endpointKey(ip, port));
           if (fake === 'timeout') return new Promise(resolve => setTimeout(() => resolve({ kind: 'timeout' }), options.timeoutMs));
           if (fake) return { kind: 'unreachable', code: fake.unreachable };
-          return addressMap.has(key) ? dialer.connect(ip, port, options) : dialer.connect('127.0.0.1', refusing, options);
+          return dialer.connect(ip, port, options);
         },
       },
     };
   };
 
   return {
-    dns,
-    servers,
+    dns: world.dns,
+    servers: world.smtp,
     timeoutMs,
     net,
     diagnose: (target, only, options = {}, runNet = net()) =>
