@@ -179,10 +179,19 @@ function followIssuers(leaf: X509Certificate, presented: X509Certificate[], anch
   return { path, trust: { kind: 'incomplete', missingIssuer: oneLine(current.issuer) } };
 }
 
+const nameChecks = new WeakMap<Buffer, Map<string, boolean>>();
+
 /** RFC 6125 §6.4 / RFC 9525 §6.3: DNS-ID first, CN only without DNS-IDs, a wildcard only as the whole left-most label. */
 export function certificateCoversHost(der: Buffer, host: string): boolean {
-  const options = { subject: 'default', wildcards: true, partialWildcards: false, multiLabelWildcards: false, singleLabelSubdomains: false } as const;
-  return new X509Certificate(der).checkHost(host.replace(/\.$/, ''), options) !== undefined;
+  // Memoized like inspectChain: every domain on a shared MX host asks about the same certificate.
+  let byHost = nameChecks.get(der);
+  if (!byHost) nameChecks.set(der, (byHost = new Map()));
+  let covered = byHost.get(host);
+  if (covered === undefined) {
+    const options = { subject: 'default', wildcards: true, partialWildcards: false, multiLabelWildcards: false, singleLabelSubdomains: false } as const;
+    byHost.set(host, (covered = new X509Certificate(der).checkHost(host.replace(/\.$/, ''), options) !== undefined));
+  }
+  return covered;
 }
 
 function certificateFacts(cert: X509Certificate): CertificateFacts {

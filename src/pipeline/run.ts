@@ -45,8 +45,9 @@ export async function runChecks(
     board.set(key, s);
   }
   for (const check of checks) for (const key of check.provides as FactKey[]) if (!board.has(key)) board.set(key, slot());
+  const stopped = whenStopped(stop);
 
-  return Promise.all(
+  const results = await Promise.all(
     checks.map(async check => {
       const needs = check.needs as FactKey[];
       const got = await Promise.all(needs.map(key => board.get(key)?.promise ?? UNAVAILABLE));
@@ -60,7 +61,7 @@ export async function runChecks(
           result = skipped(check, skipReason(missing));
         } else {
           const input = Object.fromEntries(needs.map((key, i) => [key, got[i]]));
-          output = await withBudget(check.budgetMs?.(ctx.options) ?? defaultBudgetMs, stop, signal => check.run(input, { ...ctx, signal }));
+          output = await withBudget(check.budgetMs?.(ctx.options) ?? defaultBudgetMs, stopped.promise, signal => check.run(input, { ...ctx, signal }));
           result = ran(check, output, started);
         }
       } catch (err) {
@@ -75,6 +76,22 @@ export async function runChecks(
       return result;
     }),
   );
+  stopped.release();
+  return results;
+}
+
+/**
+ * One listener on the run's stop signal per diagnosis, not per check: an
+ * audit has hundreds of diagnoses under way, and each listener added to or
+ * removed from one signal walks its list.
+ */
+function whenStopped(stop: AbortSignal | undefined): { promise: Promise<void>; release(): void } {
+  if (!stop) return { promise: new Promise(() => undefined), release: () => undefined };
+  let onStop = () => undefined as void;
+  const promise = new Promise<void>(resolve => (onStop = resolve));
+  if (stop.aborted) onStop();
+  else stop.addEventListener('abort', onStop, { once: true });
+  return { promise, release: () => stop.removeEventListener('abort', onStop) };
 }
 
 export class BudgetExceeded extends Error {
@@ -91,21 +108,16 @@ export class Interrupted extends Error {
 }
 
 /** Run a check with its own abort signal, ended by its budget or by the run's stop, whichever comes first. */
-async function withBudget<T>(budgetMs: number, stop: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withBudget<T>(budgetMs: number, stopped: Promise<void>, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  let onStop = () => undefined as void;
   const ended = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort(new BudgetExceeded(budgetMs));
-      reject(new BudgetExceeded(budgetMs));
-    }, budgetMs);
-    onStop = () => {
-      controller.abort(new Interrupted());
-      reject(new Interrupted());
+    const end = (reason: Error) => {
+      controller.abort(reason);
+      reject(reason);
     };
-    if (stop?.aborted) onStop();
-    else stop?.addEventListener('abort', onStop, { once: true });
+    timer = setTimeout(() => end(new BudgetExceeded(budgetMs)), budgetMs);
+    void stopped.then(() => end(new Interrupted()));
   });
   try {
     const result = await Promise.race([run(controller.signal), ended]);
@@ -114,7 +126,6 @@ async function withBudget<T>(budgetMs: number, stop: AbortSignal | undefined, ru
     return result;
   } finally {
     clearTimeout(timer);
-    stop?.removeEventListener('abort', onStop);
   }
 }
 

@@ -367,7 +367,7 @@ export async function startHostileWorld(cases: readonly HostileCase[] = HOSTILE_
   return {
     caPem: ca.certPem,
     mxAddress: c => mxAddresses.get(c.id)!,
-    net: (c, timeoutMs) => world.net(timeoutMs, c.silentResolver ? [silent.server] : undefined),
+    net: (c, timeoutMs) => world.net(timeoutMs, c.silentResolver ? { resolvers: [silent.server] } : {}),
     close: async () => {
       await Promise.all([world.close(), silent.close()]);
     },

@@ -39,6 +39,8 @@ export interface SmtpPersona {
   tls?: { key: string; cert: string; minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion } | 'broken' | 'alert';
   /** Close the connection after answering each command (a front end that drops every session after one exchange). */
   closeAfterReply?: boolean;
+  /** Accept at most this many recipients per transaction, then answer 452 (Postfix's smtpd_recipient_limit). */
+  recipientLimit?: number;
 }
 
 export interface SimSmtpServer {
@@ -96,6 +98,7 @@ export async function closedPort(): Promise<number> {
 async function converse(socket: net.Socket, persona: SmtpPersona, commands: string[]): Promise<void> {
   let stream: net.Socket | tls.TLSSocket = socket;
   let send = writer(socket, persona);
+  let accepted = 0;
   readLines(socket, line => answerThenMaybeClose(line));
   if (persona.greeting === null) return;
   if (persona.greetingDelayMs) await sleep(persona.greetingDelayMs);
@@ -125,8 +128,11 @@ async function converse(socket: net.Socket, persona: SmtpPersona, commands: stri
       case 'HELO':
         return send([`250 ${serverName(persona)}`]);
       case 'MAIL':
+        accepted = 0;
         return send(['250 2.1.0 Ok']);
       case 'RSET':
+        accepted = 0;
+        return send(['250 2.0.0 Ok']);
       case 'NOOP':
         return send(['250 2.0.0 Ok']);
       case 'QUIT':
@@ -136,8 +142,12 @@ async function converse(socket: net.Socket, persona: SmtpPersona, commands: stri
         return send(['554 5.5.1 this simulated server takes no DATA']);
       case 'STARTTLS':
         return startTls();
-      case 'RCPT':
-        return send([recipientReply(persona, line)]);
+      case 'RCPT': {
+        if (accepted >= (persona.recipientLimit ?? Infinity)) return send(['452 4.5.3 Error: too many recipients']);
+        const reply = recipientReply(persona, line);
+        if (reply.startsWith('2')) accepted++;
+        return send([reply]);
+      }
       default:
         return send(['502 5.5.2 Error: command not recognized']);
     }

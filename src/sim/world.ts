@@ -23,7 +23,7 @@ export interface World {
   smtp: Map<string, SimSmtpServer>;
   https: Map<string, SimHttpsServer>;
   /** A network for one run: its own caches, the world's addresses, and its resolver unless `resolvers` replaces it. */
-  net(timeoutMs: number, resolvers?: DnsServer[]): Net;
+  net(timeoutMs: number, options?: { resolvers?: DnsServer[]; sessionLingerMs?: number }): Net;
   close(): Promise<void>;
 }
 
@@ -49,7 +49,7 @@ export async function startWorld(spec: WorldSpec): Promise<World> {
     dns,
     smtp,
     https,
-    net: (timeoutMs, resolvers = [dns.server]) => createNet({ resolvers, timeoutMs, addressMap: dial, loopbackOnly: true }),
+    net: (timeoutMs, { resolvers = [dns.server], sessionLingerMs } = {}) => createNet({ resolvers, timeoutMs, addressMap: dial, loopbackOnly: true, sessionLingerMs }),
     close: async () => {
       await Promise.all([dns.close(), ...[...smtp.values(), ...https.values()].map(s => s.close())]);
     },

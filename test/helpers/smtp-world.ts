@@ -6,7 +6,7 @@ import { after } from 'node:test';
 import { diagnose } from '../../src/diagnose.js';
 import { parseTarget } from '../../src/cli/targets.js';
 import type { Net } from '../../src/net/context.js';
-import { endpointKey, type DialResult } from '../../src/net/dialer.js';
+import { endpointKey, type DialResult, type Dialer } from '../../src/net/dialer.js';
 import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
 import type { Report } from '../../src/report/schema.js';
 import type { SimDnsServer, SimZone } from '../../src/sim/dns-server.js';
@@ -21,8 +21,8 @@ export interface SmtpWorld {
   /** The persona servers by endpoint ("192.0.2.10:25"). */
   servers: Map<string, SimSmtpServer>;
   timeoutMs: number;
-  /** A fresh network for one run (its own memo of probes). */
-  net(): Net;
+  /** A fresh network for one run (its own memo of probes); an audit's lingering sessions with `sessionLingerMs`. */
+  net(options?: { sessionLingerMs?: number }): Net;
   diagnose(target: string, only: string[], options?: Partial<RunOptions>, net?: Net): Promise<Report>;
 }
 
@@ -40,12 +40,11 @@ export async function startSmtpWorld(zone: SimZone, endpoints: Record<string, En
   const world = await startWorld({ zone, smtp: personas });
   worlds.push(world);
 
-  const net = (): Net => {
-    const real = world.net(timeoutMs);
+  const net = (options: { sessionLingerMs?: number } = {}): Net => {
+    const real = world.net(timeoutMs, options);
     const dialer = real.dialer;
-    return {
-      ...real,
-      dialer: {
+    return Object.assign(real, {
+      dialer: <Dialer>{
         open: dialer.open,
         exclusive: dialer.exclusive,
         contended: dialer.contended,
@@ -56,7 +55,7 @@ export async function startSmtpWorld(zone: SimZone, endpoints: Record<string, En
           return dialer.connect(ip, port, options);
         },
       },
-    };
+    });
   };
 
   return {

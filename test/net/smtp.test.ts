@@ -212,7 +212,60 @@ test(`recipients go ${MAX_RECIPIENTS_PER_TRANSACTION} to a transaction, with RSE
   assert.ok(probes.every((p, i) => p.rcpt?.address === addresses[i] && p.rcpt.reply.code === 250));
   assert.ok(await allClosed(net));
   const verbs = world.servers.get('192.0.2.10:25')!.commands.map(c => c.split(/[ :]/)[0]);
-  assert.deepEqual(verbs, ['EHLO', 'MAIL', ...Array(50).fill('RCPT'), 'RSET', 'MAIL', ...Array(10).fill('RCPT'), 'RSET', 'QUIT']);
+  assert.deepEqual(verbs, ['EHLO', 'MAIL', ...Array(50).fill('RCPT'), 'RSET', 'MAIL', ...Array(10).fill('RCPT'), 'QUIT']);
+});
+
+test('a server that says 452 "too many recipients" gets smaller transactions, and every recipient its real answer', async () => {
+  const world = await startSmtpWorld({}, { '192.0.2.10:25': { ...healthyServer(), recipientLimit: 3 } }, TIMEOUT_MS);
+  const net = world.net();
+  const addresses = Array.from({ length: 7 }, (_, i) => `postmaster@d${i}.example`);
+  const probes = await Promise.all(addresses.map(rcpt => probeMx(net, MX, { ...settings, relayTest: false }, rcpt)));
+  assert.deepEqual(probes.map(p => p.rcpt?.reply.code), Array(7).fill(250));
+  assert.ok(await allClosed(net));
+  const server = world.servers.get('192.0.2.10:25')!;
+  assert.equal(server.connections, 1);
+  assert.deepEqual(server.commands.map(c => c.split(/[ :]/)[0]), ['EHLO', 'MAIL', 'RCPT', 'RCPT', 'RCPT', 'RCPT', 'RSET', 'MAIL', 'RCPT', 'RCPT', 'RCPT', 'RSET', 'MAIL', 'RCPT', 'QUIT']);
+  assert.ok(probes[3]!.transcript.some(line => line.includes('452')), 'the recipient that met the limit shows the 452 it was retried after');
+});
+
+test('in an audit, domains that arrive while a session lingers join its open transaction: one MAIL, no RSET per domain', async () => {
+  const world = await startSmtpWorld({}, { '192.0.2.10:25': healthyServer() }, TIMEOUT_MS);
+  const net = world.net({ sessionLingerMs: 2000 });
+  const first = await probeMx(net, MX, { ...settings, relayTest: false }, 'postmaster@a.example');
+  const later = await probeMx(net, MX, { ...settings, relayTest: false }, 'postmaster@b.example');
+  net.finish();
+  assert.ok(await allClosed(net));
+  const server = world.servers.get('192.0.2.10:25')!;
+  assert.equal(server.connections, 1);
+  assert.deepEqual(server.commands.map(c => c.split(/[ :]/)[0]), ['EHLO', 'MAIL', 'RCPT', 'RCPT', 'QUIT']);
+  assert.equal(first.rcpt?.reply.code, 250);
+  assert.equal(later.mail?.code, 250);
+  assert.ok(later.transcript.some(line => line.startsWith('-- in the open transaction: MAIL FROM:')), later.transcript.join('\n'));
+});
+
+test('a refused MAIL FROM is asked once per host, not once per domain', async () => {
+  const world = await startSmtpWorld({}, { '192.0.2.10:25': { ...healthyServer(), replies: { MAIL: '553 5.7.1 sender rejected' } } }, TIMEOUT_MS);
+  const net = world.net({ sessionLingerMs: 2000 });
+  const first = await probeMx(net, MX, settings, 'postmaster@a.example');
+  const later = await probeMx(net, MX, settings, 'postmaster@b.example');
+  net.finish();
+  assert.ok(await allClosed(net));
+  assert.equal(first.mail?.code, 553);
+  assert.equal(later.mail?.code, 553);
+  assert.equal(world.servers.get('192.0.2.10:25')!.commands.filter(c => c.startsWith('MAIL')).length, 1);
+});
+
+test(`a session ends after ${90} RSETs (Postfix's junk-command limit is 100) and the rest go to the next one`, async () => {
+  const world = await startSmtpWorld({}, { '192.0.2.10:25': { ...healthyServer(), recipientLimit: 1 } }, TIMEOUT_MS);
+  const net = world.net();
+  const addresses = Array.from({ length: 95 }, (_, i) => `postmaster@d${i}.example`);
+  const probes = await Promise.all(addresses.map(rcpt => probeMx(net, MX, { ...settings, relayTest: false }, rcpt)));
+  assert.deepEqual(probes.map(p => p.rcpt?.reply.code), Array(95).fill(250));
+  assert.ok(await allClosed(net));
+  const server = world.servers.get('192.0.2.10:25')!;
+  assert.equal(server.connections, 2);
+  const perSession = server.commands.join('\n').split(/^QUIT$/m).map(s => (s.match(/^RSET/gm) ?? []).length);
+  assert.ok(Math.max(...perSession) <= 90, `RSETs per session: ${perSession.join(', ')}`);
 });
 
 test('a host that failed is not dialled again in the same run', async () => {

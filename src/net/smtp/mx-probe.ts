@@ -7,9 +7,10 @@
 // (host name, address, EHLO name, sender) gets one MxProber per run, found
 // through `net.once`. Its first session records the host's facts (greeting,
 // EHLO, STARTTLS) once; RCPT probes from every domain that uses the host go
-// into a queue, and a session sends the queued recipients together in one
-// transaction, up to 50 at a time with RSET in between (RFC 5321 §4.5.3.1.8:
-// servers accept at least 100). Requests that arrive within BATCH_WINDOW_MS of
+// into a queue, and a session sends the queued recipients in one open
+// transaction: one MAIL, then RCPTs as domains arrive, and RSET only when it
+// holds 50 recipients (RFC 5321 §4.5.3.1.8: servers accept at least 100; a
+// server that says 452 sooner gets smaller ones). Requests that arrive within BATCH_WINDOW_MS of
 // the first one wait for each other; the session's own connect and greeting
 // usually take longer than that, so a single diagnosis does not wait at all.
 // Requests that arrive while a session runs join it; later ones start another
@@ -33,11 +34,11 @@ export const RELAY_PROBE_ADDRESS = 'relay-test@maildiag-probe.invalid';
 export const BATCH_WINDOW_MS = 30;
 export const MAX_RECIPIENTS_PER_TRANSACTION = 50;
 /**
- * One session carries at most this many transactions before it says QUIT:
- * each ends with RSET, and Postfix counts RSETs past smtpd_junk_command_limit
- * (100) as errors, then disconnects the client.
+ * One session sends at most this many RSETs before it says QUIT: Postfix
+ * counts RSETs past smtpd_junk_command_limit (100) as errors, then
+ * disconnects the client.
  */
-const MAX_TRANSACTIONS_PER_SESSION = 90;
+const MAX_RESETS_PER_SESSION = 90;
 /** After the greeting, the rest of a session may take this many --timeout periods in all. */
 const SESSION_STEP_BUDGET = 4;
 const TOO_SLOW = 'the server answered too slowly to finish the test in time';
@@ -142,6 +143,15 @@ interface Served {
 /** How far EHLO/STARTTLS got: MAIL may follow, reconnect without TLS, or the host is done for this run. */
 type Readiness = 'ready' | 'retry-plaintext' | 'refused' | Incomplete;
 
+/** A session past EHLO: the transaction it keeps open across batches, and its RSETs so far. */
+interface Conversation {
+  session: SmtpSession;
+  deadline: number;
+  resets: number;
+  /** MAIL's reply, and the recipients sent since (their transcripts get the RSET). */
+  open?: { mail: SmtpReply; recipients: string[] };
+}
+
 class MxProber {
   private readonly waiting: Request[] = [];
   private draining?: Promise<void>;
@@ -156,6 +166,10 @@ class MxProber {
   private plaintextOnly = false;
   /** Wakes a lingering session when a request arrives. */
   private arrival?: () => void;
+  /** Recipients per transaction: lowered when the server answers 452 "too many recipients" sooner. */
+  private recipientLimit = MAX_RECIPIENTS_PER_TRANSACTION;
+  /** The server refused our MAIL FROM: the same sender gets the same answer for every domain, so it is asked once. */
+  private mailRefusal?: SmtpReply;
 
   constructor(
     private readonly net: Net,
@@ -249,23 +263,22 @@ class MxProber {
 
   /** RCPT batches for the queued requests and the relay probe, again while requests keep arriving. */
   private async transact(session: SmtpSession, served: Served[], firstDeadline: number, transcript: Transcript): Promise<void> {
-    let deadline = firstDeadline;
-    let transactions = 0;
+    const talk: Conversation = { session, deadline: firstDeadline, resets: 0 };
     const oldest = Math.min(...this.waiting.map(r => r.receivedAt));
     await sleep(Math.max(0, oldest + BATCH_WINDOW_MS - performance.now()));
-    while (this.waiting.length && transactions < MAX_TRANSACTIONS_PER_SESSION) {
-      if (this.outOfTime(deadline)) return;
-      const batch = this.takeBatch();
-      transactions++;
+    while (this.waiting.length && talk.resets < MAX_RESETS_PER_SESSION) {
+      if (this.outOfTime(talk.deadline)) return;
+      if (talk.open && talk.open.recipients.length >= this.recipientLimit && !(await this.reset(talk))) return;
+      const batch = this.takeBatch(this.recipientLimit - (talk.open?.recipients.length ?? 0));
       for (const request of batch.filter(r => r.rcpt === undefined)) served.push({ request });
       const recipients = [...new Set(batch.flatMap(r => (r.rcpt === undefined ? [] : [r.rcpt])))];
-      if (recipients.length && !(await this.sendRecipients(session, batch, recipients, served, deadline))) return;
-      if (!this.relayDone && (this.outOfTime(deadline) || !(await this.probeRelay(session, deadline)))) return;
+      if (recipients.length && !(await this.sendRecipients(talk, batch, recipients, served))) return;
+      if (!this.relayDone && (this.outOfTime(talk.deadline) || !(await this.reset(talk)) || !(await this.probeRelay(talk)))) return;
       for (const done of served.splice(0)) done.request.resolve(this.result(done, transcript));
       if (!this.waiting.length && (await this.lingered())) {
-        // Let the next batch fill for a moment: fewer, fuller transactions.
+        // Let the next batch fill for a moment: fewer, fuller exchanges.
         await sleep(BATCH_WINDOW_MS);
-        deadline = performance.now() + this.settings.timeoutMs * SESSION_STEP_BUDGET;
+        talk.deadline = performance.now() + this.settings.timeoutMs * SESSION_STEP_BUDGET;
       }
     }
   }
@@ -288,12 +301,12 @@ class MxProber {
     return true;
   }
 
-  /** Every waiting request, as long as the transaction stays within MAX_RECIPIENTS_PER_TRANSACTION distinct recipients. */
-  private takeBatch(): Request[] {
+  /** Every waiting request, as long as the batch stays within `room` distinct recipients. */
+  private takeBatch(room: number): Request[] {
     const recipients = new Set<string>();
     const batch = this.waiting.filter(request => {
       if (request.rcpt === undefined || recipients.has(request.rcpt)) return true;
-      if (recipients.size === MAX_RECIPIENTS_PER_TRANSACTION) return false;
+      if (recipients.size >= room) return false;
       recipients.add(request.rcpt);
       return true;
     });
@@ -301,59 +314,96 @@ class MxProber {
     return batch;
   }
 
-  /** One transaction: MAIL, a RCPT per recipient, RSET. False when the session cannot go on. */
-  private async sendRecipients(session: SmtpSession, batch: Request[], recipients: string[], served: Served[], deadline: number): Promise<boolean> {
+  /** A RCPT per recipient, in the open transaction or one opened by MAIL. False when the session cannot go on. */
+  private async sendRecipients(talk: Conversation, batch: Request[], recipients: string[], served: Served[]): Promise<boolean> {
     const serve = (addresses: string[], outcome: Omit<Served, 'request'>) => {
       for (const request of batch.filter(r => r.rcpt !== undefined && addresses.includes(r.rcpt))) served.push({ request, ...outcome });
     };
-    // The transaction's own MAIL and RSET belong to its recipients' transcripts, not to every domain's.
-    const mail = await session.command(`MAIL FROM:<${this.settings.from}>`, this.stepTimeout(deadline), recipients);
-    if (mail.kind !== 'reply' || mail.reply.code === 421) {
-      serve(recipients, { incomplete: this.broken('mail', mail) });
-      return false;
-    }
-    if (!isPositive(mail.reply)) {
-      serve(recipients, { mail: mail.reply });
+    if (this.mailRefusal) {
+      serve(recipients, { mail: this.mailRefusal });
       return true;
     }
-    for (const [i, address] of recipients.entries()) {
-      if (this.outOfTime(deadline)) {
-        serve(recipients.slice(i), { mail: mail.reply, incomplete: this.stopped as Incomplete });
-        return false;
-      }
-      const rcpt = await session.command(`RCPT TO:<${address}>`, this.stepTimeout(deadline), address);
-      if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
-        serve(recipients.slice(i), { mail: mail.reply, incomplete: this.broken('rcpt', rcpt) });
-        return false;
-      }
-      serve([address], { mail: mail.reply, rcpt: rcpt.reply });
+    const opened = await this.openTransaction(talk, recipients);
+    if (opened.kind === 'broken') {
+      serve(recipients, { incomplete: opened.incomplete });
+      return false;
     }
-    return this.reset(session, deadline, recipients);
+    if (opened.kind === 'refused') {
+      serve(recipients, { mail: opened.reply });
+      return true;
+    }
+    const open = opened.open;
+    for (const [i, address] of recipients.entries()) {
+      if (this.outOfTime(talk.deadline)) {
+        serve(recipients.slice(i), { mail: open.mail, incomplete: this.stopped as Incomplete });
+        return false;
+      }
+      const rcpt = await talk.session.command(`RCPT TO:<${address}>`, this.stepTimeout(talk.deadline), address);
+      if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
+        serve(recipients.slice(i), { mail: open.mail, incomplete: this.broken('rcpt', rcpt) });
+        return false;
+      }
+      if (rcpt.reply.code === 452 && open.recipients.length > 0) {
+        // "Too many recipients" (RFC 5321 §4.5.3.1.10): the rest go into smaller transactions.
+        this.recipientLimit = open.recipients.length;
+        const rest = recipients.slice(i);
+        this.waiting.unshift(...batch.filter(r => r.rcpt !== undefined && rest.includes(r.rcpt)));
+        return true;
+      }
+      open.recipients.push(address);
+      serve([address], { mail: open.mail, rcpt: rcpt.reply });
+    }
+    return true;
+  }
+
+  /** The session's open transaction, or a new one (MAIL FROM). */
+  private async openTransaction(talk: Conversation, recipients: string[]): Promise<{ kind: 'open'; open: NonNullable<Conversation['open']> } | { kind: 'refused'; reply: SmtpReply } | { kind: 'broken'; incomplete: Incomplete }> {
+    if (talk.open) {
+      // Recipients joining a transaction another domain's MAIL opened: their transcripts say so.
+      for (const address of recipients) talk.session.transcript.add(`-- in the open transaction: MAIL FROM:<${this.settings.from}> ${replyText(talk.open.mail)}`, address);
+      return { kind: 'open', open: talk.open };
+    }
+    // The transaction's own MAIL belongs to its first recipients' transcripts, not to every domain's.
+    const mail = await talk.session.command(`MAIL FROM:<${this.settings.from}>`, this.stepTimeout(talk.deadline), recipients);
+    if (mail.kind !== 'reply' || mail.reply.code === 421) return { kind: 'broken', incomplete: this.broken('mail', mail) };
+    if (!isPositive(mail.reply)) {
+      this.mailRefusal = mail.reply;
+      return { kind: 'refused', reply: mail.reply };
+    }
+    talk.open = { mail: mail.reply, recipients: [] };
+    return { kind: 'open', open: talk.open };
   }
 
   /** RCPT TO a reserved domain nobody hosts: 250 means the server relays for anyone (RFC 5321 §3.6.1). */
-  private async probeRelay(session: SmtpSession, deadline: number): Promise<boolean> {
+  private async probeRelay(talk: Conversation): Promise<boolean> {
     try {
-      const mail = await session.command(`MAIL FROM:<${this.settings.from}>`, this.stepTimeout(deadline));
+      if (this.mailRefusal) return true;
+      const mail = await talk.session.command(`MAIL FROM:<${this.settings.from}>`, this.stepTimeout(talk.deadline));
       if (mail.kind !== 'reply' || mail.reply.code === 421) {
         this.broken('mail', mail);
         return false;
       }
       if (!isPositive(mail.reply)) return true;
-      const rcpt = await session.command(`RCPT TO:<${RELAY_PROBE_ADDRESS}>`, this.stepTimeout(deadline));
+      talk.open = { mail: mail.reply, recipients: [] };
+      const rcpt = await talk.session.command(`RCPT TO:<${RELAY_PROBE_ADDRESS}>`, this.stepTimeout(talk.deadline));
       if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
         this.broken('rcpt', rcpt);
         return false;
       }
-      this.relay = { address: RELAY_PROBE_ADDRESS, reply: rcpt.reply, ...(session.localAddress ? { clientAddress: session.localAddress } : {}) };
-      return await this.reset(session, deadline);
+      this.relay = { address: RELAY_PROBE_ADDRESS, reply: rcpt.reply, ...(talk.session.localAddress ? { clientAddress: talk.session.localAddress } : {}) };
+      return await this.reset(talk);
     } finally {
       this.relayDone = true;
     }
   }
 
-  private async reset(session: SmtpSession, deadline: number, recipients?: readonly string[]): Promise<boolean> {
-    const rset = await session.command('RSET', this.stepTimeout(deadline), recipients);
+  /** End the open transaction, if there is one (RSET). */
+  private async reset(talk: Conversation): Promise<boolean> {
+    if (!talk.open) return true;
+    const { recipients } = talk.open;
+    talk.open = undefined;
+    talk.resets++;
+    const rset = await talk.session.command('RSET', this.stepTimeout(talk.deadline), recipients.length ? recipients : undefined);
     if (rset.kind === 'reply' && isPositive(rset.reply)) return true;
     this.broken('rset', rset);
     return false;
