@@ -22,7 +22,7 @@ import { mailServer } from '../src/sim/world.js';
 const BIN = fileURLToPath(new URL('../../bin/maildiag.js', import.meta.url));
 const SIZES = (process.env['BENCH_N'] ?? '1000,10000').split(',').map(Number);
 const HOSTS = Number(process.env['BENCH_K'] ?? 20);
-const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 256);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 128);
 const PER_PROCESS_SAMPLE = Number(process.env['BENCH_SAMPLE'] ?? 40);
 const hostIp = (k: number) => `127.0.5.${k + 1}`;
 const hostName = (k: number) => `mx${k + 1}.hosting.example`;
@@ -124,6 +124,9 @@ async function bench(n: number): Promise<void> {
     console.log(`  audit: ${run.seconds.toFixed(1)} s wall, ${(n / run.seconds).toFixed(0)} domains/s, peak RSS ${run.peakRssMb.toFixed(0)} MB, ${reports.length} reports (${verdicts.map(([v, c]) => `${c} ${v}`).join(', ')})`);
     if (causes.length) console.log(`  causes seen: ${causes.join(', ')}`);
     console.log(`  SMTP connections per MX host: min ${Math.min(...connections)}, max ${Math.max(...connections)} (${(connections.reduce((a, b) => a + b, 0) / HOSTS).toFixed(1)} mean) for ${n / HOSTS} domains each`);
+    const verbs = (verb: string) => world.servers.map(s => s.commands.filter(c => c.toUpperCase().startsWith(verb)).length);
+    const range = (counts: number[]) => (Math.min(...counts) === Math.max(...counts) ? `${counts[0]}` : `${Math.min(...counts)}-${Math.max(...counts)}`);
+    console.log(`  commands per MX host: EHLO ${range(verbs('EHLO'))}, STARTTLS ${range(verbs('STARTTLS'))}, MAIL ${range(verbs('MAIL'))}, RCPT ${range(verbs('RCPT'))}, RSET ${range(verbs('RSET'))}, DATA ${range(verbs('DATA'))}`);
     const sample = targets.slice(0, Math.min(PER_PROCESS_SAMPLE, n));
     const seconds = await perProcess(world, sample);
     const extrapolated = (seconds / sample.length) * n;

@@ -5,6 +5,7 @@ import type { CliIo } from './io.js';
 import type { RunSettings } from './settings.js';
 import { diagnose } from '../diagnose.js';
 import { createNet, type Net } from '../net/context.js';
+import { tuneHeapForLongRun } from './heap.js';
 import type { Target } from '../pipeline/facts.js';
 import type { Report } from '../report/schema.js';
 import type { RunEvents } from '../pipeline/run.js';
@@ -41,6 +42,7 @@ export interface Job {
 
 /** Resolves when every target has been reported, or as soon as `stop` fires. */
 export async function runTargets(jobs: Job[], settings: RunSettings, io: CliIo, onReport: (report: Report) => void, options: RunTargetsOptions = {}): Promise<void> {
+  if (jobs.length > 1) tuneHeapForLongRun(io.env);
   const net = options.net ?? createRunNet(settings, io, jobs.length);
   const limit = pLimit(settings.concurrency);
   const stopped = new Promise<void>(resolve => options.stop?.addEventListener('abort', () => resolve(), { once: true }));

@@ -93,3 +93,16 @@ test('every question goes on the wire once per run', async () => {
   assert.equal(dns.stats.sent, 1);
   assert.equal(dns.stats.cached, 2);
 });
+
+test('a question on the wire is shared however many other questions are asked meanwhile', async () => {
+  const dns = client(2000);
+  const many = (prefix: string) => Array.from({ length: 6000 }, (_, i) => dns.query(`${prefix}${i}.example.com`, 'A'));
+  const before = many('a');
+  const first = dns.query('mx.example.com', 'AAAA');
+  // More distinct questions than the answer cache keeps, asked while the first is still queued.
+  const after = many('b');
+  const again = dns.query('mx.example.com', 'AAAA');
+  await Promise.all([...before, ...after]);
+  assert.equal(await again, await first);
+  assert.equal(dns.stats.sent, 12_001);
+});

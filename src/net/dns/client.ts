@@ -25,7 +25,9 @@ const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
  * Answers kept per run. An audit asks tens of questions per domain that no
  * other domain asks again (its DKIM selectors, its DMARC record), and only a
  * few that many share (MX hosts, SPF includes, blocklist entries of shared
- * IPs): least recently used answers go first, so memory stays flat.
+ * IPs): least recently used answers go first, so memory stays flat. Questions
+ * still on the wire are kept apart and never evicted, so checks of one domain
+ * that ask the same thing share one packet however many domains are under way.
  */
 const MAX_CACHED = 5_000;
 
@@ -35,7 +37,8 @@ type Attempt =
   | { kind: 'error'; message: string };
 
 export function createDnsClient(options: DnsClientOptions): DnsClient {
-  const cache = new Map<string, Promise<DnsAnswer>>();
+  const cache = new Map<string, DnsAnswer>();
+  const asking = new Map<string, Promise<DnsAnswer>>();
   const stats = { sent: 0, cached: 0 };
   const udp = new UdpTransport();
   const inFlight = pLimit(MAX_IN_FLIGHT);
@@ -72,15 +75,22 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
         stats.cached++;
         cache.delete(key);
         cache.set(key, hit);
-        return hit as Promise<DnsAnswer<T>>;
+        return Promise.resolve(hit as DnsAnswer<T>);
       }
-      if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-      const pending = inFlight(() => ask(name, type, servers, recursive));
-      cache.set(key, pending);
-      // Silence is not an answer: the next asker tries again rather than inherit a lost packet.
-      void pending.then(answer => {
-        if (answer.kind === 'timeout' || answer.kind === 'error') cache.delete(key);
+      let pending = asking.get(key);
+      if (pending) {
+        stats.cached++;
+        return pending as Promise<DnsAnswer<T>>;
+      }
+      pending = inFlight(async () => {
+        const answer = await ask(name, type, servers, recursive).finally(() => asking.delete(key));
+        // Silence is not an answer: the next asker tries again rather than inherit a lost packet.
+        if (answer.kind === 'timeout' || answer.kind === 'error') return answer;
+        if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
+        cache.set(key, answer);
+        return answer;
       });
+      asking.set(key, pending);
       return pending as Promise<DnsAnswer<T>>;
     },
   };
