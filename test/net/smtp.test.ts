@@ -348,3 +348,17 @@ test('the reader: a multi-line reply whose code changes midway is not SMTP', asy
   const outcome = await reader.next(100);
   assert.deepEqual(outcome, { kind: 'garbage', line: '354 second' });
 });
+
+test('a host that refuses every recipient (greylisting) gets a fresh session every 8 refusals, below Postfix\'s error limits', async () => {
+  const world = await startSmtpWorld({}, { '192.0.2.10:25': { ...healthyServer(), recipients: { '*': '450 4.2.0 Recipient address rejected: Greylisted' } } }, TIMEOUT_MS);
+  const net = world.net();
+  const addresses = Array.from({ length: 20 }, (_, i) => `postmaster@d${i}.example`);
+  const probes = await Promise.all(addresses.map(rcpt => probeMx(net, MX, settings, rcpt)));
+  assert.deepEqual(probes.map(p => p.rcpt?.reply.code), Array(20).fill(450));
+  assert.ok(probes.every(p => !p.incomplete));
+  assert.ok(await allClosed(net));
+  const sessions = world.servers.get('192.0.2.10:25')!.commands.join('\n').split(/^QUIT$/m).slice(0, -1);
+  assert.equal(sessions.length, 3);
+  // Every RCPT here is refused, the relay probe's too: each session stays under Postfix's soft error limit (10).
+  assert.ok(sessions.every(s => (s.match(/^RCPT/gm) ?? []).length < 10), sessions.map(s => (s.match(/^RCPT/gm) ?? []).length).join(', '));
+});

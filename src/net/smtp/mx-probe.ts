@@ -39,6 +39,13 @@ export const MAX_RECIPIENTS_PER_TRANSACTION = 50;
  * disconnects the client.
  */
 const MAX_RESETS_PER_SESSION = 90;
+/**
+ * Refused RCPTs (greylisting, unknown users, the relay probe) per session:
+ * Postfix slows every reply down after smtpd_soft_error_limit (10) errors and
+ * disconnects after smtpd_hard_error_limit (20), so the rest of an audit's
+ * domains on the host go to a fresh session instead.
+ */
+const MAX_REFUSALS_PER_SESSION = 8;
 /** After the greeting, the rest of a session may take this many --timeout periods in all. */
 const SESSION_STEP_BUDGET = 4;
 const TOO_SLOW = 'the server answered too slowly to finish the test in time';
@@ -143,11 +150,12 @@ interface Served {
 /** How far EHLO/STARTTLS got: MAIL may follow, reconnect without TLS, or the host is done for this run. */
 type Readiness = 'ready' | 'retry-plaintext' | 'refused' | Incomplete;
 
-/** A session past EHLO: the transaction it keeps open across batches, and its RSETs so far. */
+/** A session past EHLO: the transaction it keeps open across batches, its RSETs and refusals so far. */
 interface Conversation {
   session: SmtpSession;
   deadline: number;
   resets: number;
+  refusals: number;
   /** MAIL's reply, and the recipients sent since (their transcripts get the RSET). */
   open?: { mail: SmtpReply; recipients: string[] };
 }
@@ -263,10 +271,10 @@ class MxProber {
 
   /** RCPT batches for the queued requests and the relay probe, again while requests keep arriving. */
   private async transact(session: SmtpSession, served: Served[], firstDeadline: number, transcript: Transcript): Promise<void> {
-    const talk: Conversation = { session, deadline: firstDeadline, resets: 0 };
+    const talk: Conversation = { session, deadline: firstDeadline, resets: 0, refusals: 0 };
     const oldest = Math.min(...this.waiting.map(r => r.receivedAt));
     await sleep(Math.max(0, oldest + BATCH_WINDOW_MS - performance.now()));
-    while (this.waiting.length && talk.resets < MAX_RESETS_PER_SESSION) {
+    while (this.waiting.length && talk.resets < MAX_RESETS_PER_SESSION && talk.refusals < MAX_REFUSALS_PER_SESSION) {
       if (this.outOfTime(talk.deadline)) return;
       if (talk.open && talk.open.recipients.length >= this.recipientLimit && !(await this.reset(talk))) return;
       const batch = this.takeBatch(this.recipientLimit - (talk.open?.recipients.length ?? 0));
@@ -346,14 +354,22 @@ class MxProber {
       if (rcpt.reply.code === 452 && open.recipients.length > 0) {
         // "Too many recipients" (RFC 5321 §4.5.3.1.10): the rest go into smaller transactions.
         this.recipientLimit = open.recipients.length;
-        const rest = recipients.slice(i);
-        this.waiting.unshift(...batch.filter(r => r.rcpt !== undefined && rest.includes(r.rcpt)));
+        this.requeue(batch, recipients.slice(i));
         return true;
       }
       open.recipients.push(address);
       serve([address], { mail: open.mail, rcpt: rcpt.reply });
+      if (!isPositive(rcpt.reply) && ++talk.refusals >= MAX_REFUSALS_PER_SESSION) {
+        this.requeue(batch, recipients.slice(i + 1));
+        return true;
+      }
     }
     return true;
+  }
+
+  /** Put the requests for these recipients back at the head of the queue: a later transaction or session asks them. */
+  private requeue(batch: Request[], recipients: string[]): void {
+    this.waiting.unshift(...batch.filter(r => r.rcpt !== undefined && recipients.includes(r.rcpt)));
   }
 
   /** The session's open transaction, or a new one (MAIL FROM). */
@@ -390,6 +406,7 @@ class MxProber {
         this.broken('rcpt', rcpt);
         return false;
       }
+      if (!isPositive(rcpt.reply)) talk.refusals++;
       this.relay = { address: RELAY_PROBE_ADDRESS, reply: rcpt.reply, ...(talk.session.localAddress ? { clientAddress: talk.session.localAddress } : {}) };
       return await this.reset(talk);
     } finally {
