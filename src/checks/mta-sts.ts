@@ -52,16 +52,39 @@ const POLICY_ERRORS: Record<string, string> = {
   invalid_sts_mx: 'there is no mx: line (required unless mode is none)',
 };
 
-/** RFC 8461 §3.2, through mailauth's parser (its own mx matching allows multi-label wildcards, so ours is above). */
+/**
+ * RFC 8461 §3.2, through mailauth's parser (its own mx matching allows
+ * multi-label wildcards, so ours is above), then the grammar it lets through:
+ * mailauth reads max_age with Number() and takes any mx text, so "1.5",
+ * "0x10", "1e3" or an empty mx line pass there but not at strict senders.
+ */
 export async function parseStsPolicy(text: string): Promise<PolicyParse> {
   const { parsePolicy } = await import('mailauth/lib/mta-sts.js');
   try {
     const parsed = parsePolicy(text);
-    return { ok: true, policy: { mode: parsed.mode as StsPolicy['mode'], maxAge: parsed.maxAge ?? 0, mx: parsed.mx ?? [] } };
+    const policy: StsPolicy = { mode: parsed.mode as StsPolicy['mode'], maxAge: parsed.maxAge ?? 0, mx: parsed.mx ?? [] };
+    const problem = grammarProblem(text);
+    return problem ? { ok: false, reason: problem } : { ok: true, policy };
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     return { ok: false, reason: POLICY_ERRORS[code] ?? (err as Error).message };
   }
+}
+
+/** sts-policy-max-age-value = 1*10(DIGIT); sts-policy-mx-value = ["*."] Domain (RFC 5321 §4.1.2: LDH labels). */
+const MAX_AGE_VALUE = /^\d{1,10}$/;
+const MX_VALUE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+function grammarProblem(text: string): string | undefined {
+  for (const line of text.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const key = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (key === 'max_age' && !MAX_AGE_VALUE.test(value)) return `max_age: ${JSON.stringify(value)} is not a whole number of seconds (digits only)`;
+    if (key === 'mx' && !MX_VALUE.test(value)) return `mx: ${JSON.stringify(value)} is not a host name or a "*." pattern`;
+  }
+  return undefined;
 }
 
 export default defineCheck({

@@ -133,3 +133,16 @@ test('policy parsing reports what is wrong', async () => {
   const noMaxAge = await parseStsPolicy('version: STSv1\nmode: enforce\nmx: a.example.com\n');
   assert.ok(!noMaxAge.ok && noMaxAge.reason.includes('max_age'));
 });
+
+test('policy grammar (RFC 8461 §3.2) beyond what mailauth checks: max_age digits only, mx a host name or "*." pattern', async () => {
+  const withLines = (...lines: string[]) => parseStsPolicy(['version: STSv1', 'mode: enforce', ...lines].join('\r\n'));
+  for (const maxAge of ['1.5', '0x10', '1e3', '-0', ' ', '86400s', '12345678901']) {
+    const parsed = await withLines('mx: a.example.com', `max_age: ${maxAge}`);
+    assert.ok(!parsed.ok && parsed.reason.includes('max_age'), `max_age: ${maxAge}`);
+  }
+  for (const mx of ['', 'a.example.com b.example.com', '*.*.example.com', 'mx_1.example.com', 'a..example.com', 'https://a.example.com']) {
+    const parsed = await withLines(`mx: ${mx}`, 'max_age: 86400');
+    assert.ok(!parsed.ok && parsed.reason.includes('mx'), `mx: ${mx}`);
+  }
+  assert.ok((await withLines('mx: A.Example.COM.', 'mx: *.example.org', 'max_age: 0086400')).ok);
+});
