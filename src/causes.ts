@@ -210,6 +210,16 @@ export const causes = defineCauses({
     refs: ['RFC 5321 §3.8', 'RFC 5321 §4.2.3'],
     masks: ['delivery.delayed', 'delivery.expired'],
   },
+  'smtp.session-dropped': {
+    title: 'The mail server drops the connection in mid-session',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The server greeted, then closed the connection after a command without answering it. RFC 5321 §3.8 allows a server to close only after QUIT or a 421 reply; senders see "lost connection", retry later, and bounce the mail after a few days if it keeps happening. A crashing or misconfigured server, a filter or proxy in front of it, or a firewall doing "SMTP inspection" is the usual cause.',
+    fix: 'Look in the server\'s logs for the time of the test (crashes, "lost connection", resource limits), and check any proxy, anti-spam appliance or firewall SMTP inspection in front of it; the transcript shows the command after which the connection dropped.',
+    refs: ['RFC 5321 §3.8'],
+    masks: [...SESSION_SYMPTOMS, 'smtp.untestable', 'delivery.delayed', 'delivery.expired'],
+  },
   'mx.all-unreachable': {
     title: 'No MX host accepts connections on port 25',
     severity: 'error',

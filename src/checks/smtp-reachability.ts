@@ -27,7 +27,7 @@ export default defineCheck({
   targets: ['domain', 'ip'],
   needs: ['hostAddrs'],
   provides: ['smtp25'],
-  emits: ['smtp.refused', 'smtp.timeout', 'smtp.no-banner', 'smtp.busy', 'mx.all-unreachable', 'mx.primary-unreachable', 'network.port25-blocked', 'network.ipv6-unavailable', 'smtp.untestable'],
+  emits: ['smtp.refused', 'smtp.timeout', 'smtp.no-banner', 'smtp.busy', 'smtp.session-dropped', 'mx.all-unreachable', 'mx.primary-unreachable', 'network.port25-blocked', 'network.ipv6-unavailable', 'smtp.untestable'],
   // connect + greeting + the session's step budget, then the other-port connects after a timeout.
   budgetMs: options => options.timeoutMs * 7 + OTHER_PORT_TIMEOUT_MS + 5000,
   async run({ hostAddrs }, { target, options, net }) {
@@ -58,6 +58,7 @@ function standing(probe: SmtpProbe): Standing {
   const { outcome } = probe;
   switch (outcome.kind) {
     case 'greeted':
+      return probe.incomplete?.dropped ? 'failed' : 'answered';
     case 'rejected':
       return 'answered';
     case 'unreachable':
@@ -92,6 +93,7 @@ function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions)
           : [finding('smtp.busy', `${who} answered the connection with "${replyText(outcome.reply)}" instead of a 220 greeting${afterword(probe, probes, target)}`, at)];
       case 'greeted':
       case 'rejected':
+        if (probe.incomplete?.dropped) return [finding('smtp.session-dropped', `${who} greeted, then ${droppedWords(probe)}${afterword(probe, probes, target)}`, at)];
         return probe.incomplete
           ? [finding('smtp.untestable', `${who}: the session stopped at ${probe.incomplete.step.toUpperCase()}: ${probe.incomplete.reason}`, details)]
           : [];
@@ -162,9 +164,11 @@ function outcomeWords(probe: SmtpProbe, options: RunOptions): string {
     case 'no-greeting': return noGreetingWords(outcome);
     case 'busy':
     case 'rejected': return replyText(outcome.reply);
-    case 'greeted': return 'greeted';
+    case 'greeted': return probe.incomplete?.dropped ? droppedWords(probe) : 'greeted';
   }
 }
+
+const droppedWords = (probe: SmtpProbe): string => `closed the connection instead of answering ${probe.incomplete!.step.toUpperCase()}`;
 
 function noGreetingWords(outcome: Extract<SmtpProbe['outcome'], { kind: 'no-greeting' }>): string {
   switch (outcome.reason) {

@@ -20,7 +20,7 @@ const MAX_SECONDARY = 3;
 const MAX_CLAUSE_CHARS = 16 * 1024;
 
 // Causes that are by nature retried when the reply gives no other hint.
-const TRANSIENT_CAUSES = new Set(['smtp.timeout', 'smtp.refused', 'smtp.no-banner', 'smtp.busy', 'smtp.greylisting', 'dns.servfail',
+const TRANSIENT_CAUSES = new Set(['smtp.timeout', 'smtp.refused', 'smtp.no-banner', 'smtp.busy', 'smtp.session-dropped', 'smtp.greylisting', 'dns.servfail',
   'delivery.delayed', 'rate.limited', 'policy.multi-domain-deferral', 'network.port25-blocked', 'tls.handshake-failed', 'rbl.query-refused']);
 
 interface Context {

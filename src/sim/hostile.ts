@@ -286,7 +286,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     layer: 'smtp',
     what: 'closes the connection after answering each command',
     smtp: () => ({ closeAfterReply: true }),
-    expect: { causes: ['smtp.untestable'] },
+    expect: { causes: ['smtp.session-dropped'] },
     limitTimeouts: 3,
   },
   {

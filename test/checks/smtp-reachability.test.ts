@@ -71,6 +71,22 @@ test('a session that stops answering after the greeting: smtp.untestable with th
   assert.match(checkOf(report, 'smtp-reachability').findings[0]!.message, /MAIL/);
 });
 
+test('a server that hangs up after a command without a reply: smtp.session-dropped, and it takes no mail', async () => {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': healthyServer('mx.example.com', { closeAfterReply: true }) });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.session-dropped:error', 'mx.all-unreachable:error']);
+  assert.match(checkOf(report, 'smtp-reachability').findings[0]!.message, /greeted, then closed the connection instead of answering MAIL/);
+});
+
+test('a backup that drops sessions while the primary works: a warning', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] }), {
+    '192.0.2.10:25': healthyServer('mx1.example.com'),
+    '192.0.2.11:25': healthyServer('mx2.example.com', { closeAfterReply: true }),
+  });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.session-dropped:warning']);
+});
+
 test('primary refuses, backup answers: mx.primary-unreachable first, the refusal as a detail', async () => {
   const world = await startSmtpWorld(mxZone('example.com', { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] }), {
     '192.0.2.10:25': 'refused',

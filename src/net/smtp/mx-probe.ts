@@ -108,7 +108,13 @@ export interface SmtpProbe {
   /** The open-relay probe of this host (shared by every probe of the host in the run). */
   relay?: { address: string; reply: SmtpReply; clientAddress?: string };
   /** The session stopped before this probe's questions were answered. */
-  incomplete?: { step: SmtpStep; reason: string; reply?: SmtpReply };
+  incomplete?: {
+    step: SmtpStep;
+    reason: string;
+    reply?: SmtpReply;
+    /** The server closed the connection without a reply (RFC 5321 §3.8 allows that only after QUIT or a 421). */
+    dropped?: true;
+  };
   /** "C: ..." / "S: ..." lines, "-- ..." notes. */
   transcript: string[];
 }
@@ -245,7 +251,7 @@ class MxProber {
   /** EHLO, STARTTLS and EHLO again inside TLS. */
   private async establish(session: SmtpSession, facts: HostFacts, deadline: number): Promise<Readiness> {
     const hello = await session.hello(this.settings.helo, this.stepTimeout(deadline));
-    if (hello.kind === 'failed') return { step: hello.step, reason: describeReadFailure(hello.failure) };
+    if (hello.kind === 'failed') return stoppedBy(hello.step, hello.failure);
     facts.ehlo = hello.hello;
     facts.ehloName = announcedName(hello.hello.reply);
     if (!isPositive(hello.hello.reply)) return refusal(hello.hello.command === 'EHLO' ? 'ehlo' : 'helo', hello.hello.reply);
@@ -253,7 +259,7 @@ class MxProber {
     if (!facts.starttls.offered || this.plaintextOnly) return 'ready';
 
     const starttls = await session.command('STARTTLS', this.stepTimeout(deadline));
-    if (starttls.kind !== 'reply') return { step: 'starttls', reason: describeReadFailure(starttls) };
+    if (starttls.kind !== 'reply') return stoppedBy('starttls', starttls);
     facts.starttls.reply = starttls.reply;
     if (starttls.reply.code === 421) return refusal('starttls', starttls.reply);
     if (starttls.reply.code !== 220) return 'ready'; // e.g. 454 TLS not available: carry on in plaintext (RFC 3207 §4)
@@ -264,7 +270,7 @@ class MxProber {
       return 'retry-plaintext';
     }
     const again = await session.hello(this.settings.helo, this.stepTimeout(deadline));
-    if (again.kind === 'failed') return { step: again.step, reason: describeReadFailure(again.failure) };
+    if (again.kind === 'failed') return stoppedBy(again.step, again.failure);
     facts.ehloAfterTls = again.hello;
     return isPositive(again.hello.reply) ? 'ready' : refusal('ehlo', again.hello.reply);
   }
@@ -430,7 +436,7 @@ class MxProber {
   private broken(step: SmtpStep, outcome: ReadOutcome): Incomplete {
     // A wait shorter than --timeout was cut short by the session's deadline.
     if (outcome.kind === 'timeout' && outcome.waitedMs < this.settings.timeoutMs) return (this.stopped = { step, reason: TOO_SLOW });
-    const incomplete: Incomplete = outcome.kind === 'reply' ? { step, reason: replyText(outcome.reply), reply: outcome.reply } : { step, reason: describeReadFailure(outcome) };
+    const incomplete: Incomplete = outcome.kind === 'reply' ? { step, reason: replyText(outcome.reply), reply: outcome.reply } : stoppedBy(step, outcome);
     this.stopped = incomplete;
     return incomplete;
   }
@@ -471,6 +477,11 @@ class MxProber {
       transcript: lines,
     };
   }
+}
+
+/** A step that got no reply; a connection closed under it is a dropped session, not a slow or garbled one. */
+function stoppedBy(step: SmtpStep, failure: Exclude<ReadOutcome, { kind: 'reply' }>): Incomplete {
+  return { step, reason: describeReadFailure(failure), ...(failure.kind === 'closed' ? { dropped: true as const } : {}) };
 }
 
 /** A reply that refuses the client at `step`: a 421 ends the session (incomplete), anything else is the answer. */
