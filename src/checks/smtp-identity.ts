@@ -7,7 +7,7 @@ import { reverseName } from '../net/ip.js';
 import type { PtrNames } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding } from './define.js';
-import { probeEvidence, probeSubject } from './smtp-probes.js';
+import { noSessionToJudge, probeEvidence, probeSubject } from './smtp-probes.js';
 
 /** A host name with at least two labels; "ESMTP", "****" (masked banners) and address literals name nobody. */
 const HOST_NAME = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9])?)+$/;
@@ -20,7 +20,9 @@ export default defineCheck({
   provides: [],
   emits: ['smtp.banner-mismatch'],
   async run({ smtp25, ptrNames }, { options }) {
-    const judged = smtp25.filter(p => p.outcome.kind === 'greeted').map(probe => judgeProbe(probe, ptrNames.find(p => p.ip === probe.ip)));
+    const greeted = smtp25.filter(p => p.outcome.kind === 'greeted');
+    if (!greeted.length) return noSessionToJudge();
+    const judged = greeted.map(probe => judgeProbe(probe, ptrNames.find(p => p.ip === probe.ip)));
     return {
       findings: judged.flatMap(j => (j.mismatched.length ? [mismatchFinding(j, options)] : [])),
       data: { servers: judged.map(({ probe, announced, expected, mismatched }) => ({ host: probe.host, ip: probe.ip, announced, expected, mismatched })) },

@@ -8,7 +8,7 @@ import { isPositive, isTransient, replyText, replyWords, type SmtpProbe, type Sm
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding } from './define.js';
-import { exchange, greylistWording, probeEvidence, probeName, probeSubject } from './smtp-probes.js';
+import { exchange, greylistWording, noSessionToJudge, probeEvidence, probeName, probeSubject } from './smtp-probes.js';
 
 /** Ordinary mail with attachments needs about this much; attachments grow by a third when encoded (RFC 2045 §6.8). */
 export const MIN_USABLE_SIZE = 10 * 1024 * 1024;
@@ -21,6 +21,7 @@ export default defineCheck({
   provides: [],
   emits: ['smtp.size-limit-low', 'smtp.rejected', 'smtp.greylisting', 'smtp.recipient-rejected', 'smtp.open-relay', 'smtp.untestable'],
   async run({ smtp25 }, { options, target }) {
+    if (!smtp25.some(probe => probe.outcome.kind === 'greeted' || probe.outcome.kind === 'rejected')) return noSessionToJudge();
     const findings = smtp25.flatMap(probe => [...sizeFindings(probe, options), ...conversationFindings(probe, options, target), ...relayFindings(probe, options)]);
     return { findings, data: { probes: smtp25.map(probe => describePolicy(probe, options)) } };
   },

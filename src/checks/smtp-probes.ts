@@ -8,6 +8,15 @@ export function probeSettings(options: RunOptions): SmtpProbeSettings {
   return { helo: options.helo, from: options.from, timeoutMs: options.timeoutMs, caCerts: options.caCerts, relayTest: options.relayTest };
 }
 
+/**
+ * A session check when no probe got far enough for it to judge: it did not
+ * pass, it could not look. Its status is info, and the reachability check
+ * has the reason.
+ */
+export function noSessionToJudge(data: Record<string, unknown> = {}): { findings: []; status: 'info'; data: Record<string, unknown> } {
+  return { findings: [], status: 'info', data: { ...data, reason: 'no SMTP session got that far (see "SMTP on port 25")' } };
+}
+
 /** "mx.example.com (192.0.2.10)", or the address alone for an IP target. */
 export const probeName = (probe: SmtpProbe): string => (probe.host === probe.ip ? probe.ip : `${probe.host} (${probe.ip})`);
 

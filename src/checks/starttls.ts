@@ -6,7 +6,7 @@ import { openStartTls, replyText, type SmtpProbe } from '../net/smtp/index.js';
 import type { TlsResult } from '../net/tls.js';
 import type { TlsSession } from '../pipeline/facts.js';
 import { defineCheck, finding, type CheckContext, type Finding, type FindingDetails } from './define.js';
-import { exchange, probeEvidence, probeSubject } from './smtp-probes.js';
+import { exchange, noSessionToJudge, probeEvidence, probeSubject } from './smtp-probes.js';
 
 /** Versions RFC 8996 deprecates: a server that offers nothing newer is "old", not "broken". */
 const OLD_PROTOCOLS = ['TLSv1', 'TLSv1.1', 'SSLv3'];
@@ -24,6 +24,7 @@ export default defineCheck({
   // The legacy retry is a whole new session: connect, greeting, EHLO, STARTTLS, handshake.
   budgetMs: options => options.timeoutMs * 6,
   async run({ smtp25 }, ctx) {
+    if (!smtp25.some(probe => probe.outcome.kind === 'greeted' && probe.starttls)) return noSessionToJudge();
     const verdicts = await Promise.all(smtp25.map(probe => judgeProbe(probe, ctx)));
     const tlsSessions = verdicts.flatMap(v => (v.session ? [v.session] : []));
     return {

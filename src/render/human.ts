@@ -81,7 +81,7 @@ function skippedChecks(report: Report, width: number): string[] {
 function checkDetail(check: Report['checks'][number]): string {
   if (check.status === 'skipped') return cleanLine(String(check.data['reason'] ?? 'skipped'));
   if (check.status === 'error') return cleanLine(`could not finish: ${String(check.data['error'] ?? 'unknown error')}`);
-  if (!check.findings.length) return 'ok';
+  if (!check.findings.length) return check.status === 'info' && check.data['reason'] ? cleanLine(String(check.data['reason'])) : 'ok';
   const causes = [...new Set(check.findings.map(f => f.cause))];
   return causes.join(', ');
 }

@@ -163,3 +163,14 @@ test('a banner full of escape codes never reaches the terminal through the human
     assert.match(text, /BUSY/);
   }
 });
+
+test('when no session gets past the connect, the session checks say they could not look instead of passing', async () => {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': 'refused' });
+  const report = await world.diagnose('example.com', ['smtp-reachability', 'smtp-policy', 'starttls']);
+  for (const id of ['smtp-policy', 'starttls']) {
+    const check = checkOf(report, id);
+    assert.equal(check.status, 'info', id);
+    assert.match(String(check.data['reason']), /no SMTP session got that far/);
+  }
+  assert.match(renderHuman(report, { color: false, verbose: false, width: 80 }), /STARTTLS on port 25 +no SMTP session got that far/);
+});
