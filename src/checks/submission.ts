@@ -37,7 +37,7 @@ export default defineCheck({
     if (!options.smtp) return { findings: [], status: 'info', data: { sessions: 'off', reason: 'SMTP sessions are turned off (--no-smtp): submission ports were not probed' } };
     const candidates = await submissionHosts(domain, options, net);
     if (!candidates.length) {
-      return { findings: [], data: { hosts: [], reason: `no submission host: no --relay, no _submission._tcp/_submissions._tcp SRV record, and neither ${GUESSED_NAMES.map(n => `${n}.${domain}`).join(' nor ')} resolves` } };
+      return { findings: [], status: 'info', data: { hosts: [], reason: `no submission host found: no --relay, no SRV record at _submission._tcp or _submissions._tcp, and neither ${GUESSED_NAMES.map(n => `${n}.${domain}`).join(' nor ')} resolves` } };
     }
     const resolved = await Promise.all(candidates.map(async c => ({ ...c, ips: await addressesOf(c.host, net) })));
     const probed = await Promise.all(

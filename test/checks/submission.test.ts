@@ -91,6 +91,7 @@ test('no submission host anywhere: nothing probed, and the data says why', async
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'submission'), []);
   assert.match(String(checkOf(report, 'submission').data['reason']), /no submission host/);
+  assert.equal(checkOf(report, 'submission').status, 'info', 'nothing was tested: not a pass');
 });
 
 test('--no-smtp: no session on the submission ports either', async () => {
