@@ -2,9 +2,9 @@
 // what, a table of checks, then hints. Meaning is carried by words, never by
 // colour alone, so it reads the same piped, without colour or via a screen reader.
 import { Chalk, type ChalkInstance } from 'chalk';
-import { table, getBorderCharacters } from 'table';
 import type { Report } from '../report/schema.js';
 import type { RenderOptions } from './index.js';
+import { plainTable } from './plain-table.js';
 import { cleanLine } from './sanitize.js';
 import { SEVERITY_LABEL, SIDE_LABEL, STATUS_LABEL, verdictLine } from './words.js';
 
@@ -55,16 +55,7 @@ function diagnosisEntry(entry: Entry, c: ChalkInstance, width: number, verbose: 
 function checksTable(report: Report, width: number): string {
   const rows = report.checks.filter(check => check.status !== 'skipped').map(check => [STATUS_LABEL[check.status], check.title, checkDetail(check)]);
   const detailWidth = Math.max(20, width - 4 - 5 - TITLE_WIDTH - 6);
-  return table(rows, {
-    border: getBorderCharacters('void'),
-    columnDefault: { paddingLeft: 1, paddingRight: 1 },
-    columns: [{ width: 5 }, { width: TITLE_WIDTH, wrapWord: true }, { width: detailWidth, wrapWord: true }],
-    drawHorizontalLine: () => false,
-  })
-    .split('\n')
-    .map(line => line.trimEnd())
-    .join('\n')
-    .trimEnd();
+  return plainTable(rows, [{ width: 5 }, { width: TITLE_WIDTH, wrapWord: true }, { width: detailWidth, wrapWord: true }]);
 }
 
 /** Checks that could not run, one line per reason: listing each would bury the ones that did. */
