@@ -1,5 +1,6 @@
 // Renders docs/causes.md from the cause registry (src/causes.ts) and
-// docs/report.schema.json from the report's zod schema (src/report/schema.ts).
+// docs/report.schema.json and docs/explain.schema.json from the zod schemas of
+// the JSON outputs (src/report/).
 // Run after building: `node dist/scripts/gen-docs.js` (npm run docs).
 // A test checks that the committed file equals renderCausesMarkdown().
 
@@ -9,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { causeIds, causes, type CauseDef, type CauseId } from '../src/causes.js';
 import { reportSchema } from '../src/report/schema.js';
+import { explainReportSchema } from '../src/report/explain-schema.js';
 
 const INTRO = `# Cause vocabulary
 
@@ -80,14 +82,21 @@ export function renderReportSchema(): string {
   return `${JSON.stringify({ title: 'maildiag report', ...z.toJSONSchema(reportSchema) }, null, 2)}\n`;
 }
 
+/** The JSON Schema of `maildiag explain --json` output. */
+export function renderExplainSchema(): string {
+  return `${JSON.stringify({ title: 'maildiag explain report', ...z.toJSONSchema(explainReportSchema) }, null, 2)}\n`;
+}
+
 function main(): void {
   const out = fileURLToPath(new URL('../../docs/causes.md', import.meta.url));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, renderCausesMarkdown());
   console.log(`wrote ${out} (${causeIds.length} causes)`);
-  const schema = fileURLToPath(new URL('../../docs/report.schema.json', import.meta.url));
-  writeFileSync(schema, renderReportSchema());
-  console.log(`wrote ${schema}`);
+  for (const [name, render] of [['report.schema.json', renderReportSchema], ['explain.schema.json', renderExplainSchema]] as const) {
+    const schema = fileURLToPath(new URL(`../../docs/${name}`, import.meta.url));
+    writeFileSync(schema, render());
+    console.log(`wrote ${schema}`);
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();

@@ -2,7 +2,7 @@
 // prior adds weight to a cause; wording that rules something out scales it
 // down; the heaviest cause is the answer and the runners-up are kept as
 // secondary causes. Nothing is decided by the first match alone.
-import { causes, isCauseId, type Side } from '../causes.js';
+import { causes, type CauseId, type Side } from '../causes.js';
 import { confirmSubjects } from './confirm.js';
 import { BOILERPLATE, PERMANENT_WORDS, RULES, TEMPORARY_WORDS, isGenericCause, type Rule } from './patterns.js';
 import { detectProvider, isAlwaysUpMx } from './providers.js';
@@ -45,8 +45,8 @@ export interface ClassifyMeta {
 
 export function classifySegment(segment: Segment, meta: ClassifyMeta): ExplainEntry | undefined {
   const ctx = context(segment);
-  const tallies = new Map<string, Tally>();
-  const demoted = new Set<string>();
+  const tallies = new Map<CauseId, Tally>();
+  const demoted = new Set<CauseId>();
   applyRules(ctx, tallies, demoted);
   applyCodePriors(ctx, segment, tallies);
   applyInferences(ctx, segment, tallies, demoted);
@@ -63,8 +63,8 @@ export function classifySegment(segment: Segment, meta: ClassifyMeta): ExplainEn
     side: tally.side?.side ?? sideOf(cause),
     temporary: isTemporary(ctx, segment, cause),
     evidence: evidenceLines(tally),
-    title: isCauseId(cause) ? causes[cause].title : cause,
-    fix: isCauseId(cause) ? causes[cause].fix : '',
+    title: causes[cause].title,
+    fix: causes[cause].fix,
     statusCodes: [...ctx.codes.basic.slice(0, 1), ...(ctx.enhanced ? [ctx.enhanced] : [])],
     ...(ctx.stage ? { stage: ctx.stage } : {}),
     ...(segment.remoteMta ? { remoteMta: segment.remoteMta } : {}),
@@ -99,7 +99,7 @@ function applies(rule: Rule, ctx: Context): boolean {
   return !rule.stages || (ctx.stage !== undefined && rule.stages.includes(ctx.stage));
 }
 
-function applyRules(ctx: Context, tallies: Map<string, Tally>, demoted: Set<string>): void {
+function applyRules(ctx: Context, tallies: Map<CauseId, Tally>, demoted: Set<CauseId>): void {
   for (const rule of RULES) {
     if (!applies(rule, ctx)) continue;
     const hit = strongestHit(rule.re, ctx.texts);
@@ -136,7 +136,7 @@ function sentenceAround(text: string, index: number, length: number): string {
 const SENTENCE_START = /[.;!?]\s+(?=[A-Z<("'\[])|;\s|\bsaid:\s/g;
 const SENTENCE_END = /[.;!?]\s+(?=[A-Z<("'\[])|;\s|\s\(in reply to\b/;
 
-function add(tallies: Map<string, Tally>, cause: string, weight: number, evidence: string, side?: Side): void {
+function add(tallies: Map<CauseId, Tally>, cause: CauseId, weight: number, evidence: string, side?: Side): void {
   const tally = tallies.get(cause) ?? { score: 0, evidence: [] };
   tally.score += weight;
   if (!tally.evidence.some(e => e.text === evidence)) tally.evidence.push({ text: evidence, weight });
@@ -144,12 +144,12 @@ function add(tallies: Map<string, Tally>, cause: string, weight: number, evidenc
   tallies.set(cause, tally);
 }
 
-function scale(tallies: Map<string, Tally>, cause: string, factor: number): void {
+function scale(tallies: Map<CauseId, Tally>, cause: CauseId, factor: number): void {
   const tally = tallies.get(cause);
   if (tally) tally.score *= factor;
 }
 
-function applyCodePriors(ctx: Context, segment: Segment, tallies: Map<string, Tally>): void {
+function applyCodePriors(ctx: Context, segment: Segment, tallies: Map<CauseId, Tally>): void {
   const prior = ctx.enhanced ? enhancedPrior(ctx.enhanced, ctx.provider) : undefined;
   if (prior && ctx.enhanced) add(tallies, prior.cause, prior.weight, `status ${ctx.enhanced}: ${prior.meaning}`);
   const basic = ctx.codes.basic[0];
@@ -160,7 +160,7 @@ function applyCodePriors(ctx: Context, segment: Segment, tallies: Map<string, Ta
 }
 
 // Conclusions that need more than one phrase: the remote host, the DNS name, two failures together.
-function applyInferences(ctx: Context, segment: Segment, tallies: Map<string, Tally>, demoted: Set<string>): void {
+function applyInferences(ctx: Context, segment: Segment, tallies: Map<CauseId, Tally>, demoted: Set<CauseId>): void {
   inferPortBlocked(ctx, segment, tallies, demoted);
   inferMxTarget(ctx, segment, tallies, demoted);
   const spf = tallies.get('auth.spf-fail');
@@ -172,7 +172,7 @@ function applyInferences(ctx: Context, segment: Segment, tallies: Map<string, Ta
 }
 
 // A timeout to Gmail's, Outlook's or Yahoo's MX is the sender's network, not theirs.
-function inferPortBlocked(ctx: Context, segment: Segment, tallies: Map<string, Tally>, demoted: Set<string>): void {
+function inferPortBlocked(ctx: Context, segment: Segment, tallies: Map<CauseId, Tally>, demoted: Set<CauseId>): void {
   const timeout = tallies.get('smtp.timeout');
   if (!timeout) return;
   const host = segment.remoteMta ?? ctx.primary.match(/\bconnect to (\S+?)\[/)?.[1] ?? ctx.primary.match(/\bH=(\S+)/)?.[1];
@@ -182,7 +182,7 @@ function inferPortBlocked(ctx: Context, segment: Segment, tallies: Map<string, T
 }
 
 // Postfix names the DNS name it failed on: when that is not the recipient's domain, the MX host is the broken one.
-function inferMxTarget(ctx: Context, segment: Segment, tallies: Map<string, Tally>, demoted: Set<string>): void {
+function inferMxTarget(ctx: Context, segment: Segment, tallies: Map<CauseId, Tally>, demoted: Set<CauseId>): void {
   const m = ctx.primary.match(/Name service error for name=(\S+?) type=(?:A|AAAA): Host not found(?!, try again)/i);
   const domain = domainOf(segment.recipient);
   if (!m || !domain || m[1]!.toLowerCase().replace(/\.$/, '') === domain) return;
@@ -191,21 +191,21 @@ function inferMxTarget(ctx: Context, segment: Segment, tallies: Map<string, Tall
 }
 
 // "Message expired", "delayed" and a bare rejection are what happened, not why: a stated reason wins.
-function settleGenericCauses(tallies: Map<string, Tally>): void {
+function settleGenericCauses(tallies: Map<CauseId, Tally>): void {
   const specific = [...tallies].some(([cause, t]) => !isGenericCause(cause) && t.score >= SPECIFIC_ENOUGH);
   if (!specific) return;
   for (const [cause] of tallies) if (isGenericCause(cause)) scale(tallies, cause, GENERIC_BESIDE_SPECIFIC);
 }
 
 // A reply code or a failure outcome with no recognised wording: say so rather than guess.
-function addFallback(ctx: Context, segment: Segment, tallies: Map<string, Tally>): void {
+function addFallback(ctx: Context, segment: Segment, tallies: Map<CauseId, Tally>): void {
   const failed = ctx.replyClass === 4 || ctx.replyClass === 5 || ['failed', 'bounced', 'deferred'].includes(segment.action ?? '');
   if (!failed) return;
   const reply = ctx.primary.match(/[245]\d\d[ -].{0,150}/)?.[0] ?? ctx.primary.slice(0, 150);
   add(tallies, 'smtp.rejected', 0.5, reply);
 }
 
-const best = (tallies: Map<string, Tally>) => [...tallies].filter(([, t]) => t.score > 0).sort((a, b) => b[1].score - a[1].score);
+const best = (tallies: Map<CauseId, Tally>) => [...tallies].filter(([, t]) => t.score > 0).sort((a, b) => b[1].score - a[1].score);
 
 function confidence(top: number, second: number): number {
   const strength = 1 - Math.exp(-top / 4);
@@ -213,7 +213,7 @@ function confidence(top: number, second: number): number {
   return Math.round(Math.min(0.99, strength * (0.5 + 0.5 * dominance)) * 100) / 100;
 }
 
-function secondaries(ranked: [string, Tally][], topScore: number): SecondaryCause[] {
+function secondaries(ranked: [CauseId, Tally][], topScore: number): SecondaryCause[] {
   return ranked.slice(1)
     .filter(([, t]) => t.score >= Math.max(1, topScore * SECONDARY_SHARE))
     .slice(0, MAX_SECONDARY)
@@ -226,12 +226,12 @@ function evidenceLines(tally: Tally): string[] {
   return texts.filter((t, i) => !texts.some((other, j) => j !== i && other.length > t.length && other.includes(t))).slice(0, 4);
 }
 
-function sideOf(cause: string): Side {
-  return isCauseId(cause) ? causes[cause].side : 'recipient';
+function sideOf(cause: CauseId): Side {
+  return causes[cause].side;
 }
 
 // Temporary or permanent: the words, then the MTA's own action, then the codes, then the cause's nature.
-function isTemporary(ctx: Context, segment: Segment, cause: string): boolean {
+function isTemporary(ctx: Context, segment: Segment, cause: CauseId): boolean {
   let temporary = 0;
   let permanent = 0;
   for (const { text, weight } of ctx.texts) {

@@ -3,11 +3,11 @@
 // wins), so a reply that names two things is weighed, and a provider's words
 // beat the status code it happened to reuse. Weights: 5 = the phrase names the
 // cause outright, 3-4 = strong, 1-2 = a hint.
-import type { Side } from '../causes.js';
+import type { CauseId, Side } from '../causes.js';
 import type { Stage } from './types.js';
 
 export interface Rule {
-  cause: string;
+  cause: CauseId;
   re: RegExp;
   weight: number;
   /** Only when this provider wrote the reply. */
@@ -17,12 +17,12 @@ export interface Rule {
   /** Only at these SMTP stages. */
   stages?: readonly Stage[];
   /** Causes this wording rules out: their score is scaled down. */
-  demotes?: readonly string[];
+  demotes?: readonly CauseId[];
   /** Whose side the fix is on when this wording decided, if not the registry's. */
   side?: Side;
 }
 
-const r = (cause: string, weight: number, re: RegExp, more: Omit<Rule, 'cause' | 'weight' | 're'> = {}): Rule => ({ cause, weight, re, ...more });
+const r = (cause: CauseId, weight: number, re: RegExp, more: Omit<Rule, 'cause' | 'weight' | 're'> = {}): Rule => ({ cause, weight, re, ...more });
 
 const GENERIC = ['delivery.expired', 'delivery.delayed', 'smtp.rejected'] as const;
 

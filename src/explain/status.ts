@@ -1,16 +1,17 @@
 // SMTP reply codes (RFC 5321 §4.2) and enhanced status codes (RFC 3463 and the
 // IANA "SMTP Enhanced Status Codes" registry), as weak priors for the classifier.
 // Providers reuse codes for other meanings, so the wording rules outweigh these.
+import type { CauseId } from '../causes.js';
 
 export interface CodePrior {
-  cause: string;
+  cause: CauseId;
   weight: number;
   /** Short RFC meaning, shown as evidence. */
   meaning: string;
 }
 
 // subject.detail → meaning and the cause it usually signals (X.0.0-style "other" codes signal nothing).
-export const ENHANCED: Record<string, { meaning: string; cause?: string; weight?: number }> = {
+export const ENHANCED: Record<string, { meaning: string; cause?: CauseId; weight?: number }> = {
   '1.1': { meaning: 'bad destination mailbox address', cause: 'recipient.unknown', weight: 2 },
   '1.2': { meaning: 'bad destination system address', cause: 'domain.nxdomain', weight: 1.5 },
   '1.3': { meaning: 'bad destination mailbox address syntax', cause: 'recipient.unknown', weight: 1.5 },
@@ -57,7 +58,7 @@ export const ENHANCED: Record<string, { meaning: string; cause?: string; weight?
 };
 
 // Codes a provider documents with its own meaning, which beat the registry's.
-export const PROVIDER_ENHANCED: Record<string, { cause: string; weight: number; meaning: string }> = {
+export const PROVIDER_ENHANCED: Record<string, { cause: CauseId; weight: number; meaning: string }> = {
   'microsoft 1.10': { cause: 'recipient.unknown', weight: 2, meaning: 'Microsoft: recipient not found' },
   'microsoft 4.1': { cause: 'recipient.unknown', weight: 1, meaning: 'Microsoft: recipient rejected by directory-based edge blocking' },
   'microsoft 7.606': { cause: 'rbl.listed', weight: 2, meaning: 'Microsoft: sending IP on its block list' },

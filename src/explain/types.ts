@@ -1,5 +1,4 @@
 // Shapes shared by the explain parser, classifier and renderers.
-import type { Side } from '../causes.js';
 
 /** Where in the SMTP conversation the reply came (RFC 5321 §3), or 'dns' before any connection. */
 export type Stage = 'dns' | 'connect' | 'helo' | 'starttls' | 'auth' | 'mail' | 'rcpt' | 'data' | 'data-end';
@@ -35,49 +34,6 @@ export interface ParsedInput {
   truncated: boolean;
 }
 
-export interface Confirm {
-  ip?: string;
-  domain?: string;
-  list?: string;
-}
-
-export interface SecondaryCause {
-  cause: string;
-  confidence: number;
-  evidence: string[];
-}
-
-export interface ExplainEntry {
-  cause: string;
-  confidence: number;
-  side: Side;
-  temporary: boolean;
-  evidence: string[];
-  title: string;
-  fix: string;
-  statusCodes: string[];
-  stage?: Stage;
-  remoteMta?: string;
-  recipient?: string;
-  provider?: string;
-  secondary: SecondaryCause[];
-  /** Subjects a live check could use to confirm the cause (maildiag explain --check). */
-  confirm?: Confirm;
-}
-
-export interface ExplainReport {
-  causes: ExplainEntry[];
-  parsed: {
-    kind: InputKind;
-    entries: number;
-    statusCodes: string[];
-    remoteMtas: string[];
-    recipients: string[];
-    reportingMta?: string;
-    sender?: string;
-    subject?: string;
-    truncated: boolean;
-    /** Recipients the parser found but could not classify. */
-    unclassified: number;
-  };
-}
+export type { ExplainEntry, ExplainReport } from '../report/explain-schema.js';
+export type Confirm = NonNullable<import('../report/explain-schema.js').ExplainEntry['confirm']>;
+export type SecondaryCause = import('../report/explain-schema.js').ExplainEntry['secondary'][number];

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
 import { reportSchema } from '../../src/report/schema.js';
-import { renderReportSchema } from '../../scripts/gen-docs.js';
+import { renderExplainSchema, renderReportSchema } from '../../scripts/gen-docs.js';
 import { runBin, runMain, ROOT } from '../helpers/cli.js';
 
 let sim: SimDnsServer;
@@ -52,8 +52,9 @@ test('the human report puts the diagnosis first and has no colour when piped', a
   assert.doesNotMatch(run.stdout, /\u001b/);
 });
 
-test('docs/report.schema.json is generated from the zod schema', () => {
+test('docs/report.schema.json and docs/explain.schema.json are generated from the zod schemas', () => {
   assert.equal(readFileSync(`${ROOT}/docs/report.schema.json`, 'utf8'), renderReportSchema());
+  assert.equal(readFileSync(`${ROOT}/docs/explain.schema.json`, 'utf8'), renderExplainSchema());
 });
 
 test('causes lists the vocabulary and shows one cause', async () => {

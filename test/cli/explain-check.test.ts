@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
 import { runMain } from '../helpers/cli.js';
+import { explainReportSchema } from '../../src/report/explain-schema.js';
 
 let sim: SimDnsServer;
 before(async () => {
@@ -19,10 +20,10 @@ test('a blocklist bounce: the named IP is looked up on the named list', async ()
     stdin: '554 5.7.1 Service unavailable; Client host [203.0.113.5] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/203.0.113.5\n',
   });
   assert.equal(run.status, 0, run.stderr);
-  const out = JSON.parse(run.stdout);
-  assert.equal(out.causes[0].cause, 'rbl.listed');
-  assert.equal(out.live[0].target, '203.0.113.5');
-  assert.ok(out.live[0].diagnosis.some((d: { cause: string }) => d.cause === 'rbl.listed'));
+  const out = explainReportSchema.parse(JSON.parse(run.stdout));
+  assert.equal(out.causes[0]!.cause, 'rbl.listed');
+  assert.equal(out.live?.[0]?.target, '203.0.113.5');
+  assert.ok(out.live[0].diagnosis.some(d => d.cause === 'rbl.listed'));
 });
 
 test('a routing bounce: the recipient domain\'s MX is checked, in the human report too', async () => {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { isCauseId } from '../../src/causes.js';
-import { BOUNCE_SECTION_CAUSES, CORPUS_DIR, loadCorpus, primaryAccuracy, scoreCorpus } from '../../bench/explain-corpus.js';
+import { explain } from '../../src/explain/index.js';
+import { explainReportSchema } from '../../src/report/explain-schema.js';
+import { BOUNCE_SECTION_CAUSES, CORPUS_DIR, loadCorpus, primaryAccuracy, readCase, scoreCorpus } from '../../bench/explain-corpus.js';
 
 const cases = loadCorpus();
 const results = scoreCorpus(cases);
@@ -30,10 +32,9 @@ test('temporary/permanent agrees with the status class in at least 95% of entrie
   assert.ok(agree / withClass.length >= 0.95, `${agree}/${withClass.length}`);
 });
 
-test('every cause explain emits on the corpus is in the registry', () => {
-  for (const r of results) {
-    for (const cause of [r.got?.cause, ...(r.got?.secondary.map(s => s.cause) ?? [])]) {
-      if (cause) assert.ok(isCauseId(cause), `${r.file}: ${cause}`);
-    }
+test('explain --json output of every corpus file passes the explain schema (docs/explain.schema.json)', () => {
+  for (const c of cases) {
+    const parsed = explainReportSchema.safeParse(JSON.parse(JSON.stringify(explain(readCase(c)))));
+    assert.ok(parsed.success, `${c.file}: ${parsed.error?.message}`);
   }
 });
