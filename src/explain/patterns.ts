@@ -46,6 +46,11 @@ export const RULES: readonly Rule[] = [
 
   r('message.too-large', 5, /\bmessage (?:file |size )?(?:is )?too (?:big|large)\b|\bmax(?:imum)? (?:inbound |permitted |allowed )?message size\b|\b(?:message|mail) size (?:\d+ )?exceeds\b|\bexceeds? (?:the )?(?:fixed |maximum |max )?(?:message )?size(?: limit)?\b|(?<!mailbox )\bsize limits?\b|\bdatabytes limit\b|\bRecipSizeLimit\b|\btoo large for this recipient\b|\bmaximum (?:permitted |allowed )?message size\b|\bMaxSizeError\b|\bmessage length exceeds\b/i, { demotes: ['mailbox.full'] }),
 
+  // ---- the same in other languages (German, French, Spanish, Italian, Dutch, Portuguese): common MTA and provider wordings
+  r('recipient.unknown', 4, /\b(?:Benutzer|Empf(?:ä|ae)nger|Adresse|Postfach) (?:ist )?(?:unbekannt|nicht gefunden|existiert nicht)\b|\bunbekannte[rn]? (?:Benutzer|Empf(?:ä|ae)nger|Adresse)\b|\b(?:utilisateur|destinataire|adresse) (?:est )?inconnue?\b|\b(?:usuario|destinatario|direcci[oó]n) (?:es )?desconocid[oa]\b|\b(?:utente|destinatario|indirizzo) (?:è )?sconosciut[oa]\b|\bonbekende (?:gebruiker|ontvanger)\b|\b(?:gebruiker|ontvanger) (?:is )?onbekend\b|\b(?:usu[aá]rio|utilizador|destinat[aá]rio) (?:é )?desconhecido\b/i),
+  r('mailbox.full', 4, /\b(?:Postfach|Mailbox)(?: des Empf(?:ä|ae)ngers)? (?:ist )?(?:voll|(?:ü|ue)berf(?:ü|ue)llt)\b|\bbo[iî]te (?:aux lettres |mail )?(?:est )?pleine\b|\bquota (?:est )?d[ée]pass[ée]|\bbuz[oó]n (?:de correo )?(?:est[aá] )?lleno\b|\bcasella (?:di posta )?(?:è )?piena\b|\b(?:postvak|brievenbus|mailbox) (?:is )?vol\b|\bcaixa (?:postal|de correio) (?:est[aá] )?cheia\b/i),
+  r('message.too-large', 4, /\bNachricht (?:ist )?zu gro(?:ß|ss\b)|\bmessage trop (?:volumineux|gros)\b|\bmensaje (?:es )?demasiado grande\b|\bmessaggio troppo grande\b|\bbericht (?:is )?te groot\b|\bmensagem (?:é )?(?:muito|demasiado) grande\b/i),
+
   // ---- who may send
   r('auth.required', 5, /\bauthentication (?:is )?required\b|\bnot authenticated to send\b|\bclient (?:was )?not authenticated\b|\bWantAuthError\b|\bmust (?:first )?authenticate\b|\bAuthRequired\b|\bSenderNotAuthenticated/i),
   r('auth.required', 5, /\bUsername and Password not accepted\b|\bBadCredentials\b|\bSASL authentication failed\b|\bauthentication (?:failed|unsuccessful|failure)\b|\binvalid credentials\b|\bSmtpClientAuthentication is disabled\b/i),

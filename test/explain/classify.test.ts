@@ -115,3 +115,19 @@ test('every cause a rule, a demotion or a status-code prior names is in the regi
   ];
   assert.deepEqual([...new Set(named)].filter(id => !isCauseId(id)), []);
 });
+
+test('the common wordings in German, French, Spanish, Italian, Dutch and Portuguese, without a status code to lean on', () => {
+  const cases: [string, string][] = [
+    ['Empfänger unbekannt', 'recipient.unknown'],
+    ['destinataire inconnu', 'recipient.unknown'],
+    ['usuario desconocido', 'recipient.unknown'],
+    ['gebruiker onbekend', 'recipient.unknown'],
+    ['Postfach ist voll', 'mailbox.full'],
+    ['quota dépassé pour ce compte', 'mailbox.full'],
+    ['casella piena', 'mailbox.full'],
+    ['caixa postal cheia', 'mailbox.full'],
+    ['Nachricht ist zu groß', 'message.too-large'],
+    ['message trop volumineux', 'message.too-large'],
+  ];
+  for (const [text, cause] of cases) assert.equal(explain(text).causes[0]?.cause, cause, text);
+});
