@@ -1,7 +1,7 @@
 // DKIM key records (RFC 6376 §3.6.1) and the size of the key they hold.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { DkimKeyError, keyStrength, parseDkimKeyRecord } from '../../src/auth/dkim-key.js';
 import { ed25519DkimKey, rsaDkimKey } from '../helpers/dkim.js';
@@ -66,5 +66,36 @@ test('property: any record either yields a key size or throws DkimKeyError, neve
       }
     }),
     { numRuns: 10_000 },
+  );
+});
+
+test('property: the PKCS#1 fast path inside an RSA SubjectPublicKeyInfo agrees with OpenSSL\'s SPKI import, byte flips and truncations included', () => {
+  // The reference: what the general SPKI import makes of the same bytes (undefined: not an RSA key).
+  const reference = (der: Buffer): number | undefined => {
+    try {
+      const key = createPublicKey({ key: der, format: 'der', type: 'spki' });
+      return key.asymmetricKeyType === 'rsa' ? key.asymmetricKeyDetails!.modulusLength : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const strength = (der: Buffer): number | undefined => {
+    try {
+      return keyStrength(parseDkimKeyRecord(`p=${der.toString('base64')}`)).bits;
+    } catch (err) {
+      if (err instanceof DkimKeyError) return undefined;
+      throw err;
+    }
+  };
+  const keys = [512, 1024, 2048].map(bits => generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ type: 'spki', format: 'der' }));
+  const mutated = fc.tuple(fc.constantFrom(...keys), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean()).map(([der, at, byte, truncate]) => {
+    const copy = Buffer.from(der);
+    if (truncate) return copy.subarray(0, at % copy.length);
+    copy[at % copy.length] = byte;
+    return copy;
+  });
+  fc.assert(
+    fc.property(mutated, der => assert.equal(strength(der), reference(der), der.toString('hex'))),
+    { numRuns: 2_000 },
   );
 });
