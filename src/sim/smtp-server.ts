@@ -47,6 +47,8 @@ export interface SimSmtpServer {
   port: number;
   /** Client lines received, across connections, in order. */
   readonly commands: string[];
+  /** The client's bytes as they arrived, one entry per read (commands a client pipelines arrive together). */
+  readonly chunks: string[];
   /** TCP connections accepted so far. */
   readonly connections: number;
   close(): Promise<void>;
@@ -59,6 +61,7 @@ const FATAL_HANDSHAKE_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0
 /** Listens on 127.0.0.1 and an ephemeral port unless told otherwise (the benchmark binds 127.0.5.x:25). */
 export async function startSimSmtp(persona: SmtpPersona, listen: { host: string; port: number } = { host: '127.0.0.1', port: 0 }): Promise<SimSmtpServer> {
   const commands: string[] = [];
+  const chunks: string[] = [];
   const sockets = new Set<net.Socket>();
   let connections = 0;
   const server = net.createServer({ noDelay: true }, socket => {
@@ -66,7 +69,7 @@ export async function startSimSmtp(persona: SmtpPersona, listen: { host: string;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    void converse(socket, persona, commands);
+    void converse(socket, persona, { commands, chunks });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -75,6 +78,7 @@ export async function startSimSmtp(persona: SmtpPersona, listen: { host: string;
   return {
     port: (server.address() as net.AddressInfo).port,
     commands,
+    chunks,
     get connections() {
       return connections;
     },
@@ -95,11 +99,11 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-async function converse(socket: net.Socket, persona: SmtpPersona, commands: string[]): Promise<void> {
+async function converse(socket: net.Socket, persona: SmtpPersona, { commands, chunks }: { commands: string[]; chunks: string[] }): Promise<void> {
   let stream: net.Socket | tls.TLSSocket = socket;
   let send = writer(socket, persona);
   let accepted = 0;
-  readLines(socket, line => answerThenMaybeClose(line));
+  readLines(socket, chunks, line => answerThenMaybeClose(line));
   if (persona.greeting === null) return;
   if (persona.greetingDelayMs) await sleep(persona.greetingDelayMs);
   await send(persona.greeting);
@@ -164,14 +168,15 @@ async function converse(socket: net.Socket, persona: SmtpPersona, commands: stri
     secure.on('error', () => undefined);
     stream = secure;
     send = writer(secure, persona);
-    readLines(secure, line => answerThenMaybeClose(line));
+    readLines(secure, chunks, line => answerThenMaybeClose(line));
   }
 }
 
-function readLines(stream: net.Socket | tls.TLSSocket, onLine: (line: string) => Promise<void>): void {
+function readLines(stream: net.Socket | tls.TLSSocket, chunks: string[], onLine: (line: string) => Promise<void>): void {
   let buffer = '';
   let queue = Promise.resolve();
   stream.on('data', (chunk: Buffer) => {
+    chunks.push(chunk.toString('latin1'));
     buffer += chunk.toString('latin1');
     if (buffer.length > MAX_CLIENT_LINE && !buffer.includes('\n')) return void stream.destroy();
     const lines = buffer.split('\n');

@@ -224,8 +224,23 @@ test('a server that says 452 "too many recipients" gets smaller transactions, an
   assert.ok(await allClosed(net));
   const server = world.servers.get('192.0.2.10:25')!;
   assert.equal(server.connections, 1);
-  assert.deepEqual(server.commands.map(c => c.split(/[ :]/)[0]), ['EHLO', 'MAIL', 'RCPT', 'RCPT', 'RCPT', 'RCPT', 'RSET', 'MAIL', 'RCPT', 'RCPT', 'RCPT', 'RSET', 'MAIL', 'RCPT', 'QUIT']);
+  // The server offers PIPELINING: all seven RCPTs go at once, the four it refused go again in transactions of three.
+  assert.deepEqual(server.commands.map(c => c.split(/[ :]/)[0]), ['EHLO', 'MAIL', ...Array(7).fill('RCPT'), 'RSET', 'MAIL', 'RCPT', 'RCPT', 'RCPT', 'RSET', 'MAIL', 'RCPT', 'QUIT']);
   assert.ok(probes[3]!.transcript.some(line => line.includes('452')), 'the recipient that met the limit shows the 452 it was retried after');
+});
+
+test('RCPTs are pipelined when the server offers PIPELINING (RFC 2920), one at a time when it does not', async () => {
+  const addresses = Array.from({ length: 5 }, (_, i) => `postmaster@d${i}.example`);
+  for (const [extensions, writes] of [[['PIPELINING'], 1], [[], 5]] as const) {
+    const world = await startSmtpWorld({}, { '192.0.2.10:25': { ...healthyServer(), extensions: [...extensions] } }, TIMEOUT_MS);
+    const net = world.net();
+    const probes = await Promise.all(addresses.map(rcpt => probeMx(net, MX, { ...settings, relayTest: false }, rcpt)));
+    assert.deepEqual(probes.map(p => p.rcpt?.reply.code), Array(5).fill(250));
+    assert.ok(await allClosed(net));
+    const server = world.servers.get('192.0.2.10:25')!;
+    assert.equal(server.commands.filter(c => c.startsWith('RCPT')).length, 5);
+    assert.equal(server.chunks.filter(w => w.includes('RCPT')).length, writes, extensions.join(' ') || 'no PIPELINING');
+  }
 });
 
 test('in an audit, domains that arrive while a session lingers join its open transaction: one MAIL, no RSET per domain', async () => {

@@ -159,6 +159,8 @@ type Readiness = 'ready' | 'retry-plaintext' | 'refused' | Incomplete;
 /** A session past EHLO: the transaction it keeps open across batches, its RSETs and refusals so far. */
 interface Conversation {
   session: SmtpSession;
+  /** The server offers PIPELINING (RFC 2920) in its last EHLO reply. */
+  pipelining: boolean;
   deadline: number;
   resets: number;
   refusals: number;
@@ -240,7 +242,8 @@ class MxProber {
         this.facts = facts;
         this.firstTranscript = transcript;
       }
-      if (readiness === 'ready') await this.transact(session, served, deadline, transcript);
+      const pipelining = (facts.ehloAfterTls ?? facts.ehlo)?.extensions.pipelining ?? false;
+      if (readiness === 'ready') await this.transact({ session, pipelining, deadline, resets: 0, refusals: 0 }, served, transcript);
       else if (readiness !== 'retry-plaintext') this.stopped = readiness === 'refused' ? 'done' : readiness;
     } finally {
       for (const s of served) s.request.resolve(this.result(s, transcript));
@@ -276,8 +279,7 @@ class MxProber {
   }
 
   /** RCPT batches for the queued requests and the relay probe, again while requests keep arriving. */
-  private async transact(session: SmtpSession, served: Served[], firstDeadline: number, transcript: Transcript): Promise<void> {
-    const talk: Conversation = { session, deadline: firstDeadline, resets: 0, refusals: 0 };
+  private async transact(talk: Conversation, served: Served[], transcript: Transcript): Promise<void> {
     const oldest = Math.min(...this.waiting.map(r => r.receivedAt));
     await sleep(Math.max(0, oldest + BATCH_WINDOW_MS - performance.now()));
     while (this.waiting.length && talk.resets < MAX_RESETS_PER_SESSION && talk.refusals < MAX_REFUSALS_PER_SESSION) {
@@ -347,28 +349,34 @@ class MxProber {
       return true;
     }
     const open = opened.open;
-    for (const [i, address] of recipients.entries()) {
+    for (let sent = 0; sent < recipients.length; ) {
       if (this.outOfTime(talk.deadline)) {
-        serve(recipients.slice(i), { mail: open.mail, incomplete: this.stopped as Incomplete });
+        serve(recipients.slice(sent), { mail: open.mail, incomplete: this.stopped as Incomplete });
         return false;
       }
-      const rcpt = await talk.session.command(`RCPT TO:<${address}>`, this.stepTimeout(talk.deadline), address);
-      if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
-        serve(recipients.slice(i), { mail: open.mail, incomplete: this.broken('rcpt', rcpt) });
-        return false;
+      // Pipelined when offered (one round trip for several RCPTs), never more than the refusals this session may still take.
+      const chunk = recipients.slice(sent, sent + (talk.pipelining ? MAX_REFUSALS_PER_SESSION - talk.refusals : 1));
+      const replies = await talk.session.pipeline(chunk.map(address => ({ line: `RCPT TO:<${address}>`, tag: address })), this.stepTimeout(talk.deadline));
+      for (const [k, rcpt] of replies.entries()) {
+        const at = sent + k;
+        if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
+          serve(recipients.slice(at), { mail: open.mail, incomplete: this.broken('rcpt', rcpt) });
+          return false;
+        }
+        if (rcpt.reply.code === 452 && open.recipients.length > 0) {
+          // "Too many recipients" (RFC 5321 §4.5.3.1.10): the rest go into smaller transactions.
+          this.recipientLimit = open.recipients.length;
+          this.requeue(batch, recipients.slice(at));
+          return true;
+        }
+        open.recipients.push(recipients[at]!);
+        serve([recipients[at]!], { mail: open.mail, rcpt: rcpt.reply });
+        if (!isPositive(rcpt.reply) && ++talk.refusals >= MAX_REFUSALS_PER_SESSION) {
+          this.requeue(batch, recipients.slice(at + 1));
+          return true;
+        }
       }
-      if (rcpt.reply.code === 452 && open.recipients.length > 0) {
-        // "Too many recipients" (RFC 5321 §4.5.3.1.10): the rest go into smaller transactions.
-        this.recipientLimit = open.recipients.length;
-        this.requeue(batch, recipients.slice(i));
-        return true;
-      }
-      open.recipients.push(address);
-      serve([address], { mail: open.mail, rcpt: rcpt.reply });
-      if (!isPositive(rcpt.reply) && ++talk.refusals >= MAX_REFUSALS_PER_SESSION) {
-        this.requeue(batch, recipients.slice(i + 1));
-        return true;
-      }
+      sent += chunk.length;
     }
     return true;
   }

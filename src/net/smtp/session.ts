@@ -113,11 +113,28 @@ export class SmtpSession {
   }
 
   async command(line: string, timeoutMs: number, tag?: string | readonly string[]): Promise<ReadOutcome> {
-    if (/[\r\n]/.test(line)) throw new Error(`SMTP command with a line break: ${JSON.stringify(line)}`);
-    if (this.broken) return { kind: 'closed', partial: [] };
-    this.transcript.add(`C: ${line}`, tag);
-    this.stream.write(`${line}\r\n`);
-    return this.read(timeoutMs, tag);
+    return (await this.pipeline([{ line, tag }], timeoutMs))[0]!;
+  }
+
+  /**
+   * Send commands in one write and read their replies in order (RFC 2920
+   * PIPELINING; callers use it only when the server offers it). Reading stops
+   * at the first command without a usable reply, or a 421: the outcomes then
+   * end with that one.
+   */
+  async pipeline(commands: readonly { line: string; tag?: string | readonly string[] }[], timeoutMs: number): Promise<ReadOutcome[]> {
+    const bad = commands.find(c => /[\r\n]/.test(c.line));
+    if (bad) throw new Error(`SMTP command with a line break: ${JSON.stringify(bad.line)}`);
+    if (this.broken) return [{ kind: 'closed', partial: [] }];
+    for (const { line, tag } of commands) this.transcript.add(`C: ${line}`, tag);
+    this.stream.write(commands.map(c => `${c.line}\r\n`).join(''));
+    const outcomes: ReadOutcome[] = [];
+    for (const { tag } of commands) {
+      const outcome = await this.read(timeoutMs, tag);
+      outcomes.push(outcome);
+      if (outcome.kind !== 'reply' || outcome.reply.code === 421) break;
+    }
+    return outcomes;
   }
 
   /** EHLO, or HELO when the server refuses EHLO with a permanent error (RFC 5321 §4.1.4, §3.2). */
