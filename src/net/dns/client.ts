@@ -140,17 +140,20 @@ function answersQuestion(response: WirePacket, id: number, name: string, type: R
   return !q || (normalizeName(q.name) === name && q.type === type);
 }
 
-/** One UDP socket per address family, multiplexed by message id, so an audit does not open a socket per query. */
+/**
+ * One connected UDP socket per server, multiplexed by message id: an audit
+ * does not open a socket per query, a connected socket sends without a route
+ * lookup each time, and the kernel drops datagrams from anyone else.
+ */
 class UdpTransport {
-  private sockets = new Map<'udp4' | 'udp6', dgram.Socket>();
+  private sockets = new Map<string, Promise<dgram.Socket>>();
   private pending = new Map<string, (packet: WirePacket | undefined) => void>();
 
   ask(server: DnsServer, name: string, type: RrType, recursive: boolean, timeoutMs: number): Promise<Attempt> {
-    const family = net.isIPv6(server.host) ? 'udp6' : 'udp4';
-    const socket = this.socket(family);
+    const where = label(server);
     let id = randomInt(0, 65536);
-    while (this.pending.has(this.key(server, id))) id = randomInt(0, 65536);
-    const key = this.key(server, id);
+    while (this.pending.has(`${where}|${id}`)) id = randomInt(0, 65536);
+    const key = `${where}|${id}`;
     return new Promise<Attempt>(resolve => {
       const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
       const finish = (attempt: Attempt) => {
@@ -160,30 +163,37 @@ class UdpTransport {
       };
       this.pending.set(key, packet => {
         if (!packet) return; // malformed datagram: keep waiting for a real answer
-        if (answersQuestion(packet, id, name, type)) finish({ kind: 'answer', packet, server: label(server) });
+        if (answersQuestion(packet, id, name, type)) finish({ kind: 'answer', packet, server: where });
       });
-      socket.send(encodeQuery(id, name, type, recursive), server.port, server.host, err => {
-        if (err) finish({ kind: 'error', message: err.message });
-      });
+      const fail = (err: Error) => finish({ kind: 'error', message: err.message });
+      this.socket(server, where).then(socket => socket.send(encodeQuery(id, name, type, recursive), err => err && fail(err)), fail);
     });
   }
 
-  private key(server: DnsServer, id: number): string {
-    return `${server.host}|${server.port}|${id}`;
-  }
-
-  private socket(family: 'udp4' | 'udp6'): dgram.Socket {
-    let socket = this.sockets.get(family);
+  private socket(server: DnsServer, where: string): Promise<dgram.Socket> {
+    let socket = this.sockets.get(where);
     if (socket) return socket;
-    socket = dgram.createSocket({ type: family, recvBufferSize: UDP_RECEIVE_BUFFER });
-    socket.on('message', (msg, rinfo) => {
-      if (msg.length < 2) return;
-      const handler = this.pending.get(this.key({ host: rinfo.address, port: rinfo.port }, msg.readUInt16BE(0)));
-      handler?.(decode(msg));
+    socket = new Promise<dgram.Socket>((resolve, reject) => {
+      const udp = dgram.createSocket({ type: net.isIPv6(server.host) ? 'udp6' : 'udp4', recvBufferSize: UDP_RECEIVE_BUFFER });
+      udp.on('message', msg => {
+        if (msg.length >= 2) this.pending.get(`${where}|${msg.readUInt16BE(0)}`)?.(decode(msg));
+      });
+      udp.on('error', () => undefined); // per-query errors arrive through send callbacks and timeouts
+      udp.unref(); // pending queries hold their own timers; an idle socket must not keep the process alive
+      // Without a callback, a failed connect is emitted as 'error'.
+      const failed = (err: Error) => {
+        this.sockets.delete(where);
+        udp.close();
+        reject(err);
+      };
+      udp.once('error', failed);
+      udp.once('connect', () => {
+        udp.off('error', failed);
+        resolve(udp);
+      });
+      udp.connect(server.port, server.host);
     });
-    socket.on('error', () => undefined); // per-query errors arrive through send callbacks and timeouts
-    socket.unref(); // pending queries hold their own timers; an idle socket must not keep the process alive
-    this.sockets.set(family, socket);
+    this.sockets.set(where, socket);
     return socket;
   }
 }
