@@ -47,37 +47,39 @@ export async function runChecks(
   for (const check of checks) for (const key of check.provides as FactKey[]) if (!board.has(key)) board.set(key, slot());
   const stopped = whenStopped(stop);
 
-  const results = await Promise.all(
-    checks.map(async check => {
-      const needs = check.needs as FactKey[];
-      const got = await Promise.all(needs.map(key => board.get(key)?.promise ?? UNAVAILABLE));
-      const missing = needs.filter((_, i) => got[i] === UNAVAILABLE);
-      const started = performance.now();
-      let output: CheckOutput<FactKey> | undefined;
-      let result: CheckResult;
-      events.start?.(check);
-      try {
-        if (missing.length) {
-          result = skipped(check, skipReason(missing));
-        } else {
-          const input = Object.fromEntries(needs.map((key, i) => [key, got[i]]));
-          output = await withBudget(check.budgetMs?.(ctx.options) ?? defaultBudgetMs, stopped.promise, signal => check.run(input, { ...ctx, signal }));
-          result = ran(check, output, started);
-        }
-      } catch (err) {
-        result = errored(check, err, started);
-      } finally {
-        for (const key of check.provides as FactKey[]) {
-          const value = output?.provided?.[key];
-          board.get(key)!.resolve(value === undefined ? UNAVAILABLE : value);
-        }
+  const runOne = async (check: AnyCheck): Promise<CheckResult> => {
+    const needs = check.needs as FactKey[];
+    const got = await Promise.all(needs.map(key => board.get(key)?.promise ?? UNAVAILABLE));
+    const missing = needs.filter((_, i) => got[i] === UNAVAILABLE);
+    const started = performance.now();
+    let output: CheckOutput<FactKey> | undefined;
+    let result: CheckResult;
+    events.start?.(check);
+    try {
+      if (missing.length) {
+        result = skipped(check, skipReason(missing));
+      } else {
+        const input = Object.fromEntries(needs.map((key, i) => [key, got[i]]));
+        output = await withBudget(check.budgetMs?.(ctx.options) ?? defaultBudgetMs, stopped.promise, signal => check.run(input, { ...ctx, signal }));
+        result = ran(check, output, started);
       }
-      events.end?.(check, result);
-      return result;
-    }),
-  );
-  stopped.release();
-  return results;
+    } catch (err) {
+      result = errored(check, err, started);
+    } finally {
+      for (const key of check.provides as FactKey[]) {
+        const value = output?.provided?.[key];
+        board.get(key)!.resolve(value === undefined ? UNAVAILABLE : value);
+      }
+    }
+    events.end?.(check, result);
+    return result;
+  };
+
+  try {
+    return await Promise.all(checks.map(runOne));
+  } finally {
+    stopped.release();
+  }
 }
 
 /**
