@@ -43,19 +43,19 @@ export async function startSmtpWorld(zone: SimZone, endpoints: Record<string, En
   const net = (options: { sessionLingerMs?: number } = {}): Net => {
     const real = world.net(timeoutMs, options);
     const dialer = real.dialer;
-    return Object.assign(real, {
-      dialer: <Dialer>{
-        open: dialer.open,
-        exclusive: dialer.exclusive,
-        contended: dialer.contended,
-        async connect(ip, port, options): Promise<DialResult> {
-          const fake = faked.get(endpointKey(ip, port));
-          if (fake === 'timeout') return new Promise(resolve => setTimeout(() => resolve({ kind: 'timeout' }), options.timeoutMs));
-          if (fake) return { kind: 'unreachable', code: fake.unreachable };
-          return dialer.connect(ip, port, options);
-        },
+    // The net's own getters (sessionLingerMs) and finish() stay live: only the dialer is replaced.
+    real.dialer = {
+      open: dialer.open,
+      exclusive: dialer.exclusive,
+      contended: dialer.contended,
+      async connect(ip, port, options): Promise<DialResult> {
+        const fake = faked.get(endpointKey(ip, port));
+        if (fake === 'timeout') return new Promise(resolve => setTimeout(() => resolve({ kind: 'timeout' }), options.timeoutMs));
+        if (fake) return { kind: 'unreachable', code: fake.unreachable };
+        return dialer.connect(ip, port, options);
       },
-    });
+    } satisfies Dialer;
+    return real;
   };
 
   return {
