@@ -335,10 +335,6 @@ class MxProber {
     const serve = (addresses: string[], outcome: Omit<Served, 'request'>) => {
       for (const request of batch.filter(r => r.rcpt !== undefined && addresses.includes(r.rcpt))) served.push({ request, ...outcome });
     };
-    if (this.mailRefusal) {
-      serve(recipients, { mail: this.mailRefusal });
-      return true;
-    }
     const opened = await this.openTransaction(talk, recipients);
     if (opened.kind === 'broken') {
       serve(recipients, { incomplete: opened.incomplete });
@@ -386,8 +382,9 @@ class MxProber {
     this.waiting.unshift(...batch.filter(r => r.rcpt !== undefined && recipients.includes(r.rcpt)));
   }
 
-  /** The session's open transaction, or a new one (MAIL FROM). */
+  /** The session's open transaction, or a new one (MAIL FROM), for these recipients (none: the relay probe's, shared by all). */
   private async openTransaction(talk: Conversation, recipients: string[]): Promise<{ kind: 'open'; open: NonNullable<Conversation['open']> } | { kind: 'refused'; reply: SmtpReply } | { kind: 'broken'; incomplete: Incomplete }> {
+    if (this.mailRefusal) return { kind: 'refused', reply: this.mailRefusal };
     if (talk.open) {
       // Recipients joining a transaction another domain's MAIL opened: their transcripts say so.
       for (const address of recipients) talk.session.transcript.add(`-- in the open transaction: MAIL FROM:<${this.settings.from}> ${replyText(talk.open.mail)}`, address);
@@ -407,14 +404,8 @@ class MxProber {
   /** RCPT TO a reserved domain nobody hosts: 250 means the server relays for anyone (RFC 5321 §3.6.1). */
   private async probeRelay(talk: Conversation): Promise<boolean> {
     try {
-      if (this.mailRefusal) return true;
-      const mail = await talk.session.command(`MAIL FROM:<${this.settings.from}>`, this.stepTimeout(talk.deadline));
-      if (mail.kind !== 'reply' || mail.reply.code === 421) {
-        this.broken('mail', mail);
-        return false;
-      }
-      if (!isPositive(mail.reply)) return true;
-      talk.open = { mail: mail.reply, recipients: [] };
+      const opened = await this.openTransaction(talk, []);
+      if (opened.kind !== 'open') return opened.kind === 'refused';
       const rcpt = await talk.session.command(`RCPT TO:<${RELAY_PROBE_ADDRESS}>`, this.stepTimeout(talk.deadline));
       if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
         this.broken('rcpt', rcpt);
@@ -434,7 +425,7 @@ class MxProber {
     const { recipients } = talk.open;
     talk.open = undefined;
     talk.resets++;
-    const rset = await talk.session.command('RSET', this.stepTimeout(talk.deadline), recipients.length ? recipients : undefined);
+    const rset = await talk.session.command('RSET', this.stepTimeout(talk.deadline), recipients);
     if (rset.kind === 'reply' && isPositive(rset.reply)) return true;
     this.broken('rset', rset);
     return false;

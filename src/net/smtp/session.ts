@@ -53,7 +53,8 @@ export class Transcript {
   private dropped = 0;
 
   add(text: string, tags?: string | readonly string[]): void {
-    const list = tags === undefined ? undefined : typeof tags === 'string' ? [tags] : tags;
+    // No tags, or an empty list of them: a line every probe of the session shares.
+    const list = tags === undefined || tags.length === 0 ? undefined : typeof tags === 'string' ? [tags] : tags;
     const full = list ? list.every(t => (this.taggedCounts.get(t) ?? 0) >= MAX_LINES_PER_TAG) : this.sharedCount >= MAX_TRANSCRIPT_LINES;
     if (full) {
       this.dropped++;
