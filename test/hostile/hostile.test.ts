@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { MAX_REPLY_BYTES, SmtpSession } from '../../src/net/smtp/index.js';
 import { renderers } from '../helpers/renderers.js';
 import { reportSchema, type Report } from '../../src/report/schema.js';
-import { caseNames, HOSTILE_CASES, runHostileCase, startHostileWorld, type HostileCase, type HostileWorld } from '../../src/sim/hostile.js';
+import { caseNames, HOSTILE_CASES, runHostileCase, startHostileWorld, type HostileCase, type HostileWorld } from './world.js';
 import { allClosed } from '../helpers/smtp-world.js';
 
 const TIMEOUT_MS = 1000;

@@ -7,20 +7,20 @@
 // once; runHostileCase diagnoses one. Only RFC 2606 names and RFC 5737
 // addresses, and nothing leaves 127.0.0.1.
 import dgram from 'node:dgram';
-import type { CauseId } from '../causes.js';
-import { parseTarget } from '../cli/targets.js';
-import { diagnose } from '../diagnose.js';
-import type { Net } from '../net/context.js';
-import type { DnsServer } from '../net/dns/types.js';
-import { reverseName } from '../net/ip.js';
-import { defaultRunOptions, type RunOptions } from '../pipeline/options.js';
-import type { CheckStatus } from '../pipeline/run.js';
-import type { Report } from '../report/schema.js';
-import type { SimRecordSet, SimZone } from './dns-server.js';
-import type { SimHttpsOptions, SimHttpsReply } from './https-server.js';
-import type { SmtpPersona } from './smtp-server.js';
-import { chainPem, createCa, createCertificate } from './tls-certs.js';
-import { mailServer, startWorld } from './world.js';
+import type { CauseId } from '../../src/causes.js';
+import { parseTarget } from '../../src/cli/targets.js';
+import { diagnose } from '../../src/diagnose.js';
+import type { Net } from '../../src/net/context.js';
+import type { DnsServer } from '../../src/net/dns/types.js';
+import { reverseName } from '../../src/net/ip.js';
+import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
+import type { CheckStatus } from '../../src/pipeline/run.js';
+import type { Report } from '../../src/report/schema.js';
+import type { SimRecordSet, SimZone } from '../../src/sim/dns-server.js';
+import type { SimHttpsOptions, SimHttpsReply } from '../../src/sim/https-server.js';
+import type { SmtpPersona } from '../../src/sim/smtp-server.js';
+import { chainPem, createCa, createCertificate } from '../../src/sim/tls-certs.js';
+import { mailServer, startWorld } from '../../src/sim/world.js';
 
 export type HostileLayer = 'dns' | 'smtp' | 'https';
 
