@@ -17,7 +17,7 @@ import { outcomeOf, type ReportOutcome } from '../pipeline/report.js';
 
 export async function runAuditCommand(file: string, rawOptions: Record<string, unknown>, io: CliIo): Promise<number> {
   // Human on a terminal, one JSON report per line everywhere else (cli.md).
-  const settings = buildSettings({ format: io.isTTY ? 'human' : 'jsonl', ...rawOptions }, io);
+  const settings = buildSettings(rawOptions, io, io.isTTY ? 'human' : 'jsonl');
   const shard = typeof rawOptions['shard'] === 'string' ? parseShard(rawOptions['shard']) : undefined;
   const done = typeof rawOptions['resume'] === 'string' ? reportedTargets(await readText(rawOptions['resume'], io, '--resume')) : new Set<string>();
   const lines = parseList(await readText(file, io));
@@ -27,7 +27,7 @@ export async function runAuditCommand(file: string, rawOptions: Record<string, u
   const targets = valid.filter(({ target }) => (!shard || shardOf(target, shard.count) === shard.index) && !done.has(target.ascii));
 
   const renderOptions = { color: settings.color, verbose: settings.run.verbose, width: 80 };
-  const progress = io.isErrTTY && !settings.quiet && settings.format !== 'human' ? createProgress(targets.length, io.stderr) : undefined;
+  const progress = io.isErrTTY && !settings.quiet && !(io.isTTY && settings.format === 'human') ? createProgress(targets.length, io.stderr) : undefined;
   // Only outcomes are kept: an audit of 10,000 domains must not hold 10,000 reports.
   const reports: ReportOutcome[] = [];
   const render = await loadRenderer(settings.format);

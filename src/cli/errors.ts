@@ -2,3 +2,8 @@
 export class UsageError extends Error {
   override name = 'UsageError';
 }
+
+/** The output could not be written (a full disk, a closed file): one line, exit status 3. */
+export class OutputError extends Error {
+  override name = 'OutputError';
+}

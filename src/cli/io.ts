@@ -13,6 +13,8 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
+  endOnWriteError(process.stdout, 'standard output');
+  endOnWriteError(process.stderr, 'standard error');
   return {
     stdout: text => void process.stdout.write(text),
     stderr: text => void process.stderr.write(text),
@@ -22,4 +24,18 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
   };
+}
+
+/**
+ * A reader that went away (`| head -1`) ends the run quietly, as Unix tools
+ * do; any other write error (a full disk) is one line and exit status 3.
+ * Nothing more can be shown once the output is gone, so the process ends here.
+ */
+function endOnWriteError(stream: NodeJS.WriteStream, name: string): void {
+  if (stream.listenerCount('error')) return;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    if (stream !== process.stderr) process.stderr.write(`maildiag: cannot write to ${name} (${err.code ?? err.message})\n`);
+    process.exit(3);
+  });
 }

@@ -1,7 +1,7 @@
 // The composition root's entry: argv in, exit status out. The only place that
 // turns errors into words on stderr; never calls process.exit, so piped output drains.
 import { processIo, type CliIo } from './io.js';
-import { UsageError } from './errors.js';
+import { OutputError, UsageError } from './errors.js';
 import { VERSION } from '../version.js';
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -21,6 +21,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     if (err instanceof UsageError) {
       io.stderr(`maildiag: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof OutputError) {
+      io.stderr(`maildiag: ${err.message}\n`);
+      return 3;
     }
     const detail = io.env['MAILDIAG_DEBUG'] && err instanceof Error ? (err.stack ?? err.message) : err instanceof Error ? err.message : String(err);
     io.stderr(`maildiag: internal error (please report it): ${detail}\n`);

@@ -8,8 +8,6 @@ import type { DnsServer } from '../net/dns/types.js';
 import { hasControlCharacters, quote } from '../render/sanitize.js';
 import { UsageError } from './errors.js';
 
-export const FORMATS = ['human', 'json', 'jsonl', 'markdown', 'csv'] as const;
-export type Format = (typeof FORMATS)[number];
 export const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
@@ -18,10 +16,18 @@ const DNS_PORT = 53;
 /** A host name: LDH labels of 1-63 characters (RFC 1123 §2.1), at most 253 in all. */
 const HOST_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
+const TIMEOUT_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+const MIN_TIMEOUT_MS = 100;
+
+/** `3s`, `1500ms`, `2m`, or a bare number of milliseconds (as before units existed). */
 export function parseTimeout(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new UsageError(`--timeout ${quote(value)}: give milliseconds as a whole number, e.g. --timeout 5000`);
-  const ms = Number(value);
-  if (ms < 100 || ms > MAX_TIMEOUT_MS) throw new UsageError(`--timeout ${quote(value)}: must be between 100 and ${MAX_TIMEOUT_MS} milliseconds`);
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (!m) throw new UsageError(`--timeout ${quote(value)}: give a duration such as 3s, 1500ms or 2m`);
+  const amount = Number(m[1]);
+  // A bare "3" meant as seconds would be 3 ms: refuse it rather than time out at once.
+  if (!m[2] && amount < MIN_TIMEOUT_MS) throw new UsageError(`--timeout ${quote(value)}: a bare number is milliseconds; did you mean ${m[1]}s?`);
+  const ms = Math.round(amount * TIMEOUT_UNITS[m[2] ?? 'ms']!);
+  if (ms < MIN_TIMEOUT_MS || ms > MAX_TIMEOUT_MS) throw new UsageError(`--timeout ${quote(value)}: must be between ${MIN_TIMEOUT_MS}ms and ${MAX_TIMEOUT_MS / 1000}s`);
   return ms;
 }
 
@@ -34,12 +40,14 @@ export function parsePositiveInt(flag: string, value: string, max: number): numb
 
 /** `ip[:port]`, `[v6]:port`, comma-separated; repeatable. */
 export function parseResolvers(values: string[]): DnsServer[] {
-  return values
+  const servers = values
     .flatMap(v => v.split(','))
     .map(v => v.trim())
     .filter(Boolean)
     .map(parseHostPort('--resolver', true))
     .map(({ host, port }) => ({ host, port: port ?? DNS_PORT }));
+  if (!servers.length) throw new UsageError(`--resolver ${quote(values.join(','))}: give the resolver's IP address, e.g. --resolver 9.9.9.9`);
+  return servers;
 }
 
 export function parseRelay(value: string): { host: string; port?: number } {

@@ -4,8 +4,10 @@
 import { Command, Option } from 'commander';
 import type { CliIo } from './io.js';
 import { UsageError } from './errors.js';
-import { FAIL_ON, FORMATS } from './options.js';
+import { FAIL_ON } from './options.js';
+import { FORMATS } from '../render/formats.js';
 import { VERSION } from '../version.js';
+import { withOutput } from './output.js';
 
 export interface Outcome {
   status?: number;
@@ -19,7 +21,8 @@ function addDiagnoseOptions(command: Command): Command {
     .option('--json', 'same as --format json')
     .addOption(new Option('--format <format>', 'output format (human on a terminal)').choices(FORMATS))
     .option('--resolver <ip[:port]>', 'DNS server to ask, repeatable or comma-separated (default: the system\'s)', collect)
-    .option('--timeout <ms>', 'limit for one network operation (connect, reply, DNS query, handshake)', '10000')
+    .option('-o, --output <file>', 'write the report to this file (format from --format or its extension)')
+    .option('--timeout <duration>', 'limit for one network operation (connect, reply, DNS query, handshake): 3s, 1500ms, 2m', '10s')
     .option('--rcpt <address>', 'recipient probed with RCPT TO (default postmaster@<domain>)')
     .option('--from <address>', 'MAIL FROM of probes (default: the null sender <>)')
     .option('--helo <name>', 'EHLO name of probes (default: this machine\'s name)')
@@ -57,7 +60,7 @@ export function createProgram(io: CliIo, outcome: Outcome): Command {
       throw new UsageError('give at least one domain or IP address, e.g. maildiag example.com');
     }
     const { runDiagnoseCommand } = await import('./diagnose-command.js');
-    outcome.status = await runDiagnoseCommand(targets, options, io);
+    outcome.status = await withOutput(options, io, out => runDiagnoseCommand(targets, options, out));
   });
 
   addDiagnoseOptions(program.command('audit').argument('[file]', 'one target per line, - for stdin (# comments and blank lines ok)'))
@@ -66,7 +69,7 @@ export function createProgram(io: CliIo, outcome: Outcome): Command {
     .option('--shard <k/n>', 'run only share k of n of the list (deterministic)')
     .action(async (file: string | undefined, options: Record<string, unknown>) => {
       const { runAuditCommand } = await import('./audit-command.js');
-      outcome.status = await runAuditCommand(file ?? '-', options, io);
+      outcome.status = await withOutput(options, io, out => runAuditCommand(file ?? '-', options, out));
     });
 
   program
@@ -77,12 +80,13 @@ export function createProgram(io: CliIo, outcome: Outcome): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['human', 'json', 'markdown']))
     .option('--check', 'run the live checks that can confirm the cause')
     .option('--resolver <ip[:port]>', 'DNS server for --check', collect)
-    .option('--timeout <ms>', 'limit for one network operation in --check', '10000')
+    .option('-o, --output <file>', 'write the explanation to this file (format from --format or its extension)')
+    .option('--timeout <duration>', 'limit for one network operation in --check: 3s, 1500ms, 2m', '10s')
     .option('--allow-private', 'let --check look at loopback/private/documentation addresses')
     .option('--no-color', 'no colour')
     .action(async (file: string | undefined, options: Record<string, unknown>) => {
       const { runExplainCli } = await import('./explain-cli.js');
-      outcome.status = await runExplainCli(file, options, io);
+      outcome.status = await withOutput(options, io, out => runExplainCli(file, options, out));
     });
 
   program

@@ -1,5 +1,6 @@
 // Commander's raw option values → the validated settings of a diagnosing run.
-import type { Format, FailOn } from './options.js';
+import type { FailOn } from './options.js';
+import { formatForFile, type Format } from '../render/formats.js';
 import {
   defaultHelo, parseDnsbl, parseHelo, parseIdList, parseIp, parseMailbox, parsePositiveInt, parseRelay, parseResolvers, parseTimeout, readCaFile,
 } from './options.js';
@@ -25,11 +26,12 @@ export interface RunSettings {
 
 const DEFAULT_CONCURRENCY = 16;
 
-export function buildSettings(raw: Record<string, unknown>, io: CliIo): RunSettings {
+export function buildSettings(raw: Record<string, unknown>, io: CliIo, defaultFormat: Format = 'human'): RunSettings {
   const str = (key: string) => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
   const list = (key: string) => (Array.isArray(raw[key]) ? (raw[key] as string[]) : []);
-  const format = (raw['json'] ? 'json' : (str('format') ?? 'human')) as Format;
-  const timeoutMs = parseTimeout(str('timeout') ?? '10000');
+  const output = str('output');
+  const format = raw['json'] ? 'json' : ((str('format') as Format | undefined) ?? (output ? formatForFile(output) : undefined) ?? defaultFormat);
+  const timeoutMs = parseTimeout(str('timeout') ?? '10s');
   const messageFile = str('message') ? resolve(io.cwd, str('message')!) : undefined;
   if (messageFile && !existsSync(messageFile)) throw new UsageError(`--message ${str('message')}: no such file`);
   const caFiles = [str('caFile'), io.env['NODE_EXTRA_CA_CERTS']].filter((f): f is string => Boolean(f));
@@ -52,7 +54,7 @@ export function buildSettings(raw: Record<string, unknown>, io: CliIo): RunSetti
     ...(str('relay') ? { relay: parseRelay(str('relay')!) } : {}),
     ...(messageFile ? { messageFile } : {}),
   });
-  const resolvers = list('resolver').length ? parseResolvers(list('resolver')) : systemResolvers();
+  const resolvers = raw['resolver'] === undefined ? systemResolvers() : parseResolvers(list('resolver'));
   return {
     run,
     resolvers,

@@ -1,7 +1,7 @@
 // Renderers only format a report; they never compute anything about it. Each
 // loads on demand: `--json` need not pay for colour and table layout.
 import type { Report } from '../report/schema.js';
-import type { Format } from '../cli/options.js';
+import type { Format } from './formats.js';
 import { CSV_HEADER } from './csv.js';
 
 export interface RenderOptions {

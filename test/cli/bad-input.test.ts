@@ -16,6 +16,10 @@ const cases: [string, string[]][] = [
   ['timeout not a number', ['example.com', '--timeout', 'abc']],
   ['negative timeout', ['example.com', '--timeout', '-5']],
   ['huge timeout', ['example.com', '--timeout', '99999999']],
+  ['timeout with an unknown unit', ['example.com', '--timeout', '3h']],
+  ['empty --resolver', ['example.com', '--resolver', '']],
+  ['empty --output', ['example.com', '--output', '']],
+  ['--output in a missing directory', ['example.com', '-o', '/nonexistent/dir/report.json']],
   ['CRLF in --rcpt', ['example.com', '--rcpt', 'a@example.com\r\nDATA']],
   ['NUL in --from', ['example.com', '--from', 'a@example.com\u0000']],
   ['LF in --helo', ['example.com', '--helo', 'host.example\nQUIT']],
@@ -49,4 +53,10 @@ test('the real binary exits 2 with one line too', async () => {
   assert.equal(run.status, 2);
   assert.equal(run.stdout, '');
   assert.match(run.stderr, /^maildiag: invalid target "exa mple\.com": a domain cannot contain spaces\n$/);
+});
+
+test('a bare --timeout below 100 is refused with the unit it probably meant', async () => {
+  const run = await runMain(['example.com', '--timeout', '3']);
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /did you mean 3s\?/);
 });

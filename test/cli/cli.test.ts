@@ -1,11 +1,13 @@
 // The command line end to end: the real binary against an in-process DNS world.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
 import { reportSchema } from '../../src/report/schema.js';
 import { renderExplainSchema, renderReportSchema } from '../../scripts/gen-docs.js';
-import { runBin, runMain, ROOT } from '../helpers/cli.js';
+import { BIN, runBin, runMain, runShell, ROOT } from '../helpers/cli.js';
 
 let sim: SimDnsServer;
 before(async () => {
@@ -86,4 +88,47 @@ test('Ctrl-C during one diagnosis: exit 130 and the report of what finished', as
   const report = reportSchema.parse(JSON.parse(stdout));
   assert.equal(report.checks.find(c => c.id === 'host-addrs')!.status, 'pass');
   assert.deepEqual(report.checks.find(c => c.id === 'dmarc')!.data['reason'], 'interrupted');
+});
+
+test('-o writes the report to a file, in the format its extension names unless --format says otherwise', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'maildiag-output-'));
+  try {
+    const csv = await runMain(['ok.example', 'null.example', '-o', join(dir, 'report.csv'), ...dnsOnly()]);
+    assert.equal(csv.status, 1, csv.stderr);
+    assert.equal(csv.stdout, '');
+    const rows = readFileSync(join(dir, 'report.csv'), 'utf8').trim().split('\n');
+    assert.equal(rows.length, 3);
+    assert.match(rows[0]!, /^target,/);
+    const json = await runMain(['null.example', '--output', join(dir, 'report.json'), ...dnsOnly()]);
+    assert.equal(reportSchema.parse(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).target, 'null.example', json.stderr);
+    await runMain(['null.example', '--format', 'jsonl', '-o', join(dir, 'report.json'), ...dnsOnly()]);
+    assert.equal(readFileSync(join(dir, 'report.json'), 'utf8').trim().split('\n').length, 1);
+    await runMain(['null.example', '-o', join(dir, 'report.unknown'), ...dnsOnly()]);
+    assert.match(readFileSync(join(dir, 'report.unknown'), 'utf8'), /^null\.example: PROBLEM/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--timeout takes a unit: 3s, 1500ms, 2m', async () => {
+  for (const value of ['3s', '1500ms', '2m', '1.5s']) {
+    const run = await runMain(['null.example', '--json', ...dnsOnly(), '--timeout', value]);
+    assert.equal(run.status, 1, `${value}: ${run.stderr}`);
+  }
+});
+
+test('a reader that goes away (| head -1) ends the run quietly', async () => {
+  const run = await runShell(`"${process.execPath}" "${BIN}" demo | head -1`);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^maildiag demo: /);
+  assert.equal(run.stdout.trim().split('\n').length, 1);
+  assert.equal(run.stderr, '');
+});
+
+test('a full disk (> /dev/full, -o /dev/full) is one line on stderr and exit 3', { skip: !existsSync('/dev/full') }, async () => {
+  for (const redirect of ['> /dev/full', '-o /dev/full']) {
+    const run = await runShell(`"${process.execPath}" "${BIN}" null.example --json ${dnsOnly().join(' ')} ${redirect}`);
+    assert.equal(run.status, 3, redirect);
+    assert.match(run.stderr, /^maildiag: cannot write .*ENOSPC\)\n$/, redirect);
+  }
 });

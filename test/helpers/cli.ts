@@ -1,6 +1,6 @@
 // Run the CLI two ways: in-process through main() with captured output, and as
 // a real child process of bin/maildiag.js (what users and the lab run).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
@@ -32,24 +32,32 @@ export async function runMain(args: string[], options: { stdin?: string; env?: R
 }
 
 export function runBin(args: string[], options: { stdin?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(options.stdin ?? '');
+  return finished(child, `maildiag ${args.join(' ')}`, options.timeoutMs ?? 20_000);
+}
+
+/** A shell pipeline around the binary (pipes and redirections as users type them); with pipefail, a failure anywhere is the status. */
+export function runShell(command: string, options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
+  const child = spawn('bash', ['-o', 'pipefail', '-c', command], { cwd: ROOT, env: childEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return finished(child, command, options.timeoutMs ?? 60_000);
+}
+
+const childEnv = (env: Record<string, string> = {}) => ({ PATH: process.env['PATH'] ?? '', MAILDIAG_NO_NETWORK: '1', NO_COLOR: '1', ...env });
+
+function finished(child: ChildProcess, label: string, timeoutMs: number): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', MAILDIAG_NO_NETWORK: '1', NO_COLOR: '1', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`maildiag ${args.join(' ')} did not finish in time`));
-    }, options.timeoutMs ?? 20_000);
-    child.stdout.on('data', d => (stdout += d));
-    child.stderr.on('data', d => (stderr += d));
+      reject(new Error(`${label} did not finish in ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.stdout!.on('data', d => (stdout += d));
+    child.stderr!.on('data', d => (stderr += d));
     child.on('close', code => {
       clearTimeout(timer);
       resolve({ status: code ?? -1, stdout, stderr });
     });
-    child.stdin.end(options.stdin ?? '');
   });
 }
