@@ -39,6 +39,27 @@ const SESSION_SYMPTOMS = [
   'tls.cert-name-mismatch',
 ] as const;
 
+/** What a resolver that cannot be trusted makes a domain look like: nothing to say about the domain then. */
+const RESOLVER_SYMPTOMS = [
+  'dns.servfail',
+  'domain.nxdomain',
+  'mx.missing',
+  'mx.implicit',
+  'mx.target-nxdomain',
+  'mx.all-unreachable',
+  'mta-sts.invalid',
+  'tls-rpt.missing',
+  'ptr.missing',
+  'ptr.not-fcrdns',
+  'rbl.query-refused',
+  'rbl.unknown',
+  'spf.missing',
+  'spf.void-lookups',
+  'dkim.not-found',
+  'dmarc.missing',
+  'dmarc.rua-unauthorized',
+] as const;
+
 const defineCauses = <K extends string>(defs: Record<K, CauseDef>): Readonly<Record<K, CauseDef>> => defs;
 
 export const causes = defineCauses({
@@ -48,26 +69,26 @@ export const causes = defineCauses({
     side: 'local',
     explanation:
       'None of the DNS servers maildiag was told to ask answered at all, so nothing about the domain could be checked. This is about the machine running maildiag, not the domain.',
-    fix: 'Check this machine\'s network and firewall, or point maildiag at a working resolver with --resolver (e.g. --resolver 9.9.9.9).',
-    masks: [
-      'dns.servfail',
-      'domain.nxdomain',
-      'mx.missing',
-      'mx.implicit',
-      'mx.target-nxdomain',
-      'mx.all-unreachable',
-      'mta-sts.invalid',
-      'tls-rpt.missing',
-      'ptr.missing',
-      'ptr.not-fcrdns',
-      'rbl.query-refused',
-      'rbl.unknown',
-      'spf.missing',
-      'spf.void-lookups',
-      'dkim.not-found',
-      'dmarc.missing',
-      'dmarc.rua-unauthorized',
-    ],
+    fix: 'Check this machine\'s network and firewall and the nameserver lines in /etc/resolv.conf, or point maildiag at a working resolver with --resolver (e.g. --resolver 1.1.1.1).',
+    masks: RESOLVER_SYMPTOMS,
+  },
+  'dns.resolver-failing': {
+    title: 'The DNS resolver fails every lookup',
+    severity: 'error',
+    side: 'local',
+    explanation:
+      'The DNS server maildiag asked answers, but with NXDOMAIN or SERVFAIL even for the root zone, which every working resolver knows. Its answers about the domain mean nothing: the domain was not looked at. This is about the machine running maildiag (its resolver or /etc/resolv.conf), not the domain.',
+    fix: 'Use another resolver (e.g. --resolver 1.1.1.1), or fix the nameserver lines in /etc/resolv.conf and the resolver they name (its upstream servers, its firewall, its DNSSEC trust anchor).',
+    masks: RESOLVER_SYMPTOMS,
+  },
+  'dns.resolver-hijacked': {
+    title: 'The DNS resolver makes up addresses for names that do not exist',
+    severity: 'error',
+    side: 'local',
+    explanation:
+      'The DNS server maildiag asked gave an address for a random name that cannot exist instead of NXDOMAIN: it rewrites "no such domain" into its own server (ISP "search assist" or ad pages). A domain that does not exist then looks like one whose mail goes to that server, so what maildiag saw is the resolver\'s invention, not the domain.',
+    fix: 'Use a resolver that does not rewrite answers (e.g. --resolver 1.1.1.1), or turn off the ISP\'s "search assist"/"DNS error redirect" option and fix the nameserver lines in /etc/resolv.conf.',
+    masks: RESOLVER_SYMPTOMS,
   },
   'dns.servfail': {
     title: 'The domain\'s DNS is broken (SERVFAIL)',

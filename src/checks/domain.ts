@@ -1,5 +1,7 @@
 // Does the domain exist, and does DNS answer for it at all? The gate for every
 // domain check: an NXDOMAIN or a dead resolver explains everything after it.
+// An answer that would blame the domain is believed only once the resolver
+// has shown it is sane (net.resolverHealth): the observer before the observed.
 import { describeAnswer, type DnsAnswer } from '../net/dns/index.js';
 import { defineCheck, finding, type Finding } from './define.js';
 import type { Net } from '../net/context.js';
@@ -10,34 +12,39 @@ export default defineCheck({
   targets: ['domain'],
   needs: [],
   provides: ['domain'],
-  emits: ['domain.nxdomain', 'dns.servfail', 'dns.resolver-unreachable'],
+  emits: ['domain.nxdomain', 'dns.servfail', 'dns.resolver-unreachable', 'dns.resolver-failing'],
   async run(_input, { target, net }) {
     const name = target.ascii;
     const answer = await net.dns.query(name, 'MX');
     const evidence = [describeAnswer(name, 'MX', answer)];
-    const data = { resolvers: net.dns.servers.map(s => `${s.host}:${s.port}`), answer: answer.kind };
-    switch (answer.kind) {
-      case 'records':
-      case 'nodata':
-        return { findings: [], provided: { domain: name }, data };
-      case 'nxdomain':
-        return { findings: [finding('domain.nxdomain', `${name} does not exist (NXDOMAIN from ${answer.server})`, { subjects: [name], evidence })], data };
-      case 'servfail':
-        return { findings: [finding('dns.servfail', `the resolver answered SERVFAIL for ${name}: its name servers are broken or unreachable`, { subjects: [name], evidence })], data };
-      default:
-        return { findings: [await silence(net, name, answer, evidence)], data };
-    }
+    const data = { resolvers: resolverLabels(net), answer: answer.kind };
+    if (answer.kind === 'records' || answer.kind === 'nodata') return { findings: [], provided: { domain: name }, data };
+    return { findings: [await blame(net, name, answer, evidence)], data };
   },
 });
 
-/** No usable answer: tell a dead resolver (our side) from a domain whose servers are silent (theirs). */
-async function silence(net: Net, name: string, answer: DnsAnswer, evidence: string[]): Promise<Finding> {
+const resolverLabels = (net: Net): string[] => net.dns.servers.map(s => `${s.host}:${s.port}`);
+
+/** No usable answer for the domain: the resolver's fault (this machine) or the domain's (its DNS)? */
+async function blame(net: Net, name: string, answer: Exclude<DnsAnswer, { kind: 'records' | 'nodata' }>, evidence: string[]): Promise<Finding> {
+  const resolvers = { subjects: net.dns.servers.map(s => s.host) };
   if (answer.kind === 'refused') {
-    return finding('dns.resolver-unreachable', `the resolver ${answer.server} refused to answer (it does not offer recursion to this machine)`, { subjects: net.dns.servers.map(s => s.host), evidence });
+    return finding('dns.resolver-unreachable', `the resolver ${answer.server} refused to answer (it does not offer recursion to this machine)`, { ...resolvers, evidence });
   }
-  const root = await net.dns.query('.', 'NS');
-  if (root.kind === 'timeout' || root.kind === 'error' || root.kind === 'refused') {
-    return finding('dns.resolver-unreachable', `no answer from ${net.dns.servers.map(s => `${s.host}:${s.port}`).join(', ')}, not even for the root zone`, { subjects: net.dns.servers.map(s => s.host), evidence: [...evidence, describeAnswer('.', 'NS', root)] });
+  const health = await net.resolverHealth();
+  if (health.kind === 'failing') {
+    const both = { ...resolvers, evidence: [...evidence, ...health.evidence] };
+    const silent = health.answer === 'timeout' || health.answer === 'error' || health.answer === 'refused';
+    return silent
+      ? finding('dns.resolver-unreachable', `no answer from ${resolverLabels(net).join(', ')}, not even for the root zone`, both)
+      : finding('dns.resolver-failing', `the resolver ${resolverLabels(net).join(', ')} answers ${health.answer.toUpperCase()} even for the root zone, so its ${answer.kind.toUpperCase()} for ${name} says nothing about ${name}`, both);
   }
-  return finding('dns.servfail', `the resolver answers, but not for ${name}: its name servers did not respond in time`, { subjects: [name], evidence });
+  switch (answer.kind) {
+    case 'nxdomain':
+      return finding('domain.nxdomain', `${name} does not exist (NXDOMAIN from ${answer.server})`, { subjects: [name], evidence });
+    case 'servfail':
+      return finding('dns.servfail', `the resolver answered SERVFAIL for ${name}: its name servers are broken or unreachable`, { subjects: [name], evidence });
+    default:
+      return finding('dns.servfail', `the resolver answers, but not for ${name}: its name servers did not respond in time`, { subjects: [name], evidence });
+  }
 }

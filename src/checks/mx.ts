@@ -11,7 +11,7 @@ export default defineCheck({
   targets: ['domain'],
   needs: ['domain'],
   provides: ['mxHosts'],
-  emits: ['mx.null', 'mx.missing', 'mx.implicit', 'mx.target-invalid', 'dns.servfail'],
+  emits: ['mx.null', 'mx.missing', 'mx.implicit', 'mx.target-invalid', 'dns.servfail', 'dns.resolver-hijacked'],
   async run({ domain }, { net: network }) {
     const answer = await network.dns.query(domain, 'MX');
     const evidence = [describeAnswer(domain, 'MX', answer)];
@@ -21,6 +21,14 @@ export default defineCheck({
       const addressEvidence = [...evidence, describeAnswer(domain, 'A', a), describeAnswer(domain, 'AAAA', aaaa)];
       if (!addresses.length) {
         return { findings: [finding('mx.missing', `${domain} has no MX record and no A/AAAA record: there is nowhere to deliver its mail`, { subjects: [domain], evidence: addressEvidence })] };
+      }
+      // A resolver that rewrites NXDOMAIN gives a dead domain its own server's address (ISP "search assist").
+      const health = await network.resolverHealth();
+      if (health.kind === 'hijacking' && addresses.some(a => health.addresses.includes(a))) {
+        return {
+          findings: [finding('dns.resolver-hijacked', `the resolver answers ${addresses.join(', ')} for ${domain} and the same for a random name that cannot exist: the address is the resolver's, not the domain's`, { subjects: network.dns.servers.map(s => s.host), evidence: [...addressEvidence, ...health.evidence] })],
+          data: { mx: [], resolverInvented: addresses },
+        };
       }
       const implicit: MxHost = { name: domain, preference: 0, implicit: true };
       return {

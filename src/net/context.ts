@@ -2,10 +2,13 @@
 // probe results, shared by every check and, in an audit, by every target.
 import { createDnsClient, type DnsClient, type DnsServer } from './dns/index.js';
 import { createDialer, type AddressMap, type Dialer } from './dialer.js';
+import { probeResolver, type ResolverHealth } from './dns/sanity.js';
 
 export interface Net {
   dns: DnsClient;
   dialer: Dialer;
+  /** Whether the resolvers can be believed; asked lazily, once per run (an audit shares it), before an answer blames a domain. */
+  resolverHealth(): Promise<ResolverHealth>;
   /** Memoize a probe for the whole run: many domains share a handful of MX hosts. */
   once<T>(key: string, probe: () => Promise<T>): Promise<T>;
   /** How long an SMTP session waits for more work before QUIT (audits; 0 for one target). */
@@ -31,7 +34,8 @@ export function createNet(options: NetOptions): Net {
   let finish!: () => void;
   const finished = new Promise<void>(resolve => (finish = resolve));
   let lingerMs = options.sessionLingerMs ?? 0;
-  return {
+  const dns = createDnsClient({ servers: options.resolvers, timeoutMs: Math.min(options.timeoutMs, DNS_TRY_MS), retries: 1 });
+  const net: Net = {
     get sessionLingerMs() {
       return lingerMs;
     },
@@ -40,12 +44,14 @@ export function createNet(options: NetOptions): Net {
       lingerMs = 0;
       finish();
     },
-    dns: createDnsClient({ servers: options.resolvers, timeoutMs: Math.min(options.timeoutMs, DNS_TRY_MS), retries: 1 }),
+    dns,
     dialer: createDialer({ addressMap: options.addressMap, loopbackOnly: options.loopbackOnly }),
     once<T>(key: string, probe: () => Promise<T>): Promise<T> {
       let pending = memo.get(key) as Promise<T> | undefined;
       if (!pending) memo.set(key, (pending = probe()));
       return pending;
     },
+    resolverHealth: () => net.once('resolver-health', () => probeResolver(dns)),
   };
+  return net;
 }

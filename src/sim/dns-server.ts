@@ -62,7 +62,8 @@ export async function startSimDns(zone: SimZone): Promise<SimDnsServer> {
     table.set(key, records);
     for (let i = key.indexOf('.'); i !== -1; i = key.indexOf('.', i + 1)) parents.add(key.slice(i + 1));
   };
-  for (const [name, records] of Object.entries(zone)) set(name, records);
+  // A recursive resolver always knows the root zone (maildiag asks it to tell a sane resolver from a broken one).
+  for (const [name, records] of Object.entries({ '.': { NS: ['a.root-servers.example'] }, ...zone })) set(name, records);
 
   const handle = (request: Dns2Request, send: (response: Buffer) => void, client: unknown) => {
     const question = request.questions[0];

@@ -28,7 +28,7 @@ export interface World {
 }
 
 export async function startWorld(spec: WorldSpec): Promise<World> {
-  const dns = await startSimDns({ '.': { NS: ['a.root-servers.example'] }, ...spec.zone });
+  const dns = await startSimDns(spec.zone);
   const smtp = new Map<string, SimSmtpServer>();
   const addressMap = new Map<string, { host: string; port: number }>();
   for (const [endpoint, persona] of Object.entries(spec.smtp)) {

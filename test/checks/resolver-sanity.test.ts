@@ -1,0 +1,93 @@
+// The observer before the observed: a resolver that fails or lies about every
+// name is this machine's problem, named first on the local side, and the
+// domain-side causes it would otherwise produce are folded under it. With a
+// healthy resolver nothing changes, and it is asked about itself only when an
+// answer would blame the domain, once per run.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
+import { createNet } from '../../src/net/context.js';
+import { diagnose } from '../../src/diagnose.js';
+import { parseTarget } from '../../src/cli/targets.js';
+import { defaultRunOptions } from '../../src/pipeline/options.js';
+import type { DnsServer } from '../../src/net/dns/types.js';
+import type { Report } from '../../src/report/schema.js';
+import { startLyingResolver, SEARCH_ASSIST_ADDRESS, type Lie } from '../helpers/lying-resolver.js';
+
+const TIMEOUT_MS = 1000;
+const closers: (() => Promise<void>)[] = [];
+after(() => Promise.all(closers.map(close => close())));
+
+function diagnoseWith(resolver: DnsServer, domain: string, net = createNet({ resolvers: [resolver], timeoutMs: TIMEOUT_MS, loopbackOnly: true })): Promise<Report> {
+  return diagnose(parseTarget(domain), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true }), net);
+}
+
+async function lying(lie: Lie) {
+  const resolver = await startLyingResolver(lie);
+  closers.push(resolver.close);
+  return resolver;
+}
+
+async function healthy(): Promise<SimDnsServer> {
+  const sim = await startSimDns({
+    'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }] },
+    'mx.example.com': { A: ['192.0.2.10'] },
+    'noexist-mx.example': { A: ['192.0.2.30'] },
+  });
+  closers.push(() => sim.close());
+  return sim;
+}
+
+/** The sim logs the root as an empty name. */
+const isRootQuery = (q: string) => q === ' NS' || q === '. NS';
+
+const expected: Record<Lie, string> = {
+  NXDOMAIN: 'dns.resolver-failing',
+  SERVFAIL: 'dns.resolver-failing',
+  REFUSED: 'dns.resolver-unreachable',
+  REWRITE: 'dns.resolver-hijacked',
+};
+
+for (const lie of Object.keys(expected) as Lie[]) {
+  test(`a resolver answering ${lie} for everything is named first, on this machine's side, and no domain-side cause it explains is reported`, async () => {
+    const resolver = await lying(lie);
+    const report = await diagnoseWith(resolver.server, 'gmail.com');
+    const [first] = report.diagnosis;
+    assert.equal(first?.cause, expected[lie]);
+    assert.equal(first?.side, 'local');
+    assert.deepEqual(first?.subjects, ['127.0.0.1']);
+    assert.deepEqual(report.diagnosis.filter(d => d.side !== 'local').map(d => d.cause), []);
+    assert.ok(!report.diagnosis.some(d => ['domain.nxdomain', 'dns.servfail', 'mx.implicit'].includes(d.cause)));
+  });
+}
+
+test('a rewriting resolver: the invented address is never probed as the domain\'s implicit MX', async () => {
+  const resolver = await lying('REWRITE');
+  const report = await diagnoseWith(resolver.server, 'no-such-domain.example');
+  const mx = report.checks.find(c => c.id === 'mx')!;
+  assert.deepEqual(mx.findings.map(f => f.cause), ['dns.resolver-hijacked']);
+  assert.ok(mx.findings[0]!.evidence.some(e => e.includes(SEARCH_ASSIST_ADDRESS)));
+  assert.equal(report.checks.find(c => c.id === 'smtp-reachability')?.status, 'skipped');
+});
+
+test('a healthy resolver: a domain that does not exist is the domain\'s, and the resolver was asked about itself once', async () => {
+  const sim = await healthy();
+  const net = createNet({ resolvers: [sim.server], timeoutMs: TIMEOUT_MS, loopbackOnly: true });
+  const first = await diagnoseWith(sim.server, 'missing.example', net);
+  const second = await diagnoseWith(sim.server, 'also-missing.example', net);
+  for (const report of [first, second]) {
+    assert.equal(report.diagnosis[0]?.cause, 'domain.nxdomain');
+    assert.equal(report.diagnosis[0]?.side, 'recipient');
+  }
+  assert.equal(sim.log.filter(isRootQuery).length, 1);
+  assert.equal(sim.log.filter(q => /^maildiag-nxdomain-probe-[0-9a-f]{16}\.com A$/.test(q)).length, 1);
+});
+
+test('a healthy resolver: an implicit MX stays the domain\'s, and a domain that resolves never costs a sanity probe', async () => {
+  const sim = await healthy();
+  const implicit = await diagnoseWith(sim.server, 'noexist-mx.example');
+  assert.ok(implicit.diagnosis.some(d => d.cause === 'mx.implicit' && d.side === 'recipient'));
+  const before = sim.log.length;
+  await diagnoseWith(sim.server, 'example.com');
+  assert.ok(!sim.log.slice(before).some(isRootQuery), 'no root query for a domain that resolves');
+});
