@@ -1,6 +1,7 @@
 // Address facts: which ranges the internet cannot route to, and the reverse
 // DNS name of an address (RFC 1035 §3.5, RFC 3596 §2.5).
 import net from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 const SPECIAL_RANGES: [string, number, 'ipv4' | 'ipv6', string][] = [
   ['0.0.0.0', 8, 'ipv4', '"this network" (RFC 791)'],
@@ -39,17 +40,16 @@ export function nonGlobalReason(ip: string): string | undefined {
   return lists.find(r => r.family === family && r.list.check(address, family))?.reason;
 }
 
+/** The PTR name of an address; an IPv4-mapped IPv6 address is the IPv4 address, whose PTR lives under in-addr.arpa. */
 export function reverseName(ip: string): string {
-  if (net.isIPv4(ip)) return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
+  const address = ipaddr.process(ip);
+  if (address.kind() === 'ipv4') return `${address.toString().split('.').reverse().join('.')}.in-addr.arpa`;
   return `${expandIPv6(ip).replace(/:/g, '').split('').reverse().join('.')}.ip6.arpa`;
 }
 
+/** All eight groups, four hex digits each (an embedded IPv4 address in hex too), for comparison and nibble names. */
 export function expandIPv6(ip: string): string {
-  const [head, tail = ''] = ip.toLowerCase().split('::');
-  const left = head ? head.split(':') : [];
-  const right = ip.includes('::') && tail ? tail.split(':') : [];
-  const fill = ip.includes('::') ? Array(8 - left.length - right.length).fill('0') : [];
-  return [...left, ...fill, ...right].map(group => group.padStart(4, '0')).join(':');
+  return ipaddr.IPv6.parse(ip).parts.map(group => group.toString(16).padStart(4, '0')).join(':');
 }
 
 export const ipFamily = (ip: string): 4 | 6 => (net.isIPv6(ip) ? 6 : 4);
