@@ -3,6 +3,7 @@
 // certificate whatever it is, and judges trust, dates and name itself.
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type net from 'node:net';
 
 export type TlsHandshake =
@@ -32,12 +33,14 @@ export interface TlsOptions {
 
 export function upgradeToTls(socket: net.Socket, options: TlsOptions): Promise<TlsHandshake> {
   return new Promise(resolve => {
+    const started = performance.now();
     const secure = tls.connect({
       socket,
       servername: options.servername && !/^[\d.:]+$/.test(options.servername) ? options.servername : undefined,
       rejectUnauthorized: false,
       secureContext: secureContextFor(options),
     });
+    const ticket = sessionTicket(secure);
     const finish = (result: TlsHandshake) => {
       clearTimeout(timer);
       secure.removeAllListeners('secureConnect');
@@ -47,25 +50,45 @@ export function upgradeToTls(socket: net.Socket, options: TlsOptions): Promise<T
     const timer = setTimeout(() => finish({ kind: 'timeout' }), options.timeoutMs);
     secure.once('error', err => finish({ kind: 'failed', reason: opensslReason(err) }));
     secure.once('secureConnect', () => {
+      clearTimeout(timer);
       secure.removeAllListeners('error');
       secure.on('error', () => undefined); // later errors surface through the SMTP reader
       const cipher = secure.getCipher();
-      finish({
+      const established: TlsHandshake = {
         kind: 'ok',
         socket: secure,
         protocol: secure.getProtocol() ?? 'unknown',
         cipher: cipher?.standardName ?? cipher?.name ?? 'unknown',
         chain: peerChain(secure),
         ...(secure.authorizationError ? { authorizationError: String(secure.authorizationError) } : {}),
-      });
+      };
+      if (established.protocol !== 'TLSv1.3') return finish(established);
+      const bound = Math.min(performance.now() - started, MAX_TICKET_WAIT_MS);
+      void Promise.race([ticket, sleep(bound)]).then(() => finish(established));
     });
   });
 }
 
-// A secure context holds the parsed trust store; building one per connection
-// re-reads every CA (a system bundle in NODE_EXTRA_CA_CERTS is hundreds of
-// certificates), so contexts are kept per CA list and TLS settings. The run
-// owns its caCerts array, so the cache goes with it.
+/**
+ * A TLS 1.3 server sends its session ticket just after the handshake. A
+ * command written before the ticket arrives makes the server's reply wait for
+ * our delayed ACK of the ticket (Nagle on the server side, about 40 ms on
+ * Linux), so the first command waits for the ticket, at most as long as the
+ * handshake took (it is at least one round trip) and never longer than that
+ * ACK delay.
+ */
+const MAX_TICKET_WAIT_MS = 40;
+
+function sessionTicket(secure: tls.TLSSocket): Promise<void> {
+  // Resolved on the next turn: a write from inside the 'session' event is lost by Node 20.
+  return new Promise(resolve => secure.once('session', () => setImmediate(resolve)));
+}
+
+// A secure context holds the trust store. Passing `ca` makes OpenSSL re-parse
+// every Node root (146 certificates) on top of the extra anchors, so a context
+// starts from Node's default store, which the process parses once and shares,
+// and only the extra anchors are added to it. Contexts are kept per CA list and
+// TLS settings: the run owns its caCerts array, so the cache goes with it.
 const contexts = new WeakMap<string[], Map<string, tls.SecureContext>>();
 
 function secureContextFor(options: TlsOptions): tls.SecureContext {
@@ -75,11 +98,12 @@ function secureContextFor(options: TlsOptions): tls.SecureContext {
   let context = byKey.get(key);
   if (!context) {
     context = tls.createSecureContext({
-      ...(options.caCerts.length ? { ca: [...tls.rootCertificates, ...options.caCerts] } : {}),
       minVersion: options.minVersion ?? 'TLSv1.2',
       ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
       ...(options.allowLegacy ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
     });
+    // The native context's addCACert is what the `ca` option itself calls, once per PEM (a bundle is read whole).
+    for (const pem of options.caCerts) (context.context as { addCACert(pem: string): void }).addCACert(pem);
     byKey.set(key, context);
   }
   return context;
@@ -159,17 +183,18 @@ function judgeChain(chain: Buffer[], caCerts: string[]): ChainFacts {
   const presented = chain.map(der => new X509Certificate(der));
   const leaf = presented[0];
   if (!leaf) throw new Error('inspectChain: empty chain');
-  const anchors = [...nodeRoots(), ...caCerts.flatMap(parsedPem)];
-  const { path, trust } = followIssuers(leaf, presented, anchors);
+  const extraAnchors = caCerts.flatMap(parsedPem);
+  const anchorsFor = (cert: X509Certificate) => [...extraAnchors, ...nodeRootsNamed(certificateNames(cert.raw)?.issuer)];
+  const { path, trust } = followIssuers(leaf, presented, anchorsFor);
   return { leaf: certificateFacts(leaf), path: path.map(certificateFacts), trust };
 }
 
-function followIssuers(leaf: X509Certificate, presented: X509Certificate[], anchors: X509Certificate[]): { path: X509Certificate[]; trust: ChainTrust } {
+function followIssuers(leaf: X509Certificate, presented: X509Certificate[], anchorsFor: (cert: X509Certificate) => X509Certificate[]): { path: X509Certificate[]; trust: ChainTrust } {
   const path = [leaf];
   let current = leaf;
   while (path.length <= MAX_CHAIN_DEPTH) {
     // A certificate that is itself trusted (a pinned self-signed one from --ca-file) needs no issuer.
-    const anchor = anchors.find(a => a.raw.equals(current.raw) || isIssuedBy(current, a));
+    const anchor = anchorsFor(current).find(a => a.raw.equals(current.raw) || isIssuedBy(current, a));
     if (anchor) return { path, trust: { kind: 'trusted', anchor: oneLine(anchor.subject) } };
     if (isSelfSigned(current)) return { path, trust: current === leaf ? { kind: 'self-signed' } : { kind: 'untrusted-root', root: oneLine(current.subject) } };
     const next = presented.find(c => !path.includes(c) && isIssuedBy(current, c));
@@ -241,8 +266,72 @@ function parsedPem(pem: string): X509Certificate[] {
   return certs;
 }
 
-let parsedNodeRoots: X509Certificate[] | undefined;
-const nodeRoots = (): X509Certificate[] => (parsedNodeRoots ??= tls.rootCertificates.map(pem => new X509Certificate(pem)));
+/**
+ * Node's roots by the DER bytes of their subject, each parsed only when a
+ * certificate names it as issuer: materialising all of them costs about 50 ms.
+ * Bytes suffice: a CA's subject must be encoded exactly as its certificates'
+ * issuer field (RFC 5280 §4.1.2.6).
+ */
+let nodeRootsBySubject: Map<string, string[]> | undefined;
+const parsedNodeRoots = new Map<string, X509Certificate>();
+
+function nodeRootsNamed(issuer: Buffer | undefined): X509Certificate[] {
+  if (!issuer) return [];
+  nodeRootsBySubject ??= indexBySubject(tls.rootCertificates);
+  return (nodeRootsBySubject.get(issuer.toString('base64')) ?? []).map(pem => {
+    let cert = parsedNodeRoots.get(pem);
+    if (!cert) parsedNodeRoots.set(pem, (cert = new X509Certificate(pem)));
+    return cert;
+  });
+}
+
+function indexBySubject(pems: readonly string[]): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const pem of pems) {
+    const subject = certificateNames(pemToDer(pem))?.subject.toString('base64');
+    if (subject !== undefined) index.set(subject, [...(index.get(subject) ?? []), pem]);
+  }
+  return index;
+}
+
+/** The issuer and subject names of a DER certificate (RFC 5280 §4.1), as raw DER, without parsing the rest. */
+export function certificateNames(der: Buffer): { issuer: Buffer; subject: Buffer } | undefined {
+  const certificate = derElement(der, 0);
+  const tbs = certificate && derElement(der, certificate.contentStart);
+  if (!tbs) return undefined;
+  // tbsCertificate: [0] version (optional), serialNumber, signature, issuer, validity, subject.
+  const fields: { start: number; end: number }[] = [];
+  for (let at = tbs.contentStart; at < tbs.end && fields.length < 6; ) {
+    const element = derElement(der, at);
+    if (!element) return undefined;
+    fields.push(element);
+    at = element.end;
+  }
+  const skip = der[tbs.contentStart] === 0xa0 ? 1 : 0;
+  const issuer = fields[skip + 2];
+  const subject = fields[skip + 4];
+  return issuer && subject ? { issuer: der.subarray(issuer.start, issuer.end), subject: der.subarray(subject.start, subject.end) } : undefined;
+}
+
+/** One DER tag-length-value at `start`: where its content begins and where it ends; undefined if it does not fit. */
+function derElement(der: Buffer, start: number): { start: number; contentStart: number; end: number } | undefined {
+  const first = der[start + 1];
+  if (first === undefined) return undefined;
+  let length = first;
+  let contentStart = start + 2;
+  if (first & 0x80) {
+    const octets = first & 0x7f;
+    if (octets === 0 || octets > 4 || contentStart + octets > der.length) return undefined;
+    length = 0;
+    for (let i = 0; i < octets; i++) length = length * 256 + der[contentStart + i]!;
+    contentStart += octets;
+  }
+  const end = contentStart + length;
+  return end <= der.length ? { start, contentStart, end } : undefined;
+}
+
+/** One PEM certificate's DER bytes. */
+export const pemToDer = (pem: string): Buffer => Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
 
 /** A CA file may hold a whole bundle. */
 export function splitPem(pem: string): string[] {

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import tls from 'node:tls';
-import { certificateCoversHost, inspectChain, recordHandshake, splitPem, upgradeToTls, type TlsOptions } from '../../src/net/tls.js';
+import { certificateCoversHost, inspectChain, pemToDer, recordHandshake, splitPem, upgradeToTls, type TlsOptions } from '../../src/net/tls.js';
 import { createCa, createCertificate, daysFromNow, type SimCertificate } from '../../src/sim/tls-certs.js';
 
 const ca = createCa('Example Test Root');
@@ -115,4 +115,34 @@ test('host names match SANs, wildcards cover one label only (RFC 6125 §6.4.3)',
   const cnOnly = createCertificate({ commonName: 'mx.example.net', issuer: ca });
   assert.equal(certificateCoversHost(cnOnly.der, 'mx.example.net'), true);
   assert.equal(certificateCoversHost(wildcard.der, 'wild'), false);
+});
+
+test('the first command after a TLS 1.3 handshake waits for the session ticket, so the reply never waits on a delayed ACK', async () => {
+  // Node's TLS server sends tickets and leaves Nagle on, like Postfix: a command
+  // sent before the ticket arrives has its reply held until we ACK the ticket.
+  const port = await tlsServer(leaf, leaf.certPem + intermediate.certPem);
+  const events: string[] = [];
+  const connect = tls.connect;
+  tls.connect = ((...args: Parameters<typeof tls.connect>) => {
+    const secure = connect(...args);
+    secure.once('secureConnect', () => events.push('handshake'));
+    secure.once('session', () => events.push('ticket'));
+    return secure;
+  }) as typeof tls.connect;
+  try {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise(resolve => socket.once('connect', resolve));
+    const result = await upgradeToTls(socket, { servername: 'mx.example.com', timeoutMs: 10_000, caCerts: [ca.certPem] });
+    events.push('ready for the first command');
+    if (result.kind === 'ok') result.socket.destroy();
+    assert.equal(result.kind === 'ok' && result.protocol, 'TLSv1.3');
+    assert.deepEqual(events, ['handshake', 'ticket', 'ready for the first command']);
+  } finally {
+    tls.connect = connect;
+  }
+});
+
+test('every one of Node\'s roots is found as a trust anchor by its subject, without a full scan', () => {
+  const untrusted = tls.rootCertificates.filter(pem => inspectChain([pemToDer(pem)], []).trust.kind !== 'trusted');
+  assert.deepEqual(untrusted, []);
 });
