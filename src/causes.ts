@@ -801,7 +801,7 @@ export const causes = defineCauses({
       'The receiver refused the message because neither SPF nor DKIM passed for it, so nothing showed the domain had authorised it. Large providers now require at least one of them, and DMARC needs one to pass for the From domain.',
     fix: 'Add the sending server or service to the domain\'s SPF record and turn on DKIM signing for the domain there; check the Authentication-Results header of a test message.',
     refs: ['RFC 7208', 'RFC 6376', 'RFC 9989'],
-    masks: ['auth.spf-fail', 'auth.dkim-fail', 'auth.dmarc-reject'],
+    masks: ['auth.spf-fail', 'auth.dkim-fail', 'auth.dmarc-reject', 'auth.from-not-aligned'],
   },
   'auth.spf-fail': {
     title: 'Message refused for failing SPF',
@@ -829,6 +829,16 @@ export const causes = defineCauses({
       'The receiver refused the message because it failed DMARC and the From domain publishes p=reject (or p=quarantine): neither SPF nor DKIM passed for a domain matching the From address. Often a legitimate service sends as the domain without being set up for it.',
     fix: 'Set up the sending service to sign with DKIM for your domain (and use SPF for its return-path domain); the DMARC aggregate reports show other senders that do not align.',
     refs: ['RFC 9989', 'RFC 7372'],
+    masks: ['auth.from-not-aligned'],
+  },
+  'auth.from-not-aligned': {
+    title: 'From domain aligned with neither SPF nor DKIM',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'No SPF or DKIM pass in this message is for the From domain (or a domain under the same organisation), so DMARC fails for it even where SPF or DKIM passed for another domain, such as the sending service\'s own. Gmail and Yahoo require this alignment from bulk senders, Outlook.com from high-volume senders, and a DMARC policy of quarantine or reject turns it into junked or refused mail (RFC 9989).',
+    fix: 'Have the sending service sign with DKIM as your domain (d= your domain, usually a CNAME to the provider\'s key), or use a return-path (MAIL FROM) under your domain that SPF authorises.',
+    refs: ['RFC 9989'],
   },
 
   'reputation.poor': {
@@ -873,9 +883,54 @@ export const causes = defineCauses({
     severity: 'error',
     side: 'sender',
     explanation:
-      'The receiver refused the message because it breaks RFC 5322/5321 format rules, e.g. duplicate or missing headers (From, Date, Message-ID), bare LF line endings instead of CRLF, or lines longer than 1000 characters. Usually an application or script builds the messages by hand.',
+      'The message breaks RFC 5322/5321 format rules, and receivers refuse or junk such mail, e.g. duplicate or missing headers (From, Date, Message-ID), bare LF line endings instead of CRLF, or lines longer than 1000 characters. Usually an application or script builds the messages by hand.',
     fix: 'Build messages with a standard mail library, make sure each header appears once and lines end in CRLF, and wrap long lines or use quoted-printable encoding.',
     refs: ['RFC 5322 §3.6', 'RFC 5321 §2.3.8', 'RFC 5321 §4.5.3.1.6'],
+  },
+  'message.from-impersonates-provider': {
+    title: 'From address uses a mailbox provider\'s domain it was not sent by',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'The From address is at a big mailbox provider\'s domain (e.g. gmail.com, yahoo.com, outlook.com), but the message did not come from that provider: DMARC does not pass for it. Those domains publish DMARC policies of quarantine or reject, and Gmail\'s sender rules forbid impersonating Gmail From addresses, so such mail is junked or refused.',
+    fix: 'Send from an address at your own domain (set up with SPF, DKIM and DMARC), and put the provider address in Reply-To if replies should go there; or send through the provider\'s own servers.',
+    refs: ['RFC 9989'],
+  },
+  'message.sent-without-tls': {
+    title: 'Message handed to the receiver without TLS',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The receiving server recorded the hop from the sending server as plain SMTP (e.g. "with ESMTP" rather than "with ESMTPS"): the message crossed the internet unencrypted. Gmail requires all senders to use a TLS connection.',
+    fix: 'Turn on opportunistic TLS for outgoing mail on the sending server (Postfix: smtp_tls_security_level = may; Exchange: TLS on the send connector) and check it has a working certificate store.',
+    refs: ['RFC 3207', 'RFC 3848'],
+  },
+  'message.unsubscribe-missing': {
+    title: 'No List-Unsubscribe header',
+    severity: 'info',
+    side: 'sender',
+    explanation:
+      'The message has no List-Unsubscribe header. Personal and transactional mail needs none, but Gmail and Yahoo require marketing and subscribed mail from bulk senders to offer one-click unsubscribe through it (RFC 8058); without it, recipients who want no more mail press "Report spam" instead.',
+    fix: 'For newsletters and marketing mail, add "List-Unsubscribe: <https://example.com/unsub?id=...>" and "List-Unsubscribe-Post: List-Unsubscribe=One-Click", sign both with DKIM, and honour requests within two days.',
+    refs: ['RFC 2369', 'RFC 8058'],
+  },
+  'message.unsubscribe-not-one-click': {
+    title: 'Unsubscribe is not one-click (RFC 8058)',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'The message has a List-Unsubscribe header but not what one-click unsubscribe needs: an https URI in it and "List-Unsubscribe-Post: List-Unsubscribe=One-Click" beside it. Gmail and Yahoo require one-click unsubscribe from bulk senders of marketing and subscribed mail; a mailto: or web page alone does not count.',
+    fix: 'Add an https URI that unsubscribes on a POST without further steps, and the header "List-Unsubscribe-Post: List-Unsubscribe=One-Click"; most sending services have a setting for it.',
+    refs: ['RFC 8058 §3.1'],
+  },
+  'message.unsubscribe-not-signed': {
+    title: 'Unsubscribe headers not covered by the From domain\'s DKIM signature',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'List-Unsubscribe and List-Unsubscribe-Post must be covered by a valid DKIM signature (RFC 8058 §4), so that nobody can add an unsubscribe link to mail they did not send; receivers ignore one-click unsubscribe headers that no passing signature of the From domain covers.',
+    fix: 'Add both headers before the message is signed and include them in the signature\'s h= list (most DKIM signers take a list of headers to sign), with d= your From domain.',
+    refs: ['RFC 8058 §4', 'RFC 6376 §5.4'],
   },
   'message.too-large': {
     title: 'Message too large for the receiving server',

@@ -20,7 +20,8 @@ import spf from './spf.js';
 import dkim from './dkim.js';
 import dmarc from './dmarc.js';
 import message from './message.js';
+import senderRules from './sender-rules.js';
 
-export const checks: readonly AnyCheck[] = [domain, mx, hostAddrs, smtpReachability, smtpPolicy, submission, ptr, dnsbl, dnsblDomain, senderIp, smtpIdentity, starttls, certificate, dane, mtaSts, tlsRpt, spf, dkim, dmarc, message];
+export const checks: readonly AnyCheck[] = [domain, mx, hostAddrs, smtpReachability, smtpPolicy, submission, ptr, dnsbl, dnsblDomain, senderIp, smtpIdentity, starttls, certificate, dane, mtaSts, tlsRpt, spf, dkim, dmarc, message, senderRules];
 
 export const checkIds = checks.map(c => c.id);

@@ -1,28 +1,26 @@
 // A message received from the domain (--message): what a receiver concludes
 // about it. mailauth verifies each DKIM signature and runs SPF for the client
 // in the topmost Received header from outside; DMARC alignment follows RFC 9989.
+// The receiver's own Authentication-Results are set beside them.
 import type { DNSResolver, DKIMResult, SPFResult } from 'mailauth';
 import { mailauthResolver } from '../net/dns/index.js';
 import type { Net } from '../net/context.js';
-import { nonGlobalReason } from '../net/ip.js';
 import { dmarcVerdict, type DmarcVerdict } from '../auth/dmarc-alignment.js';
 import { headerValues, MessageFileError, readMessageFile } from '../auth/message.js';
+import { describeHop, sendingHop, type ReceivedHop } from '../auth/received.js';
+import { parseAuthenticationResults, resultsFor } from '../auth/authentication-results.js';
+import type { MessageAuth, SignatureVerdict } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding } from './define.js';
 
-interface SendingClient {
-  ip: string;
-  helo?: string;
-  /** The Received field the address came from, or "--ip". */
-  source: string;
-}
+type SendingClient = NonNullable<MessageAuth['client']>;
 
 export default defineCheck({
   id: 'message',
   title: 'Received message authentication',
   targets: ['domain'],
   needs: ['domain', 'messageFile'],
-  provides: [],
+  provides: ['messageAuth'],
   emits: ['auth.dkim-fail', 'auth.spf-fail', 'auth.dmarc-reject', 'auth.unauthenticated'],
   async run({ domain, messageFile }, { net, options }) {
     let message: Buffer;
@@ -32,20 +30,31 @@ export default defineCheck({
       if (!(err instanceof MessageFileError) && !(err as NodeJS.ErrnoException).code) throw err;
       return { findings: [], data: { error: (err as Error).message }, status: 'info' };
     }
-    const { dkim, client, spf, fromDomain, dmarc } = await authenticate(message, domain, options, net);
+    const { dkim, client, spf, fromDomain, dmarc, hop } = await authenticate(message, domain, options, net);
     const passingDkim = dkim.results.some(r => r.status.result === 'pass');
     const findings = [...dkimFindings(dkim.results), ...(spf ? spfFindings(spf, client!) : []), ...(dmarc ? dmarcFindings(dmarc) : [])];
     // temperror says nothing either way; anything else short of pass is a failure.
     if (spf && spf.status.result !== 'pass' && spf.status.result !== 'temperror' && !passingDkim) findings.push(unauthenticated(spf, dkim.results));
+    const messageAuth: MessageAuth = {
+      fromAddresses: dkim.headerFrom,
+      ...(fromDomain ? { fromDomain } : {}),
+      ...(hop ? { hop } : {}),
+      ...(client ? { client } : {}),
+      dkim: signaturesOf(dkim.results).map(signatureVerdict),
+      ...(spf ? { spf: { result: spf.status.result, domain: spf.domain, ...(spf['envelope-from'] ? { sender: spf['envelope-from'] } : {}) } } : {}),
+      ...(dmarc ? { dmarc } : {}),
+    };
     return {
       findings,
+      provided: { messageAuth },
       data: {
         file: messageFile,
         from: dkim.headerFrom,
         ...(fromDomain && fromDomain !== domain ? { note: `the message is from ${fromDomain}, not ${domain}` } : {}),
-        dkim: signaturesOf(dkim.results).map(r => ({ domain: r.signingDomain, selector: r.selector ?? null, result: r.status.result, comment: r.status.comment ?? null })),
+        dkim: messageAuth.dkim.map(r => ({ domain: r.domain, selector: r.selector ?? null, result: r.result, comment: r.comment ?? null })),
         spf: spf ? { ip: client!.ip, source: client!.source, sender: spf['envelope-from'] ?? null, result: spf.status.result } : { result: null, reason: 'no sending address: no Received field with a client address from outside, and no --ip' },
         dmarc: dmarc ?? { result: null, reason: `the message has ${dkim.headerFrom.length} From addresses` },
+        ...receiverComparison(message, messageAuth),
       },
     };
   },
@@ -55,7 +64,8 @@ export default defineCheck({
 async function authenticate(message: Buffer, domain: string, options: RunOptions, net: Net) {
   const { dkimVerify } = await import('mailauth/lib/dkim/verify.js');
   const dkim = await dkimVerify(message, { resolver: mailauthResolver(net.dns) as DNSResolver });
-  const client = sendingClient(message, options);
+  const hop = sendingHop(headerValues(message, 'Received'), options.allowPrivate);
+  const client = sendingClient(hop, options);
   const fromDomain = dkim.headerFrom.length === 1 ? dkim.headerFrom[0]!.split('@').pop()!.toLowerCase() : undefined;
   const spf = client ? await spfVerdict(client, envelopeSender(dkim.envelopeFrom, client, fromDomain ?? domain), net) : undefined;
   const identifiers = {
@@ -63,26 +73,14 @@ async function authenticate(message: Buffer, domain: string, options: RunOptions
     dkimDomains: dkim.results.filter(r => r.status.result === 'pass').map(r => r.signingDomain.toLowerCase()),
   };
   const dmarc = fromDomain ? await dmarcVerdict(fromDomain, identifiers, net.dns) : undefined;
-  return { dkim, client, spf, fromDomain, dmarc };
+  return { dkim, hop, client, spf, fromDomain, dmarc };
 }
 
-/**
- * The client that handed the message to the receiving side: --ip if given,
- * else the address in the topmost Received field's "from" clause that is not
- * internal (loopback, private), the hop where the message came from outside.
- */
-function sendingClient(message: Buffer, options: RunOptions): SendingClient | undefined {
-  if (options.senderIp) return { ip: options.senderIp, source: '--ip' };
-  for (const received of headerValues(message, 'Received')) {
-    const from = /^from\s+(\S+)\s*\(([^)]*)\)/i.exec(received);
-    const ip = from && /\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]/.exec(from[2]!)?.[1];
-    // The receiver's own hops (a content filter on localhost) are never the sender,
-    // and without --allow-private neither is any other internal address.
-    if (!ip || ip === '127.0.0.1' || ip === '::1') continue;
-    if (!options.allowPrivate && nonGlobalReason(ip)) continue;
-    return { ip, helo: from[1]!, source: `Received: ${received.slice(0, 200)}` };
-  }
-  return undefined;
+/** --ip if given (and not the same address), else the client of the hop where the message came from outside. */
+function sendingClient(hop: ReceivedHop | undefined, options: RunOptions): SendingClient | undefined {
+  if (options.senderIp && options.senderIp !== hop?.ip) return { ip: options.senderIp, source: '--ip' };
+  if (!hop?.ip) return undefined;
+  return { ip: hop.ip, ...(hop.helo ? { helo: hop.helo } : {}), source: describeHop(hop) };
 }
 
 /**
@@ -99,6 +97,45 @@ async function spfVerdict(client: SendingClient, sender: string | undefined, net
   const { spf } = await import('mailauth/lib/spf/index.js');
   const resolver = mailauthResolver(net.dns) as DNSResolver;
   return spf({ ip: client.ip, ...(client.helo ? { helo: client.helo } : {}), ...(sender ? { sender } : {}), mta: 'maildiag', resolver });
+}
+
+function signatureVerdict(r: DKIMResult): SignatureVerdict {
+  // mailauth reports the fields a signature covers, but its type definitions do not describe them.
+  const keys = (r as DKIMResult & { signingHeaders?: { keys?: string } }).signingHeaders?.keys ?? '';
+  return {
+    domain: r.signingDomain.toLowerCase(),
+    ...(r.selector ? { selector: r.selector } : {}),
+    result: r.status.result,
+    ...(r.status.comment ? { comment: r.status.comment } : {}),
+    signedFields: [...new Set(keys.split(':').map(k => k.trim().toLowerCase()).filter(Boolean))],
+  };
+}
+
+/**
+ * What the receiver wrote (its topmost Authentication-Results, and ARC's as
+ * reported) beside maildiag's own verdicts; where they differ, the difference
+ * is named (DNS changed since, a key rotated, or one side is wrong).
+ */
+function receiverComparison(message: Buffer, auth: MessageAuth) {
+  const reported = headerValues(message, 'Authentication-Results').map(v => parseAuthenticationResults(v)).find(r => r !== undefined);
+  const arc = headerValues(message, 'ARC-Authentication-Results').flatMap(v => parseAuthenticationResults(v, true) ?? []);
+  const ours: Record<string, string | undefined> = {
+    spf: auth.spf?.result,
+    dkim: auth.dkim.find(d => d.result === 'pass')?.result ?? auth.dkim[0]?.result ?? 'none',
+    dmarc: auth.dmarc?.result,
+  };
+  const differences = reported
+    ? Object.entries(ours).flatMap(([method, mine]) => {
+        const theirs = resultsFor(reported, method);
+        const best = theirs.find(t => t.result === 'pass')?.result ?? theirs[0]?.result;
+        return best && mine && best !== mine ? [`${method}: ${reported.authservId} reported ${best}, maildiag finds ${mine}`] : [];
+      })
+    : [];
+  return {
+    receiver: reported ?? null,
+    arc: arc.map(a => ({ instance: a.instance, authservId: a.authservId, results: a.results })),
+    differences,
+  };
 }
 
 /** mailauth reports an unsigned message as one result "none" without a signing domain. */

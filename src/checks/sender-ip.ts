@@ -10,7 +10,7 @@ import { describeAddress, describeLookup, exclusionReason, placement, reverseDns
 
 export default defineCheck({
   id: 'sender-ip',
-  title: 'Sending IP (--ip)',
+  title: 'Sending IP (--ip or the message)',
   targets: ['domain', 'ip'],
   needs: ['senderIp'],
   provides: [],

@@ -10,7 +10,7 @@ import { defaultRunOptions, type RunOptions } from '../pipeline/options.js';
 import { systemResolvers, type DnsServer } from '../net/dns/index.js';
 import { checkIds } from '../checks/index.js';
 import type { Selection } from '../diagnose.js';
-import { existsSync } from 'node:fs';
+import { MessageFileError, readMessageFileSync } from '../auth/message.js';
 import { resolve } from 'node:path';
 
 export interface RunSettings {
@@ -33,7 +33,7 @@ export function buildSettings(raw: Record<string, unknown>, io: CliIo, defaultFo
   const format = raw['json'] ? 'json' : ((str('format') as Format | undefined) ?? (output ? formatForFile(output) : undefined) ?? defaultFormat);
   const timeoutMs = parseTimeout(str('timeout') ?? '10s');
   const messageFile = str('message') ? resolve(io.cwd, str('message')!) : undefined;
-  if (messageFile && !existsSync(messageFile)) throw new UsageError(`--message ${str('message')}: no such file`);
+  if (messageFile) admitMessageFile('--message', str('message')!, messageFile);
   const caFiles = [str('caFile'), io.env['NODE_EXTRA_CA_CERTS']].filter((f): f is string => Boolean(f));
   const run: RunOptions = defaultRunOptions({
     timeoutMs,
@@ -65,4 +65,17 @@ export function buildSettings(raw: Record<string, unknown>, io: CliIo, defaultFo
     selection: { only: parseIdList('--checks', list('checks'), checkIds), skip: parseIdList('--skip', list('skip'), checkIds) },
     concurrency: str('concurrency') ? parsePositiveInt('--concurrency', str('concurrency')!, 1000) : DEFAULT_CONCURRENCY,
   };
+}
+
+/** A message file that is not there or is not a message stops the run before anything is checked. */
+export function admitMessageFile(option: string, given: string, path: string): Buffer {
+  try {
+    return readMessageFileSync(path);
+  } catch (err) {
+    if (err instanceof MessageFileError) throw new UsageError(`${option} ${given}: ${err.reason}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`${option} ${given}: no such file`);
+    if (code) throw new UsageError(`${option} ${given}: cannot read it (${code})`);
+    throw err;
+  }
 }

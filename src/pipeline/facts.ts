@@ -2,6 +2,8 @@
 // others, and the runner passes them along as soon as they exist. Every key
 // has exactly one provider (or is seeded from the target by the runner).
 import type { SmtpProbe } from '../net/smtp/index.js';
+import type { DmarcVerdict } from '../auth/dmarc-alignment.js';
+import type { ReceivedHop } from '../auth/received.js';
 
 export type TargetKind = 'domain' | 'ip';
 
@@ -52,11 +54,38 @@ export interface TlsSession {
   legacy: boolean;
 }
 
+/** One DKIM signature of a received message as maildiag verified it. */
+export interface SignatureVerdict {
+  domain: string;
+  selector?: string;
+  result: string;
+  comment?: string;
+  /** The header fields the signature covers (h=) that are present, lower case. */
+  signedFields: string[];
+}
+
+/** What maildiag itself concludes about a received message (--message), for the checks that judge it further. */
+export interface MessageAuth {
+  /** Every address in From (RFC 5322 allows one mailbox for a message to be judged). */
+  fromAddresses: string[];
+  /** The From domain when there is exactly one From address. */
+  fromDomain?: string;
+  /** The hop where the receiving side took the message from outside. */
+  hop?: ReceivedHop;
+  /** The sending client SPF was checked for: the hop's address, or --ip. */
+  client?: { ip: string; helo?: string; source: string };
+  dkim: SignatureVerdict[];
+  spf?: { result: string; domain: string; sender?: string };
+  dmarc?: DmarcVerdict;
+}
+
 export interface Facts {
   /** The sending IP given with --ip (seeded from the options). */
   senderIp: string;
   /** A received message to verify, given with --message (seeded from the options). */
   messageFile: string;
+  /** maildiag's own verdicts on the message given with --message. */
+  messageAuth: MessageAuth;
   /** The target domain exists (ASCII form). */
   domain: string;
   /** MX hosts in preference order. Empty never: a null MX or no MX at all leaves it unavailable. */

@@ -6,6 +6,7 @@ import type { Report } from '../report/schema.js';
 import type { RenderOptions } from './index.js';
 import { plainTable } from './plain-table.js';
 import { cleanLine } from './sanitize.js';
+import { senderRulesSection } from './sender-rules.js';
 import { SEVERITY_LABEL, SIDE_LABEL, STATUS_LABEL, verdictLine } from './words.js';
 
 type Entry = Report['diagnosis'][number];
@@ -23,7 +24,7 @@ export function renderHuman(report: Report, options: RenderOptions): string {
     shown.forEach(entry => out.push(...diagnosisEntry(entry, c, width, options.verbose), ''));
   }
   const hiddenInfo = report.diagnosis.length - shown.length;
-  out.push(c.bold('Checks'), checksTable(report, width), ...skippedChecks(report, width), ...hints(report, options, hiddenInfo));
+  out.push(c.bold('Checks'), checksTable(report, width), ...skippedChecks(report, width), ...senderRulesSection(report, width, options.verbose), ...hints(report, options, hiddenInfo));
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 

@@ -1,0 +1,52 @@
+// A received message held against Gmail's, Yahoo's and Outlook.com's
+// published sender rules: one row per requirement (met / not met / cannot tell
+// from one message) with its evidence, and a finding for each rule broken that
+// no other check reports. PTR and blocklist findings for the sending IP are
+// the sender-ip check's; this check reads the same (cached) reverse DNS.
+import { readHeader, readMessageFile } from '../auth/message.js';
+import { lookupReverse } from '../net/reverse-dns.js';
+import { observe, type Observations } from '../senders/observe.js';
+import { providerDomains, providers, requirementRows } from '../senders/requirements.js';
+import type { CauseId } from '../causes.js';
+import { defineCheck, finding, type Finding } from './define.js';
+
+/** The rules this check reports itself; the rest come from the message, dmarc and sender-ip checks. */
+const OWN_CAUSES = [
+  'message.malformed',
+  'message.from-impersonates-provider',
+  'message.sent-without-tls',
+  'auth.from-not-aligned',
+  'message.unsubscribe-missing',
+  'message.unsubscribe-not-one-click',
+  'message.unsubscribe-not-signed',
+] as const satisfies readonly CauseId[];
+
+export default defineCheck({
+  id: 'sender-rules',
+  title: 'Mailbox providers\' sender rules',
+  targets: ['domain'],
+  needs: ['messageFile', 'messageAuth'],
+  provides: [],
+  emits: OWN_CAUSES,
+  async run({ messageFile, messageAuth }, { net }) {
+    const header = readHeader(await readMessageFile(messageFile));
+    const reverse = messageAuth.client ? await lookupReverse(net.dns, messageAuth.client.ip) : undefined;
+    const observations = await observe({ header, auth: messageAuth, providerDomains, ...(reverse ? { reverse } : {}) }, net.dns);
+    return {
+      findings: ownFindings(observations, messageAuth.fromDomain),
+      data: {
+        hop: messageAuth.hop ?? null,
+        providers: providers.map(({ id, name, source, read, bulk }) => ({ id, name, source, read, bulk })),
+        observations,
+        requirements: requirementRows(observations),
+      },
+    };
+  },
+});
+
+function ownFindings(observations: Observations, fromDomain: string | undefined): Finding[] {
+  return Object.values(observations).flatMap(o => {
+    const cause = OWN_CAUSES.find(c => c === o.cause);
+    return o.verdict === 'not-met' && cause ? [finding(cause, o.evidence, { subjects: fromDomain ? [fromDomain] : [] })] : [];
+  }).filter((f, i, all) => all.findIndex(g => g.cause === f.cause) === i);
+}

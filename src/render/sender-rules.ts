@@ -1,0 +1,84 @@
+// The human report's part for a received message (check-message, --message):
+// where it came from and how the receiver and maildiag judged it, then one
+// table per provider of its published sender rules. Formats the checks' data only.
+import type { Report } from '../report/schema.js';
+import { plainTable } from './plain-table.js';
+import { cleanLine } from './sanitize.js';
+
+interface Row {
+  provider: string;
+  applies: 'all' | 'bulk';
+  requirement: string;
+  verdict: 'met' | 'not-met' | 'cannot-tell';
+  evidence: string;
+  fix?: string;
+}
+
+interface ProviderInfo {
+  id: string;
+  name: string;
+  source: string;
+  read: string;
+  bulk: string;
+}
+
+interface Hop {
+  position: number;
+  ip?: string;
+  helo?: string;
+  by?: string;
+}
+
+interface Reported {
+  authservId: string;
+  instance?: number;
+  results: { method: string; result: string }[];
+}
+
+const VERDICT_LABEL = { met: 'met', 'not-met': 'NOT MET', 'cannot-tell': 'cannot tell' } as const;
+const APPLIES_LABEL = { all: 'all senders', bulk: 'bulk senders' } as const;
+
+export function senderRulesSection(report: Report, width: number, verbose: boolean): string[] {
+  const rules = report.checks.find(c => c.id === 'sender-rules' && c.status !== 'skipped' && c.status !== 'error');
+  if (!rules) return [];
+  const message = report.checks.find(c => c.id === 'message')?.data ?? {};
+  const rows = rules.data['requirements'] as Row[];
+  const providers = rules.data['providers'] as ProviderInfo[];
+  const out = ['', 'The message', ...messageLines(rules.data['hop'] as Hop | null, message).map(l => ` ${cleanLine(l)}`)];
+  const evidenceWidth = Math.max(20, width - 13 - 34 - 6);
+  for (const provider of providers) {
+    out.push('', `${provider.name}: ${provider.source} (read ${provider.read})`, ` Bulk sender: ${provider.bulk}`);
+    for (const applies of ['all', 'bulk'] as const) {
+      const mine = rows.filter(r => r.provider === provider.id && r.applies === applies);
+      if (!mine.length) continue;
+      const table = mine.map(r => [VERDICT_LABEL[r.verdict], r.requirement, cleanLine(r.verdict === 'not-met' && verbose && r.fix ? `${r.evidence}. Fix: ${r.fix}` : r.evidence)]);
+      out.push(` ${APPLIES_LABEL[applies]}`, plainTable(table, [{ width: 11 }, { width: 34, wrapWord: true }, { width: evidenceWidth, wrapWord: true }]));
+    }
+  }
+  return out;
+}
+
+function messageLines(hop: Hop | null, message: Record<string, unknown>): string[] {
+  const lines = [hop?.ip ? `Sent from ${hop.ip}${hop.helo ? ` (HELO ${hop.helo})` : ''}: Received field ${hop.position} from the top${hop.by ? `, by ${hop.by}` : ''}` : 'Sending IP unknown: no Received field from outside the receiver'];
+  const receiver = message['receiver'] as Reported | null | undefined;
+  if (receiver) lines.push(`The receiver (${receiver.authservId}) reported: ${results(receiver) || 'no results'}`);
+  else lines.push('No Authentication-Results field: the receiver\'s own verdicts are not in the file');
+  for (const arc of (message['arc'] as Reported[] | undefined) ?? []) lines.push(`ARC i=${arc.instance} (${arc.authservId}) reported: ${results(arc) || 'no results'}`);
+  lines.push(`maildiag finds: ${ownResults(message)}`);
+  const differences = (message['differences'] as string[] | undefined) ?? [];
+  lines.push(...(differences.length ? differences.map(d => `Differs: ${d}`) : receiver ? ['No difference from the receiver\'s verdicts'] : []));
+  return lines;
+}
+
+const results = (reported: Reported): string => reported.results.map(r => `${r.method}=${r.result}`).join(' ');
+
+function ownResults(message: Record<string, unknown>): string {
+  const spf = message['spf'] as { result: string | null } | undefined;
+  const dkim = (message['dkim'] as { domain: string; result: string }[] | undefined) ?? [];
+  const dmarc = message['dmarc'] as { result: string | null } | undefined;
+  return [
+    `spf=${spf?.result ?? 'not checked'}`,
+    dkim.length ? dkim.map(d => `dkim=${d.result} (d=${d.domain})`).join(' ') : 'dkim=none',
+    `dmarc=${dmarc?.result ?? 'not evaluated'}`,
+  ].join(' ');
+}
