@@ -58,14 +58,14 @@ function readMxRecords(domain: string, records: MxRecord[], evidence: string[]) 
     );
     if (alone) return { findings, data };
   }
-  const hosts: MxHost[] = [];
-  for (const r of sorted.filter(r => !isNull(r))) {
-    const literal = r.exchange.replace(/^\[(.*)\]$/, '$1');
-    if (net.isIP(literal)) {
-      findings.push(finding('mx.target-invalid', `MX ${r.priority} ${r.exchange} is an IP address; an MX must name a host (RFC 5321 §5.1), so senders cannot use it`, { subjects: [r.exchange], evidence }));
-      continue;
-    }
-    hosts.push({ name: r.exchange.toLowerCase(), preference: r.priority, implicit: false });
+  const usable = sorted.filter(r => !isNull(r));
+  const isLiteral = (r: MxRecord) => net.isIP(r.exchange.replace(/^\[(.*)\]$/, '$1')) !== 0;
+  // Senders look the name up as a host name, so an address written as one reaches nobody; with no named MX beside it, no mail arrives.
+  const named = usable.filter(r => !isLiteral(r));
+  for (const r of usable.filter(isLiteral)) {
+    const consequence = named.length ? `senders cannot use it and deliver to the other MX hosts` : `no sender can use it, and ${domain} has no other MX: its mail cannot be delivered`;
+    findings.push(finding('mx.target-invalid', `MX ${r.priority} ${r.exchange} is an IP address; an MX must name a host (RFC 5321 §5.1), so ${consequence}`, { subjects: [r.exchange], evidence, ...(named.length ? {} : { severity: 'error' as const }) }));
   }
+  const hosts: MxHost[] = named.map(r => ({ name: r.exchange.toLowerCase(), preference: r.priority, implicit: false }));
   return { findings, data, ...(hosts.length ? { provided: { mxHosts: hosts } } : {}) };
 }

@@ -101,6 +101,17 @@ test('mx.target-invalid for a CNAME target and an IP literal', async () => {
   assert.deepEqual([...report.diagnosis[0]!.subjects].sort(), ['192.0.2.99', 'alias.example.com']);
 });
 
+test('an MX written as an IP address: an error when it is the only MX (no sender can deliver), a warning beside a named one', async () => {
+  const only = await diagnoseIn({ 'example.com': { MX: [{ priority: 10, exchange: '192.0.2.10' }] } });
+  assert.deepEqual([top(only), only.diagnosis[0]!.severity], ['mx.target-invalid', 'error']);
+  assert.match(only.diagnosis[0]!.messages[0]!, /no other MX/);
+  const beside = await diagnoseIn({
+    'example.com': { MX: [{ priority: 10, exchange: '192.0.2.10' }, { priority: 20, exchange: 'mx.example.com' }] },
+    'mx.example.com': { A: ['192.0.2.20'] },
+  });
+  assert.deepEqual([top(beside), beside.diagnosis[0]!.severity], ['mx.target-invalid', 'warning']);
+});
+
 test('mx.target-private without --allow-private, and the address is not probed', async () => {
   const zone: SimZone = { 'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }] }, 'mx.example.com': { A: ['10.1.2.3'] } };
   const report = await diagnoseIn(zone, 'example.com', { allowPrivate: false });
