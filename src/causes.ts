@@ -23,12 +23,15 @@ export interface CauseDef {
 /** Keeps the ids as literal keys (CauseId) while typing every entry as a CauseDef. */
 /** What an SMTP session would have shown: nothing to say about them when no session can happen. */
 const SESSION_SYMPTOMS = [
+  'smtp.insufficient-storage',
+  'smtp.ehlo-refused',
   'smtp.greylisting',
   'smtp.rejected',
   'smtp.recipient-rejected',
   'smtp.open-relay',
   'smtp.size-limit-low',
   'smtp.banner-mismatch',
+  'smtp.tls-required',
   'tls.starttls-missing',
   'tls.protocol-old',
   'tls.handshake-failed',
@@ -221,6 +224,25 @@ export const causes = defineCauses({
     refs: ['RFC 5321 §4.5.3.2'],
     masks: ['delivery.delayed', 'delivery.expired'],
   },
+  'smtp.greeting-slow': {
+    title: 'The mail server greets only after a long delay',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The server accepted the connection but sent its 220 greeting only after a long pause (the measured delay is shown with the finding). RFC 5321 §4.5.3.2 has senders wait up to 5 minutes for it, so patient MTAs deliver, but senders with shorter limits (many applications, some bulk senders) give up and retry or bounce. A deliberate greeting delay against spam bots, an overloaded server or slow DNS lookups of the client are the usual reasons.',
+    fix: 'Check the server\'s load and any greeting delay in its configuration (Exim "delay" in the connect ACL, Sendmail greet_pause, a proxy or appliance in front of it) and slow reverse-DNS lookups of clients; keep the greeting within a few seconds.',
+    refs: ['RFC 5321 §4.5.3.2'],
+  },
+  'smtp.service-refused': {
+    title: 'The mail server refuses every session (5xx at connect)',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The server answered the connection with a permanent 5xx reply (usually 554) instead of its 220 greeting: it will not take mail in this session at all (RFC 5321 §3.1). Senders skip such a host and try the next MX; when no MX takes mail, the message bounces. Unlike a 421, this is not a "try again later".',
+    fix: 'If the server is meant to receive mail, find what makes it refuse at connect (a connect ACL or access rule, a firewall or appliance answering for it, a service left in "reject all" mode); if it is not, remove it from the MX records.',
+    refs: ['RFC 5321 §3.1', 'RFC 5321 §4.2.3'],
+    masks: ['delivery.delayed', 'delivery.expired'],
+  },
   'smtp.busy': {
     title: 'The mail server is busy (421 at connect)',
     severity: 'error',
@@ -229,6 +251,16 @@ export const causes = defineCauses({
       'The server answered the connection with a 421 reply, meaning "service not available, try again later": it is busy, overloaded or not taking new connections from this address for now. Senders retry, so mail is delayed rather than lost unless this lasts for days.',
     fix: 'Check the server\'s load, logs and connection limits; if it sends 421 to everyone, fix the overload or raise its concurrency limits.',
     refs: ['RFC 5321 §3.8', 'RFC 5321 §4.2.3'],
+    masks: ['delivery.delayed', 'delivery.expired'],
+  },
+  'smtp.insufficient-storage': {
+    title: 'The mail server is out of storage (452 4.3.1)',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'The server answered the probe with a temporary "insufficient system storage" (452, 4.3.1 "mail system full") or a similar reply about its own disk or resources. That is the server\'s state, not a limit on the tester: it defers mail from every sender until it has room again, and mail bounces when the senders\' queue lifetime (typically 5 days) runs out.',
+    fix: 'Free disk space on the server\'s queue or spool file system and check its free-space thresholds (Postfix queue_minfree, Exim check_spool_space, Exchange back pressure); watch the disk so it does not fill again.',
+    refs: ['RFC 5321 §4.2.3', 'RFC 3463 §3.4'],
     masks: ['delivery.delayed', 'delivery.expired'],
   },
   'smtp.session-dropped': {
@@ -293,6 +325,15 @@ export const causes = defineCauses({
     fix: 'Try again later or from another network; for a complete test, ask the server\'s admin to allow the address maildiag tests from.',
   },
 
+  'smtp.ehlo-refused': {
+    title: 'The mail server refuses EHLO (HELO only)',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'The server refused EHLO but accepted the older HELO. When it refuses EHLO from everyone (500/502: it or a firewall in front of it does not know ESMTP), senders fall back to plain SMTP: no STARTTLS, so mail arrives unencrypted, and no SIZE, 8BITMIME or SMTPUTF8. When the refusal is about the EHLO name the tester gave, it says nothing about the domain, and the test should be repeated with a real host name (--helo).',
+    fix: 'Let the server answer EHLO (RFC 5321 §4.1.1.1 requires it of every server); check firewalls or appliances that inspect SMTP (Cisco "fixup smtp" turns EHLO into XXXX). If the refusal names the EHLO name, rerun maildiag with --helo set to this machine\'s real host name.',
+    refs: ['RFC 5321 §4.1.1.1', 'RFC 5321 §4.1.4'],
+  },
   'smtp.greylisting': {
     title: 'Greylisting: temporary 450/451 for a new sender',
     severity: 'warning',
@@ -350,6 +391,15 @@ export const causes = defineCauses({
     refs: ['RFC 6409', 'RFC 8314'],
   },
 
+  'smtp.tls-required': {
+    title: 'The MX requires STARTTLS before it takes mail',
+    severity: 'warning',
+    side: 'recipient',
+    explanation:
+      'On port 25 the server refuses MAIL FROM until the client has started TLS (e.g. "530 5.7.0 Must issue a STARTTLS command first"). RFC 3207 §4 says a publicly-referenced SMTP server must not require STARTTLS: senders that do not use TLS, or whose handshake with this server fails, cannot deliver at all. When the server does not offer STARTTLS or its handshake fails, nobody can deliver.',
+    fix: 'Make TLS optional on the port-25 listener (Postfix "smtpd_tls_security_level = may", not "encrypt"; Exchange: untick "Require TLS" on the internet-facing receive connector); require TLS only on submission (587/465) or for known partners, and use MTA-STS or DANE to ask senders for TLS instead.',
+    refs: ['RFC 3207 §4', 'RFC 8461', 'RFC 7672'],
+  },
   'tls.starttls-missing': {
     title: 'No STARTTLS: mail arrives unencrypted',
     severity: 'warning',

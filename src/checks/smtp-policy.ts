@@ -4,7 +4,8 @@
 // domain it cannot host (RFC 5321 §3.6.1, RFC 2505). The sessions themselves
 // are smtp-reachability's; this check only reads them.
 import { nonGlobalReason } from '../net/ip.js';
-import { isPositive, isTransient, replyText, replyWords, type SmtpProbe, type SmtpReply } from '../net/smtp/index.js';
+import { isPositive, isTransient, replyText, type HelloResult, type SmtpProbe, type SmtpReply } from '../net/smtp/index.js';
+import { aboutClient, readReply, recipientUnknown } from '../replies/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding } from './define.js';
@@ -19,9 +20,9 @@ export default defineCheck({
   targets: ['domain', 'ip'],
   needs: ['smtp25'],
   provides: [],
-  emits: ['smtp.size-limit-low', 'smtp.rejected', 'smtp.greylisting', 'smtp.recipient-rejected', 'smtp.open-relay', 'smtp.untestable'],
+  emits: ['smtp.size-limit-low', 'smtp.ehlo-refused', 'smtp.rejected', 'smtp.greylisting', 'smtp.recipient-rejected', 'smtp.insufficient-storage', 'smtp.tls-required', 'smtp.open-relay', 'smtp.untestable'],
   async run({ smtp25 }, { options, target }) {
-    if (!smtp25.some(probe => probe.outcome.kind === 'greeted' || probe.outcome.kind === 'rejected')) return noSessionToJudge();
+    if (!smtp25.some(probe => probe.outcome.kind === 'greeted')) return noSessionToJudge();
     const findings = smtp25.flatMap(probe => [...sizeFindings(probe, options), ...conversationFindings(probe, options, target), ...relayFindings(probe, options)]);
     return { findings, data: { probes: smtp25.map(probe => describePolicy(probe, options)) } };
   },
@@ -41,29 +42,36 @@ function sizeFindings(probe: SmtpProbe, options: RunOptions): Finding[] {
   ];
 }
 
-/** The greeting, EHLO, MAIL and RCPT replies, in the order a sender meets them. */
+/** The EHLO, MAIL and RCPT replies, in the order a sender meets them (a refused greeting is smtp-reachability's). */
 function conversationFindings(probe: SmtpProbe, options: RunOptions, target: Target): Finding[] {
   const details = (lines: string[]) => ({ subjects: probeSubject(probe), evidence: probeEvidence(probe, options, lines) });
-  const { outcome, ehlo, mail, rcpt } = probe;
-  if (outcome.kind === 'rejected') {
-    return [finding('smtp.rejected', `${probeName(probe)} refused the session at connect: "${replyText(outcome.reply)}"`, details([`S: ${replyText(outcome.reply)}`]))];
-  }
+  const { ehlo, mail } = probe;
   // A 421 ends the session: smtp-reachability reports it as untestable.
   if (ehlo && !isPositive(ehlo.reply) && ehlo.reply.code !== 421) {
     const command = `${ehlo.command} ${options.helo}`;
     return [refusedOrDeferred(probe, command, ehlo.reply, details(exchange(command, ehlo.reply)), `refused ${ehlo.command} ${options.helo}`)];
   }
+  const helloOnly = ehlo?.ehloRejected ? [ehloRefused(probe, ehlo, options, details)] : [];
   const mailCommand = `MAIL FROM:<${options.from}>`;
   if (mail && !isPositive(mail)) {
+    const evidence = details(exchange(mailCommand, mail));
     if (isTransient(mail) && greylistWording(mail)) {
-      return [finding('smtp.greylisting', `${probeName(probe)} deferred ${mailCommand} with "${replyText(mail)}": new senders are greylisted`, details(exchange(mailCommand, mail)))];
+      return [...helloOnly, finding('smtp.greylisting', `${probeName(probe)} deferred ${mailCommand} with "${replyText(mail)}": new senders are greylisted`, evidence)];
     }
     const nullSender = options.from === '' ? ' (every server must accept the null sender <>, which bounces come from: RFC 5321 §4.5.5)' : '';
-    return [refusedOrDeferred(probe, mailCommand, mail, details(exchange(mailCommand, mail)), `refused the sender ${mailCommand}${nullSender}`)];
+    return [...helloOnly, serversOwnRefusal(probe, mailCommand, mail, evidence) ?? refusedOrDeferred(probe, mailCommand, mail, evidence, `refused the sender ${mailCommand}${nullSender}`)];
   }
+  return [...helloOnly, ...recipientFindings(probe, mailCommand, target, details)];
+}
+
+/** The RCPT probe's answer. */
+function recipientFindings(probe: SmtpProbe, mailCommand: string, target: Target, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding[] {
+  const { mail, rcpt } = probe;
   if (!rcpt || isPositive(rcpt.reply)) return [];
   const rcptCommand = `RCPT TO:<${rcpt.address}>`;
   const evidence = details([...exchange(mailCommand, mail!), ...exchange(rcptCommand, rcpt.reply)]);
+  const own = serversOwnRefusal(probe, rcptCommand, rcpt.reply, evidence);
+  if (own) return [own];
   if (isTransient(rcpt.reply) && rcpt.reply.code !== 452) {
     const wording = greylistWording(rcpt.reply) ? '' : ' (a temporary refusal; the reply does not say "greylist", but senders are delayed the same way)';
     return [finding('smtp.greylisting', `${probeName(probe)} answered ${rcptCommand} with "${replyText(rcpt.reply)}"${wording}: mail is delayed until the sender retries`, evidence)];
@@ -79,22 +87,43 @@ function conversationFindings(probe: SmtpProbe, options: RunOptions, target: Tar
 
 /** A 5xx is a refusal in the server's own words; a 4xx that is not greylisting means the test could not go on. */
 function refusedOrDeferred(probe: SmtpProbe, command: string, reply: SmtpReply, details: { subjects: string[]; evidence: string[] }, refusal: string): Finding {
-  if (isTransient(reply)) return finding('smtp.untestable', `${probeName(probe)} deferred ${command} with "${replyText(reply)}", so the rest was not tested`, details);
+  if (isTransient(reply)) {
+    const why = aboutClient(reply) ? ': the reply is about this machine, not the domain' : ', so the rest was not tested';
+    return finding('smtp.untestable', `${probeName(probe)} deferred ${command} with "${replyText(reply)}"${why}`, details);
+  }
   return finding('smtp.rejected', `${probeName(probe)} ${refusal}: "${replyText(reply)}"`, details);
 }
 
 /**
- * "User unknown" and its relatives: enhanced codes 5.1.1 (bad mailbox), 5.1.0,
- * 5.1.6 (moved) and Exchange's 5.1.10 (RFC 3463 §3.2), or the usual wording
- * when the server sends no enhanced code. Policy refusals (5.7.x) never count.
+ * Refusals that are the server's state, not a verdict on this sender: out of
+ * storage (every sender is deferred), or no mail without TLS on a server that
+ * did not give TLS to this session (nobody gets through).
  */
-export function recipientUnknown(reply: SmtpReply): boolean {
-  if (reply.code < 500) return false;
-  if (reply.enhanced) {
-    if (/^5\.1\.(0|1|6|10)$/.test(reply.enhanced)) return true;
-    if (reply.enhanced.startsWith('5.7')) return false;
+function serversOwnRefusal(probe: SmtpProbe, command: string, reply: SmtpReply, details: { subjects: string[]; evidence: string[] }): Finding | undefined {
+  const reading = readReply(reply, ['server-out-of-storage', 'tls-required']);
+  if (reading?.meaning === 'server-out-of-storage') {
+    return finding('smtp.insufficient-storage', `${probeName(probe)} answered ${command} with "${replyText(reply)}": it is out of storage and defers mail from every sender until it has room again`, details);
   }
-  return /user unknown|unknown (user|recipient|mailbox)|no such (user|mailbox|recipient|address)|(user|recipient|mailbox|address) (not found|does not exist|doesn't exist)|invalid (recipient|mailbox)/i.test(replyWords(reply));
+  if (reading?.meaning === 'tls-required') {
+    const tls = probe.starttls?.handshake?.kind === 'ok' ? 'even inside TLS' : probe.starttls?.offered ? 'and the STARTTLS handshake with it failed' : 'but does not offer STARTTLS';
+    return finding('smtp.tls-required', `${probeName(probe)} answered ${command} with "${replyText(reply)}" ${tls}: no sender can deliver to it`, { ...details, severity: 'error' });
+  }
+  return undefined;
+}
+
+/** EHLO refused, HELO accepted: about the tester's EHLO name, or a server that speaks no ESMTP to anyone (RFC 5321 §4.1.4). */
+function ehloRefused(probe: SmtpProbe, hello: HelloResult, options: RunOptions, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding {
+  const refused = hello.ehloRejected!;
+  const evidence = details([...exchange(`EHLO ${options.helo}`, refused), ...exchange(`HELO ${options.helo}`, hello.reply)]);
+  const said = `${probeName(probe)} refused EHLO ${options.helo} with "${replyText(refused)}" but accepted HELO`;
+  switch (readReply(refused, ['helo-name-rejected', 'no-esmtp'])?.meaning) {
+    case 'no-esmtp':
+      return finding('smtp.ehlo-refused', `${said}: it (or a firewall in front of it) speaks no ESMTP to anyone, so no sender can use STARTTLS, SIZE or 8BITMIME with it and mail arrives unencrypted`, evidence);
+    case 'helo-name-rejected':
+      return finding('smtp.ehlo-refused', `${said}: the refusal is about maildiag's EHLO name, not the domain, so STARTTLS and the ESMTP extensions were not tested; re-test with --helo set to this machine's real host name`, { ...evidence, severity: 'info', side: 'local' });
+    default:
+      return finding('smtp.ehlo-refused', `${said}; the reply does not say why. STARTTLS and the ESMTP extensions were not tested: re-test with --helo set to this machine's real host name to rule out maildiag's EHLO name; if EHLO is still refused, no sender can use STARTTLS with it`, evidence);
+  }
 }
 
 function relayFindings(probe: SmtpProbe, options: RunOptions): Finding[] {

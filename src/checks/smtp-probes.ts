@@ -36,10 +36,6 @@ export function exchange(command: string, reply: SmtpReply): string[] {
 /** Greylisting says so in its reply text (postgrey "Greylisted", "greylisting in action", RFC 6647 §2.1 examples). */
 export const greylistWording = (reply: SmtpReply): boolean => /gr[ae]y[\s-]?list|gr[ae]yed|\bgr[ae]y\b/i.test(reply.lines.join(' '));
 
-/** Refusals aimed at how often this client connects, not at the mail: say "not tested", not "broken". */
-export const ratelimitWording = (reply: SmtpReply): boolean =>
-  /too many (connections|sessions|concurrent|errors)|rate[\s-]?limit|connection rate|limit exceeded|throttl/i.test(reply.lines.join(' '));
-
 export function describeProbe(probe: SmtpProbe): Record<string, unknown> {
   const { outcome } = probe;
   return {
@@ -48,12 +44,13 @@ export function describeProbe(probe: SmtpProbe): Record<string, unknown> {
     port: probe.port,
     preference: probe.preference,
     outcome: outcome.kind,
-    ...(outcome.kind === 'greeted' ? { connectMs: outcome.connectMs } : {}),
+    ...(outcome.kind === 'greeted' ? { connectMs: outcome.connectMs, greetingMs: outcome.greetingMs } : {}),
     ...(outcome.kind === 'unreachable' ? { code: outcome.code } : {}),
     ...(outcome.kind === 'no-greeting' ? { detail: outcome.detail, waitedMs: outcome.waitedMs } : {}),
     ...(probe.greeting ? { greeting: replyText(probe.greeting), greetingName: probe.greetingName } : {}),
     ...(probe.ehlo ? { ehlo: describeHello(probe.ehlo), ehloName: probe.ehloName } : {}),
     ...(probe.starttls ? { starttls: describeStartTls(probe.starttls) } : {}),
+    ...(probe.plaintextMail ? { plaintextMail: replyText(probe.plaintextMail) } : {}),
     ...(probe.ehloAfterTls ? { ehloAfterTls: describeHello(probe.ehloAfterTls) } : {}),
     ...(probe.mail ? { mail: replyText(probe.mail) } : {}),
     ...(probe.rcpt ? { rcpt: { address: probe.rcpt.address, reply: replyText(probe.rcpt.reply) } } : {}),

@@ -8,11 +8,12 @@
 // address literal recipient would mostly test the server's relay rules).
 import pLimit from 'p-limit';
 import type { Net } from '../net/context.js';
-import { endpointLabel, probeMx, replyText, seconds, type SmtpProbe } from '../net/smtp/index.js';
+import { endpointLabel, GREETING_PATIENCE, probeMx, replyText, seconds, type SmtpProbe } from '../net/smtp/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
-import { describeProbe, probeEvidence, probeName, probeSettings, probeSubject, ratelimitWording } from './smtp-probes.js';
+import { aboutClient } from '../replies/index.js';
+import { describeProbe, probeEvidence, probeName, probeSettings, probeSubject } from './smtp-probes.js';
 
 /** Addresses probed at once: enough that a domain whose MX hosts all hang costs one timeout, not one per host. */
 const PARALLEL_PROBES = 16;
@@ -27,9 +28,9 @@ export default defineCheck({
   targets: ['domain', 'ip'],
   needs: ['hostAddrs'],
   provides: ['smtp25'],
-  emits: ['smtp.refused', 'smtp.timeout', 'smtp.no-banner', 'smtp.busy', 'smtp.session-dropped', 'mx.all-unreachable', 'mx.primary-unreachable', 'network.port25-blocked', 'network.ipv6-unavailable', 'smtp.untestable'],
-  // connect + greeting + the session's step budget, then the other-port connects after a timeout.
-  budgetMs: options => options.timeoutMs * 7 + OTHER_PORT_TIMEOUT_MS + 5000,
+  emits: ['smtp.refused', 'smtp.timeout', 'smtp.no-banner', 'smtp.greeting-slow', 'smtp.service-refused', 'smtp.busy', 'smtp.session-dropped', 'mx.all-unreachable', 'mx.primary-unreachable', 'network.port25-blocked', 'network.ipv6-unavailable', 'smtp.untestable'],
+  // connect + greeting (GREETING_PATIENCE steps) + the session's step budget, then the other-port connects after a timeout.
+  budgetMs: options => options.timeoutMs * (3 + GREETING_PATIENCE) + OTHER_PORT_TIMEOUT_MS + 5000,
   async run({ hostAddrs }, { target, options, net }) {
     if (!options.smtp) return { findings: [], status: 'info', data: { sessions: 'off', reason: 'SMTP sessions are turned off (--no-smtp): port 25 was not probed' } };
     const rcpt = recipientFor(target, options);
@@ -59,12 +60,12 @@ function standing(probe: SmtpProbe): Standing {
   switch (outcome.kind) {
     case 'greeted':
       return probe.incomplete?.dropped ? 'failed' : 'answered';
-    case 'rejected':
-      return 'answered';
     case 'unreachable':
       return probe.family === 6 ? 'no-ipv6' : 'failed';
+    // A 4xx or 5xx instead of the greeting takes mail from nobody, unless it names this client (a limit on, or a block of, the tester).
     case 'busy':
-      return ratelimitWording(outcome.reply) ? 'untestable' : 'failed';
+    case 'rejected':
+      return aboutClient(outcome.reply) ? 'untestable' : 'failed';
     default:
       return 'failed';
   }
@@ -88,15 +89,23 @@ function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions)
       case 'no-greeting':
         return [finding('smtp.no-banner', `${who} accepted the connection on port 25 but ${noGreetingWords(outcome)}${afterword(probe, probes, target)}`, at)];
       case 'busy':
-        return ratelimitWording(outcome.reply)
-          ? [finding('smtp.untestable', `${who} turned maildiag away at connect (${replyText(outcome.reply)}): it limits how often a client may connect, so it was not tested`, details)]
-          : [finding('smtp.busy', `${who} answered the connection with "${replyText(outcome.reply)}" instead of a 220 greeting${afterword(probe, probes, target)}`, at)];
-      case 'greeted':
       case 'rejected':
-        if (probe.incomplete?.dropped) return [finding('smtp.session-dropped', `${who} greeted, then ${droppedWords(probe)}${afterword(probe, probes, target)}`, at)];
-        return probe.incomplete
-          ? [finding('smtp.untestable', `${who}: the session stopped at ${probe.incomplete.step.toUpperCase()}: ${probe.incomplete.reason}`, details)]
+        if (aboutClient(outcome.reply)) {
+          return [finding('smtp.untestable', `${who} turned maildiag away at connect ("${replyText(outcome.reply)}"): the reply is about this machine's address, not the domain, so the server was not tested; other senders may be let in`, details)];
+        }
+        return outcome.kind === 'busy'
+          ? [finding('smtp.busy', `${who} answered the connection with "${replyText(outcome.reply)}" instead of a 220 greeting${afterword(probe, probes, target)}`, at)]
+          : [finding('smtp.service-refused', `${who} refused every session at connect with "${replyText(outcome.reply)}"${afterword(probe, probes, target)}`, at)];
+      case 'greeted': {
+        // Slower than one step, yet within GREETING_PATIENCE: patient senders deliver, hasty ones give up.
+        const slow = outcome.greetingMs > options.timeoutMs
+          ? [finding('smtp.greeting-slow', `${who} sent its 220 greeting only ${seconds(outcome.greetingMs)} after the connection opened (RFC 5321 §4.5.3.2 has senders wait up to 5 minutes; many wait far less)`, details)]
           : [];
+        if (probe.incomplete?.dropped) return [...slow, finding('smtp.session-dropped', `${who} greeted, then ${droppedWords(probe)}${afterword(probe, probes, target)}`, at)];
+        return probe.incomplete
+          ? [...slow, finding('smtp.untestable', `${who}: the session stopped at ${probe.incomplete.step.toUpperCase()}: ${probe.incomplete.reason}`, details)]
+          : slow;
+      }
     }
   });
 }
@@ -172,7 +181,7 @@ const droppedWords = (probe: SmtpProbe): string => `closed the connection instea
 
 function noGreetingWords(outcome: Extract<SmtpProbe['outcome'], { kind: 'no-greeting' }>): string {
   switch (outcome.reason) {
-    case 'silent': return `sent no greeting within ${seconds(outcome.waitedMs)}`;
+    case 'silent': return `sent no greeting within ${seconds(outcome.waitedMs)} (senders wait up to 5 minutes, RFC 5321 §4.5.3.2; maildiag waits ${GREETING_PATIENCE} times --timeout)`;
     case 'slow': return `had not finished its greeting after ${seconds(outcome.waitedMs)}`;
     case 'closed': return 'closed it without a greeting';
     case 'garbage':

@@ -3,6 +3,7 @@
 // fails, one more session allowing TLS 1.0/1.1 and legacy ciphers tells an old
 // server (RFC 8996) from a broken one.
 import { openStartTls, replyText, type SmtpProbe } from '../net/smtp/index.js';
+import { readReply } from '../replies/index.js';
 import type { TlsResult } from '../net/tls.js';
 import type { TlsSession } from '../pipeline/facts.js';
 import { defineCheck, finding, type CheckContext, type Finding, type FindingDetails } from './define.js';
@@ -20,15 +21,15 @@ export default defineCheck({
   targets: ['domain', 'ip'],
   needs: ['smtp25'],
   provides: ['tlsSessions'],
-  emits: ['tls.starttls-missing', 'tls.handshake-failed', 'tls.protocol-old'],
-  // The legacy retry is a whole new session: connect, greeting, EHLO, STARTTLS, handshake.
-  budgetMs: options => options.timeoutMs * 6,
+  emits: ['smtp.tls-required', 'tls.starttls-missing', 'tls.handshake-failed', 'tls.protocol-old'],
+  // The legacy retry is a whole new session: connect, greeting (two steps' wait), EHLO, STARTTLS, handshake.
+  budgetMs: options => options.timeoutMs * 7,
   async run({ smtp25 }, ctx) {
     if (!smtp25.some(probe => probe.outcome.kind === 'greeted' && probe.starttls)) return noSessionToJudge();
     const verdicts = await Promise.all(smtp25.map(probe => judgeProbe(probe, ctx)));
     const tlsSessions = verdicts.flatMap(v => (v.session ? [v.session] : []));
     return {
-      findings: verdicts.flatMap(v => (v.finding ? [v.finding] : [])),
+      findings: [...smtp25.flatMap(probe => tlsRequired(probe, ctx)), ...verdicts.flatMap(v => (v.finding ? [v.finding] : []))],
       data: { addresses: verdicts.map(v => v.data) },
       ...(tlsSessions.length ? { provided: { tlsSessions } } : {}),
     };
@@ -43,6 +44,10 @@ async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict>
   const details = (lines: string[]) => ({ subjects: probeSubject(probe), evidence: probeEvidence(probe, ctx.options, lines) });
   const name = describe(probe);
 
+  if (probe.ehlo?.ehloRejected) {
+    // A HELO session has no extension list: whether STARTTLS is offered is unknown (smtp-policy reports the refused EHLO).
+    return { data: { ...where, tested: false, reason: `EHLO was refused (${replyText(probe.ehlo.ehloRejected)}); HELO sessions cannot use STARTTLS` } };
+  }
   if (!starttls.offered) {
     const lines = probe.ehlo ? exchange(`${probe.ehlo.command} ${ctx.options.helo}`, probe.ehlo.reply) : [];
     return { data: { ...where, offered: false }, finding: finding('tls.starttls-missing', `${name} does not offer STARTTLS: mail to it travels unencrypted`, details(lines)) };
@@ -87,6 +92,29 @@ async function retryWithLegacyTls(probe: SmtpProbe, failed: Exclude<TlsResult, {
     session,
     finding: finding('tls.handshake-failed', `the TLS handshake with ${name} fails with current security settings (${reason}); it only works with legacy ciphers or keys (${legacy.protocol} ${legacy.cipher})`, details(evidence)),
   };
+}
+
+/**
+ * MAIL FROM in plaintext refused until STARTTLS (RFC 3207 §4: a public MX
+ * must not require it). A warning while TLS works with it; when the handshake
+ * failed too, no sender gets through.
+ */
+function tlsRequired(probe: SmtpProbe, { options }: CheckContext): Finding[] {
+  const reply = probe.plaintextMail;
+  if (!reply || readReply(reply, ['tls-required'])?.meaning !== 'tls-required') return [];
+  const command = `MAIL FROM:<${options.from}>`;
+  const handshake = probe.starttls?.handshake;
+  const failed = handshake && handshake.kind !== 'ok';
+  const consequence = failed
+    ? 'and the STARTTLS handshake with it failed, so no sender can deliver'
+    : 'so senders that do not use TLS, or whose handshake with it fails, cannot deliver at all (RFC 3207 §4: a publicly-referenced server must not require STARTTLS)';
+  return [
+    finding('smtp.tls-required', `${describe(probe)} answers ${command} before STARTTLS with "${replyText(reply)}", ${consequence}`, {
+      subjects: probeSubject(probe),
+      evidence: probeEvidence(probe, options, exchange(command, reply)),
+      ...(failed ? { severity: 'error' as const } : {}),
+    }),
+  ];
 }
 
 function toSession(probe: SmtpProbe, handshake: Handshake, legacy: boolean): TlsSession {

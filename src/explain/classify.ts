@@ -3,6 +3,7 @@
 // down; the heaviest cause is the answer and the runners-up are kept as
 // secondary causes. Nothing is decided by the first match alone.
 import { causes, type CauseId, type Side } from '../causes.js';
+import { MEANINGS, REPLY_PATTERNS } from '../replies/index.js';
 import { confirmSubjects } from './confirm.js';
 import { BOILERPLATE, PERMANENT_WORDS, RULES, TEMPORARY_WORDS, isGenericCause, type Rule } from './patterns.js';
 import { detectProvider, isAlwaysUpMx } from './providers.js';
@@ -18,6 +19,14 @@ const SPECIFIC_ENOUGH = 2;
 const SECONDARY_SHARE = 0.25;
 const MAX_SECONDARY = 3;
 const MAX_CLAUSE_CHARS = 16 * 1024;
+/** An MTA's own wording from the shared reply table names its cause outright. */
+const REPLY_TABLE_WEIGHT = 5;
+
+/** The shared table of MTA replies (src/replies), as wording rules: the live probes read the same lines. */
+const REPLY_TABLE_RULES: readonly Rule[] = REPLY_PATTERNS.flatMap(pattern => {
+  const cause = MEANINGS[pattern.meaning].bounce;
+  return cause ? [{ cause, weight: REPLY_TABLE_WEIGHT, re: pattern.re, ...(pattern.classes ? { classes: pattern.classes } : {}) }] : [];
+});
 
 // Causes that are by nature retried when the reply gives no other hint.
 const TRANSIENT_CAUSES = new Set(['smtp.timeout', 'smtp.refused', 'smtp.no-banner', 'smtp.busy', 'smtp.session-dropped', 'smtp.greylisting', 'dns.servfail',
@@ -100,7 +109,7 @@ function applies(rule: Rule, ctx: Context): boolean {
 }
 
 function applyRules(ctx: Context, tallies: Map<CauseId, Tally>, demoted: Set<CauseId>): void {
-  for (const rule of RULES) {
+  for (const rule of [...RULES, ...REPLY_TABLE_RULES]) {
     if (!applies(rule, ctx)) continue;
     const hit = strongestHit(rule.re, ctx.texts);
     if (!hit) continue;

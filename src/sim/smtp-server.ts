@@ -30,8 +30,8 @@ export interface SmtpPersona {
   extensions?: string[];
   /** Replies by verb, overriding the defaults; a multi-line reply is several lines; null: never answer. */
   replies?: Partial<Record<SmtpVerb, string | string[] | null>>;
-  /** RCPT replies by lower-case address, "@domain", or "*" (default "250 2.1.5 Ok"). */
-  recipients?: Record<string, string>;
+  /** RCPT replies by lower-case address, "@domain", or "*" (default "250 2.1.5 Ok"); a multi-line reply is several lines. */
+  recipients?: Record<string, string | string[]>;
   /**
    * STARTTLS with this key and certificate chain (PEM); "broken": answer 220, then send bytes that are not TLS;
    * "alert": answer 220, read the ClientHello, then abort the handshake with a fatal TLS alert.
@@ -39,6 +39,8 @@ export interface SmtpPersona {
   tls?: { key: string; cert: string; minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion } | 'broken' | 'alert';
   /** Close the connection after answering each command (a front end that drops every session after one exchange). */
   closeAfterReply?: boolean;
+  /** Answer MAIL with this reply until the session has started TLS (a listener that requires STARTTLS, e.g. Postfix "smtpd_tls_security_level = encrypt"). */
+  requireTls?: string;
   /** Accept at most this many recipients per transaction, then answer 452 (Postfix's smtpd_recipient_limit). */
   recipientLimit?: number;
 }
@@ -103,6 +105,7 @@ async function converse(socket: net.Socket, persona: SmtpPersona, { commands, ch
   let stream: net.Socket | tls.TLSSocket = socket;
   let send = writer(socket, persona);
   let accepted = 0;
+  let encrypted = false;
   readLines(socket, chunks, line => answerThenMaybeClose(line));
   if (persona.greeting === null) return;
   if (persona.greetingDelayMs) await sleep(persona.greetingDelayMs);
@@ -132,6 +135,7 @@ async function converse(socket: net.Socket, persona: SmtpPersona, { commands, ch
       case 'HELO':
         return send([`250 ${serverName(persona)}`]);
       case 'MAIL':
+        if (persona.requireTls && !encrypted) return send([persona.requireTls]);
         accepted = 0;
         return send(['250 2.1.0 Ok']);
       case 'RSET':
@@ -149,8 +153,8 @@ async function converse(socket: net.Socket, persona: SmtpPersona, { commands, ch
       case 'RCPT': {
         if (accepted >= (persona.recipientLimit ?? Infinity)) return send(['452 4.5.3 Error: too many recipients']);
         const reply = recipientReply(persona, line);
-        if (reply.startsWith('2')) accepted++;
-        return send([reply]);
+        if (reply[0]!.startsWith('2')) accepted++;
+        return send(reply);
       }
       default:
         return send(['502 5.5.2 Error: command not recognized']);
@@ -167,6 +171,7 @@ async function converse(socket: net.Socket, persona: SmtpPersona, { commands, ch
     const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: tls.createSecureContext(config) });
     secure.on('error', () => undefined);
     stream = secure;
+    encrypted = true;
     send = writer(secure, persona);
     readLines(secure, chunks, line => answerThenMaybeClose(line));
   }
@@ -223,10 +228,11 @@ function ehloReply(persona: SmtpPersona): string[] {
   return lines.map((text, i) => `250${i < lines.length - 1 ? '-' : ' '}${text}`);
 }
 
-function recipientReply(persona: SmtpPersona, line: string): string {
+function recipientReply(persona: SmtpPersona, line: string): string[] {
   const address = /<([^>]*)>/.exec(line)?.[1]?.toLowerCase() ?? '';
   const table = persona.recipients ?? {};
-  return table[address] ?? table[`@${address.split('@')[1] ?? ''}`] ?? table['*'] ?? '250 2.1.5 Ok';
+  const reply = table[address] ?? table[`@${address.split('@')[1] ?? ''}`] ?? table['*'] ?? '250 2.1.5 Ok';
+  return typeof reply === 'string' ? [reply] : reply;
 }
 
 const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));

@@ -25,7 +25,7 @@ function probe(host: string, ip: string, greetingName: string | undefined, ehloN
   const ehloReply = { code: 250, lines: [ehloName ?? 'Hello', 'PIPELINING'] };
   return {
     host, ip, port: 25, family: 4, preference: 10,
-    outcome: { kind: 'greeted', connectMs: 1 },
+    outcome: { kind: 'greeted', connectMs: 1, greetingMs: 1 },
     greeting, ...(greetingName ? { greetingName } : {}),
     ehlo: { command: 'EHLO', reply: ehloReply, extensions: parseEhlo(ehloReply) }, ...(ehloName ? { ehloName } : {}),
     transcript: [],

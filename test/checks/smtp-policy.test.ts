@@ -2,7 +2,7 @@
 // greeted (size, sender, recipient, relaying), one test per cause.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { recipientUnknown } from '../../src/checks/smtp-policy.js';
+import { recipientUnknown } from '../../src/replies/index.js';
 import { RELAY_PROBE_ADDRESS } from '../../src/net/smtp/index.js';
 import type { SmtpPersona } from '../../src/sim/smtp-server.js';
 import { causesOf, checkOf } from '../helpers/diagnosis.js';
@@ -50,9 +50,10 @@ test('the null sender refused at MAIL FROM: smtp.rejected (RFC 5321 §4.5.5)', a
   assert.deepEqual(causes, ['smtp.rejected:warning']);
 });
 
-test('554 instead of a greeting: smtp.rejected', async () => {
-  const { causes } = await policyOf({ greeting: ['554 5.7.1 Service unavailable; client host blocked'] });
-  assert.deepEqual(causes, ['smtp.rejected:warning']);
+test('554 instead of a greeting: no session for the policy to judge (smtp-reachability reports the refusal)', async () => {
+  const { causes, report } = await policyOf({ greeting: ['554 5.7.1 Service unavailable'] });
+  assert.deepEqual(causes, []);
+  assert.match(String(checkOf(report, 'smtp-policy').data['reason']), /no SMTP session got that far/);
 });
 
 test('EHLO and HELO both refused: smtp.rejected', async () => {

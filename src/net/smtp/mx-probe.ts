@@ -62,7 +62,8 @@ export interface SmtpProbeSettings {
 
 /** How far the connection got: the reachability verdict of one address. */
 export type SmtpOutcome =
-  | { kind: 'greeted'; connectMs: number }
+  /** `greetingMs`: how long the 220 took after the connect. */
+  | { kind: 'greeted'; connectMs: number; greetingMs: number }
   | { kind: 'refused' }
   /** connect() timed out. */
   | { kind: 'timeout' }
@@ -100,6 +101,8 @@ export interface SmtpProbe {
   ehloName?: string;
   /** Undefined when the session ended before EHLO. */
   starttls?: StartTlsProbe;
+  /** MAIL FROM asked once per host before STARTTLS, when the server offers it: whether it takes mail without TLS (RFC 3207 §4). */
+  plaintextMail?: SmtpReply;
   /** EHLO again inside TLS (RFC 3207 §4.2): what the server offers to encrypted clients. */
   ehloAfterTls?: HelloResult;
   /** Reply to MAIL FROM of the transaction that carried this probe's RCPT. */
@@ -134,7 +137,7 @@ export async function probeMx(net: Net, address: MxAddress, settings: SmtpProbeS
   return { host: address.host, ip: address.ip, port: SMTP_PORT, family: address.family, preference: address.preference, ...result };
 }
 
-type HostFacts = Pick<SmtpProbe, 'outcome' | 'greeting' | 'greetingName' | 'ehlo' | 'ehloName' | 'starttls' | 'ehloAfterTls'>;
+type HostFacts = Pick<SmtpProbe, 'outcome' | 'greeting' | 'greetingName' | 'ehlo' | 'ehloName' | 'starttls' | 'plaintextMail' | 'ehloAfterTls'>;
 type RequestResult = Omit<SmtpProbe, 'host' | 'ip' | 'port' | 'family' | 'preference'>;
 type Incomplete = NonNullable<SmtpProbe['incomplete']>;
 
@@ -230,13 +233,14 @@ class MxProber {
     const served: Served[] = [];
     try {
       const started = performance.now();
-      const greeting = await session.read(timeoutMs);
+      const greeting = await session.readGreeting(timeoutMs);
+      const greetingMs = Math.round(performance.now() - started);
       if (greeting.kind !== 'reply' || greeting.reply.code !== 220) {
-        const outcome = greetingFailure(greeting, Math.round(performance.now() - started));
+        const outcome = greetingFailure(greeting, greetingMs);
         return this.giveUp(transcript, outcome, { step: 'greeting', reason: greeting.kind === 'reply' ? replyText(greeting.reply) : describeReadFailure(greeting) }, greeting.kind === 'reply' ? greeting.reply : undefined);
       }
       const deadline = performance.now() + timeoutMs * SESSION_STEP_BUDGET;
-      const facts: HostFacts = { outcome: { kind: 'greeted', connectMs: opened.connectMs }, greeting: greeting.reply, greetingName: announcedName(greeting.reply) };
+      const facts: HostFacts = { outcome: { kind: 'greeted', connectMs: opened.connectMs, greetingMs }, greeting: greeting.reply, greetingName: announcedName(greeting.reply) };
       const readiness = await this.establish(session, facts, deadline);
       if (!this.facts) {
         this.facts = facts;
@@ -260,6 +264,10 @@ class MxProber {
     if (!isPositive(hello.hello.reply)) return refusal(hello.hello.command === 'EHLO' ? 'ehlo' : 'helo', hello.hello.reply);
     facts.starttls = { offered: hello.hello.extensions.starttls };
     if (!facts.starttls.offered || this.plaintextOnly) return 'ready';
+    if (!this.facts) {
+      const plaintext = await this.probePlaintextMail(session, facts, deadline);
+      if (plaintext) return plaintext;
+    }
 
     const starttls = await session.command('STARTTLS', this.stepTimeout(deadline));
     if (starttls.kind !== 'reply') return stoppedBy('starttls', starttls);
@@ -276,6 +284,25 @@ class MxProber {
     if (again.kind === 'failed') return stoppedBy(again.step, again.failure);
     facts.ehloAfterTls = again.hello;
     return isPositive(again.hello.reply) ? 'ready' : refusal('ehlo', again.hello.reply);
+  }
+
+  /**
+   * MAIL FROM before STARTTLS, once per host, then RSET: senders that do
+   * not start TLS (or whose handshake fails) get this answer, and a public MX
+   * must take their mail (RFC 3207 §4). Pipelined when the server offers it.
+   */
+  private async probePlaintextMail(session: SmtpSession, facts: HostFacts, deadline: number): Promise<Readiness | undefined> {
+    const commands = [{ line: `MAIL FROM:<${this.settings.from}>` }, { line: 'RSET' }];
+    const replies = facts.ehlo?.extensions.pipelining
+      ? await session.pipeline(commands, this.stepTimeout(deadline))
+      : [await session.command(commands[0]!.line, this.stepTimeout(deadline))];
+    const [mail, rset] = replies;
+    if (mail?.kind !== 'reply') return stoppedBy('mail', mail ?? { kind: 'closed', partial: [] });
+    if (mail.reply.code === 421) return refusal('mail', mail.reply);
+    facts.plaintextMail = mail.reply;
+    const reset = rset ?? (await session.command('RSET', this.stepTimeout(deadline)));
+    if (reset.kind !== 'reply') return stoppedBy('rset', reset);
+    return isPositive(reset.reply) ? undefined : refusal('rset', reset.reply);
   }
 
   /** RCPT batches for the queued requests and the relay probe, again while requests keep arriving. */

@@ -33,6 +33,13 @@ export interface HelloResult {
 
 export type DialFailure = { kind: 'refused' } | { kind: 'timeout' } | { kind: 'unreachable'; code: string };
 
+/**
+ * The 220 greeting may take this many --timeout periods: servers delay it on
+ * purpose (Sendmail greet_pause, an Exim connect ACL "delay", tarpitting
+ * appliances) and RFC 5321 §4.5.3.2 has senders wait 5 minutes for it, so a
+ * greeting slower than one step is told from none at all.
+ */
+export const GREETING_PATIENCE = 2;
 /** How long to wait for the 221 after QUIT: the answers are in, this is only courtesy. */
 const QUIT_WAIT_MS = 2000;
 /** How long a last QUIT to a broken session may take to leave before the connection is closed. */
@@ -111,6 +118,11 @@ export class SmtpSession {
     this.log(outcome, tag);
     if (outcome.kind !== 'reply' || outcome.reply.code === 421) this.broken = true;
     return outcome;
+  }
+
+  /** The server's greeting, given GREETING_PATIENCE times the step timeout. */
+  readGreeting(timeoutMs: number): Promise<ReadOutcome> {
+    return this.read(timeoutMs * GREETING_PATIENCE);
   }
 
   async command(line: string, timeoutMs: number, tag?: string | readonly string[]): Promise<ReadOutcome> {

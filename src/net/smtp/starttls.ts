@@ -20,7 +20,7 @@ async function negotiate(net: Net, endpoint: SmtpEndpoint, { helo, timeoutMs }: 
   if (opened.kind !== 'connected') return { kind: 'no-session', reason: describeDial(opened, timeoutMs) };
   const { session } = opened;
   try {
-    const greeting = await session.read(timeoutMs);
+    const greeting = await session.readGreeting(timeoutMs);
     if (greeting.kind !== 'reply') return { kind: 'no-session', reason: `greeting: ${describeReadFailure(greeting)}` };
     if (greeting.reply.code !== 220) return { kind: 'no-session', reason: `greeting: ${replyText(greeting.reply)}` };
     const hello = await session.hello(helo, timeoutMs);

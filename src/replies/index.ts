@@ -1,0 +1,133 @@
+// What real MTAs say, and what it means: one table of reply wordings per MTA
+// family (Postfix, Exim, Exchange, Google, Sendmail, OpenSMTPD, Haraka), read
+// by the port-25 checks (a live reply) and by `maildiag explain` (a bounce's
+// text). A meaning names the registry cause each of them reports, so a new
+// wording is one line here, not a phrase in two places.
+import type { CauseId } from '../causes.js';
+import type { SmtpReply } from '../net/smtp/reply.js';
+
+export type MtaFamily = 'postfix' | 'exim' | 'exchange' | 'google' | 'sendmail' | 'opensmtpd' | 'haraka' | 'yahoo' | 'any';
+
+export type ReplyMeaning =
+  /** The address does not exist here: mail to it bounces. */
+  | 'recipient-unknown'
+  /** The server's own disk or queue is full: it defers every sender, not this one. */
+  | 'server-out-of-storage'
+  /** The server's own connection limit: every client is turned away alike. */
+  | 'server-connection-limit'
+  /** A limit on this client: the reply names the client's address or host. */
+  | 'client-limit'
+  /** This client is blocked (a blocklist, a banned address): the reply is about the tester, not the domain. */
+  | 'client-blocked'
+  /** The server takes no mail before STARTTLS (RFC 3207 §4 forbids that on a public MX). */
+  | 'tls-required'
+  /** The server refuses the EHLO/HELO name it was given. */
+  | 'helo-name-rejected'
+  /** The server does not know EHLO at all (RFC 5321 §4.1.4: 500 or 502), so it offers no extension. */
+  | 'no-esmtp';
+
+/** The cause a port-25 probe reports for each meaning, and the one `explain` weighs when a bounce says it (none: probes only). */
+export const MEANINGS: Readonly<Record<ReplyMeaning, { probe: CauseId; bounce?: CauseId }>> = {
+  'recipient-unknown': { probe: 'smtp.recipient-rejected', bounce: 'recipient.unknown' },
+  'server-out-of-storage': { probe: 'smtp.insufficient-storage', bounce: 'smtp.busy' },
+  'server-connection-limit': { probe: 'smtp.busy', bounce: 'smtp.busy' },
+  'client-limit': { probe: 'smtp.untestable', bounce: 'rate.limited' },
+  'client-blocked': { probe: 'smtp.untestable' },
+  'tls-required': { probe: 'smtp.tls-required', bounce: 'tls.starttls-missing' },
+  'helo-name-rejected': { probe: 'smtp.ehlo-refused', bounce: 'smtp.banner-mismatch' },
+  'no-esmtp': { probe: 'smtp.ehlo-refused' },
+};
+
+export interface ReplyPattern {
+  family: MtaFamily;
+  meaning: ReplyMeaning;
+  /** Matched against the reply as one line: code, enhanced code and the text of every line. Never anchored, so bounce texts match too. */
+  re: RegExp;
+  /** Only replies of these classes (4 = temporary, 5 = permanent). */
+  classes?: readonly (4 | 5)[];
+  /** The reply as that MTA sends it (tests serve it from persona servers). */
+  example: string;
+}
+
+const p = (family: MtaFamily, meaning: ReplyMeaning, re: RegExp, example: string, classes?: readonly (4 | 5)[]): ReplyPattern => ({ family, meaning, re, example, ...(classes ? { classes } : {}) });
+
+export const REPLY_PATTERNS: readonly ReplyPattern[] = [
+  // ---- the recipient does not exist
+  p('postfix', 'recipient-unknown', /\bRecipient address rejected: User unknown\b/i, '550 5.1.1 <alice@example.com>: Recipient address rejected: User unknown in virtual mailbox table', [5]),
+  // Exim's router found no route for the address (verify = recipient); cPanel's Exim says it in its own words.
+  p('exim', 'recipient-unknown', /\bUnrouteable address\b/i, '550 Unrouteable address', [5]),
+  p('exim', 'recipient-unknown', /\bNo Such User Here\b/i, '550 No Such User Here', [5]),
+  // Exchange Online's directory-based edge blocking: the address is not in the tenant's directory.
+  p('exchange', 'recipient-unknown', /\b5\.4\.1 Recipient address rejected: Access denied\b/i, '550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [BN8NAM12FT011.eop-nam12.prod.protection.outlook.com]', [5]),
+  p('exchange', 'recipient-unknown', /\bRESOLVER\.ADR\.Recip(?:ient)?NotFound\b|\bnot found by SMTP address lookup\b/i, '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup', [5]),
+  p('google', 'recipient-unknown', /\bemail account that you tried to reach does not exist\b|\bNoSuchUser\b/i, '550-5.1.1 The email account that you tried to reach does not exist. Please try\n550-5.1.1 double-checking the recipient\'s email address for typos or\n550-5.1.1 unnecessary spaces. For more information, go to\n550 5.1.1  https://support.google.com/mail/?p=NoSuchUser a1si123456qkb.42 - gsmtp', [5]),
+  p('sendmail', 'recipient-unknown', /\.\.\. User unknown\b/i, '550 5.1.1 <alice@example.com>... User unknown', [5]),
+  p('opensmtpd', 'recipient-unknown', /\bInvalid recipient\b/i, '550 Invalid recipient: <alice@example.com>', [5]),
+  // Haraka's answer when no rcpt_to plugin takes the address: not a domain or user it delivers for.
+  p('haraka', 'recipient-unknown', /\bI cannot deliver mail for\b/i, '550 I cannot deliver mail for <alice@example.com>', [5]),
+  p('yahoo', 'recipient-unknown', /\bdoesn't have an? [\w.-]+ account\b/i, '554 delivery error: dd This user doesn\'t have a yahoo.com account (alice@yahoo.com) [0] - mta1042.mail.ne1.yahoo.com', [5]),
+  p('any', 'recipient-unknown', /\buser unknown\b|\bunknown (?:user|recipient|mailbox)\b|\bno such (?:user|mailbox|recipient|address)\b|\b(?:user|recipient|mailbox|address) (?:not found|does not exist|doesn't exist)\b|\binvalid (?:recipient|mailbox)\b/i, '550 5.1.1 Mailbox does not exist', [5]),
+
+  // ---- the server's own storage: every sender is deferred
+  p('postfix', 'server-out-of-storage', /\bInsufficient system storage\b/i, '452 4.3.1 Insufficient system storage', [4]),
+  p('exim', 'server-out-of-storage', /\bSpace shortage, please try later\b/i, '452 Space shortage, please try later', [4]),
+  p('sendmail', 'server-out-of-storage', /\bInsufficient disk space\b/i, '452 4.4.5 Insufficient disk space; try again later', [4]),
+  // Exchange's back pressure: the transport server is short of disk or memory.
+  p('exchange', 'server-out-of-storage', /\bInsufficient system resources\b/i, '452 4.3.1 Insufficient system resources', [4]),
+  // RFC 3463 §3.4: X.3.1 "Mail system full".
+  p('any', 'server-out-of-storage', /\b4\.3\.1\b/, '452 4.3.1 Mail system full', [4]),
+
+  // ---- connection limits: the client's own (it is named) before the server's
+  p('exim', 'client-limit', /\bToo many concurrent SMTP connections from (?:this|one) IP address\b/i, '421 Too many concurrent SMTP connections from this IP address; please try again later.', [4]),
+  p('postfix', 'client-limit', /\btoo many connections from \S+|\btoo much mail from \S+/i, '421 4.7.0 mx.example.com Error: too many connections from 192.0.2.1', [4]),
+  p('sendmail', 'client-limit', /\bToo many (?:open connections|SMTP sessions for this host)\b/i, '421 4.3.2 Too many open connections.', [4]),
+  p('any', 'client-limit', /\b(?:too many|limit|rate|throttl)\w*\b[^.;]{0,60}?\b(?:from|for|of) (?:your|this|that|one|the same|the sending) (?:IP|host|address|client|server|network)\b|\byour (?:IP|host|address|network)\b[^.;]{0,60}?\b(?:too many|limit|rate|throttl)/i, '421 4.7.0 Too many connections from your IP address', [4]),
+  p('exim', 'server-connection-limit', /\bToo many concurrent SMTP connections(?! from)\b/i, '421 mx.example.com: Too many concurrent SMTP connections; please try again later.', [4]),
+  p('any', 'server-connection-limit', /\btoo many (?:concurrent |simultaneous )?(?:connections|sessions)\b|\bconnection limit\b/i, '421 4.4.5 Service unavailable, concurrency limit reached', [4]),
+
+  // ---- this client blocked
+  p('postfix', 'client-blocked', /\bClient host \[[^\]]*\] blocked using\b/i, '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1'),
+  p('exchange', 'client-blocked', /\bbanned sending IP\b/i, '550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this list please visit https://sender.office.com/ and follow the directions.'),
+  p('any', 'client-blocked', /\bclient host\b[^.;]{0,40}?\bblocked\b|\bblocked using\b|\byour (?:IP|address|host|network)\b[^.;]{0,60}?\b(?:blocked|listed|banned|block ?list|black ?list)/i, '554 5.7.1 Your IP address is listed on our block list'),
+
+  // ---- TLS demanded before mail
+  p('postfix', 'tls-required', /\bMust issue a STARTTLS command first\b/i, '530 5.7.0 Must issue a STARTTLS command first'),
+  p('any', 'tls-required', /\b(?:STARTTLS|TLS|encryption) (?:is )?required\b/i, '530 5.7.0 Encryption required for requested authentication mechanism'),
+
+  // ---- the EHLO name, or EHLO itself
+  p('exim', 'helo-name-rejected', /\bSyntactically invalid (?:EHLO|HELO) argument/i, '501 Syntactically invalid EHLO argument(s)'),
+  p('postfix', 'helo-name-rejected', /\bHelo command rejected\b/i, '504 5.5.2 <maildiag.invalid>: Helo command rejected: need fully-qualified hostname'),
+  p('exchange', 'helo-name-rejected', /\b5\.5\.4 Invalid domain name\b/i, '501 5.5.4 Invalid domain name'),
+  p('any', 'helo-name-rejected', /\b(?:HELO|EHLO)\b[^.;]{0,30}?\b(?:name|host ?name|argument|domain)\b|\b(?:fully[- ]qualified|invalid) (?:host ?name|domain name)\b/i, '550 5.7.1 EHLO hostname is not valid'),
+  // Firewalls that mangle EHLO (Cisco's SMTP fixup turns it into "XXXX") and servers older than RFC 1869.
+  p('any', 'no-esmtp', /\b50[02][ -](?:5\.5\.\d+ )?[^.;]{0,20}?(?:command (?:unrecognized|not recognized|not implemented|unknown)|unrecognized command|not implemented)/i, '500 5.5.1 Command unrecognized: "XXXX"', [5]),
+];
+
+/** A reply as one line for the table: "550 5.1.1 text of line one text of line two". */
+const asText = (reply: SmtpReply): string => `${reply.code} ${reply.lines.join(' ')}`;
+
+const replyClass = (code: number): 4 | 5 | undefined => (code >= 500 ? 5 : code >= 400 ? 4 : undefined);
+
+/** The first table entry among `meanings` (every meaning when none are given) that matches this reply. */
+export function readReply(reply: SmtpReply, meanings?: readonly ReplyMeaning[]): ReplyPattern | undefined {
+  const text = asText(reply);
+  const cls = replyClass(reply.code);
+  return REPLY_PATTERNS.find(pattern => (!meanings || meanings.includes(pattern.meaning)) && (!pattern.classes || (cls !== undefined && pattern.classes.includes(cls))) && pattern.re.test(text));
+}
+
+/**
+ * "User unknown" and its relatives: enhanced codes 5.1.1 (bad mailbox),
+ * 5.1.0, 5.1.6 (moved) and Exchange's 5.1.10 (RFC 3463 §3.2), or an MTA's
+ * wording from the table. Policy refusals (5.7.x) never count.
+ */
+export function recipientUnknown(reply: SmtpReply): boolean {
+  if (reply.code < 500) return false;
+  if (reply.enhanced) {
+    if (/^5\.1\.(0|1|6|10)$/.test(reply.enhanced)) return true;
+    if (reply.enhanced.startsWith('5.7')) return false;
+  }
+  return readReply(reply, ['recipient-unknown']) !== undefined;
+}
+
+/** The refusal is about the client (it names its address, "your IP", "this host", a blocklist it is on): about the tester, not the domain. */
+export const aboutClient = (reply: SmtpReply): boolean => readReply(reply, ['client-limit', 'client-blocked']) !== undefined;

@@ -1,0 +1,141 @@
+// Real MTAs' replies beyond Postfix (Exim, Exchange, Google, Sendmail,
+// OpenSMTPD, Haraka), served by persona servers in their own words, and what
+// the SMTP checks make of them: one test per behaviour of issue #17.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { explain } from '../../src/explain/index.js';
+import { MEANINGS, readReply, REPLY_PATTERNS } from '../../src/replies/index.js';
+import type { SmtpPersona } from '../../src/sim/smtp-server.js';
+import { createCa, createCertificate } from '../../src/sim/tls-certs.js';
+import { causesOf, checkOf } from '../helpers/diagnosis.js';
+import { mtaPersona, replyLines } from '../helpers/mta-personas.js';
+import { healthyServer, mxZone, startSmtpWorld } from '../helpers/smtp-world.js';
+
+const SMTP_CHECKS = ['smtp-reachability', 'smtp-policy', 'starttls'];
+const oneMx = mxZone('example.com', { 'mx.example.com': ['192.0.2.10'] });
+const ca = createCa();
+const leaf = createCertificate({ commonName: 'mx.example.com', altNames: ['mx.example.com'], issuer: ca });
+const tlsPersona = { key: leaf.keyPem, cert: leaf.certPem };
+
+async function diagnoseOne(persona: SmtpPersona, options = {}, timeoutMs = 1000) {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': persona }, timeoutMs);
+  const report = await world.diagnose('example.com', SMTP_CHECKS, { caCerts: [ca.certPem], ...options });
+  const all = SMTP_CHECKS.flatMap(id => causesOf(report, id));
+  return { report, all, server: world.servers.get('192.0.2.10:25')! };
+}
+
+// ---- unknown recipients in every family's words, from the one table
+for (const pattern of REPLY_PATTERNS.filter(p => p.meaning === 'recipient-unknown')) {
+  test(`${pattern.family}: "${pattern.example.split('\n')[0]}" is smtp.recipient-rejected, in the probe and in explain`, async () => {
+    const persona = mtaPersona(pattern.family, { recipients: { 'alice@example.com': replyLines(pattern.example) } });
+    const { report } = await diagnoseOne(persona, { rcpt: 'alice@example.com' });
+    assert.deepEqual(causesOf(report, 'smtp-policy'), ['smtp.recipient-rejected:error']);
+    assert.equal(report.diagnosis[0]?.cause, 'smtp.recipient-rejected');
+    // Exim's bare "Unrouteable address" is also what it says of a domain that does not resolve: explain weighs it, the probe knows the stage.
+    const explained = explain(pattern.example).causes[0]!;
+    assert.ok([explained.cause, ...explained.secondary.map(s => s.cause)].includes('recipient.unknown'), `explain: ${explained.cause}`);
+  });
+}
+
+test('the table reads policy refusals and limits as what they are, not as unknown users', () => {
+  const reply = (code: number, text: string) => ({ code, lines: [text] });
+  assert.equal(readReply(reply(554, '5.7.1 <a@example.com>: Relay access denied'), ['recipient-unknown']), undefined);
+  assert.equal(readReply(reply(450, 'I cannot deliver mail for <a@example.com>'), ['recipient-unknown']), undefined, 'Haraka\'s temporary form is not a bounce');
+  assert.equal(readReply(reply(421, 'mx.example.com: Too many concurrent SMTP connections; please try again later.'))?.meaning, 'server-connection-limit');
+  assert.equal(readReply(reply(421, 'Too many concurrent SMTP connections from this IP address; please try again later.'))?.meaning, 'client-limit');
+  for (const meaning of Object.keys(MEANINGS) as (keyof typeof MEANINGS)[]) {
+    assert.ok(REPLY_PATTERNS.some(p => p.meaning === meaning), `${meaning} has at least one wording`);
+  }
+});
+
+// ---- refusals at connect
+test('a 554 greeting is an error: the server takes mail from nobody', async () => {
+  const { all, report } = await diagnoseOne(mtaPersona('exim', { greeting: ['554 mx.example.com ESMTP not accepting messages'] }));
+  assert.deepEqual(all, ['smtp.service-refused:error', 'mx.all-unreachable:error']);
+  assert.equal(report.diagnosis[0]?.cause, 'smtp.service-refused');
+  assert.equal(report.verdict, 'error');
+});
+
+test('a 554 greeting outranks a 421 on the other MX host', async () => {
+  const zone = mxZone('example.com', { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] });
+  const world = await startSmtpWorld(zone, {
+    '192.0.2.10:25': { greeting: ['421 4.3.2 mx1.example.com Service not available - too busy'], hangUpAfterGreeting: true },
+    '192.0.2.11:25': { greeting: ['554 5.3.2 mx2.example.com Service unavailable'] },
+  });
+  const report = await world.diagnose('example.com', SMTP_CHECKS);
+  assert.deepEqual(report.diagnosis.map(d => `${d.cause}:${d.severity}`).slice(0, 3), ['smtp.service-refused:error', 'smtp.busy:error', 'mx.all-unreachable:error']);
+});
+
+test('a 554 greeting that names this client\'s blocklisting is about the tester, not the domain', async () => {
+  const { all } = await diagnoseOne({ greeting: ['554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1'] });
+  assert.deepEqual(all, ['smtp.untestable:info']);
+});
+
+test('Exim\'s multi-line 421 "Too many concurrent SMTP connections" is the server\'s own limit: smtp.busy, not untestable', async () => {
+  const greeting = ['421-mx.example.com: Too many concurrent SMTP connections;', '421 please try again later.'];
+  const { all, report } = await diagnoseOne({ greeting, hangUpAfterGreeting: true });
+  assert.deepEqual(all, ['smtp.busy:error', 'mx.all-unreachable:error']);
+  assert.notEqual(report.verdict, 'info');
+});
+
+test('a 421 that names this client ("from this IP address") is a limit on the tester: smtp.untestable', async () => {
+  const { all } = await diagnoseOne({ greeting: ['421 Too many concurrent SMTP connections from this IP address; please try again later.'], hangUpAfterGreeting: true });
+  assert.deepEqual(all, ['smtp.untestable:info']);
+});
+
+// ---- refusals in the session
+test('452 4.3.1 Insufficient system storage at MAIL FROM: the server is full, an error, not "OK"', async () => {
+  const { all, report } = await diagnoseOne(mtaPersona('postfix', { tls: tlsPersona, replies: { MAIL: '452 4.3.1 Insufficient system storage' } }));
+  assert.deepEqual(all, ['smtp.insufficient-storage:error']);
+  assert.equal(report.verdict, 'error');
+});
+
+test('Exim\'s "452 Space shortage" at RCPT: the same', async () => {
+  const { all } = await diagnoseOne(mtaPersona('exim', { tls: tlsPersona, recipients: { 'postmaster@example.com': '452 Space shortage, please try later' } }));
+  assert.deepEqual(all, ['smtp.insufficient-storage:error']);
+});
+
+// ---- EHLO refused, HELO accepted
+test('EHLO unrecognized, HELO accepted: smtp.ehlo-refused (no ESMTP for anyone), and no false tls.starttls-missing', async () => {
+  const { all, report, server } = await diagnoseOne(mtaPersona('sendmail', { replies: { EHLO: '500 5.5.1 Command unrecognized: "XXXX"' } }));
+  assert.deepEqual(all, ['smtp.ehlo-refused:warning']);
+  const message = checkOf(report, 'smtp-policy').findings[0]!.message;
+  assert.match(message, /500 5\.5\.1 Command unrecognized/);
+  assert.match(message, /no ESMTP to anyone/);
+  assert.ok(server.commands.some(c => c.startsWith('HELO')));
+});
+
+test('EHLO refused for its name, HELO accepted: about the tester\'s EHLO name, re-test with --helo', async () => {
+  const { all, report } = await diagnoseOne(mtaPersona('exim', { replies: { EHLO: '501 Syntactically invalid EHLO argument(s)' } }));
+  assert.deepEqual(all, ['smtp.ehlo-refused:info']);
+  const finding = checkOf(report, 'smtp-policy').findings[0]!;
+  assert.equal(finding.side, 'local');
+  assert.match(finding.message, /--helo/);
+});
+
+// ---- TLS required on port 25
+test('530 "Must issue a STARTTLS command first" before STARTTLS: smtp.tls-required (RFC 3207 §4), found by one plaintext MAIL', async () => {
+  const { all, server } = await diagnoseOne(healthyServer('mx.example.com', { tls: tlsPersona, requireTls: '530 5.7.0 Must issue a STARTTLS command first' }));
+  assert.deepEqual(all, ['smtp.tls-required:warning']);
+  const verbs = server.commands.map(c => c.split(/[ :]/)[0]);
+  assert.deepEqual(verbs.slice(0, 4), ['EHLO', 'MAIL', 'RSET', 'STARTTLS'], 'the plaintext path is asked once, before STARTTLS');
+  assert.equal(verbs.filter(v => v === 'MAIL').length, 3, 'plaintext, then the RCPT and relay transactions inside TLS');
+});
+
+test('a server that requires STARTTLS but does not offer it: nobody can deliver, an error', async () => {
+  const { all } = await diagnoseOne(healthyServer('mx.example.com', { requireTls: '530 5.7.0 Must issue a STARTTLS command first' }));
+  assert.deepEqual(all, ['smtp.tls-required:error', 'tls.starttls-missing:warning']);
+});
+
+// ---- slow greeting
+test('a greeting slower than --timeout but within the greeting wait: a warning with the delay, not "no MX accepts connections"', async () => {
+  const { all, report } = await diagnoseOne(healthyServer('mx.example.com', { greetingDelayMs: 450 }), {}, 300);
+  assert.deepEqual(all, ['smtp.greeting-slow:warning', 'tls.starttls-missing:warning']);
+  assert.match(checkOf(report, 'smtp-reachability').findings[0]!.message, /only 0\.\d s after/);
+});
+
+test('no greeting within the greeting wait: smtp.no-banner, with the wait and the senders\' 5 minutes', async () => {
+  const { all, report } = await diagnoseOne({ greeting: null }, {}, 300);
+  assert.deepEqual(all, ['smtp.no-banner:error', 'mx.all-unreachable:error']);
+  assert.match(checkOf(report, 'smtp-reachability').findings[0]!.message, /no greeting within 0\.6 s .*5 minutes/);
+});
