@@ -1,6 +1,6 @@
 // Renders docs/causes.md from the cause registry (src/causes.ts) and
-// docs/report.schema.json and docs/explain.schema.json from the zod schemas of
-// the JSON outputs (src/report/).
+// docs/report.schema.json, docs/comparison.schema.json and
+// docs/explain.schema.json from the zod schemas of the JSON outputs (src/report/).
 // Run after building: `node dist/scripts/gen-docs.js` (npm run docs).
 // A test checks that the committed file equals renderCausesMarkdown().
 
@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { causeIds, causes, type CauseDef, type CauseId } from '../src/causes.js';
-import { reportSchema } from '../src/report/schema.js';
+import { comparisonSchema, reportSchema } from '../src/report/schema.js';
 import { explainReportSchema } from '../src/report/explain-schema.js';
 
 const INTRO = `# Cause vocabulary
@@ -82,6 +82,11 @@ export function renderReportSchema(): string {
   return `${JSON.stringify({ title: 'maildiag report', ...z.toJSONSchema(reportSchema) }, null, 2)}\n`;
 }
 
+/** The JSON Schema of the comparison line that `audit --compare` writes after the reports. */
+export function renderComparisonSchema(): string {
+  return `${JSON.stringify({ title: 'maildiag comparison with a baseline run', ...z.toJSONSchema(comparisonSchema) }, null, 2)}\n`;
+}
+
 /** The JSON Schema of `maildiag explain --json` output. */
 export function renderExplainSchema(): string {
   return `${JSON.stringify({ title: 'maildiag explain report', ...z.toJSONSchema(explainReportSchema) }, null, 2)}\n`;
@@ -92,7 +97,7 @@ function main(): void {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, renderCausesMarkdown());
   console.log(`wrote ${out} (${causeIds.length} causes)`);
-  for (const [name, render] of [['report.schema.json', renderReportSchema], ['explain.schema.json', renderExplainSchema]] as const) {
+  for (const [name, render] of [['report.schema.json', renderReportSchema], ['comparison.schema.json', renderComparisonSchema], ['explain.schema.json', renderExplainSchema]] as const) {
     const schema = fileURLToPath(new URL(`../../docs/${name}`, import.meta.url));
     writeFileSync(schema, render());
     console.log(`wrote ${schema}`);

@@ -20,6 +20,10 @@ export async function runDemoCommand(raw: Record<string, unknown>, io: CliIo): P
     // The world's addresses are documentation ranges, its CA is its own: a lab, as --allow-private and --ca-file say.
     const options = defaultRunOptions({ timeoutMs: DEMO_TIMEOUT_MS, allowPrivate: true, caCerts: [demo.caPem], helo: 'demo.maildiag.invalid' });
     const reports = await Promise.all(demo.domains.map(d => diagnose(parseTarget(d.domain), options, net)));
+    if (raw['format'] === 'html') {
+      io.stdout((await import('../render/html.js')).renderHtmlDocument({ reports }));
+      return 0;
+    }
     io.stdout(`maildiag demo: ${demo.domains.length} example domains in a simulated world (DNS and SMTP servers on 127.0.0.1; nothing leaves this machine)\n\n`);
     demo.domains.forEach((d, i) => {
       io.stdout(`=== ${d.domain}: ${d.story}\n`);

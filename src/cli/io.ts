@@ -1,4 +1,8 @@
 // The CLI's window on the process, injected so tests can run main() in-process.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { UsageError } from './errors.js';
+
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -38,4 +42,18 @@ function endOnWriteError(stream: NodeJS.WriteStream, name: string): void {
     if (stream !== process.stderr) process.stderr.write(`maildiag: cannot write to ${name} (${err.code ?? err.message})\n`);
     process.exit(3);
   });
+}
+
+/** A file argument's text, or standard input for "-"; `flag` names the option in the error. */
+export async function readText(file: string, io: CliIo, flag = 'audit'): Promise<string> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk as Buffer));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(resolve(io.cwd, file), 'utf8');
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }

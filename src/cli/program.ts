@@ -38,7 +38,8 @@ function addDiagnoseOptions(command: Command): Command {
     .option('--allow-private', 'accept loopback/private MX addresses (labs, internal networks)')
     .option('--checks <ids>', 'run only these checks (comma-separated)', collect)
     .option('--skip <ids>', 'skip these checks (comma-separated)', collect)
-    .addOption(new Option('--fail-on <severity>', 'severity that makes the exit status 1').choices(FAIL_ON).default('error'))
+    .addOption(new Option('--fail-on <severity>', 'severity that makes the exit status 1 (with --compare: only new or worsened causes)').choices(FAIL_ON).default('error'))
+    .option('--compare <previous>', 'an earlier --json or --format jsonl run: report what changed since, per target')
     .option('--concurrency <n>', 'targets diagnosed at once')
     .option('--no-color', 'no colour (also NO_COLOR, or when not a terminal)')
     .option('--quiet', 'print less: no spinner, no hints')
@@ -122,6 +123,7 @@ export function createProgram(io: CliIo, outcome: Outcome): Command {
   program
     .command('demo')
     .description('diagnose a few broken example domains in a built-in simulated world (no network needed)')
+    .addOption(new Option('--format <format>', 'output format').choices(['human', 'html']))
     .option('--no-color', 'no colour')
     .action(async (options: Record<string, unknown>) => {
       const { runDemoCommand } = await import('./demo-command.js');

@@ -1,7 +1,7 @@
 // The report formats, and which one a file name asks for (`-o report.csv`).
 import { extname } from 'node:path';
 
-export const FORMATS = ['human', 'json', 'jsonl', 'markdown', 'csv'] as const;
+export const FORMATS = ['human', 'json', 'jsonl', 'markdown', 'csv', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 const FORMAT_BY_EXTENSION: Record<string, Format> = {
@@ -11,6 +11,8 @@ const FORMAT_BY_EXTENSION: Record<string, Format> = {
   '.ndjson': 'jsonl',
   '.md': 'markdown',
   '.csv': 'csv',
+  '.html': 'html',
+  '.htm': 'html',
 };
 
 export function formatForFile(path: string): Format | undefined {

@@ -6,6 +6,7 @@ import type { Report } from '../report/schema.js';
 import type { RenderOptions } from './index.js';
 import { plainTable } from './plain-table.js';
 import { cleanLine } from './sanitize.js';
+import { CHANGE_LABEL, describeChanges } from './changes.js';
 import { senderRulesSection } from './sender-rules.js';
 import { SEVERITY_LABEL, SIDE_LABEL, STATUS_LABEL, verdictLine } from './words.js';
 
@@ -17,7 +18,7 @@ const TITLE_WIDTH = 33;
 export function renderHuman(report: Report, options: RenderOptions): string {
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const width = Math.max(60, Math.min(options.width, 100));
-  const out = [headline(report, c), ''];
+  const out = [headline(report, c), ...(report.changes ? wrap(`Since the last run: ${CHANGE_LABEL[report.changes.status]}: ${describeChanges(report.changes)}`, width, '', '  ') : []), ''];
   const shown = report.diagnosis.filter(d => options.verbose || d.severity !== 'info' || report.diagnosis.every(x => x.severity === 'info'));
   if (shown.length) {
     out.push(c.bold('Diagnosis, most likely cause first'));
@@ -70,7 +71,7 @@ function skippedChecks(report: Report, width: number): string[] {
   return ['', ...[...byReason].flatMap(([reason, titles]) => wrap(`Not run (${reason}): ${titles.join(', ')}.`, width, ' ', ' '))];
 }
 
-function checkDetail(check: Report['checks'][number]): string {
+export function checkDetail(check: Report['checks'][number]): string {
   if (check.status === 'skipped') return cleanLine(String(check.data['reason'] ?? 'skipped'));
   if (check.status === 'error') return cleanLine(`could not finish: ${String(check.data['error'] ?? 'unknown error')}`);
   if (!check.findings.length) return check.status === 'info' && check.data['reason'] ? cleanLine(String(check.data['reason'])) : 'ok';

@@ -24,6 +24,10 @@ export async function loadRenderer(format: Format): Promise<Renderer> {
       return (await import('./markdown.js')).renderMarkdown;
     case 'csv':
       return (await import('./csv.js')).renderCsv;
+    case 'html': {
+      const { renderHtmlDocument } = await import('./html.js');
+      return report => renderHtmlDocument({ reports: [report] });
+    }
   }
 }
 

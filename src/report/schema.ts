@@ -43,6 +43,26 @@ export const diagnosisEntrySchema = z.object({
   explains: z.array(causeIdSchema),
 });
 
+const verdictSchema = z.enum(['ok', ...SEVERITIES]);
+
+/** A cause as a comparison names it. */
+export const causeRefSchema = z.object({
+  cause: causeIdSchema,
+  severity: severitySchema,
+  side: sideSchema,
+  title: z.string(),
+});
+
+/** With --compare: what changed for this target since the baseline run. */
+export const targetChangesSchema = z.object({
+  /** worse: a warning or error appeared or got more severe; better: one went away or got milder, nothing got worse; added: not in the baseline. */
+  status: z.enum(['worse', 'better', 'unchanged', 'added']),
+  previousVerdict: verdictSchema.nullable(),
+  new: z.array(causeRefSchema),
+  resolved: z.array(causeRefSchema),
+  changed: z.array(causeRefSchema.omit({ severity: true }).extend({ from: severitySchema, to: severitySchema })),
+});
+
 export const reportSchema = z.object({
   schemaVersion: z.literal(1),
   tool: z.object({ name: z.literal('maildiag'), version: z.string() }),
@@ -51,9 +71,38 @@ export const reportSchema = z.object({
   kind: z.enum(['domain', 'ip']),
   startedAt: z.string().datetime(),
   durationMs: z.number().int().nonnegative(),
-  verdict: z.enum(['ok', ...SEVERITIES]),
+  verdict: verdictSchema,
   diagnosis: z.array(diagnosisEntrySchema),
   checks: z.array(checkResultSchema),
+  changes: targetChangesSchema.optional(),
 });
 
 export type Report = z.infer<typeof reportSchema>;
+export type CauseRef = z.infer<typeof causeRefSchema>;
+export type TargetChanges = z.infer<typeof targetChangesSchema>;
+
+/** The last line of `audit --compare --format jsonl` (the whole object with --format json): the run against its baseline. */
+export const comparisonSchema = z.object({
+  comparison: z.object({
+    /** The baseline file as given to --compare. */
+    baseline: z.string(),
+    worse: z.number().int().nonnegative(),
+    better: z.number().int().nonnegative(),
+    unchanged: z.number().int().nonnegative(),
+    added: z.number().int().nonnegative(),
+    /** Targets of the baseline that are no longer in the list. */
+    removed: z.array(z.object({ target: z.string(), ascii: z.string(), verdict: verdictSchema })),
+  }),
+});
+
+export type ComparisonSummary = z.infer<typeof comparisonSchema>['comparison'];
+
+/** What --compare reads of each earlier report (extra fields are dropped, so a big baseline stays small in memory). */
+export const baselineReportSchema = z.object({
+  target: z.string(),
+  ascii: z.string(),
+  verdict: verdictSchema,
+  diagnosis: z.array(causeRefSchema),
+});
+
+export type BaselineReport = z.infer<typeof baselineReportSchema>;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
 import { reportSchema } from '../../src/report/schema.js';
-import { renderExplainSchema, renderReportSchema } from '../../scripts/gen-docs.js';
+import { renderComparisonSchema, renderExplainSchema, renderReportSchema } from '../../scripts/gen-docs.js';
 import { BIN, runBin, runMain, runShell, ROOT } from '../helpers/cli.js';
 
 let sim: SimDnsServer;
@@ -54,8 +54,9 @@ test('the human report puts the diagnosis first and has no colour when piped', a
   assert.doesNotMatch(run.stdout, /\u001b/);
 });
 
-test('docs/report.schema.json and docs/explain.schema.json are generated from the zod schemas', () => {
+test('docs/report.schema.json, comparison.schema.json and explain.schema.json are generated from the zod schemas', () => {
   assert.equal(readFileSync(`${ROOT}/docs/report.schema.json`, 'utf8'), renderReportSchema());
+  assert.equal(readFileSync(`${ROOT}/docs/comparison.schema.json`, 'utf8'), renderComparisonSchema());
   assert.equal(readFileSync(`${ROOT}/docs/explain.schema.json`, 'utf8'), renderExplainSchema());
 });
 

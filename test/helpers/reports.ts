@@ -38,3 +38,21 @@ export function fixedReport(banner = 'mx1.example.com ESMTP ready'): Report {
   ];
   return buildReport({ kind: 'domain', input: 'example.com', ascii: 'example.com', unicode: 'example.com' }, new Date('2026-11-23T10:00:00.000Z'), 812, checks);
 }
+
+/** Markup a hostile server might put in a banner, a TXT record or a bounce. */
+export const MARKUP = `<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">"'&`;
+
+/** A report whose banner, TXT record and bounce text all carry markup (and terminal escapes). */
+export function hostileReport(target = 'example.com'): Report {
+  const report = fixedReport(`mx1.example.com ESMTP ${MARKUP} ${HOSTILE}`);
+  return {
+    ...report,
+    target,
+    ascii: target,
+    diagnosis: report.diagnosis.map(d => ({
+      ...d,
+      messages: [...d.messages, `550 5.7.1 <postmaster@example.com>: ${MARKUP} rejected`],
+      evidence: [...d.evidence, `${target} TXT "v=spf1 ${MARKUP}"`],
+    })),
+  };
+}
