@@ -205,7 +205,7 @@ code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:v
 figure{margin:1rem 0}figcaption{font-weight:600}.chart{width:100%;max-width:40rem;height:auto;font-size:13px}.chart text{fill:#1b1f24}
 .bar-error{fill:var(--error)}.bar-warning{fill:var(--warning)}
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}
-th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid var(--line)}
+th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid var(--line)}th{white-space:nowrap}
 th button{font:inherit;font-weight:700;background:none;border:0;padding:0;cursor:pointer;color:inherit}
 th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
 .controls{display:flex;flex-wrap:wrap;gap:.8rem;align-items:center;margin:.5rem 0}.controls input,.controls select{font:inherit;padding:.2rem .4rem}
