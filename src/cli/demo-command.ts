@@ -6,6 +6,7 @@ import { diagnose } from '../diagnose.js';
 import { parseTarget } from './targets.js';
 import { defaultRunOptions } from '../pipeline/options.js';
 import { renderHuman } from '../render/human.js';
+import { formatForFile } from '../render/formats.js';
 import { demoWorld } from '../sim/demo.js';
 import { startWorld } from '../sim/world.js';
 
@@ -20,7 +21,7 @@ export async function runDemoCommand(raw: Record<string, unknown>, io: CliIo): P
     // The world's addresses are documentation ranges, its CA is its own: a lab, as --allow-private and --ca-file say.
     const options = defaultRunOptions({ timeoutMs: DEMO_TIMEOUT_MS, allowPrivate: true, caCerts: [demo.caPem], helo: 'demo.maildiag.invalid' });
     const reports = await Promise.all(demo.domains.map(d => diagnose(parseTarget(d.domain), options, net)));
-    if (raw['format'] === 'html') {
+    if (raw['format'] === 'html' || (raw['format'] === undefined && typeof raw['output'] === 'string' && formatForFile(raw['output']) === 'html')) {
       io.stdout((await import('../render/html.js')).renderHtmlDocument({ reports }));
       return 0;
     }

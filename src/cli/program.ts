@@ -124,10 +124,11 @@ export function createProgram(io: CliIo, outcome: Outcome): Command {
     .command('demo')
     .description('diagnose a few broken example domains in a built-in simulated world (no network needed)')
     .addOption(new Option('--format <format>', 'output format').choices(['human', 'html']))
+    .option('-o, --output <file>', 'write the reports to this file (html for a .html name)')
     .option('--no-color', 'no colour')
     .action(async (options: Record<string, unknown>) => {
       const { runDemoCommand } = await import('./demo-command.js');
-      outcome.status = await runDemoCommand(options, io);
+      outcome.status = await withOutput(options, io, out => runDemoCommand(options, out));
     });
 
   return program;
