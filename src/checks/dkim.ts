@@ -48,16 +48,17 @@ export default defineCheck({
   provides: [],
   emits: ['dkim.not-found', 'dkim.key-weak', 'dkim.key-revoked', 'dkim.key-invalid', 'dkim.testing'],
   async run({ domain }, { net, options }) {
-    const probes = uniqueProbes([
-      ...COMMON_SELECTORS.map(selector => ({ selector, domain, source: 'common' as const })),
+    const named = [
       ...options.dkimSelectors.map(selector => ({ selector, domain, source: 'given' as const })),
       ...(await messageProbes(options.messageFile, domain)),
-    ]);
-    const [results, sendsNoMail] = await Promise.all([Promise.all(probes.map(probe => probeSelector(probe, net.dns))), declaresNoMail(domain, net.dns)]);
+    ];
+    const [guesses, namedResults, sendsNoMail] = await Promise.all([guessSelectors(domain, named, net.dns), Promise.all(uniqueProbes(named).map(probe => probeSelector(probe, net.dns))), declaresNoMail(domain, net.dns)]);
+    const results = [...guesses.results, ...namedResults];
     const found = results.filter(r => r.keys.length);
-    const findings = [...found.flatMap(keyFindings), ...notFoundFindings(domain, results, sendsNoMail)];
+    const findings = [...found.flatMap(keyFindings), ...notFoundFindings(domain, results, sendsNoMail, guesses.noSubtree)];
     const data = {
       ...(sendsNoMail ? { note: 'SPF "v=spf1 -all": the domain sends no mail, so it needs no DKIM key' } : {}),
+      ...(guesses.noSubtree ? { noSubtree: guesses.noSubtree } : {}),
       selectorsTried: results.length,
       keys: found.map(r => ({ selector: r.selector, name: r.name, source: r.source, aliases: r.aliases, keys: r.keys })),
       notFound: results.filter(r => !r.keys.length && r.source !== 'common').map(r => ({ name: r.name, answer: r.outcome })),
@@ -79,15 +80,32 @@ async function messageProbes(path: string | undefined, domain: string): Promise<
   }
 }
 
+/**
+ * The common selectors not named otherwise, asked only when _domainkey.<domain>
+ * exists: an NXDOMAIN there means no name below it exists either (RFC 8020),
+ * so one question answers twenty. Named selectors are asked anyway: some
+ * servers still answer NXDOMAIN for names that only have names below them.
+ */
+async function guessSelectors(domain: string, named: Probe[], dns: DnsClient): Promise<{ results: ProbeResult[]; noSubtree?: string }> {
+  const parent = `_domainkey.${domain}`;
+  const answer = await dns.query(parent, 'TXT');
+  if (answer.kind === 'nxdomain') return { results: [], noSubtree: describeAnswer(parent, 'TXT', answer) };
+  const namedNames = new Set(named.map(keyName));
+  const guesses = COMMON_SELECTORS.map(selector => ({ selector, domain, source: 'common' as const })).filter(p => !namedNames.has(keyName(p)));
+  return { results: await Promise.all(guesses.map(probe => probeSelector(probe, dns))) };
+}
+
 function uniqueProbes(probes: Probe[]): Probe[] {
   const byName = new Map<string, Probe>();
   // Later sources win, so a selector the user or a message named is reported as such.
-  for (const probe of probes) byName.set(`${probe.selector}._domainkey.${probe.domain}`, probe);
+  for (const probe of probes) byName.set(keyName(probe), probe);
   return [...byName.values()];
 }
 
+const keyName = (probe: Probe): string => `${probe.selector}._domainkey.${probe.domain}`;
+
 async function probeSelector(probe: Probe, dns: DnsClient): Promise<ProbeResult> {
-  const name = `${probe.selector}._domainkey.${probe.domain}`;
+  const name = keyName(probe);
   const answer = await dns.query(name, 'TXT');
   const aliases = 'aliases' in answer ? answer.aliases : [];
   // Only records that look like keys: a wildcard TXT (often SPF) answers every selector.
@@ -141,12 +159,15 @@ async function declaresNoMail(domain: string, dns: DnsClient): Promise<boolean> 
 }
 
 /** Not finding a guessed selector proves nothing; not finding a named one is worth saying. */
-function notFoundFindings(domain: string, results: ProbeResult[], sendsNoMail: boolean): Finding[] {
+function notFoundFindings(domain: string, results: ProbeResult[], sendsNoMail: boolean, noSubtree?: string): Finding[] {
   const missingNamed = results.filter(r => !r.keys.length && r.source !== 'common');
   const findings = missingNamed.map(r =>
     finding('dkim.not-found', `no DKIM key at ${r.name} (${r.outcome}), the selector ${r.source === 'given' ? 'given with --dkim-selector' : 'a signature in the message names'}`, { subjects: [r.name], evidence: [r.answer], data: { selector: r.selector, source: r.source } }),
   );
   if (results.some(r => r.keys.length) || findings.length || sendsNoMail) return findings;
+  if (noSubtree) {
+    return [finding('dkim.not-found', `no DKIM key for ${domain}: _domainkey.${domain} does not exist, so no selector below it does (RFC 8020)`, { subjects: [domain], evidence: [noSubtree], data: { selectorsTried: 0 } })];
+  }
   return [finding('dkim.not-found', `no DKIM key at the ${results.length} common selectors of ${domain} (${COMMON_SELECTORS.join(', ')})`, {
     subjects: [domain],
     evidence: results.map(r => r.answer),

@@ -35,6 +35,21 @@ test('dkim.not-found is info, never an error', async () => {
   assert.deepEqual(causesOf(report, 'dkim'), ['dkim.not-found:info']);
 });
 
+test('an NXDOMAIN at _domainkey.<domain> ends the guessing: one question instead of twenty (RFC 8020)', async () => {
+  const dns = await startSimDns({ 'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }] } });
+  servers.push(dns);
+  const report = await diagnoseWorld('example.com', { dns, only: ['dkim'] });
+  assert.deepEqual(dns.log.filter(q => q.includes('_domainkey')), ['_domainkey.example.com TXT']);
+  assert.deepEqual(causesOf(report, 'dkim'), ['dkim.not-found:info']);
+  assert.match(findingOf(report, 'dkim.not-found').message, /_domainkey\.example\.com does not exist/);
+});
+
+test('a selector given by name is still asked under an NXDOMAIN _domainkey, and said to be missing', async () => {
+  const { report, asked } = await dkimWorld({}, { dkimSelectors: ['custom2024'] });
+  assert.deepEqual(asked, ['custom2024._domainkey.example.com TXT']);
+  assert.deepEqual(findingOf(report, 'dkim.not-found').subjects, ['custom2024._domainkey.example.com']);
+});
+
 test('--dkim-selector adds a selector; a given one that is missing is said by name', async () => {
   const found = await dkimWorld(keyAt('custom2024', strong.txt), { dkimSelectors: ['custom2024'] });
   assert.deepEqual(causesOf(found.report, 'dkim'), []);
