@@ -68,13 +68,15 @@ function conversationFindings(probe: SmtpProbe, options: RunOptions, target: Tar
 function recipientFindings(probe: SmtpProbe, mailCommand: string, target: Target, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding[] {
   const { mail, rcpt } = probe;
   if (!rcpt || isPositive(rcpt.reply)) return [];
-  const rcptCommand = `RCPT TO:<${rcpt.address}>`;
+  // A reply the host gave other domains' recipients (it refuses everyone alike) is quoted with the RCPT that got it.
+  const rcptCommand = `RCPT TO:<${rcpt.sampledFrom?.[0] ?? rcpt.address}>`;
   const evidence = details([...exchange(mailCommand, mail!), ...exchange(rcptCommand, rcpt.reply)]);
   const own = serversOwnRefusal(probe, rcptCommand, rcpt.reply, evidence);
   if (own) return [own];
   if (isTransient(rcpt.reply) && rcpt.reply.code !== 452) {
     const wording = greylistWording(rcpt.reply) ? '' : ' (a temporary refusal; the reply does not say "greylist", but senders are delayed the same way)';
-    return [finding('smtp.greylisting', `${probeName(probe)} answered ${rcptCommand} with "${replyText(rcpt.reply)}"${wording}: mail is delayed until the sender retries`, evidence)];
+    const asked = rcpt.sampledFrom ? `the recipients of ${rcpt.sampledFrom.length} domains in a row (so <${rcpt.address}> was not asked), e.g. ${rcptCommand},` : rcptCommand;
+    return [finding('smtp.greylisting', `${probeName(probe)} answered ${asked} with "${replyText(rcpt.reply)}"${wording}: mail is delayed until the sender retries`, evidence)];
   }
   if (recipientUnknown(rcpt.reply)) {
     return [finding('smtp.recipient-rejected', `${probeName(probe)} rejects <${rcpt.address}>: "${replyText(rcpt.reply)}"; mail to that address bounces`, evidence)];

@@ -53,7 +53,7 @@ export function describeProbe(probe: SmtpProbe): Record<string, unknown> {
     ...(probe.plaintextMail ? { plaintextMail: replyText(probe.plaintextMail) } : {}),
     ...(probe.ehloAfterTls ? { ehloAfterTls: describeHello(probe.ehloAfterTls) } : {}),
     ...(probe.mail ? { mail: replyText(probe.mail) } : {}),
-    ...(probe.rcpt ? { rcpt: { address: probe.rcpt.address, reply: replyText(probe.rcpt.reply) } } : {}),
+    ...(probe.rcpt ? { rcpt: { address: probe.rcpt.address, reply: replyText(probe.rcpt.reply), ...(probe.rcpt.sampledFrom ? { notAskedLike: probe.rcpt.sampledFrom } : {}) } } : {}),
     ...(probe.relay ? { relay: { address: probe.relay.address, reply: replyText(probe.relay.reply), clientAddress: probe.relay.clientAddress } } : {}),
     ...(probe.incomplete ? { incomplete: { step: probe.incomplete.step, reason: probe.incomplete.reason } } : {}),
     transcript: probe.transcript,

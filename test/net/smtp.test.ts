@@ -8,6 +8,7 @@ import type { Net } from '../../src/net/context.js';
 import {
   GREETING_PATIENCE,
   MAX_LINE_BYTES,
+  HOST_WIDE_SAMPLES,
   MAX_RECIPIENTS_PER_TRANSACTION,
   openStartTls,
   parseEhlo,
@@ -210,12 +211,13 @@ test('domains sharing an MX host share one session and one transaction', async (
 test(`recipients go ${MAX_RECIPIENTS_PER_TRANSACTION} to a transaction, with RSET in between`, async () => {
   const world = await startSmtpWorld({}, { '192.0.2.10:25': healthyServer() }, TIMEOUT_MS);
   const net = world.net();
-  const addresses = Array.from({ length: 60 }, (_, i) => `postmaster@d${i}.example`);
+  const addresses = Array.from({ length: MAX_RECIPIENTS_PER_TRANSACTION + 10 }, (_, i) => `postmaster@d${i}.example`);
   const probes = await Promise.all(addresses.map(rcpt => probeMx(net, MX, { ...settings, relayTest: false }, rcpt)));
   assert.ok(probes.every((p, i) => p.rcpt?.address === addresses[i] && p.rcpt.reply.code === 250));
   assert.ok(await allClosed(net));
   const verbs = world.servers.get('192.0.2.10:25')!.commands.map(c => c.split(/[ :]/)[0]);
-  assert.deepEqual(verbs, ['EHLO', 'MAIL', ...Array(50).fill('RCPT'), 'RSET', 'MAIL', ...Array(10).fill('RCPT'), 'QUIT']);
+  assert.equal(MAX_RECIPIENTS_PER_TRANSACTION, 100, 'RFC 5321 §4.5.3.1.8: every server takes at least 100');
+  assert.deepEqual(verbs, ['EHLO', 'MAIL', ...Array(MAX_RECIPIENTS_PER_TRANSACTION).fill('RCPT'), 'RSET', 'MAIL', ...Array(10).fill('RCPT'), 'QUIT']);
 });
 
 test('a server that says 452 "too many recipients" gets smaller transactions, and every recipient its real answer', async () => {
@@ -367,16 +369,48 @@ test('the reader: a multi-line reply whose code changes midway is not SMTP', asy
   assert.deepEqual(outcome, { kind: 'garbage', line: '354 second' });
 });
 
-test('a host that refuses every recipient (greylisting) gets a fresh session every 8 refusals, below Postfix\'s error limits', async () => {
-  const world = await startSmtpWorld({}, { '192.0.2.10:25': { ...healthyServer(), recipients: { '*': '450 4.2.0 Recipient address rejected: Greylisted' } } }, TIMEOUT_MS);
+test('a host that refuses recipient by recipient (user unknown) gets a fresh session every 8 refusals, below Postfix\'s error limits', async () => {
+  const world = await startSmtpWorld({}, { '192.0.2.10:25': { ...healthyServer(), recipients: { '*': '550 5.1.1 Recipient address rejected: User unknown' } } }, TIMEOUT_MS);
   const net = world.net();
   const addresses = Array.from({ length: 20 }, (_, i) => `postmaster@d${i}.example`);
   const probes = await Promise.all(addresses.map(rcpt => probeMx(net, MX, settings, rcpt)));
-  assert.deepEqual(probes.map(p => p.rcpt?.reply.code), Array(20).fill(450));
-  assert.ok(probes.every(p => !p.incomplete));
+  assert.deepEqual(probes.map(p => p.rcpt?.reply.code), Array(20).fill(550));
+  assert.ok(probes.every(p => !p.incomplete && !p.rcpt?.sampledFrom), 'a permanent refusal may depend on the recipient: every one is asked');
   assert.ok(await allClosed(net));
   const sessions = world.servers.get('192.0.2.10:25')!.commands.join('\n').split(/^QUIT$/m).slice(0, -1);
   assert.equal(sessions.length, 3);
   // Every RCPT here is refused, the relay probe's too: each session stays under Postfix's soft error limit (10).
   assert.ok(sessions.every(s => (s.match(/^RCPT/gm) ?? []).length < 10), sessions.map(s => (s.match(/^RCPT/gm) ?? []).length).join(', '));
+});
+
+test(`a host that greylists every recipient has answered for all its domains after ${HOST_WIDE_SAMPLES}: one session, the rest not asked`, async () => {
+  const world = await startSmtpWorld({}, { '192.0.2.10:25': { ...healthyServer(), recipients: { '*': '450 4.2.0 Recipient address rejected: Greylisted' } } }, TIMEOUT_MS);
+  const net = world.net({ sessionLingerMs: 2000 });
+  const addresses = Array.from({ length: 40 }, (_, i) => `postmaster@d${i}.example`);
+  const probes = await Promise.all(addresses.slice(0, 30).map(rcpt => probeMx(net, MX, settings, rcpt)));
+  // Later domains of an audit get the host's answer at once.
+  probes.push(...(await Promise.all(addresses.slice(30).map(rcpt => probeMx(net, MX, settings, rcpt)))));
+  net.finish();
+  assert.ok(await allClosed(net));
+  assert.deepEqual(probes.map(p => p.rcpt?.reply.code), Array(40).fill(450));
+  assert.ok(probes.every(p => !p.incomplete));
+  const server = world.servers.get('192.0.2.10:25')!;
+  assert.equal(server.connections, 1);
+  const asked = server.commands.filter(c => c.startsWith('RCPT') && !c.includes(RELAY_PROBE_ADDRESS)).length;
+  assert.ok(asked >= HOST_WIDE_SAMPLES && asked < 10, `RCPTs sent: ${asked}`);
+  const inferred = probes.filter(p => p.rcpt?.sampledFrom);
+  assert.equal(inferred.length, 40 - asked);
+  assert.equal(inferred[0]!.rcpt!.sampledFrom!.length, HOST_WIDE_SAMPLES);
+  assert.ok(inferred[0]!.transcript.some(line => line.startsWith(`-- RCPT TO:<${inferred[0]!.rcpt!.address}> not sent`)), inferred[0]!.transcript.join('\n'));
+});
+
+test('one accepted recipient between temporary refusals means they depend on the recipient: everyone is asked', async () => {
+  const recipients = { '@d3.example': '250 2.1.5 Ok', '*': '451 4.3.0 Try again later' };
+  const world = await startSmtpWorld({}, { '192.0.2.10:25': { ...healthyServer(), recipients } }, TIMEOUT_MS);
+  const net = world.net();
+  const addresses = Array.from({ length: 8 }, (_, i) => `postmaster@d${i}.example`);
+  const probes = await Promise.all(addresses.map(rcpt => probeMx(net, MX, { ...settings, relayTest: false }, rcpt)));
+  assert.ok(await allClosed(net));
+  assert.deepEqual(probes.map(p => p.rcpt?.reply.code), [451, 451, 451, 250, 451, 451, 451, 451]);
+  assert.ok(probes.every(p => !p.rcpt?.sampledFrom));
 });

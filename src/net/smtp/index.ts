@@ -6,6 +6,7 @@ export { parseEhlo, type EhloExtensions } from './ehlo.js';
 export { caFingerprint, describeDial, describeReadFailure, endpointLabel, GREETING_PATIENCE, seconds, SmtpSession, Transcript, type HelloResult, type SmtpEndpoint, type SmtpStep } from './session.js';
 export {
   BATCH_WINDOW_MS,
+  HOST_WIDE_SAMPLES,
   MAX_RECIPIENTS_PER_TRANSACTION,
   probeMx,
   RELAY_PROBE_ADDRESS,

@@ -9,8 +9,11 @@
 // EHLO, STARTTLS) once; RCPT probes from every domain that uses the host go
 // into a queue, and a session sends the queued recipients in one open
 // transaction: one MAIL, then RCPTs as domains arrive, and RSET only when it
-// holds 50 recipients (RFC 5321 §4.5.3.1.8: servers accept at least 100; a
-// server that says 452 sooner gets smaller ones). Requests that arrive within BATCH_WINDOW_MS of
+// holds 100 recipients (RFC 5321 §4.5.3.1.8: servers accept at least 100; a
+// server that says 452 sooner gets smaller ones). A host that gives the same
+// temporary refusal to the recipients of several domains in a row (it
+// greylists everyone) has answered for all its domains: the rest are not
+// asked, so a shared host sees one session, not one per few refusals. Requests that arrive within BATCH_WINDOW_MS of
 // the first one wait for each other; the session's own connect and greeting
 // usually take longer than that, so a single diagnosis does not wait at all.
 // Requests that arrive while a session runs join it; later ones start another
@@ -25,14 +28,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Net } from '../context.js';
 import { recordHandshake, type TlsResult } from '../tls.js';
 import type { ReadOutcome } from './reader.js';
-import { announcedName, isPositive, replyText, type SmtpReply } from './reply.js';
+import { announcedName, isPositive, isTransient, replyText, type SmtpReply } from './reply.js';
 import { caFingerprint, describeDial, describeReadFailure, SmtpSession, Transcript, type HelloResult, type SmtpStep } from './session.js';
 
 export const SMTP_PORT = 25;
 /** A reserved name no server can host (RFC 2606 §2): accepting mail for it means relaying for anyone. */
 export const RELAY_PROBE_ADDRESS = 'relay-test@maildiag-probe.invalid';
 export const BATCH_WINDOW_MS = 30;
-export const MAX_RECIPIENTS_PER_TRANSACTION = 50;
+export const MAX_RECIPIENTS_PER_TRANSACTION = 100;
+/** Distinct domains whose recipients got the same temporary refusal before the host is taken to refuse everyone that way. */
+export const HOST_WIDE_SAMPLES = 5;
 /**
  * One session sends at most this many RSETs before it says QUIT: Postfix
  * counts RSETs past smtpd_junk_command_limit (100) as errors, then
@@ -107,7 +112,11 @@ export interface SmtpProbe {
   ehloAfterTls?: HelloResult;
   /** Reply to MAIL FROM of the transaction that carried this probe's RCPT. */
   mail?: SmtpReply;
-  rcpt?: { address: string; reply: SmtpReply };
+  /**
+   * The RCPT's reply. With `sampledFrom` it was not asked: the host gave this same
+   * temporary refusal to the recipients of that many other domains, so it answers everyone so.
+   */
+  rcpt?: { address: string; reply: SmtpReply; sampledFrom?: string[] };
   /** The open-relay probe of this host (shared by every probe of the host in the run). */
   relay?: { address: string; reply: SmtpReply; clientAddress?: string };
   /** The session stopped before this probe's questions were answered. */
@@ -153,7 +162,16 @@ interface Served {
   request: Request;
   mail?: SmtpReply;
   rcpt?: SmtpReply;
+  /** The recipients whose identical replies answered this one without asking. */
+  sampledFrom?: string[];
   incomplete?: Incomplete;
+}
+
+/** The same temporary refusal for the recipients of several domains in a row, and the MAIL reply of their transaction. */
+interface HostWideAnswer {
+  mail: SmtpReply;
+  reply: SmtpReply;
+  recipients: string[];
 }
 
 /** How far EHLO/STARTTLS got: MAIL may follow, reconnect without TLS, or the host is done for this run. */
@@ -189,6 +207,8 @@ class MxProber {
   private recipientLimit = MAX_RECIPIENTS_PER_TRANSACTION;
   /** The server refused our MAIL FROM: the same sender gets the same answer for every domain, so it is asked once. */
   private mailRefusal?: SmtpReply;
+  /** The latest run of identical temporary refusals; complete once it holds HOST_WIDE_SAMPLES domains. */
+  private sameRefusals?: HostWideAnswer & { key: string };
 
   constructor(
     private readonly net: Net,
@@ -200,7 +220,7 @@ class MxProber {
 
   request(rcpt?: string): Promise<RequestResult> {
     if (rcpt !== undefined && /[\r\n<>]/.test(rcpt)) return Promise.reject(new Error(`not a recipient address: ${JSON.stringify(rcpt)}`));
-    if (this.facts && (this.stopped || (rcpt === undefined && this.relayDone))) {
+    if (this.facts && (this.stopped || (this.relayDone && (rcpt === undefined || this.hostWide)))) {
       return Promise.resolve(this.leftover({ rcpt, receivedAt: 0, resolve: () => undefined, reject: () => undefined }));
     }
     return new Promise((resolve, reject) => {
@@ -309,7 +329,8 @@ class MxProber {
   private async transact(talk: Conversation, served: Served[], transcript: Transcript): Promise<void> {
     const oldest = Math.min(...this.waiting.map(r => r.receivedAt));
     await sleep(Math.max(0, oldest + BATCH_WINDOW_MS - performance.now()));
-    while (this.waiting.length && talk.resets < MAX_RESETS_PER_SESSION && talk.refusals < MAX_REFUSALS_PER_SESSION) {
+    // Refusals end a session only while recipients are still asked: a host that answered for all its domains gets no more RCPTs.
+    while (this.waiting.length && talk.resets < MAX_RESETS_PER_SESSION && (talk.refusals < MAX_REFUSALS_PER_SESSION || this.hostWide)) {
       if (this.outOfTime(talk.deadline)) return;
       if (talk.open && talk.open.recipients.length >= this.recipientLimit && !(await this.reset(talk))) return;
       const batch = this.takeBatch(this.recipientLimit - (talk.open?.recipients.length ?? 0));
@@ -362,6 +383,7 @@ class MxProber {
     const serve = (addresses: string[], outcome: Omit<Served, 'request'>) => {
       for (const request of batch.filter(r => r.rcpt !== undefined && addresses.includes(r.rcpt))) served.push({ request, ...outcome });
     };
+    if (this.answeredForAll(recipients, serve)) return true;
     const opened = await this.openTransaction(talk, recipients);
     if (opened.kind === 'broken') {
       serve(recipients, { incomplete: opened.incomplete });
@@ -373,6 +395,7 @@ class MxProber {
     }
     const open = opened.open;
     for (let sent = 0; sent < recipients.length; ) {
+      if (this.answeredForAll(recipients.slice(sent), serve)) return true;
       if (this.outOfTime(talk.deadline)) {
         serve(recipients.slice(sent), { mail: open.mail, incomplete: this.stopped as Incomplete });
         return false;
@@ -394,6 +417,7 @@ class MxProber {
         }
         open.recipients.push(recipients[at]!);
         serve([recipients[at]!], { mail: open.mail, rcpt: rcpt.reply });
+        this.noteReply(recipients[at]!, open.mail, rcpt.reply);
         if (!isPositive(rcpt.reply) && ++talk.refusals >= MAX_REFUSALS_PER_SESSION) {
           this.requeue(batch, recipients.slice(at + 1));
           return true;
@@ -402,6 +426,30 @@ class MxProber {
       sent += chunk.length;
     }
     return true;
+  }
+
+  /** Follow runs of one temporary refusal across domains: a greylisting host answers every recipient alike. */
+  private noteReply(recipient: string, mail: SmtpReply, reply: SmtpReply): void {
+    const key = hostWideKey(reply);
+    if (key === undefined) {
+      this.sameRefusals = undefined;
+      return;
+    }
+    const run = this.sameRefusals?.key === key ? this.sameRefusals : (this.sameRefusals = { key, mail, reply, recipients: [] });
+    const domain = domainOf(recipient);
+    if (run.recipients.length < HOST_WIDE_SAMPLES && !run.recipients.some(r => domainOf(r) === domain)) run.recipients.push(recipient);
+  }
+
+  /** Serve these recipients with the host's answer for everyone, if it has given one. */
+  private answeredForAll(recipients: string[], serve: (addresses: string[], outcome: Omit<Served, 'request'>) => void): boolean {
+    const hostWide = this.hostWide;
+    if (hostWide) serve(recipients, { mail: hostWide.mail, rcpt: hostWide.reply, sampledFrom: hostWide.recipients });
+    return hostWide !== undefined;
+  }
+
+  /** The host's answer for every recipient, once enough domains have had it. */
+  private get hostWide(): HostWideAnswer | undefined {
+    return this.sameRefusals && this.sameRefusals.recipients.length >= HOST_WIDE_SAMPLES ? this.sameRefusals : undefined;
   }
 
   /** Put the requests for these recipients back at the head of the queue: a later transaction or session asks them. */
@@ -487,6 +535,10 @@ class MxProber {
 
   /** A request no session answered: the host's facts, and why it stopped. */
   private leftover(request: Request): RequestResult {
+    const hostWide = this.hostWide;
+    if (hostWide && request.rcpt !== undefined && !this.stopped) {
+      return this.result({ request, mail: hostWide.mail, rcpt: hostWide.reply, sampledFrom: hostWide.recipients }, this.firstTranscript!);
+    }
     return this.result({ request, ...(typeof this.stopped === 'object' ? { incomplete: this.stopped } : {}) }, this.firstTranscript!);
   }
 
@@ -494,16 +546,32 @@ class MxProber {
     const tag = served.request.rcpt;
     const first = this.firstTranscript!;
     const lines = first === transcript ? first.lines(tag) : [...first.lines(tag), '-- a later session of the same run:', ...transcript.lines(tag)];
+    const { sampledFrom } = served;
+    if (sampledFrom && served.rcpt) lines.push(`-- RCPT TO:<${tag}> not sent: the host answered the recipients of ${sampledFrom.length} domains in a row (${sampledFrom.join(', ')}) with ${replyText(served.rcpt)}, so it refuses every recipient that way`);
     return {
       ...this.facts!,
       ...(served.mail ? { mail: served.mail } : {}),
-      ...(served.rcpt && tag !== undefined ? { rcpt: { address: tag, reply: served.rcpt } } : {}),
+      ...(served.rcpt && tag !== undefined ? { rcpt: { address: tag, reply: served.rcpt, ...(sampledFrom ? { sampledFrom } : {}) } } : {}),
       ...(this.relay ? { relay: this.relay } : {}),
       ...(served.incomplete ? { incomplete: served.incomplete } : {}),
       transcript: lines,
     };
   }
 }
+
+/**
+ * What makes two RCPT replies "the same answer" for different recipients: a
+ * temporary refusal (greylisting, a policy delay) with the same code and the
+ * same words once recipient addresses are taken out. Undefined for anything
+ * that may depend on the recipient: acceptance, permanent refusals such as
+ * "user unknown", 452 "too many recipients" and 421.
+ */
+function hostWideKey(reply: SmtpReply): string | undefined {
+  if (!isTransient(reply) || reply.code === 421 || reply.code === 452) return undefined;
+  return `${reply.code} ${reply.lines.join(' ').replace(/<[^>]*>|\S+@\S+/g, '<>')}`;
+}
+
+const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
 /** A step that got no reply; a connection closed under it is a dropped session, not a slow or garbled one. */
 function stoppedBy(step: SmtpStep, failure: Exclude<ReadOutcome, { kind: 'reply' }>): Incomplete {
