@@ -3,23 +3,12 @@
 // them fed to one `maildiag audit -`. Prints both wall times, the ratio to the
 // slowest single run (limit 1.5), and every domain whose top cause differs.
 //   npm run bench:lab                  LAB=/path/to/lab npm run bench:lab
+// (the lab is found beside the project root or any folder above it: bench/lab.ts).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, findLab, labOptions, type LabScenario } from './lab.js';
 
-const BIN = fileURLToPath(new URL('../../bin/maildiag.js', import.meta.url));
-const LAB = process.env['LAB'] ?? fileURLToPath(new URL('../../../shared/lab', import.meta.url));
 const PARALLEL = 8;
 
-interface Scenario {
-  domain: string;
-  probe_rcpt?: string;
-}
-interface Lab {
-  lab: { resolver: string; ca_file: string; dkim: { selector: string } };
-  scenarios: Scenario[];
-}
 interface Outcome {
   seconds: number;
   stdout: string;
@@ -39,9 +28,10 @@ function run(args: string[], stdin = ''): Promise<Outcome> {
 
 const topCause = (json: string): string => (JSON.parse(json) as { diagnosis: { cause: string }[] }).diagnosis[0]?.cause ?? '(none)';
 
-const { lab, scenarios } = JSON.parse(readFileSync(join(LAB, 'scenarios.json'), 'utf8')) as Lab;
-const options = ['--resolver', lab.resolver, '--ca-file', join(LAB, lab.ca_file), '--dkim-selector', lab.dkim.selector, '--allow-private'];
-const rcptOf = (s: Scenario) => s.probe_rcpt ?? `postmaster@${s.domain}`;
+const lab = findLab();
+const { scenarios } = lab;
+const options = labOptions(lab);
+const rcptOf = (s: LabScenario) => s.probe_rcpt ?? `postmaster@${s.domain}`;
 
 const single = new Map<string, Outcome>();
 const queue = [...scenarios];

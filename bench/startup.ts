@@ -1,19 +1,9 @@
 // Startup cost: `maildiag --version` against a bare `node -e 0`, run
 // alternately so both see the same machine load; medians of N runs.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { BIN } from './lab.js';
+import { median, timeNode as time } from './measure.js';
 
-const BIN = fileURLToPath(new URL('../../bin/maildiag.js', import.meta.url));
 const RUNS = Number(process.env['RUNS'] ?? 10);
-
-function time(args: string[]): number {
-  const started = performance.now();
-  const run = spawnSync(process.execPath, args, { stdio: 'ignore' });
-  if (run.status !== 0) throw new Error(`${args.join(' ')} exited ${run.status}`);
-  return performance.now() - started;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const bare: number[] = [];
 const maildiag: number[] = [];
