@@ -430,7 +430,7 @@ class MxProber {
 
   /** Follow runs of one temporary refusal across domains: a greylisting host answers every recipient alike. */
   private noteReply(recipient: string, mail: SmtpReply, reply: SmtpReply): void {
-    const key = hostWideKey(reply);
+    const key = hostWideKey(reply, recipient);
     if (key === undefined) {
       this.sameRefusals = undefined;
       return;
@@ -562,13 +562,15 @@ class MxProber {
 /**
  * What makes two RCPT replies "the same answer" for different recipients: a
  * temporary refusal (greylisting, a policy delay) with the same code and the
- * same words once recipient addresses are taken out. Undefined for anything
+ * same words once the recipient's address and domain are taken out (postgrey
+ * names both). Undefined for anything
  * that may depend on the recipient: acceptance, permanent refusals such as
  * "user unknown", 452 "too many recipients" and 421.
  */
-function hostWideKey(reply: SmtpReply): string | undefined {
+function hostWideKey(reply: SmtpReply, recipient: string): string | undefined {
   if (!isTransient(reply) || reply.code === 421 || reply.code === 452) return undefined;
-  return `${reply.code} ${reply.lines.join(' ').replace(/<[^>]*>|\S+@\S+/g, '<>')}`;
+  const text = reply.lines.join(' ').toLowerCase();
+  return `${reply.code} ${text.split(recipient.toLowerCase()).join('<recipient>').split(domainOf(recipient)).join('<domain>')}`;
 }
 
 const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
