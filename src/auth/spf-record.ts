@@ -62,8 +62,8 @@ const VISIBLE_ASCII = /^[\x21-\x7e]*$/;
 
 export function parseSpfRecord(text: string): SpfRecord {
   if (!isSpfRecord(text)) throw new SpfSyntaxError(text.split(' ')[0] ?? '', 'the record does not start with "v=spf1"');
-  // §12 allows only SP between terms; receivers also split on other whitespace, so do we.
-  const terms = text.slice('v=spf1'.length).split(/\s+/).filter(Boolean).map(parseTerm);
+  // Only SP separates terms (§4.6.1, §12): a TAB, CR or LF is part of a term, and no term may hold one.
+  const terms = text.slice('v=spf1'.length).split(' ').filter(Boolean).map(parseTerm);
   for (const name of ['redirect', 'exp']) {
     if (terms.filter(t => t.kind === 'modifier' && t.name === name).length > 1) {
       throw new SpfSyntaxError(`${name}=`, `${name}= appears more than once (RFC 7208 §6)`);
@@ -90,9 +90,10 @@ function parseModifier(term: string, name: string, value: string): SpfModifier {
   const lower = name.toLowerCase();
   if (lower === 'redirect' || lower === 'exp') {
     if (!value) throw new SpfSyntaxError(term, `${lower}= needs a domain`);
-    checkDomainSpec(term, value, lower === 'exp');
+    // exp= names where the explanation is; only the explanation text may use c, r and t (§7.1).
+    checkDomainSpec(term, value);
   } else {
-    checkMacroString(term, value, false);
+    checkMacroString(term, value);
   }
   return { kind: 'modifier', term, name: lower, value };
 }
@@ -106,13 +107,13 @@ function parseMechanism(term: string, qualifier: SpfQualifier, name: SpfMechanis
     case 'include':
     case 'exists': {
       const value = argument(term, rest, true);
-      checkDomainSpec(term, value, false);
+      checkDomainSpec(term, value);
       return { ...base, value };
     }
     case 'ptr': {
       if (!rest) return base;
       const value = argument(term, rest, true);
-      checkDomainSpec(term, value, false);
+      checkDomainSpec(term, value);
       return { ...base, value };
     }
     case 'a':
@@ -120,7 +121,7 @@ function parseMechanism(term: string, qualifier: SpfQualifier, name: SpfMechanis
       const { spec, cidr4, cidr6 } = splitDualCidr(term, rest);
       if (spec === undefined) return { ...base, ...cidrs(cidr4, cidr6) };
       const value = argument(term, spec, true);
-      checkDomainSpec(term, value, false);
+      checkDomainSpec(term, value);
       return { ...base, value, ...cidrs(cidr4, cidr6) };
     }
     case 'ip4':
@@ -174,8 +175,8 @@ function prefixLength(term: string, digits: string, max: number): number {
  * domain-spec = macro-string domain-end (RFC 7208 §7.1): a macro may end it,
  * otherwise it ends in "." and a top label that is not all digits.
  */
-function checkDomainSpec(term: string, spec: string, isExplanation: boolean): void {
-  checkMacroString(term, spec, isExplanation);
+function checkDomainSpec(term: string, spec: string): void {
+  checkMacroString(term, spec);
   if (/%\{[^}]*\}$/.test(spec)) return;
   const labels = spec.replace(/\.$/, '').split('.');
   const top = labels.at(-1)!;
@@ -185,8 +186,8 @@ function checkDomainSpec(term: string, spec: string, isExplanation: boolean): vo
   }
 }
 
-/** Macros (RFC 7208 §7.1): %{letter digits r delimiters}, %%, %_ and %-; c, r and t only in exp=. */
-function checkMacroString(term: string, value: string, isExplanation: boolean): void {
+/** Macros (RFC 7208 §7.1): %{letter digits r delimiters}, %%, %_ and %-; c, r and t only in explanation text (spf-macro.ts). */
+function checkMacroString(term: string, value: string): void {
   for (let i = value.indexOf('%'); i >= 0; i = value.indexOf('%', i + 1)) {
     const next = value[i + 1];
     if (next === '%' || next === '_' || next === '-') {
@@ -197,7 +198,8 @@ function checkMacroString(term: string, value: string, isExplanation: boolean): 
     if (!macro) throw new SpfSyntaxError(term, `malformed macro at "${value.slice(i, i + 8)}"`);
     const letter = macro[1]!.toLowerCase();
     if (!'slodiphcrtv'.includes(letter)) throw new SpfSyntaxError(term, `unknown macro letter "${macro[1]}"`);
-    if (!isExplanation && 'crt'.includes(letter)) throw new SpfSyntaxError(term, `macro letter "${macro[1]}" is only allowed in exp=`);
+    if ('crt'.includes(letter)) throw new SpfSyntaxError(term, `macro letter "${macro[1]}" is only allowed in explanation text`);
+    if (macro[2] && Number(macro[2]) === 0) throw new SpfSyntaxError(term, `${macro[0]} keeps no part (RFC 7208 §7.3)`);
     i += macro[0].length - 1;
   }
 }

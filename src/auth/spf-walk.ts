@@ -6,10 +6,7 @@
 import { joinTxt, type DnsAnswer, type DnsClient } from '../net/dns/index.js';
 import { isSpfRecord, parseSpfRecord, SpfSyntaxError, type SpfMechanism, type SpfTerm } from './spf-record.js';
 
-/** RFC 7208 §4.6.4. */
-export const SPF_LOOKUP_LIMIT = 10;
-export const SPF_VOID_LIMIT = 2;
-export const SPF_MX_HOST_LIMIT = 10;
+export { SPF_LOOKUP_LIMIT, SPF_MX_HOST_LIMIT, SPF_VOID_LIMIT } from './spf-eval.js';
 /** Politeness bound on the records one walk fetches; a real limit is reached long before. */
 const MAX_RECORDS = 40;
 

@@ -47,6 +47,9 @@ export function reverseName(ip: string): string {
   return `${expandIPv6(ip).replace(/:/g, '').split('').reverse().join('.')}.ip6.arpa`;
 }
 
+/** RFC 5952 text: lower case, the longest run of zeros as "::" (the form %{c} of SPF gives). */
+export const canonicalIPv6 = (ip: string): string => ipaddr.IPv6.parse(ip).toRFC5952String();
+
 /** All eight groups, four hex digits each (an embedded IPv4 address in hex too), for comparison and nibble names. */
 export function expandIPv6(ip: string): string {
   return ipaddr.IPv6.parse(ip).parts.map(group => group.toString(16).padStart(4, '0')).join(':');

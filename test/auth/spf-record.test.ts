@@ -55,7 +55,13 @@ test('syntax errors name the term and the reason', () => {
     ['v=spf1 include:localhost', 'include:localhost', /not a domain name/],
     ['v=spf1 a:example.123', 'a:example.123', /not a domain name/],
     ['v=spf1 exists:%{x}.example.com', 'exists:%{x}.example.com', /unknown macro letter "x"/],
-    ['v=spf1 exists:%{c}.example.com', 'exists:%{c}.example.com', /only allowed in exp=/],
+    ['v=spf1 exists:%{c}.example.com', 'exists:%{c}.example.com', /only allowed in explanation text/],
+    // exp= names where the explanation is: a domain-spec, which may not use c, r or t (§7.1).
+    ['v=spf1 -all exp=%{r}.example.com', 'exp=%{r}.example.com', /only allowed in explanation text/],
+    ['v=spf1 exists:%{d0}.example.com', 'exists:%{d0}.example.com', /keeps no part/],
+    // Only SP separates terms (§4.6.1): a TAB or CR stays inside a term, which then cannot parse.
+    ['v=spf1 a\tmx -all', 'a\tmx', /visible ASCII/],
+    ['v=spf1 ip4:192.0.2.5\r -all', 'ip4:192.0.2.5\r', /visible ASCII/],
     ['v=spf1 exists:%{i.example.com', 'exists:%{i.example.com', /malformed macro/],
     ['v=spf1 redirect=a.example redirect=b.example', 'redirect=', /more than once/],
     ['v=spf1 redirect=', 'redirect=', /needs a domain/],
@@ -67,7 +73,7 @@ test('syntax errors name the term and the reason', () => {
 });
 
 test('accepts the forms RFC 7208 allows that look odd', () => {
-  for (const text of ['v=spf1', 'v=spf1  mx   -all ', 'v=spf1 a/24', 'v=spf1 mx//64', 'v=spf1 include:example.com.', 'v=spf1 include:xn--bcher-kva.example', 'v=spf1 exp=%{r}.example.com', 'v=spf1 include:%{l1r-}.%{d}']) {
+  for (const text of ['v=spf1', 'v=spf1  mx   -all ', 'v=spf1 a/24', 'v=spf1 mx//64', 'v=spf1 include:example.com.', 'v=spf1 include:xn--bcher-kva.example', 'v=spf1 exp=why.%{d}', 'v=spf1 include:%{l1r-}.%{d}']) {
     assert.doesNotThrow(() => parseSpfRecord(text), text);
   }
 });
