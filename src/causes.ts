@@ -58,6 +58,7 @@ const RESOLVER_SYMPTOMS = [
   'rbl.unknown',
   'spf.missing',
   'spf.void-lookups',
+  'spf.temperror',
   'dkim.not-found',
   'dmarc.missing',
   'dmarc.rua-unauthorized',
@@ -108,6 +109,7 @@ export const causes = defineCauses({
       'mta-sts.invalid',
       'tls-rpt.missing',
       'spf.missing',
+      'spf.temperror',
       'dkim.not-found',
       'dmarc.missing',
       'delivery.delayed',
@@ -607,7 +609,7 @@ export const causes = defineCauses({
       'The domain publishes more than one TXT record starting "v=spf1". SPF then ends in a permerror (permanent error) for every message, and receivers treat the domain as having a broken SPF setup (RFC 7208 §4.5).',
     fix: 'Merge them into a single record and delete the others, e.g. "v=spf1 mx include:spf.protection.outlook.com include:_spf.google.com -all".',
     refs: ['RFC 7208 §3.2', 'RFC 7208 §4.5'],
-    masks: ['spf.ip-not-authorized'],
+    masks: ['spf.ip-not-authorized', 'spf.permerror'],
   },
   'spf.syntax': {
     title: 'SPF record has a syntax error',
@@ -617,7 +619,7 @@ export const causes = defineCauses({
       'The SPF record contains something SPF does not understand, such as a misspelt mechanism, a stray character or a bad IP range. Receivers stop with a permerror, so the record protects nothing and may count against the mail (RFC 7208 §4.6).',
     fix: 'Correct the term shown in the finding so the record uses valid mechanisms only, e.g. "v=spf1 ip4:203.0.113.0/24 include:_spf.example.net -all".',
     refs: ['RFC 7208 §4.6', 'RFC 7208 §12'],
-    masks: ['spf.ip-not-authorized'],
+    masks: ['spf.ip-not-authorized', 'spf.permerror'],
   },
   'spf.too-many-lookups': {
     title: 'SPF needs more than 10 DNS lookups',
@@ -627,7 +629,7 @@ export const causes = defineCauses({
       'Checking the SPF record takes more than 10 DNS lookups (each include, a, mx, ptr, exists and redirect counts, inside nested includes too). Receivers stop at 10 and return a permerror, so SPF fails for all mail (RFC 7208 §4.6.4).',
     fix: 'Remove includes for services you no longer use, replace a and mx with ip4:/ip6: ranges where they are stable, and drop ptr; flattening includes into IP addresses is a last resort because providers change them.',
     refs: ['RFC 7208 §4.6.4'],
-    masks: ['spf.ip-not-authorized'],
+    masks: ['spf.ip-not-authorized', 'spf.permerror'],
   },
   'spf.void-lookups': {
     title: 'SPF record has void DNS lookups',
@@ -637,6 +639,7 @@ export const causes = defineCauses({
       'Some names in the SPF record (in include, a, mx or exists) have no records or do not exist. These void lookups waste the lookup budget, and more than two of them make receivers return a permerror (RFC 7208 §4.6.4).',
     fix: 'Remove or correct the names that no longer exist, typically an include: for a provider you have left.',
     refs: ['RFC 7208 §4.6.4'],
+    masks: ['spf.permerror'],
   },
   'spf.include-missing': {
     title: 'SPF include or redirect names a domain without SPF',
@@ -646,7 +649,26 @@ export const causes = defineCauses({
       'The SPF record includes (include:) or redirects to (redirect=) a domain that publishes no SPF record, often a provider the domain has left or a misspelt name. Receivers stop with a permerror when they reach that term, so SPF fails for every server not listed before it (RFC 7208 §5.2, §6.1).',
     fix: 'Correct the name to the one your provider documents (e.g. include:_spf.google.com), or remove the term if you no longer use that service.',
     refs: ['RFC 7208 §5.2', 'RFC 7208 §6.1'],
+    masks: ['spf.ip-not-authorized', 'spf.permerror'],
+  },
+  'spf.permerror': {
+    title: 'SPF ends in permerror for the sending IP',
+    severity: 'error',
+    side: 'sender',
+    explanation:
+      'Evaluating the SPF record for the sending IP given with --ip ends in a permerror (permanent error): something on the path that address takes is broken, such as an include or redirect whose name expands to nothing valid, more than 10 DNS-querying terms, or more than 2 lookups that find nothing. Receivers treat the message as failing SPF, and DMARC cannot pass on SPF (RFC 7208 §2.6.7).',
+    fix: 'Correct the term named in the finding (the path shows how the evaluation got there), e.g. replace an include of a domain without SPF, or remove lookups so the path stays within 10.',
+    refs: ['RFC 7208 §2.6.7', 'RFC 7208 §4.6.4'],
     masks: ['spf.ip-not-authorized'],
+  },
+  'spf.temperror': {
+    title: 'SPF ends in temperror for the sending IP',
+    severity: 'warning',
+    side: 'sender',
+    explanation:
+      'A DNS lookup the SPF evaluation for the sending IP needs timed out or failed (SERVFAIL), so the result is a temperror (temporary error). Receivers usually defer the message (a 4xx reply) and try again, so mail is delayed, and bounces if the failure lasts (RFC 7208 §2.6.6).',
+    fix: 'Make the name shown in the finding answer reliably: check the name servers of the domain (or of the provider it includes). If lookups of other domains fail too, the resolver maildiag used is the problem instead; try --resolver.',
+    refs: ['RFC 7208 §2.6.6', 'RFC 7208 §5'],
   },
   'spf.plus-all': {
     title: 'SPF +all authorises the whole internet',

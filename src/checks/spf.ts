@@ -1,10 +1,10 @@
 // The domain's SPF record as a receiver evaluates it (RFC 7208): one record,
 // valid syntax, within the DNS lookup limits through every include, and an
-// ending that says what happens to everyone else. With --ip, the verdict
-// mailauth's check_host() gives for that address.
-import type { DNSResolver } from 'mailauth';
-import { describeAnswer, mailauthResolver } from '../net/dns/index.js';
-import type { Net } from '../net/context.js';
+// ending that says what happens to everyone else. With --ip, check_host() for
+// that address (with --from and --helo as its sender and HELO), and the path
+// that decided it.
+import { describeAnswer } from '../net/dns/index.js';
+import { evaluateSpf, type SpfEvaluation } from '../auth/spf-eval.js';
 import {
   allNodes,
   includeLoops,
@@ -18,6 +18,7 @@ import {
   type SpfNode,
   type SpfWalk,
 } from '../auth/spf-walk.js';
+import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding } from './define.js';
 
 export default defineCheck({
@@ -36,11 +37,20 @@ export default defineCheck({
     'spf.plus-all',
     'spf.soft-all',
     'spf.ip-not-authorized',
+    'spf.permerror',
+    'spf.temperror',
   ],
   async run({ domain }, { net, options }) {
-    const walk = await walkSpf(domain, net.dns);
+    const [walk, evaluation] = await Promise.all([walkSpf(domain, net.dns), options.senderIp ? evaluateSpf(identityOf(domain, options.senderIp, options), net.dns) : undefined]);
     const { root } = walk;
-    const data = { record: root.record ?? null, lookups: walk.lookupCount, lookupLimit: SPF_LOOKUP_LIMIT, voidLookups: walk.voidLookups, tree: root };
+    const data = {
+      record: root.record ?? null,
+      lookups: walk.lookupCount,
+      lookupLimit: SPF_LOOKUP_LIMIT,
+      voidLookups: walk.voidLookups,
+      tree: root,
+      ...(evaluation ? { senderIp: evaluation } : {}),
+    };
     switch (root.status) {
       case 'none': {
         const answer = describeAnswer(domain, 'TXT', await net.dns.query(domain, 'TXT'));
@@ -56,12 +66,13 @@ export default defineCheck({
       case 'syntax':
         return { findings: [syntaxFinding(root, domain)], data };
     }
-    const findings = [...nestedRecordFindings(walk, domain), ...limitFindings(walk, domain), ...endingFindings(root, domain)];
-    if (!options.senderIp) return { findings, data };
-    const verdict = await authorization(domain, options.senderIp, net);
-    return { findings: [...findings, ...verdict.findings], data: { ...data, senderIp: verdict.data } };
+    const findings = [...nestedRecordFindings(walk, domain), ...limitFindings(walk, domain, evaluation), ...endingFindings(root, domain)];
+    return { findings: evaluation ? [...findings, ...verdictFindings(evaluation)] : findings, data };
   },
 });
+
+/** The SMTP identities of the evaluation: --from (else postmaster@domain, as a bounce is never what is asked) and --helo. */
+const identityOf = (domain: string, ip: string, options: RunOptions) => ({ ip, mailFrom: options.from || `postmaster@${domain}`, helo: options.helo, domain });
 
 function syntaxFinding(node: SpfNode, domain: string, via?: string): Finding {
   const where = via ? `${via} leads to ${node.domain}, whose SPF record` : `the SPF record of ${domain}`;
@@ -104,13 +115,20 @@ function nestedRecordFindings(walk: SpfWalk, domain: string): Finding[] {
   return findings;
 }
 
-/** RFC 7208 §4.6.4: at most 10 DNS-querying terms, 10 MX hosts per mx, 2 void lookups. */
-function limitFindings(walk: SpfWalk, domain: string): Finding[] {
+/**
+ * RFC 7208 §4.6.4: at most 10 DNS-querying terms, 10 MX hosts per mx, 2 void
+ * lookups. The limits hold per evaluation: with --ip, say what the record
+ * does for that address rather than claim every receiver returns permerror.
+ */
+function limitFindings(walk: SpfWalk, domain: string, evaluation?: SpfEvaluation): Finding[] {
   const findings: Finding[] = [];
   const tree = renderSpfTree(walk.root);
+  const consequence = evaluation && evaluation.result !== 'permerror'
+    ? `receivers return permerror for senders whose evaluation goes that far; for ${evaluation.ip} it stops after ${evaluation.lookups} lookup${evaluation.lookups === 1 ? '' : 's'} (${evaluation.voidLookups} void) with ${evaluation.result}`
+    : 'receivers return permerror';
   if (walk.lookupCount > SPF_LOOKUP_LIMIT) {
     const counted = walk.truncated ? `more than ${walk.lookupCount}` : String(walk.lookupCount);
-    findings.push(finding('spf.too-many-lookups', `checking SPF for ${domain} takes ${counted} DNS lookups (include, a, mx, ptr, exists, redirect), over the limit of ${SPF_LOOKUP_LIMIT}: receivers return permerror`, {
+    findings.push(finding('spf.too-many-lookups', `checking SPF for ${domain} takes ${counted} DNS lookups (include, a, mx, ptr, exists, redirect), over the limit of ${SPF_LOOKUP_LIMIT}: ${consequence}`, {
       subjects: [domain],
       evidence: tree,
       data: { lookups: walk.lookupCount, limit: SPF_LOOKUP_LIMIT, truncated: walk.truncated },
@@ -127,7 +145,7 @@ function limitFindings(walk: SpfWalk, domain: string): Finding[] {
   }
   if (walk.voidLookups.length > SPF_VOID_LIMIT) {
     // More than two is a permerror for every message, as serious as too many lookups.
-    findings.push(finding('spf.void-lookups', `${walk.voidLookups.length} lookups in the SPF of ${domain} find nothing (limit ${SPF_VOID_LIMIT}): ${walk.voidLookups.map(v => v.term).join(', ')}; receivers return permerror`, {
+    findings.push(finding('spf.void-lookups', `${walk.voidLookups.length} lookups in the SPF of ${domain} find nothing (limit ${SPF_VOID_LIMIT}): ${walk.voidLookups.map(v => v.term).join(', ')}; ${consequence}`, {
       subjects: walk.voidLookups.map(v => v.target),
       evidence: walk.voidLookups.map(v => `${v.term} (in ${v.domain}): ${v.target} has no records`),
       data: { voidLookups: walk.voidLookups.length, limit: SPF_VOID_LIMIT },
@@ -159,22 +177,31 @@ function endingFindings(root: SpfNode, domain: string): Finding[] {
   }
 }
 
-/** check_host() for the sending address, by mailauth through our resolver. */
-async function authorization(domain: string, ip: string, net: Net): Promise<{ findings: Finding[]; data: Record<string, unknown> }> {
-  const { spf } = await import('mailauth/lib/spf/index.js');
-  const result = await spf({ sender: `postmaster@${domain}`, ip, mta: 'maildiag', resolver: mailauthResolver(net.dns) as DNSResolver });
-  const verdict = result.status.result;
-  const data = { ip, result: verdict, ...(result.status.comment ? { comment: result.status.comment } : {}) };
-  if (verdict !== 'fail' && verdict !== 'softfail' && verdict !== 'neutral') return { findings: [], data };
-  // fail is refused outright; softfail and neutral usually mean spam-folder or a DMARC failure.
-  const severity = verdict === 'fail' ? 'error' : 'warning';
-  return {
-    findings: [finding('spf.ip-not-authorized', `SPF ${verdict} for ${ip} sending as ${domain}: the record does not list this address`, {
-      subjects: [ip],
-      evidence: [result.header.trim(), ...(result.rr ? [`${domain} TXT "${result.rr}"`] : [])],
-      data: { ip, result: verdict },
-      severity,
-    })],
-    data,
-  };
+/**
+ * What check_host() gives the --ip address. pass says nothing; fail, softfail
+ * and neutral mean the record does not list it; permerror and temperror are
+ * never a pass: receivers fail or defer the check, whatever the record looks like.
+ */
+function verdictFindings(evaluation: SpfEvaluation): Finding[] {
+  const { ip } = evaluation;
+  const evidence = [...evaluation.path.map(step => `path: ${step}`), `${evaluation.lookups} of ${SPF_LOOKUP_LIMIT} DNS lookups, ${evaluation.voidLookups} void`, ...(evaluation.explanation ? [`explanation: ${evaluation.explanation}`] : [])];
+  const data = { ip, result: evaluation.result, lookups: evaluation.lookups, voidLookups: evaluation.voidLookups };
+  const subjects = [ip];
+  switch (evaluation.result) {
+    case 'pass':
+    case 'none':
+      return [];
+    case 'permerror':
+      return [finding('spf.permerror', `SPF permerror for ${ip} sending as ${evaluation.domain}: ${evaluation.reason}`, { subjects: [evaluation.domain], evidence, data })];
+    case 'temperror':
+      return [finding('spf.temperror', `SPF temperror for ${ip} sending as ${evaluation.domain}: ${evaluation.reason}`, { subjects: [evaluation.domain], evidence, data })];
+    default:
+      // fail is refused outright; softfail and neutral usually mean spam-folder or a DMARC failure.
+      return [finding('spf.ip-not-authorized', `SPF ${evaluation.result} for ${ip} sending as ${evaluation.domain}: ${evaluation.reason}`, {
+        subjects,
+        evidence,
+        data,
+        severity: evaluation.result === 'fail' ? 'error' : 'warning',
+      })];
+  }
 }

@@ -135,7 +135,8 @@ test('spf.include-missing: include: of a domain that publishes no SPF', async ()
 test('with --ip: spf.ip-not-authorized with the check_host() result; pass is quiet', async () => {
   const fail = await spfWorld([['v=spf1 ip4:192.0.2.0/24 -all']], {}, { senderIp: '203.0.113.5' });
   assert.deepEqual(causesOf(fail, 'spf'), ['spf.ip-not-authorized:error']);
-  assert.deepEqual(findingOf(fail, 'spf.ip-not-authorized').data, { ip: '203.0.113.5', result: 'fail' });
+  assert.deepEqual(findingOf(fail, 'spf.ip-not-authorized').data, { ip: '203.0.113.5', result: 'fail', lookups: 0, voidLookups: 0 });
+  assert.deepEqual(findingOf(fail, 'spf.ip-not-authorized').evidence.slice(0, 1), ['path: example.com: -all']);
   const softfail = await spfWorld([['v=spf1 ip4:192.0.2.0/24 ~all']], {}, { senderIp: '203.0.113.5' });
   assert.deepEqual(causesOf(softfail, 'spf').sort(), ['spf.ip-not-authorized:warning', 'spf.soft-all:info']);
   const pass = await spfWorld([['v=spf1 mx -all']], {}, { senderIp: '192.0.2.10' });
@@ -148,4 +149,49 @@ test('an include whose name servers never answer: the walk ends, temperror is no
   assert.deepEqual(causesOf(report, 'spf'), []);
   const tree = checkOf(report, 'spf').data['tree'] as { lookups: { outcome: string; child: { status: string } }[] };
   assert.deepEqual([tree.lookups[0]!.outcome, tree.lookups[0]!.child.status], ['error', 'dns-error']);
+});
+
+test('with --ip: permerror on the address\'s path is spf.permerror, never a pass', async () => {
+  // Each record looks well-formed to the walker; only evaluating it for the address shows the error.
+  const cases: [string, SimZone, RegExp][] = [
+    // The sender's local part ("postmaster") makes a name with an empty label: no record to include.
+    ['v=spf1 include:%{l}..example.net -all', {}, /names no valid domain/],
+    // Three MX hosts without addresses: three void lookups (counted per host, RFC 7208 §4.6.4).
+    ['v=spf1 mx:mail.example.net -all', { 'mail.example.net': { MX: [1, 2, 3].map(n => ({ priority: n, exchange: `gone${n}.example.net` })) } }, /over the limit of 2/],
+  ];
+  for (const [record, zone, reason] of cases) {
+    const report = await spfWorld([[record]], zone, { senderIp: '203.0.113.5' });
+    assert.deepEqual(causesOf(report, 'spf').filter(c => c.startsWith('spf.permerror')), ['spf.permerror:error'], record);
+    assert.match(findingOf(report, 'spf.permerror').message, reason);
+    assert.equal((checkOf(report, 'spf').data['senderIp'] as { result: string }).result, 'permerror');
+  }
+});
+
+test('with --ip: an exists: whose name servers fail is spf.temperror, not a pass', async () => {
+  const report = await spfWorld([['v=spf1 exists:%{i}.list.example.net -all']], { '203.0.113.5.list.example.net': 'SERVFAIL' }, { senderIp: '203.0.113.5' });
+  assert.deepEqual(causesOf(report, 'spf'), ['spf.temperror:warning']);
+  assert.deepEqual(findingOf(report, 'spf.temperror').evidence[0], 'path: example.com: exists:%{i}.list.example.net');
+});
+
+test('with --ip: the lookup limit belongs to an evaluation; an address matched early passes', async () => {
+  const includes = Array.from({ length: 11 }, (_, i) => `include:s${i}.example.net`);
+  const zone: SimZone = Object.fromEntries(includes.map((_, i) => [`s${i}.example.net`, { TXT: [[`v=spf1 ip4:198.51.100.${i} -all`]] }]));
+  // Over 255 characters: one string per term, joined by the reader (RFC 7208 §3.3).
+  const early = await spfWorld([['v=spf1 ip4:192.0.2.10', ...includes.map(i => ` ${i}`), ' -all']], zone, { senderIp: '192.0.2.10' });
+  assert.deepEqual(causesOf(early, 'spf'), ['spf.too-many-lookups:error']);
+  assert.match(findingOf(early, 'spf.too-many-lookups').message, /for 192\.0\.2\.10 it stops after 0 lookups \(0 void\) with pass/);
+  const late = await spfWorld([['v=spf1', ...includes.map(i => ` ${i}`), ' -all']], zone, { senderIp: '192.0.2.10' });
+  assert.deepEqual(causesOf(late, 'spf'), ['spf.too-many-lookups:error', 'spf.permerror:error']);
+  assert.match(findingOf(late, 'spf.too-many-lookups').message, /: receivers return permerror$/);
+});
+
+test('with --ip: --from and --helo are the sender and HELO of the evaluation (%{l}, %{h})', async () => {
+  const zone: SimZone = { 'alice.senders.example.com': { A: ['127.0.0.2'] }, 'out.example.com': { A: ['203.0.113.5'] } };
+  const record = 'v=spf1 exists:%{l}.senders.%{d} a:%{h} -all';
+  const bySender = await spfWorld([[record]], zone, { senderIp: '198.51.100.1', from: 'alice@example.com' });
+  assert.deepEqual((checkOf(bySender, 'spf').data['senderIp'] as { path: string[] }).path, ['example.com: exists:%{l}.senders.%{d}']);
+  const byHelo = await spfWorld([[record]], zone, { senderIp: '203.0.113.5', from: 'bob@example.com', helo: 'out.example.com' });
+  assert.deepEqual((checkOf(byHelo, 'spf').data['senderIp'] as { path: string[] }).path, ['example.com: a:%{h}']);
+  const neither = await spfWorld([[record]], zone, { senderIp: '203.0.113.5', from: 'bob@example.com', helo: 'other.example.com' });
+  assert.deepEqual(causesOf(neither, 'spf'), ['spf.ip-not-authorized:error']);
 });
