@@ -6,8 +6,8 @@
 // banner or TXT record stays text even if an escape were ever missed.
 import { createHash } from 'node:crypto';
 import { causes, SEVERITIES, SIDES, type CauseId, type Severity, type Side } from '../causes.js';
-import type { ComparisonSummary, Report, TargetChanges } from '../report/schema.js';
-import { CHANGE_LABEL, changeCounts, describeChanges } from './changes.js';
+import type { ComparisonSummary, Report } from '../report/schema.js';
+import { CHANGE_LABEL, CHANGE_ORDER, changeCounts, describeChanges } from './changes.js';
 import { checkDetail } from './human.js';
 import { cleanLine } from './sanitize.js';
 import { SEVERITY_LABEL, SIDE_LABEL, STATUS_LABEL, verdictLine } from './words.js';
@@ -27,7 +27,6 @@ type Verdict = Report['verdict'];
 const VERDICTS: readonly Verdict[] = ['error', 'warning', 'info', 'ok'];
 const VERDICT_LABEL: Record<Verdict, string> = { error: 'problem', warning: 'at risk', info: 'notes only', ok: 'OK' };
 const SIDE_SHORT: Record<Side, string> = { recipient: 'receiving domain', sender: 'sender', network: 'network in between', local: 'this machine' };
-const CHANGE_ORDER: readonly TargetChanges['status'][] = ['worse', 'added', 'better'];
 const TOP_CAUSES = 10;
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -209,7 +208,7 @@ th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px 
 th button{font:inherit;font-weight:700;background:none;border:0;padding:0;cursor:pointer;color:inherit}
 th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
 .controls{display:flex;flex-wrap:wrap;gap:.8rem;align-items:center;margin:.5rem 0}.controls input,.controls select{font:inherit;padding:.2rem .4rem}
-.change-worse td:nth-child(2),.change-worse.change{color:var(--error);font-weight:700}.change-better td:nth-child(2),.change-better.change{color:var(--ok)}
+.change-worse td:nth-child(2),.change-worse.change{color:var(--error);font-weight:700}.change-incomplete td:nth-child(2),.change-incomplete.change{color:var(--warning);font-weight:700}.change-better td:nth-child(2),.change-better.change{color:var(--ok)}
 article{border-top:1px solid var(--line);padding:.6rem 0}.verdict{font-weight:700;margin:.2rem 0}
 .diagnosis{padding-left:1.4rem}.diagnosis>li{margin:.6rem 0}.diagnosis p{margin:.2rem 0}.cause{overflow-wrap:anywhere}
 .badge{font-size:.75rem;font-weight:700;border:1px solid currentColor;border-radius:3px;padding:0 .3em}

@@ -1,14 +1,31 @@
 // What changed for each target since an earlier run: causes new, resolved, and
 // changed in severity, and whether the target got worse or better. Pure
-// functions of two reports; the file reading lives in the CLI.
-import type { Severity } from '../causes.js';
-import type { BaselineReport, CauseRef, ComparisonSummary, TargetChanges } from './schema.js';
+// functions of two reports; the file reading lives in the CLI. A cause is
+// resolved only if this run looked for it again: when the check that reports
+// it did not run or could not conclude, the cause is "not rechecked", never fixed.
+import type { CauseId, Severity } from '../causes.js';
+import { checks } from '../checks/index.js';
+import type { BaselineReport, CauseRef, ComparisonSummary, Report, TargetChanges } from './schema.js';
 
 const LEVEL: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
+/** The checks that can report each cause. */
+const reportedBy = new Map<CauseId, string[]>();
+for (const check of checks) for (const cause of check.emits) reportedBy.set(cause, [...(reportedBy.get(cause) ?? []), check.id]);
+
+/** A check looked when it reached a verdict: not skipped, not failed, not an "info" that only says why it could not conclude. */
+const looked = (check: Report['checks'][number]): boolean =>
+  check.status === 'pass' || check.status === 'warn' || check.status === 'fail' || (check.status === 'info' && check.findings.length > 0);
+
+/** Whether this run looked for the cause again: some check that reports it reached a verdict. */
+function lookedFor(cause: CauseId, report: Pick<Report, 'checks'>): boolean {
+  const ids = reportedBy.get(cause) ?? [];
+  return report.checks.some(check => ids.includes(check.id) && looked(check));
+}
+
 /** The causes of a report by id (the ranker lists each cause once; the worst entry wins if not). */
-function causesById(report: BaselineReport): Map<string, CauseRef> {
-  const byId = new Map<string, CauseRef>();
+function causesById(report: Pick<BaselineReport, 'diagnosis'>): Map<CauseId, CauseRef> {
+  const byId = new Map<CauseId, CauseRef>();
   for (const { cause, severity, side, title } of report.diagnosis) {
     const seen = byId.get(cause);
     if (!seen || LEVEL[severity] > LEVEL[seen.severity]) byId.set(cause, { cause, severity, side, title });
@@ -18,23 +35,30 @@ function causesById(report: BaselineReport): Map<string, CauseRef> {
 
 /**
  * `before` is the target's report in the baseline, if it was there. A target
- * is worse when a warning or error appeared or a cause got more severe, and
- * better when one went away or got milder without anything getting worse;
- * informational notes coming and going are listed but change neither.
+ * is worse when a warning or error appeared or a cause got more severe;
+ * incomplete when, short of that, a warning or error of the baseline could not
+ * be looked for again; better when one went away or got milder. Informational
+ * notes coming and going are listed but change none of these.
  */
-export function compareTarget(before: BaselineReport | undefined, after: BaselineReport): TargetChanges {
+export function compareTarget(before: BaselineReport | undefined, after: Pick<Report, 'diagnosis' | 'checks'>): TargetChanges {
   const now = causesById(after);
-  if (!before) return { status: 'added', previousVerdict: null, new: [...now.values()], resolved: [], changed: [] };
+  if (!before) return { status: 'added', previousVerdict: null, new: [...now.values()], resolved: [], notRechecked: [], changed: [] };
   const then = causesById(before);
+  // A symptom folded under a new root cause is still there, not resolved.
+  const folded = new Set(after.diagnosis.flatMap(d => d.explains));
   const added = [...now.values()].filter(c => !then.has(c.cause));
-  const resolved = [...then.values()].filter(c => !now.has(c.cause));
+  const gone = [...then.values()].filter(c => !now.has(c.cause) && !folded.has(c.cause));
+  const resolved = gone.filter(c => lookedFor(c.cause, after));
+  const notRechecked = gone.filter(c => !lookedFor(c.cause, after));
   const changed = [...now.values()].flatMap(c => {
     const was = then.get(c.cause);
     return was && was.severity !== c.severity ? [{ cause: c.cause, side: c.side, title: c.title, from: was.severity, to: c.severity }] : [];
   });
   const worse = added.some(c => c.severity !== 'info') || changed.some(c => LEVEL[c.to] > LEVEL[c.from]);
+  const incomplete = notRechecked.some(c => c.severity !== 'info');
   const better = resolved.some(c => c.severity !== 'info') || changed.some(c => LEVEL[c.to] < LEVEL[c.from]);
-  return { status: worse ? 'worse' : better ? 'better' : 'unchanged', previousVerdict: before.verdict, new: added, resolved, changed };
+  const status = worse ? 'worse' : incomplete ? 'incomplete' : better ? 'better' : 'unchanged';
+  return { status, previousVerdict: before.verdict, new: added, resolved, notRechecked, changed };
 }
 
 /** Causes at or above `threshold` that are new or got more severe: what a nightly job fails on. */
@@ -51,6 +75,7 @@ export function summarize(baselineName: string, changes: readonly TargetChanges[
     baseline: baselineName,
     worse: count('worse'),
     better: count('better'),
+    incomplete: count('incomplete'),
     unchanged: count('unchanged'),
     added: count('added'),
     removed: removed.map(r => ({ target: r.target, ascii: r.ascii, verdict: r.verdict })),

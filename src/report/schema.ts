@@ -55,11 +55,18 @@ export const causeRefSchema = z.object({
 
 /** With --compare: what changed for this target since the baseline run. */
 export const targetChangesSchema = z.object({
-  /** worse: a warning or error appeared or got more severe; better: one went away or got milder, nothing got worse; added: not in the baseline. */
-  status: z.enum(['worse', 'better', 'unchanged', 'added']),
+  /**
+   * worse: a warning or error appeared or got more severe; incomplete: short of
+   * that, a warning or error of the baseline could not be looked for again;
+   * better: one went away or got milder; added: not in the baseline.
+   */
+  status: z.enum(['worse', 'incomplete', 'better', 'unchanged', 'added']),
   previousVerdict: verdictSchema.nullable(),
   new: z.array(causeRefSchema),
+  /** Gone, and the check that reports it looked again. */
   resolved: z.array(causeRefSchema),
+  /** Gone because the check that reports it did not run or could not conclude this time: not known to be fixed. */
+  notRechecked: z.array(causeRefSchema),
   changed: z.array(causeRefSchema.omit({ severity: true }).extend({ from: severitySchema, to: severitySchema })),
 });
 
@@ -88,6 +95,7 @@ export const comparisonSchema = z.object({
     baseline: z.string(),
     worse: z.number().int().nonnegative(),
     better: z.number().int().nonnegative(),
+    incomplete: z.number().int().nonnegative(),
     unchanged: z.number().int().nonnegative(),
     added: z.number().int().nonnegative(),
     /** Targets of the baseline that are no longer in the list. */

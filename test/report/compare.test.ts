@@ -38,6 +38,18 @@ test('compareTarget: new, resolved and re-graded causes, and whether the target 
   const both = compareTarget(edit(d => d.filter(e => e.cause !== 'spf.plus-all')), edit(d => d.filter(e => e.cause !== 'dmarc.policy-none')));
   assert.deepEqual([both.status, both.new.map(c => c.cause), both.resolved.map(c => c.cause)], ['worse', ['spf.plus-all'], ['dmarc.policy-none']]);
 
+  // Gone while its check could not look: not rechecked, never "resolved".
+  const unlooked = { ...edit(d => d.filter(e => e.cause !== 'spf.plus-all')), checks: now.checks.map(c => (c.id === 'spf' ? { ...c, status: 'skipped' as const, findings: [] } : c)) };
+  const notLooked = compareTarget(now, unlooked);
+  assert.deepEqual([notLooked.status, notLooked.resolved, notLooked.notRechecked.map(c => c.cause)], ['incomplete', [], ['spf.plus-all']]);
+  const inconclusive = { ...unlooked, checks: now.checks.filter(c => c.id !== 'spf').concat({ ...now.checks.find(c => c.id === 'spf')!, status: 'info', findings: [], data: { reason: 'no answer' } }) };
+  assert.equal(compareTarget(now, inconclusive).status, 'incomplete');
+  assert.equal(compareTarget(now, { ...unlooked, checks: unlooked.checks.filter(c => c.id !== 'spf') }).status, 'incomplete', '--skip spf');
+
+  // A symptom now folded under a root cause is still there, not resolved.
+  const rooted = edit(d => d.filter(e => e.cause !== 'dmarc.policy-none').map(e => (e.cause === 'spf.plus-all' ? { ...e, explains: ['dmarc.policy-none' as const] } : e)));
+  assert.deepEqual([compareTarget(now, rooted).status, compareTarget(now, rooted).resolved], ['unchanged', []]);
+
   assert.deepEqual(regressions(appeared, 'error').map(c => c.cause), ['spf.plus-all']);
   assert.deepEqual(regressions(graded, 'error'), []);
   assert.deepEqual(regressions(graded, 'warning').map(c => [c.cause, c.severity]), [['mx.target-invalid', 'warning']]);
@@ -91,7 +103,7 @@ test('audit --compare of two JSONL runs: every kind of change, the summary line,
   const earlier = [
     withDiagnosis(by('null.example'), d => d.filter(e => e.cause !== 'mx.null')), // an error appears
     withDiagnosis(by('dangling.example'), d => d.map(e => (e.cause === 'dmarc.missing' ? { ...e, severity: 'info' } : e))), // info → warning
-    withDiagnosis(by('open.example'), d => [...d, { ...d[0]!, cause: 'rbl.listed', title: 'listed' }]), // a problem goes away
+    withDiagnosis(by('open.example'), d => [...d, { ...d[0]!, cause: 'dmarc.policy-none', title: 'DMARC policy is p=none' }]), // a problem goes away
     by('same.example'),
     { ...by('same.example'), target: 'retired.example', ascii: 'retired.example' }, // no longer in the list
   ];
@@ -107,17 +119,17 @@ test('audit --compare of two JSONL runs: every kind of change, the summary line,
   const changes = (name: string) => second.reports.find(r => r.target === name)!.changes!;
   assert.deepEqual(changes('null.example').new.map(c => [c.cause, c.severity]), [['mx.null', 'error']]);
   assert.deepEqual(changes('dangling.example').changed.map(c => [c.cause, c.from, c.to]), [['dmarc.missing', 'info', 'warning']]);
-  assert.deepEqual(changes('open.example').resolved.map(c => c.cause), ['rbl.listed']);
+  assert.deepEqual(changes('open.example').resolved.map(c => c.cause), ['dmarc.policy-none']);
   assert.equal(changes('new.example').previousVerdict, null);
   assert.equal(changes('same.example').previousVerdict, 'error');
-  assert.deepEqual(second.comparison, { baseline, worse: 2, better: 1, unchanged: 1, added: 1, removed: [{ target: 'retired.example', ascii: 'retired.example', verdict: 'error' }] });
+  assert.deepEqual(second.comparison, { baseline, worse: 2, better: 1, incomplete: 0, unchanged: 1, added: 1, removed: [{ target: 'retired.example', ascii: 'retired.example', verdict: 'error' }] });
   assert.equal(run.status, 1, 'an error appeared: a regression');
 
   const human = await runMain(['audit', '-', ...args('--format', 'human', '--compare', baseline)], { stdin: `${now.join('\n')}\n` });
   assert.match(human.stdout, /Changes since .*earlier\.jsonl: 2 targets got worse, 1 better, 1 unchanged, 1 added, 1 removed/);
   assert.match(human.stdout, /WORSE +null\.example: new: mx\.null \(error\)/);
   assert.match(human.stdout, /removed +retired\.example \(was error\)/);
-  assert.match(human.stdout, /Since the last run: better: resolved: rbl\.listed/);
+  assert.match(human.stdout, /Since the last run: better: resolved: dmarc\.policy-none/);
 });
 
 test('--compare: the exit status comes from new or worsened causes at --fail-on, not from problems that were already there', async () => {
@@ -134,6 +146,19 @@ test('--compare: the exit status comes from new or worsened causes at --fail-on,
   assert.equal((await audit(LIST, '--compare', warningNew)).status, 0);
   assert.equal((await audit(LIST, '--compare', warningNew, '--fail-on', 'warning')).status, 1);
   assert.equal((await audit(LIST, '--compare', warningNew, '--fail-on', 'never')).status, 0);
+});
+
+test('a cause whose check did not run this time is not rechecked, not resolved', async () => {
+  const { reports } = parseLines((await audit(['open.example'])).stdout);
+  const baseline = writeBaseline('open.jsonl', reports);
+  const run = await audit(['open.example'], '--compare', baseline, '--skip', 'spf');
+  const [report] = parseLines(run.stdout).reports;
+  assert.deepEqual([report!.changes!.status, report!.changes!.resolved, report!.changes!.notRechecked.map(c => c.cause)], ['incomplete', [], ['spf.plus-all']]);
+  assert.equal(parseLines(run.stdout).comparison!.incomplete, 1);
+  assert.equal(run.status, 0, 'not a regression');
+  const human = await runMain(['audit', '-', ...args('--format', 'human', '--compare', baseline, '--skip', 'spf')], { stdin: 'open.example\n' });
+  assert.match(human.stdout, /1 could not be rechecked in full/);
+  assert.match(human.stdout, /not rechecked +open\.example: not rechecked \(the check could not look\): spf\.plus-all/);
 });
 
 test('a single target compares with an earlier --json report', async () => {
