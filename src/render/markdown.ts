@@ -2,6 +2,7 @@
 // list with who fixes it, and the checks as a table.
 import type { Report } from '../report/schema.js';
 import { cleanLine } from './sanitize.js';
+import { CHANGE_LABEL, describeChanges } from './changes.js';
 import { SEVERITY_LABEL, SIDE_LABEL, STATUS_LABEL, verdictLine } from './words.js';
 
 /** Text from the network inside markdown: no control characters, no markup that could restructure the ticket. */
@@ -9,6 +10,7 @@ const md = (text: string): string => cleanLine(text).replace(/([\\`*_{}[\]<>|#])
 
 export function renderMarkdown(report: Report): string {
   const out = [`## maildiag: ${md(report.target)}`, '', `**${verdictLine(report)}** (${(report.durationMs / 1000).toFixed(2)} s, ${report.startedAt})`, ''];
+  if (report.changes) out.push(`Since the last run: **${CHANGE_LABEL[report.changes.status]}**: ${md(describeChanges(report.changes))}`, '');
   if (report.diagnosis.length) {
     out.push('### Diagnosis (most likely cause first)', '');
     for (const d of report.diagnosis) {

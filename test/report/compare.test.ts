@@ -10,6 +10,7 @@ import { comparisonSchema, reportSchema, type Report } from '../../src/report/sc
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
 import { fixedReport } from '../helpers/reports.js';
 import { runMain } from '../helpers/cli.js';
+import { renderers } from '../helpers/renderers.js';
 
 test('compareTarget: new, resolved and re-graded causes, and whether the target got worse or better', () => {
   const now = fixedReport();
@@ -54,6 +55,14 @@ test('compareTarget: new, resolved and re-graded causes, and whether the target 
   assert.deepEqual(regressions(graded, 'error'), []);
   assert.deepEqual(regressions(graded, 'warning').map(c => [c.cause, c.severity]), [['mx.target-invalid', 'warning']]);
   assert.deepEqual(regressions(fixed, 'info'), []);
+});
+
+test('the human and markdown reports say what changed since the baseline', () => {
+  const now = fixedReport();
+  const changes = compareTarget({ ...now, diagnosis: now.diagnosis.filter(d => d.cause !== 'spf.plus-all') }, now);
+  const plain = { color: false, verbose: false, width: 80 };
+  assert.match(renderers.human({ ...now, changes }, plain), /^example\.com: PROBLEM.*\nSince the last run: WORSE: new: spf\.plus-all \(error\)\n/);
+  assert.match(renderers.markdown({ ...now, changes }, plain), /Since the last run: \*\*WORSE\*\*: new: spf\.plus-all \(error\)/);
 });
 
 let sim: SimDnsServer;
