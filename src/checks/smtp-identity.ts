@@ -17,6 +17,7 @@ export default defineCheck({
   title: 'SMTP banner and EHLO names',
   targets: ['domain', 'ip'],
   needs: ['smtp25', 'ptrNames'],
+  judges: 'ehlo',
   provides: [],
   emits: ['smtp.banner-mismatch'],
   async run({ smtp25, ptrNames }, { options }) {

@@ -20,6 +20,7 @@ export default defineCheck({
   targets: ['domain', 'ip'],
   needs: ['smtp25'],
   provides: [],
+  judges: 'rset',
   emits: ['smtp.size-limit-low', 'smtp.ehlo-refused', 'smtp.rejected', 'smtp.greylisting', 'smtp.recipient-rejected', 'smtp.insufficient-storage', 'smtp.tls-required', 'smtp.open-relay', 'smtp.untestable'],
   async run({ smtp25 }, { options, target }) {
     if (!smtp25.some(probe => probe.outcome.kind === 'greeted')) return noSessionToJudge();

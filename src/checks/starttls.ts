@@ -21,6 +21,7 @@ export default defineCheck({
   targets: ['domain', 'ip'],
   needs: ['smtp25'],
   provides: ['tlsSessions'],
+  judges: 'starttls',
   emits: ['smtp.tls-required', 'tls.starttls-missing', 'tls.handshake-failed', 'tls.protocol-old'],
   // The legacy retry is a whole new session: connect, greeting (two steps' wait), EHLO, STARTTLS, handshake.
   budgetMs: options => options.timeoutMs * 7,

@@ -1,6 +1,6 @@
 // Assemble the cli.md report from the checks' results and the ranking.
 import type { Target } from './facts.js';
-import type { CheckResult } from './run.js';
+import { UNFINISHED, type CheckResult } from './run.js';
 import { rank } from './rank.js';
 import type { Report } from '../report/schema.js';
 import { VERSION } from '../version.js';
@@ -20,8 +20,12 @@ export function buildReport(target: Target, startedAt: Date, durationMs: number,
     verdict,
     diagnosis,
     checks,
+    // A check that stopped carries its error; one that could not look, the reason.
+    incomplete: checks.flatMap(c => (isUnfinished(c.status) ? [{ id: c.id, status: c.status, reason: String(c.data['error'] ?? c.data['reason'] ?? c.status) }] : [])),
   };
 }
+
+const isUnfinished = (status: CheckResult['status']): status is (typeof UNFINISHED)[number] => (UNFINISHED as readonly string[]).includes(status);
 
 /** A check crashed inside maildiag (not a network outcome): exit status 3. */
 export const hasInternalError = (report: Report): boolean =>

@@ -1,10 +1,18 @@
 // The scheduler: every check starts at once and awaits the facts it needs.
 // A missing fact skips the check (and, in turn, whatever needed its facts);
 // a thrown error or an exhausted budget becomes that check's `error` entry.
+// Could not look is never "pass": a check stopped by Ctrl-C is `interrupted`,
+// and one whose sessions stopped short of the stage it judges is `untestable`.
 import type { AnyCheck, CheckContext, CheckOutput, Finding } from '../checks/define.js';
+import type { SmtpProbe } from '../net/smtp/index.js';
+import { sessionsShortOf } from './coverage.js';
 import { OPTION_FACTS, type FactKey, type Facts } from './facts.js';
 
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'info' | 'skipped' | 'error';
+export const CHECK_STATUSES = ['pass', 'warn', 'fail', 'info', 'skipped', 'error', 'interrupted', 'untestable'] as const;
+export type CheckStatus = (typeof CHECK_STATUSES)[number];
+
+/** Statuses of a check that did not finish looking: the report lists them, and the headline says INCOMPLETE. */
+export const UNFINISHED = ['error', 'interrupted', 'untestable'] as const satisfies readonly CheckStatus[];
 
 export interface CheckResult {
   id: string;
@@ -57,11 +65,12 @@ export async function runChecks(
     events.start?.(check);
     try {
       if (missing.length) {
-        result = skipped(check, skipReason(missing));
+        // What a stopped run did not get to is not "skipped": it was never looked at.
+        result = stop?.aborted ? errored(check, new Interrupted(), started) : skipped(check, skipReason(missing));
       } else {
-        const input = Object.fromEntries(needs.map((key, i) => [key, got[i]]));
+        const input = Object.fromEntries(needs.map((key, i) => [key, got[i]])) as Partial<Facts>;
         output = await withBudget(check.budgetMs?.(ctx.options) ?? defaultBudgetMs, stopped.promise, signal => check.run(input, { ...ctx, signal }));
-        result = ran(check, output, started);
+        result = ran(check, output, started, check.judges ? sessionsShortOf(input.smtp25 ?? ([] as SmtpProbe[]), check.judges) : []);
       }
     } catch (err) {
       result = errored(check, err, started);
@@ -140,11 +149,12 @@ export function statusOf(findings: readonly Finding[]): CheckStatus {
   return 'pass';
 }
 
-function ran(check: AnyCheck, output: CheckOutput<FactKey>, started: number): CheckResult {
+/** A check's result; `unlooked` are the sessions it judges that stopped short of its stage. */
+function ran(check: AnyCheck, output: CheckOutput<FactKey>, started: number, unlooked: string[]): CheckResult {
   const undeclared = output.findings.filter(f => !check.emits.includes(f.cause));
   if (undeclared.length) throw new Error(`check ${check.id} emitted undeclared causes: ${undeclared.map(f => f.cause).join(', ')}`);
   const status = statusOf(output.findings);
-  return {
+  const result = {
     id: check.id,
     title: check.title,
     status: status === 'pass' && output.status ? output.status : status,
@@ -152,6 +162,9 @@ function ran(check: AnyCheck, output: CheckOutput<FactKey>, started: number): Ch
     findings: output.findings,
     data: output.data ?? {},
   };
+  // Nothing wrong in what it saw is not a pass when part of it was never seen.
+  if (!unlooked.length || (result.status !== 'pass' && !(result.status === 'info' && !output.findings.length))) return result;
+  return { ...result, status: 'untestable', data: { ...result.data, reason: `not looked at: ${unlooked.join('; ')}`, unlooked } };
 }
 
 function skipReason(missing: FactKey[]): string {
@@ -169,7 +182,7 @@ function errored(check: AnyCheck, err: unknown, started: number): CheckResult {
   return {
     id: check.id,
     title: check.title,
-    status: 'error',
+    status: err instanceof Interrupted ? 'interrupted' : 'error',
     durationMs: Math.round(performance.now() - started),
     findings: [],
     data: { error: message, reason: err instanceof BudgetExceeded ? 'budget' : err instanceof Interrupted ? 'interrupted' : 'internal' },

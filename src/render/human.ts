@@ -30,7 +30,7 @@ export function renderHuman(report: Report, options: RenderOptions): string {
 }
 
 function headline(report: Report, c: ChalkInstance): string {
-  const paint = report.verdict === 'error' ? c.red.bold : report.verdict === 'warning' ? c.yellow.bold : c.green.bold;
+  const paint = report.verdict === 'error' ? c.red.bold : report.verdict === 'warning' || report.incomplete.length ? c.yellow.bold : c.green.bold;
   const name = report.target === report.ascii ? report.target : `${report.target} (${report.ascii})`;
   return `${c.bold(cleanLine(name))}: ${paint(verdictLine(report))}  ${c.dim(`[${(report.durationMs / 1000).toFixed(2)} s]`)}`;
 }
@@ -73,7 +73,8 @@ function skippedChecks(report: Report, width: number): string[] {
 
 export function checkDetail(check: Report['checks'][number]): string {
   if (check.status === 'skipped') return cleanLine(String(check.data['reason'] ?? 'skipped'));
-  if (check.status === 'error') return cleanLine(`could not finish: ${String(check.data['error'] ?? 'unknown error')}`);
+  if (check.status === 'error' || check.status === 'interrupted') return cleanLine(`could not finish: ${String(check.data['error'] ?? 'unknown error')}`);
+  if (check.status === 'untestable') return cleanLine(String(check.data['reason']));
   if (!check.findings.length) return check.status === 'info' && check.data['reason'] ? cleanLine(String(check.data['reason'])) : 'ok';
   const causes = [...new Set(check.findings.map(f => f.cause))];
   return causes.join(', ');

@@ -24,7 +24,7 @@ export function renderMarkdown(report: Report): string {
   }
   out.push('### Checks', '', '| status | check | detail |', '| --- | --- | --- |');
   for (const c of report.checks) {
-    const detail = c.findings.length ? [...new Set(c.findings.map(f => f.cause))].join(', ') : c.status === 'skipped' || c.status === 'error' ? String(c.data['reason'] ?? c.data['error'] ?? '') : 'ok';
+    const detail = c.findings.length ? [...new Set(c.findings.map(f => f.cause))].join(', ') : c.status === 'skipped' || c.status === 'untestable' || c.status === 'error' || c.status === 'interrupted' ? String(c.data['reason'] ?? c.data['error'] ?? '') : 'ok';
     out.push(`| ${STATUS_LABEL[c.status]} | ${md(c.title)} | ${md(detail)} |`);
   }
   return `${out.join('\n')}\n`;

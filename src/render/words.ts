@@ -10,9 +10,17 @@ export const SIDE_LABEL: Record<Side, string> = {
 
 export const SEVERITY_LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARNING', info: 'INFO' };
 
-export const STATUS_LABEL = { pass: 'pass', warn: 'WARN', fail: 'FAIL', info: 'info', skipped: 'skip', error: 'ERROR' } as const;
+export const STATUS_LABEL = { pass: 'pass', warn: 'WARN', fail: 'FAIL', info: 'info', skipped: 'skip', error: 'ERROR', interrupted: 'INTR', untestable: 'UNTST' } as const;
 
-export function verdictLine(report: { verdict: string; diagnosis: { severity: Severity }[] }): string {
+export function verdictLine(report: { verdict: string; diagnosis: { severity: Severity }[]; incomplete: readonly unknown[] }): string {
+  const found = foundLine(report);
+  if (!report.incomplete.length) return found;
+  // What was seen may look fine; a run that did not see everything never says OK.
+  const unfinished = `INCOMPLETE: ${plural(report.incomplete.length, 'check')} did not finish`;
+  return report.verdict === 'ok' ? unfinished : `${unfinished}; ${found.replace(/^OK: /, '')}`;
+}
+
+function foundLine(report: { verdict: string; diagnosis: { severity: Severity }[] }): string {
   const count = (s: Severity) => report.diagnosis.filter(d => d.severity === s).length;
   const parts = [plural(count('error'), 'error'), plural(count('warning'), 'warning'), plural(count('info'), 'note')].filter(Boolean);
   switch (report.verdict) {

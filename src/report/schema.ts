@@ -5,6 +5,7 @@
 // docs/report.schema.json is generated from them.
 import { z } from 'zod';
 import { causeIds, SEVERITIES, SIDES, type CauseId } from '../causes.js';
+import { CHECK_STATUSES, UNFINISHED } from '../pipeline/run.js';
 
 export const causeIdSchema = z.enum(causeIds as [CauseId, ...CauseId[]]);
 export const severitySchema = z.enum(SEVERITIES);
@@ -23,7 +24,7 @@ export const findingSchema = z.object({
 export const checkResultSchema = z.object({
   id: z.string(),
   title: z.string(),
-  status: z.enum(['pass', 'warn', 'fail', 'info', 'skipped', 'error']),
+  status: z.enum(CHECK_STATUSES),
   durationMs: z.number().int().nonnegative(),
   findings: z.array(findingSchema),
   data: z.record(z.string(), z.unknown()),
@@ -81,6 +82,8 @@ export const reportSchema = z.object({
   verdict: verdictSchema,
   diagnosis: z.array(diagnosisEntrySchema),
   checks: z.array(checkResultSchema),
+  /** The checks that did not finish looking (interrupted, untestable, failed): the verdict covers only what was seen. */
+  incomplete: z.array(z.object({ id: z.string(), status: z.enum(UNFINISHED), reason: z.string() })),
   changes: targetChangesSchema.optional(),
 });
 
