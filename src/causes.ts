@@ -275,6 +275,16 @@ export const causes = defineCauses({
     refs: ['RFC 5321 §3.8'],
     masks: [...SESSION_SYMPTOMS, 'smtp.untestable', 'delivery.delayed', 'delivery.expired'],
   },
+  'smtp.reply-broken': {
+    title: 'The mail server sends replies no client can read',
+    severity: 'error',
+    side: 'recipient',
+    explanation:
+      'After its greeting the server answered a command with a reply that breaks SMTP: one far larger than any client reads (a reply line may have 512 octets, RFC 5321 §4.5.3.1.5), one that keeps coming and never ends, or bytes that are not an SMTP reply at all. Sending MTAs give up on such a session and retry later, so mail is delayed and eventually bounced. The server is misbehaving; the evidence shows how many bytes came and for how long.',
+    fix: 'Look at the mail server or whatever answers on its port 25 (a proxy, filter or load balancer in front of it): the transcript shows the command whose reply broke. A healthy EHLO reply is a few hundred bytes.',
+    refs: ['RFC 5321 §4.2', 'RFC 5321 §4.5.3.1.5'],
+    masks: [...SESSION_SYMPTOMS, 'smtp.untestable', 'delivery.delayed', 'delivery.expired'],
+  },
   'mx.all-unreachable': {
     title: 'No MX host accepts connections on port 25',
     severity: 'error',

@@ -28,7 +28,7 @@ export default defineCheck({
   targets: ['domain', 'ip'],
   needs: ['hostAddrs'],
   provides: ['smtp25'],
-  emits: ['smtp.refused', 'smtp.timeout', 'smtp.no-banner', 'smtp.greeting-slow', 'smtp.service-refused', 'smtp.busy', 'smtp.session-dropped', 'mx.all-unreachable', 'mx.primary-unreachable', 'network.port25-blocked', 'network.ipv6-unavailable', 'smtp.untestable'],
+  emits: ['smtp.refused', 'smtp.timeout', 'smtp.no-banner', 'smtp.greeting-slow', 'smtp.service-refused', 'smtp.busy', 'smtp.session-dropped', 'smtp.reply-broken', 'mx.all-unreachable', 'mx.primary-unreachable', 'network.port25-blocked', 'network.ipv6-unavailable', 'smtp.untestable'],
   // connect + greeting (GREETING_PATIENCE steps) + the session's step budget, then the other-port connects after a timeout.
   budgetMs: options => options.timeoutMs * (3 + GREETING_PATIENCE) + OTHER_PORT_TIMEOUT_MS + 5000,
   async run({ hostAddrs }, { target, options, net }) {
@@ -59,7 +59,7 @@ function standing(probe: SmtpProbe): Standing {
   const { outcome } = probe;
   switch (outcome.kind) {
     case 'greeted':
-      return probe.incomplete?.dropped ? 'failed' : 'answered';
+      return probe.incomplete?.dropped || probe.incomplete?.malformed ? 'failed' : 'answered';
     case 'unreachable':
       return probe.family === 6 ? 'no-ipv6' : 'failed';
     // A 4xx or 5xx instead of the greeting takes mail from nobody, unless it names this client (a limit on, or a block of, the tester).
@@ -102,6 +102,7 @@ function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions)
           ? [finding('smtp.greeting-slow', `${who} sent its 220 greeting only ${seconds(outcome.greetingMs)} after the connection opened (RFC 5321 §4.5.3.2 has senders wait up to 5 minutes; many wait far less)`, details)]
           : [];
         if (probe.incomplete?.dropped) return [...slow, finding('smtp.session-dropped', `${who} greeted, then ${droppedWords(probe)}${afterword(probe, probes, target)}`, at)];
+        if (probe.incomplete?.malformed) return [...slow, finding('smtp.reply-broken', `${who} greeted, then ${malformedWords(probe)}${afterword(probe, probes, target)}`, { ...at, data: { step: probe.incomplete.step, ...probe.incomplete.malformed } })];
         return probe.incomplete
           ? [...slow, finding('smtp.untestable', `${who}: the session stopped at ${probe.incomplete.step.toUpperCase()}: ${probe.incomplete.reason}`, details)]
           : slow;
@@ -173,11 +174,23 @@ function outcomeWords(probe: SmtpProbe, options: RunOptions): string {
     case 'no-greeting': return noGreetingWords(outcome);
     case 'busy':
     case 'rejected': return replyText(outcome.reply);
-    case 'greeted': return probe.incomplete?.dropped ? droppedWords(probe) : 'greeted';
+    case 'greeted': return probe.incomplete?.dropped ? droppedWords(probe) : probe.incomplete?.malformed ? malformedWords(probe) : 'greeted';
   }
 }
 
-const droppedWords = (probe: SmtpProbe): string => `closed the connection instead of answering ${probe.incomplete!.step.toUpperCase()}`;
+const droppedWords = (probe: SmtpProbe): string => `${probe.incomplete!.reset ? 'reset the connection (ECONNRESET)' : 'closed the connection'} instead of answering ${probe.incomplete!.step.toUpperCase()}`;
+
+/** A reply that broke the protocol, with what was seen: how many bytes, for how long. */
+function malformedWords(probe: SmtpProbe): string {
+  const { step, malformed, reason } = probe.incomplete!;
+  const command = step.toUpperCase();
+  const took = malformed!.waitedMs === undefined ? '' : ` within ${malformed!.waitedMs < 1000 ? `${malformed!.waitedMs} ms` : seconds(malformed!.waitedMs)}`;
+  switch (malformed!.how) {
+    case 'too-long': return `answered ${command} with ${malformed!.bytes} bytes${took} and was still going, far beyond any SMTP reply: maildiag stopped reading`;
+    case 'unfinished': return `started its reply to ${command} but had not finished it after ${seconds(malformed!.waitedMs!)} (${malformed!.bytes} bytes so far): a reply that never ends`;
+    case 'garbage': return `answered ${command} with something that is not an SMTP reply (${reason})`;
+  }
+}
 
 function noGreetingWords(outcome: Extract<SmtpProbe['outcome'], { kind: 'no-greeting' }>): string {
   switch (outcome.reason) {

@@ -20,6 +20,10 @@ export interface SmtpPersona {
   endlessLine?: string;
   /** Hang up right after the greeting (a 421 busy server). */
   hangUpAfterGreeting?: boolean;
+  /** Drop the connection right after the greeting, or instead of answering this command; `reset` aborts it (TCP RST, ECONNRESET) instead of closing. */
+  hangUp?: { on: 'greeting' | SmtpVerb; reset?: boolean };
+  /** Answer this command with `endlessLine` forever instead of its reply (an EHLO reply that never ends). */
+  endlessAfter?: SmtpVerb;
   /** Send every byte this many milliseconds apart. */
   byteDelayMs?: number;
   /** latin1 sends each character as one byte, for servers that send invalid UTF-8 ("\u00ff"). */
@@ -34,9 +38,10 @@ export interface SmtpPersona {
   recipients?: Record<string, string | string[]>;
   /**
    * STARTTLS with this key and certificate chain (PEM); "broken": answer 220, then send bytes that are not TLS;
-   * "alert": answer 220, read the ClientHello, then abort the handshake with a fatal TLS alert.
+   * "alert": answer 220, read the ClientHello, then abort the handshake with a fatal TLS alert;
+   * "reset": answer 220, read the ClientHello, then reset the connection (TCP RST).
    */
-  tls?: { key: string; cert: string; minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion } | 'broken' | 'alert';
+  tls?: { key: string; cert: string; minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion } | 'broken' | 'alert' | 'reset';
   /** Close the connection after answering each command (a front end that drops every session after one exchange). */
   closeAfterReply?: boolean;
   /** Answer MAIL with this reply until the session has started TLS (a listener that requires STARTTLS, e.g. Postfix "smtpd_tls_security_level = encrypt"). */
@@ -111,10 +116,18 @@ async function converse(socket: net.Socket, persona: SmtpPersona, { commands, ch
   if (persona.greetingDelayMs) await sleep(persona.greetingDelayMs);
   await send(persona.greeting);
   if (persona.hangUpAfterGreeting) return void socket.end();
-  if (persona.endlessLine !== undefined) {
+  if (persona.hangUp?.on === 'greeting') return hangUp();
+  if (persona.endlessLine !== undefined && !persona.endlessAfter) await sendForever(persona.endlessLine);
+
+  async function sendForever(line: string): Promise<void> {
     // Yield between lines: the client under test runs in this same process and must get its turn.
-    const burst = Array<string>(64).fill(persona.endlessLine);
-    while (!socket.destroyed) await send(burst).then(() => new Promise(resolve => setImmediate(resolve)));
+    const burst = Array<string>(64).fill(line);
+    while (!stream.destroyed) await send(burst).then(() => new Promise(resolve => setImmediate(resolve)));
+  }
+
+  function hangUp(): void {
+    if (persona.hangUp?.reset) socket.resetAndDestroy();
+    else stream.end();
   }
 
   async function answerThenMaybeClose(line: string): Promise<void> {
@@ -126,6 +139,8 @@ async function converse(socket: net.Socket, persona: SmtpPersona, { commands, ch
     commands.push(line);
     if (persona.greeting === null) return;
     const verb = line.split(' ')[0]!.toUpperCase() as SmtpVerb;
+    if (persona.hangUp?.on === verb) return hangUp();
+    if (persona.endlessAfter === verb && persona.endlessLine !== undefined) return void sendForever(persona.endlessLine);
     const override = persona.replies?.[verb];
     if (override === null) return;
     if (override !== undefined) return send(typeof override === 'string' ? [override] : override);
@@ -168,6 +183,7 @@ async function converse(socket: net.Socket, persona: SmtpPersona, { commands, ch
     if (config === 'broken') return void socket.end('this is not a TLS handshake\r\n');
     socket.removeAllListeners('data');
     if (config === 'alert') return void socket.once('data', () => socket.end(FATAL_HANDSHAKE_ALERT));
+    if (config === 'reset') return void socket.once('data', () => socket.resetAndDestroy());
     const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: tls.createSecureContext(config) });
     secure.on('error', () => undefined);
     stream = secure;

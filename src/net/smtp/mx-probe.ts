@@ -126,6 +126,10 @@ export interface SmtpProbe {
     reply?: SmtpReply;
     /** The server closed the connection without a reply (RFC 5321 §3.8 allows that only after QUIT or a 421). */
     dropped?: true;
+    /** It aborted the connection (ECONNRESET) rather than closing it. */
+    reset?: true;
+    /** The reply itself broke the protocol: over the reader's caps, never finished, or not SMTP at all. */
+    malformed?: { how: 'too-long' | 'unfinished' | 'garbage'; bytes?: number; waitedMs?: number };
   };
   /** "C: ..." / "S: ..." lines, "-- ..." notes. */
   transcript: string[];
@@ -544,6 +548,8 @@ class MxProber {
 
   private result(served: Served, transcript: Transcript): RequestResult {
     const tag = served.request.rcpt;
+    // A session that broke before the relay probe leaves that question unanswered for every request it served.
+    const incomplete = served.incomplete ?? (!this.relayDone && typeof this.stopped === 'object' ? this.stopped : undefined);
     const first = this.firstTranscript!;
     const lines = first === transcript ? first.lines(tag) : [...first.lines(tag), '-- a later session of the same run:', ...transcript.lines(tag)];
     const { sampledFrom } = served;
@@ -553,7 +559,7 @@ class MxProber {
       ...(served.mail ? { mail: served.mail } : {}),
       ...(served.rcpt && tag !== undefined ? { rcpt: { address: tag, reply: served.rcpt, ...(sampledFrom ? { sampledFrom } : {}) } } : {}),
       ...(this.relay ? { relay: this.relay } : {}),
-      ...(served.incomplete ? { incomplete: served.incomplete } : {}),
+      ...(incomplete ? { incomplete } : {}),
       transcript: lines,
     };
   }
@@ -577,7 +583,18 @@ const domainOf = (address: string): string => address.slice(address.lastIndexOf(
 
 /** A step that got no reply; a connection closed under it is a dropped session, not a slow or garbled one. */
 function stoppedBy(step: SmtpStep, failure: Exclude<ReadOutcome, { kind: 'reply' }>): Incomplete {
-  return { step, reason: describeReadFailure(failure), ...(failure.kind === 'closed' ? { dropped: true as const } : {}) };
+  const stopped: Incomplete = { step, reason: describeReadFailure(failure) };
+  switch (failure.kind) {
+    case 'closed':
+      return { ...stopped, dropped: true, ...(failure.reset ? { reset: true as const } : {}) };
+    case 'too-long':
+      return { ...stopped, malformed: { how: 'too-long', bytes: failure.bytes, ...(failure.waitedMs === undefined ? {} : { waitedMs: failure.waitedMs }) } };
+    case 'garbage':
+      return { ...stopped, malformed: { how: 'garbage' } };
+    case 'timeout':
+      // Lines kept coming but the reply never ended (a drip); plain silence may be tarpitting, not a broken server.
+      return failure.partial.length ? { ...stopped, malformed: { how: 'unfinished', bytes: failure.bytes, waitedMs: failure.waitedMs } } : stopped;
+  }
 }
 
 /** A reply that refuses the client at `step`: a 421 ends the session (incomplete), anything else is the answer. */

@@ -10,13 +10,14 @@ export const MAX_REPLY_BYTES = 64 * 1024;
 
 export type ReadOutcome =
   | { kind: 'reply'; reply: SmtpReply }
-  /** Nothing complete within `waitedMs`; `partial` holds the lines that did arrive. */
-  | { kind: 'timeout'; partial: string[]; waitedMs: number }
-  | { kind: 'closed'; partial: string[] }
+  /** Nothing complete within `waitedMs`; `partial` holds the lines that did arrive, `bytes` all the reply's bytes so far. */
+  | { kind: 'timeout'; partial: string[]; waitedMs: number; bytes: number }
+  /** The connection ended; `reset` when the peer aborted it (ECONNRESET) rather than closing it. */
+  | { kind: 'closed'; partial: string[]; reset?: true }
   /** A line that is not an SMTP reply line. */
   | { kind: 'garbage'; line: string }
-  /** A line or a reply over the caps. */
-  | { kind: 'too-long'; bytes: number };
+  /** A line or a reply over the caps, after `waitedMs` of reading it. */
+  | { kind: 'too-long'; bytes: number; waitedMs?: number };
 
 type Terminal = Extract<ReadOutcome, { kind: 'closed' | 'garbage' | 'too-long' }>;
 
@@ -30,12 +31,13 @@ export class ReplyReader {
 
   private readonly onData = (chunk: Buffer) => this.take(chunk);
   private readonly onEnd = () => this.closed();
+  private readonly onError = (err: NodeJS.ErrnoException) => this.closed(err.code === 'ECONNRESET');
 
   constructor(private readonly stream: Duplex) {
     stream.on('data', this.onData);
     stream.on('end', this.onEnd);
     stream.on('close', this.onEnd);
-    stream.on('error', this.onEnd);
+    stream.on('error', this.onError);
   }
 
   /** Stop reading this stream (before STARTTLS hands it to TLS); unread bytes are dropped (RFC 3207 §4.2 injection). */
@@ -43,18 +45,19 @@ export class ReplyReader {
     this.stream.off('data', this.onData);
     this.stream.off('end', this.onEnd);
     this.stream.off('close', this.onEnd);
-    this.stream.off('error', this.onEnd);
+    this.stream.off('error', this.onError);
   }
 
   /** The next whole reply, or why there is none, within `timeoutMs`. */
   next(timeoutMs: number): Promise<ReadOutcome> {
+    const started = performance.now();
     return new Promise(resolve => {
-      const timer = setTimeout(() => finish({ kind: 'timeout', partial: this.partialText(), waitedMs: timeoutMs }), Math.max(0, timeoutMs));
+      const timer = setTimeout(() => finish({ kind: 'timeout', partial: this.partialText(), waitedMs: timeoutMs, bytes: this.bufferedBytes }), Math.max(0, timeoutMs));
       const finish = (outcome: ReadOutcome) => {
         clearTimeout(timer);
         this.wake = undefined;
         this.assembling.length = 0;
-        resolve(outcome);
+        resolve(outcome.kind === 'too-long' ? { ...outcome, waitedMs: Math.round(performance.now() - started) } : outcome);
       };
       const attempt = () => {
         const outcome = this.assemble();
@@ -81,12 +84,12 @@ export class ReplyReader {
     this.wake?.();
   }
 
-  private closed(): void {
+  private closed(reset = false): void {
     if (this.terminal) return;
     // A last line cut off by the close still counts (some servers omit the final CRLF before hanging up).
     if (this.partialLine.length) this.complete.push(this.partialLine.toString('utf8'));
     this.partialLine = Buffer.alloc(0);
-    this.terminal = { kind: 'closed', partial: [] };
+    this.terminal = { kind: 'closed', partial: [], ...(reset ? { reset: true as const } : {}) };
     this.wake?.();
   }
 
@@ -108,7 +111,7 @@ export class ReplyReader {
       }
     }
     if (!this.terminal) return undefined;
-    return this.terminal.kind === 'closed' ? { kind: 'closed', partial: this.partialText() } : this.terminal;
+    return this.terminal.kind === 'closed' ? { ...this.terminal, partial: this.partialText() } : this.terminal;
   }
 
   private partialText(): string[] {

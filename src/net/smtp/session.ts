@@ -250,12 +250,12 @@ export function describeDial(result: DialFailure, timeoutMs: number): string {
 export function describeReadFailure(failure: ReadFailure): string {
   switch (failure.kind) {
     case 'timeout':
-      return failure.partial.length ? `reply incomplete after ${seconds(failure.waitedMs)}` : `no reply within ${seconds(failure.waitedMs)}`;
+      return failure.partial.length ? `reply still unfinished after ${seconds(failure.waitedMs)} (${failure.bytes} bytes)` : `no reply within ${seconds(failure.waitedMs)}`;
     case 'closed':
-      return 'the server closed the connection';
+      return failure.reset ? 'the server reset the connection (ECONNRESET)' : 'the server closed the connection';
     case 'garbage':
       return `the server sent something that is not an SMTP reply: ${JSON.stringify(failure.line.slice(0, 80))}`;
     case 'too-long':
-      return `the server sent a reply over the size limit (${failure.bytes} bytes): stopped reading`;
+      return `the server sent a reply over the size limit (${failure.bytes} bytes${failure.waitedMs === undefined ? '' : ` in ${seconds(failure.waitedMs)}`}): stopped reading`;
   }
 }
