@@ -80,17 +80,19 @@ export function createProgram(io: CliIo, outcome: Outcome): Command {
     .option('--json', 'same as --format json')
     .addOption(new Option('--format <format>', 'output format (human on a terminal)').choices(FORMATS))
     .option('--resolver <ip[:port]>', 'DNS server to ask, repeatable or comma-separated (default: the system\'s)', collect)
-    .option('--timeout <ms>', 'limit for one network operation (DNS query)', '10000')
+    .option('-o, --output <file>', 'write the report to this file (format from --format or its extension)')
+    .option('--timeout <duration>', 'limit for one DNS query: 3s, 1500ms, 2m', '10s')
     .option('--ip <address>', 'the sending IP, when the Received fields do not show it')
     .option('--dnsbl <zone>', 'DNSBL zone to query instead of the default set, repeatable', collect)
     .option('--no-dnsbl', 'query no DNS blocklists')
     .option('--allow-private', 'accept a loopback/private sending address in Received (labs, internal networks)')
     .addOption(new Option('--fail-on <severity>', 'severity that makes the exit status 1').choices(FAIL_ON).default('error'))
     .option('--no-color', 'no colour (also NO_COLOR, or when not a terminal)')
+    .option('--quiet', 'print less: no hints')
     .option('--verbose', 'print more: evidence, fixes, informational notes')
     .action(async (file: string, options: Record<string, unknown>) => {
       const { runCheckMessageCommand } = await import('./check-message-command.js');
-      outcome.status = await runCheckMessageCommand(file, options, io);
+      outcome.status = await withOutput(options, io, out => runCheckMessageCommand(file, options, out));
     });
 
   program
