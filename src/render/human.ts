@@ -8,6 +8,7 @@ import { plainTable } from './plain-table.js';
 import { cleanLine } from './sanitize.js';
 import { CHANGE_LABEL, describeChanges } from './changes.js';
 import { senderRulesSection } from './sender-rules.js';
+import { wrap } from './wrap.js';
 import { SEVERITY_LABEL, SIDE_LABEL, STATUS_LABEL, verdictLine } from './words.js';
 
 type Entry = Report['diagnosis'][number];
@@ -86,22 +87,4 @@ function hints(report: Report, options: RenderOptions, hiddenInfo: number): stri
   if (!options.verbose && report.checks.some(c => c.id.startsWith('smtp'))) out.push('Run with --verbose for evidence and SMTP transcripts.');
   if (report.diagnosis.length) out.push('Run "maildiag causes <id>" for more about a cause.');
   return out.length ? ['', 'Hints', ...out.map(h => `- ${h}`)] : [];
-}
-
-/** Word-wrap plain text (network text already cleaned) to the width, first line with `first` indent, the rest with `rest`. */
-export function wrap(text: string, width: number, first: string, rest = first): string[] {
-  const words = text.split(/\s+/).filter(Boolean);
-  const lines: string[] = [];
-  let line = first;
-  for (const word of words) {
-    const prefix = lines.length ? rest : first;
-    if (line.length > prefix.length && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = rest + word;
-    } else {
-      line += (line.length > prefix.length ? ' ' : '') + word;
-    }
-  }
-  lines.push(line);
-  return lines;
 }

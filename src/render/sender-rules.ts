@@ -1,9 +1,9 @@
 // The human report's part for a received message (check-message, --message):
 // where it came from and how the receiver and maildiag judged it, then one
-// table per provider of its published sender rules. Formats the checks' data only.
+// list per provider of its published sender rules. Formats the checks' data only.
 import type { Report } from '../report/schema.js';
-import { plainTable } from './plain-table.js';
 import { cleanLine } from './sanitize.js';
+import { wrap } from './wrap.js';
 
 interface Row {
   provider: string;
@@ -36,7 +36,7 @@ interface Reported {
 }
 
 const VERDICT_LABEL = { met: 'met', 'not-met': 'NOT MET', 'cannot-tell': 'cannot tell' } as const;
-const APPLIES_LABEL = { all: 'all senders', bulk: 'bulk senders' } as const;
+const APPLIES_LABEL = { all: 'All senders', bulk: 'Bulk senders' } as const;
 
 export function senderRulesSection(report: Report, width: number, verbose: boolean): string[] {
   const rules = report.checks.find(c => c.id === 'sender-rules' && c.status !== 'skipped' && c.status !== 'error');
@@ -44,18 +44,22 @@ export function senderRulesSection(report: Report, width: number, verbose: boole
   const message = report.checks.find(c => c.id === 'message')?.data ?? {};
   const rows = rules.data['requirements'] as Row[];
   const providers = rules.data['providers'] as ProviderInfo[];
-  const out = ['', 'The message', ...messageLines(rules.data['hop'] as Hop | null, message).map(l => ` ${cleanLine(l)}`)];
-  const evidenceWidth = Math.max(20, width - 13 - 34 - 6);
+  const out = ['', 'The message', ...messageLines(rules.data['hop'] as Hop | null, message).flatMap(l => wrap(cleanLine(l), width, ' ', '   '))];
   for (const provider of providers) {
-    out.push('', `${provider.name}: ${provider.source} (read ${provider.read})`, ` Bulk sender: ${provider.bulk}`);
+    out.push('', `${provider.name} (${provider.source}, read ${provider.read})`, ...wrap(`Bulk sender: ${provider.bulk}`, width, ' ', '   '));
     for (const applies of ['all', 'bulk'] as const) {
       const mine = rows.filter(r => r.provider === provider.id && r.applies === applies);
-      if (!mine.length) continue;
-      const table = mine.map(r => [VERDICT_LABEL[r.verdict], r.requirement, cleanLine(r.verdict === 'not-met' && verbose && r.fix ? `${r.evidence}. Fix: ${r.fix}` : r.evidence)]);
-      out.push(` ${APPLIES_LABEL[applies]}`, plainTable(table, [{ width: 11 }, { width: 34, wrapWord: true }, { width: evidenceWidth, wrapWord: true }]));
+      if (mine.length) out.push(` ${APPLIES_LABEL[applies]}`, ...mine.flatMap(r => requirementLines(r, width, verbose)));
     }
   }
   return out;
+}
+
+/** The verdict and the requirement on one line, the evidence (and with --verbose the fix) indented below it. */
+function requirementLines(row: Row, width: number, verbose: boolean): string[] {
+  const indent = ' '.repeat(15);
+  const evidence = cleanLine(row.verdict === 'not-met' && verbose && row.fix ? `${row.evidence}. Fix: ${row.fix}` : row.evidence);
+  return [...wrap(row.requirement, width, `  ${VERDICT_LABEL[row.verdict].padEnd(13)}`, indent), ...wrap(evidence, width, `${indent}  `, `${indent}  `)];
 }
 
 function messageLines(hop: Hop | null, message: Record<string, unknown>): string[] {
