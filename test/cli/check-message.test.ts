@@ -6,10 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dkimSign, type DKIMSignOptions } from 'mailauth';
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
 import type { Report } from '../../src/report/schema.js';
-import { rsaDkimKey } from '../helpers/dkim.js';
+import { dkimSignature, rsaDkimKey } from '../helpers/dkim.js';
 import { runMain } from '../helpers/cli.js';
 
 const key = rsaDkimKey(2048);
@@ -75,17 +74,11 @@ async function message(f: Fixture = {}): Promise<Buffer> {
   const header = fields.filter(([name, value]) => value !== null && !f.omit?.includes(name)).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   const sent = Buffer.from(`${header}\r\nThis month's news. Unsubscribe: https://example.com/unsubscribe?u=42\r\n`);
   const signer = f.signer === undefined ? { domain: 'example.com', headerList: SIGNED_FIELDS } : f.signer;
-  const signature = signer ? await sign(sent, signer.domain, signer.headerList) : '';
+  const signature = signer ? await dkimSignature(sent, key, { selector: 'mail2026', ...signer }) : '';
   const helo = f.helo ?? 'mail.example.com';
   const received = `Received: from ${helo} (${helo} [${f.ip ?? '192.0.2.10'}])\r\n        by mx.google.com with ${f.protocol ?? 'ESMTPS'} id a1b2c3\r\n        for <me@gmail.com>${f.protocol === 'ESMTP' ? '' : '\r\n        (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256)'};\r\n        Fri, 04 Dec 2026 13:00:01 -0800 (PST)\r\n`;
   const results = f.authenticationResults ? `Authentication-Results: mx.google.com;\r\n       ${f.authenticationResults}\r\n` : '';
   return Buffer.concat([Buffer.from(`Delivered-To: me@gmail.com\r\n${received}${results}`), Buffer.from(signature), sent]);
-}
-
-async function sign(sent: Buffer, domain: string, headerList?: string): Promise<string> {
-  // mailauth 4.13 reads signatureData and headerList, which its type definitions do not describe.
-  const options = { signatureData: [{ signingDomain: domain, selector: 'mail2026', privateKey: key.privateKey }], ...(headerList ? { headerList } : {}) } as unknown as DKIMSignOptions;
-  return (await dkimSign(sent, options)).signatures;
 }
 
 let files = 0;
