@@ -9,7 +9,7 @@ import { aboutClient, readReply, recipientUnknown } from '../replies/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding } from './define.js';
-import { exchange, greylistWording, noSessionToJudge, probeEvidence, probeName, probeSubject } from './smtp-probes.js';
+import { exchange, greylistWording, noSessionToJudge, otherHostAccepting, probeEvidence, probeName, probeSubject } from './smtp-probes.js';
 
 /** Ordinary mail with attachments needs about this much; attachments grow by a third when encoded (RFC 2045 §6.8). */
 export const MIN_USABLE_SIZE = 10 * 1024 * 1024;
@@ -24,7 +24,7 @@ export default defineCheck({
   emits: ['smtp.size-limit-low', 'smtp.ehlo-refused', 'smtp.rejected', 'smtp.greylisting', 'smtp.recipient-rejected', 'smtp.insufficient-storage', 'smtp.tls-required', 'smtp.open-relay', 'smtp.untestable'],
   async run({ smtp25 }, { options, target }) {
     if (!smtp25.some(probe => probe.outcome.kind === 'greeted')) return noSessionToJudge();
-    const findings = smtp25.flatMap(probe => [...sizeFindings(probe, options), ...conversationFindings(probe, options, target), ...relayFindings(probe, options)]);
+    const findings = smtp25.flatMap(probe => [...sizeFindings(probe, options), ...conversationFindings(probe, smtp25, options, target), ...relayFindings(probe, options)]);
     return { findings, data: { probes: smtp25.map(probe => describePolicy(probe, options)) } };
   },
 });
@@ -44,7 +44,7 @@ function sizeFindings(probe: SmtpProbe, options: RunOptions): Finding[] {
 }
 
 /** The EHLO, MAIL and RCPT replies, in the order a sender meets them (a refused greeting is smtp-reachability's). */
-function conversationFindings(probe: SmtpProbe, options: RunOptions, target: Target): Finding[] {
+function conversationFindings(probe: SmtpProbe, probes: SmtpProbe[], options: RunOptions, target: Target): Finding[] {
   const details = (lines: string[]) => ({ subjects: probeSubject(probe), evidence: probeEvidence(probe, options, lines) });
   const { ehlo, mail } = probe;
   // A 421 ends the session: smtp-reachability reports it as untestable.
@@ -60,19 +60,19 @@ function conversationFindings(probe: SmtpProbe, options: RunOptions, target: Tar
       return [...helloOnly, finding('smtp.greylisting', `${probeName(probe)} deferred ${mailCommand} with "${replyText(mail)}": new senders are greylisted`, evidence)];
     }
     const nullSender = options.from === '' ? ' (every server must accept the null sender <>, which bounces come from: RFC 5321 §4.5.5)' : '';
-    return [...helloOnly, serversOwnRefusal(probe, mailCommand, mail, evidence) ?? refusedOrDeferred(probe, mailCommand, mail, evidence, `refused the sender ${mailCommand}${nullSender}`)];
+    return [...helloOnly, serversOwnRefusal(probe, probes, mailCommand, mail, evidence) ?? refusedOrDeferred(probe, mailCommand, mail, evidence, `refused the sender ${mailCommand}${nullSender}`)];
   }
-  return [...helloOnly, ...recipientFindings(probe, mailCommand, target, details)];
+  return [...helloOnly, ...recipientFindings(probe, probes, mailCommand, target, details)];
 }
 
 /** The RCPT probe's answer. */
-function recipientFindings(probe: SmtpProbe, mailCommand: string, target: Target, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding[] {
+function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: string, target: Target, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding[] {
   const { mail, rcpt } = probe;
   if (!rcpt || isPositive(rcpt.reply)) return [];
   // A reply the host gave other domains' recipients (it refuses everyone alike) is quoted with the RCPT that got it.
   const rcptCommand = `RCPT TO:<${rcpt.sampledFrom?.[0] ?? rcpt.address}>`;
   const evidence = details([...exchange(mailCommand, mail!), ...exchange(rcptCommand, rcpt.reply)]);
-  const own = serversOwnRefusal(probe, rcptCommand, rcpt.reply, evidence);
+  const own = serversOwnRefusal(probe, probes, rcptCommand, rcpt.reply, evidence);
   if (own) return [own];
   if (isTransient(rcpt.reply) && rcpt.reply.code !== 452) {
     const wording = greylistWording(rcpt.reply) ? '' : ' (a temporary refusal; the reply does not say "greylist", but senders are delayed the same way)';
@@ -102,16 +102,18 @@ function refusedOrDeferred(probe: SmtpProbe, command: string, reply: SmtpReply, 
  * storage (every sender is deferred), or no mail without TLS on a server that
  * did not give TLS to this session (nobody gets through).
  */
-function serversOwnRefusal(probe: SmtpProbe, command: string, reply: SmtpReply, details: { subjects: string[]; evidence: string[] }): Finding | undefined {
+function serversOwnRefusal(probe: SmtpProbe, probes: SmtpProbe[], command: string, reply: SmtpReply, details: { subjects: string[]; evidence: string[] }): Finding | undefined {
   const reading = readReply(reply, ['server-out-of-storage', 'tls-required']);
-  if (reading?.meaning === 'server-out-of-storage') {
-    return finding('smtp.insufficient-storage', `${probeName(probe)} answered ${command} with "${replyText(reply)}": it is out of storage and defers mail from every sender until it has room again`, details);
+  if (!reading) return undefined;
+  // Severity follows consequence: while another MX host takes the mail, this one only delays some of it.
+  const other = otherHostAccepting(probe, probes);
+  const instead = other ? `; ${other.host} accepts the mail instead` : '';
+  const severity = other ? ('warning' as const) : ('error' as const);
+  if (reading.meaning === 'server-out-of-storage') {
+    return finding('smtp.insufficient-storage', `${probeName(probe)} answered ${command} with "${replyText(reply)}": it is out of storage and defers mail from every sender until it has room again${instead}`, { ...details, severity });
   }
-  if (reading?.meaning === 'tls-required') {
-    const tls = probe.starttls?.handshake?.kind === 'ok' ? 'even inside TLS' : probe.starttls?.offered ? 'and the STARTTLS handshake with it failed' : 'but does not offer STARTTLS';
-    return finding('smtp.tls-required', `${probeName(probe)} answered ${command} with "${replyText(reply)}" ${tls}: no sender can deliver to it`, { ...details, severity: 'error' });
-  }
-  return undefined;
+  const tls = probe.starttls?.handshake?.kind === 'ok' ? 'even inside TLS' : probe.starttls?.offered ? 'and the STARTTLS handshake with it failed' : 'but does not offer STARTTLS';
+  return finding('smtp.tls-required', `${probeName(probe)} answered ${command} with "${replyText(reply)}" ${tls}: no sender can deliver to it${instead}`, { ...details, severity });
 }
 
 /** EHLO refused, HELO accepted: about the tester's EHLO name, or a server that speaks no ESMTP to anyone (RFC 5321 §4.1.4). */

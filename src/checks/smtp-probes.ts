@@ -1,7 +1,7 @@
 // How the SMTP checks read port-25 probes: the settings they probe with, the
 // words servers use for greylisting and rate limits, and probes as evidence
 // and as JSON for the report (no live sockets, no certificate bytes).
-import { endpointLabel, replyText, type HelloResult, type SmtpProbe, type SmtpProbeSettings, type SmtpReply } from '../net/smtp/index.js';
+import { endpointLabel, isPositive, replyText, type HelloResult, type SmtpProbe, type SmtpProbeSettings, type SmtpReply } from '../net/smtp/index.js';
 import type { RunOptions } from '../pipeline/options.js';
 
 export function probeSettings(options: RunOptions): SmtpProbeSettings {
@@ -27,6 +27,10 @@ export function probeEvidence(probe: SmtpProbe, options: RunOptions, lines?: str
   const chosen = !lines ? probe.transcript : options.verbose ? [...new Set([...lines, ...probe.transcript])] : lines;
   return chosen.map(line => `${endpointLabel(probe)} ${line}`);
 }
+
+/** Another MX host that took the probe's recipient: while there is one, a refusal on this host delays mail rather than stopping it. */
+export const otherHostAccepting = (probe: SmtpProbe, probes: readonly SmtpProbe[]): SmtpProbe | undefined =>
+  probes.find(p => p.host !== probe.host && p.rcpt !== undefined && isPositive(p.rcpt.reply));
 
 /** "C: RCPT TO:<a@b>" and its reply, as transcript lines. */
 export function exchange(command: string, reply: SmtpReply): string[] {

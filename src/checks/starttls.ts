@@ -7,7 +7,7 @@ import { readReply } from '../replies/index.js';
 import type { TlsResult } from '../net/tls.js';
 import type { TlsSession } from '../pipeline/facts.js';
 import { defineCheck, finding, type CheckContext, type Finding, type FindingDetails } from './define.js';
-import { exchange, noSessionToJudge, probeEvidence, probeSubject } from './smtp-probes.js';
+import { exchange, noSessionToJudge, otherHostAccepting, probeEvidence, probeSubject } from './smtp-probes.js';
 
 /** Versions RFC 8996 deprecates: a server that offers nothing newer is "old", not "broken". */
 const OLD_PROTOCOLS = ['TLSv1', 'TLSv1.1', 'SSLv3'];
@@ -30,7 +30,7 @@ export default defineCheck({
     const verdicts = await Promise.all(smtp25.map(probe => judgeProbe(probe, ctx)));
     const tlsSessions = verdicts.flatMap(v => (v.session ? [v.session] : []));
     return {
-      findings: [...smtp25.flatMap(probe => tlsRequired(probe, ctx)), ...verdicts.flatMap(v => (v.finding ? [v.finding] : []))],
+      findings: [...smtp25.flatMap(probe => tlsRequired(probe, smtp25, ctx)), ...verdicts.flatMap(v => (v.finding ? [v.finding] : []))],
       data: { addresses: verdicts.map(v => v.data) },
       ...(tlsSessions.length ? { provided: { tlsSessions } } : {}),
     };
@@ -100,20 +100,21 @@ async function retryWithLegacyTls(probe: SmtpProbe, failed: Exclude<TlsResult, {
  * must not require it). A warning while TLS works with it; when the handshake
  * failed too, no sender gets through.
  */
-function tlsRequired(probe: SmtpProbe, { options }: CheckContext): Finding[] {
+function tlsRequired(probe: SmtpProbe, probes: SmtpProbe[], { options }: CheckContext): Finding[] {
   const reply = probe.plaintextMail;
   if (!reply || readReply(reply, ['tls-required'])?.meaning !== 'tls-required') return [];
   const command = `MAIL FROM:<${options.from}>`;
   const handshake = probe.starttls?.handshake;
   const failed = handshake && handshake.kind !== 'ok';
+  const other = otherHostAccepting(probe, probes);
   const consequence = failed
-    ? 'and the STARTTLS handshake with it failed, so no sender can deliver'
+    ? `and the STARTTLS handshake with it failed, so no sender can deliver${other ? ` to it; ${other.host} accepts the mail instead` : ''}`
     : 'so senders that do not use TLS, or whose handshake with it fails, cannot deliver at all (RFC 3207 §4: a publicly-referenced server must not require STARTTLS)';
   return [
     finding('smtp.tls-required', `${describe(probe)} answers ${command} before STARTTLS with "${replyText(reply)}", ${consequence}`, {
       subjects: probeSubject(probe),
       evidence: probeEvidence(probe, options, exchange(command, reply)),
-      ...(failed ? { severity: 'error' as const } : {}),
+      ...(failed && !other ? { severity: 'error' as const } : {}),
     }),
   ];
 }

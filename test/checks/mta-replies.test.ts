@@ -139,3 +139,21 @@ test('no greeting within the greeting wait: smtp.no-banner, with the wait and th
   assert.deepEqual(all, ['smtp.no-banner:error', 'mx.all-unreachable:error']);
   assert.match(checkOf(report, 'smtp-reachability').findings[0]!.message, /no greeting within 0\.6 s .*5 minutes/);
 });
+
+// ---- several faults at once: each ranked by what it does to delivery
+test('a domain with several faults: the full primary delays mail while the backup takes it, and the backup\'s missing TLS is its own warning', async () => {
+  const zone = mxZone('example.com', { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] });
+  const world = await startSmtpWorld(zone, {
+    '192.0.2.10:25': mtaPersona('exchange', { tls: tlsPersona, replies: { MAIL: '452 4.3.1 Insufficient system resources' } }),
+    '192.0.2.11:25': mtaPersona('exim', { name: 'mx2.example.com' }),
+  });
+  const report = await world.diagnose('example.com', SMTP_CHECKS, { caCerts: [ca.certPem] });
+  assert.deepEqual(report.diagnosis.map(d => `${d.cause}:${d.severity}`), ['smtp.insufficient-storage:warning', 'tls.starttls-missing:warning']);
+  assert.match(report.diagnosis[0]!.messages[0]!, /mx2\.example\.com accepts the mail instead/);
+  assert.equal(report.verdict, 'warning');
+});
+
+test('the same full server as the only MX: an error, since nobody gets mail through', async () => {
+  const { report } = await diagnoseOne(mtaPersona('exchange', { tls: tlsPersona, replies: { MAIL: '452 4.3.1 Insufficient system resources' } }));
+  assert.deepEqual(report.diagnosis.map(d => `${d.cause}:${d.severity}`), ['smtp.insufficient-storage:error']);
+});
