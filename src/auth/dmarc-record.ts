@@ -14,6 +14,7 @@ export interface DmarcUri {
 }
 
 export interface DmarcProblem {
+  /** The tag whose value is wrong; empty for a tag-spec that is not name=value at all (value holds it). */
   tag: string;
   value: string;
   reason: string;
@@ -57,11 +58,23 @@ export const isDmarcRecord = (text: string): boolean => /^\s*v\s*=\s*DMARC1\b/i.
 const POLICIES: readonly string[] = ['none', 'quarantine', 'reject'];
 const KNOWN_TAGS: readonly string[] = ['v', 'p', 'sp', 'np', 'adkim', 'aspf', 'fo', 'psd', 'rua', 'ruf', 't'];
 const REMOVED_TAGS: readonly string[] = ['pct', 'rf', 'ri'];
+/** dmarc-fo (RFC 9989 §4.8): 0, 1, d or s, separated by ":". */
+const FAILURE_OPTIONS = /^[01ds](\s*:\s*[01ds])*$/i;
+
+/** t=y (RFC 9989 §4.7): receivers apply the next lower policy, reject → quarantine → none. */
+export const testingPolicy = (policy: DmarcPolicy): DmarcPolicy => (policy === 'reject' ? 'quarantine' : 'none');
+
+/** How a problem reads in a finding: the tag and its value, or the malformed tag-spec as published. */
+export const describeProblem = (problem: DmarcProblem): string =>
+  `${problem.tag ? `${problem.tag}=${problem.value}` : `"${problem.value}"`} (${problem.reason})`;
 
 export function parseDmarcRecord(text: string): DmarcRecord {
+  const problems: DmarcProblem[] = [];
   let tags: Map<string, string>;
   try {
-    tags = parseTagList(text, { lowerCaseNames: true });
+    // A malformed tag-spec is ignored, not the record (RFC 9989 §4.8).
+    const onMalformed = (tagSpec: string, reason: string) => problems.push({ tag: '', value: tagSpec, reason: `${reason}; receivers ignore it (RFC 9989 §4.8)` });
+    tags = parseTagList(text, { lowerCaseNames: true, onMalformed });
   } catch (err) {
     if (err instanceof TagListError) throw new DmarcSyntaxError(err.reason);
     throw err;
@@ -70,7 +83,11 @@ export function parseDmarcRecord(text: string): DmarcRecord {
   if (first !== 'v') throw new DmarcSyntaxError('the record does not start with v=DMARC1');
   if (tags.get('v') !== 'DMARC1') throw new DmarcSyntaxError(`v=${tags.get('v')}: the version must be exactly "DMARC1", followed by ";"`);
 
-  const problems: DmarcProblem[] = [];
+  if (/^\s/.test(text)) {
+    problems.push({ tag: 'v', value: 'DMARC1', reason: 'the record starts with whitespace before "v=DMARC1"; RFC 9989 §4.8 has it begin with "v", and strict receivers discard it' });
+  }
+  const fo = tags.get('fo');
+  if (fo !== undefined && !FAILURE_OPTIONS.test(fo)) problems.push({ tag: 'fo', value: fo, reason: 'fo= is one or more of 0, 1, d, s separated by ":"; receivers use the default fo=0' });
   const choice = <T extends string>(tag: string, allowed: readonly T[], fallback: T): T => {
     const value = tags.get(tag);
     if (value === undefined) return fallback;

@@ -12,6 +12,12 @@ export class TagListError extends Error {
 export interface TagListOptions {
   /** DKIM tag names are case-sensitive (RFC 6376 §3.2); DMARC's are ABNF strings, so not. */
   lowerCaseNames?: boolean;
+  /**
+   * Called for a tag-spec that is not name=value (a stray "tagonly", "=value",
+   * a bad name or value), which is then skipped: DMARC ignores such a tag, not
+   * the record (RFC 9989 §4.8). Without it, a malformed tag-spec throws (DKIM).
+   */
+  onMalformed?: (tagSpec: string, reason: string) => void;
 }
 
 /** ALPHA *ALNUMPUNC, plus "-": unknown tags must be ignored (RFC 9989), not break the record. */
@@ -26,14 +32,27 @@ const TAG_VALUE = /^[\x21-\x3a\x3c-\x7e \t\r\n]*$/;
  */
 export function parseTagList(text: string, options: TagListOptions = {}): Map<string, string> {
   const tags = new Map<string, string>();
+  const malformed = (segment: string, reason: string): void => {
+    if (!options.onMalformed) throw new TagListError(reason);
+    options.onMalformed(segment.trim(), reason);
+  };
   for (const segment of text.split(';')) {
     if (!segment.trim()) continue;
     const equals = segment.indexOf('=');
-    if (equals < 0) throw new TagListError(`"${segment.trim()}" has no "="`);
+    if (equals < 0) {
+      malformed(segment, `"${segment.trim()}" has no "="`);
+      continue;
+    }
     const rawName = segment.slice(0, equals).trim();
     const value = segment.slice(equals + 1).trim();
-    if (!TAG_NAME.test(rawName)) throw new TagListError(`"${rawName}" is not a tag name`);
-    if (!TAG_VALUE.test(value)) throw new TagListError(`the value of ${rawName}= contains characters a tag value cannot hold`);
+    if (!TAG_NAME.test(rawName)) {
+      malformed(segment, rawName ? `"${rawName}" is not a tag name` : `"${segment.trim()}" has no tag name`);
+      continue;
+    }
+    if (!TAG_VALUE.test(value)) {
+      malformed(segment, `the value of ${rawName}= contains characters a tag value cannot hold`);
+      continue;
+    }
     const name = options.lowerCaseNames ? rawName.toLowerCase() : rawName;
     if (tags.has(name)) throw new TagListError(`${name}= appears more than once`);
     tags.set(name, value);

@@ -4,7 +4,7 @@
 import { describeAnswer, type DnsClient } from '../net/dns/index.js';
 import { discoverPolicy, effectivePolicy, walkDmarcTree, type DmarcLookup, type PolicyDiscovery } from '../auth/dmarc-discovery.js';
 import { checkReportDestinations, type ReportDestination } from '../auth/dmarc-reports.js';
-import type { DmarcRecord } from '../auth/dmarc-record.js';
+import { describeProblem, testingPolicy, type DmarcPolicy, type DmarcRecord } from '../auth/dmarc-record.js';
 import { defineCheck, finding, type Finding } from './define.js';
 
 export default defineCheck({
@@ -27,8 +27,8 @@ export default defineCheck({
     if (!['records', 'nodata', 'nxdomain'].includes(own.outcome)) {
       return { findings: [], data: { ...data, error: `the TXT lookup for _dmarc.${domain} failed (${own.outcome})` }, status: 'info' };
     }
+    // A record at the domain that cannot be used does not end the walk: receivers go on up the tree (RFC 9989 §4.10).
     const findings = recordShapeFindings(own);
-    if (own.invalid) return { findings, data };
     if (!discovery.record) {
       return { findings: findings.length ? findings : [await missingFinding(domain, walk.lookups, net.dns)], data };
     }
@@ -67,11 +67,11 @@ async function recordFindings(domain: string, discovery: PolicyDiscovery, dns: D
   const name = `_dmarc.${policyDomain}`;
   const evidence = [`${name} TXT "${record.text}"`];
   const subjects = [name];
-  const source = discovery.inherited ? `${domain} has no DMARC record of its own; the record at ${name} applies` : `${name}`;
+  const source = discovery.inherited ? `${domain} has no usable DMARC record of its own; the tree walk continues and the record at ${name} applies` : `${name}`;
   const findings: Finding[] = [];
   if (record.problems.length) {
-    const policyTag = record.problems.some(p => ['p', 'sp', 'np'].includes(p.tag));
-    findings.push(finding('dmarc.syntax', `${source}: ${record.problems.map(p => `${p.tag}=${p.value} (${p.reason})`).join('; ')}`, {
+    const policyTag = record.problems.some(p => POLICY_TAGS.includes(p.tag));
+    findings.push(finding('dmarc.syntax', `${source}: ${record.problems.map(describeProblem).join('; ')}`, {
       subjects,
       evidence,
       data: { problems: record.problems },
@@ -90,6 +90,7 @@ async function recordFindings(domain: string, discovery: PolicyDiscovery, dns: D
     data: {
       policy,
       testing: record.testing,
+      ...(record.testing ? { testingPolicy: testingPolicy(policy) } : {}),
       unknownTags: record.unknownTags,
       removedTags: record.removedTags,
       ...(record.removedTags.length ? { removedTagsNote: `${record.removedTags.join(', ')}: removed by RFC 9989, whose receivers ignore them; receivers that follow RFC 7489 still honour them` } : {}),
@@ -102,21 +103,24 @@ async function recordFindings(domain: string, discovery: PolicyDiscovery, dns: D
 function policyFindings(
   source: string,
   record: DmarcRecord,
-  policy: string | undefined,
+  policy: DmarcPolicy | undefined,
   inherited: boolean,
   details: { subjects: string[]; evidence: string[] },
 ): Finding[] {
+  const broken = brokenPolicyTags(record);
   if (!policy) {
-    return [finding('dmarc.syntax', `${source}: no valid p= and no rua=, so RFC 9989 receivers apply no DMARC and RFC 7489 receivers discard the record (p= is required there)`, details)];
+    return [finding('dmarc.syntax', `${source}: ${broken} and no rua=, so RFC 9989 receivers apply no DMARC${record.p ? '' : ' and RFC 7489 receivers discard the record (p= is required there)'}`, details)];
   }
   if (policy === 'none') {
-    const why = record.p
-      ? `${inherited && record.sp ? `sp=${record.sp}` : `p=${record.p}`}`
-      : 'no valid p= tag, which RFC 9989 reads as p=none because rua= is set (RFC 7489 receivers discard such a record)';
+    const why = broken
+      ? `${broken}, which RFC 9989 reads as p=none because rua= is set${record.p ? '' : ' (RFC 7489 receivers discard a record without p=)'}`
+      : `${inherited && record.sp ? `sp=${record.sp}` : `p=${record.p}`}`;
     return [finding('dmarc.policy-none', `${source}: ${why}; failing mail is delivered as usual`, details)];
   }
   const findings: Finding[] = [];
-  if (record.testing) findings.push(finding('dmarc.testing', `${source}: t=y asks receivers not to apply p=${policy} yet (RFC 9989)`, details));
+  if (record.testing) {
+    findings.push(finding('dmarc.testing', `${source}: t=y asks receivers to apply the next lower policy, ${testingPolicy(policy)} instead of ${policy} (RFC 9989 §4.7)`, details));
+  }
   if (record.pct !== undefined && record.pct < 100) {
     findings.push(finding('dmarc.partial', `${source}: pct=${record.pct}; RFC 7489 receivers apply p=${policy} to ${record.pct}% of failing mail, RFC 9989 receivers ignore pct and apply it to all`, details));
   }
@@ -128,6 +132,15 @@ function policyFindings(
     }));
   }
   return findings;
+}
+
+const POLICY_TAGS: readonly string[] = ['p', 'sp', 'np'];
+
+/** "no valid p=", "sp=rejct is not a policy": the policy tags that make receivers fall back, by name. */
+function brokenPolicyTags(record: DmarcRecord): string {
+  const invalid = record.problems.filter(p => POLICY_TAGS.includes(p.tag)).map(p => `${p.tag}=${p.value} is not a policy`);
+  if (!record.p && !invalid.some(text => text.startsWith('p='))) invalid.unshift('no p=');
+  return invalid.join(', ');
 }
 
 function unauthorizedFinding(policyDomain: string, destination: ReportDestination, evidence: string[]): Finding {

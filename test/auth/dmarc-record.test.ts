@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DmarcSyntaxError, isDmarcRecord, parseDmarcRecord } from '../../src/auth/dmarc-record.js';
+import { describeProblem, DmarcSyntaxError, isDmarcRecord, parseDmarcRecord, testingPolicy } from '../../src/auth/dmarc-record.js';
 
 const RUNS = 10_000;
 
@@ -49,12 +49,41 @@ test('unusable records throw DmarcSyntaxError with the reason', () => {
     ['v=DMARC1 p=reject', /exactly "DMARC1"/],
     ['p=reject; v=DMARC1', /does not start with v=DMARC1/],
     ['v=DMARC1; p=reject; p=none', /more than once/],
-    ['v=DMARC1; p', /has no "="/],
-    ['v=DMARC1; 1p=reject', /not a tag name/],
   ];
   for (const [text, reason] of cases) {
     assert.throws(() => parseDmarcRecord(text), (err: unknown) => err instanceof DmarcSyntaxError && reason.test(err.reason), text);
   }
+});
+
+test('RFC 9989 §4.8: a malformed tag-spec is ignored, not the record, and named as a problem', () => {
+  const record = parseDmarcRecord('v=DMARC1; tagonly; p=reject; =value; 1p=none; rua=mailto:agg@example.org');
+  assert.equal(record.p, 'reject');
+  assert.deepEqual(record.rua.map(u => u.address), ['agg@example.org']);
+  assert.deepEqual(record.problems.map(p => [p.tag, p.value]), [['', 'tagonly'], ['', '=value'], ['', '1p=none']]);
+  assert.match(describeProblem(record.problems[0]!), /^"tagonly" \(.*has no "=".*RFC 9989 §4\.8\)\)$/);
+  assert.match(describeProblem(record.problems[1]!), /has no tag name/);
+});
+
+test('RFC 9989 §4.8: a leading space before v= and an invalid fo= are warnings, the record stays', () => {
+  const spaced = parseDmarcRecord(' v=DMARC1; p=reject');
+  assert.equal(spaced.p, 'reject');
+  assert.deepEqual(spaced.problems.map(p => p.tag), ['v']);
+  assert.match(spaced.problems[0]!.reason, /whitespace before "v=DMARC1"/);
+  for (const fo of ['2', '0:x', 'x', 'ds', '0:']) {
+    const record = parseDmarcRecord(`v=DMARC1; p=none; fo=${fo}`);
+    assert.deepEqual(record.problems.map(p => p.tag), ['fo'], fo);
+  }
+  for (const fo of ['0', '1', 'd', 's', '0:1:d:s', '1 : d']) assert.deepEqual(parseDmarcRecord(`v=DMARC1; p=none; fo=${fo}`).problems, [], fo);
+});
+
+test('RFC 9989 §4.7: an invalid sp= or np= is a problem of that tag, not of p=', () => {
+  const record = parseDmarcRecord('v=DMARC1; p=reject; sp=rejectt; np=nope');
+  assert.equal(record.p, 'reject');
+  assert.deepEqual(record.problems.map(p => p.tag), ['sp', 'np']);
+});
+
+test('RFC 9989 §4.7: t=y asks for the next lower policy', () => {
+  assert.deepEqual((['reject', 'quarantine', 'none'] as const).map(testingPolicy), ['quarantine', 'none', 'none']);
 });
 
 test('isDmarcRecord: records that do not start with v=DMARC1 are discarded (RFC 9989 §4.10)', () => {

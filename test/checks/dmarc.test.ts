@@ -60,8 +60,13 @@ test('a record with neither p= nor rua= applies no DMARC', async () => {
   assert.deepEqual(causesOf(await dmarcWorld(record('v=DMARC1; adkim=s')), 'dmarc'), ['dmarc.syntax:error']);
 });
 
-test('dmarc.testing for t=y, dmarc.partial for pct below 100', async () => {
-  assert.deepEqual(causesOf(await dmarcWorld(record('v=DMARC1; p=reject; t=y; rua=mailto:dmarc@example.com')), 'dmarc'), ['dmarc.testing:warning']);
+test('dmarc.testing for t=y names the next lower policy receivers apply (RFC 9989 §4.7); dmarc.partial for pct below 100', async () => {
+  const testing = await dmarcWorld(record('v=DMARC1; p=reject; t=y; rua=mailto:dmarc@example.com'));
+  assert.deepEqual(causesOf(testing, 'dmarc'), ['dmarc.testing:warning']);
+  assert.match(findingOf(testing, 'dmarc.testing').message, /next lower policy, quarantine instead of reject/);
+  assert.equal(checkOf(testing, 'dmarc').data['testingPolicy'], 'quarantine');
+  const quarantine = await dmarcWorld(record('v=DMARC1; p=quarantine; t=y; rua=mailto:dmarc@example.com'));
+  assert.match(findingOf(quarantine, 'dmarc.testing').message, /none instead of quarantine/);
   const partial = await dmarcWorld(record('v=DMARC1; p=quarantine; pct=20; rua=mailto:dmarc@example.com'));
   assert.deepEqual(causesOf(partial, 'dmarc'), ['dmarc.partial:info']);
   assert.deepEqual(checkOf(partial, 'dmarc').data['removedTags'], ['pct']);
@@ -107,4 +112,34 @@ test('a failing _dmarc lookup is inconclusive, not dmarc.missing', async () => {
   const report = await dmarcWorld({ '_dmarc.example.com': 'SERVFAIL' });
   assert.deepEqual(causesOf(report, 'dmarc'), []);
   assert.equal(checkOf(report, 'dmarc').status, 'info');
+});
+
+test('RFC 9989 §4.10: an unreadable record on a subdomain does not end the walk; the organisation\'s record applies', async () => {
+  const report = await dmarcWorld({
+    'mail.example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }] },
+    '_dmarc.mail.example.com': { TXT: [['v=DMARC1; p=reject; p=none']] },
+    '_dmarc.example.com': { TXT: [['v=DMARC1; p=reject; sp=quarantine; rua=mailto:dmarc@example.com']] },
+  }, 'mail.example.com');
+  assert.deepEqual(causesOf(report, 'dmarc'), ['dmarc.syntax:error']);
+  assert.equal(checkOf(report, 'dmarc').data['policyDomain'], 'example.com');
+  assert.equal(checkOf(report, 'dmarc').data['policy'], 'quarantine');
+});
+
+test('RFC 9989 §4.8: a malformed tag-spec is a warning that names it; the policy still applies', async () => {
+  const report = await dmarcWorld(record('v=DMARC1; p=reject; tagonly; rua=mailto:dmarc@example.com'));
+  assert.deepEqual(causesOf(report, 'dmarc'), ['dmarc.syntax:warning']);
+  assert.match(findingOf(report, 'dmarc.syntax').message, /"tagonly"/);
+  assert.equal(checkOf(report, 'dmarc').data['policy'], 'reject');
+  const spaced = await dmarcWorld(record(' v=DMARC1; p=reject; fo=2; rua=mailto:dmarc@example.com'));
+  assert.deepEqual(causesOf(spaced, 'dmarc'), ['dmarc.syntax:warning']);
+  assert.match(findingOf(spaced, 'dmarc.syntax').message, /whitespace before "v=DMARC1".*fo=2/);
+});
+
+test('an invalid sp= or np= is named, not blamed on p=', async () => {
+  const withRua = await dmarcWorld(record('v=DMARC1; p=reject; np=nope; rua=mailto:dmarc@example.com'));
+  assert.deepEqual(causesOf(withRua, 'dmarc'), ['dmarc.syntax:error', 'dmarc.policy-none:warning']);
+  assert.match(findingOf(withRua, 'dmarc.policy-none').message, /np=nope is not a policy, which RFC 9989 reads as p=none/);
+  assert.doesNotMatch(findingOf(withRua, 'dmarc.policy-none').message, /no valid p=|no p=/);
+  const withoutRua = await dmarcWorld(record('v=DMARC1; p=reject; sp=rejectt'));
+  assert.match(checkOf(withoutRua, 'dmarc').findings.at(-1)!.message, /sp=rejectt is not a policy and no rua=/);
 });
