@@ -54,3 +54,30 @@ export function scoreCorpus(cases: CorpusCase[]): CaseResult[] {
 }
 
 export const primaryAccuracy = (results: CaseResult[]) => results.filter(r => r.got?.cause === r.expected.cause).length / results.length;
+
+// The wild corpus (fixtures/bounces/wild): real bounce texts from public sources,
+// split 1 in 3 into a held-aside part that no rule was tuned on.
+export const WILD_SPLITS = ['tuning', 'held-aside'] as const;
+export type WildSplit = (typeof WILD_SPLITS)[number];
+
+export interface WildCase {
+  origin: string;
+  source: string;
+  cause: string;
+  temporary: boolean;
+  text: string;
+}
+
+export interface WildResult {
+  origin: string;
+  expected: { cause: string; temporary: boolean };
+  got?: ExplainEntry;
+}
+
+export function loadWild(split: WildSplit): WildCase[] {
+  return JSON.parse(readFileSync(new URL(`wild/${split}.json`, CORPUS_DIR), 'utf8')) as WildCase[];
+}
+
+export function scoreWild(cases: WildCase[]): WildResult[] {
+  return cases.map(c => ({ origin: c.origin, expected: { cause: c.cause, temporary: c.temporary }, got: explain(c.text).causes[0] }));
+}
