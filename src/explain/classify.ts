@@ -5,8 +5,9 @@
 import { causes, type CauseId, type Side } from '../causes.js';
 import { MEANINGS, REPLY_PATTERNS } from '../replies/index.js';
 import { confirmSubjects } from './confirm.js';
-import { BOILERPLATE, PERMANENT_WORDS, RULES, TEMPORARY_WORDS, isGenericCause, type Rule } from './patterns.js';
-import { detectProvider, isAlwaysUpMx } from './providers.js';
+import { BOILERPLATE, PERMANENT_WORDS, RULES, TEMPORARY_HINTS, TEMPORARY_WORDS, isGenericCause, type Rule } from './patterns.js';
+import { LOCALIZED_RULES, LOCALIZED_TEMPORARY } from './languages.js';
+import { PROVIDER_RULES, detectProvider, isAlwaysUpMx, providerFix } from './providers.js';
 import { findStage } from './stage.js';
 import { codeClass, enhancedPrior, findStatusCodes, type StatusCodes } from './status.js';
 import { CONTEXT_WEIGHT } from './parse.js';
@@ -21,12 +22,17 @@ const MAX_SECONDARY = 3;
 const MAX_CLAUSE_CHARS = 16 * 1024;
 /** An MTA's own wording from the shared reply table names its cause outright. */
 const REPLY_TABLE_WEIGHT = 5;
+/** A delay notice says so outright (Action: delayed, "warning only"): at least this weight. */
+const DELAY_NOTICE = 3;
 
 /** The shared table of MTA replies (src/replies), as wording rules: the live probes read the same lines. */
 const REPLY_TABLE_RULES: readonly Rule[] = REPLY_PATTERNS.flatMap(pattern => {
   const cause = MEANINGS[pattern.meaning].bounce;
   return cause ? [{ cause, weight: REPLY_TABLE_WEIGHT, re: pattern.re, ...(pattern.classes ? { classes: pattern.classes } : {}) }] : [];
 });
+
+// General wordings, the MTAs' shared reply table, the localized wordings, then each provider's own: all weighed together.
+const ALL_RULES: readonly Rule[] = [...RULES, ...REPLY_TABLE_RULES, ...LOCALIZED_RULES, ...PROVIDER_RULES];
 
 // Causes that are by nature retried when the reply gives no other hint.
 const TRANSIENT_CAUSES = new Set(['smtp.timeout', 'smtp.refused', 'smtp.no-banner', 'smtp.busy', 'smtp.session-dropped', 'smtp.greylisting', 'dns.servfail',
@@ -46,6 +52,8 @@ interface Tally {
   score: number;
   evidence: { text: string; weight: number }[];
   side?: { side: Side; weight: number };
+  /** A rule's own fix text, when the wording says more than the registry's fix. */
+  fix?: { text: string; weight: number };
 }
 
 export interface ClassifyMeta {
@@ -60,20 +68,21 @@ export function classifySegment(segment: Segment, meta: ClassifyMeta): ExplainEn
   applyCodePriors(ctx, segment, tallies);
   applyInferences(ctx, segment, tallies, demoted);
   for (const cause of demoted) scale(tallies, cause, DEMOTED);
-  settleGenericCauses(tallies);
+  const delayReason = settleGenericCauses(tallies);
   if ((best(tallies)[0]?.[1].score ?? 0) < 0.5) addFallback(ctx, segment, tallies);
   const ranked = best(tallies);
   const [top, second] = ranked;
   if (!top) return undefined;
   const [cause, tally] = top;
+  const reason = cause === 'delivery.delayed' ? delayReason : undefined;
   return {
     cause,
     confidence: confidence(tally.score, second?.[1].score ?? 0),
-    side: tally.side?.side ?? sideOf(cause),
+    side: reason ? sideOfTally(reason) : sideOfTally(top),
     temporary: isTemporary(ctx, segment, cause),
     evidence: evidenceLines(tally),
     title: causes[cause].title,
-    fix: causes[cause].fix,
+    fix: reason ? `${causes[cause].fix} The notice gives its reason: ${causes[reason[0]].title.toLowerCase()}. ${fixOf(reason, ctx)}` : fixOf(top, ctx),
     statusCodes: [...ctx.codes.basic.slice(0, 1), ...(ctx.enhanced ? [ctx.enhanced] : [])],
     ...(ctx.stage ? { stage: ctx.stage } : {}),
     ...(segment.remoteMta ? { remoteMta: segment.remoteMta } : {}),
@@ -109,12 +118,12 @@ function applies(rule: Rule, ctx: Context): boolean {
 }
 
 function applyRules(ctx: Context, tallies: Map<CauseId, Tally>, demoted: Set<CauseId>): void {
-  for (const rule of [...RULES, ...REPLY_TABLE_RULES]) {
+  for (const rule of ALL_RULES) {
     if (!applies(rule, ctx)) continue;
     const hit = strongestHit(rule.re, ctx.texts);
     if (!hit) continue;
     const weight = rule.weight * hit.weight;
-    add(tallies, rule.cause, weight, hit.phrase, rule.side);
+    add(tallies, rule.cause, weight, hit.phrase, rule.side, rule.fix);
     for (const cause of rule.demotes ?? []) if (cause !== rule.cause) demoted.add(cause);
   }
 }
@@ -138,18 +147,20 @@ function sentenceAround(text: string, index: number, length: number): string {
   const last = starts[starts.length - 1];
   const start = last ? last.index + last[0].length : index < 80 ? 0 : before.indexOf(' ') + 1;
   const end = after.search(SENTENCE_END);
-  return `${before.slice(start)}${text.slice(index, index + length)}${end >= 0 ? after.slice(0, end) : after}`.trim();
+  // Banner rules (##### THIS IS A WARNING ONLY #####) frame a phrase; they are not part of it.
+  return `${before.slice(start)}${text.slice(index, index + length)}${end >= 0 ? after.slice(0, end) : after}`.replace(/^[#*=\s-]{3,}|[#*=\s-]{3,}$/g, '').trim();
 }
 
 // A sentence starts after ". X", "; " or "said: "; it ends before ". X", "; " or Postfix's "(in reply to".
 const SENTENCE_START = /[.;!?]\s+(?=[A-Z<("'\[])|;\s|\bsaid:\s/g;
 const SENTENCE_END = /[.;!?]\s+(?=[A-Z<("'\[])|;\s|\s\(in reply to\b/;
 
-function add(tallies: Map<CauseId, Tally>, cause: CauseId, weight: number, evidence: string, side?: Side): void {
+function add(tallies: Map<CauseId, Tally>, cause: CauseId, weight: number, evidence: string, side?: Side, fix?: string): void {
   const tally = tallies.get(cause) ?? { score: 0, evidence: [] };
   tally.score += weight;
   if (!tally.evidence.some(e => e.text === evidence)) tally.evidence.push({ text: evidence, weight });
   if (side && (!tally.side || tally.side.weight < weight)) tally.side = { side, weight };
+  if (fix && (!tally.fix || tally.fix.weight < weight)) tally.fix = { text: fix, weight };
   tallies.set(cause, tally);
 }
 
@@ -199,11 +210,18 @@ function inferMxTarget(ctx: Context, segment: Segment, tallies: Map<CauseId, Tal
   demoted.add('domain.nxdomain');
 }
 
-// "Message expired", "delayed" and a bare rejection are what happened, not why: a stated reason wins.
-function settleGenericCauses(tallies: Map<CauseId, Tally>): void {
-  const specific = [...tallies].some(([cause, t]) => !isGenericCause(cause) && t.score >= SPECIFIC_ENOUGH);
-  if (!specific) return;
-  for (const [cause] of tallies) if (isGenericCause(cause)) scale(tallies, cause, GENERIC_BESIDE_SPECIFIC);
+// "Message expired" and a bare rejection are what happened, not why: a stated reason wins.
+// A delay notice is the exception: the mail is not lost yet, which is what the reader
+// must learn first, so it leads and its stated reason (returned) comes second.
+function settleGenericCauses(tallies: Map<CauseId, Tally>): [CauseId, Tally] | undefined {
+  const specific = best(tallies).filter(([cause, t]) => !isGenericCause(cause) && t.score >= SPECIFIC_ENOUGH);
+  if (!specific.length) return undefined;
+  const delayed = tallies.get('delivery.delayed');
+  const isDelayNotice = delayed && delayed.score >= DELAY_NOTICE && !tallies.has('delivery.expired');
+  for (const [cause] of tallies) if (isGenericCause(cause) && !(isDelayNotice && cause === 'delivery.delayed')) scale(tallies, cause, GENERIC_BESIDE_SPECIFIC);
+  if (!isDelayNotice) return undefined;
+  delayed.score = Math.max(delayed.score, specific[0]![1].score + 1);
+  return specific[0];
 }
 
 // A reply code or a failure outcome with no recognised wording: say so rather than guess.
@@ -235,24 +253,31 @@ function evidenceLines(tally: Tally): string[] {
   return texts.filter((t, i) => !texts.some((other, j) => j !== i && other.length > t.length && other.includes(t))).slice(0, 4);
 }
 
-function sideOf(cause: CauseId): Side {
-  return causes[cause].side;
+function sideOfTally([cause, tally]: [CauseId, Tally]): Side {
+  return tally.side?.side ?? causes[cause].side;
 }
 
-// Temporary or permanent: the words, then the MTA's own action, then the codes, then the cause's nature.
+// The wording's own fix, then the provider's (its portal), then the registry's.
+function fixOf([cause, tally]: [CauseId, Tally], ctx: Context): string {
+  return tally.fix?.text ?? providerFix(ctx.provider, cause) ?? causes[cause].fix;
+}
+
+// Temporary means the sending MTA retries. Its own action says so outright; otherwise
+// the words that state a retry or its end, then the reply code (a hint such as
+// "temporarily blocked" does not outweigh a 5xx), and last the cause's nature.
 function isTemporary(ctx: Context, segment: Segment, cause: CauseId): boolean {
+  const action = segment.action ?? '';
+  if (action === 'delayed' || action === 'deferred') return true;
+  if (action === 'failed' || action === 'bounced' || action === 'expired') return false;
   let temporary = 0;
   let permanent = 0;
   for (const { text, weight } of ctx.texts) {
-    temporary += Math.min(6, (text.match(TEMPORARY_WORDS)?.length ?? 0) * 3) * weight;
+    const hints = (text.match(TEMPORARY_HINTS)?.length ?? 0) + (LOCALIZED_TEMPORARY.test(text) ? 1 : 0);
+    temporary += Math.min(6, (text.match(TEMPORARY_WORDS)?.length ?? 0) * 3 + hints) * weight;
     permanent += Math.min(6, (text.match(PERMANENT_WORDS)?.length ?? 0) * 3) * weight;
   }
-  const action = segment.action ?? '';
-  if (action === 'delayed' || action === 'deferred') temporary += 2.5;
-  if (action === 'failed' || action === 'bounced') permanent += 2.5;
-  if (action === 'expired') permanent += 4;
   const basicClass = ctx.codes.basic[0] ? codeClass(ctx.codes.basic[0]) : undefined;
-  const codeWeight = basicClass ? 2 : 1;
+  const codeWeight = basicClass ? 2.5 : 1.5;
   const cls = basicClass ?? (ctx.enhanced ? codeClass(ctx.enhanced) : undefined);
   if (cls === 4) temporary += codeWeight;
   if (cls === 5) permanent += codeWeight;

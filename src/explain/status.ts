@@ -2,6 +2,7 @@
 // IANA "SMTP Enhanced Status Codes" registry), as weak priors for the classifier.
 // Providers reuse codes for other meanings, so the wording rules outweigh these.
 import type { CauseId } from '../causes.js';
+import { providerCode } from './providers.js';
 
 export interface CodePrior {
   cause: CauseId;
@@ -19,13 +20,17 @@ export const ENHANCED: Record<string, { meaning: string; cause?: CauseId; weight
   '1.6': { meaning: 'destination mailbox has moved', cause: 'recipient.unknown', weight: 1.5 },
   '1.7': { meaning: 'bad sender mailbox address syntax', cause: 'sender.domain-invalid', weight: 1 },
   '1.8': { meaning: 'bad sender system address', cause: 'sender.domain-invalid', weight: 1.5 },
+  '1.9': { meaning: 'message relayed to a non-compliant mailer' },
   '1.10': { meaning: 'recipient address has null MX (RFC 7505)', cause: 'mx.null', weight: 2 },
   '2.1': { meaning: 'mailbox disabled, not accepting messages', cause: 'recipient.disabled', weight: 2 },
   '2.2': { meaning: 'mailbox full', cause: 'mailbox.full', weight: 2 },
   '2.3': { meaning: 'message length exceeds administrative limit', cause: 'message.too-large', weight: 2 },
+  '2.4': { meaning: 'mailing list expansion problem' },
   '3.1': { meaning: 'mail system full', cause: 'mailbox.full', weight: 1 },
   '3.2': { meaning: 'system not accepting network messages', cause: 'smtp.busy', weight: 1.5 },
+  '3.3': { meaning: 'system not capable of selected features' },
   '3.4': { meaning: 'message too big for system', cause: 'message.too-large', weight: 2 },
+  '3.5': { meaning: 'system incorrectly configured' },
   '4.1': { meaning: 'no answer from host', cause: 'smtp.timeout', weight: 1.5 },
   '4.2': { meaning: 'bad connection', cause: 'smtp.timeout', weight: 0.5 },
   '4.3': { meaning: 'directory server failure', cause: 'dns.servfail', weight: 1.5 },
@@ -34,14 +39,26 @@ export const ENHANCED: Record<string, { meaning: string; cause?: CauseId; weight
   '4.6': { meaning: 'routing loop detected', cause: 'routing.loop', weight: 2 },
   '4.7': { meaning: 'delivery time expired', cause: 'delivery.expired', weight: 1.5 },
   '5.3': { meaning: 'too many recipients', cause: 'rate.limited', weight: 1.5 },
+  '5.1': { meaning: 'invalid command' },
+  '5.2': { meaning: 'syntax error' },
+  '5.4': { meaning: 'invalid command arguments' },
+  '5.6': { meaning: 'authentication exchange line too long (RFC 4954)' },
   '6.0': { meaning: 'other or undefined media error', cause: 'message.malformed', weight: 0.5 },
+  '6.1': { meaning: 'media not supported', cause: 'message.malformed', weight: 0.5 },
+  '6.3': { meaning: 'conversion required but not supported', cause: 'message.malformed', weight: 0.5 },
   '6.7': { meaning: 'non-ASCII addresses not permitted (RFC 6531)', cause: 'message.malformed', weight: 1 },
+  '6.8': { meaning: 'UTF-8 string reply required (RFC 6531)', cause: 'message.malformed', weight: 1 },
+  '6.9': { meaning: 'UTF-8 header message cannot be transferred (RFC 6531)', cause: 'message.malformed', weight: 1 },
   '7.1': { meaning: 'delivery not authorized, message refused', cause: 'content.rejected', weight: 0.3 },
+  '7.2': { meaning: 'mailing list expansion prohibited' },
+  '7.7': { meaning: 'message integrity failure', cause: 'message.malformed', weight: 0.5 },
   '7.8': { meaning: 'authentication credentials invalid (RFC 4954)', cause: 'auth.required', weight: 2 },
   '7.9': { meaning: 'authentication mechanism too weak (RFC 4954)', cause: 'auth.required', weight: 1 },
   '7.10': { meaning: 'encryption needed (RFC 5248)', cause: 'tls.starttls-missing', weight: 1.5 },
   '7.11': { meaning: 'encryption required for requested authentication mechanism', cause: 'auth.required', weight: 1 },
+  '7.12': { meaning: 'a password transition is needed (RFC 4954)', cause: 'auth.required', weight: 1 },
   '7.13': { meaning: 'user account disabled (RFC 5248)', cause: 'recipient.disabled', weight: 1 },
+  '7.16': { meaning: 'message too big for specified priority (RFC 6710)', cause: 'message.too-large', weight: 1 },
   '7.17': { meaning: 'mailbox owner has changed (RFC 7293)', cause: 'recipient.unknown', weight: 1.5 },
   '7.18': { meaning: 'domain owner has changed (RFC 7293)', cause: 'recipient.unknown', weight: 1 },
   '7.20': { meaning: 'no passing DKIM signature found (RFC 7372)', cause: 'auth.dkim-fail', weight: 2.5 },
@@ -55,27 +72,6 @@ export const ENHANCED: Record<string, { meaning: string; cause?: CauseId; weight
   '7.28': { meaning: 'mail flood detected (IANA registry)', cause: 'rate.limited', weight: 1 },
   '7.29': { meaning: 'ARC validation failure (RFC 8617)', cause: 'auth.unauthenticated', weight: 1 },
   '7.30': { meaning: 'REQUIRETLS support required (RFC 8689)', cause: 'tls.starttls-missing', weight: 1.5 },
-};
-
-// Codes a provider documents with its own meaning, which beat the registry's.
-export const PROVIDER_ENHANCED: Record<string, { cause: CauseId; weight: number; meaning: string }> = {
-  'microsoft 1.10': { cause: 'recipient.unknown', weight: 2, meaning: 'Microsoft: recipient not found' },
-  'microsoft 4.1': { cause: 'recipient.unknown', weight: 1, meaning: 'Microsoft: recipient rejected by directory-based edge blocking' },
-  'microsoft 7.606': { cause: 'rbl.listed', weight: 2, meaning: 'Microsoft: sending IP on its block list' },
-  'microsoft 7.708': { cause: 'reputation.poor', weight: 2, meaning: 'Microsoft: IP in the high-risk delivery pool' },
-  'microsoft 4.316': { cause: 'smtp.refused', weight: 1.5, meaning: 'Microsoft: connection refused' },
-  'microsoft 4.310': { cause: 'domain.nxdomain', weight: 1.5, meaning: 'Microsoft: DNS domain does not exist' },
-  'microsoft 4.312': { cause: 'dns.servfail', weight: 1.5, meaning: 'Microsoft: DNS query failed' },
-  'microsoft 4.14': { cause: 'routing.loop', weight: 2, meaning: 'Microsoft: hop count exceeded' },
-  'microsoft 7.509': { cause: 'auth.dmarc-reject', weight: 2, meaning: 'Microsoft: DMARC reject' },
-  'microsoft 7.515': { cause: 'auth.unauthenticated', weight: 2, meaning: 'Microsoft: authentication level not met' },
-  'microsoft 7.57': { cause: 'auth.required', weight: 2, meaning: 'Microsoft: client not authenticated' },
-  'microsoft 7.54': { cause: 'relay.denied', weight: 2, meaning: 'Microsoft: unable to relay' },
-  'microsoft 7.64': { cause: 'relay.denied', weight: 2, meaning: 'Microsoft: relay access denied (tenant attribution)' },
-  'microsoft 7.750': { cause: 'sender.unverified', weight: 2, meaning: 'Microsoft: unregistered sending domain' },
-  'microsoft 7.705': { cause: 'reputation.poor', weight: 2, meaning: 'Microsoft: tenant exceeded spam threshold' },
-  'google 2.1': { cause: 'recipient.disabled', weight: 1, meaning: 'Google: disabled account, or a receiving-rate limit (4.2.1)' },
-  'google 7.28': { cause: 'reputation.poor', weight: 1, meaning: 'Google: unusual rate of unsolicited mail' },
 };
 
 export interface StatusCodes {
@@ -106,7 +102,7 @@ const unique = <T>(items: T[]) => [...new Set(items)];
 /** The cause an enhanced code suggests, honouring the provider's own documented meaning. */
 export function enhancedPrior(code: string, provider: string | undefined): CodePrior | undefined {
   const key = code.split('.').slice(1).join('.');
-  const own = provider ? PROVIDER_ENHANCED[`${provider} ${key}`] : undefined;
+  const own = providerCode(provider, key);
   if (own) return own;
   const entry = ENHANCED[key];
   if (!entry?.cause) return undefined;

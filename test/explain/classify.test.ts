@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { causes, isCauseId } from '../../src/causes.js';
 import { explain } from '../../src/explain/index.js';
 import { RULES } from '../../src/explain/patterns.js';
-import { ENHANCED, PROVIDER_ENHANCED } from '../../src/explain/status.js';
+import { ENHANCED } from '../../src/explain/status.js';
+import { PROVIDERS, PROVIDER_RULES } from '../../src/explain/providers.js';
 
 const one = (text: string) => {
   const report = explain(text);
@@ -109,9 +110,9 @@ test('an unrecognised rejection falls back to smtp.rejected with low confidence;
 
 test('every cause a rule, a demotion or a status-code prior names is in the registry', () => {
   const named = [
-    ...RULES.flatMap(rule => [rule.cause, ...(rule.demotes ?? [])]),
+    ...[...RULES, ...PROVIDER_RULES].flatMap(rule => [rule.cause, ...(rule.demotes ?? [])]),
     ...Object.values(ENHANCED).flatMap(e => (e.cause ? [e.cause] : [])),
-    ...Object.values(PROVIDER_ENHANCED).map(e => e.cause),
+    ...PROVIDERS.flatMap(p => [...(p.codes ?? []).map(c => c.cause), ...Object.keys(p.fixes ?? {})]),
   ];
   assert.deepEqual([...new Set(named)].filter(id => !isCauseId(id)), []);
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { isCauseId } from '../../src/causes.js';
 import { explain } from '../../src/explain/index.js';
 import { explainReportSchema } from '../../src/report/explain-schema.js';
-import { BOUNCE_SECTION_CAUSES, CORPUS_DIR, loadCorpus, primaryAccuracy, readCase, scoreCorpus } from '../../bench/explain-corpus.js';
+import { BOUNCE_SECTION_CAUSES, CORPUS_DIR, WILD_SPLITS, loadCorpus, loadWild, primaryAccuracy, readCase, scoreCorpus, scoreWild } from '../../bench/explain-corpus.js';
 
 const cases = loadCorpus();
 const results = scoreCorpus(cases);
@@ -36,5 +36,17 @@ test('explain --json output of every corpus file passes the explain schema (docs
   for (const c of cases) {
     const parsed = explainReportSchema.safeParse(JSON.parse(JSON.stringify(explain(readCase(c)))));
     assert.ok(parsed.success, `${c.file}: ${parsed.error?.message}`);
+  }
+});
+
+test('the wild corpus: at least 90% first cause on each split (the held-aside one never tuned on), 97% temporary/permanent', () => {
+  for (const split of WILD_SPLITS) {
+    const results = scoreWild(loadWild(split));
+    const misses = results.filter(r => r.got?.cause !== r.expected.cause).map(r => `${r.origin}: ${r.expected.cause} -> ${r.got?.cause}`);
+    assert.ok(results.length >= 90, `${split}: ${results.length} texts`);
+    assert.ok(misses.length / results.length <= 0.1, `${split}:\n${misses.join('\n')}`);
+    const temporary = results.filter(r => r.got?.temporary === r.expected.temporary).length;
+    assert.ok(temporary / results.length >= 0.97, `${split}: temporary/permanent ${temporary}/${results.length}`);
+    for (const r of results) assert.ok(isCauseId(r.expected.cause), `${split}: ${r.expected.cause}`);
   }
 });
