@@ -57,11 +57,16 @@ function wildSection(name: string, results: WildResult[]): string[] {
   return out;
 }
 
-function timeThousand(inputs: (Buffer | string)[]): number {
+// CPU time is the classifier's own cost; wall time also counts whatever else the machine runs.
+function timeThousand(inputs: (Buffer | string)[]): { cpu: number; wall: number } {
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < 1000; i++) explain(inputs[i % inputs.length]!);
-  return performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { cpu: (cpu.user + cpu.system) / 1000, wall: performance.now() - start };
 }
+
+const median = (runs: { cpu: number; wall: number }[]) => [...runs].sort((a, b) => a.cpu - b.cpu)[Math.floor(runs.length / 2)]!;
 
 function main(): number {
   const cases = loadCorpus();
@@ -80,7 +85,7 @@ function main(): number {
 
   const inputs = [...cases.map(readCase), ...loadWild('tuning').map(c => c.text)];
   timeThousand(inputs.slice(0, 20)); // warm-up: JIT and regex compilation
-  const ms = timeThousand(inputs);
+  const time = median([timeThousand(inputs), timeThousand(inputs), timeThousand(inputs)]);
 
   const out: string[] = [];
   out.push(`Curated corpus (in-sample): ${pct(accuracy)} first cause (${hits(results)}/${results.length}, ${cases.length} files, ${counts.size} causes; target ${pct(TARGET_CORPUS)})`);
@@ -88,7 +93,7 @@ function main(): number {
   out.push('', ...wildSection('Wild tuning split (in-sample)', tuning));
   out.push('', ...wildSection(`Wild held-aside split (never tuned on; target ${pct(TARGET_HELD_ASIDE)})`, heldAside));
   out.push('', `Temporary/permanent agreement with the labels, all sets: ${pct(allTemporary)} (target ${pct(TARGET_TEMPORARY)})`);
-  out.push(`Time for 1,000 texts: ${ms.toFixed(0)} ms (target under ${TARGET_MS_PER_1000} ms)`);
+  out.push(`Time for 1,000 texts: ${time.cpu.toFixed(0)} ms CPU, ${time.wall.toFixed(0)} ms wall (median of 3; target under ${TARGET_MS_PER_1000} ms CPU)`);
   out.push('', 'Curated corpus recall per cause (worst first):');
   for (const [cause, hit, n] of recallPerCause(results)) out.push(`  ${cause.padEnd(30)} ${String(hit).padStart(3)}/${String(n).padEnd(3)} ${pct(hit / n)}`);
   const worst = confusions(results);
@@ -97,7 +102,7 @@ function main(): number {
   if (thin.length) out.push('', `Bounce-section causes with fewer than ${MIN_CASES_PER_CAUSE} cases: ${thin.join(', ')}`);
   console.log(out.join('\n'));
 
-  const ok = accuracy >= TARGET_CORPUS && heldAccuracy >= TARGET_HELD_ASIDE && allTemporary >= TARGET_TEMPORARY && ms < TARGET_MS_PER_1000 && !thin.length;
+  const ok = accuracy >= TARGET_CORPUS && heldAccuracy >= TARGET_HELD_ASIDE && allTemporary >= TARGET_TEMPORARY && time.cpu < TARGET_MS_PER_1000 && !thin.length;
   console.log(`\n${ok ? 'All targets met.' : 'A target was missed.'}`);
   return ok ? 0 : 1;
 }
