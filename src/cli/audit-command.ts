@@ -29,7 +29,8 @@ export async function runAuditCommand(file: string, rawOptions: Record<string, u
   const comparison = typeof rawOptions['compare'] === 'string' ? await (await import('./compare-run.js')).loadComparison(rawOptions['compare'], io) : undefined;
 
   const renderOptions = { color: settings.color, verbose: settings.run.verbose, width: 80 };
-  const progress = io.isErrTTY && !settings.quiet && !(io.isTTY && settings.format === 'human') ? createProgress(targets.length, io.stderr) : undefined;
+  // Not over human reports on the same terminal.
+  const progress = settings.live !== 'none' && !(io.isTTY && settings.format === 'human') ? createProgress(targets.length, io.stderr, settings.live) : undefined;
   // Only outcomes are kept: an audit of 10,000 domains must not hold 10,000
   // reports. An HTML report is one document, written at the end: it keeps each
   // report's diagnosis, without the checks' data.

@@ -2,6 +2,7 @@
 // servers on 127.0.0.1) and diagnose its example domains, so a newcomer sees
 // real reports without touching the network.
 import type { CliIo } from './io.js';
+import { colorEnabled } from './terminal.js';
 import { diagnose } from '../diagnose.js';
 import { parseTarget } from './targets.js';
 import { defaultRunOptions } from '../pipeline/options.js';
@@ -13,7 +14,7 @@ import { startWorld } from '../sim/world.js';
 const DEMO_TIMEOUT_MS = 3000;
 
 export async function runDemoCommand(raw: Record<string, unknown>, io: CliIo): Promise<number> {
-  const color = raw['color'] !== false && io.isTTY && !io.env['NO_COLOR'];
+  const color = colorEnabled(raw['color'], io.isTTY, io.env);
   const demo = demoWorld();
   const world = await startWorld(demo.spec);
   try {

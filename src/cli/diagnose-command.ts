@@ -18,7 +18,8 @@ export async function runDiagnoseCommand(rawTargets: string[], rawOptions: Recor
   const comparison = typeof rawOptions['compare'] === 'string' ? await (await import('./compare-run.js')).loadComparison(rawOptions['compare'], io) : undefined;
   const reports: Report[] = [];
   if (streaming) io.stdout(preamble[settings.format] ?? '');
-  const spinner = settings.format === 'human' && io.isErrTTY && !settings.quiet && targets.length === 1 ? await startSpinner(targets[0]!) : undefined;
+  // A spinner only where it can be redrawn, and only beside a report that arrives at the end.
+  const spinner = settings.format === 'human' && settings.live === 'redraw' && targets.length === 1 ? await startSpinner(targets[0]!, settings.liveColor) : undefined;
   // Ctrl-C: the checks under way stop, and the report shows what finished.
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();

@@ -9,8 +9,10 @@ export interface CliIo {
   stdin: NodeJS.ReadableStream;
   /** stdout is a terminal (human format by default, colour allowed). */
   isTTY: boolean;
-  /** stderr is a terminal (spinners and progress bars allowed). */
+  /** stderr is a terminal (status while work runs). */
   isErrTTY: boolean;
+  /** stderr's width when it is a terminal; a spinner or progress bar needs one above 0. */
+  errColumns?: number;
   env: Record<string, string | undefined>;
   /** Where relative file arguments are resolved. */
   cwd: string;
@@ -25,6 +27,7 @@ export function processIo(): CliIo {
     stdin: process.stdin,
     isTTY: Boolean(process.stdout.isTTY),
     isErrTTY: Boolean(process.stderr.isTTY),
+    errColumns: process.stderr.columns ?? 0,
     env: process.env,
     cwd: process.cwd(),
   };

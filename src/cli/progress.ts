@@ -1,34 +1,43 @@
-// A one-line progress bar on stderr for audits: done/total, rate and ETA.
-// Only on a terminal; redrawn at most a few times a second.
+// Audit progress on stderr: done/total, rate and ETA. A bar redrawn in place
+// (a few times a second) on a terminal of known width; a plain line now and
+// then on a terminal that reports no width.
+import type { LiveOutput } from './terminal.js';
+
 export interface Progress {
   tick(): void;
   done(): void;
 }
 
 const REDRAW_MS = 200;
+const STATUS_LINE_MS = 10_000;
+const BAR_WIDTH = 24;
 
-export function createProgress(total: number, write: (text: string) => void, now: () => number = () => performance.now()): Progress {
+export function createProgress(total: number, write: (text: string) => void, live: Exclude<LiveOutput, 'none'>, now: () => number = () => performance.now()): Progress {
   const started = now();
   let count = 0;
-  let drawn = 0;
-  const draw = () => {
+  let drawn = started;
+  const status = () => {
     const seconds = (now() - started) / 1000;
     const rate = seconds > 0 ? count / seconds : 0;
     const eta = rate > 0 ? Math.ceil((total - count) / rate) : undefined;
-    const width = 24;
-    const filled = Math.round((count / Math.max(total, 1)) * width);
-    write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${count}/${total}  ${rate.toFixed(1)}/s  ETA ${eta === undefined ? '?' : formatSeconds(eta)}\u001b[K`);
+    return `${count}/${total}  ${rate.toFixed(1)}/s  ETA ${eta === undefined ? '?' : formatSeconds(eta)}`;
+  };
+  const draw = () => {
+    if (live === 'lines') return write(`maildiag: ${status()}\n`);
+    const filled = Math.round((count / Math.max(total, 1)) * BAR_WIDTH);
+    write(`\r[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${status()}\u001b[K`);
   };
   return {
     tick() {
       count++;
-      if (now() - drawn >= REDRAW_MS || count === total) {
+      const every = live === 'lines' ? STATUS_LINE_MS : REDRAW_MS;
+      if (now() - drawn >= every || (live === 'redraw' && count === total)) {
         drawn = now();
         draw();
       }
     },
     done() {
-      write('\r\u001b[K');
+      if (live === 'redraw') write('\r\u001b[K');
     },
   };
 }

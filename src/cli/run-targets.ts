@@ -64,8 +64,8 @@ export async function runTargets(jobs: Job[], settings: RunSettings, io: CliIo, 
 }
 
 /** An ora spinner on stderr naming the check under way (one target, human output, terminal only). */
-export async function startSpinner(target: Target): Promise<{ events: RunEvents; stop(): void }> {
+export async function startSpinner(target: Target, color: boolean): Promise<{ events: RunEvents; stop(): void }> {
   const { default: ora } = await import('ora');
-  const spinner = ora({ text: `${target.unicode}…`, stream: process.stderr }).start();
+  const spinner = ora({ text: `${target.unicode}…`, stream: process.stderr, color: color ? 'cyan' : false }).start();
   return { events: { start: check => void (spinner.text = `${target.unicode}: ${check.title}…`) }, stop: () => void spinner.stop() };
 }

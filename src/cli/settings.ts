@@ -5,6 +5,7 @@ import {
   defaultHelo, parseDnsbl, parseHelo, parseIdList, parseIp, parseMailbox, parsePositiveInt, parseRelay, parseResolvers, parseTimeout, readCaFile,
 } from './options.js';
 import { UsageError } from './errors.js';
+import { colorEnabled, liveOutput, type LiveOutput } from './terminal.js';
 import type { CliIo } from './io.js';
 import { defaultRunOptions, type RunOptions } from '../pipeline/options.js';
 import { systemResolvers, type DnsServer } from '../net/dns/index.js';
@@ -20,6 +21,10 @@ export interface RunSettings {
   failOn: FailOn;
   color: boolean;
   quiet: boolean;
+  /** What stderr shows while targets run (nothing with --quiet). */
+  live: LiveOutput;
+  /** Colour on stderr (the spinner). */
+  liveColor: boolean;
   selection: Selection;
   concurrency: number;
 }
@@ -60,8 +65,10 @@ export function buildSettings(raw: Record<string, unknown>, io: CliIo, defaultFo
     resolvers,
     format,
     failOn: (str('failOn') ?? 'error') as FailOn,
-    color: raw['color'] !== false && io.isTTY && !io.env['NO_COLOR'] && format === 'human',
+    color: colorEnabled(raw['color'], io.isTTY, io.env) && format === 'human',
     quiet: Boolean(raw['quiet']),
+    live: raw['quiet'] ? 'none' : liveOutput({ isTTY: io.isErrTTY, columns: io.errColumns ?? 0 }, io.env),
+    liveColor: colorEnabled(raw['color'], io.isErrTTY, io.env),
     selection: { only: parseIdList('--checks', list('checks'), checkIds), skip: parseIdList('--skip', list('skip'), checkIds) },
     concurrency: str('concurrency') ? parsePositiveInt('--concurrency', str('concurrency')!, 1000) : DEFAULT_CONCURRENCY,
   };
