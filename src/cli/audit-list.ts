@@ -8,6 +8,8 @@ import { parseMailbox } from './options.js';
 
 export interface ListLine {
   line: number;
+  /** The line as written, without its comment and surrounding blanks. */
+  text: string;
   target?: Target;
   /** The line was an address: probe it with RCPT TO on its domain's MX hosts. */
   rcpt?: string;
@@ -31,10 +33,10 @@ export function parseList(text: string): ListLine[] {
       const key = `${target.ascii} ${rcpt ?? ''}`;
       if (seen.has(key)) return;
       seen.add(key);
-      out.push({ line: i + 1, target, ...(rcpt ? { rcpt } : {}) });
+      out.push({ line: i + 1, text: content, target, ...(rcpt ? { rcpt } : {}) });
     } catch (err) {
       if (!(err instanceof UsageError)) throw err;
-      out.push({ line: i + 1, error: err.message });
+      out.push({ line: i + 1, text: content, error: err.message });
     }
   });
   return out;
@@ -62,17 +64,25 @@ export function shardOf(target: Target, count: number): number {
   return (digest.readUInt32BE(0) % count) + 1;
 }
 
-/** Targets already reported in an earlier JSONL output (a truncated last line is ignored). */
-export function reportedTargets(jsonl: string): Set<string> {
-  const done = new Set<string>();
+/**
+ * The list lines an earlier JSONL output answered, by their `listLine`; a
+ * report without one (an older run, or `maildiag --format jsonl`) answers
+ * its target's plain domain line. Interrupted reports answer nothing, and a
+ * truncated last line is ignored: those targets run again.
+ */
+export function reportedLines(jsonl: string): (entry: Pick<ListLine, 'text' | 'target' | 'rcpt'>) => boolean {
+  const lines = new Set<string>();
+  const targets = new Set<string>();
   for (const line of jsonl.split('\n')) {
+    let report: { ascii?: unknown; listLine?: unknown; interrupted?: unknown };
     try {
-      const report = JSON.parse(line) as { ascii?: unknown; target?: unknown };
-      const name = typeof report.ascii === 'string' ? report.ascii : report.target;
-      if (typeof name === 'string') done.add(name);
+      report = JSON.parse(line) as typeof report;
     } catch {
-      // an interrupted run may leave half a line: that target runs again
+      continue;
     }
+    if (typeof report !== 'object' || report === null || report.interrupted === true) continue;
+    if (typeof report.listLine === 'string') lines.add(report.listLine);
+    else if (typeof report.ascii === 'string') targets.add(report.ascii);
   }
-  return done;
+  return entry => lines.has(entry.text) || (!entry.rcpt && entry.target !== undefined && targets.has(entry.target.ascii));
 }

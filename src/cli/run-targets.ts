@@ -1,5 +1,6 @@
 // Run targets concurrently through one shared network context (one DNS cache,
 // one probe memo, one dialer with per-address limits), reporting each as it ends.
+import { defaultMaxListeners as DEFAULT_MAX_LISTENERS, setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { CliIo } from './io.js';
 import type { RunSettings } from './settings.js';
@@ -27,10 +28,11 @@ export function createRunNet(settings: RunSettings, io: CliIo, targetCount: numb
 
 export interface RunTargetsOptions {
   net?: Net;
-  /** Stop starting targets (Ctrl-C); the ones under way are told to stop. */
+  /**
+   * Ctrl-C: no target starts after it, and the ones under way end at once,
+   * each reported with what its checks finished and marked `interrupted`.
+   */
   stop?: AbortSignal;
-  /** After a stop, still report the targets under way with what their checks finished (one diagnosis). */
-  reportInterrupted?: boolean;
   events?: RunEvents;
 }
 
@@ -38,26 +40,28 @@ export interface RunTargetsOptions {
 export interface Job {
   target: Target;
   rcpt?: string;
+  /** The audit list line it came from, as written: what --resume matches. */
+  listLine?: string;
 }
 
-/** Resolves when every target has been reported, or as soon as `stop` fires. */
-export async function runTargets(jobs: Job[], settings: RunSettings, io: CliIo, onReport: (report: Report) => void, options: RunTargetsOptions = {}): Promise<void> {
+/** Every job is reported (with its index) unless `stop` fired before it started. */
+export async function runTargets(jobs: Job[], settings: RunSettings, io: CliIo, onReport: (report: Report, index: number) => void, options: RunTargetsOptions = {}): Promise<void> {
   if (jobs.length > 1) tuneHeapForLongRun(io.env);
   const net = options.net ?? createRunNet(settings, io, jobs.length);
   const limit = pLimit(settings.concurrency);
-  const stopped = new Promise<void>(resolve => options.stop?.addEventListener('abort', () => resolve(), { once: true }));
-  const all = Promise.all(
-    jobs.map(({ target, rcpt }) =>
-      limit(async () => {
-        if (options.stop?.aborted) return;
-        const report = await diagnose(target, rcpt ? { ...settings.run, rcpt } : settings.run, net, settings.selection, options.events, options.stop);
-        if (options.stop?.aborted && !options.reportInterrupted) return;
-        onReport(report);
-      }),
-    ),
-  );
+  // Each diagnosis under way listens to the stop signal once: as many as run at once, not a leak.
+  if (options.stop) setMaxListeners(settings.concurrency + DEFAULT_MAX_LISTENERS, options.stop);
   try {
-    await (options.reportInterrupted ? all : Promise.race([all, stopped]));
+    await Promise.all(
+      jobs.map(({ target, rcpt, listLine }, index) =>
+        limit(async () => {
+          if (options.stop?.aborted) return;
+          const report = await diagnose(target, rcpt ? { ...settings.run, rcpt } : settings.run, net, settings.selection, options.events, options.stop);
+          const interrupted = report.checks.some(c => c.status === 'interrupted');
+          onReport({ ...report, ...(listLine === undefined ? {} : { listLine }), ...(interrupted ? { interrupted } : {}) }, index);
+        }),
+      ),
+    );
   } finally {
     net.finish();
   }

@@ -85,6 +85,10 @@ export const reportSchema = z.object({
   /** The checks that did not finish looking (interrupted, untestable, failed): the verdict covers only what was seen. */
   incomplete: z.array(z.object({ id: z.string(), status: z.enum(UNFINISHED), reason: z.string() })),
   changes: targetChangesSchema.optional(),
+  /** The audit list line this report answers, as written (an address line keeps its address): what --resume matches. */
+  listLine: z.string().optional(),
+  /** Ctrl-C cut the diagnosis short: the checks that had not finished say so, and --resume runs the target again. */
+  interrupted: z.literal(true).optional(),
 });
 
 export type Report = z.infer<typeof reportSchema>;

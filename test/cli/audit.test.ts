@@ -5,10 +5,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseList, parseShard, reportedTargets, shardOf } from '../../src/cli/audit-list.js';
+import { parseList, parseShard, reportedLines, shardOf } from '../../src/cli/audit-list.js';
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
 import { reportSchema } from '../../src/report/schema.js';
-import { BIN, ROOT, runMain } from '../helpers/cli.js';
+import { BIN, ROOT, runBin, runMain } from '../helpers/cli.js';
 
 test('every target lands in exactly one shard, whatever the list order', () => {
   const targets = parseList(Array.from({ length: 500 }, (_, i) => `school${i}.example`).join('\n')).map(l => l.target!);
@@ -35,8 +35,23 @@ test('a line that is an address diagnoses its domain and probes that recipient',
 });
 
 test('resume reads every complete JSONL line and ignores a cut-off last one', () => {
-  const done = reportedTargets('{"target":"a.example","ascii":"a.example"}\n{"target":"bücher.example","ascii":"xn--bcher-kva.example"}\n{"target":"c.exa');
-  assert.deepEqual([...done], ['a.example', 'xn--bcher-kva.example']);
+  const reported = reportedLines('{"target":"a.example","ascii":"a.example"}\n{"target":"bücher.example","ascii":"xn--bcher-kva.example"}\n{"target":"c.exa');
+  const done = parseList('a.example\nbücher.example\nc.example\n').filter(reported);
+  assert.deepEqual(done.map(l => l.text), ['a.example', 'bücher.example']);
+});
+
+test('resume keys on the exact list line: an address line is not its domain, an interrupted report is not done', () => {
+  const list = parseList('nouser.example\nbob@nouser.example\nalice@nouser.example\nslow.example\n');
+  const earlier = [
+    { target: 'nouser.example', ascii: 'nouser.example', listLine: 'nouser.example' },
+    { target: 'nouser.example', ascii: 'nouser.example', listLine: 'alice@nouser.example' },
+    { target: 'slow.example', ascii: 'slow.example', listLine: 'slow.example', interrupted: true },
+  ];
+  const reported = reportedLines(earlier.map(r => JSON.stringify(r)).join('\n'));
+  assert.deepEqual(list.filter(l => !reported(l)).map(l => l.text), ['bob@nouser.example', 'slow.example']);
+  // A report from an older run (no listLine) answers the domain's own line only.
+  const legacy = reportedLines('{"target":"nouser.example","ascii":"nouser.example"}\nnull\n');
+  assert.deepEqual(list.filter(legacy).map(l => l.text), ['nouser.example']);
 });
 
 let sim: SimDnsServer;
@@ -66,23 +81,50 @@ test('an audit of nothing valid is bad usage', async () => {
   assert.equal(run.status, 2);
 });
 
-test('Ctrl-C during an audit: exit 130, what was printed parses line by line', async () => {
-  const list = [...Array(6).keys()].flatMap(i => [`null${i}.example`, `slow${i}.example`]).join('\n');
-  const child = spawn(process.execPath, [BIN, 'audit', '-', ...dnsArgs(), '--timeout', '5000', '--concurrency', '4'], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', MAILDIAG_NO_NETWORK: '1' } });
+test('Ctrl-C during an audit: at once, finished reports kept, the targets under way written as interrupted, --resume runs the rest', async () => {
+  const timeoutMs = 10_000;
+  const list = [...Array(6).keys()].flatMap(i => [`null${i}.example`, `slow${i}.example`]);
+  const child = spawn(process.execPath, [BIN, 'audit', '-', ...dnsArgs(), '--timeout', `${timeoutMs}ms`, '--concurrency', '4'], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', MAILDIAG_NO_NETWORK: '1' } });
   let stdout = '';
   let stderr = '';
-  let interrupted = false;
+  let interruptedAt: number | undefined;
   child.stdout.on('data', d => {
     stdout += d;
-    // One Ctrl-C: a second one is the user insisting, and ends the process at once.
-    if (stdout.split('\n').length > 3 && !interrupted) interrupted = child.kill('SIGINT');
+    // Four slots, and the slow targets never get an answer: once four null MX reports are out, four slow ones hold every slot.
+    if (stdout.split('\n').length > 4 && interruptedAt === undefined && child.kill('SIGINT')) interruptedAt = performance.now();
   });
   child.stderr.on('data', d => (stderr += d));
-  child.stdin.end(list);
+  child.stdin.end(list.join('\n'));
   const status = await new Promise<number | null>(resolve => child.on('close', resolve));
+  const stoppedMs = performance.now() - interruptedAt!;
   assert.equal(status, 130, stderr);
-  assert.match(stderr, /interrupted: \d+ of 12 targets reported/);
-  const lines = stdout.trim().split('\n');
-  assert.ok(lines.length >= 3 && lines.length < 12);
-  for (const line of lines) reportSchema.parse(JSON.parse(line));
+  // Without the stop, the slow targets would hold the process for their DNS timeouts; half of --timeout is a loose bound.
+  assert.ok(stoppedMs < timeoutMs / 2, `ended ${Math.round(stoppedMs)} ms after Ctrl-C`);
+  assert.match(stderr, /^maildiag: interrupted: 4 of 12 targets reported, 4 cut short \(marked "interrupted"\), 4 not started; run again with --resume to go on\n$/);
+  const reports = stdout.trim().split('\n').map(line => reportSchema.parse(JSON.parse(line)));
+  assert.deepEqual(reports.filter(r => !r.interrupted).map(r => r.listLine), ['null0.example', 'null1.example', 'null2.example', 'null3.example']);
+  assert.deepEqual(reports.filter(r => r.interrupted).map(r => r.listLine).sort(), ['slow0.example', 'slow1.example', 'slow2.example', 'slow3.example']);
+  const dir = mkdtempSync(join(tmpdir(), 'maildiag-resume-'));
+  writeFileSync(join(dir, 'first.jsonl'), stdout);
+  const resumed = await runMain(['audit', '-', ...dnsArgs(), '--timeout', '300ms', '--resume', join(dir, 'first.jsonl')], { stdin: list.join('\n') });
+  const rerun = resumed.stdout.trim().split('\n').map(line => (JSON.parse(line) as { listLine: string }).listLine);
+  assert.deepEqual(rerun.sort(), list.filter(l => !/^null[0-3]\./.test(l)).sort());
+});
+
+test('an audit with more targets in flight than the default listener limit warns of no leak', async () => {
+  const list = [...Array(6).keys()].flatMap(i => [`null${i}.example`, `slow${i}.example`]).join('\n');
+  const run = await runBin(['audit', '-', ...dnsArgs(), '--timeout', '300ms', '--concurrency', '12'], { stdin: list });
+  assert.equal(run.status, 1, run.stderr);
+  assert.equal(run.stdout.trim().split('\n').length, 12);
+  assert.doesNotMatch(run.stderr, /MaxListenersExceededWarning|memory leak/);
+});
+
+test('CSV, markdown and human audits keep the list order; JSON Lines stream in the order reports finish', async () => {
+  const list = ['slow0.example', 'null0.example', 'slow1.example', 'null1.example'];
+  const csv = await runMain(['audit', '-', ...dnsArgs(), '--format', 'csv', '--timeout', '300ms'], { stdin: list.join('\n') });
+  const rows = csv.stdout.trim().split('\n').slice(1).map(row => row.split(',')[0]);
+  assert.deepEqual([...new Set(rows)], list);
+  const jsonl = await runMain(['audit', '-', ...dnsArgs(), '--timeout', '300ms'], { stdin: list.join('\n') });
+  const streamed = jsonl.stdout.trim().split('\n').map(line => (JSON.parse(line) as { target: string }).target);
+  assert.deepEqual(streamed.slice(0, 2), ['null0.example', 'null1.example']);
 });
