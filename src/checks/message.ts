@@ -1,11 +1,13 @@
 // A message received from the domain (--message): what a receiver concludes
-// about it. mailauth verifies each DKIM signature and runs SPF for the client
-// in the topmost Received header from outside; DMARC alignment follows RFC 9989.
-// The receiver's own Authentication-Results are set beside them.
-import type { DNSResolver, DKIMResult, SPFResult } from 'mailauth';
+// about it. mailauth verifies each DKIM signature, maildiag's SPF engine (RFC
+// 7208 check_host) evaluates the client of the Received field where the
+// message came from outside, and DMARC alignment follows RFC 9989. The
+// receiver's own Authentication-Results are set beside them.
+import type { DNSResolver, DKIMResult } from 'mailauth';
 import { mailauthResolver } from '../net/dns/index.js';
 import type { Net } from '../net/context.js';
 import { dmarcVerdict, type DmarcVerdict } from '../auth/dmarc-alignment.js';
+import { evaluateSpf, type SpfEvaluation, type SpfIdentity } from '../auth/spf-eval.js';
 import { headerValues, MessageFileError, readMessageFile } from '../auth/message.js';
 import { describeHop, sendingHop, type ReceivedHop } from '../auth/received.js';
 import { parseAuthenticationResults, resultsFor } from '../auth/authentication-results.js';
@@ -34,14 +36,14 @@ export default defineCheck({
     const passingDkim = dkim.results.some(r => r.status.result === 'pass');
     const findings = [...dkimFindings(dkim.results), ...(spf ? spfFindings(spf, client!) : []), ...(dmarc ? dmarcFindings(dmarc) : [])];
     // temperror says nothing either way; anything else short of pass is a failure.
-    if (spf && spf.status.result !== 'pass' && spf.status.result !== 'temperror' && !passingDkim) findings.push(unauthenticated(spf, dkim.results));
+    if (spf && spf.result !== 'pass' && spf.result !== 'temperror' && !passingDkim) findings.push(unauthenticated(spf, dkim.results));
     const messageAuth: MessageAuth = {
       fromAddresses: dkim.headerFrom,
       ...(fromDomain ? { fromDomain } : {}),
       ...(hop ? { hop } : {}),
       ...(client ? { client } : {}),
       dkim: signaturesOf(dkim.results).map(signatureVerdict),
-      ...(spf ? { spf: { result: spf.status.result, domain: spf.domain, ...(spf['envelope-from'] ? { sender: spf['envelope-from'] } : {}) } } : {}),
+      ...(spf ? { spf: { result: spf.result, domain: spf.domain, reason: spf.reason, ...(spf.sender ? { sender: spf.sender } : {}) } } : {}),
       ...(dmarc ? { dmarc } : {}),
     };
     return {
@@ -52,7 +54,7 @@ export default defineCheck({
         from: dkim.headerFrom,
         ...(fromDomain && fromDomain !== domain ? { note: `the message is from ${fromDomain}, not ${domain}` } : {}),
         dkim: messageAuth.dkim.map(r => ({ domain: r.domain, selector: r.selector ?? null, result: r.result, comment: r.comment ?? null })),
-        spf: spf ? { ip: client!.ip, source: client!.source, sender: spf['envelope-from'] ?? null, result: spf.status.result } : { result: null, reason: 'no sending address: no Received field with a client address from outside, and no --ip' },
+        spf: spf ? { ip: client!.ip, source: client!.source, sender: spf.sender ?? null, domain: spf.domain, result: spf.result, reason: spf.reason, path: spf.path } : { result: null, reason: 'no sending address: no Received field with a client address from outside, and no --ip' },
         dmarc: dmarc ?? { result: null, reason: `the message has ${dkim.headerFrom.length} From addresses` },
         ...receiverComparison(message, messageAuth),
       },
@@ -67,9 +69,9 @@ async function authenticate(message: Buffer, domain: string, options: RunOptions
   const hop = sendingHop(headerValues(message, 'Received'), options.allowPrivate);
   const client = sendingClient(hop, options);
   const fromDomain = dkim.headerFrom.length === 1 ? dkim.headerFrom[0]!.split('@').pop()!.toLowerCase() : undefined;
-  const spf = client ? await spfVerdict(client, envelopeSender(dkim.envelopeFrom, client, fromDomain ?? domain), net) : undefined;
+  const spf = client ? await spfVerdict(spfIdentity(dkim.envelopeFrom, client, fromDomain ?? domain), net) : undefined;
   const identifiers = {
-    ...(spf?.status.result === 'pass' ? { spfDomain: spf.domain } : {}),
+    ...(spf?.result === 'pass' ? { spfDomain: spf.domain } : {}),
     dkimDomains: dkim.results.filter(r => r.status.result === 'pass').map(r => r.signingDomain.toLowerCase()),
   };
   const dmarc = fromDomain ? await dmarcVerdict(fromDomain, identifiers, net.dns) : undefined;
@@ -84,19 +86,21 @@ function sendingClient(hop: ReceivedHop | undefined, options: RunOptions): Sendi
 }
 
 /**
- * MAIL FROM as the Return-Path recorded it. Without one, SPF checks the HELO
- * identity as receivers do for bounces (RFC 7208 §2.4), and without a HELO
- * name either, the From domain is the best guess.
+ * The identities the receiver checked: MAIL FROM as the Return-Path recorded
+ * it; without one, the HELO name, as receivers do for bounces (RFC 7208 §2.4);
+ * without a HELO name either, the From domain is the best guess.
  */
-function envelopeSender(returnPath: string | false, client: SendingClient, fromDomain: string): string | undefined {
-  if (returnPath) return returnPath;
-  return client.helo ? undefined : `postmaster@${fromDomain}`;
+function spfIdentity(returnPath: string | false, client: SendingClient, fromDomain: string): SpfIdentity {
+  const helo = client.helo ?? fromDomain;
+  if (returnPath) return { ip: client.ip, mailFrom: returnPath, helo };
+  return { ip: client.ip, mailFrom: client.helo ? '' : `postmaster@${fromDomain}`, helo };
 }
 
-async function spfVerdict(client: SendingClient, sender: string | undefined, net: Net): Promise<SPFResult> {
-  const { spf } = await import('mailauth/lib/spf/index.js');
-  const resolver = mailauthResolver(net.dns) as DNSResolver;
-  return spf({ ip: client.ip, ...(client.helo ? { helo: client.helo } : {}), ...(sender ? { sender } : {}), mta: 'maildiag', resolver });
+type SpfVerdict = SpfEvaluation & { sender?: string };
+
+async function spfVerdict(identity: SpfIdentity, net: Net): Promise<SpfVerdict> {
+  const evaluation = await evaluateSpf(identity, net.dns);
+  return { ...evaluation, ...(identity.mailFrom ? { sender: identity.mailFrom } : {}) };
 }
 
 function signatureVerdict(r: DKIMResult): SignatureVerdict {
@@ -158,19 +162,22 @@ function dkimFindings(results: DKIMResult[]): Finding[] {
     );
 }
 
-function spfFindings(spf: SPFResult, client: SendingClient): Finding[] {
-  const result = spf.status.result;
+function spfFindings(spf: SpfVerdict, client: SendingClient): Finding[] {
+  const { result } = spf;
   if (result === 'pass' || result === 'temperror') return [];
   const severity = result === 'fail' || result === 'permerror' ? 'error' : 'warning';
   return [
-    finding('auth.spf-fail', `SPF ${result} for ${client.ip} sending as ${spf['envelope-from'] ?? spf.domain}${spf.status.comment ? `: ${spf.status.comment}` : ''}`, {
+    finding('auth.spf-fail', `SPF ${result} for ${client.ip} sending as ${spf.sender ?? `the HELO name ${spf.domain}`}: ${spf.reason}`, {
       subjects: [client.ip],
-      evidence: [spf.header.trim(), client.source],
+      evidence: [...spfEvidence(spf), client.source],
       data: { ip: client.ip, domain: spf.domain, result },
       severity,
     }),
   ];
 }
+
+/** The evaluation as a receiver's trace shows it: the result for the domain, then the terms that decided it. */
+const spfEvidence = (spf: SpfVerdict): string[] => [`spf=${spf.result} for ${spf.domain}: ${spf.reason}`, ...(spf.path.length ? [`decided by ${spf.path.join(' → ')}`] : [])];
 
 function dmarcFindings(verdict: DmarcVerdict): Finding[] {
   if (verdict.result !== 'fail' || verdict.policy === 'none' || verdict.testing) return [];
@@ -183,10 +190,10 @@ function dmarcFindings(verdict: DmarcVerdict): Finding[] {
   ];
 }
 
-function unauthenticated(spf: SPFResult, dkim: DKIMResult[]): Finding {
+function unauthenticated(spf: SpfVerdict, dkim: DKIMResult[]): Finding {
   const signed = signaturesOf(dkim);
   const signatures = signed.length ? signed.map(r => `d=${r.signingDomain} ${r.status.result}`).join(', ') : 'no signature';
-  return finding('auth.unauthenticated', `neither SPF (${spf.status.result}) nor DKIM (${signatures}) passed for this message`, {
-    evidence: [spf.info, ...dkim.map(r => r.info)],
+  return finding('auth.unauthenticated', `neither SPF (${spf.result}) nor DKIM (${signatures}) passed for this message`, {
+    evidence: [...spfEvidence(spf), ...dkim.map(r => r.info)],
   });
 }

@@ -75,7 +75,7 @@ export interface MessageAuth {
   /** The sending client SPF was checked for: the hop's address, or --ip. */
   client?: { ip: string; helo?: string; source: string };
   dkim: SignatureVerdict[];
-  spf?: { result: string; domain: string; sender?: string };
+  spf?: { result: string; domain: string; reason: string; sender?: string };
   dmarc?: DmarcVerdict;
 }
 

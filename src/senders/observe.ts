@@ -64,8 +64,8 @@ function spfObservation({ spf, client }: MessageAuth): Observation {
   if (!spf || !client) return cannotTell(NO_CLIENT);
   const text = `SPF ${spf.result} for ${client.ip}${spf.sender ? ` sending as ${spf.sender}` : ` (HELO ${spf.domain})`}`;
   if (spf.result === 'pass') return met(text);
-  if (spf.result === 'temperror') return cannotTell(`${text}: DNS did not answer`);
-  return notMet('auth.spf-fail', text);
+  if (spf.result === 'temperror') return cannotTell(`${text}: ${spf.reason}`);
+  return notMet('auth.spf-fail', `${text}: ${spf.reason}`);
 }
 
 function dkimObservation({ dkim }: MessageAuth): Observation {
