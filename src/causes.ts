@@ -886,20 +886,20 @@ export const causes = defineCauses({
     masks: ['auth.spf-fail', 'auth.dkim-fail', 'auth.dmarc-reject', 'auth.from-not-aligned'],
   },
   'auth.spf-fail': {
-    title: 'Message refused for failing SPF',
+    title: 'Message fails SPF',
     severity: 'error',
     side: 'sender',
     explanation:
-      'The receiver refused the message because the sending server\'s IP address is not allowed by the sender domain\'s SPF record (SPF fail). This happens when a new service, forwarder or server sends as the domain without being added to SPF.',
+      'The sending server\'s IP address is not allowed by the sender domain\'s SPF record (SPF fail), and receivers refuse or junk such mail, whether a bounce says so or a received message shows it. This happens when a new service, forwarder or server sends as the domain without being added to SPF.',
     fix: 'Add the sending server or its provider to the SPF record, e.g. "v=spf1 mx include:_spf.google.com ip4:203.0.113.5 -all"; forwarded mail needs the forwarder to rewrite the sender (SRS).',
     refs: ['RFC 7208 §8.4', 'RFC 7372'],
   },
   'auth.dkim-fail': {
-    title: 'Message refused for failing DKIM',
+    title: 'Message fails DKIM',
     severity: 'error',
     side: 'sender',
     explanation:
-      'The receiver refused the message because its DKIM signature was missing, did not verify, or its key could not be found. Signatures break when a gateway or mailing list changes the message after signing, or when the published key does not match the signing key.',
+      'The message\'s DKIM signature was missing, did not verify, or its key could not be found, and receivers refuse or junk such mail, whether a bounce says so or a received message shows it. Signatures break when a gateway or mailing list changes the message after signing, or when the published key does not match the signing key.',
     fix: 'Check that the DKIM key published at the selector matches the key the server signs with, and that no footer or disclaimer tool changes messages after they are signed.',
     refs: ['RFC 6376', 'RFC 7372'],
   },

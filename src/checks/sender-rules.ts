@@ -32,9 +32,13 @@ export default defineCheck({
     const header = readHeader(await readMessageFile(messageFile));
     const reverse = messageAuth.client ? await lookupReverse(net.dns, messageAuth.client.ip) : undefined;
     const observations = await observe({ header, auth: messageAuth, providerDomains, ...(reverse ? { reverse } : {}) }, net.dns);
+    // Nothing broken among what could be seen is not a pass for what could not.
+    const untold = Object.entries(observations).filter(([, o]) => o.verdict === 'cannot-tell').map(([id]) => id);
     return {
       findings: ownFindings(observations, messageAuth.fromDomain),
+      ...(untold.length ? { status: 'info' as const } : {}),
       data: {
+        ...(untold.length ? { reason: `could not tell from this message: ${untold.join(', ')}` } : {}),
         hop: messageAuth.hop ?? null,
         providers: providers.map(({ id, name, source, read, bulk }) => ({ id, name, source, read, bulk })),
         observations,

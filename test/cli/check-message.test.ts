@@ -228,6 +228,9 @@ test('no Received field: the sending IP, its PTR, SPF and TLS cannot be told; no
   const full = (await message()).toString('latin1');
   const checked = await checkMessage(Buffer.from(full.replace(/^Received:[^]*?\(PST\)\r\n/m, ''), 'latin1'));
     assertOnly(checked, { ptr: 'cannot-tell', tls: 'cannot-tell', spf: 'cannot-tell', 'spf-and-dkim': 'cannot-tell' });
+  const rules = checked.report.checks.find(c => c.id === 'sender-rules')!;
+  assert.equal(rules.status, 'info');
+  assert.match(String(rules.data['reason']), /could not tell from this message: spf, spf-and-dkim, ptr, tls/);
 });
 
 test('a header block cut off: judged on the fields present, and the report says the file may be cut off', async () => {
