@@ -8,7 +8,7 @@
 // address literal recipient would mostly test the server's relay rules).
 import pLimit from 'p-limit';
 import type { Net } from '../net/context.js';
-import { endpointLabel, GREETING_PATIENCE, probeMx, replyText, seconds, type SmtpProbe } from '../net/smtp/index.js';
+import { endpointLabel, GREETING_PATIENCE, probeMx, replyText, seconds, unreachableWords, type SmtpProbe } from '../net/smtp/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
@@ -85,7 +85,7 @@ function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions)
         return [finding('smtp.timeout', `connecting to ${who} on port 25 timed out after ${seconds(options.timeoutMs)}${afterword(probe, probes, target)}`, at)];
       case 'unreachable':
         if (probe.family === 6) return [];
-        return [finding('smtp.timeout', `${who} cannot be reached on port 25: no route to it (${outcome.code})${afterword(probe, probes, target)}`, at)];
+        return [finding('smtp.timeout', `${who} cannot be reached on port 25: ${unreachableWords(outcome.code)}${afterword(probe, probes, target)}`, at)];
       case 'no-greeting':
         return [finding('smtp.no-banner', `${who} accepted the connection on port 25 but ${noGreetingWords(outcome)}${afterword(probe, probes, target)}`, at)];
       case 'busy':
@@ -170,7 +170,7 @@ function outcomeWords(probe: SmtpProbe, options: RunOptions): string {
   switch (outcome.kind) {
     case 'refused': return 'connection refused';
     case 'timeout': return `connect timed out after ${seconds(options.timeoutMs)}`;
-    case 'unreachable': return `no route (${outcome.code})`;
+    case 'unreachable': return unreachableWords(outcome.code);
     case 'no-greeting': return noGreetingWords(outcome);
     case 'busy':
     case 'rejected': return replyText(outcome.reply);
@@ -197,6 +197,7 @@ function noGreetingWords(outcome: Extract<SmtpProbe['outcome'], { kind: 'no-gree
     case 'silent': return `sent no greeting within ${seconds(outcome.waitedMs)} (senders wait up to 5 minutes, RFC 5321 §4.5.3.2; maildiag waits ${GREETING_PATIENCE} times --timeout)`;
     case 'slow': return `had not finished its greeting after ${seconds(outcome.waitedMs)}`;
     case 'closed': return 'closed it without a greeting';
+    case 'reset': return 'reset it (ECONNRESET) without a greeting';
     case 'garbage':
     case 'too-long': return `sent no valid SMTP greeting (${outcome.detail})`;
   }

@@ -8,6 +8,8 @@ import pLimit, { type LimitFunction } from 'p-limit';
 export type DialResult =
   | { kind: 'connected'; socket: net.Socket; connectMs: number }
   | { kind: 'refused' }
+  /** The peer (or something on the path) aborted the connection as it opened (ECONNRESET). */
+  | { kind: 'reset' }
   | { kind: 'timeout' }
   /** No route, network unreachable, address family unsupported: this machine or its network. */
   | { kind: 'unreachable'; code: string };
@@ -88,8 +90,7 @@ export function createDialer(options: DialerOptions = {}): Dialer {
           resolve(result);
         };
         const onAbort = () => finish({ kind: 'timeout' });
-        const onError = (err: NodeJS.ErrnoException) =>
-          finish(err.code === 'ECONNREFUSED' ? { kind: 'refused' } : err.code === 'ETIMEDOUT' ? { kind: 'timeout' } : { kind: 'unreachable', code: err.code ?? err.message });
+        const onError = (err: NodeJS.ErrnoException) => finish(dialFailure(err));
         const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
         signal?.addEventListener('abort', onAbort, { once: true });
         socket.once('error', onError);
@@ -97,6 +98,16 @@ export function createDialer(options: DialerOptions = {}): Dialer {
       });
     },
   };
+}
+
+/** The OS's words for a failed connect, each its own class (OONI netxlite): refused, reset, timed out, no route. */
+export function dialFailure(err: NodeJS.ErrnoException): DialResult {
+  switch (err.code) {
+    case 'ECONNREFUSED': return { kind: 'refused' };
+    case 'ECONNRESET': return { kind: 'reset' };
+    case 'ETIMEDOUT': return { kind: 'timeout' };
+    default: return { kind: 'unreachable', code: err.code ?? err.message };
+  }
 }
 
 export function isLoopback(host: string): boolean {

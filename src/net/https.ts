@@ -29,7 +29,7 @@ export type HttpsResult =
   /** Any status: the caller decides what a 3xx or 404 means. */
   | { kind: 'response'; status: number; headers: Record<string, string>; body: Buffer }
   | { kind: 'too-large'; status: number; maxBytes: number }
-  | { kind: 'connect-failed'; outcome: 'refused' | 'timeout' | 'unreachable' }
+  | { kind: 'connect-failed'; outcome: 'refused' | 'reset' | 'timeout' | 'unreachable' }
   | { kind: 'tls-failed'; reason: string }
   /** The handshake worked but the certificate is not valid for the host (OpenSSL's reason, or the name check's). */
   | { kind: 'cert-invalid'; reason: string }

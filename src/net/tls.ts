@@ -119,8 +119,16 @@ function peerChain(socket: tls.TLSSocket): Buffer[] {
   return chain;
 }
 
-/** OpenSSL's own words ("wrong version number", "unsupported protocol"), not Node's wrapper. */
-function opensslReason(err: Error & { code?: string; reason?: string }): string {
+/**
+ * Why a handshake failed, in the class the OS or OpenSSL reports (OONI
+ * netxlite's classification): a fatal alert from the peer with its
+ * description, a reset connection, or OpenSSL's own words ("wrong version
+ * number", "unsupported protocol"), never Node's wrapper.
+ */
+export function opensslReason(err: Error & { code?: string; reason?: string }): string {
+  const alert = /\balert (.+)$/.exec(err.reason ?? '');
+  if (alert) return `the server sent a fatal TLS alert: ${alert[1]}`;
+  if (err.code === 'ECONNRESET') return 'the server reset the connection during the handshake (ECONNRESET)';
   return err.reason ?? err.code ?? err.message;
 }
 

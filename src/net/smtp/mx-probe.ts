@@ -74,8 +74,8 @@ export type SmtpOutcome =
   | { kind: 'timeout' }
   /** No route from this machine (ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, ...). */
   | { kind: 'unreachable'; code: string }
-  /** TCP accepted, but no 220: `silent` sent nothing, `slow` started but did not finish in time. */
-  | { kind: 'no-greeting'; reason: 'silent' | 'slow' | 'closed' | 'garbage' | 'too-long'; detail: string; waitedMs: number }
+  /** TCP accepted, but no 220: `silent` sent nothing, `slow` started but did not finish in time, `reset` aborted the connection (ECONNRESET). */
+  | { kind: 'no-greeting'; reason: 'silent' | 'slow' | 'closed' | 'reset' | 'garbage' | 'too-long'; detail: string; waitedMs: number }
   /** 4xx instead of 220: busy, or not taking connections from this client now. */
   | { kind: 'busy'; reply: SmtpReply }
   /** 5xx instead of 220 (RFC 5321 §3.1: 554, no SMTP service here, or not for this client). */
@@ -252,7 +252,11 @@ class MxProber {
     const transcript = new Transcript();
     const { timeoutMs } = this.settings;
     const opened = await SmtpSession.open(this.net, this.endpoint, timeoutMs, transcript);
-    if (opened.kind !== 'connected') return this.giveUp(transcript, opened, { step: 'connect', reason: describeDial(opened, timeoutMs) });
+    if (opened.kind !== 'connected') {
+      // A reset as the connection opens is the server's (or its firewall's) abort, like one before the greeting.
+      const outcome: SmtpOutcome = opened.kind === 'reset' ? { kind: 'no-greeting', reason: 'reset', detail: describeDial(opened, timeoutMs), waitedMs: 0 } : opened;
+      return this.giveUp(transcript, outcome, { step: 'connect', reason: describeDial(opened, timeoutMs) });
+    }
     const session = opened.session;
     const served: Served[] = [];
     try {
@@ -612,6 +616,8 @@ function greetingFailure(greeting: ReadOutcome, waitedMs: number): SmtpOutcome {
     }
     case 'timeout':
       return { kind: 'no-greeting', reason: greeting.partial.length ? 'slow' : 'silent', detail: describeReadFailure(greeting), waitedMs };
+    case 'closed':
+      return { kind: 'no-greeting', reason: greeting.reset ? 'reset' : 'closed', detail: describeReadFailure(greeting), waitedMs };
     default:
       return { kind: 'no-greeting', reason: greeting.kind, detail: describeReadFailure(greeting), waitedMs };
   }

@@ -31,7 +31,7 @@ export interface HelloResult {
   ehloRejected?: SmtpReply;
 }
 
-export type DialFailure = { kind: 'refused' } | { kind: 'timeout' } | { kind: 'unreachable'; code: string };
+export type DialFailure = { kind: 'refused' } | { kind: 'reset' } | { kind: 'timeout' } | { kind: 'unreachable'; code: string };
 
 /**
  * The 220 greeting may take this many --timeout periods: servers delay it on
@@ -239,10 +239,12 @@ export function describeDial(result: DialFailure, timeoutMs: number): string {
   switch (result.kind) {
     case 'refused':
       return 'connection refused';
+    case 'reset':
+      return 'the connection was reset as it opened (ECONNRESET)';
     case 'timeout':
       return `connection timed out after ${seconds(timeoutMs)}`;
     case 'unreachable':
-      return `no route to the address (${result.code})`;
+      return unreachableWords(result.code);
   }
 }
 
@@ -257,5 +259,14 @@ export function describeReadFailure(failure: ReadFailure): string {
       return `the server sent something that is not an SMTP reply: ${JSON.stringify(failure.line.slice(0, 80))}`;
     case 'too-long':
       return `the server sent a reply over the size limit (${failure.bytes} bytes${failure.waitedMs === undefined ? '' : ` in ${seconds(failure.waitedMs)}`}): stopped reading`;
+  }
+}
+
+/** No route, as the OS says it: a router reports the host unreachable, or this machine has no route to that network. */
+export function unreachableWords(code: string): string {
+  switch (code) {
+    case 'EHOSTUNREACH': return 'host unreachable (EHOSTUNREACH: a router on the way reports it down or filtered)';
+    case 'ENETUNREACH': return 'network unreachable (ENETUNREACH: this machine has no route to it)';
+    default: return `no route to the address (${code})`;
   }
 }

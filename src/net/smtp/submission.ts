@@ -97,6 +97,7 @@ export function describeSubmissionOutcome(probe: SubmissionProbe, timeoutMs: num
     case 'greeted':
       return 'greeted';
     case 'refused':
+    case 'reset':
     case 'timeout':
     case 'unreachable':
       return describeDial(outcome, timeoutMs);
