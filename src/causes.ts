@@ -94,6 +94,16 @@ export const causes = defineCauses({
     fix: 'Use a resolver that does not rewrite answers (e.g. --resolver 1.1.1.1), or turn off the ISP\'s "search assist"/"DNS error redirect" option and fix the nameserver lines in /etc/resolv.conf.',
     masks: RESOLVER_SYMPTOMS,
   },
+  'clock.skewed': {
+    title: 'This machine\'s clock is wrong',
+    severity: 'warning',
+    side: 'local',
+    explanation:
+      'Certificates are valid from one date to another, and maildiag judges them by this machine\'s clock. Here the clock is far off what the peers show: every mail server presents a certificate that is valid only from a later date, or a web server\'s Date header disagrees by hours. The certificate findings then say more about this clock than about the servers.',
+    fix: 'Set this machine\'s clock right (enable NTP: "timedatectl set-ntp true", or check the time zone and the hardware clock), then run maildiag again.',
+    refs: ['RFC 5280 §4.1.2.5', 'RFC 9110 §6.6.1'],
+    masks: ['tls.cert-not-yet-valid', 'tls.cert-expired', 'tls.cert-expiring', 'mta-sts.invalid'],
+  },
   'dns.servfail': {
     title: 'The domain\'s DNS is broken (SERVFAIL)',
     severity: 'error',

@@ -23,15 +23,16 @@ export default defineCheck({
   targets: ['domain', 'ip'],
   needs: ['tlsSessions'],
   provides: [],
-  emits: ['tls.cert-untrusted', 'tls.cert-expired', 'tls.cert-expiring', 'tls.cert-not-yet-valid', 'tls.cert-name-mismatch'],
+  emits: ['tls.cert-untrusted', 'tls.cert-expired', 'tls.cert-expiring', 'tls.cert-not-yet-valid', 'tls.cert-name-mismatch', 'clock.skewed'],
   async run({ tlsSessions }, { options }) {
     const now = new Date();
     const judged = groupByCertificate(tlsSessions).map(group => {
       const facts = inspectChain(group.chain, options.caCerts);
       return { group, facts, findings: judgeCertificate(group, facts, now) };
     });
+    const clock = clockBehind(judged, now);
     return {
-      findings: judged.flatMap(j => j.findings),
+      findings: [...(clock ? [clock] : []), ...judged.flatMap(j => j.findings)],
       data: { certificates: judged.map(({ group, facts }) => ({ host: group.host, addresses: group.ips, ...facts.leaf, trust: facts.trust, chain: facts.path.map(c => c.subject) })) },
     };
   },
@@ -63,6 +64,22 @@ function judgeCertificate(group: CertificateGroup, facts: ChainFacts, now: Date)
     findings.push(finding('tls.cert-name-mismatch', `the certificate of ${where} is for ${names}, not ${group.host}`, details));
   }
   return findings;
+}
+
+/**
+ * CAs date certificates from their issuance or a little before it, never
+ * ahead: when every host presents one that is valid only from a later date,
+ * the odd one out is this machine's clock, not each server. One host alone
+ * proves nothing, so it takes two.
+ */
+function clockBehind(judged: { group: CertificateGroup; facts: ChainFacts }[], now: Date): Finding | undefined {
+  if (judged.length < 2 || !judged.every(j => new Date(j.facts.leaf.validFrom) > now)) return undefined;
+  const earliest = new Date(Math.min(...judged.map(j => new Date(j.facts.leaf.validFrom).getTime())));
+  return finding('clock.skewed', `every MX host's certificate (${judged.length}) is valid only from a later date than this machine's clock (${now.toISOString()}); the earliest from ${day(earliest)}: the clock is most likely behind`, {
+    subjects: [...new Set(judged.map(j => j.group.host))],
+    evidence: [`this machine's clock: ${now.toISOString()}`, ...judged.map(j => `${j.group.host}: ${describeCertificate(j.facts.leaf)}`)],
+    data: { clock: now.toISOString(), earliestValidFrom: earliest.toISOString() },
+  });
 }
 
 function untrustedReason({ trust, leaf }: ChainFacts): string | undefined {

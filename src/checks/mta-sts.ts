@@ -93,7 +93,7 @@ export default defineCheck({
   targets: ['domain'],
   needs: ['domain', 'mxHosts'],
   provides: [],
-  emits: ['mta-sts.invalid'],
+  emits: ['mta-sts.invalid', 'clock.skewed'],
   // TXT, A/AAAA, then connect, handshake and response, each up to --timeout
   budgetMs: options => options.timeoutMs * 6,
   async run({ domain, mxHosts }, ctx) {
@@ -117,9 +117,11 @@ export default defineCheck({
     const seen = [...evidence, ...fetched.evidence];
     const data = { records, id: record.id, policyUrl: `https://${policyHost}${POLICY_PATH}`, ...fetched.data };
     if (!fetched.ok) return invalid(fetched.reason, policyHost, seen, data);
+    const clock = clockSkew(policyHost, fetched.serverDate);
     const policy = await parseStsPolicy(fetched.body);
     if (!policy.ok) return invalid(`the policy at ${data.policyUrl} is malformed: ${policy.reason} (RFC 8461 §3.2)`, policyHost, seen, { ...data, policyText: truncate(fetched.body, 2000) });
-    return judgePolicy(domain, policy.policy, mxHosts, { ...data, policy: policy.policy }, seen);
+    const judged = judgePolicy(domain, policy.policy, mxHosts, { ...data, policy: policy.policy }, seen);
+    return clock ? { ...judged, findings: [clock, ...judged.findings] } : judged;
   },
 });
 
@@ -146,8 +148,26 @@ function judgePolicy(domain: string, policy: StsPolicy, mxHosts: MxHost[], data:
   return { findings, data: { ...data, mxMatches: matches } };
 }
 
+/** Clocks on the internet agree within seconds; hours apart is a wrong clock, and this machine's is the one maildiag trusts. */
+const MAX_CLOCK_SKEW_MS = 3_600_000;
+
+/** The policy server's HTTP Date (RFC 9110 §6.6.1) against this machine's clock. */
+function clockSkew(host: string, serverDate: string | undefined): Finding | undefined {
+  const theirs = serverDate ? Date.parse(serverDate) : NaN;
+  if (Number.isNaN(theirs)) return undefined;
+  const now = Date.now();
+  const skewMs = now - theirs;
+  if (Math.abs(skewMs) <= MAX_CLOCK_SKEW_MS) return undefined;
+  const hours = Math.round(Math.abs(skewMs) / 3_600_000);
+  return finding('clock.skewed', `this machine's clock (${new Date(now).toISOString()}) is ${hours} hours ${skewMs > 0 ? 'ahead of' : 'behind'} the Date that ${host} sent (${serverDate})`, {
+    subjects: [host],
+    evidence: [`${host} Date: ${serverDate}`, `this machine's clock: ${new Date(now).toISOString()}`],
+    data: { clock: new Date(now).toISOString(), serverDate, skewMs },
+  });
+}
+
 type PolicyFetch =
-  | { ok: true; body: string; evidence: string[]; data: Record<string, unknown> }
+  | { ok: true; body: string; serverDate?: string; evidence: string[]; data: Record<string, unknown> }
   | { ok: false; reason: string; evidence: string[]; data: Record<string, unknown> };
 
 /** RFC 8461 §3.3: HTTPS to mta-sts.<domain>, resolved with our resolver; the first address that connects answers. */
@@ -172,7 +192,7 @@ async function fetchPolicy(host: string, { net, options, signal }: CheckContext)
   const failure = fetchFailure(host, last.ip, last.result);
   if (failure) return { ok: false, reason: failure, evidence: fetchEvidence, data };
   const response = last.result as Extract<HttpsResult, { kind: 'response' }>;
-  return { ok: true, body: response.body.toString('utf8'), evidence: fetchEvidence, data };
+  return { ok: true, body: response.body.toString('utf8'), ...(response.headers.date ? { serverDate: response.headers.date } : {}), evidence: fetchEvidence, data };
 }
 
 function describeResult(result: HttpsResult): string {

@@ -6,7 +6,8 @@ import https from 'node:https';
 import type net from 'node:net';
 
 export type SimHttpsReply =
-  | { kind: 'body'; body: string | Buffer; status?: number; contentType?: string }
+  /** `date`: the Date header to send instead of the server's own clock (a server whose clock disagrees with ours). */
+  | { kind: 'body'; body: string | Buffer; status?: number; contentType?: string; date?: string }
   | { kind: 'redirect'; location: string; status?: number }
   /** This many bytes of policy-looking text, chunked, without a Content-Length. */
   | { kind: 'oversized'; bytes: number }
@@ -44,7 +45,7 @@ export async function startSimHttps(options: SimHttpsOptions): Promise<SimHttpsS
     if (!reply) return void res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\r\n');
     switch (reply.kind) {
       case 'body':
-        res.writeHead(reply.status ?? 200, { 'Content-Type': reply.contentType ?? 'text/plain' }).end(reply.body);
+        res.writeHead(reply.status ?? 200, { 'Content-Type': reply.contentType ?? 'text/plain', ...(reply.date ? { Date: reply.date } : {}) }).end(reply.body);
         return;
       case 'redirect':
         res.writeHead(reply.status ?? 301, { Location: reply.location }).end();

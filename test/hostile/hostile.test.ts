@@ -107,6 +107,7 @@ async function checkCase(c: HostileCase): Promise<void> {
 function assertExpected(c: HostileCase, report: Report): void {
   const causes = new Set(report.diagnosis.map(d => d.cause));
   for (const cause of c.expect.causes ?? []) assert.ok(causes.has(cause), `expected ${cause}, got ${[...causes].join(', ') || 'nothing'}`);
+  for (const cause of c.expect.mustNotRank ?? []) assert.ok(!causes.has(cause), `${cause} is listed: ${[...causes].join(', ')}`);
   for (const [id, status] of Object.entries(c.expect.checks ?? {})) {
     const check = report.checks.find(k => k.id === id);
     assert.equal(check?.status, status, `${id}: ${JSON.stringify(check?.data).slice(0, 300)}`);

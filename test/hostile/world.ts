@@ -19,7 +19,7 @@ import type { Report } from '../../src/report/schema.js';
 import type { SimRecordSet, SimZone } from '../../src/sim/dns-server.js';
 import type { SimHttpsOptions, SimHttpsReply } from '../../src/sim/https-server.js';
 import type { SmtpPersona } from '../../src/sim/smtp-server.js';
-import { chainPem, createCa, createCertificate } from '../../src/sim/tls-certs.js';
+import { chainPem, createCa, createCertificate, daysFromNow, type SimCertificate } from '../../src/sim/tls-certs.js';
 import { mailServer, startWorld } from '../../src/sim/world.js';
 
 export type HostileLayer = 'dns' | 'smtp' | 'https';
@@ -36,6 +36,8 @@ export interface CaseNames {
 export interface HostileExpectation {
   /** Causes it must report. */
   causes?: CauseId[];
+  /** Causes that must not be listed in the diagnosis (reported, if at all, only folded under their root cause). */
+  mustNotRank?: CauseId[];
   /** Checks that must end with this status (e.g. "info": ran, could not conclude, and its data says why). */
   checks?: Record<string, CheckStatus>;
   /** How reading the MX host's greeting ends, when it gives none: silence and trickles time out, the rest is cut short. */
@@ -49,9 +51,9 @@ export interface HostileCase {
   /** What the peer does, in a few words. */
   what: string;
   /** Names that replace the healthy records, or misbehave (actions). */
-  zone?(names: CaseNames): SimZone;
+  zone?(names: CaseNames, mxIp: string): SimZone;
   /** Changes to the MX host's healthy persona. */
-  smtp?(names: CaseNames): Partial<SmtpPersona>;
+  smtp?(names: CaseNames, ca: SimCertificate): Partial<SmtpPersona>;
   /** The domain publishes MTA-STS, and its policy host answers this way. */
   https?: { reply(names: CaseNames): SimHttpsReply; certificateFor?: string };
   /** The run's resolver never answers anything. */
@@ -298,6 +300,26 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     limitTimeouts: 3,
   },
   {
+    id: 'cert-future',
+    layer: 'smtp',
+    what: 'both MX hosts present a certificate valid only from next month (as seen by a clock that is behind)',
+    zone: (n, mxIp) => ({ [n.domain]: { MX: [{ priority: 10, exchange: n.mx }, { priority: 20, exchange: `mx2.${n.domain}` }] }, [`mx2.${n.domain}`]: { A: [mxIp] } }),
+    smtp: (n, ca) => {
+      const future = createCertificate({ commonName: n.mx, altNames: [n.mx, `mx2.${n.domain}`], issuer: ca, notBefore: daysFromNow(30), notAfter: daysFromNow(120) });
+      return { tls: { key: future.keyPem, cert: chainPem(future) } };
+    },
+    expect: { causes: ['clock.skewed'], mustNotRank: ['tls.cert-not-yet-valid'] },
+    limitTimeouts: 3,
+  },
+  {
+    id: 'sts-date-skewed',
+    layer: 'https',
+    what: 'the MTA-STS policy server\'s Date header is a day away from this machine\'s clock',
+    https: { reply: n => ({ kind: 'body', body: policy(n.mx), date: new Date(Date.now() - 86_400_000).toUTCString() }) },
+    expect: { causes: ['clock.skewed'] },
+    limitTimeouts: 3,
+  },
+  {
     id: 'starttls-garbage',
     layer: 'smtp',
     what: 'accepts STARTTLS, then sends bytes that are not TLS',
@@ -391,8 +413,8 @@ export async function startHostileWorld(cases: readonly HostileCase[] = HOSTILE_
       const certificate = createCertificate({ commonName: c.https.certificateFor ?? names.policyHost, altNames: [c.https.certificateFor ?? names.policyHost], issuer: ca });
       https[`${policyIp}:443`] = { cert: chainPem(certificate), key: certificate.keyPem, routes: { [`${names.policyHost}${POLICY_PATH}`]: c.https.reply(names) } };
     }
-    merge(zone, c.zone?.(names) ?? {});
-    smtp[`${mxIp}:25`] = mailServer(names.mx, [names.domain], { tls: { key: mxCertificate.keyPem, cert: chainPem(mxCertificate) }, ...c.smtp?.(names) });
+    merge(zone, c.zone?.(names, mxIp) ?? {});
+    smtp[`${mxIp}:25`] = mailServer(names.mx, [names.domain], { tls: { key: mxCertificate.keyPem, cert: chainPem(mxCertificate) }, ...c.smtp?.(names, ca) });
   });
   const world = await startWorld({ zone, smtp, https });
   const silent = await startSilentResolver();
