@@ -78,10 +78,12 @@ async function srvHosts(domain: string, net: Net): Promise<Candidate[]> {
   return [...byHost].map(([host, ports]) => ({ host, ports, source: 'srv' as const }));
 }
 
+/** A, then AAAA unless A said the name does not exist (RFC 8020): most guessed names do not, and that is one question, not two. */
 async function addressesOf(host: string, net: Net): Promise<string[]> {
   if (isIP(host)) return [host];
-  const [a, aaaa] = await Promise.all([net.dns.query(host, 'A'), net.dns.query(host, 'AAAA')]);
-  return [a, aaaa].flatMap(x => (x.kind === 'records' ? x.records : []));
+  const a = await net.dns.query(host, 'A');
+  const aaaa = a.kind === 'nxdomain' ? undefined : await net.dns.query(host, 'AAAA');
+  return [a, aaaa].flatMap(x => (x?.kind === 'records' ? x.records : []));
 }
 
 /** smtp.<domain> and mail.<domain> are often the same server: probe it once. */

@@ -92,6 +92,8 @@ test('no submission host anywhere: nothing probed, and the data says why', async
   assert.deepEqual(causesOf(report, 'submission'), []);
   assert.match(String(checkOf(report, 'submission').data['reason']), /no submission host/);
   assert.equal(checkOf(report, 'submission').status, 'info', 'nothing was tested: not a pass');
+  // A guessed name whose A lookup is NXDOMAIN has no AAAA either (RFC 8020): one question per name.
+  assert.deepEqual(world.dns.log.filter(q => /^(smtp|mail)\.example\.com /.test(q)).sort(), ['mail.example.com A', 'smtp.example.com A']);
 });
 
 test('--no-smtp: no session on the submission ports either', async () => {
