@@ -4,8 +4,10 @@
 //   maildiag audit - --format jsonl ...
 // It prints domains/second, connections per MX host, peak RSS of the maildiag
 // process, and the same targets run one process per target for comparison
-// (a sample, extrapolated). The MX hosts listen on 127.0.5.1-K port 25, as a
-// real MTA would, so the child needs no test seams: it must run as root.
+// (a sample, extrapolated), and the DNS questions per domain. The first MX
+// host greylists every recipient, as a postgrey host does. The MX hosts
+// listen on 127.0.5.1-K port 25, as a real MTA would, so the child needs no
+// test seams: it must run as root.
 //   npm run bench                       N = 1,000 and 10,000, K = 20
 //   BENCH_N=2000 BENCH_K=10 npm run bench
 import { spawn } from 'node:child_process';
@@ -30,6 +32,8 @@ const domainName = (i: number) => `school${i}.bench.example`;
 
 interface World {
   dnsPort: number;
+  /** Questions the resolver has received so far. */
+  questions(): number;
   servers: SimSmtpServer[];
   caFile: string;
   close(): Promise<void>;
@@ -51,13 +55,14 @@ async function startBenchWorld(n: number): Promise<World> {
     zone[`${k + 1}.5.0.127.in-addr.arpa`] = { PTR: [hostName(k)] };
     const cert = createCertificate({ commonName: hostName(k), altNames: [hostName(k)], issuer: ca });
     const domains = Array.from({ length: n }, (_, i) => i).filter(i => i % HOSTS === k).map(domainName);
-    const persona = mailServer(hostName(k), domains, { tls: { key: cert.keyPem, cert: chainPem(cert) } });
+    const greylisting = k === 0 ? { recipients: { '*': '450 4.2.0 Recipient address rejected: Greylisted, try again later' } } : {};
+    const persona = mailServer(hostName(k), domains, { tls: { key: cert.keyPem, cert: chainPem(cert) }, ...greylisting });
     servers.push(await startSimSmtp(persona, { host: hostIp(k), port: 25 }));
   }
   const dns = await startSimDns(zone);
   const caFile = join(mkdtempSync(join(tmpdir(), 'maildiag-bench-')), 'ca.pem');
   writeFileSync(caFile, ca.certPem);
-  return { dnsPort: dns.port, servers, caFile, close: async () => void (await Promise.all([dns.close(), ...servers.map(s => s.close())])) };
+  return { dnsPort: dns.port, questions: () => dns.log.length, servers, caFile, close: async () => void (await Promise.all([dns.close(), ...servers.map(s => s.close())])) };
 }
 
 interface Run {
@@ -114,6 +119,7 @@ async function bench(n: number): Promise<void> {
   try {
     const targets = Array.from({ length: n }, (_, i) => domainName(i));
     const run = await runCli(['audit', '-', ...commonArgs(world), '--concurrency', String(CONCURRENCY)], targets.join('\n'));
+    const questions = world.questions();
     if (process.env['BENCH_OUT']) writeFileSync(process.env['BENCH_OUT'], run.stdout);
     const reports = run.stdout.trim().split('\n').map(line => JSON.parse(line) as { verdict: string; diagnosis: { cause: string }[] });
     const verdicts = Object.entries(reports.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.verdict]: (acc[r.verdict] ?? 0) + 1 }), {}));
@@ -123,7 +129,8 @@ async function bench(n: number): Promise<void> {
     console.log(`N=${n} domains over K=${HOSTS} MX hosts, --concurrency ${CONCURRENCY}`);
     console.log(`  audit: ${run.seconds.toFixed(1)} s wall, ${(n / run.seconds).toFixed(0)} domains/s, peak RSS ${run.peakRssMb.toFixed(0)} MB, ${reports.length} reports (${verdicts.map(([v, c]) => `${c} ${v}`).join(', ')})`);
     if (causes.length) console.log(`  causes seen: ${causes.join(', ')}`);
-    console.log(`  SMTP connections per MX host: min ${Math.min(...connections)}, max ${Math.max(...connections)} (${(connections.reduce((a, b) => a + b, 0) / HOSTS).toFixed(1)} mean) for ${n / HOSTS} domains each`);
+    console.log(`  SMTP connections per MX host: min ${Math.min(...connections)}, max ${Math.max(...connections)} (${(connections.reduce((a, b) => a + b, 0) / HOSTS).toFixed(1)} mean) for ${n / HOSTS} domains each; the greylisting host: ${connections[0]}`);
+    console.log(`  DNS questions: ${(questions / n).toFixed(1)} per domain (${questions} in all)`);
     const verbs = (verb: string) => world.servers.map(s => s.commands.filter(c => c.toUpperCase().startsWith(verb)).length);
     const range = (counts: number[]) => (Math.min(...counts) === Math.max(...counts) ? `${counts[0]}` : `${Math.min(...counts)}-${Math.max(...counts)}`);
     console.log(`  commands per MX host: EHLO ${range(verbs('EHLO'))}, STARTTLS ${range(verbs('STARTTLS'))}, MAIL ${range(verbs('MAIL'))}, RCPT ${range(verbs('RCPT'))}, RSET ${range(verbs('RSET'))}, DATA ${range(verbs('DATA'))}`);
