@@ -125,8 +125,9 @@ export function createProgram(io: CliIo, outcome: Outcome): Command {
   program
     .command('demo')
     .description('diagnose a few broken example domains in a built-in simulated world (no network needed)')
-    .addOption(new Option('--format <format>', 'output format').choices(['human', 'html']))
-    .option('-o, --output <file>', 'write the reports to this file (html for a .html name)')
+    .addOption(new Option('--format <format>', 'output format').choices(['human', 'jsonl', 'html']))
+    .option('-o, --output <file>', 'write the reports to this file (human, jsonl or html, from its extension)')
+    .option('--compare <previous>', 'an earlier demo --format jsonl run: what changed since (edit it to see)')
     .option('--no-color', 'no colour')
     .action(async (options: Record<string, unknown>) => {
       const { runDemoCommand } = await import('./demo-command.js');

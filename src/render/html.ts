@@ -5,6 +5,7 @@
 // this page's own style and script run, so markup a server slipped into a
 // banner or TXT record stays text even if an escape were ever missed.
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { causes, SEVERITIES, SIDES, type CauseId, type Severity, type Side } from '../causes.js';
 import type { ComparisonSummary, Report } from '../report/schema.js';
 import { CHANGE_LABEL, CHANGE_ORDER, changeCounts, describeChanges } from './changes.js';
@@ -91,7 +92,8 @@ function changesSection(summary: ComparisonSummary, reports: readonly Report[]):
   const table = rows.length
     ? `<div class="scroll"><table><thead><tr><th scope="col">Target</th><th scope="col">Change</th><th scope="col">What changed</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`
     : '<p>Nothing changed.</p>';
-  return `<section id="changes"><h2>Changes since ${escapeHtml(summary.baseline)}</h2><p class="lead">${escapeHtml(changeCounts(summary))}</p>\n${table}\n</section>`;
+  // The file's name, not where it sat on the machine that ran the audit: the page is forwarded.
+  return `<section id="changes"><h2>Changes since ${escapeHtml(basename(summary.baseline))}</h2><p class="lead">${escapeHtml(changeCounts(summary))}</p>\n${table}\n</section>`;
 }
 
 function summarySection(reports: readonly Report[]): string {
@@ -121,18 +123,18 @@ function causeChart(reports: readonly Report[]): string {
   }
   const top = [...counts].sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0])).slice(0, TOP_CAUSES);
   if (!top.length) return '<p>No target has a warning or an error.</p>';
-  const row = 28;
-  const labelWidth = 330;
-  const barWidth = 230;
+  // Each label above its bar: narrow enough to stay legible when a phone scales the chart down.
+  const row = 40;
+  const barWidth = 300;
   const max = top[0]![1].n;
   const bars = top.map(([id, { n, severity }], i) => {
     const y = i * row;
     const width = Math.max(2, Math.round((n / max) * barWidth));
-    const label = causes[id].title.length > 44 ? `${causes[id].title.slice(0, 43)}…` : causes[id].title;
-    return `<g><title>${escapeHtml(`${causes[id].title} (${id}): ${n} target${n === 1 ? '' : 's'}`)}</title><text x="0" y="${y + 18}">${escapeHtml(label)}</text><rect class="bar-${severity}" x="${labelWidth}" y="${y + 5}" width="${width}" height="18"/><text x="${labelWidth + width + 6}" y="${y + 18}">${n}</text></g>`;
+    const label = causes[id].title.length > 52 ? `${causes[id].title.slice(0, 51)}…` : causes[id].title;
+    return `<g><title>${escapeHtml(`${causes[id].title} (${id}): ${n} target${n === 1 ? '' : 's'}`)}</title><text x="0" y="${y + 13}">${escapeHtml(label)}</text><rect class="bar-${severity}" x="0" y="${y + 18}" width="${width}" height="14"/><text x="${width + 6}" y="${y + 30}">${n}</text></g>`;
   });
-  const height = top.length * row + 4;
-  return `<figure><figcaption>Most common causes (targets affected)</figcaption><svg class="chart" viewBox="0 0 ${labelWidth + barWidth + 40} ${height}" role="img" aria-label="Most common causes, by the number of targets affected">${bars.join('')}</svg></figure>`;
+  const height = top.length * row;
+  return `<figure><figcaption>Most common causes (targets affected)</figcaption><svg class="chart" viewBox="0 0 ${barWidth + 60} ${height}" role="img" aria-label="Most common causes, by the number of targets affected">${bars.join('')}</svg></figure>`;
 }
 
 function targetsSection(reports: readonly Report[], compared: boolean): string {
@@ -146,7 +148,7 @@ function targetsSection(reports: readonly Report[], compared: boolean): string {
       `<td>${top ? `${escapeHtml(top.title)} <code>${escapeHtml(top.cause)}</code>` : 'nothing found'}</td>`,
       `<td>${top ? escapeHtml(SIDE_SHORT[top.side]) : '–'}</td>`,
       `<td data-sort="${r.diagnosis.filter(d => d.severity !== 'info').length}">${r.diagnosis.filter(d => d.severity !== 'info').length}</td>`,
-      ...(compared ? [`<td data-sort="${r.changes ? CHANGE_ORDER.indexOf(r.changes.status) : -1}">${r.changes ? escapeHtml(CHANGE_LABEL[r.changes.status]) : ''}</td>`] : []),
+      ...(compared ? [`<td data-sort="${changeRank(r)}">${r.changes ? escapeHtml(CHANGE_LABEL[r.changes.status]) : ''}</td>`] : []),
     ];
     return `<tr data-verdict="${r.verdict}">${cells.join('')}</tr>`;
   });
@@ -157,6 +159,12 @@ function targetsSection(reports: readonly Report[], compared: boolean): string {
 ${rows.join('\n')}
 </tbody></table></div>
 </section>`;
+}
+
+/** Where a target sorts by its change: what needs attention first, unchanged last. */
+function changeRank(report: Report): number {
+  const rank = report.changes ? CHANGE_ORDER.indexOf(report.changes.status) : -1;
+  return rank < 0 ? CHANGE_ORDER.length : rank;
 }
 
 /** A link to the target's diagnosis further down. */
@@ -185,7 +193,7 @@ function diagnosisItem(entry: Entry): string {
 function checksTable(report: Report): string {
   if (!report.checks.length) return '';
   const rows = report.checks.map(c => `<tr><td>${STATUS_LABEL[c.status]}</td><td>${escapeHtml(c.title)}</td><td>${escapeHtml(checkDetail(c))}</td></tr>`).join('\n');
-  return `<details><summary>Checks (${report.checks.length})</summary><div class="scroll"><table><thead><tr><th scope="col">Status</th><th scope="col">Check</th><th scope="col">Detail</th></tr></thead><tbody>
+  return `<details class="checks"><summary>Checks (${report.checks.length})</summary><div class="scroll"><table><thead><tr><th scope="col">Status</th><th scope="col">Check</th><th scope="col">Detail</th></tr></thead><tbody>
 ${rows}
 </tbody></table></div></details>`;
 }
@@ -201,7 +209,7 @@ code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:v
 .v-error{color:var(--error)}.v-warning{color:var(--warning)}.v-info{color:var(--info)}.v-ok{color:var(--ok)}
 .counts{display:flex;flex-wrap:wrap;gap:1rem}.count{flex:1 1 14rem;border:1px solid var(--line);border-radius:6px;padding:.5rem .8rem}
 .count dl{margin:0}.count dl div{display:flex;justify-content:space-between;border-bottom:1px dotted var(--line)}.count dt,.count dd{margin:0}.count dd{font-weight:700}
-figure{margin:1rem 0}figcaption{font-weight:600}.chart{width:100%;max-width:40rem;height:auto;font-size:13px}.chart text{fill:#1b1f24}
+figure{margin:1rem 0}figcaption{font-weight:600}.chart{width:100%;max-width:24rem;height:auto;font-size:13px}.chart text{fill:#1b1f24}
 .bar-error{fill:var(--error)}.bar-warning{fill:var(--warning)}
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}
 th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid var(--line)}th{white-space:nowrap}
@@ -217,11 +225,12 @@ details{margin:.3rem 0}summary{cursor:pointer;color:#333}.evidence{font-size:.9r
 @media print{.controls{display:none}a{color:inherit;text-decoration:none}article{break-inside:avoid-page}main{max-width:none}}
 `;
 
-// Sorting and filtering of the targets table, and every <details> opened for
-// print. Without script (a mail client may block it) the page reads the same.
+// Sorting and filtering of the targets table, and the evidence opened for
+// print (the checks tables stay shut: paper is for the diagnosis). Without
+// script (a mail client may block it) the page reads the same.
 const SCRIPT = `
 (() => {
-  addEventListener('beforeprint', () => { for (const d of document.querySelectorAll('details')) d.open = true; });
+  addEventListener('beforeprint', () => { for (const d of document.querySelectorAll('details:not(.checks)')) d.open = true; });
   const table = document.getElementById('targets-table');
   if (!table) return;
   const body = table.tBodies[0];

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderHtmlDocument } from '../../src/render/html.js';
+import { causes, type CauseId, type Severity } from '../../src/causes.js';
+import { reportSchema, type Report } from '../../src/report/schema.js';
 import { hostileReport } from '../helpers/reports.js';
 import { ROOT, runMain } from '../helpers/cli.js';
 
@@ -58,12 +60,37 @@ async function open(html: string, name: string): Promise<OpenPage> {
   return opened;
 }
 
+/** The demo world's reports as a baseline that differs from today in every way a target can change. */
+function demoBaseline(jsonl: string): string {
+  const reports = jsonl.trim().split('\n').map(line => reportSchema.parse(JSON.parse(line)));
+  const by = (name: string) => reports.find(r => r.target === name)!;
+  const extra = (r: Report, cause: CauseId, severity: Severity) => ({ ...r, diagnosis: [...r.diagnosis, { ...r.diagnosis[0]!, cause, severity, title: causes[cause].title }] });
+  const baseline = [
+    by('healthy.example'),
+    { ...by('healthy.example'), target: 'retired.example', ascii: 'retired.example' }, // removed from the list since
+    { ...by('shop.example'), diagnosis: by('shop.example').diagnosis.filter(d => d.cause !== 'rbl.listed') }, // listed since: worse
+    { ...by('relay.example'), diagnosis: by('relay.example').diagnosis.map(d => ({ ...d, severity: 'warning' as const })) }, // graded up: worse
+    extra(by('school.example'), 'dkim.key-weak', 'warning'), // fixed since: better
+    extra(by('office.example'), 'tls.cert-expired', 'warning'), // its server is down now: the certificate could not be rechecked
+  ]; // moved.example is new
+  const file = join(dir, 'baseline.jsonl');
+  writeFileSync(file, baseline.map(r => JSON.stringify(r)).join('\n'));
+  return file;
+}
+
 const visibleTargets = (page: Page) => page.$$eval('#targets-table tbody tr:not([hidden]) td:first-child', cells => cells.map(c => c.textContent ?? ''));
 
-test('the demo world\'s HTML report sorts, filters, logs no error and fetches nothing', { skip: absent }, async () => {
-  const demo = await runMain(['demo', '--format', 'html']);
+test('the demo world\'s HTML report, compared with a baseline: changes first, sorts, filters, logs no error and fetches nothing', { skip: absent }, async () => {
+  const earlier = await runMain(['demo', '--format', 'jsonl']);
+  assert.equal(earlier.status, 0, earlier.stderr);
+  const demo = await runMain(['demo', '--format', 'html', '--compare', demoBaseline(earlier.stdout)]);
   assert.equal(demo.status, 0, demo.stderr);
   const { page, requests, sent, errors } = await open(demo.stdout, 'demo.html');
+  assert.equal(await page.locator('main > section').first().getAttribute('id'), 'changes');
+  assert.match((await page.textContent('#changes .lead')) ?? '', /^2 targets got worse, 1 better, 1 unchanged, 1 could not be rechecked in full, 1 added, 1 removed$/);
+  const changes = await page.$$eval('#changes tbody tr', rows => rows.map(r => [...(r as HTMLTableRowElement).cells].slice(0, 2).map(c => c.textContent)));
+  assert.deepEqual(changes, [['relay.example', 'WORSE'], ['shop.example', 'WORSE'], ['office.example', 'not rechecked'], ['moved.example', 'new target'], ['school.example', 'better'], ['retired.example', 'removed']]);
+
   const listed = await visibleTargets(page);
   assert.equal(listed.length, 6);
   assert.equal(await page.textContent('#shown'), '6 of 6 targets shown');
@@ -76,6 +103,9 @@ test('the demo world\'s HTML report sorts, filters, logs no error and fetches no
   // Verdict sorts by severity, not alphabetically: the healthy domain comes last.
   await page.click('#targets-table th:nth-child(2) button');
   assert.equal((await visibleTargets(page)).at(-1), 'healthy.example');
+  // Change sorts what needs attention first.
+  await page.click('#targets-table th:nth-child(6) button');
+  assert.deepEqual((await visibleTargets(page)).slice(0, 3).sort(), ['office.example', 'relay.example', 'shop.example']);
 
   await page.fill('#filter', 'blocklist');
   assert.deepEqual(await visibleTargets(page), ['shop.example']);
@@ -93,7 +123,7 @@ test('the demo world\'s HTML report sorts, filters, logs no error and fetches no
   assert.equal(await article.locator('details').first().getAttribute('open'), '');
 
   const shot = process.env['MAILDIAG_UPDATE_SCREENSHOT'] === '1' ? join(ROOT, 'docs/html-report.png') : join(dir, 'html-report.png');
-  await page.selectOption('#verdict-filter', '');
+  await page.click('#targets-table th:nth-child(1) button');
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: shot });
   assert.ok(existsSync(shot));
