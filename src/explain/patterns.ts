@@ -56,6 +56,8 @@ export const RULES: readonly Rule[] = [
 
   // ---- who may send
   r('auth.required', 5, /\bauthentication (?:is )?required\b|\bnot authenticated to send\b|\bclient (?:was )?not authenticated\b|\bWantAuthError\b|\bmust (?:first )?authenticate\b|\bAuthRequired\b|\bSenderNotAuthenticated/i),
+  // Gmail's "Send mail as" through another server that offers no AUTH: the sender's account settings.
+  r('auth.required', 5, /\bdoes not advertise AUTH\b|\bSend mail as'? (?:account|feature)\b[^.]{0,60}\bmisconfigured\b|\bCustomFromDenied\b/i),
   r('auth.required', 5, /\bUsername and Password not accepted\b|\bBadCredentials\b|\bSASL authentication failed\b|\bauthentication (?:failed|unsuccessful|failure)\b|\binvalid credentials\b|\bSmtpClientAuthentication is disabled\b/i),
 
   r('relay.denied', 5, /\brelay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited|refused)\b|\bunable to relay\b|\bnot (?:permitted|allowed|authorized) to relay\b|\bwe do not relay\b|\blist of allowed rcpthosts\b|\bopen relay not allowed\b|\bnon-accepted domain\b|\binsecure mail relay\b/i, { demotes: ['auth.required'] }),
