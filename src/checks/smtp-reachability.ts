@@ -12,7 +12,7 @@ import { endpointLabel, GREETING_PATIENCE, probeMx, replyText, seconds, unreacha
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
-import { aboutClient } from '../replies/index.js';
+import { aboutClient, MEANINGS, readReply } from '../replies/index.js';
 import { describeProbe, probeEvidence, probeName, probeSettings, probeSubject } from './smtp-probes.js';
 
 /** Addresses probed at once: enough that a domain whose MX hosts all hang costs one timeout, not one per host. */
@@ -28,7 +28,7 @@ export default defineCheck({
   targets: ['domain', 'ip'],
   needs: ['hostAddrs'],
   provides: ['smtp25'],
-  emits: ['smtp.refused', 'smtp.timeout', 'smtp.no-banner', 'smtp.greeting-slow', 'smtp.service-refused', 'smtp.busy', 'smtp.session-dropped', 'smtp.reply-broken', 'mx.all-unreachable', 'mx.primary-unreachable', 'network.port25-blocked', 'network.ipv6-unavailable', 'smtp.untestable'],
+  emits: ['smtp.refused', 'smtp.timeout', 'smtp.no-banner', 'smtp.greeting-slow', 'smtp.service-refused', 'smtp.busy', 'smtp.insufficient-storage', 'smtp.session-dropped', 'smtp.reply-broken', 'mx.all-unreachable', 'mx.primary-unreachable', 'network.port25-blocked', 'network.ipv6-unavailable', 'smtp.untestable'],
   // connect + greeting (GREETING_PATIENCE steps) + the session's step budget, then the other-port connects after a timeout.
   budgetMs: options => options.timeoutMs * (3 + GREETING_PATIENCE) + OTHER_PORT_TIMEOUT_MS + 5000,
   async run({ hostAddrs }, { target, options, net }) {
@@ -103,12 +103,20 @@ function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions)
           : [];
         if (probe.incomplete?.dropped) return [...slow, finding('smtp.session-dropped', `${who} greeted, then ${droppedWords(probe)}${afterword(probe, probes, target)}`, at)];
         if (probe.incomplete?.malformed) return [...slow, finding('smtp.reply-broken', `${who} greeted, then ${malformedWords(probe)}${afterword(probe, probes, target)}`, { ...at, data: { step: probe.incomplete.step, ...probe.incomplete.malformed } })];
-        return probe.incomplete
-          ? [...slow, finding('smtp.untestable', `${who}: the session stopped at ${probe.incomplete.step.toUpperCase()}: ${probe.incomplete.reason}`, details)]
-          : slow;
+        return probe.incomplete ? [...slow, stoppedFinding(probe, probe.incomplete, details)] : slow;
       }
     }
   });
+}
+
+/** A session that stopped mid-way: the server's own state when its 421 says so (out of storage, its connection limit), else not tested. */
+function stoppedFinding(probe: SmtpProbe, incomplete: NonNullable<SmtpProbe['incomplete']>, details: FindingDetails): Finding {
+  const step = incomplete.step.toUpperCase();
+  const reading = incomplete.reply && !aboutClient(incomplete.reply) ? readReply(incomplete.reply, ['server-out-of-storage', 'server-connection-limit']) : undefined;
+  if (reading) {
+    return finding(MEANINGS[reading.meaning].probe, `${probeName(probe)} ended the session at ${step} with "${replyText(incomplete.reply!)}": that is the server's own state, and it turns away every sender alike`, details);
+  }
+  return finding('smtp.untestable', `${probeName(probe)}: the session stopped at ${step}: ${incomplete.reason}`, details);
 }
 
 /**

@@ -54,6 +54,10 @@ async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict>
     return { data: { ...where, offered: false }, finding: finding('tls.starttls-missing', `${name} does not offer STARTTLS: mail to it travels unencrypted`, details(lines)) };
   }
   const { reply, handshake } = starttls;
+  // The session ended before STARTTLS was sent (at the plaintext MAIL FROM): nothing to judge, smtp-reachability says why.
+  if (!reply && probe.incomplete && probe.incomplete.step !== 'starttls') {
+    return { data: { ...where, offered: true, tested: false, reason: `the session ended at ${probe.incomplete.step.toUpperCase()}, before STARTTLS` } };
+  }
   if (handshake?.kind === 'ok') return { data: { ...where, offered: true, protocol: handshake.protocol, cipher: handshake.cipher }, session: toSession(probe, handshake, false) };
   if (!handshake) {
     // 454 "TLS not available" and the like (RFC 3207 §4), or no reply at all.

@@ -80,8 +80,12 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   // ---- connection limits: the client's own (it is named) before the server's
   p('exim', 'client-limit', /\bToo many concurrent SMTP connections from (?:this|one) IP address\b/i, '421 Too many concurrent SMTP connections from this IP address; please try again later.', [4]),
   p('postfix', 'client-limit', /\btoo many connections from \S+|\btoo much mail from \S+/i, '421 4.7.0 mx.example.com Error: too many connections from 192.0.2.1', [4]),
-  p('sendmail', 'client-limit', /\bToo many (?:open connections|SMTP sessions for this host)\b/i, '421 4.3.2 Too many open connections.', [4]),
+  // Sendmail's conncontrol and ratecontrol features count per client host.
+  p('sendmail', 'client-limit', /\bToo many (?:open connections|SMTP sessions for this host)\b|\bConnection rate limit exceeded\b/i, '421 4.3.2 Too many open connections.', [4]),
+  // Exchange's MaxInboundConnectionPerSource; its server-wide MaxInboundConnection says "concurrent server connections".
+  p('exchange', 'client-limit', /\bmaximum number of concurrent connections has exceeded a limit\b/i, '421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel', [4]),
   p('any', 'client-limit', /\b(?:too many|limit|rate|throttl)\w*\b[^.;]{0,60}?\b(?:from|for|of) (?:your|this|that|one|the same|the sending) (?:IP|host|address|client|server|network)\b|\byour (?:IP|host|address|network)\b[^.;]{0,60}?\b(?:too many|limit|rate|throttl)/i, '421 4.7.0 Too many connections from your IP address', [4]),
+  p('exchange', 'server-connection-limit', /\bmaximum number of concurrent server connections has exceeded a limit\b/i, '421 4.3.2 The maximum number of concurrent server connections has exceeded a limit, closing transmission channel', [4]),
   p('exim', 'server-connection-limit', /\bToo many concurrent SMTP connections(?! from)\b/i, '421 mx.example.com: Too many concurrent SMTP connections; please try again later.', [4]),
   p('any', 'server-connection-limit', /\btoo many (?:concurrent |simultaneous )?(?:connections|sessions)\b|\bconnection limit\b/i, '421 4.4.5 Service unavailable, concurrency limit reached', [4]),
 

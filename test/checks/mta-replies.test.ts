@@ -83,7 +83,19 @@ test('a 421 that names this client ("from this IP address") is a limit on the te
   assert.deepEqual(all, ['smtp.untestable:info']);
 });
 
+test('Exchange tells its per-source limit from its server-wide one: the first is about the tester, the second the server\'s', async () => {
+  const perSource = await diagnoseOne({ greeting: ['421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel'], hangUpAfterGreeting: true });
+  assert.deepEqual(perSource.all, ['smtp.untestable:info']);
+  const serverWide = await diagnoseOne({ greeting: ['421 4.3.2 The maximum number of concurrent server connections has exceeded a limit, closing transmission channel'], hangUpAfterGreeting: true });
+  assert.deepEqual(serverWide.all, ['smtp.busy:error', 'mx.all-unreachable:error']);
+});
+
 // ---- refusals in the session
+test('a 421 that ends the session at MAIL FROM because the server is out of storage: smtp.insufficient-storage, not untestable', async () => {
+  const { all } = await diagnoseOne(mtaPersona('postfix', { tls: tlsPersona, replies: { MAIL: '421 4.3.1 mx.example.com Insufficient system storage, closing connection' } }));
+  assert.deepEqual(all, ['smtp.insufficient-storage:error']);
+});
+
 test('452 4.3.1 Insufficient system storage at MAIL FROM: the server is full, an error, not "OK"', async () => {
   const { all, report } = await diagnoseOne(mtaPersona('postfix', { tls: tlsPersona, replies: { MAIL: '452 4.3.1 Insufficient system storage' } }));
   assert.deepEqual(all, ['smtp.insufficient-storage:error']);
