@@ -35,6 +35,11 @@ interface Reported {
   results: { method: string; result: string }[];
 }
 
+interface Listing {
+  list: string;
+  status: 'clean' | 'listed' | 'refused' | 'unknown';
+}
+
 const VERDICT_LABEL = { met: 'met', 'not-met': 'NOT MET', 'cannot-tell': 'cannot tell' } as const;
 const APPLIES_LABEL = { all: 'All senders', bulk: 'Bulk senders' } as const;
 
@@ -44,7 +49,10 @@ export function senderRulesSection(report: Report, width: number, verbose: boole
   const message = report.checks.find(c => c.id === 'message')?.data ?? {};
   const rows = rules.data['requirements'] as Row[];
   const providers = rules.data['providers'] as ProviderInfo[];
-  const out = ['', 'The message', ...messageLines(rules.data['hop'] as Hop | null, message).flatMap(l => wrap(cleanLine(l), width, ' ', '   '))];
+  const listings = report.checks.find(c => c.id === 'sender-ip')?.data['results'] as Listing[] | undefined;
+  const [sentFrom, ...verdicts] = messageLines(rules.data['hop'] as Hop | null, message);
+  const lines = [sentFrom!, ...(listings ? [blocklistLine(listings)] : []), ...verdicts];
+  const out = ['', 'The message', ...lines.flatMap(l => wrap(cleanLine(l), width, ' ', '   '))];
   for (const provider of providers) {
     out.push('', `${provider.name} (${provider.source}, read ${provider.read})`, ...wrap(`Bulk sender: ${provider.bulk}`, width, ' ', '   '));
     for (const applies of ['all', 'bulk'] as const) {
@@ -72,6 +80,16 @@ function messageLines(hop: Hop | null, message: Record<string, unknown>): string
   const differences = (message['differences'] as string[] | undefined) ?? [];
   lines.push(...(differences.length ? differences.map(d => `Differs: ${d}`) : receiver ? ['No difference from the receiver\'s verdicts'] : []));
   return lines;
+}
+
+/** The sending IP on the blocklists the sender-ip check asked: listed, clean, or not answered. */
+function blocklistLine(listings: Listing[]): string {
+  if (!listings.length) return 'Blocklists: none asked (--no-dnsbl)';
+  const named = (status: Listing['status']) => listings.filter(l => l.status === status).map(l => l.list);
+  const listed = named('listed');
+  const unanswered = [...named('refused'), ...named('unknown')];
+  const verdict = listed.length ? `listed on ${listed.join(', ')}` : `on none of the ${listings.length - unanswered.length} blocklists that answered`;
+  return `Blocklists: ${verdict}${unanswered.length ? `; no usable answer from ${unanswered.join(', ')}` : ''}`;
 }
 
 const results = (reported: Reported): string => reported.results.map(r => `${r.method}=${r.result}`).join(' ');

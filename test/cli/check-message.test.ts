@@ -209,6 +209,8 @@ test('a sending IP on a DNSBL: rbl.listed ranks first', async () => {
   assertOnly(checked, {});
   assert.equal(report.diagnosis[0]?.cause, 'rbl.listed');
   assert.equal(status, 1);
+  const human = await runMain(['check-message', await fileOf(await message({ ip: '192.0.2.40', helo: 'out.example.com' })), '--resolver', `127.0.0.1:${dns.port}`, '--allow-private', '--dnsbl', 'zen.spamhaus.org', '--timeout', '5000']);
+  assert.match(human.stdout, /Blocklists: listed on zen\.spamhaus\.org/);
 });
 
 test('From at gmail.com sent from elsewhere: impersonating a provider', async () => {
@@ -246,6 +248,7 @@ test('the human report shows the message\'s hop and the rules of each provider',
   assert.match(run.stdout, /Sent from 192\.0\.2\.10 \(HELO mail\.example\.com\): Received field 1 from the top,\s+by\s+mx\.google\.com/);
   for (const name of ['Gmail', 'Yahoo / AOL', 'Outlook.com']) assert.match(run.stdout, new RegExp(`^${name} \\(https://`, 'm'));
   assert.match(run.stdout, /NOT MET +Marketing and subscribed messages/);
+  assert.match(run.stdout, /Blocklists: none asked \(--no-dnsbl\)/);
 });
 
 test('--fail-on warning turns a warning into exit status 1', async () => {
