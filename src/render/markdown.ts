@@ -4,6 +4,7 @@ import type { Report } from '../report/schema.js';
 import { cleanLine } from './sanitize.js';
 import { CHANGE_LABEL, describeChanges } from './changes.js';
 import { SEVERITY_LABEL, SIDE_LABEL, STATUS_LABEL, verdictLine } from './words.js';
+import { APPLIES_LABEL, senderRulesOf, VERDICT_LABEL } from './sender-rules.js';
 
 /** Text from the network inside markdown: no control characters, no markup that could restructure the ticket. */
 const md = (text: string): string => cleanLine(text).replace(/([\\`*_{}[\]<>|#])/g, '\\$1');
@@ -27,5 +28,20 @@ export function renderMarkdown(report: Report): string {
     const detail = c.findings.length ? [...new Set(c.findings.map(f => f.cause))].join(', ') : c.status === 'skipped' || c.status === 'untestable' || c.status === 'error' || c.status === 'interrupted' ? String(c.data['reason'] ?? c.data['error'] ?? '') : 'ok';
     out.push(`| ${STATUS_LABEL[c.status]} | ${md(c.title)} | ${md(detail)} |`);
   }
+  out.push(...senderRules(report));
   return `${out.join('\n')}\n`;
+}
+
+/** A received message's rules, one table per provider (check-message, --message). */
+function senderRules(report: Report): string[] {
+  const rules = senderRulesOf(report);
+  if (!rules) return [];
+  return ['', '### Mailbox providers\' sender rules', ...rules.providers.flatMap(p => [
+    '',
+    `**${p.name}** (${p.source}, read ${p.read}; bulk sender: ${md(p.bulk)})`,
+    '',
+    '| applies to | verdict | requirement | evidence |',
+    '| --- | --- | --- | --- |',
+    ...rules.rows.filter(r => r.provider === p.id).map(r => `| ${APPLIES_LABEL[r.applies]} | ${VERDICT_LABEL[r.verdict]} | ${md(r.requirement)} | ${md(r.evidence)} |`),
+  ])];
 }

@@ -5,7 +5,7 @@ import type { Report } from '../report/schema.js';
 import { cleanLine } from './sanitize.js';
 import { wrap } from './wrap.js';
 
-interface Row {
+export interface SenderRuleRow {
   provider: string;
   applies: 'all' | 'bulk';
   requirement: string;
@@ -14,7 +14,7 @@ interface Row {
   fix?: string;
 }
 
-interface ProviderInfo {
+export interface ProviderInfo {
   id: string;
   name: string;
   source: string;
@@ -40,17 +40,22 @@ interface Listing {
   status: 'clean' | 'listed' | 'refused' | 'unknown';
 }
 
-const VERDICT_LABEL = { met: 'met', 'not-met': 'NOT MET', 'cannot-tell': 'cannot tell' } as const;
-const APPLIES_LABEL = { all: 'All senders', bulk: 'Bulk senders' } as const;
+export const VERDICT_LABEL = { met: 'met', 'not-met': 'NOT MET', 'cannot-tell': 'cannot tell' } as const;
+export const APPLIES_LABEL = { all: 'All senders', bulk: 'Bulk senders' } as const;
+
+/** The sender-rules check's rows and providers, when it ran to the end. */
+export function senderRulesOf(report: Report): { rows: SenderRuleRow[]; providers: ProviderInfo[]; hop: Hop | null } | undefined {
+  const rules = report.checks.find(c => c.id === 'sender-rules' && Array.isArray(c.data['requirements']));
+  return rules && { rows: rules.data['requirements'] as SenderRuleRow[], providers: rules.data['providers'] as ProviderInfo[], hop: rules.data['hop'] as Hop | null };
+}
 
 export function senderRulesSection(report: Report, width: number, verbose: boolean): string[] {
-  const rules = report.checks.find(c => c.id === 'sender-rules' && c.status !== 'skipped' && c.status !== 'error');
+  const rules = senderRulesOf(report);
   if (!rules) return [];
+  const { rows, providers, hop } = rules;
   const message = report.checks.find(c => c.id === 'message')?.data ?? {};
-  const rows = rules.data['requirements'] as Row[];
-  const providers = rules.data['providers'] as ProviderInfo[];
   const listings = report.checks.find(c => c.id === 'sender-ip')?.data['results'] as Listing[] | undefined;
-  const [sentFrom, ...verdicts] = messageLines(rules.data['hop'] as Hop | null, message);
+  const [sentFrom, ...verdicts] = messageLines(hop, message);
   const lines = [sentFrom!, ...(listings ? [blocklistLine(listings)] : []), ...verdicts];
   const out = ['', 'The message', ...lines.flatMap(l => wrap(cleanLine(l), width, ' ', '   '))];
   for (const provider of providers) {
@@ -64,7 +69,7 @@ export function senderRulesSection(report: Report, width: number, verbose: boole
 }
 
 /** The verdict and the requirement on one line, the evidence (and with --verbose the fix) indented below it. */
-function requirementLines(row: Row, width: number, verbose: boolean): string[] {
+function requirementLines(row: SenderRuleRow, width: number, verbose: boolean): string[] {
   const indent = ' '.repeat(15);
   const evidence = cleanLine(row.verdict === 'not-met' && verbose && row.fix ? `${row.evidence}. Fix: ${row.fix}` : row.evidence);
   return [...wrap(row.requirement, width, `  ${VERDICT_LABEL[row.verdict].padEnd(13)}`, indent), ...wrap(evidence, width, `${indent}  `, `${indent}  `)];

@@ -249,6 +249,8 @@ test('the human report shows the message\'s hop and the rules of each provider',
   for (const name of ['Gmail', 'Yahoo / AOL', 'Outlook.com']) assert.match(run.stdout, new RegExp(`^${name} \\(https://`, 'm'));
   assert.match(run.stdout, /NOT MET +Marketing and subscribed messages/);
   assert.match(run.stdout, /Blocklists: none asked \(--no-dnsbl\)/);
+  const markdown = await runMain(['check-message', await fileOf(await message({ post: null })), '--format', 'markdown', '--resolver', `127.0.0.1:${dns.port}`, '--allow-private', '--no-dnsbl', '--timeout', '5000']);
+  assert.match(markdown.stdout, /^\| Bulk senders \| NOT MET \| Marketing and subscribed messages support one-click unsubscribe \| no List-Unsubscribe-Post field \|$/m);
 });
 
 test('--fail-on warning turns a warning into exit status 1', async () => {
