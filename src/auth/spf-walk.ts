@@ -1,10 +1,12 @@
 // Walks an SPF record and everything it pulls in (include:, redirect=) the way
 // a receiver evaluating the worst case would, to count what RFC 7208 §4.6.4
 // limits: terms that query DNS (at most 10) and lookups that find nothing (at
-// most 2). mailauth stops at the limit and returns no tree, so this walker
-// exists to show where the lookups come from.
+// most 2). check_host() (spf-eval.ts) stops at the limit on one address's
+// path; this walker shows where the lookups come from for every address.
 import { joinTxt, type DnsAnswer, type DnsClient } from '../net/dns/index.js';
 import { isSpfRecord, parseSpfRecord, SpfSyntaxError, type SpfMechanism, type SpfTerm } from './spf-record.js';
+
+import { SPF_MX_HOST_LIMIT } from './spf-eval.js';
 
 export { SPF_LOOKUP_LIMIT, SPF_MX_HOST_LIMIT, SPF_VOID_LIMIT } from './spf-eval.js';
 /** Politeness bound on the records one walk fetches; a real limit is reached long before. */
@@ -32,6 +34,8 @@ export interface SpfLookup {
   outcome: SpfLookupOutcome;
   /** mx: how many MX hosts the receiver then resolves (at most 10, §4.6.4). */
   mxHosts?: number;
+  /** mx: the hosts with no address at all; each is a void lookup of its own (§4.6.4). */
+  voidHosts?: string[];
   /** include / redirect: the record it leads to. */
   child?: SpfNode;
 }
@@ -56,7 +60,8 @@ export interface SpfWalk {
   root: SpfNode;
   /** DNS-querying terms across the whole tree: what receivers count against the limit of 10. */
   lookupCount: number;
-  voidLookups: { domain: string; term: string; target: string }[];
+  /** Each lookup that finds nothing: the term's own target, or one of its MX hosts (mxHost). */
+  voidLookups: { domain: string; term: string; target: string; mxHost?: boolean }[];
   /** The bound on fetched records cut the walk short. */
   truncated: boolean;
 }
@@ -74,7 +79,12 @@ export async function walkSpf(domain: string, dns: DnsClient): Promise<SpfWalk> 
   return {
     root,
     lookupCount: nodes.reduce((sum, node) => sum + (node.status === 'ok' ? node.lookups.length : 0), 0),
-    voidLookups: nodes.flatMap(node => node.lookups.filter(l => l.outcome === 'void').map(l => ({ domain: node.domain, term: l.term, target: l.target! }))),
+    voidLookups: nodes.flatMap(node =>
+      node.lookups.flatMap(l => [
+        ...(l.outcome === 'void' ? [{ domain: node.domain, term: l.term, target: l.target! }] : []),
+        ...(l.voidHosts ?? []).map(host => ({ domain: node.domain, term: l.term, target: host, mxHost: true })),
+      ]),
+    ),
     truncated: state.truncated,
   };
 }
@@ -155,11 +165,19 @@ async function resolveAddressTerm(domain: string, term: SpfMechanism, dns: DnsCl
   const target = normalize(spec);
   if (term.name === 'mx') {
     const answer = await dns.query(target, 'MX');
-    return { term: term.term, target, outcome: classify([answer]), ...(answer.kind === 'records' ? { mxHosts: answer.records.filter(r => r.exchange).length } : {}) };
+    if (answer.kind !== 'records') return { term: term.term, target, outcome: classify([answer]) };
+    const hosts = answer.records.map(r => r.exchange).filter(Boolean);
+    const outcomes = await Promise.all(hosts.slice(0, SPF_MX_HOST_LIMIT).map(host => addressOutcome(host, dns)));
+    const voidHosts = hosts.filter((_, i) => outcomes[i] === 'void');
+    return { term: term.term, target, outcome: 'records', mxHosts: hosts.length, ...(voidHosts.length ? { voidHosts } : {}) };
   }
-  // a: a name with only AAAA (or only A) records is not void (mailauth's dual-stack rule).
-  const answers = term.name === 'a' ? await Promise.all([dns.query(target, 'A'), dns.query(target, 'AAAA')]) : [await dns.query(target, 'A')];
-  return { term: term.term, target, outcome: classify(answers) };
+  const outcome = term.name === 'a' ? await addressOutcome(target, dns) : classify([await dns.query(target, 'A')]);
+  return { term: term.term, target, outcome };
+}
+
+/** A name with only AAAA (or only A) records is not void: some client family finds an address. */
+async function addressOutcome(name: string, dns: DnsClient): Promise<SpfLookupOutcome> {
+  return classify(await Promise.all([dns.query(name, 'A'), dns.query(name, 'AAAA')]));
 }
 
 function classify(answers: DnsAnswer[]): SpfLookupOutcome {

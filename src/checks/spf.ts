@@ -145,15 +145,18 @@ function limitFindings(walk: SpfWalk, domain: string, evaluation?: SpfEvaluation
   }
   if (walk.voidLookups.length > SPF_VOID_LIMIT) {
     // More than two is a permerror for every message, as serious as too many lookups.
-    findings.push(finding('spf.void-lookups', `${walk.voidLookups.length} lookups in the SPF of ${domain} find nothing (limit ${SPF_VOID_LIMIT}): ${walk.voidLookups.map(v => v.term).join(', ')}; ${consequence}`, {
+    findings.push(finding('spf.void-lookups', `${walk.voidLookups.length} lookups in the SPF of ${domain} find nothing (limit ${SPF_VOID_LIMIT}): ${walk.voidLookups.map(describeVoid).join(', ')}; ${consequence}`, {
       subjects: walk.voidLookups.map(v => v.target),
-      evidence: walk.voidLookups.map(v => `${v.term} (in ${v.domain}): ${v.target} has no records`),
+      evidence: walk.voidLookups.map(v => `${describeVoid(v)} (in ${v.domain}): ${v.target} has no records`),
       data: { voidLookups: walk.voidLookups.length, limit: SPF_VOID_LIMIT },
       severity: 'error',
     }));
   }
   return findings;
 }
+
+/** "a:gone.example", or "mx → MX host mx1.gone.example" for an MX host without addresses. */
+const describeVoid = (v: SpfWalk['voidLookups'][number]): string => (v.mxHost ? `${v.term} → MX host ${v.target}` : v.term);
 
 /** What the record says about servers it does not list. */
 function endingFindings(root: SpfNode, domain: string): Finding[] {

@@ -195,3 +195,16 @@ test('with --ip: --from and --helo are the sender and HELO of the evaluation (%{
   const neither = await spfWorld([[record]], zone, { senderIp: '203.0.113.5', from: 'bob@example.com', helo: 'other.example.com' });
   assert.deepEqual(causesOf(neither, 'spf'), ['spf.ip-not-authorized:error']);
 });
+
+test('an MX host without addresses is a void lookup of its own (RFC 7208 §4.6.4), named with its mx term', async () => {
+  const report = await spfWorld([['v=spf1 mx:mail.example.net -all']], {
+    'mail.example.net': { MX: [1, 2, 3].map(n => ({ priority: n, exchange: `mx${n}.example.net` })) },
+    'mx1.example.net': { A: ['192.0.2.1'] },
+    'mx2.example.net': { AAAA: ['2001:db8::2'] },
+  });
+  assert.deepEqual(causesOf(report, 'spf'), []);
+  assert.deepEqual((checkOf(report, 'spf').data['voidLookups'] as { target: string }[]).map(v => v.target), ['mx3.example.net']);
+  const worse = await spfWorld([['v=spf1 a:gone.example.com mx:mail.example.net -all']], { 'mail.example.net': { MX: [1, 2].map(n => ({ priority: n, exchange: `gone${n}.example.net` })) } });
+  assert.deepEqual(causesOf(worse, 'spf'), ['spf.void-lookups:error']);
+  assert.match(findingOf(worse, 'spf.void-lookups').message, /a:gone\.example\.com, mx:mail\.example\.net → MX host gone1\.example\.net, mx:mail\.example\.net → MX host gone2\.example\.net/);
+});
