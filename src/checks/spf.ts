@@ -155,6 +155,9 @@ function limitFindings(walk: SpfWalk, domain: string, evaluation?: SpfEvaluation
   return findings;
 }
 
+/** The result came from "all" or the default, not from a term naming the address. */
+const unlisted = (evaluation: SpfEvaluation): boolean => /^[+\-~?]?all$/i.test(evaluation.path.at(-1)?.split(': ').at(-1) ?? 'all');
+
 /** "a:gone.example", or "mx → MX host mx1.gone.example" for an MX host without addresses. */
 const describeVoid = (v: SpfWalk['voidLookups'][number]): string => (v.mxHost ? `${v.term} → MX host ${v.target}` : v.term);
 
@@ -200,7 +203,7 @@ function verdictFindings(evaluation: SpfEvaluation): Finding[] {
       return [finding('spf.temperror', `SPF temperror for ${ip} sending as ${evaluation.domain}: ${evaluation.reason}`, { subjects: [evaluation.domain], evidence, data })];
     default:
       // fail is refused outright; softfail and neutral usually mean spam-folder or a DMARC failure.
-      return [finding('spf.ip-not-authorized', `SPF ${evaluation.result} for ${ip} sending as ${evaluation.domain}: ${evaluation.reason}`, {
+      return [finding('spf.ip-not-authorized', `SPF ${evaluation.result} for ${ip} sending as ${evaluation.domain}: ${unlisted(evaluation) ? `the record does not list this address (${evaluation.reason})` : evaluation.reason}`, {
         subjects,
         evidence,
         data,

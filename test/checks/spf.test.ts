@@ -137,6 +137,9 @@ test('with --ip: spf.ip-not-authorized with the check_host() result; pass is qui
   assert.deepEqual(causesOf(fail, 'spf'), ['spf.ip-not-authorized:error']);
   assert.deepEqual(findingOf(fail, 'spf.ip-not-authorized').data, { ip: '203.0.113.5', result: 'fail', lookups: 0, voidLookups: 0 });
   assert.deepEqual(findingOf(fail, 'spf.ip-not-authorized').evidence.slice(0, 1), ['path: example.com: -all']);
+  assert.match(findingOf(fail, 'spf.ip-not-authorized').message, /does not list this address \(-all in the SPF record of example\.com matched\)$/);
+  const refused = await spfWorld([['v=spf1 -ip4:203.0.113.0/24 +all']], {}, { senderIp: '203.0.113.5' });
+  assert.match(findingOf(refused, 'spf.ip-not-authorized').message, /: -ip4:203\.0\.113\.0\/24 in the SPF record of example\.com matched$/);
   const softfail = await spfWorld([['v=spf1 ip4:192.0.2.0/24 ~all']], {}, { senderIp: '203.0.113.5' });
   assert.deepEqual(causesOf(softfail, 'spf').sort(), ['spf.ip-not-authorized:warning', 'spf.soft-all:info']);
   const pass = await spfWorld([['v=spf1 mx -all']], {}, { senderIp: '192.0.2.10' });
