@@ -217,12 +217,12 @@ th button{font:inherit;font-weight:700;background:none;border:0;padding:0;cursor
 th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
 .controls{display:flex;flex-wrap:wrap;gap:.8rem;align-items:center;margin:.5rem 0}.controls input,.controls select{font:inherit;padding:.2rem .4rem}
 .change-worse td:nth-child(2),.change-worse.change{color:var(--error);font-weight:700}.change-incomplete td:nth-child(2),.change-incomplete.change{color:var(--warning);font-weight:700}.change-better td:nth-child(2),.change-better.change{color:var(--ok)}
-article{border-top:1px solid var(--line);padding:.6rem 0}.verdict{font-weight:700;margin:.2rem 0}
+article{border-top:1px solid var(--line);padding:.6rem 0;content-visibility:auto;contain-intrinsic-size:auto 16rem}.verdict{font-weight:700;margin:.2rem 0}
 .diagnosis{padding-left:1.4rem}.diagnosis>li{margin:.6rem 0}.diagnosis p{margin:.2rem 0}.cause{overflow-wrap:anywhere}
 .badge{font-size:.75rem;font-weight:700;border:1px solid currentColor;border-radius:3px;padding:0 .3em}
 details{margin:.3rem 0}summary{cursor:pointer;color:#333}.evidence{font-size:.9rem}
 @media (max-width:40rem){main{padding:.6rem}body{font-size:15px}th,td{padding:.3rem}}
-@media print{.controls{display:none}a{color:inherit;text-decoration:none}article{break-inside:avoid-page}main{max-width:none}}
+@media print{.controls{display:none}article{content-visibility:visible}a{color:inherit;text-decoration:none}article{break-inside:avoid-page}main{max-width:none}}
 `;
 
 // Sorting and filtering of the targets table, and the evidence opened for
@@ -235,6 +235,7 @@ const SCRIPT = `
   if (!table) return;
   const body = table.tBodies[0];
   const rows = Array.from(body.rows);
+  const text = new Map(rows.map(row => [row, row.textContent.toLowerCase()]));
   const filter = document.getElementById('filter');
   const verdict = document.getElementById('verdict-filter');
   const shown = document.getElementById('shown');
@@ -242,7 +243,7 @@ const SCRIPT = `
     const words = filter.value.trim().toLowerCase();
     let count = 0;
     for (const row of rows) {
-      row.hidden = (words !== '' && !row.textContent.toLowerCase().includes(words)) || (verdict.value !== '' && row.dataset.verdict !== verdict.value);
+      row.hidden = (words !== '' && !text.get(row).includes(words)) || (verdict.value !== '' && row.dataset.verdict !== verdict.value);
       if (!row.hidden) count++;
     }
     shown.textContent = count + ' of ' + rows.length + ' targets shown';
@@ -250,12 +251,13 @@ const SCRIPT = `
   filter.addEventListener('input', apply);
   verdict.addEventListener('change', apply);
   const headers = Array.from(table.tHead.rows[0].cells);
+  const collator = new Intl.Collator('en', { numeric: true });
   headers.forEach((header, column) => header.querySelector('button').addEventListener('click', () => {
     const ascending = header.getAttribute('aria-sort') !== 'ascending';
     for (const h of headers) h.removeAttribute('aria-sort');
     header.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
-    const key = row => row.cells[column].dataset.sort ?? row.cells[column].textContent.trim().toLowerCase();
-    rows.sort((a, b) => key(a).localeCompare(key(b), 'en', { numeric: true }) * (ascending ? 1 : -1));
+    const keys = new Map(rows.map(row => [row, row.cells[column].dataset.sort ?? row.cells[column].textContent.trim().toLowerCase()]));
+    rows.sort((a, b) => collator.compare(keys.get(a), keys.get(b)) * (ascending ? 1 : -1));
     body.append(...rows);
   }));
   apply();
