@@ -179,6 +179,8 @@ test('a single target compares with an earlier --json report', async () => {
   assert.equal(run.status, 1);
   const report = reportSchema.parse(JSON.parse(run.stdout));
   assert.deepEqual([report.changes?.status, report.changes?.new.map(c => c.cause)], ['worse', ['spf.plus-all']]);
+  const html = await runMain(['open.example', ...args('--format', 'html', '--compare', path)]);
+  assert.match(html.stdout, /<section id="changes"><h2>Changes since open\.json<\/h2><p class="lead">1 target got worse, 0 better, 0 unchanged<\/p>/);
 });
 
 test('a --compare file that cannot be read or holds no report is bad input (exit 2, one line)', async () => {
