@@ -29,9 +29,13 @@ export default defineCheck({
     if (!smtp25.some(probe => probe.outcome.kind === 'greeted' && probe.starttls)) return noSessionToJudge();
     const verdicts = await Promise.all(smtp25.map(probe => judgeProbe(probe, ctx)));
     const tlsSessions = verdicts.flatMap(v => (v.session ? [v.session] : []));
+    const findings = [...smtp25.flatMap(probe => tlsRequired(probe, smtp25, ctx)), ...verdicts.flatMap(v => (v.finding ? [v.finding] : []))];
+    // No address got as far as STARTTLS (EHLO refused, the session ended first): the check could not look, so it did not pass.
+    const looked = verdicts.some(v => v.data['tested'] !== false);
     return {
-      findings: [...smtp25.flatMap(probe => tlsRequired(probe, smtp25, ctx)), ...verdicts.flatMap(v => (v.finding ? [v.finding] : []))],
-      data: { addresses: verdicts.map(v => v.data) },
+      findings,
+      data: { addresses: verdicts.map(v => v.data), ...(looked ? {} : { reason: 'no session got as far as STARTTLS (see each address)' }) },
+      ...(looked || findings.length ? {} : { status: 'info' as const }),
       ...(tlsSessions.length ? { provided: { tlsSessions } } : {}),
     };
   },

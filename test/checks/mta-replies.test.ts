@@ -115,6 +115,7 @@ test('EHLO unrecognized, HELO accepted: smtp.ehlo-refused (no ESMTP for anyone),
   assert.match(message, /500 5\.5\.1 Command unrecognized/);
   assert.match(message, /no ESMTP to anyone/);
   assert.ok(server.commands.some(c => c.startsWith('HELO')));
+  assert.equal(checkOf(report, 'starttls').status, 'info', 'STARTTLS was not looked at, so it does not pass');
 });
 
 test('EHLO refused for its name, HELO accepted: about the tester\'s EHLO name, re-test with --helo', async () => {
