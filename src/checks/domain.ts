@@ -5,6 +5,7 @@
 import { describeAnswer, type DnsAnswer } from '../net/dns/index.js';
 import { defineCheck, finding, type Finding } from './define.js';
 import type { Net } from '../net/context.js';
+import { resolverFailure, resolverLabels } from './resolver.js';
 
 export default defineCheck({
   id: 'domain',
@@ -23,22 +24,13 @@ export default defineCheck({
   },
 });
 
-const resolverLabels = (net: Net): string[] => net.dns.servers.map(s => `${s.host}:${s.port}`);
-
 /** No usable answer for the domain: the resolver's fault (this machine) or the domain's (its DNS)? */
 async function blame(net: Net, name: string, answer: Exclude<DnsAnswer, { kind: 'records' | 'nodata' }>, evidence: string[]): Promise<Finding> {
-  const resolvers = { subjects: net.dns.servers.map(s => s.host) };
   if (answer.kind === 'refused') {
-    return finding('dns.resolver-unreachable', `the resolver ${answer.server} refused to answer (it does not offer recursion to this machine)`, { ...resolvers, evidence });
+    return finding('dns.resolver-unreachable', `the resolver ${answer.server} refused to answer (it does not offer recursion to this machine)`, { subjects: net.dns.servers.map(s => s.host), evidence });
   }
-  const health = await net.resolverHealth();
-  if (health.kind === 'failing') {
-    const both = { ...resolvers, evidence: [...evidence, ...health.evidence] };
-    const silent = health.answer === 'timeout' || health.answer === 'error' || health.answer === 'refused';
-    return silent
-      ? finding('dns.resolver-unreachable', `no answer from ${resolverLabels(net).join(', ')}, not even for the root zone`, both)
-      : finding('dns.resolver-failing', `the resolver ${resolverLabels(net).join(', ')} answers ${health.answer.toUpperCase()} even for the root zone, so its ${answer.kind.toUpperCase()} for ${name} says nothing about ${name}`, both);
-  }
+  const resolver = await resolverFailure(net, name, answer.kind, evidence);
+  if (resolver) return resolver;
   switch (answer.kind) {
     case 'nxdomain':
       return finding('domain.nxdomain', `${name} does not exist (NXDOMAIN from ${answer.server})`, { subjects: [name], evidence });

@@ -8,6 +8,7 @@ import { lookupReverse, type ForwardCheck, type ReverseLookup } from '../net/rev
 import type { HostAddr, PtrNames, TargetKind } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding } from './define.js';
+import { resolverFailure } from './resolver.js';
 
 /** An address under examination, and whose it is: that decides the wording and who fixes it. */
 export interface CheckedAddress {
@@ -43,13 +44,16 @@ export default defineCheck({
   targets: ['domain', 'ip'],
   needs: ['hostAddrs'],
   provides: ['ptrNames'],
-  emits: ['ptr.missing', 'ptr.not-fcrdns', 'ptr.generic'],
+  emits: ['ptr.missing', 'ptr.not-fcrdns', 'ptr.generic', 'dns.resolver-unreachable', 'dns.resolver-failing'],
   async run({ hostAddrs }, { target, net, options }) {
     const { checked, excluded } = checkableAddresses(hostAddrs, target.kind, options);
     const lookups = await Promise.all(checked.map(a => lookupReverse(net.dns, a.ip)));
     const ptrNames = lookups.map(toPtrNames);
+    // "No PTR" from a resolver that answers nothing right (an IP target never met the domain check's sanity test).
+    const unanswered = lookups.find(l => l.kind !== 'found');
+    const resolver = unanswered && (await resolverFailure(net, unanswered.ip, unanswered.kind === 'failed' ? unanswered.outcome : 'nxdomain', unanswered.evidence));
     return {
-      findings: lookups.flatMap((lookup, i) => reverseDnsFindings(lookup, checked[i]!)),
+      findings: resolver ? [resolver] : lookups.flatMap((lookup, i) => reverseDnsFindings(lookup, checked[i]!)),
       data: { addresses: lookups.map((lookup, i) => describeLookup(lookup, checked[i]!)), ...(excluded.length ? { excluded } : {}) },
       ...(ptrNames.length ? { provided: { ptrNames } } : {}),
       ...(lookups.some(l => l.kind === 'failed') ? { status: 'info' as const } : {}),

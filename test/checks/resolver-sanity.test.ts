@@ -32,6 +32,7 @@ async function healthy(): Promise<SimDnsServer> {
   const sim = await startSimDns({
     'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }] },
     'mx.example.com': { A: ['192.0.2.10'] },
+    '10.2.0.192.in-addr.arpa': { PTR: ['mx.example.com'] },
     'noexist-mx.example': { A: ['192.0.2.30'] },
   });
   closers.push(() => sim.close());
@@ -90,4 +91,20 @@ test('a healthy resolver: an implicit MX stays the domain\'s, and a domain that 
   const before = sim.log.length;
   await diagnoseWith(sim.server, 'example.com');
   assert.ok(!sim.log.slice(before).some(isRootQuery), 'no root query for a domain that resolves');
+});
+
+test('an IP target: "no PTR" from a resolver that fails everything is the resolver\'s, not the address\'s', async () => {
+  const resolver = await lying('NXDOMAIN');
+  const net = createNet({ resolvers: [resolver.server], timeoutMs: TIMEOUT_MS, loopbackOnly: true });
+  const report = await diagnose(parseTarget('192.0.2.10'), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true }), net, { only: ['ptr'] });
+  assert.deepEqual(report.diagnosis.map(d => [d.cause, d.side]), [['dns.resolver-failing', 'local']]);
+});
+
+test('an IP target with a healthy resolver: its PTR is read, and no PTR stays the address\'s', async () => {
+  const sim = await healthy();
+  const net = createNet({ resolvers: [sim.server], timeoutMs: TIMEOUT_MS, loopbackOnly: true });
+  const report = await diagnose(parseTarget('192.0.2.10'), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true }), net, { only: ['ptr'] });
+  assert.deepEqual(report.diagnosis.map(d => d.cause), []);
+  const missing = await diagnose(parseTarget('192.0.2.11'), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true }), net, { only: ['ptr'] });
+  assert.deepEqual(missing.diagnosis.map(d => d.cause), ['ptr.missing']);
 });
