@@ -74,7 +74,8 @@ function skippedChecks(report: Report, width: number): string[] {
 
 export function checkDetail(check: Report['checks'][number]): string {
   if (check.status === 'skipped') return cleanLine(String(check.data['reason'] ?? 'skipped'));
-  if (check.status === 'error' || check.status === 'interrupted') return cleanLine(`could not finish: ${String(check.data['error'] ?? 'unknown error')}`);
+  if (check.status === 'interrupted') return 'interrupted before it finished';
+  if (check.status === 'error') return cleanLine(`could not finish: ${String(check.data['error'] ?? 'unknown error')}`);
   if (check.status === 'untestable') return cleanLine(String(check.data['reason']));
   if (!check.findings.length) return check.status === 'info' && check.data['reason'] ? cleanLine(String(check.data['reason'])) : 'ok';
   const causes = [...new Set(check.findings.map(f => f.cause))];

@@ -17,7 +17,8 @@ export function verdictLine(report: { verdict: string; diagnosis: { severity: Se
   if (!report.incomplete.length) return found;
   // What was seen may look fine; a run that did not see everything never says OK.
   const unfinished = `INCOMPLETE: ${plural(report.incomplete.length, 'check')} did not finish`;
-  return report.verdict === 'ok' ? unfinished : `${unfinished}; ${found.replace(/^OK: /, '')}`;
+  if (report.verdict === 'ok') return `${unfinished}; no problems in what was checked`;
+  return `${unfinished}; ${report.verdict === 'info' ? found.replace(/^OK: nothing wrong/, 'nothing wrong in what was checked') : found}`;
 }
 
 function foundLine(report: { verdict: string; diagnosis: { severity: Severity }[] }): string {
