@@ -7,6 +7,7 @@ import { HtmlValidate } from 'html-validate';
 import { renderHtmlDocument } from '../../src/render/html.js';
 import { compareTarget, summarize } from '../../src/report/compare.js';
 import { fixedReport, hostileReport, MARKUP } from '../helpers/reports.js';
+import { healthyServer, mxZone, startSmtpWorld } from '../helpers/smtp-world.js';
 
 const validator = new HtmlValidate({ extends: ['html-validate:recommended'] });
 
@@ -59,4 +60,22 @@ test('an audit page with a comparison: changes first, then the summary, the tabl
   assert.match(html, /old\.example<\/td><td>removed<\/td>/);
   assert.match(html, /<svg class="chart"[^>]*role="img"/);
   assert.match(html, /<tr data-verdict="ok"><td><a href="#t-1">example\.org<\/a>/);
+});
+
+test('end to end: a server whose banner, replies and TXT records carry markup gives a page where it is all text', async () => {
+  const zone = mxZone('example.com', { 'mx.example.com': ['192.0.2.10'] }, { 'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }], TXT: [[`v=spf1 ${MARKUP} +all`]] } });
+  const world = await startSmtpWorld(zone, {
+    '192.0.2.10:25': healthyServer('mx.example.com', {
+      greeting: [`220 mx.example.com ESMTP ${MARKUP}`],
+      recipients: { '*': `550 5.1.1 ${MARKUP} user unknown` },
+    }),
+  });
+  const report = await world.diagnose('example.com', ['smtp-reachability', 'smtp-policy', 'smtp-identity', 'spf']);
+  const seen = JSON.stringify(report.diagnosis);
+  assert.ok(seen.includes('<script>window.pwned = 1</script>'), 'the hostile text reached the diagnosis');
+  const html = renderHtmlDocument({ reports: [report] });
+  await assertValid(html);
+  assert.equal(html.match(/<script/g)?.length, 1);
+  assert.doesNotMatch(html, /<img|onerror="/);
+  assert.match(html, /&lt;script&gt;window\.pwned = 1&lt;\/script&gt;/);
 });
