@@ -1,6 +1,7 @@
 // One full diagnosis of the lab's healthy good.test (the options `lab/score`
 // uses) against a bare `node -e 0`, run alternately so both see the same
 // machine load; medians of RUNS runs. Goal: at most 3x a bare Node start.
+// BEFORE=/other/checkout/bin/maildiag.js interleaves that build too.
 //   npm run bench:single               RUNS=20 npm run bench:single
 import { loadavg } from 'node:os';
 import { BIN, findLab, labOptions } from './lab.js';
@@ -10,15 +11,19 @@ const RUNS = Number(process.env['RUNS'] ?? 10);
 const LIMIT = 3;
 
 const lab = findLab();
-const diagnosis = [BIN, 'good.test', '--json', '--rcpt', 'postmaster@good.test', ...labOptions(lab)];
+const diagnosis = (bin: string) => [bin, 'good.test', '--json', '--rcpt', 'postmaster@good.test', ...labOptions(lab)];
+const builds = [...(process.env['BEFORE'] ? [{ label: 'before', bin: process.env['BEFORE'] }] : []), { label: 'maildiag', bin: BIN }];
 const bare: number[] = [];
-const maildiag: number[] = [];
+const times = new Map<string, number[]>(builds.map(b => [b.label, []]));
 for (let i = 0; i < RUNS; i++) {
   bare.push(time(['-e', '0']));
-  maildiag.push(time(diagnosis));
+  for (const build of builds) times.get(build.label)!.push(time(diagnosis(build.bin)));
 }
-const ratio = median(maildiag) / median(bare);
 console.log(`node -e 0:                 median ${median(bare).toFixed(0)} ms`);
-console.log(`maildiag good.test (lab):  median ${median(maildiag).toFixed(0)} ms`);
+for (const { label } of builds) {
+  const ms = median(times.get(label)!);
+  console.log(`${`${label} good.test (lab):`.padEnd(26)} median ${ms.toFixed(0)} ms, ${(ms / median(bare)).toFixed(2)}x node -e 0`);
+}
+const ratio = median(times.get('maildiag')!) / median(bare);
 console.log(`ratio ${ratio.toFixed(2)} (goal ${LIMIT}), ${RUNS} runs each, load average ${loadavg().map(l => l.toFixed(1)).join(' ')}`);
 process.exitCode = ratio <= LIMIT ? 0 : 1;
