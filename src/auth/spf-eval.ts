@@ -325,7 +325,7 @@ async function explain(record: SpfRecord, domain: string, state: State): Promise
 const modifier = (record: SpfRecord, name: string): SpfModifier | undefined => record.terms.find((t): t is SpfModifier => t.kind === 'modifier' && t.name === name);
 
 /** A name RFC 1035 lets on the wire and SPF accepts: at least two labels, none empty or over 63 octets. */
-function isQueryableName(name: string): boolean {
+export function isQueryableName(name: string): boolean {
   if (!name || name.length > MAX_NAME || name.startsWith('[')) return false;
   const labels = name.split('.');
   return labels.length >= 2 && labels.every(label => label.length > 0 && Buffer.byteLength(label) <= MAX_LABEL);

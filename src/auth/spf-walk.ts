@@ -6,7 +6,9 @@
 import { joinTxt, type DnsAnswer, type DnsClient } from '../net/dns/index.js';
 import { isSpfRecord, parseSpfRecord, SpfSyntaxError, type SpfMechanism, type SpfTerm } from './spf-record.js';
 
-import { SPF_MX_HOST_LIMIT } from './spf-eval.js';
+import { isQueryableName, SPF_MX_HOST_LIMIT } from './spf-eval.js';
+
+const INVALID_NAME = 'not a valid domain name (an empty label, a label over 63 octets or a name over 253), so it is never asked and has no SPF record';
 
 export { SPF_LOOKUP_LIMIT, SPF_MX_HOST_LIMIT, SPF_VOID_LIMIT } from './spf-eval.js';
 /** Politeness bound on the records one walk fetches; a real limit is reached long before. */
@@ -24,7 +26,8 @@ export type SpfNodeStatus =
   /** Not fetched: the name holds macros (it depends on the sender) or the walk's bound was reached. */
   | 'not-followed';
 
-export type SpfLookupOutcome = 'records' | 'void' | 'error' | 'not-resolved';
+/** invalid-name: a label over 63 octets, an empty one, or over 253 in all: never put on the wire (RFC 1035 §2.3.4). */
+export type SpfLookupOutcome = 'records' | 'void' | 'error' | 'not-resolved' | 'invalid-name';
 
 export interface SpfLookup {
   /** The term as published, e.g. "include:_spf.example.net" or "redirect=example.net". */
@@ -152,6 +155,7 @@ async function lookupsOf(domain: string, terms: SpfTerm[], ancestors: readonly s
 async function follow(term: string, target: string, ancestors: readonly string[], state: WalkState): Promise<SpfLookup> {
   if (hasMacro(target)) return { term, outcome: 'not-resolved', child: { domain: target, status: 'not-followed', problem: 'the name depends on the sender (macros)', lookups: [] } };
   const name = normalize(target);
+  if (!isQueryableName(name)) return { term, target: name, outcome: 'invalid-name', child: { domain: name, status: 'none', problem: INVALID_NAME, lookups: [] } };
   const child = await visit(name, ancestors, state);
   const outcome: SpfLookupOutcome = child.void ? 'void' : child.status === 'dns-error' ? 'error' : child.status === 'not-followed' ? 'not-resolved' : 'records';
   return { term, target: name, outcome, child };
@@ -163,13 +167,14 @@ async function resolveAddressTerm(domain: string, term: SpfMechanism, dns: DnsCl
   // ptr needs the client's address; macros need the sender: neither is known here.
   if (term.name === 'ptr' || hasMacro(spec)) return { term: term.term, outcome: 'not-resolved' };
   const target = normalize(spec);
+  if (!isQueryableName(target)) return { term: term.term, target, outcome: 'invalid-name' };
   if (term.name === 'mx') {
     const answer = await dns.query(target, 'MX');
     if (answer.kind !== 'records') return { term: term.term, target, outcome: classify([answer]) };
-    const hosts = answer.records.map(r => r.exchange).filter(Boolean);
+    const hosts = answer.records.map(r => normalize(r.exchange)).filter(isQueryableName);
     const outcomes = await Promise.all(hosts.slice(0, SPF_MX_HOST_LIMIT).map(host => addressOutcome(host, dns)));
     const voidHosts = hosts.filter((_, i) => outcomes[i] === 'void');
-    return { term: term.term, target, outcome: 'records', mxHosts: hosts.length, ...(voidHosts.length ? { voidHosts } : {}) };
+    return { term: term.term, target, outcome: 'records', mxHosts: answer.records.filter(r => r.exchange).length, ...(voidHosts.length ? { voidHosts } : {}) };
   }
   const outcome = term.name === 'a' ? await addressOutcome(target, dns) : classify([await dns.query(target, 'A')]);
   return { term: term.term, target, outcome };
