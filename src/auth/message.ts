@@ -75,8 +75,9 @@ export function readHeader(message: Buffer): HeaderBlock {
   const header = end ? text.slice(0, end.index) : text;
   const fields = header.split(/\r?\n(?![ \t])/).flatMap(field => {
     const colon = field.indexOf(':');
-    if (colon <= 0) return [];
-    return [{ name: field.slice(0, colon).trim(), value: field.slice(colon + 1).replace(/\r?\n[ \t]/g, ' ').trim() }];
+    const name = field.slice(0, Math.max(colon, 0)).trim();
+    if (!name) return [];
+    return [{ name, value: field.slice(colon + 1).replace(/\r?\n[ \t]/g, ' ').trim() }];
   });
   return { fields, complete: Boolean(end) };
 }
