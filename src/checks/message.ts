@@ -17,6 +17,8 @@ import { defineCheck, finding, type Finding } from './define.js';
 
 type SendingClient = NonNullable<MessageAuth['client']>;
 
+const NO_SENDING_ADDRESS = 'no sending address: no Received field with a client address from outside, and no --ip';
+
 export default defineCheck({
   id: 'message',
   title: 'Received message authentication',
@@ -49,12 +51,15 @@ export default defineCheck({
     return {
       findings,
       provided: { messageAuth },
+      // DKIM and DMARC without SPF is not the whole verdict: the check could not look at SPF.
+      ...(client ? {} : { status: 'info' as const }),
       data: {
+        ...(client ? {} : { reason: `SPF not checked: ${NO_SENDING_ADDRESS}` }),
         file: messageFile,
         from: dkim.headerFrom,
         ...(fromDomain && fromDomain !== domain ? { note: `the message is from ${fromDomain}, not ${domain}` } : {}),
         dkim: messageAuth.dkim.map(r => ({ domain: r.domain, selector: r.selector ?? null, result: r.result, comment: r.comment ?? null })),
-        spf: spf ? { ip: client!.ip, source: client!.source, sender: spf.sender ?? null, domain: spf.domain, result: spf.result, reason: spf.reason, path: spf.path } : { result: null, reason: 'no sending address: no Received field with a client address from outside, and no --ip' },
+        spf: spf ? { ip: client!.ip, source: client!.source, sender: spf.sender ?? null, domain: spf.domain, result: spf.result, reason: spf.reason, path: spf.path } : { result: null, reason: NO_SENDING_ADDRESS },
         dmarc: dmarc ?? { result: null, reason: `the message has ${dkim.headerFrom.length} From addresses` },
         ...receiverComparison(message, messageAuth),
       },

@@ -23,7 +23,10 @@ export async function runCheckMessageCommand(file: string, raw: Record<string, u
   const message = admitMessageFile('check-message', file, resolve(io.cwd, file));
   const target = parseTarget(fromDomainOf(message, file));
   const hop = raw['ip'] ? undefined : sendingHop(headerValues(message, 'Received'), Boolean(raw['allowPrivate']));
-  const settings = { ...buildSettings({ ...raw, message: file, smtp: false, ...(hop?.ip ? { ip: hop.ip } : {}) }, io), selection: { only: MESSAGE_CHECKS } };
+  const ip = raw['ip'] ?? hop?.ip;
+  // Without a sending address the message section says so; the sender-ip check would only say "runs only with --ip".
+  const only = ip ? MESSAGE_CHECKS : MESSAGE_CHECKS.filter(id => id !== 'sender-ip');
+  const settings = { ...buildSettings({ ...raw, message: file, smtp: false, ...(ip ? { ip } : {}) }, io), selection: { only } };
   const render = await loadRenderer(settings.format);
   let report: Report | undefined;
   await runTargets([{ target }], settings, io, r => (report = r));

@@ -76,7 +76,7 @@ function requirementLines(row: SenderRuleRow, width: number, verbose: boolean): 
 }
 
 function messageLines(hop: Hop | null, message: Record<string, unknown>): string[] {
-  const lines = [hop?.ip ? `Sent from ${hop.ip}${hop.helo ? ` (HELO ${hop.helo})` : ''}: Received field ${hop.position} from the top${hop.by ? `, by ${hop.by}` : ''}` : 'Sending IP unknown: no Received field from outside the receiver'];
+  const lines = [hop?.ip ? `Sent from ${hop.ip}${hop.helo ? ` (HELO ${hop.helo})` : ''}: Received field ${hop.position} from the top${hop.by ? `, by ${hop.by}` : ''}` : 'Sending IP unknown: no Received field from outside the receiver (a copy from the Sent folder has none: download the message from the mailbox it was sent to)'];
   const receiver = message['receiver'] as Reported | null | undefined;
   if (receiver) lines.push(`The receiver (${receiver.authservId}) reported: ${results(receiver) || 'no results'}`);
   else lines.push('No Authentication-Results field: the receiver\'s own verdicts are not in the file');
