@@ -25,8 +25,12 @@ export interface HtmlDocumentInput {
 type Entry = Report['diagnosis'][number];
 type Verdict = Report['verdict'];
 
-const VERDICTS: readonly Verdict[] = ['error', 'warning', 'info', 'ok'];
-const VERDICT_LABEL: Record<Verdict, string> = { error: 'problem', warning: 'at risk', info: 'notes only', ok: 'OK' };
+/** A target's standing in the table and the counts: its verdict, except that a run that did not finish every check is never OK. */
+type Standing = Verdict | 'incomplete';
+const STANDINGS: readonly Standing[] = ['error', 'warning', 'incomplete', 'info', 'ok'];
+const VERDICT_LABEL: Record<Standing, string> = { error: 'problem', warning: 'at risk', incomplete: 'incomplete', info: 'notes only', ok: 'OK' };
+
+const standing = (report: Report): Standing => (report.incomplete.length && (report.verdict === 'ok' || report.verdict === 'info') ? 'incomplete' : report.verdict);
 const SIDE_SHORT: Record<Side, string> = { recipient: 'receiving domain', sender: 'sender', network: 'network in between', local: 'this machine' };
 const TOP_CAUSES = 10;
 
@@ -98,7 +102,7 @@ function changesSection(summary: ComparisonSummary, reports: readonly Report[]):
 
 function summarySection(reports: readonly Report[]): string {
   const problems = reports.flatMap(r => r.diagnosis.filter(d => d.severity !== 'info'));
-  const byVerdict = VERDICTS.map(v => [VERDICT_LABEL[v], reports.filter(r => r.verdict === v).length, `v-${v}`] as const);
+  const byVerdict = STANDINGS.map(v => [VERDICT_LABEL[v], reports.filter(r => standing(r) === v).length, `v-${v}`] as const);
   const bySeverity = SEVERITIES.map(s => [SEVERITY_LABEL[s].toLowerCase(), reports.reduce((n, r) => n + r.diagnosis.filter(d => d.severity === s).length, 0), `v-${s}`] as const);
   const bySide = SIDES.map(s => [SIDE_SHORT[s], problems.filter(d => d.side === s).length, ''] as const);
   return `<section id="summary"><h2>Summary</h2>
@@ -144,15 +148,15 @@ function targetsSection(reports: readonly Report[], compared: boolean): string {
     const top = r.diagnosis[0];
     const cells = [
       `<td>${targetLink(r, i)}</td>`,
-      `<td data-sort="${VERDICTS.indexOf(r.verdict)}" class="v-${r.verdict}">${escapeHtml(VERDICT_LABEL[r.verdict])}</td>`,
+      `<td data-sort="${STANDINGS.indexOf(standing(r))}" class="v-${standing(r)}">${escapeHtml(VERDICT_LABEL[standing(r)])}</td>`,
       `<td>${top ? `${escapeHtml(top.title)} <code>${escapeHtml(top.cause)}</code>` : 'nothing found'}</td>`,
       `<td>${top ? escapeHtml(SIDE_SHORT[top.side]) : '–'}</td>`,
       `<td data-sort="${r.diagnosis.filter(d => d.severity !== 'info').length}">${r.diagnosis.filter(d => d.severity !== 'info').length}</td>`,
       ...(compared ? [`<td data-sort="${changeRank(r)}">${r.changes ? escapeHtml(CHANGE_LABEL[r.changes.status]) : ''}</td>`] : []),
     ];
-    return `<tr data-verdict="${r.verdict}">${cells.join('')}</tr>`;
+    return `<tr data-verdict="${standing(r)}">${cells.join('')}</tr>`;
   });
-  const options = VERDICTS.map(v => `<option value="${v}">${escapeHtml(VERDICT_LABEL[v])}</option>`).join('');
+  const options = STANDINGS.map(v => `<option value="${v}">${escapeHtml(VERDICT_LABEL[v])}</option>`).join('');
   return `<section id="targets"><h2>Targets</h2>
 <div class="controls" hidden><label>Filter <input type="search" id="filter" placeholder="name, cause, side…"></label> <label>Verdict <select id="verdict-filter"><option value="">any</option>${options}</select></label> <span id="shown" aria-live="polite"></span></div>
 <div class="scroll"><table id="targets-table"><thead><tr>${head}</tr></thead><tbody>
@@ -176,7 +180,7 @@ function targetArticle(report: Report, index: number): string {
   const name = report.target === report.ascii ? report.target : `${report.target} (${report.ascii})`;
   const changes = report.changes ? `<p class="change change-${report.changes.status}">Since the last run: ${escapeHtml(CHANGE_LABEL[report.changes.status])}: ${escapeHtml(describeChanges(report.changes))}</p>` : '';
   const diagnosis = report.diagnosis.length ? `<ol class="diagnosis">\n${report.diagnosis.map(diagnosisItem).join('\n')}\n</ol>` : '';
-  return `<article id="t-${index}"><h3>${escapeHtml(name)}</h3><p class="verdict v-${report.verdict}">${escapeHtml(verdictLine(report))}</p>${changes}
+  return `<article id="t-${index}"><h3>${escapeHtml(name)}</h3><p class="verdict v-${standing(report)}">${escapeHtml(verdictLine(report))}</p>${changes}
 ${diagnosis}${checksTable(report)}</article>`;
 }
 
@@ -206,7 +210,7 @@ main{max-width:62rem;margin:0 auto;padding:1rem}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.3rem;margin:2rem 0 .6rem;border-bottom:2px solid var(--line)}h3{font-size:1.1rem;margin:.4rem 0}
 .meta{color:#555;margin:0}.lead{font-size:1.1rem;font-weight:600}
 code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--soft);padding:0 .2em;border-radius:3px;overflow-wrap:anywhere}
-.v-error{color:var(--error)}.v-warning{color:var(--warning)}.v-info{color:var(--info)}.v-ok{color:var(--ok)}
+.v-error{color:var(--error)}.v-warning,.v-incomplete{color:var(--warning)}.v-info{color:var(--info)}.v-ok{color:var(--ok)}
 .counts{display:flex;flex-wrap:wrap;gap:1rem}.count{flex:1 1 14rem;border:1px solid var(--line);border-radius:6px;padding:.5rem .8rem}
 .count dl{margin:0}.count dl div{display:flex;justify-content:space-between;border-bottom:1px dotted var(--line)}.count dt,.count dd{margin:0}.count dd{font-weight:700}
 figure{margin:1rem 0}figcaption{font-weight:600}.chart{width:100%;max-width:24rem;height:auto;font-size:13px}.chart text{fill:#1b1f24}

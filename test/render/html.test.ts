@@ -79,3 +79,14 @@ test('end to end: a server whose banner, replies and TXT records carry markup gi
   assert.doesNotMatch(html, /<img|onerror="/);
   assert.match(html, /&lt;script&gt;window\.pwned = 1&lt;\/script&gt;/);
 });
+
+test('a target whose run did not finish every check is never "OK" on the page', async () => {
+  const clean = { ...fixedReport(), target: 'example.org', ascii: 'example.org', diagnosis: [], verdict: 'ok' as const };
+  const unfinished = { ...clean, target: 'example.net', ascii: 'example.net', incomplete: [{ id: 'dmarc', status: 'error' as const, reason: 'no answer from the resolver' }] };
+  const html = renderHtmlDocument({ reports: [clean, unfinished] });
+  await assertValid(html);
+  assert.match(html, /<tr data-verdict="ok"><td><a href="#t-0">example\.org<\/a><\/td><td data-sort="4" class="v-ok">OK<\/td>/);
+  assert.match(html, /<tr data-verdict="incomplete"><td><a href="#t-1">example\.net<\/a><\/td><td data-sort="2" class="v-incomplete">incomplete<\/td>/);
+  assert.match(html, /<dt>incomplete<\/dt><dd>1<\/dd>.*<dt>OK<\/dt><dd>1<\/dd>/);
+  assert.match(html, /<p class="verdict v-incomplete">INCOMPLETE: 1 check did not finish; no problems in what was checked<\/p>/);
+});
