@@ -1,5 +1,5 @@
 // `maildiag explain`: option handling around the explain module's command.
-import type { CliIo } from './io.js';
+import { networkDisabled, type CliIo } from './io.js';
 import { colorEnabled } from './terminal.js';
 import { runExplainCommand } from './explain-command.js';
 import { parseResolvers, parseTimeout } from './options.js';
@@ -11,6 +11,6 @@ export async function runExplainCli(file: string | undefined, raw: Record<string
   const format = raw['json'] ? 'json' : typeof raw['format'] === 'string' ? raw['format'] : fromFile === 'json' || fromFile === 'markdown' ? fromFile : 'human';
   const color = colorEnabled(raw['color'], io.isTTY, io.env) && format === 'human';
   const resolvers = Array.isArray(raw['resolver']) ? parseResolvers(raw['resolver'] as string[]) : systemResolvers();
-  const check = raw['check'] ? { resolvers, timeoutMs: parseTimeout(String(raw['timeout'] ?? '10s')), loopbackOnly: io.env['MAILDIAG_NO_NETWORK'] === '1', allowPrivate: Boolean(raw['allowPrivate']) } : undefined;
+  const check = raw['check'] ? { resolvers, timeoutMs: parseTimeout(String(raw['timeout'] ?? '10s')), loopbackOnly: networkDisabled(io.env), allowPrivate: Boolean(raw['allowPrivate']) } : undefined;
   return runExplainCommand(file, { format, color, ...(check ? { check } : {}) }, io);
 }

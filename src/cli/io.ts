@@ -18,6 +18,9 @@ export interface CliIo {
   cwd: string;
 }
 
+/** MAILDIAG_NO_NETWORK=1: no socket of the run leaves this machine (createNet enforces it for TCP and DNS). */
+export const networkDisabled = (env: CliIo['env']): boolean => env['MAILDIAG_NO_NETWORK'] === '1';
+
 export function processIo(): CliIo {
   endOnWriteError(process.stdout, 'standard output');
   endOnWriteError(process.stderr, 'standard error');

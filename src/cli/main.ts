@@ -3,6 +3,7 @@
 import { processIo, type CliIo } from './io.js';
 import { OutputError, UsageError } from './errors.js';
 import { VERSION } from '../version.js';
+import { NetworkDisabledError } from '../net/disabled.js';
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   // Scripts and shell prompts ask for the version often: answer without loading the parser.
@@ -18,7 +19,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return outcome.status ?? 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof NetworkDisabledError) {
       io.stderr(`maildiag: ${err.message}\n`);
       return 2;
     }

@@ -2,7 +2,7 @@
 // one probe memo, one dialer with per-address limits), reporting each as it ends.
 import { defaultMaxListeners as DEFAULT_MAX_LISTENERS, setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
-import type { CliIo } from './io.js';
+import { networkDisabled, type CliIo } from './io.js';
 import type { RunSettings } from './settings.js';
 import { diagnose } from '../diagnose.js';
 import { createNet, type Net } from '../net/context.js';
@@ -21,7 +21,7 @@ export function createRunNet(settings: RunSettings, io: CliIo, targetCount: numb
   return createNet({
     resolvers: settings.resolvers,
     timeoutMs: settings.run.timeoutMs,
-    loopbackOnly: io.env['MAILDIAG_NO_NETWORK'] === '1',
+    loopbackOnly: networkDisabled(io.env),
     sessionLingerMs: targetCount > 1 ? AUDIT_LINGER_MS : 0,
   });
 }

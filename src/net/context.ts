@@ -1,7 +1,8 @@
 // The network a run talks through: one DNS client, one dialer and one memo of
 // probe results, shared by every check and, in an audit, by every target.
 import { createDnsClient, type DnsClient, type DnsServer } from './dns/index.js';
-import { createDialer, type AddressMap, type Dialer } from './dialer.js';
+import { createDialer, isLoopback, type AddressMap, type Dialer } from './dialer.js';
+import { NetworkDisabledError } from './disabled.js';
 import { probeResolver, type ResolverHealth } from './dns/sanity.js';
 
 export interface Net {
@@ -29,7 +30,10 @@ export interface NetOptions {
 /** DNS waits for one answer at most this long per try; the run's --timeout still caps it. */
 const DNS_TRY_MS = 2500;
 
+/** `loopbackOnly` is the one switch for every socket of the run: the dialer's TCP and DNS over UDP and TCP. */
 export function createNet(options: NetOptions): Net {
+  const remote = options.loopbackOnly ? options.resolvers.find(server => !isLoopback(server.host)) : undefined;
+  if (remote) throw new NetworkDisabledError(`network access is disabled (MAILDIAG_NO_NETWORK=1), and the resolver ${remote.host} is not on this machine: give --resolver 127.0.0.1[:port]`);
   const memo = new Map<string, Promise<unknown>>();
   let finish!: () => void;
   const finished = new Promise<void>(resolve => (finish = resolve));

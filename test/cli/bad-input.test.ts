@@ -60,3 +60,11 @@ test('a bare --timeout below 100 is refused with the unit it probably meant', as
   assert.equal(run.status, 2);
   assert.match(run.stderr, /did you mean 3s\?/);
 });
+
+test('MAILDIAG_NO_NETWORK=1 covers DNS too: a resolver off this machine is refused before anything is sent', async () => {
+  for (const args of [['example.com', '--resolver', '9.9.9.9'], ['audit', '-', '--resolver', '192.0.2.53'], ['explain', '--check', '--resolver', '9.9.9.9']]) {
+    const run = await runMain(args, { stdin: 'example.com\n' });
+    assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, /^maildiag: network access is disabled \(MAILDIAG_NO_NETWORK=1\), and the resolver [\d.]+ is not on this machine/);
+  }
+});
