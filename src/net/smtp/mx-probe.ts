@@ -13,10 +13,10 @@
 // server that says 452 sooner gets smaller ones). A host that gives the same
 // temporary refusal to the recipients of several domains in a row (it
 // greylists everyone) has answered for all its domains: the rest are not
-// asked, so a shared host sees one session, not one per few refusals. Requests that arrive within BATCH_WINDOW_MS of
-// the first one wait for each other; the session's own connect and greeting
-// usually take longer than that, so a single diagnosis does not wait at all.
-// Requests that arrive while a session runs join it; later ones start another
+// asked, so a shared host sees one session, not one per few refusals. In an
+// audit, requests that arrive within BATCH_WINDOW_MS of the first one wait for
+// each other; a single diagnosis asks everything at once and never waits (on
+// loopback the whole handshake takes less than the window). Requests that arrive while a session runs join it; later ones start another
 // session (one at a time per address, under the dialer's exclusive slot). The
 // open-relay probe and a host that cannot be talked to are host facts too:
 // tested, or given up on, once per run. In an audit (the net's
@@ -335,8 +335,10 @@ class MxProber {
 
   /** RCPT batches for the queued requests and the relay probe, again while requests keep arriving. */
   private async transact(talk: Conversation, served: Served[], transcript: Transcript): Promise<void> {
-    const oldest = Math.min(...this.waiting.map(r => r.receivedAt));
-    await sleep(Math.max(0, oldest + BATCH_WINDOW_MS - performance.now()));
+    if (this.net.sessionLingerMs) {
+      const oldest = Math.min(...this.waiting.map(r => r.receivedAt));
+      await sleep(Math.max(0, oldest + BATCH_WINDOW_MS - performance.now()));
+    }
     // Refusals end a session only while recipients are still asked: a host that answered for all its domains gets no more RCPTs.
     while (this.waiting.length && talk.resets < MAX_RESETS_PER_SESSION && (talk.refusals < MAX_REFUSALS_PER_SESSION || this.hostWide)) {
       if (this.outOfTime(talk.deadline)) return;
