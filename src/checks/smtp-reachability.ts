@@ -8,7 +8,7 @@
 // address literal recipient would mostly test the server's relay rules).
 import pLimit from 'p-limit';
 import type { Net } from '../net/context.js';
-import { endpointLabel, GREETING_PATIENCE, probeMx, replyText, seconds, unreachableWords, type SmtpProbe } from '../net/smtp/index.js';
+import { duration, endpointLabel, GREETING_PATIENCE, probeMx, replyText, seconds, unreachableWords, type SmtpProbe } from '../net/smtp/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
@@ -192,7 +192,7 @@ const droppedWords = (probe: SmtpProbe): string => `${probe.incomplete!.reset ? 
 function malformedWords(probe: SmtpProbe): string {
   const { step, malformed, reason } = probe.incomplete!;
   const command = step.toUpperCase();
-  const took = malformed!.waitedMs === undefined ? '' : ` within ${malformed!.waitedMs < 1000 ? `${malformed!.waitedMs} ms` : seconds(malformed!.waitedMs)}`;
+  const took = malformed!.waitedMs === undefined ? '' : ` within ${duration(malformed!.waitedMs)}`;
   switch (malformed!.how) {
     case 'too-long': return `answered ${command} with ${malformed!.bytes} bytes${took} and was still going, far beyond any SMTP reply: maildiag stopped reading`;
     case 'unfinished': return `started its reply to ${command} but had not finished it after ${seconds(malformed!.waitedMs!)} (${malformed!.bytes} bytes so far): a reply that never ends`;

@@ -235,6 +235,9 @@ export function caFingerprint(pems: string[]): string {
 
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`;
 
+/** A measured time: milliseconds below a second (a 128 KB reply arrives in a few), else seconds. */
+export const duration = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : seconds(ms));
+
 export function describeDial(result: DialFailure, timeoutMs: number): string {
   switch (result.kind) {
     case 'refused':
@@ -258,7 +261,7 @@ export function describeReadFailure(failure: ReadFailure): string {
     case 'garbage':
       return `the server sent something that is not an SMTP reply: ${JSON.stringify(failure.line.slice(0, 80))}`;
     case 'too-long':
-      return `the server sent a reply over the size limit (${failure.bytes} bytes${failure.waitedMs === undefined ? '' : ` in ${seconds(failure.waitedMs)}`}): stopped reading`;
+      return `the server sent a reply over the size limit (${failure.bytes} bytes${failure.waitedMs === undefined ? '' : ` in ${duration(failure.waitedMs)}`}): stopped reading`;
   }
 }
 
