@@ -10,7 +10,7 @@ import { describeAddress, describeLookup, exclusionReason, placement, reverseDns
 
 export default defineCheck({
   id: 'sender-ip',
-  title: 'Sending IP (--ip or the message)',
+  title: 'Sending IP',
   targets: ['domain', 'ip'],
   needs: ['senderIp'],
   provides: [],
