@@ -24,6 +24,7 @@ export function describeChanges(changes: TargetChanges): string {
   if (changes.changed.length) parts.push(changes.changed.map(c => `${c.cause} ${c.from} → ${c.to}`).join(', '));
   if (changes.resolved.length) parts.push(`resolved: ${changes.resolved.map(c => c.cause).join(', ')}`);
   if (changes.notRechecked.length) parts.push(`not rechecked (the check could not look): ${changes.notRechecked.map(c => c.cause).join(', ')}`);
+  if (changes.notCheckedBefore.length) parts.push(`found, not looked for last time: ${changes.notCheckedBefore.map(c => `${c.cause} (${c.severity})`).join(', ')}`);
   return parts.join('; ') || 'no change';
 }
 

@@ -58,7 +58,8 @@ export const causeRefSchema = z.object({
 export const targetChangesSchema = z.object({
   /**
    * worse: a warning or error appeared or got more severe; incomplete: short of
-   * that, a warning or error of the baseline could not be looked for again;
+   * that, a warning or error could not be compared (not rechecked now, or not
+   * looked for in the baseline);
    * better: one went away or got milder; added: not in the baseline.
    */
   status: z.enum(['worse', 'incomplete', 'better', 'unchanged', 'added']),
@@ -68,6 +69,8 @@ export const targetChangesSchema = z.object({
   resolved: z.array(causeRefSchema),
   /** Gone because the check that reports it did not run or could not conclude this time: not known to be fixed. */
   notRechecked: z.array(causeRefSchema),
+  /** Found now, but the check that reports it did not run or conclude in the baseline: not known to be new (still a regression for the exit status, since it was never reported). */
+  notCheckedBefore: z.array(causeRefSchema),
   changed: z.array(causeRefSchema.omit({ severity: true }).extend({ from: severitySchema, to: severitySchema })),
 });
 
@@ -118,6 +121,8 @@ export const baselineReportSchema = z.object({
   ascii: z.string(),
   verdict: verdictSchema,
   diagnosis: z.array(causeRefSchema),
+  /** Which checks reached a verdict then (absent from a trimmed report: taken as all). */
+  checks: z.array(z.object({ id: z.string(), status: z.string(), findings: z.array(z.object({ cause: z.string() })) })).optional(),
 });
 
 export type BaselineReport = z.infer<typeof baselineReportSchema>;

@@ -47,6 +47,14 @@ test('compareTarget: new, resolved and re-graded causes, and whether the target 
   assert.equal(compareTarget(now, inconclusive).status, 'incomplete');
   assert.equal(compareTarget(now, { ...unlooked, checks: unlooked.checks.filter(c => c.id !== 'spf') }).status, 'incomplete', '--skip spf');
 
+  // Found now, but the baseline's check did not look: not known to be new, yet never reported, so still a regression.
+  const baselineUnlooked = compareTarget({ ...unlooked, diagnosis: unlooked.diagnosis }, now);
+  assert.deepEqual([baselineUnlooked.status, baselineUnlooked.new, baselineUnlooked.notCheckedBefore.map(c => c.cause)], ['incomplete', [], ['spf.plus-all']]);
+  assert.deepEqual(regressions(baselineUnlooked, 'error').map(c => c.cause), ['spf.plus-all']);
+  // A baseline without its checks (a trimmed report) is taken as having looked.
+  const { checks: _dropped, ...trimmed } = unlooked;
+  assert.deepEqual(compareTarget(trimmed, now).new.map(c => c.cause), ['spf.plus-all']);
+
   // A symptom now folded under a root cause is still there, not resolved.
   const rooted = edit(d => d.filter(e => e.cause !== 'dmarc.policy-none').map(e => (e.cause === 'spf.plus-all' ? { ...e, explains: ['dmarc.policy-none' as const] } : e)));
   assert.deepEqual([compareTarget(now, rooted).status, compareTarget(now, rooted).resolved], ['unchanged', []]);
