@@ -330,6 +330,15 @@ export const causes = defineCauses({
     refs: ['RFC 5068', 'RFC 6409'],
     masks: ['smtp.timeout', 'mx.all-unreachable', 'mx.primary-unreachable', 'delivery.delayed', 'delivery.expired'],
   },
+  'network.no-route': {
+    title: 'This machine has no route to the mail server',
+    severity: 'error',
+    side: 'local',
+    explanation:
+      'Connecting to the mail server failed at once with "network unreachable" (ENETUNREACH): this machine\'s own routing table has no way to that address (no default route, a VPN or firewall rule, a missing interface). Nothing reached the server, so this says nothing about it.',
+    fix: 'Check this machine\'s network connection and default route ("ip route"), VPN and firewall, then run maildiag again.',
+    masks: ['smtp.timeout', 'mx.all-unreachable', 'mx.primary-unreachable', 'delivery.delayed', 'delivery.expired'],
+  },
   'network.ipv6-unavailable': {
     title: 'No IPv6 route from this machine',
     severity: 'info',

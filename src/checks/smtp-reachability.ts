@@ -28,7 +28,7 @@ export default defineCheck({
   targets: ['domain', 'ip'],
   needs: ['hostAddrs'],
   provides: ['smtp25'],
-  emits: ['smtp.refused', 'smtp.timeout', 'smtp.no-banner', 'smtp.greeting-slow', 'smtp.service-refused', 'smtp.busy', 'smtp.insufficient-storage', 'smtp.session-dropped', 'smtp.reply-broken', 'mx.all-unreachable', 'mx.primary-unreachable', 'network.port25-blocked', 'network.ipv6-unavailable', 'smtp.untestable'],
+  emits: ['smtp.refused', 'smtp.timeout', 'smtp.no-banner', 'smtp.greeting-slow', 'smtp.service-refused', 'smtp.busy', 'smtp.insufficient-storage', 'smtp.session-dropped', 'smtp.reply-broken', 'mx.all-unreachable', 'mx.primary-unreachable', 'network.port25-blocked', 'network.no-route', 'network.ipv6-unavailable', 'smtp.untestable'],
   // connect + greeting (GREETING_PATIENCE steps) + the session's step budget, then the other-port connects after a timeout.
   budgetMs: options => options.timeoutMs * (3 + GREETING_PATIENCE) + OTHER_PORT_TIMEOUT_MS + 5000,
   async run({ hostAddrs }, { target, options, net }) {
@@ -85,6 +85,8 @@ function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions)
         return [finding('smtp.timeout', `connecting to ${who} on port 25 timed out after ${seconds(options.timeoutMs)}${afterword(probe, probes, target)}`, at)];
       case 'unreachable':
         if (probe.family === 6) return [];
+        // The OS says this machine has no route: the failure is here, not at the server.
+        if (outcome.code === 'ENETUNREACH') return [finding('network.no-route', `${who} cannot be reached on port 25: ${unreachableWords(outcome.code)}`, details)];
         return [finding('smtp.timeout', `${who} cannot be reached on port 25: ${unreachableWords(outcome.code)}${afterword(probe, probes, target)}`, at)];
       case 'no-greeting':
         return [finding('smtp.no-banner', `${who} accepted the connection on port 25 but ${noGreetingWords(outcome)}${afterword(probe, probes, target)}`, at)];

@@ -117,6 +117,18 @@ test('no IPv6 route here: one network.ipv6-unavailable note, and the MX is not b
   assert.equal(report.diagnosis[0]!.side, 'local');
 });
 
+test('no route from this machine to an IPv4 MX (ENETUNREACH): the local network is named, not the MX', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['192.0.2.10'] }), { '192.0.2.10:25': { unreachable: 'ENETUNREACH' } });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(report.diagnosis.map(d => [d.cause, d.side]), [['network.no-route', 'local']]);
+});
+
+test('a router reports the MX host unreachable (EHOSTUNREACH): that is the host\'s side', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['192.0.2.10'] }), { '192.0.2.10:25': { unreachable: 'EHOSTUNREACH' } });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.ok(report.diagnosis.every(d => d.side === 'recipient'), JSON.stringify(report.diagnosis.map(d => d.cause)));
+});
+
 test('an MX reachable only over IPv6, from a machine without IPv6: a note, not mx.all-unreachable', async () => {
   const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['2001:db8::10'] }), { '[2001:db8::10]:25': { unreachable: 'ENETUNREACH' } });
   const report = await world.diagnose('example.com', ONLY);
