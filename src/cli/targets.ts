@@ -50,6 +50,8 @@ function parseDomain(input: string, shown: string): Target {
   const labels = ascii.split('.');
   if (labels.length < 2) throw new UsageError(`invalid target ${shown}: not a fully-qualified domain name (e.g. example.com)`);
   for (const label of labels) {
+    // An A-label must decode (RFC 5891 §5.4); newer Node versions pass an undecodable one through unchanged.
+    if (/^xn--/.test(label) && [label, ''].includes(domainToUnicode(label))) throw new UsageError(`invalid target ${shown}: not a valid domain name (label "${label}" is not valid punycode)`);
     if (label.length > MAX_LABEL) throw new UsageError(`invalid target ${shown}: a label is ${label.length} characters long once encoded, the limit is ${MAX_LABEL}`);
     if (!LDH_LABEL.test(label)) {
       const why = label.startsWith('-') || label.endsWith('-') ? 'a label starts or ends with a hyphen' : `label "${label}" has characters a host name cannot have`;

@@ -102,3 +102,9 @@ export const title: string = causes['mx.null'].title;
 function readCauseTitle(): string {
   return (JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bin', 'maildiag.js'), 'causes', '--json'], { encoding: 'utf8' })) as { id: string; title: string }[]).find(c => c.id === 'mx.null')!.title;
 }
+
+test('every test file is where npm test looks for it (test/*.test.ts or test/<area>/*.test.ts)', () => {
+  const deeper = execFileSync('find', ['test', '-mindepth', '3', '-name', '*.test.ts'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  assert.equal(deeper, '');
+  assert.match((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { test: string } }).scripts.test, / dist\/test\/\*\.test\.js dist\/test\/\*\/\*\.test\.js$/);
+});
