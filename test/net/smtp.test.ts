@@ -345,6 +345,16 @@ test('submission ports: STARTTLS on 587 with AUTH only inside TLS; implicit TLS 
   assertPolite(world.servers.get('192.0.2.20:587')!.commands);
 });
 
+test('a submission probe answers before the server has answered QUIT; the connection still ends with it', async () => {
+  const world = await startSmtpWorld({}, { '192.0.2.20:587': healthyServer('smtp.example.com', { tls: tlsPersona, replies: { QUIT: null } }) }, TIMEOUT_MS);
+  const net = world.net();
+  const probe = await probeSubmission(net, { host: 'smtp.example.com', ip: '192.0.2.20', port: 587 }, { helo: 'probe.example.net', timeoutMs: TIMEOUT_MS, caCerts: [ca.certPem] });
+  assert.equal(probe.tls?.kind, 'ok');
+  assert.equal([...net.dialer.open].filter(socket => !socket.destroyed).length, 1, 'the session is still waiting for its 221 when the answer is ready');
+  assert.ok(await allClosed(net));
+  assertPolite(world.servers.get('192.0.2.20:587')!.commands);
+});
+
 test('the reader: multi-line replies, enhanced codes, bare LF, a last line cut off by the close', async () => {
   const stream = new PassThrough();
   const reader = new ReplyReader(stream);

@@ -42,53 +42,77 @@ export interface SubmissionSettings {
   caCerts: string[];
 }
 
-/** One submission port, once per run and endpoint, under the dialer's exclusive slot. */
+/**
+ * One submission port, once per run and endpoint, under the dialer's exclusive
+ * slot. The answer is ready before the server has answered QUIT: the slot is
+ * held until the session has ended, the caller is not (one round trip less).
+ */
 export function probeSubmission(net: Net, endpoint: SmtpEndpoint, settings: SubmissionSettings): Promise<SubmissionProbe> {
   const key = ['submission', endpoint.host, endpoint.ip, endpoint.port, settings.helo, settings.timeoutMs, caFingerprint(settings.caCerts)].join('|');
-  return net.once(key, () => net.dialer.exclusive(endpoint.ip, endpoint.port, () => probe(net, endpoint, settings)));
+  return net.once(
+    key,
+    () =>
+      new Promise<SubmissionProbe>((resolve, reject) => {
+        const session = async () => {
+          const { answer, ended } = await probe(net, endpoint, settings);
+          resolve(answer);
+          await ended;
+        };
+        net.dialer.exclusive(endpoint.ip, endpoint.port, session).catch(reject);
+      }),
+  );
 }
 
-async function probe(net: Net, endpoint: SmtpEndpoint, settings: SubmissionSettings): Promise<SubmissionProbe> {
+type Fields = Omit<SubmissionProbe, keyof SmtpEndpoint | 'implicitTls' | 'transcript'>;
+
+async function probe(net: Net, endpoint: SmtpEndpoint, settings: SubmissionSettings): Promise<{ answer: SubmissionProbe; ended: Promise<void> }> {
   const { timeoutMs } = settings;
   const transcript = new Transcript();
   const implicitTls = IMPLICIT_TLS_PORTS.includes(endpoint.port);
-  const result = (fields: Omit<SubmissionProbe, keyof SmtpEndpoint | 'implicitTls' | 'transcript'>): SubmissionProbe => ({ ...endpoint, implicitTls, ...fields, transcript: transcript.lines() });
+  const result = (fields: Fields): SubmissionProbe => ({ ...endpoint, implicitTls, ...fields, transcript: transcript.lines() });
   const opened = await SmtpSession.open(net, endpoint, timeoutMs, transcript);
-  if (opened.kind !== 'connected') return result({ outcome: opened });
+  if (opened.kind !== 'connected') return { answer: result({ outcome: opened }), ended: Promise.resolve() };
   const { session } = opened;
-  const tlsOptions = { servername: endpoint.host, timeoutMs, caCerts: settings.caCerts };
   try {
-    let tls: TlsResult | undefined;
-    if (implicitTls) {
-      tls = recordHandshake(await session.upgrade(tlsOptions));
-      if (tls.kind !== 'ok') return result({ outcome: { kind: 'tls-failed', reason: tls.kind === 'failed' ? tls.reason : 'handshake timed out' }, tls });
-    }
-    const greeting = await session.read(timeoutMs);
-    if (greeting.kind !== 'reply') return result({ outcome: { kind: 'no-greeting', detail: describeReadFailure(greeting) }, ...(tls ? { tls } : {}) });
-    if (greeting.reply.code !== 220) return result({ outcome: { kind: 'refused-session', reply: replyText(greeting.reply) }, ...(tls ? { tls } : {}) });
-    const greeted = { outcome: { kind: 'greeted' } as const, greeting: replyText(greeting.reply), ...(tls ? { tls } : {}) };
-    const deadline = performance.now() + timeoutMs * SESSION_STEP_BUDGET;
-    const step = () => Math.max(1, Math.min(timeoutMs, deadline - performance.now()));
-    const stopped = (at: SmtpStep, outcome: ReadOutcome) => ({ step: at, reason: outcome.kind === 'reply' ? replyText(outcome.reply) : describeReadFailure(outcome) });
-
-    const hello = await session.hello(settings.helo, step());
-    if (hello.kind === 'failed') return result({ ...greeted, incomplete: stopped(hello.step, hello.failure) });
-    if (!isPositive(hello.hello.reply)) return result({ ...greeted, incomplete: stopped('ehlo', { kind: 'reply', reply: hello.hello.reply }) });
-    const { extensions } = hello.hello;
-    if (implicitTls) return result({ ...greeted, authAfterTls: extensions.auth });
-    const plain = { ...greeted, starttlsOffered: extensions.starttls, authBeforeTls: extensions.auth };
-    if (!extensions.starttls) return result(plain);
-
-    const starttls = await session.command('STARTTLS', step());
-    if (starttls.kind !== 'reply' || starttls.reply.code !== 220) return result({ ...plain, incomplete: stopped('starttls', starttls) });
-    const handshake = recordHandshake(await session.upgrade({ ...tlsOptions, timeoutMs: step() }));
-    if (handshake.kind !== 'ok') return result({ ...plain, tls: handshake });
-    const again = await session.hello(settings.helo, step());
-    if (again.kind === 'failed') return result({ ...plain, tls: handshake, incomplete: stopped(again.step, again.failure) });
-    return result({ ...plain, tls: handshake, authAfterTls: again.hello.extensions.auth });
-  } finally {
+    return { answer: result(await converse(session, endpoint, settings, implicitTls)), ended: session.quit(timeoutMs) };
+  } catch (err) {
     await session.quit(timeoutMs);
+    throw err;
   }
+}
+
+/** Greeting, EHLO, STARTTLS and EHLO again: what the port offers, before and inside TLS. */
+async function converse(session: SmtpSession, endpoint: SmtpEndpoint, settings: SubmissionSettings, implicitTls: boolean): Promise<Fields> {
+  const { timeoutMs } = settings;
+  const tlsOptions = { servername: endpoint.host, timeoutMs, caCerts: settings.caCerts };
+  let tls: TlsResult | undefined;
+  if (implicitTls) {
+    tls = recordHandshake(await session.upgrade(tlsOptions));
+    if (tls.kind !== 'ok') return { outcome: { kind: 'tls-failed', reason: tls.kind === 'failed' ? tls.reason : 'handshake timed out' }, tls };
+  }
+  const greeting = await session.read(timeoutMs);
+  if (greeting.kind !== 'reply') return { outcome: { kind: 'no-greeting', detail: describeReadFailure(greeting) }, ...(tls ? { tls } : {}) };
+  if (greeting.reply.code !== 220) return { outcome: { kind: 'refused-session', reply: replyText(greeting.reply) }, ...(tls ? { tls } : {}) };
+  const greeted = { outcome: { kind: 'greeted' } as const, greeting: replyText(greeting.reply), ...(tls ? { tls } : {}) };
+  const deadline = performance.now() + timeoutMs * SESSION_STEP_BUDGET;
+  const step = () => Math.max(1, Math.min(timeoutMs, deadline - performance.now()));
+  const stopped = (at: SmtpStep, outcome: ReadOutcome) => ({ step: at, reason: outcome.kind === 'reply' ? replyText(outcome.reply) : describeReadFailure(outcome) });
+
+  const hello = await session.hello(settings.helo, step());
+  if (hello.kind === 'failed') return { ...greeted, incomplete: stopped(hello.step, hello.failure) };
+  if (!isPositive(hello.hello.reply)) return { ...greeted, incomplete: stopped('ehlo', { kind: 'reply', reply: hello.hello.reply }) };
+  const { extensions } = hello.hello;
+  if (implicitTls) return { ...greeted, authAfterTls: extensions.auth };
+  const plain = { ...greeted, starttlsOffered: extensions.starttls, authBeforeTls: extensions.auth };
+  if (!extensions.starttls) return plain;
+
+  const starttls = await session.command('STARTTLS', step());
+  if (starttls.kind !== 'reply' || starttls.reply.code !== 220) return { ...plain, incomplete: stopped('starttls', starttls) };
+  const handshake = recordHandshake(await session.upgrade({ ...tlsOptions, timeoutMs: step() }));
+  if (handshake.kind !== 'ok') return { ...plain, tls: handshake };
+  const again = await session.hello(settings.helo, step());
+  if (again.kind === 'failed') return { ...plain, tls: handshake, incomplete: stopped(again.step, again.failure) };
+  return { ...plain, tls: handshake, authAfterTls: again.hello.extensions.auth };
 }
 
 export function describeSubmissionOutcome(probe: SubmissionProbe, timeoutMs: number): string {
