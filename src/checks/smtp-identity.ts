@@ -5,7 +5,6 @@
 import { replyText, type SmtpProbe } from '../net/smtp/index.js';
 import { reverseName } from '../net/ip.js';
 import type { PtrNames } from '../pipeline/facts.js';
-import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding } from './define.js';
 import { noSessionToJudge, probeEvidence, probeSubject } from './smtp-probes.js';
 
@@ -20,12 +19,12 @@ export default defineCheck({
   judges: 'ehlo',
   provides: [],
   emits: ['smtp.banner-mismatch'],
-  async run({ smtp25, ptrNames }, { options }) {
+  async run({ smtp25, ptrNames }) {
     const greeted = smtp25.filter(p => p.outcome.kind === 'greeted');
     if (!greeted.length) return noSessionToJudge();
     const judged = greeted.map(probe => judgeProbe(probe, ptrNames.find(p => p.ip === probe.ip)));
     return {
-      findings: judged.flatMap(j => (j.mismatched.length ? [mismatchFinding(j, options)] : [])),
+      findings: judged.flatMap(j => (j.mismatched.length ? [mismatchFinding(j)] : [])),
       data: { servers: judged.map(({ probe, announced, expected, mismatched }) => ({ host: probe.host, ip: probe.ip, announced, expected, mismatched })) },
     };
   },
@@ -63,7 +62,7 @@ function hostName(word: string | undefined): string | undefined {
   return name && HOST_NAME.test(name) ? name : undefined;
 }
 
-function mismatchFinding({ probe, ptr, announced, expected, mismatched }: Judgement, options: RunOptions): Finding {
+function mismatchFinding({ probe, ptr, announced, expected, mismatched }: Judgement): Finding {
   const server = probe.host === probe.ip ? probe.ip : `MX host ${probe.host} (${probe.ip})`;
   const where = mismatched.map(name => `${name} (${Object.entries(announced).filter(([, n]) => n === name).map(([w]) => (w === 'ehlo' ? 'EHLO' : w)).join(' and ')})`).join(', ');
   const against = ptr?.forwardConfirmed ? `its address's forward-confirmed PTR name is ${ptr.names.join(', ')}` : `that is neither ${expected.join(' nor ')}`;
@@ -74,7 +73,7 @@ function mismatchFinding({ probe, ptr, announced, expected, mismatched }: Judgem
   const ptrEvidence = ptr?.names.length ? [`${reverseName(probe.ip)} PTR ${ptr.names.join(', ')}`] : [];
   return finding('smtp.banner-mismatch', `${server} announces itself as ${where}, but ${against}`, {
     subjects: probeSubject(probe),
-    evidence: [...probeEvidence(probe, options, lines), ...ptrEvidence],
+    evidence: [...probeEvidence(probe, lines), ...ptrEvidence],
     data: { host: probe.host, ip: probe.ip, announced, expected },
   });
 }

@@ -24,12 +24,12 @@ export default defineCheck({
   emits: ['smtp.size-limit-low', 'smtp.ehlo-refused', 'smtp.rejected', 'smtp.greylisting', 'smtp.recipient-rejected', 'smtp.insufficient-storage', 'smtp.tls-required', 'smtp.open-relay', 'smtp.untestable'],
   async run({ smtp25 }, { options, target }) {
     if (!smtp25.some(probe => probe.outcome.kind === 'greeted')) return noSessionToJudge();
-    const findings = smtp25.flatMap(probe => [...sizeFindings(probe, options), ...conversationFindings(probe, smtp25, options, target), ...relayFindings(probe, options)]);
+    const findings = smtp25.flatMap(probe => [...sizeFindings(probe), ...conversationFindings(probe, smtp25, options, target), ...relayFindings(probe)]);
     return { findings, data: { probes: smtp25.map(probe => describePolicy(probe, options)) } };
   },
 });
 
-function sizeFindings(probe: SmtpProbe, options: RunOptions): Finding[] {
+function sizeFindings(probe: SmtpProbe): Finding[] {
   const hello = probe.ehloAfterTls ?? probe.ehlo;
   const size = hello?.extensions.size;
   // SIZE 0 (or no number) declares no fixed limit (RFC 1870 §4).
@@ -37,7 +37,7 @@ function sizeFindings(probe: SmtpProbe, options: RunOptions): Finding[] {
   return [
     finding('smtp.size-limit-low', `${probeName(probe)} advertises SIZE ${size} (${megabytes(size)}): messages larger than that are refused, and attachments of about ${megabytes(size * 0.75)} already reach it once encoded`, {
       subjects: probeSubject(probe),
-      evidence: probeEvidence(probe, options, [`S: 250 SIZE ${size}`]),
+      evidence: probeEvidence(probe, [`S: 250 SIZE ${size}`]),
       data: { size },
     }),
   ];
@@ -45,7 +45,7 @@ function sizeFindings(probe: SmtpProbe, options: RunOptions): Finding[] {
 
 /** The EHLO, MAIL and RCPT replies, in the order a sender meets them (a refused greeting is smtp-reachability's). */
 function conversationFindings(probe: SmtpProbe, probes: SmtpProbe[], options: RunOptions, target: Target): Finding[] {
-  const details = (lines: string[]) => ({ subjects: probeSubject(probe), evidence: probeEvidence(probe, options, lines) });
+  const details = (lines: string[]) => ({ subjects: probeSubject(probe), evidence: probeEvidence(probe, lines) });
   const { ehlo, mail } = probe;
   // A 421 ends the session: smtp-reachability reports it as untestable.
   if (ehlo && !isPositive(ehlo.reply) && ehlo.reply.code !== 421) {
@@ -131,7 +131,7 @@ function ehloRefused(probe: SmtpProbe, hello: HelloResult, options: RunOptions, 
   }
 }
 
-function relayFindings(probe: SmtpProbe, options: RunOptions): Finding[] {
+function relayFindings(probe: SmtpProbe): Finding[] {
   const { relay } = probe;
   if (!relay || !isPositive(relay.reply)) return [];
   const client = relay.clientAddress;
@@ -139,7 +139,7 @@ function relayFindings(probe: SmtpProbe, options: RunOptions): Finding[] {
   return [
     finding('smtp.open-relay', `${probeName(probe)} accepted RCPT TO:<${relay.address}>, a reserved domain it cannot host: it relays mail for anyone${trustedHint}`, {
       subjects: probeSubject(probe),
-      evidence: probeEvidence(probe, options, exchange(`RCPT TO:<${relay.address}>`, relay.reply)),
+      evidence: probeEvidence(probe, exchange(`RCPT TO:<${relay.address}>`, relay.reply)),
     }),
   ];
 }

@@ -22,10 +22,9 @@ export const probeName = (probe: SmtpProbe): string => (probe.host === probe.ip 
 
 export const probeSubject = (probe: SmtpProbe): string[] => (probe.host === probe.ip ? [probe.ip] : [probe.host, probe.ip]);
 
-/** The lines that prove a finding (default: the whole transcript); --verbose adds the whole transcript after them. */
-export function probeEvidence(probe: SmtpProbe, options: RunOptions, lines?: string[]): string[] {
-  const chosen = !lines ? probe.transcript : options.verbose ? [...new Set([...lines, ...probe.transcript])] : lines;
-  return chosen.map(line => `${endpointLabel(probe)} ${line}`);
+/** The lines that prove a finding (default: the whole transcript), in the order they were said; --verbose prints whole transcripts apart. */
+export function probeEvidence(probe: SmtpProbe, lines?: string[]): string[] {
+  return (lines ?? probe.transcript).map(line => `${endpointLabel(probe)} ${line}`);
 }
 
 /** Another MX host that took the probe's recipient: while there is one, a refusal on this host delays mail rather than stopping it. */

@@ -73,7 +73,7 @@ function standing(probe: SmtpProbe): Standing {
 
 function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions): Finding[] {
   return probes.flatMap(probe => {
-    const details: FindingDetails = { subjects: probeSubject(probe), evidence: probeEvidence(probe, options) };
+    const details: FindingDetails = { subjects: probeSubject(probe), evidence: probeEvidence(probe) };
     const severity = failureSeverity(probe, probes, target);
     const at = { ...details, ...(severity ? { severity } : {}) };
     const who = probeName(probe);
@@ -165,12 +165,12 @@ function hostFindings(probes: SmtpProbe[], target: Target, options: RunOptions):
   if (failed.length && !tested.some(p => standing(p) === 'answered')) {
     const hosts = new Set(tested.map(p => p.host)).size;
     const which = hosts === 1 ? `the only MX host of ${target.ascii} does not` : `none of the ${hosts} MX hosts of ${target.ascii}`;
-    findings.push(finding('mx.all-unreachable', `${which} accept${hosts === 1 ? '' : 's'} SMTP on port 25: ${failed.map(p => `${p.host} (${p.ip}): ${outcomeWords(p, options)}`).join('; ')}`, { subjects: [...new Set(failed.flatMap(probeSubject))], evidence: failed.flatMap(p => probeEvidence(p, options)) }));
+    findings.push(finding('mx.all-unreachable', `${which} accept${hosts === 1 ? '' : 's'} SMTP on port 25: ${failed.map(p => `${p.host} (${p.ip}): ${outcomeWords(p, options)}`).join('; ')}`, { subjects: [...new Set(failed.flatMap(probeSubject))], evidence: failed.flatMap(p => probeEvidence(p)) }));
   } else if (primaryDown(probes)) {
     const primary = primaryPreference(probes);
     const down = failed.filter(p => p.preference === primary);
     const backup = tested.find(p => p.preference > primary && standing(p) === 'answered')!;
-    findings.push(finding('mx.primary-unreachable', `the primary MX ${[...new Set(down.map(p => p.host))].join(', ')} (preference ${primary}) does not accept mail (${down.map(p => `${p.ip}: ${outcomeWords(p, options)}`).join('; ')}); the backup ${backup.host} (preference ${backup.preference}) answers`, { subjects: [...new Set(down.flatMap(probeSubject))], evidence: down.flatMap(p => probeEvidence(p, options)) }));
+    findings.push(finding('mx.primary-unreachable', `the primary MX ${[...new Set(down.map(p => p.host))].join(', ')} (preference ${primary}) does not accept mail (${down.map(p => `${p.ip}: ${outcomeWords(p, options)}`).join('; ')}); the backup ${backup.host} (preference ${backup.preference}) answers`, { subjects: [...new Set(down.flatMap(probeSubject))], evidence: down.flatMap(p => probeEvidence(p)) }));
   }
   return findings;
 }

@@ -46,7 +46,7 @@ async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict>
   const { starttls } = probe;
   // Unreachable, or the session ended before EHLO: the reachability check says why.
   if (probe.outcome.kind !== 'greeted' || !starttls) return { data: { ...where, tested: false } };
-  const details = (lines: string[]) => ({ subjects: probeSubject(probe), evidence: probeEvidence(probe, ctx.options, lines) });
+  const details = (lines: string[]) => ({ subjects: probeSubject(probe), evidence: probeEvidence(probe, lines) });
   const name = describe(probe);
 
   if (probe.ehlo?.ehloRejected) {
@@ -121,7 +121,7 @@ function tlsRequired(probe: SmtpProbe, probes: SmtpProbe[], { options }: CheckCo
   return [
     finding('smtp.tls-required', `${describe(probe)} answers ${command} before STARTTLS with "${replyText(reply)}", ${consequence}`, {
       subjects: probeSubject(probe),
-      evidence: probeEvidence(probe, options, exchange(command, reply)),
+      evidence: probeEvidence(probe, exchange(command, reply)),
       ...(failed && !other ? { severity: 'error' as const } : {}),
     }),
   ];

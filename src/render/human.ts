@@ -26,7 +26,7 @@ export function renderHuman(report: Report, options: RenderOptions): string {
     shown.forEach(entry => out.push(...diagnosisEntry(entry, c, width, options.verbose), ''));
   }
   const hiddenInfo = report.diagnosis.length - shown.length;
-  out.push(c.bold('Checks'), checksTable(report, width), ...skippedChecks(report, width), ...senderRulesSection(report, width, options.verbose), ...hints(report, options, hiddenInfo));
+  out.push(c.bold('Checks'), checksTable(report, width), ...skippedChecks(report, width), ...senderRulesSection(report, width, options.verbose), ...(options.verbose ? smtpTranscripts(report, c) : []), ...hints(report, options, hiddenInfo));
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
@@ -70,6 +70,15 @@ function skippedChecks(report: Report, width: number): string[] {
   }
   if (!byReason.size) return [];
   return ['', ...[...byReason].flatMap(([reason, titles]) => wrap(`Not run (${reason}): ${titles.join(', ')}.`, width, ' ', ' '))];
+}
+
+/** --verbose: every port-25 session as it was said, one block per MX address (the diagnosis quotes only the lines that prove it). */
+function smtpTranscripts(report: Report, c: ChalkInstance): string[] {
+  const probes = report.checks.find(check => check.id === 'smtp-reachability')?.data['probes'];
+  if (!Array.isArray(probes)) return [];
+  const sessions = (probes as { host?: unknown; ip?: unknown; port?: unknown; transcript?: unknown }[]).filter(p => Array.isArray(p.transcript) && p.transcript.length);
+  if (!sessions.length) return [];
+  return ['', c.bold('SMTP transcripts'), ...sessions.flatMap(p => [`${cleanLine(String(p.host))} (${cleanLine(String(p.ip))}) port ${String(p.port)}`, ...(p.transcript as unknown[]).map(line => `    ${cleanLine(String(line))}`)])];
 }
 
 export function checkDetail(check: Report['checks'][number]): string {
