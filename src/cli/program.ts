@@ -15,17 +15,22 @@ export interface Outcome {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** Options shared by the diagnosing commands (targets on the command line, and audit). */
-function addDiagnoseOptions(command: Command): Command {
+/** How a report is written and which resolver it asks: the same for every command that diagnoses. */
+function addReportOptions(command: Command, timeoutWhat: string): Command {
   return command
     .option('--json', 'same as --format json')
     .addOption(new Option('--format <format>', 'output format (human on a terminal)').choices(FORMATS))
     .option('--resolver <ip[:port]>', 'DNS server to ask, repeatable or comma-separated (default: the system\'s)', collect)
     .option('-o, --output <file>', 'write the report to this file (format from --format or its extension)')
-    .option('--timeout <duration>', 'limit for one network operation (connect, reply, DNS query, handshake): 3s, 1500ms, 2m', '10s')
+    .option('--timeout <duration>', `limit for ${timeoutWhat}: 3s, 1500ms, 2m`, '10s');
+}
+
+/** Options shared by the diagnosing commands (targets on the command line, and audit). */
+function addDiagnoseOptions(command: Command): Command {
+  return addReportOptions(command, 'one network operation (connect, reply, DNS query, handshake)')
     .option('--rcpt <address>', 'recipient probed with RCPT TO (default postmaster@<domain>)')
-    .option('--from <address>', 'MAIL FROM of probes (default: the null sender <>)')
-    .option('--helo <name>', 'EHLO name of probes (default: this machine\'s name)')
+    .option('--from <address>', 'MAIL FROM of probes, and the sender of the SPF evaluation with --ip (default: the null sender <>)')
+    .option('--helo <name>', 'EHLO name of probes, and the HELO of the SPF evaluation with --ip (default: this machine\'s name)')
     .option('--ip <address>', 'the sending IP to check too: PTR, DNSBLs, SPF authorisation')
     .option('--relay <host[:port]>', 'submission relay to test on 587 and 2525')
     .option('--dkim-selector <selector>', 'DKIM selector to try besides the common ones, repeatable', collect)
@@ -73,15 +78,13 @@ export function createProgram(io: CliIo, outcome: Outcome): Command {
       outcome.status = await withOutput(options, io, out => runAuditCommand(file ?? '-', options, out));
     });
 
-  program
-    .command('check-message')
-    .argument('<file>', 'a message as your own mailbox received it (.eml: "Show original", then "Download")')
-    .description('why does my mail land in spam? a received message against Gmail\'s, Yahoo\'s and Outlook.com\'s sender rules')
-    .option('--json', 'same as --format json')
-    .addOption(new Option('--format <format>', 'output format (human on a terminal)').choices(FORMATS))
-    .option('--resolver <ip[:port]>', 'DNS server to ask, repeatable or comma-separated (default: the system\'s)', collect)
-    .option('-o, --output <file>', 'write the report to this file (format from --format or its extension)')
-    .option('--timeout <duration>', 'limit for one DNS query: 3s, 1500ms, 2m', '10s')
+  addReportOptions(
+    program
+      .command('check-message')
+      .argument('<file>', 'a message as your own mailbox received it (.eml: "Show original", then "Download")')
+      .description('why does my mail land in spam? a received message against Gmail\'s, Yahoo\'s and Outlook.com\'s sender rules'),
+    'one DNS query',
+  )
     .option('--ip <address>', 'the sending IP, when the Received fields do not show it')
     .option('--dnsbl <zone>', 'DNSBL zone to query instead of the default set, repeatable', collect)
     .option('--no-dnsbl', 'query no DNS blocklists')
