@@ -2,6 +2,7 @@
 // value. Verification is not enforced here: the caller wants to see the
 // certificate whatever it is, and judges trust, dates and name itself.
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type net from 'node:net';
@@ -103,10 +104,30 @@ function secureContextFor(options: TlsOptions): tls.SecureContext {
       ...(options.allowLegacy ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
     });
     // The native context's addCACert is what the `ca` option itself calls, once per PEM (a bundle is read whole).
-    for (const pem of options.caCerts) (context.context as { addCACert(pem: string): void }).addCACert(pem);
+    for (const pem of options.caCerts.filter(pem => !inNodeDefaultStore(pem))) (context.context as { addCACert(pem: string): void }).addCACert(pem);
     byKey.set(key, context);
   }
   return context;
+}
+
+/**
+ * Node's default store already holds the NODE_EXTRA_CA_CERTS file, which
+ * callers pass as an extra anchor too (the chain judgement needs it): adding
+ * it again would re-parse it, about 20 ms for a system bundle of 144 roots.
+ */
+let nodeExtraCaPem: string | null | undefined;
+function inNodeDefaultStore(pem: string): boolean {
+  if (nodeExtraCaPem === undefined) nodeExtraCaPem = readNodeExtraCa();
+  return pem === nodeExtraCaPem;
+}
+
+function readNodeExtraCa(): string | null {
+  const path = process.env['NODE_EXTRA_CA_CERTS'];
+  try {
+    return path ? readFileSync(path, 'utf8') : null;
+  } catch {
+    return null; // Node warned already; the caller reports its own reading of the file
+  }
 }
 
 function peerChain(socket: tls.TLSSocket): Buffer[] {
@@ -191,8 +212,11 @@ function judgeChain(chain: Buffer[], caCerts: string[]): ChainFacts {
   const presented = chain.map(der => new X509Certificate(der));
   const leaf = presented[0];
   if (!leaf) throw new Error('inspectChain: empty chain');
-  const extraAnchors = caCerts.flatMap(parsedPem);
-  const anchorsFor = (cert: X509Certificate) => [...extraAnchors, ...nodeRootsNamed(certificateNames(cert.raw)?.issuer)];
+  const anchorsFor = (cert: X509Certificate) => {
+    const names = certificateNames(cert.raw);
+    // By subject too: a certificate pinned with --ca-file is its own anchor whoever issued it.
+    return names ? [...caCerts.flatMap(pem => anchorsNamed(caFileIndex(pem), [names.issuer, names.subject])), ...anchorsNamed(nodeRootIndex(), [names.issuer])] : [];
+  };
   const { path, trust } = followIssuers(leaf, presented, anchorsFor);
   return { leaf: certificateFacts(leaf), path: path.map(certificateFacts), trust };
 }
@@ -266,29 +290,30 @@ function isSignedBy(child: X509Certificate, parent: X509Certificate): boolean {
   }
 }
 
-/** Each CA file's certificates, parsed once: the same PEM strings come back for every certificate judged. */
-const parsedPems = new Map<string, X509Certificate[]>();
-function parsedPem(pem: string): X509Certificate[] {
-  let certs = parsedPems.get(pem);
-  if (!certs) parsedPems.set(pem, (certs = splitPem(pem).map(one => new X509Certificate(one))));
-  return certs;
+/**
+ * Trust anchors by the DER bytes of their subject, each parsed only when a
+ * certificate names it: materialising Node's roots or a system bundle passed
+ * as an extra CA file costs about 20 ms per 150 certificates. Bytes suffice: a
+ * CA's subject must be encoded exactly as its certificates' issuer field (RFC
+ * 5280 §4.1.2.6).
+ */
+const caFileIndexes = new Map<string, Map<string, string[]>>();
+let nodeRootsBySubject: Map<string, string[]> | undefined;
+const parsedAnchors = new Map<string, X509Certificate>();
+
+function caFileIndex(pem: string): Map<string, string[]> {
+  let index = caFileIndexes.get(pem);
+  if (!index) caFileIndexes.set(pem, (index = indexBySubject(splitPem(pem))));
+  return index;
 }
 
-/**
- * Node's roots by the DER bytes of their subject, each parsed only when a
- * certificate names it as issuer: materialising all of them costs about 50 ms.
- * Bytes suffice: a CA's subject must be encoded exactly as its certificates'
- * issuer field (RFC 5280 §4.1.2.6).
- */
-let nodeRootsBySubject: Map<string, string[]> | undefined;
-const parsedNodeRoots = new Map<string, X509Certificate>();
+const nodeRootIndex = (): Map<string, string[]> => (nodeRootsBySubject ??= indexBySubject(tls.rootCertificates));
 
-function nodeRootsNamed(issuer: Buffer | undefined): X509Certificate[] {
-  if (!issuer) return [];
-  nodeRootsBySubject ??= indexBySubject(tls.rootCertificates);
-  return (nodeRootsBySubject.get(issuer.toString('base64')) ?? []).map(pem => {
-    let cert = parsedNodeRoots.get(pem);
-    if (!cert) parsedNodeRoots.set(pem, (cert = new X509Certificate(pem)));
+function anchorsNamed(index: Map<string, string[]>, names: Buffer[]): X509Certificate[] {
+  const pems = new Set(names.flatMap(name => index.get(name.toString('base64')) ?? []));
+  return [...pems].map(pem => {
+    let cert = parsedAnchors.get(pem);
+    if (!cert) parsedAnchors.set(pem, (cert = new X509Certificate(pem)));
     return cert;
   });
 }
