@@ -6,11 +6,10 @@
 import type { DNSResolver, DKIMResult } from 'mailauth';
 import { mailauthResolver } from '../net/dns/index.js';
 import type { Net } from '../net/context.js';
-import { dmarcVerdict, type DmarcVerdict } from '../auth/dmarc-alignment.js';
+import type { DmarcVerdict } from '../auth/dmarc-alignment.js';
 import { evaluateSpf, type SpfEvaluation, type SpfIdentity } from '../auth/spf-eval.js';
 import { headerValues, MessageFileError, readMessageFile } from '../auth/message.js';
-import { describeHop, sendingHop, type ReceivedHop } from '../auth/received.js';
-import { parseAuthenticationResults, resultsFor } from '../auth/authentication-results.js';
+import type { ReceivedHop } from '../auth/received.js';
 import type { MessageAuth, SignatureVerdict } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding } from './define.js';
@@ -61,7 +60,7 @@ export default defineCheck({
         dkim: messageAuth.dkim.map(r => ({ domain: r.domain, selector: r.selector ?? null, result: r.result, comment: r.comment ?? null })),
         spf: spf ? { ip: client!.ip, source: client!.source, sender: spf.sender ?? null, domain: spf.domain, result: spf.result, reason: spf.reason, path: spf.path } : { result: null, reason: NO_SENDING_ADDRESS },
         dmarc: dmarc ?? { result: null, reason: `the message has ${dkim.headerFrom.length} From addresses` },
-        ...receiverComparison(message, messageAuth),
+        ...(await receiverComparison(message, messageAuth)),
       },
     };
   },
@@ -69,10 +68,15 @@ export default defineCheck({
 
 /** The receiver's verdicts: mailauth's DKIM and SPF, then DMARC alignment by the tree walk. */
 async function authenticate(message: Buffer, domain: string, options: RunOptions, net: Net) {
-  const { dkimVerify } = await import('mailauth/lib/dkim/verify.js');
+  // Loaded here, not at start-up: only a diagnosis with --message needs them.
+  const [{ dkimVerify }, { sendingHop, describeHop }, { dmarcVerdict }] = await Promise.all([
+    import('mailauth/lib/dkim/verify.js'),
+    import('../auth/received.js'),
+    import('../auth/dmarc-alignment.js'),
+  ]);
   const dkim = await dkimVerify(message, { resolver: mailauthResolver(net.dns) as DNSResolver });
   const hop = sendingHop(headerValues(message, 'Received'), options.allowPrivate);
-  const client = sendingClient(hop, options);
+  const client = sendingClient(hop, options, describeHop);
   const fromDomain = dkim.headerFrom.length === 1 ? dkim.headerFrom[0]!.split('@').pop()!.toLowerCase() : undefined;
   const spf = client ? await spfVerdict(spfIdentity(dkim.envelopeFrom, client, fromDomain ?? domain), net) : undefined;
   const identifiers = {
@@ -84,7 +88,7 @@ async function authenticate(message: Buffer, domain: string, options: RunOptions
 }
 
 /** --ip if given (and not the same address), else the client of the hop where the message came from outside. */
-function sendingClient(hop: ReceivedHop | undefined, options: RunOptions): SendingClient | undefined {
+function sendingClient(hop: ReceivedHop | undefined, options: RunOptions, describeHop: (hop: ReceivedHop) => string): SendingClient | undefined {
   if (options.senderIp && options.senderIp !== hop?.ip) return { ip: options.senderIp, source: '--ip' };
   if (!hop?.ip) return undefined;
   return { ip: hop.ip, ...(hop.helo ? { helo: hop.helo } : {}), source: describeHop(hop) };
@@ -125,7 +129,8 @@ function signatureVerdict(r: DKIMResult): SignatureVerdict {
  * reported) beside maildiag's own verdicts; where they differ, the difference
  * is named (DNS changed since, a key rotated, or one side is wrong).
  */
-function receiverComparison(message: Buffer, auth: MessageAuth) {
+async function receiverComparison(message: Buffer, auth: MessageAuth) {
+  const { parseAuthenticationResults, resultsFor } = await import('../auth/authentication-results.js');
   const reported = headerValues(message, 'Authentication-Results').map(v => parseAuthenticationResults(v)).find(r => r !== undefined);
   const arc = headerValues(message, 'ARC-Authentication-Results').flatMap(v => parseAuthenticationResults(v, true) ?? []);
   const ours: Record<string, string | undefined> = {

@@ -5,8 +5,7 @@
 // the sender-ip check's; this check reads the same (cached) reverse DNS.
 import { readHeader, readMessageFile } from '../auth/message.js';
 import { lookupReverse } from '../net/reverse-dns.js';
-import { observe, type Observations } from '../senders/observe.js';
-import { providerDomains, providers, requirementRows } from '../senders/requirements.js';
+import type { Observations } from '../senders/observe.js';
 import type { CauseId } from '../causes.js';
 import { defineCheck, finding, type Finding } from './define.js';
 
@@ -29,6 +28,8 @@ export default defineCheck({
   provides: [],
   emits: OWN_CAUSES,
   async run({ messageFile, messageAuth }, { net }) {
+    // Loaded here, not at start-up: only a diagnosis with --message needs them.
+    const [{ observe }, { providerDomains, providers, requirementRows }] = await Promise.all([import('../senders/observe.js'), import('../senders/requirements.js')]);
     const header = readHeader(await readMessageFile(messageFile));
     const reverse = messageAuth.client ? await lookupReverse(net.dns, messageAuth.client.ip) : undefined;
     const observations = await observe({ header, auth: messageAuth, providerDomains, ...(reverse ? { reverse } : {}) }, net.dns);
