@@ -10,3 +10,9 @@ export function timeNode(args: string[]): number {
   if (run.status !== 0) throw new Error(`${args.join(' ')} exited ${run.status}`);
   return performance.now() - started;
 }
+
+/** The environment that moves a bare start: NODE_EXTRA_CA_CERTS makes every Node process parse that file first (~40 ms for a system bundle). */
+export function startupEnvironment(): string {
+  const extra = process.env['NODE_EXTRA_CA_CERTS'];
+  return extra ? `NODE_EXTRA_CA_CERTS=${extra} is set: every start above parses it (NODE_EXTRA_CA_CERTS= npm run ... to time without)` : 'NODE_EXTRA_CA_CERTS unset';
+}

@@ -5,7 +5,7 @@
 //   npm run bench:single               RUNS=20 npm run bench:single
 import { loadavg } from 'node:os';
 import { BIN, findLab, labOptions } from './lab.js';
-import { median, timeNode as time } from './measure.js';
+import { median, startupEnvironment, timeNode as time } from './measure.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 10);
 const LIMIT = 3;
@@ -26,4 +26,5 @@ for (const { label } of builds) {
 }
 const ratio = median(times.get('maildiag')!) / median(bare);
 console.log(`ratio ${ratio.toFixed(2)} (goal ${LIMIT}), ${RUNS} runs each, load average ${loadavg().map(l => l.toFixed(1)).join(' ')}`);
+console.log(startupEnvironment());
 process.exitCode = ratio <= LIMIT ? 0 : 1;
