@@ -8,8 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { causeIds, causes, type CauseDef, type CauseId } from '../src/causes.js';
-import { comparisonSchema, reportSchema } from '../src/report/schema.js';
+import { causeIds, causes, PLACEHOLDER, type CauseDef, type CauseId } from '../src/causes.js';
+import { comparisonSchema, findingSchema, findingWordsSchema, reportSchema } from '../src/report/schema.js';
 import { explainReportSchema } from '../src/report/explain-schema.js';
 
 const INTRO = `# Cause vocabulary
@@ -60,6 +60,8 @@ function renderCause(id: string, def: CauseDef): string {
     `Fix: ${inline(def.fix)}`,
   ];
   if (def.refs && def.refs.length > 0) lines.push('', `References: ${def.refs.map(refLink).join(', ')}`);
+  const messages = Object.entries(def.messages ?? {});
+  if (messages.length > 0) lines.push('', 'Messages (`messageId`: text, with `{data}` fields):', '', ...messages.map(([messageId, template]) => `- \`${messageId}\`: ${inline(template).replace(PLACEHOLDER, '`$&`')}`));
   return lines.join('\n');
 }
 
@@ -79,7 +81,14 @@ export function renderCausesMarkdown(): string {
 
 /** The JSON Schema of one report, for users who validate --json output without our code. */
 export function renderReportSchema(): string {
-  return `${JSON.stringify({ title: 'maildiag report', ...z.toJSONSchema(reportSchema) }, null, 2)}\n`;
+  // A finding's data fields depend on its cause and messageId: the schema lists them per message.
+  const words = z.toJSONSchema(findingWordsSchema);
+  const schema = z.toJSONSchema(reportSchema, {
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema === findingSchema) jsonSchema.allOf = [{ anyOf: words.anyOf }];
+    },
+  });
+  return `${JSON.stringify({ title: 'maildiag report', ...schema }, null, 2)}\n`;
 }
 
 /** The JSON Schema of the comparison line that `audit --compare` writes after the reports. */

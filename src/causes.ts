@@ -18,6 +18,12 @@ export interface CauseDef {
   refs?: readonly string[];
   /** Symptoms this cause explains: when both are present the symptom is folded under it. */
   masks?: readonly string[];
+  /**
+   * A finding's first line, by messageId: `{name}` is data.name, `{name|format}`
+   * says it through FORMATS. Checks report (cause, messageId, data); only this
+   * file turns that into words, as ESLint rules' messages do.
+   */
+  messages?: Readonly<Record<string, string>>;
 }
 
 /** Keeps the ids as literal keys (CauseId) while typing every entry as a CauseDef. */
@@ -64,9 +70,10 @@ const RESOLVER_SYMPTOMS = [
   'dmarc.rua-unauthorized',
 ] as const;
 
-const defineCauses = <K extends string>(defs: Record<K, CauseDef>): Readonly<Record<K, CauseDef>> => defs;
+// `const` keeps each message template's literal type, so a finding's data is typed by its placeholders.
+const defineCauses = <const D extends Record<string, CauseDef>>(defs: D): D => defs;
 
-export const causes = defineCauses({
+const registry = defineCauses({
   'dns.resolver-unreachable': {
     title: 'No answer from the DNS resolver',
     severity: 'error',
@@ -145,6 +152,9 @@ export const causes = defineCauses({
       'The domain has no MX record and no A or AAAA record either, so senders have nowhere to deliver its mail and bounce it straight away (RFC 5321 §5.1).',
     fix: 'Publish an MX record for the server or provider that receives the domain\'s mail, e.g. "example.org. MX 10 mail.example.org.", using the host names your provider gives you.',
     refs: ['RFC 5321 §5.1'],
+    messages: {
+      nowhere: '{domain} has no MX record and no A/AAAA record: there is nowhere to deliver its mail',
+    },
   },
   'mx.null': {
     title: 'Null MX: the domain declares it accepts no mail',
@@ -1093,7 +1103,8 @@ export const causes = defineCauses({
   },
 });
 
-export type CauseId = keyof typeof causes;
+export type CauseId = keyof typeof registry;
+export const causes: Readonly<Record<CauseId, CauseDef>> = registry;
 export const causeIds = Object.keys(causes) as CauseId[];
 
 export function isCauseId(id: string): id is CauseId {
@@ -1102,3 +1113,69 @@ export function isCauseId(id: string): id is CauseId {
 
 /** Position in causal order: smaller is closer to the root. */
 export const causalOrder: Readonly<Record<string, number>> = Object.fromEntries(causeIds.map((id, i) => [id, i]));
+
+/**
+ * How a placeholder's value is said, by the name after `|`: `{hosts|list}`.
+ * A placeholder without a format takes a string or a number as it is.
+ */
+const FORMATS = {
+  /** a, b, c */
+  list: (items: readonly (string | number)[]) => items.join(', '),
+  /** a and b and c */
+  and: (items: readonly (string | number)[]) => items.join(' and '),
+  /** a; b; c */
+  semicolons: (items: readonly (string | number)[]) => items.join('; '),
+  /** NXDOMAIN */
+  upper: (text: string) => text.toUpperCase(),
+  /** "text" */
+  quoted: (text: string) => `"${text}"`,
+  /** The day of an ISO 8601 timestamp: 2026-12-04. */
+  day: (iso: string) => iso.slice(0, 10),
+} satisfies Record<string, (value: never) => string>;
+
+type Format = keyof typeof FORMATS;
+type Scalar = string | number;
+
+/** The messageIds a cause declares. */
+export type MessageId<C extends CauseId> = (typeof registry)[C] extends { messages: infer M } ? keyof M & string : never;
+type Template<C extends CauseId, M extends MessageId<C>> = (typeof registry)[C] extends { messages: infer T } ? (M extends keyof T ? T[M] : never) : never;
+
+/** The data a template needs: one field per placeholder, typed by its format. */
+export type TemplateData<T> = T extends `${string}{${infer P}}${infer Rest}` ? Field<P> & TemplateData<Rest> : unknown;
+type Field<P extends string> = P extends `${infer Name}|${infer F}`
+  ? { [K in Name]: F extends Format ? Parameters<(typeof FORMATS)[F]>[0] : never }
+  : { [K in P]: Scalar };
+export type MessageData<C extends CauseId, M extends MessageId<C>> = TemplateData<Template<C, M>>;
+
+export const PLACEHOLDER = /\{([a-zA-Z]\w*)(?:\|([a-zA-Z]\w*))?\}/g;
+
+/** The template of (cause, messageId); undefined when the cause declares no such message. */
+export function messageTemplate(cause: CauseId, messageId: string): string | undefined {
+  const messages = causes[cause].messages;
+  return messages && Object.hasOwn(messages, messageId) ? messages[messageId] : undefined;
+}
+
+/** A placeholder's name and format, for every placeholder of a template. */
+export function placeholders(template: string): { name: string; format?: string }[] {
+  return [...template.matchAll(PLACEHOLDER)].map(m => ({ name: m[1]!, ...(m[2] ? { format: m[2] } : {}) }));
+}
+
+export function isFormat(name: string): name is Format {
+  return Object.hasOwn(FORMATS, name);
+}
+
+/** The words of a finding. Throws, as ESLint does, on an undeclared messageId or data a placeholder lacks. */
+export function formatMessage(cause: CauseId, messageId: string, data: Readonly<Record<string, unknown>>): string {
+  const template = messageTemplate(cause, messageId);
+  if (template === undefined) throw new Error(`${cause} declares no message "${messageId}"`);
+  return template.replace(PLACEHOLDER, (_, name: string, format: string | undefined) => {
+    const value = data[name];
+    if (value === undefined) throw new Error(`${cause}/${messageId}: data.${name} is missing`);
+    if (format !== undefined) {
+      if (!isFormat(format)) throw new Error(`${cause}/${messageId}: unknown format "${format}"`);
+      return (FORMATS[format] as (v: unknown) => string)(value);
+    }
+    if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`${cause}/${messageId}: data.${name} is not a string or number (give it a format)`);
+    return String(value);
+  });
+}

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { causeIds, causes, isCauseId, SEVERITIES, SIDES } from '../src/causes.js';
+import { causeIds, causes, isCauseId, isFormat, placeholders, PLACEHOLDER, SEVERITIES, SIDES, type CauseId } from '../src/causes.js';
+import { finding } from '../src/checks/define.js';
 import { renderCausesMarkdown } from '../scripts/gen-docs.js';
 
 const root = process.cwd();
@@ -102,4 +103,23 @@ test('the words people search for appear in title or explanation', () => {
     const text = `${def.title} ${def.explanation}`.toLowerCase();
     for (const word of words) assert.ok(text.includes(word.toLowerCase()), `${id}: "${word}"`);
   }
+});
+
+test('every message template names its data as {field} or {field|format}, with a known format', () => {
+  for (const id of causeIds) {
+    for (const [messageId, template] of Object.entries(causes[id].messages ?? {})) {
+      assert.match(messageId, /^[a-z][a-zA-Z0-9]*$/, `${id}/${messageId}: a messageId is camelCase`);
+      for (const p of placeholders(template)) assert.ok(p.format === undefined || isFormat(p.format), `${id}/${messageId}: unknown format ${p.format}`);
+      assert.doesNotMatch(template.replace(PLACEHOLDER, ''), /[{}]/, `${id}/${messageId}: a brace that is not a placeholder`);
+    }
+  }
+});
+
+test('a finding with an undeclared messageId or missing data throws, as ESLint does', () => {
+  const anyFinding = finding as (cause: CauseId, messageId: string, data: Record<string, unknown>) => unknown;
+  assert.throws(() => anyFinding('mx.missing', 'noSuchMessage', { domain: 'example.org' }), /declares no message "noSuchMessage"/);
+  assert.throws(() => anyFinding('mx.missing', 'nowhere', {}), /data\.domain is missing/);
+  assert.throws(() => anyFinding('mx.missing', 'nowhere', { domain: ['a', 'b'] }), /not a string or number/);
+  const found = finding('mx.missing', 'nowhere', { domain: 'example.org' }, { subjects: ['example.org'] });
+  assert.deepEqual({ messageId: found.messageId, data: found.data }, { messageId: 'nowhere', data: { domain: 'example.org' } });
 });

@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { certificateCoversHost, inspectChain, type CertificateFacts, type ChainFacts } from '../net/tls.js';
 import type { TlsSession } from '../pipeline/facts.js';
-import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
+import { defineCheck, legacyFinding, type Finding, type FindingDetails } from './define.js';
 
 /** Senders start to fail soon after; 14 days leaves time to renew. */
 const EXPIRING_WITHIN_DAYS = 14;
@@ -56,12 +56,12 @@ function judgeCertificate(group: CertificateGroup, facts: ChainFacts, now: Date)
   const details = { subjects: [group.host, ...group.ips.filter(ip => ip !== group.host)], evidence: [describeCertificate(facts.leaf)], data: { sha256: facts.leaf.sha256 } };
   const findings: Finding[] = [];
   const untrusted = untrustedReason(facts);
-  if (untrusted) findings.push(finding('tls.cert-untrusted', `the certificate of ${where} ${untrusted}`, details));
+  if (untrusted) findings.push(legacyFinding('tls.cert-untrusted', `the certificate of ${where} ${untrusted}`, details));
   findings.push(...dateFindings(where, facts, now, details));
   // Senders verify the MX host name (RFC 7672 §3.2.2, RFC 8461 §4.2); an IP target has no name to match.
   if (!isIP(group.host) && !certificateCoversHost(group.chain[0]!, group.host)) {
     const names = facts.leaf.altNames.length ? facts.leaf.altNames.map(n => n.replace(/^DNS:/, '')).join(', ') : facts.leaf.subject;
-    findings.push(finding('tls.cert-name-mismatch', `the certificate of ${where} is for ${names}, not ${group.host}`, details));
+    findings.push(legacyFinding('tls.cert-name-mismatch', `the certificate of ${where} is for ${names}, not ${group.host}`, details));
   }
   return findings;
 }
@@ -75,7 +75,7 @@ function judgeCertificate(group: CertificateGroup, facts: ChainFacts, now: Date)
 function clockBehind(judged: { group: CertificateGroup; facts: ChainFacts }[], now: Date): Finding | undefined {
   if (judged.length < 2 || !judged.every(j => new Date(j.facts.leaf.validFrom) > now)) return undefined;
   const earliest = new Date(Math.min(...judged.map(j => new Date(j.facts.leaf.validFrom).getTime())));
-  return finding('clock.skewed', `every MX host's certificate (${judged.length}) is valid only from a later date than this machine's clock (${now.toISOString()}); the earliest from ${day(earliest)}: the clock is most likely behind`, {
+  return legacyFinding('clock.skewed', `every MX host's certificate (${judged.length}) is valid only from a later date than this machine's clock (${now.toISOString()}); the earliest from ${day(earliest)}: the clock is most likely behind`, {
     subjects: [...new Set(judged.map(j => j.group.host))],
     evidence: [`this machine's clock: ${now.toISOString()}`, ...judged.map(j => `${j.group.host}: ${describeCertificate(j.facts.leaf)}`)],
     data: { clock: now.toISOString(), earliestValidFrom: earliest.toISOString() },
@@ -98,10 +98,10 @@ function dateFindings(where: string, facts: ChainFacts, now: Date, details: Find
     const which = cert === facts.path[0] ? 'the certificate' : `the intermediate certificate ${cert.subject}`;
     const from = new Date(cert.validFrom);
     const to = new Date(cert.validTo);
-    if (to < now) findings.push(finding('tls.cert-expired', `${which} of ${where} expired on ${day(to)} (${daysBetween(to, now)} days ago)`, details));
-    else if (from > now) findings.push(finding('tls.cert-not-yet-valid', `${which} of ${where} is valid only from ${day(from)}`, details));
+    if (to < now) findings.push(legacyFinding('tls.cert-expired', `${which} of ${where} expired on ${day(to)} (${daysBetween(to, now)} days ago)`, details));
+    else if (from > now) findings.push(legacyFinding('tls.cert-not-yet-valid', `${which} of ${where} is valid only from ${day(from)}`, details));
     else if (to.getTime() - now.getTime() < EXPIRING_WITHIN_DAYS * DAY_MS) {
-      findings.push(finding('tls.cert-expiring', `${which} of ${where} expires on ${day(to)}, in ${daysBetween(now, to)} days`, details));
+      findings.push(legacyFinding('tls.cert-expiring', `${which} of ${where} expires on ${day(to)}, in ${daysBetween(now, to)} days`, details));
     }
   }
   return findings;

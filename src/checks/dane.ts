@@ -4,7 +4,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { describeAnswer, formatRecord, type TlsaRecord } from '../net/dns/index.js';
 import type { TlsSession } from '../pipeline/facts.js';
-import { defineCheck, finding, type Finding } from './define.js';
+import { defineCheck, legacyFinding, type Finding } from './define.js';
 
 const DANE_TA = 2;
 const DANE_EE = 3;
@@ -67,7 +67,7 @@ function judgeHost(host: string, records: TlsaRecord[], validated: boolean, sess
   return {
     data,
     findings: [
-      finding('dane.tlsa-mismatch', `no TLSA record of ${host} matches the certificate presented by ${failing.map(f => f.ip).join(', ')}${unvalidated}`, {
+      legacyFinding('dane.tlsa-mismatch', `no TLSA record of ${host} matches the certificate presented by ${failing.map(f => f.ip).join(', ')}${unvalidated}`, {
         subjects: [host, ...failing.map(f => f.ip)],
         evidence: [evidence, ...certificateEvidence(sessions, failing.map(f => f.ip))],
         data: { dnssecValidated: validated },

@@ -1,6 +1,6 @@
 // What a check is: an id, what it needs and provides, the causes it may emit,
 // and a run function. `defineCheck` only exists to type `run`'s input from `needs`.
-import { causes, type CauseId, type Severity, type Side } from '../causes.js';
+import { causes, formatMessage, type CauseId, type MessageData, type MessageId, type Severity, type Side } from '../causes.js';
 import type { FactKey, Facts, Target, TargetKind } from '../pipeline/facts.js';
 import type { Net } from '../net/context.js';
 import type { SmtpStep } from '../net/smtp/index.js';
@@ -10,7 +10,9 @@ export interface Finding {
   cause: CauseId;
   severity: Severity;
   side: Side;
-  /** One line with the specifics: which host, which record, which reply. */
+  /** Which of the cause's messages (src/causes.ts) says it. */
+  messageId?: string;
+  /** One line with the specifics: which host, which record, which reply; the messageId's template filled with data. */
   message: string;
   /** Hosts, IPs or records concerned. */
   subjects: string[];
@@ -58,14 +60,37 @@ export const defineCheck = <N extends FactKey = never, P extends FactKey = never
 export interface FindingDetails {
   subjects?: string[];
   evidence?: string[];
-  data?: Record<string, unknown>;
   /** Raise or lower the registry's default, e.g. a 1024-bit DKIM key is only a warning. */
   severity?: Severity;
   side?: Side;
 }
 
-/** A finding with the registry's default severity and side. */
-export function finding(cause: CauseId, message: string, details: FindingDetails = {}): Finding {
+/**
+ * A finding with the registry's default severity and side, worded by the
+ * cause's message `messageId` from `data` (which may hold more than the
+ * template names: it is the finding's data in the JSON report).
+ */
+export function finding<C extends CauseId, M extends MessageId<C>>(
+  cause: C,
+  messageId: M,
+  data: MessageData<C, M> & Readonly<Record<string, unknown>>,
+  details: FindingDetails = {},
+): Finding {
+  const def = causes[cause];
+  return {
+    cause,
+    messageId,
+    severity: details.severity ?? def.severity,
+    side: details.side ?? def.side,
+    message: formatMessage(cause, messageId, data),
+    subjects: details.subjects ?? [],
+    evidence: details.evidence ?? [],
+    data,
+  };
+}
+
+/** @deprecated Being replaced by finding(cause, messageId, data): words belong in src/causes.ts (#20). */
+export function legacyFinding(cause: CauseId, message: string, details: FindingDetails & { data?: Record<string, unknown> } = {}): Finding {
   const def = causes[cause];
   return {
     cause,

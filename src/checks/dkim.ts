@@ -5,7 +5,7 @@ import { describeAnswer, joinTxt, type DnsClient } from '../net/dns/index.js';
 import { DkimKeyError, keyStrength, parseDkimKeyRecord, type DkimKeyStrength } from '../auth/dkim-key.js';
 import { MessageFileError, readMessageFile, signatureKeys } from '../auth/message.js';
 import { declaresNoSenders, isSpfRecord } from '../auth/spf-record.js';
-import { defineCheck, finding, type Finding } from './define.js';
+import { defineCheck, legacyFinding, type Finding } from './define.js';
 
 /** Selectors of common providers and defaults (Google, Microsoft 365, Mailchimp, SendGrid, Fastmail, Proton, iCloud, cPanel...). */
 export const COMMON_SELECTORS = [
@@ -133,11 +133,11 @@ function keyFindings(result: ProbeResult): Finding[] {
     const data = { selector: result.selector, source: result.source };
     switch (key.status) {
       case 'revoked':
-        return [finding('dkim.key-revoked', `${result.name} has an empty p=: the key for selector ${result.selector} is revoked`, { subjects, evidence, data })];
+        return [legacyFinding('dkim.key-revoked', `${result.name} has an empty p=: the key for selector ${result.selector} is revoked`, { subjects, evidence, data })];
       case 'invalid':
-        return [finding('dkim.key-invalid', `${result.name}: ${key.reason}`, { subjects, evidence, data: { ...data, reason: key.reason } })];
+        return [legacyFinding('dkim.key-invalid', `${result.name}: ${key.reason}`, { subjects, evidence, data: { ...data, reason: key.reason } })];
       case 'valid':
-        return [...strengthFindings(result, key.strength, { subjects, evidence, data }), ...(key.testing ? [finding('dkim.testing', `${result.name} has t=y: receivers may treat its signatures as absent`, { subjects, evidence, data })] : [])];
+        return [...strengthFindings(result, key.strength, { subjects, evidence, data }), ...(key.testing ? [legacyFinding('dkim.testing', `${result.name} has t=y: receivers may treat its signatures as absent`, { subjects, evidence, data })] : [])];
     }
   });
 }
@@ -146,9 +146,9 @@ function strengthFindings(result: ProbeResult, strength: DkimKeyStrength, detail
   if (strength.algorithm !== 'rsa' || strength.bits >= RSA_RECOMMENDED_BITS) return [];
   const data = { ...details.data, bits: strength.bits };
   if (strength.bits < RSA_MINIMUM_BITS) {
-    return [finding('dkim.key-weak', `${result.name} holds a ${strength.bits}-bit RSA key; receivers ignore keys under ${RSA_MINIMUM_BITS} bits, so its signatures count as missing (RFC 8301 §3.2)`, { ...details, data })];
+    return [legacyFinding('dkim.key-weak', `${result.name} holds a ${strength.bits}-bit RSA key; receivers ignore keys under ${RSA_MINIMUM_BITS} bits, so its signatures count as missing (RFC 8301 §3.2)`, { ...details, data })];
   }
-  return [finding('dkim.key-weak', `${result.name} holds a ${strength.bits}-bit RSA key: accepted today, but ${RSA_RECOMMENDED_BITS} bits is the recommended size (RFC 8301 §3.2)`, { ...details, data, severity: 'warning' })];
+  return [legacyFinding('dkim.key-weak', `${result.name} holds a ${strength.bits}-bit RSA key: accepted today, but ${RSA_RECOMMENDED_BITS} bits is the recommended size (RFC 8301 §3.2)`, { ...details, data, severity: 'warning' })];
 }
 
 /** A domain whose SPF allows no sender at all needs no key: no note about its absence. */
@@ -162,13 +162,13 @@ async function declaresNoMail(domain: string, dns: DnsClient): Promise<boolean> 
 function notFoundFindings(domain: string, results: ProbeResult[], sendsNoMail: boolean, noSubtree?: string): Finding[] {
   const missingNamed = results.filter(r => !r.keys.length && r.source !== 'common');
   const findings = missingNamed.map(r =>
-    finding('dkim.not-found', `no DKIM key at ${r.name} (${r.outcome}), the selector ${r.source === 'given' ? 'given with --dkim-selector' : 'a signature in the message names'}`, { subjects: [r.name], evidence: [r.answer], data: { selector: r.selector, source: r.source } }),
+    legacyFinding('dkim.not-found', `no DKIM key at ${r.name} (${r.outcome}), the selector ${r.source === 'given' ? 'given with --dkim-selector' : 'a signature in the message names'}`, { subjects: [r.name], evidence: [r.answer], data: { selector: r.selector, source: r.source } }),
   );
   if (results.some(r => r.keys.length) || findings.length || sendsNoMail) return findings;
   if (noSubtree) {
-    return [finding('dkim.not-found', `no DKIM key for ${domain}: _domainkey.${domain} does not exist, so no selector below it does (RFC 8020)`, { subjects: [domain], evidence: [noSubtree], data: { selectorsTried: 0 } })];
+    return [legacyFinding('dkim.not-found', `no DKIM key for ${domain}: _domainkey.${domain} does not exist, so no selector below it does (RFC 8020)`, { subjects: [domain], evidence: [noSubtree], data: { selectorsTried: 0 } })];
   }
-  return [finding('dkim.not-found', `no DKIM key at the ${results.length} common selectors of ${domain} (${COMMON_SELECTORS.join(', ')})`, {
+  return [legacyFinding('dkim.not-found', `no DKIM key at the ${results.length} common selectors of ${domain} (${COMMON_SELECTORS.join(', ')})`, {
     subjects: [domain],
     evidence: results.map(r => r.answer),
     data: { selectorsTried: results.length },

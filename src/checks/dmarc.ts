@@ -5,7 +5,7 @@ import { describeAnswer, type DnsClient } from '../net/dns/index.js';
 import { discoverPolicy, effectivePolicy, walkDmarcTree, type DmarcLookup, type PolicyDiscovery } from '../auth/dmarc-discovery.js';
 import { checkReportDestinations, type ReportDestination } from '../auth/dmarc-reports.js';
 import { describeProblem, testingPolicy, type DmarcPolicy, type DmarcRecord } from '../auth/dmarc-record.js';
-import { defineCheck, finding, type Finding } from './define.js';
+import { defineCheck, legacyFinding, type Finding } from './define.js';
 
 export default defineCheck({
   id: 'dmarc',
@@ -43,14 +43,14 @@ function recordShapeFindings(own: DmarcLookup): Finding[] {
   const evidence = [...own.records, ...own.others].map(r => `${name} TXT "${r}"`);
   const subjects = [name];
   if (own.records.length > 1) {
-    return [finding('dmarc.multiple', `${name} has ${own.records.length} DMARC records; receivers discard them all (RFC 9989 §4.10)`, { subjects, evidence })];
+    return [legacyFinding('dmarc.multiple', `${name} has ${own.records.length} DMARC records; receivers discard them all (RFC 9989 §4.10)`, { subjects, evidence })];
   }
   if (own.invalid) {
-    return [finding('dmarc.syntax', `the DMARC record at ${name} cannot be read: ${own.invalid}; receivers ignore it`, { subjects, evidence, data: { reason: own.invalid } })];
+    return [legacyFinding('dmarc.syntax', `the DMARC record at ${name} cannot be read: ${own.invalid}; receivers ignore it`, { subjects, evidence, data: { reason: own.invalid } })];
   }
   const lookalike = own.records.length === 0 ? own.others.find(r => /v\s*=\s*DMARC|\bp\s*=\s*(none|quarantine|reject)\b/i.test(r)) : undefined;
   if (lookalike) {
-    return [finding('dmarc.syntax', `the TXT record at ${name} looks like DMARC but does not start with "v=DMARC1;", so receivers ignore it`, { subjects, evidence })];
+    return [legacyFinding('dmarc.syntax', `the TXT record at ${name} looks like DMARC but does not start with "v=DMARC1;", so receivers ignore it`, { subjects, evidence })];
   }
   return [];
 }
@@ -58,7 +58,7 @@ function recordShapeFindings(own: DmarcLookup): Finding[] {
 async function missingFinding(domain: string, lookups: DmarcLookup[], dns: DnsClient): Promise<Finding> {
   const names = lookups.map(l => `_dmarc.${l.domain}`);
   const evidence = await Promise.all(names.map(async n => describeAnswer(n, 'TXT', await dns.query(n, 'TXT'))));
-  return finding('dmarc.missing', `no DMARC record at ${names.join(', ')}: receivers apply no DMARC policy to mail from ${domain}`, { subjects: [domain], evidence });
+  return legacyFinding('dmarc.missing', `no DMARC record at ${names.join(', ')}: receivers apply no DMARC policy to mail from ${domain}`, { subjects: [domain], evidence });
 }
 
 async function recordFindings(domain: string, discovery: PolicyDiscovery, dns: DnsClient): Promise<{ findings: Finding[]; data: Record<string, unknown> }> {
@@ -71,7 +71,7 @@ async function recordFindings(domain: string, discovery: PolicyDiscovery, dns: D
   const findings: Finding[] = [];
   if (record.problems.length) {
     const policyTag = record.problems.some(p => POLICY_TAGS.includes(p.tag));
-    findings.push(finding('dmarc.syntax', `${source}: ${record.problems.map(describeProblem).join('; ')}`, {
+    findings.push(legacyFinding('dmarc.syntax', `${source}: ${record.problems.map(describeProblem).join('; ')}`, {
       subjects,
       evidence,
       data: { problems: record.problems },
@@ -82,7 +82,7 @@ async function recordFindings(domain: string, discovery: PolicyDiscovery, dns: D
   const policy = effectivePolicy(discovery);
   findings.push(...policyFindings(source, record, policy, discovery.inherited, { subjects, evidence }));
   if (!policy) return { findings, data: { policy: null } };
-  if (!record.rua.length) findings.push(finding('dmarc.no-reports', `${source}: no rua= address, so no receiver sends aggregate reports`, { subjects, evidence }));
+  if (!record.rua.length) findings.push(legacyFinding('dmarc.no-reports', `${source}: no rua= address, so no receiver sends aggregate reports`, { subjects, evidence }));
   const destinations = await checkReportDestinations(policyDomain, discovery.organizationalDomain, record, dns);
   findings.push(...destinations.filter(d => d.authorized === false).map(d => unauthorizedFinding(policyDomain, d, evidence)));
   return {
@@ -109,24 +109,24 @@ function policyFindings(
 ): Finding[] {
   const broken = brokenPolicyTags(record);
   if (!policy) {
-    return [finding('dmarc.syntax', `${source}: ${broken} and no rua=, so RFC 9989 receivers apply no DMARC${record.p ? '' : ' and RFC 7489 receivers discard the record (p= is required there)'}`, details)];
+    return [legacyFinding('dmarc.syntax', `${source}: ${broken} and no rua=, so RFC 9989 receivers apply no DMARC${record.p ? '' : ' and RFC 7489 receivers discard the record (p= is required there)'}`, details)];
   }
   if (policy === 'none') {
     const why = broken
       ? `${broken}, which RFC 9989 reads as p=none because rua= is set${record.p ? '' : ' (RFC 7489 receivers discard a record without p=)'}`
       : `${inherited && record.sp ? `sp=${record.sp}` : `p=${record.p}`}`;
-    return [finding('dmarc.policy-none', `${source}: ${why}; failing mail is delivered as usual`, details)];
+    return [legacyFinding('dmarc.policy-none', `${source}: ${why}; failing mail is delivered as usual`, details)];
   }
   const findings: Finding[] = [];
   if (record.testing) {
-    findings.push(finding('dmarc.testing', `${source}: t=y asks receivers to apply the next lower policy, ${testingPolicy(policy)} instead of ${policy} (RFC 9989 §4.7)`, details));
+    findings.push(legacyFinding('dmarc.testing', `${source}: t=y asks receivers to apply the next lower policy, ${testingPolicy(policy)} instead of ${policy} (RFC 9989 §4.7)`, details));
   }
   if (record.pct !== undefined && record.pct < 100) {
-    findings.push(finding('dmarc.partial', `${source}: pct=${record.pct}; RFC 7489 receivers apply p=${policy} to ${record.pct}% of failing mail, RFC 9989 receivers ignore pct and apply it to all`, details));
+    findings.push(legacyFinding('dmarc.partial', `${source}: pct=${record.pct}; RFC 7489 receivers apply p=${policy} to ${record.pct}% of failing mail, RFC 9989 receivers ignore pct and apply it to all`, details));
   }
   const unprotected = inherited ? [] : (['sp', 'np'] as const).filter(tag => record[tag] === 'none');
   if (unprotected.length) {
-    findings.push(finding('dmarc.policy-none', `${source}: p=${policy}, but ${unprotected.map(t => `${t}=none`).join(' and ')} leaves ${unprotected.includes('sp') ? 'subdomains' : 'non-existent subdomains'} unprotected`, {
+    findings.push(legacyFinding('dmarc.policy-none', `${source}: p=${policy}, but ${unprotected.map(t => `${t}=none`).join(' and ')} leaves ${unprotected.includes('sp') ? 'subdomains' : 'non-existent subdomains'} unprotected`, {
       ...details,
       severity: 'info',
     }));
@@ -145,7 +145,7 @@ function brokenPolicyTags(record: DmarcRecord): string {
 
 function unauthorizedFinding(policyDomain: string, destination: ReportDestination, evidence: string[]): Finding {
   const kind = destination.tag === 'rua' ? 'aggregate' : 'failure';
-  return finding('dmarc.rua-unauthorized', `${destination.tag}=${destination.uri} is outside ${policyDomain}'s organisation and ${destination.authorizationName} has no "v=DMARC1" record, so receivers send no ${kind} reports there (RFC 9990)`, {
+  return legacyFinding('dmarc.rua-unauthorized', `${destination.tag}=${destination.uri} is outside ${policyDomain}'s organisation and ${destination.authorizationName} has no "v=DMARC1" record, so receivers send no ${kind} reports there (RFC 9990)`, {
     subjects: [destination.uri],
     evidence: [...evidence, destination.authorizationEvidence!],
     data: { tag: destination.tag, destination: destination.domain, organization: destination.organization, authorizationName: destination.authorizationName },

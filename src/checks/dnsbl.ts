@@ -5,7 +5,7 @@ import type { Side } from '../causes.js';
 import { selectLists } from '../net/dnsbl-lists.js';
 import { checkListings, type DnsblResult } from '../net/dnsbl.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, finding, type Finding } from './define.js';
+import { defineCheck, legacyFinding, type Finding } from './define.js';
 import { checkableAddresses, describeAddress, placement } from './ptr.js';
 
 /** Who a looked-up subject is, for wording and placement of findings. */
@@ -59,7 +59,7 @@ function listingFinding(result: DnsblResult, subject: SubjectDescription): Findi
   const reason = result.reason ? `; the list says: "${result.reason}"` : '';
   const path = result.path === 'authoritative' ? ' (answered by the list\'s own name servers after the resolver was refused)' : '';
   const message = `${subject.who} is listed on ${list.name} (${list.zone}): ${codes}${reason}${path}`;
-  return finding(list.kind === 'domain' ? 'rbl.domain-listed' : 'rbl.listed', message, {
+  return legacyFinding(list.kind === 'domain' ? 'rbl.domain-listed' : 'rbl.listed', message, {
     subjects: subject.subjects,
     evidence: result.evidence,
     ...(subject.side ? { side: subject.side } : {}),
@@ -75,7 +75,7 @@ function unansweredFinding(results: DnsblResult[], describe: (subject: string) =
   const message = refused
     ? `${list.name} (${list.zone}) refused to answer for ${whos}: ${whys}. Whether it is listed there is unknown`
     : `${list.name} (${list.zone}) gave no usable answer for ${whos}: ${whys}. Whether it is listed there is unknown`;
-  return finding(refused ? 'rbl.query-refused' : 'rbl.unknown', message, {
+  return legacyFinding(refused ? 'rbl.query-refused' : 'rbl.unknown', message, {
     subjects: [...new Set(results.flatMap(r => describe(r.subject).subjects))],
     evidence: results.flatMap(r => r.evidence),
     data: { list: list.zone, results: results.map(summarize) },

@@ -12,7 +12,7 @@ import { headerValues, MessageFileError, readMessageFile } from '../auth/message
 import type { ReceivedHop } from '../auth/received.js';
 import type { MessageAuth, SignatureVerdict } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, finding, type Finding } from './define.js';
+import { defineCheck, legacyFinding, type Finding } from './define.js';
 
 type SendingClient = NonNullable<MessageAuth['client']>;
 
@@ -157,12 +157,12 @@ const signaturesOf = (results: DKIMResult[]): DKIMResult[] => results.filter(r =
 
 function dkimFindings(results: DKIMResult[]): Finding[] {
   const signatures = signaturesOf(results);
-  if (!signatures.length) return [finding('auth.dkim-fail', 'the message carries no DKIM signature', { evidence: results.map(r => r.info), severity: 'warning' })];
+  if (!signatures.length) return [legacyFinding('auth.dkim-fail', 'the message carries no DKIM signature', { evidence: results.map(r => r.info), severity: 'warning' })];
   const anyPass = signatures.some(r => r.status.result === 'pass');
   return signatures
     .filter(r => r.status.result !== 'pass')
     .map(r =>
-      finding('auth.dkim-fail', `DKIM ${r.status.result} for d=${r.signingDomain}${r.selector ? ` s=${r.selector}` : ''}${r.status.comment ? `: ${r.status.comment}` : ''}`, {
+      legacyFinding('auth.dkim-fail', `DKIM ${r.status.result} for d=${r.signingDomain}${r.selector ? ` s=${r.selector}` : ''}${r.status.comment ? `: ${r.status.comment}` : ''}`, {
         subjects: [r.selector ? `${r.selector}._domainkey.${r.signingDomain}` : r.signingDomain],
         evidence: [r.info],
         data: { domain: r.signingDomain, selector: r.selector ?? null, result: r.status.result },
@@ -177,7 +177,7 @@ function spfFindings(spf: SpfVerdict, client: SendingClient): Finding[] {
   if (result === 'pass' || result === 'temperror') return [];
   const severity = result === 'fail' || result === 'permerror' ? 'error' : 'warning';
   return [
-    finding('auth.spf-fail', `SPF ${result} for ${client.ip} sending as ${spf.sender ?? `the HELO name ${spf.domain}`}: ${spf.reason}`, {
+    legacyFinding('auth.spf-fail', `SPF ${result} for ${client.ip} sending as ${spf.sender ?? `the HELO name ${spf.domain}`}: ${spf.reason}`, {
       subjects: [client.ip],
       evidence: [...spfEvidence(spf), client.source],
       data: { ip: client.ip, domain: spf.domain, result },
@@ -192,7 +192,7 @@ const spfEvidence = (spf: SpfVerdict): string[] => [`spf=${spf.result} for ${spf
 function dmarcFindings(verdict: DmarcVerdict): Finding[] {
   if (verdict.result !== 'fail' || verdict.policy === 'none' || verdict.testing) return [];
   return [
-    finding('auth.dmarc-reject', `the message fails DMARC for ${verdict.fromDomain}: neither SPF nor DKIM passed for a domain aligned with it, and _dmarc.${verdict.policyDomain} asks receivers to ${verdict.policy} such mail`, {
+    legacyFinding('auth.dmarc-reject', `the message fails DMARC for ${verdict.fromDomain}: neither SPF nor DKIM passed for a domain aligned with it, and _dmarc.${verdict.policyDomain} asks receivers to ${verdict.policy} such mail`, {
       subjects: [verdict.fromDomain],
       evidence: [`_dmarc.${verdict.policyDomain} TXT "${verdict.record}"`],
       data: { ...verdict },
@@ -203,7 +203,7 @@ function dmarcFindings(verdict: DmarcVerdict): Finding[] {
 function unauthenticated(spf: SpfVerdict, dkim: DKIMResult[]): Finding {
   const signed = signaturesOf(dkim);
   const signatures = signed.length ? signed.map(r => `d=${r.signingDomain} ${r.status.result}`).join(', ') : 'no signature';
-  return finding('auth.unauthenticated', `neither SPF (${spf.result}) nor DKIM (${signatures}) passed for this message`, {
+  return legacyFinding('auth.unauthenticated', `neither SPF (${spf.result}) nor DKIM (${signatures}) passed for this message`, {
     evidence: [...spfEvidence(spf), ...dkim.map(r => r.info)],
   });
 }

@@ -5,7 +5,7 @@ import { describeAnswer, joinTxt, type DnsAnswer } from '../net/dns/index.js';
 import { httpsGet, type HttpsResult } from '../net/https.js';
 import { nonGlobalReason } from '../net/ip.js';
 import type { MxHost } from '../pipeline/facts.js';
-import { defineCheck, finding, type CheckContext, type Finding } from './define.js';
+import { defineCheck, legacyFinding, type CheckContext, type Finding } from './define.js';
 
 /** RFC 8461 §3.3 suggests this limit for the policy body. */
 const MAX_POLICY_BYTES = 64 * 1024;
@@ -104,7 +104,7 @@ export default defineCheck({
     const records = answer.records.map(joinTxt).filter(r => /^v=STSv1\b/i.test(r.trim()));
     if (!records.length) return { findings: [], data: { record: null } };
     const invalid = (reason: string, subject = name, seen = evidence, data: Record<string, unknown> = { records }) => ({
-      findings: [finding('mta-sts.invalid', `${domain}: ${reason}`, { subjects: [subject], evidence: seen })],
+      findings: [legacyFinding('mta-sts.invalid', `${domain}: ${reason}`, { subjects: [subject], evidence: seen })],
       data,
     });
     // RFC 8461 §3.1: not exactly one record means no policy at all.
@@ -138,7 +138,7 @@ function judgePolicy(domain: string, policy: StsPolicy, mxHosts: MxHost[], data:
   if (policy.mode !== 'none' && unlisted.length) {
     // In testing mode senders deliver anyway and only report the failure (RFC 8461 §5).
     findings.push(
-      finding('mta-sts.invalid', `${domain}: the MTA-STS policy (mode: ${policy.mode}) does not list MX host ${unlisted.join(', ')}; it allows only ${policy.mx.join(', ')}`, {
+      legacyFinding('mta-sts.invalid', `${domain}: the MTA-STS policy (mode: ${policy.mode}) does not list MX host ${unlisted.join(', ')}; it allows only ${policy.mx.join(', ')}`, {
         subjects: [`mta-sts.${domain}`, ...unlisted],
         evidence: [...evidence, `policy mx: ${policy.mx.join(', ')}`],
         ...(policy.mode === 'testing' ? { severity: 'info' as const } : {}),
@@ -159,7 +159,7 @@ function clockSkew(host: string, serverDate: string | undefined): Finding | unde
   const skewMs = now - theirs;
   if (Math.abs(skewMs) <= MAX_CLOCK_SKEW_MS) return undefined;
   const hours = Math.round(Math.abs(skewMs) / 3_600_000);
-  return finding('clock.skewed', `this machine's clock (${new Date(now).toISOString()}) is ${hours} hours ${skewMs > 0 ? 'ahead of' : 'behind'} the Date that ${host} sent (${serverDate})`, {
+  return legacyFinding('clock.skewed', `this machine's clock (${new Date(now).toISOString()}) is ${hours} hours ${skewMs > 0 ? 'ahead of' : 'behind'} the Date that ${host} sent (${serverDate})`, {
     subjects: [host],
     evidence: [`${host} Date: ${serverDate}`, `this machine's clock: ${new Date(now).toISOString()}`],
     data: { clock: new Date(now).toISOString(), serverDate, skewMs },

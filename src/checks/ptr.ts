@@ -7,7 +7,7 @@ import { judgePtrName } from '../net/ptr-heuristics.js';
 import { lookupReverse, type ForwardCheck, type ReverseLookup } from '../net/reverse-dns.js';
 import type { HostAddr, PtrNames, TargetKind } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, finding, type Finding } from './define.js';
+import { defineCheck, legacyFinding, type Finding } from './define.js';
 import { resolverFailure } from './resolver.js';
 
 /** An address under examination, and whose it is: that decides the wording and who fixes it. */
@@ -77,7 +77,7 @@ export function reverseDnsFindings(lookup: ReverseLookup, address: CheckedAddres
   const who = describeAddress(address);
   const details = { ...placement(address), evidence: lookup.evidence };
   if (lookup.kind === 'none') {
-    return [finding('ptr.missing', `${who} has no PTR record: a reverse lookup returns no name`, { ...details, data: { ip: lookup.ip } })];
+    return [legacyFinding('ptr.missing', `${who} has no PTR record: a reverse lookup returns no name`, { ...details, data: { ip: lookup.ip } })];
   }
   if (lookup.kind === 'failed') return [];
   const findings: Finding[] = [];
@@ -85,7 +85,7 @@ export function reverseDnsFindings(lookup: ReverseLookup, address: CheckedAddres
   // A forward lookup that failed proves nothing; only names that answered can disprove FCrDNS.
   const disproved = lookup.names.filter(n => !n.confirms && ['records', 'nodata', 'nxdomain'].includes(n.outcome));
   if (!confirmed.length && disproved.length) {
-    findings.push(finding('ptr.not-fcrdns', `${who} has PTR ${lookup.names.map(n => n.name).join(', ')}, but ${disproved.map(n => `${n.name} ${resolvesTo(n)}`).join('; ')}, not to ${lookup.ip}`, {
+    findings.push(legacyFinding('ptr.not-fcrdns', `${who} has PTR ${lookup.names.map(n => n.name).join(', ')}, but ${disproved.map(n => `${n.name} ${resolvesTo(n)}`).join('; ')}, not to ${lookup.ip}`, {
       ...details,
       data: { ip: lookup.ip, names: lookup.names.map(n => ({ name: n.name, addresses: n.addresses, outcome: n.outcome })) },
     }));
@@ -94,7 +94,7 @@ export function reverseDnsFindings(lookup: ReverseLookup, address: CheckedAddres
   for (const name of (confirmed.length ? confirmed : lookup.names)) {
     const verdict = judgePtrName(name.name, lookup.ip);
     if (!verdict.generic) continue;
-    findings.push(finding('ptr.generic', `${who} has the PTR name ${name.name}, which looks like an ISP's generic name: ${verdict.reasons.join('; ')}`, {
+    findings.push(legacyFinding('ptr.generic', `${who} has the PTR name ${name.name}, which looks like an ISP's generic name: ${verdict.reasons.join('; ')}`, {
       ...details,
       data: { ip: lookup.ip, name: name.name, reasons: verdict.reasons },
     }));

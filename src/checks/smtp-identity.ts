@@ -5,7 +5,7 @@
 import { replyText, type SmtpProbe } from '../net/smtp/index.js';
 import { reverseName } from '../net/ip.js';
 import type { PtrNames } from '../pipeline/facts.js';
-import { defineCheck, finding, type Finding } from './define.js';
+import { defineCheck, legacyFinding, type Finding } from './define.js';
 import { noSessionToJudge, probeEvidence, probeSubject } from './smtp-probes.js';
 
 /** A host name with at least two labels; "ESMTP", "****" (masked banners) and address literals name nobody. */
@@ -71,7 +71,7 @@ function mismatchFinding({ probe, ptr, announced, expected, mismatched }: Judgem
     ...(probe.ehlo ? [`S: ${replyText({ ...probe.ehlo.reply, lines: probe.ehlo.reply.lines.slice(0, 1) })}`] : []),
   ];
   const ptrEvidence = ptr?.names.length ? [`${reverseName(probe.ip)} PTR ${ptr.names.join(', ')}`] : [];
-  return finding('smtp.banner-mismatch', `${server} announces itself as ${where}, but ${against}`, {
+  return legacyFinding('smtp.banner-mismatch', `${server} announces itself as ${where}, but ${against}`, {
     subjects: probeSubject(probe),
     evidence: [...probeEvidence(probe, lines), ...ptrEvidence],
     data: { host: probe.host, ip: probe.ip, announced, expected },

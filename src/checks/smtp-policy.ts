@@ -8,7 +8,7 @@ import { isPositive, isTransient, replyText, type HelloResult, type SmtpProbe, t
 import { aboutClient, readReply, recipientUnknown } from '../replies/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, finding, type Finding } from './define.js';
+import { defineCheck, legacyFinding, type Finding } from './define.js';
 import { exchange, greylistWording, noSessionToJudge, otherHostAccepting, probeEvidence, probeName, probeSubject } from './smtp-probes.js';
 
 /** Ordinary mail with attachments needs about this much; attachments grow by a third when encoded (RFC 2045 §6.8). */
@@ -35,7 +35,7 @@ function sizeFindings(probe: SmtpProbe): Finding[] {
   // SIZE 0 (or no number) declares no fixed limit (RFC 1870 §4).
   if (!hello || !size || size >= MIN_USABLE_SIZE) return [];
   return [
-    finding('smtp.size-limit-low', `${probeName(probe)} advertises SIZE ${size} (${megabytes(size)}): messages larger than that are refused, and attachments of about ${megabytes(size * 0.75)} already reach it once encoded`, {
+    legacyFinding('smtp.size-limit-low', `${probeName(probe)} advertises SIZE ${size} (${megabytes(size)}): messages larger than that are refused, and attachments of about ${megabytes(size * 0.75)} already reach it once encoded`, {
       subjects: probeSubject(probe),
       evidence: probeEvidence(probe, [`S: 250 SIZE ${size}`]),
       data: { size },
@@ -57,7 +57,7 @@ function conversationFindings(probe: SmtpProbe, probes: SmtpProbe[], options: Ru
   if (mail && !isPositive(mail)) {
     const evidence = details(exchange(mailCommand, mail));
     if (isTransient(mail) && greylistWording(mail)) {
-      return [...helloOnly, finding('smtp.greylisting', `${probeName(probe)} deferred ${mailCommand} with "${replyText(mail)}": new senders are greylisted`, evidence)];
+      return [...helloOnly, legacyFinding('smtp.greylisting', `${probeName(probe)} deferred ${mailCommand} with "${replyText(mail)}": new senders are greylisted`, evidence)];
     }
     const nullSender = options.from === '' ? ' (every server must accept the null sender <>, which bounces come from: RFC 5321 §4.5.5)' : '';
     return [...helloOnly, serversOwnRefusal(probe, probes, mailCommand, mail, evidence) ?? refusedOrDeferred(probe, mailCommand, mail, evidence, `refused the sender ${mailCommand}${nullSender}`)];
@@ -77,24 +77,24 @@ function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: s
   if (isTransient(rcpt.reply) && rcpt.reply.code !== 452) {
     const wording = greylistWording(rcpt.reply) ? '' : ' (a temporary refusal; the reply does not say "greylist", but senders are delayed the same way)';
     const asked = rcpt.sampledFrom ? `the recipients of ${rcpt.sampledFrom.length} domains in a row (so <${rcpt.address}> was not asked), e.g. ${rcptCommand},` : rcptCommand;
-    return [finding('smtp.greylisting', `${probeName(probe)} answered ${asked} with "${replyText(rcpt.reply)}"${wording}: mail is delayed until the sender retries`, evidence)];
+    return [legacyFinding('smtp.greylisting', `${probeName(probe)} answered ${asked} with "${replyText(rcpt.reply)}"${wording}: mail is delayed until the sender retries`, evidence)];
   }
   if (recipientUnknown(rcpt.reply)) {
-    return [finding('smtp.recipient-rejected', `${probeName(probe)} rejects <${rcpt.address}>: "${replyText(rcpt.reply)}"; mail to that address bounces`, evidence)];
+    return [legacyFinding('smtp.recipient-rejected', `${probeName(probe)} rejects <${rcpt.address}>: "${replyText(rcpt.reply)}"; mail to that address bounces`, evidence)];
   }
   // The domain's own MX calling its mail "relaying" does not host the domain.
   const ownDomain = target.kind === 'domain' && rcpt.address.toLowerCase().endsWith(`@${target.ascii}`);
   const relayWords = ownDomain && /relay/i.test(rcpt.reply.lines.join(' ')) ? ` The server does not consider itself responsible for ${target.ascii}: the MX record may point at the wrong server.` : '';
-  return [finding('smtp.rejected', `${probeName(probe)} refused ${rcptCommand}: "${replyText(rcpt.reply)}".${relayWords}`, evidence)];
+  return [legacyFinding('smtp.rejected', `${probeName(probe)} refused ${rcptCommand}: "${replyText(rcpt.reply)}".${relayWords}`, evidence)];
 }
 
 /** A 5xx is a refusal in the server's own words; a 4xx that is not greylisting means the test could not go on. */
 function refusedOrDeferred(probe: SmtpProbe, command: string, reply: SmtpReply, details: { subjects: string[]; evidence: string[] }, refusal: string): Finding {
   if (isTransient(reply)) {
     const why = aboutClient(reply) ? ': the reply is about this machine, not the domain' : ', so the rest was not tested';
-    return finding('smtp.untestable', `${probeName(probe)} deferred ${command} with "${replyText(reply)}"${why}`, details);
+    return legacyFinding('smtp.untestable', `${probeName(probe)} deferred ${command} with "${replyText(reply)}"${why}`, details);
   }
-  return finding('smtp.rejected', `${probeName(probe)} ${refusal}: "${replyText(reply)}"`, details);
+  return legacyFinding('smtp.rejected', `${probeName(probe)} ${refusal}: "${replyText(reply)}"`, details);
 }
 
 /**
@@ -110,10 +110,10 @@ function serversOwnRefusal(probe: SmtpProbe, probes: SmtpProbe[], command: strin
   const instead = other ? `; ${other.host} accepts the mail instead` : '';
   const severity = other ? ('warning' as const) : ('error' as const);
   if (reading.meaning === 'server-out-of-storage') {
-    return finding('smtp.insufficient-storage', `${probeName(probe)} answered ${command} with "${replyText(reply)}": it is out of storage and defers mail from every sender until it has room again${instead}`, { ...details, severity });
+    return legacyFinding('smtp.insufficient-storage', `${probeName(probe)} answered ${command} with "${replyText(reply)}": it is out of storage and defers mail from every sender until it has room again${instead}`, { ...details, severity });
   }
   const tls = probe.starttls?.handshake?.kind === 'ok' ? 'even inside TLS' : probe.starttls?.offered ? 'and the STARTTLS handshake with it failed' : 'but does not offer STARTTLS';
-  return finding('smtp.tls-required', `${probeName(probe)} answered ${command} with "${replyText(reply)}" ${tls}: no sender can deliver to it${instead}`, { ...details, severity });
+  return legacyFinding('smtp.tls-required', `${probeName(probe)} answered ${command} with "${replyText(reply)}" ${tls}: no sender can deliver to it${instead}`, { ...details, severity });
 }
 
 /** EHLO refused, HELO accepted: about the tester's EHLO name, or a server that speaks no ESMTP to anyone (RFC 5321 §4.1.4). */
@@ -123,11 +123,11 @@ function ehloRefused(probe: SmtpProbe, hello: HelloResult, options: RunOptions, 
   const said = `${probeName(probe)} refused EHLO ${options.helo} with "${replyText(refused)}" but accepted HELO`;
   switch (readReply(refused, ['helo-name-rejected', 'no-esmtp'])?.meaning) {
     case 'no-esmtp':
-      return finding('smtp.ehlo-refused', `${said}: it (or a firewall in front of it) speaks no ESMTP to anyone, so no sender can use STARTTLS, SIZE or 8BITMIME with it and mail arrives unencrypted`, evidence);
+      return legacyFinding('smtp.ehlo-refused', `${said}: it (or a firewall in front of it) speaks no ESMTP to anyone, so no sender can use STARTTLS, SIZE or 8BITMIME with it and mail arrives unencrypted`, evidence);
     case 'helo-name-rejected':
-      return finding('smtp.ehlo-refused', `${said}: the refusal is about maildiag's EHLO name, not the domain, so STARTTLS and the ESMTP extensions were not tested; re-test with --helo set to this machine's real host name`, { ...evidence, severity: 'info', side: 'local' });
+      return legacyFinding('smtp.ehlo-refused', `${said}: the refusal is about maildiag's EHLO name, not the domain, so STARTTLS and the ESMTP extensions were not tested; re-test with --helo set to this machine's real host name`, { ...evidence, severity: 'info', side: 'local' });
     default:
-      return finding('smtp.ehlo-refused', `${said}; the reply does not say why. STARTTLS and the ESMTP extensions were not tested: re-test with --helo set to this machine's real host name to rule out maildiag's EHLO name; if EHLO is still refused, no sender can use STARTTLS with it`, evidence);
+      return legacyFinding('smtp.ehlo-refused', `${said}; the reply does not say why. STARTTLS and the ESMTP extensions were not tested: re-test with --helo set to this machine's real host name to rule out maildiag's EHLO name; if EHLO is still refused, no sender can use STARTTLS with it`, evidence);
   }
 }
 
@@ -137,7 +137,7 @@ function relayFindings(probe: SmtpProbe): Finding[] {
   const client = relay.clientAddress;
   const trustedHint = client && nonGlobalReason(client) ? ` (maildiag connected from ${client}, a ${nonGlobalReason(client)} address: if that network is one the server trusts on purpose, only it can relay)` : '';
   return [
-    finding('smtp.open-relay', `${probeName(probe)} accepted RCPT TO:<${relay.address}>, a reserved domain it cannot host: it relays mail for anyone${trustedHint}`, {
+    legacyFinding('smtp.open-relay', `${probeName(probe)} accepted RCPT TO:<${relay.address}>, a reserved domain it cannot host: it relays mail for anyone${trustedHint}`, {
       subjects: probeSubject(probe),
       evidence: probeEvidence(probe, exchange(`RCPT TO:<${relay.address}>`, relay.reply)),
     }),

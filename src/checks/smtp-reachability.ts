@@ -11,7 +11,7 @@ import type { Net } from '../net/context.js';
 import { duration, endpointLabel, GREETING_PATIENCE, probeMx, replyText, seconds, unreachableWords, type SmtpProbe } from '../net/smtp/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
+import { defineCheck, legacyFinding, type Finding, type FindingDetails } from './define.js';
 import { aboutClient, MEANINGS, readReply } from '../replies/index.js';
 import { describeProbe, probeEvidence, probeName, probeSettings, probeSubject } from './smtp-probes.js';
 
@@ -80,31 +80,31 @@ function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions)
     const { outcome } = probe;
     switch (outcome.kind) {
       case 'refused':
-        return [finding('smtp.refused', `${who} refused the connection on port 25${afterword(probe, probes, target)}`, at)];
+        return [legacyFinding('smtp.refused', `${who} refused the connection on port 25${afterword(probe, probes, target)}`, at)];
       case 'timeout':
-        return [finding('smtp.timeout', `connecting to ${who} on port 25 timed out after ${seconds(options.timeoutMs)}${afterword(probe, probes, target)}`, at)];
+        return [legacyFinding('smtp.timeout', `connecting to ${who} on port 25 timed out after ${seconds(options.timeoutMs)}${afterword(probe, probes, target)}`, at)];
       case 'unreachable':
         if (probe.family === 6) return [];
         // The OS says this machine has no route: the failure is here, not at the server.
-        if (outcome.code === 'ENETUNREACH') return [finding('network.no-route', `${who} cannot be reached on port 25: ${unreachableWords(outcome.code)}`, details)];
-        return [finding('smtp.timeout', `${who} cannot be reached on port 25: ${unreachableWords(outcome.code)}${afterword(probe, probes, target)}`, at)];
+        if (outcome.code === 'ENETUNREACH') return [legacyFinding('network.no-route', `${who} cannot be reached on port 25: ${unreachableWords(outcome.code)}`, details)];
+        return [legacyFinding('smtp.timeout', `${who} cannot be reached on port 25: ${unreachableWords(outcome.code)}${afterword(probe, probes, target)}`, at)];
       case 'no-greeting':
-        return [finding('smtp.no-banner', `${who} accepted the connection on port 25 but ${noGreetingWords(outcome)}${afterword(probe, probes, target)}`, at)];
+        return [legacyFinding('smtp.no-banner', `${who} accepted the connection on port 25 but ${noGreetingWords(outcome)}${afterword(probe, probes, target)}`, at)];
       case 'busy':
       case 'rejected':
         if (aboutClient(outcome.reply)) {
-          return [finding('smtp.untestable', `${who} turned maildiag away at connect ("${replyText(outcome.reply)}"): the reply is about this machine's address, not the domain, so the server was not tested; other senders may be let in`, details)];
+          return [legacyFinding('smtp.untestable', `${who} turned maildiag away at connect ("${replyText(outcome.reply)}"): the reply is about this machine's address, not the domain, so the server was not tested; other senders may be let in`, details)];
         }
         return outcome.kind === 'busy'
-          ? [finding('smtp.busy', `${who} answered the connection with "${replyText(outcome.reply)}" instead of a 220 greeting${afterword(probe, probes, target)}`, at)]
-          : [finding('smtp.service-refused', `${who} refused every session at connect with "${replyText(outcome.reply)}"${afterword(probe, probes, target)}`, at)];
+          ? [legacyFinding('smtp.busy', `${who} answered the connection with "${replyText(outcome.reply)}" instead of a 220 greeting${afterword(probe, probes, target)}`, at)]
+          : [legacyFinding('smtp.service-refused', `${who} refused every session at connect with "${replyText(outcome.reply)}"${afterword(probe, probes, target)}`, at)];
       case 'greeted': {
         // Slower than one step, yet within GREETING_PATIENCE: patient senders deliver, hasty ones give up.
         const slow = outcome.greetingMs > options.timeoutMs
-          ? [finding('smtp.greeting-slow', `${who} sent its 220 greeting only ${seconds(outcome.greetingMs)} after the connection opened (RFC 5321 §4.5.3.2 has senders wait up to 5 minutes; many wait far less)`, details)]
+          ? [legacyFinding('smtp.greeting-slow', `${who} sent its 220 greeting only ${seconds(outcome.greetingMs)} after the connection opened (RFC 5321 §4.5.3.2 has senders wait up to 5 minutes; many wait far less)`, details)]
           : [];
-        if (probe.incomplete?.dropped) return [...slow, finding('smtp.session-dropped', `${who} greeted, then ${droppedWords(probe)}${afterword(probe, probes, target)}`, at)];
-        if (probe.incomplete?.malformed) return [...slow, finding('smtp.reply-broken', `${who} greeted, then ${malformedWords(probe)}${afterword(probe, probes, target)}`, { ...at, data: { step: probe.incomplete.step, ...probe.incomplete.malformed } })];
+        if (probe.incomplete?.dropped) return [...slow, legacyFinding('smtp.session-dropped', `${who} greeted, then ${droppedWords(probe)}${afterword(probe, probes, target)}`, at)];
+        if (probe.incomplete?.malformed) return [...slow, legacyFinding('smtp.reply-broken', `${who} greeted, then ${malformedWords(probe)}${afterword(probe, probes, target)}`, { ...at, data: { step: probe.incomplete.step, ...probe.incomplete.malformed } })];
         return probe.incomplete ? [...slow, stoppedFinding(probe, probe.incomplete, details)] : slow;
       }
     }
@@ -116,9 +116,9 @@ function stoppedFinding(probe: SmtpProbe, incomplete: NonNullable<SmtpProbe['inc
   const step = incomplete.step.toUpperCase();
   const reading = incomplete.reply && !aboutClient(incomplete.reply) ? readReply(incomplete.reply, ['server-out-of-storage', 'server-connection-limit']) : undefined;
   if (reading) {
-    return finding(MEANINGS[reading.meaning].probe, `${probeName(probe)} ended the session at ${step} with "${replyText(incomplete.reply!)}": that is the server's own state, and it turns away every sender alike`, details);
+    return legacyFinding(MEANINGS[reading.meaning].probe, `${probeName(probe)} ended the session at ${step} with "${replyText(incomplete.reply!)}": that is the server's own state, and it turns away every sender alike`, details);
   }
-  return finding('smtp.untestable', `${probeName(probe)}: the session stopped at ${step}: ${incomplete.reason}`, details);
+  return legacyFinding('smtp.untestable', `${probeName(probe)}: the session stopped at ${step}: ${incomplete.reason}`, details);
 }
 
 /**
@@ -157,7 +157,7 @@ function hostFindings(probes: SmtpProbe[], target: Target, options: RunOptions):
   const noRoute6 = probes.filter(p => standing(p) === 'no-ipv6');
   if (noRoute6.length) {
     const code = noRoute6[0]!.outcome.kind === 'unreachable' ? noRoute6[0]!.outcome.code : 'no route';
-    findings.push(finding('network.ipv6-unavailable', `this machine has no IPv6 route (${code}), so ${plural(noRoute6.length, 'IPv6 address')} (${noRoute6.map(p => p.ip).join(', ')}) could not be probed`, { subjects: noRoute6.map(p => p.ip) }));
+    findings.push(legacyFinding('network.ipv6-unavailable', `this machine has no IPv6 route (${code}), so ${plural(noRoute6.length, 'IPv6 address')} (${noRoute6.map(p => p.ip).join(', ')}) could not be probed`, { subjects: noRoute6.map(p => p.ip) }));
   }
   if (target.kind !== 'domain') return findings;
   const tested = probes.filter(p => standing(p) !== 'no-ipv6');
@@ -165,12 +165,12 @@ function hostFindings(probes: SmtpProbe[], target: Target, options: RunOptions):
   if (failed.length && !tested.some(p => standing(p) === 'answered')) {
     const hosts = new Set(tested.map(p => p.host)).size;
     const which = hosts === 1 ? `the only MX host of ${target.ascii} does not` : `none of the ${hosts} MX hosts of ${target.ascii}`;
-    findings.push(finding('mx.all-unreachable', `${which} accept${hosts === 1 ? '' : 's'} SMTP on port 25: ${failed.map(p => `${p.host} (${p.ip}): ${outcomeWords(p, options)}`).join('; ')}`, { subjects: [...new Set(failed.flatMap(probeSubject))], evidence: failed.flatMap(p => probeEvidence(p)) }));
+    findings.push(legacyFinding('mx.all-unreachable', `${which} accept${hosts === 1 ? '' : 's'} SMTP on port 25: ${failed.map(p => `${p.host} (${p.ip}): ${outcomeWords(p, options)}`).join('; ')}`, { subjects: [...new Set(failed.flatMap(probeSubject))], evidence: failed.flatMap(p => probeEvidence(p)) }));
   } else if (primaryDown(probes)) {
     const primary = primaryPreference(probes);
     const down = failed.filter(p => p.preference === primary);
     const backup = tested.find(p => p.preference > primary && standing(p) === 'answered')!;
-    findings.push(finding('mx.primary-unreachable', `the primary MX ${[...new Set(down.map(p => p.host))].join(', ')} (preference ${primary}) does not accept mail (${down.map(p => `${p.ip}: ${outcomeWords(p, options)}`).join('; ')}); the backup ${backup.host} (preference ${backup.preference}) answers`, { subjects: [...new Set(down.flatMap(probeSubject))], evidence: down.flatMap(p => probeEvidence(p)) }));
+    findings.push(legacyFinding('mx.primary-unreachable', `the primary MX ${[...new Set(down.map(p => p.host))].join(', ')} (preference ${primary}) does not accept mail (${down.map(p => `${p.ip}: ${outcomeWords(p, options)}`).join('; ')}); the backup ${backup.host} (preference ${backup.preference}) answers`, { subjects: [...new Set(down.flatMap(probeSubject))], evidence: down.flatMap(p => probeEvidence(p)) }));
   }
   return findings;
 }
@@ -236,7 +236,7 @@ async function port25Blocked(net: Net, probes: SmtpProbe[], options: RunOptions)
   if (!open.length) return { otherPorts };
   return {
     otherPorts,
-    finding: finding('network.port25-blocked', `every port-25 connection timed out (${ips.join(', ')}) while ${open.map(r => endpointLabel(r)).join(', ')} accepted connections: outbound port 25 is most likely blocked on this network`, {
+    finding: legacyFinding('network.port25-blocked', `every port-25 connection timed out (${ips.join(', ')}) while ${open.map(r => endpointLabel(r)).join(', ')} accepted connections: outbound port 25 is most likely blocked on this network`, {
       subjects: ips,
       evidence: [...tested.map(p => `${endpointLabel(p)}: connect timed out after ${seconds(options.timeoutMs)}`), ...otherPorts.map(r => `${endpointLabel(r)}: ${r.result}`)],
     }),

@@ -19,7 +19,7 @@ import {
   type SpfWalk,
 } from '../auth/spf-walk.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, finding, type Finding } from './define.js';
+import { defineCheck, legacyFinding, type Finding } from './define.js';
 
 export default defineCheck({
   id: 'spf',
@@ -54,13 +54,13 @@ export default defineCheck({
     switch (root.status) {
       case 'none': {
         const answer = describeAnswer(domain, 'TXT', await net.dns.query(domain, 'TXT'));
-        return { findings: [finding('spf.missing', `${domain} publishes no SPF record (${root.problem})`, { subjects: [domain], evidence: [answer] })], data };
+        return { findings: [legacyFinding('spf.missing', `${domain} publishes no SPF record (${root.problem})`, { subjects: [domain], evidence: [answer] })], data };
       }
       case 'dns-error':
         return { findings: [], data: { ...data, error: `the TXT lookup for ${domain} failed: ${root.problem}` }, status: 'info' };
       case 'multiple':
         return {
-          findings: [finding('spf.multiple', `${domain} publishes ${root.records!.length} SPF records; receivers return permerror`, { subjects: [domain], evidence: root.records!.map(r => `${domain} TXT "${r}"`) })],
+          findings: [legacyFinding('spf.multiple', `${domain} publishes ${root.records!.length} SPF records; receivers return permerror`, { subjects: [domain], evidence: root.records!.map(r => `${domain} TXT "${r}"`) })],
           data,
         };
       case 'syntax':
@@ -76,7 +76,7 @@ const identityOf = (domain: string, ip: string, options: RunOptions) => ({ ip, m
 
 function syntaxFinding(node: SpfNode, domain: string, via?: string): Finding {
   const where = via ? `${via} leads to ${node.domain}, whose SPF record` : `the SPF record of ${domain}`;
-  return finding('spf.syntax', `${where} has a syntax error at "${node.syntaxError!.term}": ${node.syntaxError!.reason}; receivers return permerror`, {
+  return legacyFinding('spf.syntax', `${where} has a syntax error at "${node.syntaxError!.term}": ${node.syntaxError!.reason}; receivers return permerror`, {
     subjects: [node.domain],
     evidence: [`${node.domain} TXT "${node.record}"`],
     data: { domain: node.domain, term: node.syntaxError!.term, reason: node.syntaxError!.reason },
@@ -92,13 +92,13 @@ function nestedRecordFindings(walk: SpfWalk, domain: string): Finding[] {
       const subjects = [child.domain];
       if (child.status === 'syntax') findings.push(syntaxFinding(child, domain, term));
       if (child.status === 'multiple') {
-        findings.push(finding('spf.multiple', `${term} (in ${parent.domain}) leads to ${child.domain}, which publishes ${child.records!.length} SPF records; receivers return permerror`, {
+        findings.push(legacyFinding('spf.multiple', `${term} (in ${parent.domain}) leads to ${child.domain}, which publishes ${child.records!.length} SPF records; receivers return permerror`, {
           subjects,
           evidence: child.records!.map(r => `${child.domain} TXT "${r}"`),
         }));
       }
       if (child.status === 'none') {
-        findings.push(finding('spf.include-missing', `${term} (in ${parent.domain}) names ${child.domain}, which has no SPF record (${child.problem}); receivers return permerror there`, {
+        findings.push(legacyFinding('spf.include-missing', `${term} (in ${parent.domain}) names ${child.domain}, which has no SPF record (${child.problem}); receivers return permerror there`, {
           subjects,
           evidence: [`${parent.domain} TXT "${parent.record}"`],
         }));
@@ -106,7 +106,7 @@ function nestedRecordFindings(walk: SpfWalk, domain: string): Finding[] {
     }
   }
   for (const loop of includeLoops(walk.root)) {
-    findings.push(finding('spf.too-many-lookups', `include loop ${loop.join(' → ')}: receivers follow it until the limit of ${SPF_LOOKUP_LIMIT} lookups and return permerror`, {
+    findings.push(legacyFinding('spf.too-many-lookups', `include loop ${loop.join(' → ')}: receivers follow it until the limit of ${SPF_LOOKUP_LIMIT} lookups and return permerror`, {
       subjects: [loop.at(-1)!],
       evidence: renderSpfTree(walk.root),
       data: { loop },
@@ -128,7 +128,7 @@ function limitFindings(walk: SpfWalk, domain: string, evaluation?: SpfEvaluation
     : 'receivers return permerror';
   if (walk.lookupCount > SPF_LOOKUP_LIMIT) {
     const counted = walk.truncated ? `more than ${walk.lookupCount}` : String(walk.lookupCount);
-    findings.push(finding('spf.too-many-lookups', `checking SPF for ${domain} takes ${counted} DNS lookups (include, a, mx, ptr, exists, redirect), over the limit of ${SPF_LOOKUP_LIMIT}: ${consequence}`, {
+    findings.push(legacyFinding('spf.too-many-lookups', `checking SPF for ${domain} takes ${counted} DNS lookups (include, a, mx, ptr, exists, redirect), over the limit of ${SPF_LOOKUP_LIMIT}: ${consequence}`, {
       subjects: [domain],
       evidence: tree,
       data: { lookups: walk.lookupCount, limit: SPF_LOOKUP_LIMIT, truncated: walk.truncated },
@@ -136,7 +136,7 @@ function limitFindings(walk: SpfWalk, domain: string, evaluation?: SpfEvaluation
   }
   for (const node of allNodes(walk.root)) {
     for (const lookup of node.lookups.filter(l => (l.mxHosts ?? 0) > SPF_MX_HOST_LIMIT)) {
-      findings.push(finding('spf.too-many-lookups', `${lookup.term} (in ${node.domain}) has ${lookup.mxHosts} MX hosts; receivers look up at most ${SPF_MX_HOST_LIMIT} and return permerror`, {
+      findings.push(legacyFinding('spf.too-many-lookups', `${lookup.term} (in ${node.domain}) has ${lookup.mxHosts} MX hosts; receivers look up at most ${SPF_MX_HOST_LIMIT} and return permerror`, {
         subjects: [lookup.target!],
         evidence: [`${node.domain} TXT "${node.record}"`],
         data: { mxHosts: lookup.mxHosts, limit: SPF_MX_HOST_LIMIT },
@@ -145,7 +145,7 @@ function limitFindings(walk: SpfWalk, domain: string, evaluation?: SpfEvaluation
   }
   if (walk.voidLookups.length > SPF_VOID_LIMIT) {
     // More than two is a permerror for every message, as serious as too many lookups.
-    findings.push(finding('spf.void-lookups', `${walk.voidLookups.length} lookups in the SPF of ${domain} find nothing (limit ${SPF_VOID_LIMIT}): ${walk.voidLookups.map(describeVoid).join(', ')}; ${consequence}`, {
+    findings.push(legacyFinding('spf.void-lookups', `${walk.voidLookups.length} lookups in the SPF of ${domain} find nothing (limit ${SPF_VOID_LIMIT}): ${walk.voidLookups.map(describeVoid).join(', ')}; ${consequence}`, {
       subjects: walk.voidLookups.map(v => v.target),
       evidence: walk.voidLookups.map(v => `${describeVoid(v)} (in ${v.domain}): ${v.target} has no records`),
       data: { voidLookups: walk.voidLookups.length, limit: SPF_VOID_LIMIT },
@@ -166,18 +166,18 @@ function endingFindings(root: SpfNode, domain: string): Finding[] {
   const evidence = [`${domain} TXT "${root.record}"`];
   const passing = passesEveryAddress(root);
   if (passing) {
-    return [finding('spf.plus-all', `SPF of ${domain} passes mail from any address: ${passing.join(' → ')}`, { subjects: [domain], evidence, data: { chain: passing } })];
+    return [legacyFinding('spf.plus-all', `SPF of ${domain} passes mail from any address: ${passing.join(' → ')}`, { subjects: [domain], evidence, data: { chain: passing } })];
   }
   const ending = terminalAll(root);
   if (!ending || ending.qualifier === '-') return [];
   const subjects = [domain];
   switch (ending.qualifier) {
     case '~':
-      return [finding('spf.soft-all', `SPF of ${domain} ends in ~all${ending.domain === domain ? '' : ` (via ${ending.domain})`}: mail from unlisted servers gets softfail, not fail`, { subjects, evidence, data: { all: '~all' } })];
+      return [legacyFinding('spf.soft-all', `SPF of ${domain} ends in ~all${ending.domain === domain ? '' : ` (via ${ending.domain})`}: mail from unlisted servers gets softfail, not fail`, { subjects, evidence, data: { all: '~all' } })];
     case '?':
-      return [finding('spf.soft-all', `SPF of ${domain} ends in ?all${ending.domain === domain ? '' : ` (via ${ending.domain})`}: mail from unlisted servers gets neutral, as if there were no SPF`, { subjects, evidence, data: { all: '?all' } })];
+      return [legacyFinding('spf.soft-all', `SPF of ${domain} ends in ?all${ending.domain === domain ? '' : ` (via ${ending.domain})`}: mail from unlisted servers gets neutral, as if there were no SPF`, { subjects, evidence, data: { all: '?all' } })];
     case 'default':
-      return [finding('spf.soft-all', `SPF of ${domain} has neither "all" nor redirect=: mail from unlisted servers gets neutral (RFC 7208 §4.7)`, { subjects, evidence, data: { all: null } })];
+      return [legacyFinding('spf.soft-all', `SPF of ${domain} has neither "all" nor redirect=: mail from unlisted servers gets neutral (RFC 7208 §4.7)`, { subjects, evidence, data: { all: null } })];
     default:
       return [];
   }
@@ -198,12 +198,12 @@ function verdictFindings(evaluation: SpfEvaluation): Finding[] {
     case 'none':
       return [];
     case 'permerror':
-      return [finding('spf.permerror', `SPF permerror for ${ip} sending as ${evaluation.domain}: ${evaluation.reason}`, { subjects: [evaluation.domain], evidence, data })];
+      return [legacyFinding('spf.permerror', `SPF permerror for ${ip} sending as ${evaluation.domain}: ${evaluation.reason}`, { subjects: [evaluation.domain], evidence, data })];
     case 'temperror':
-      return [finding('spf.temperror', `SPF temperror for ${ip} sending as ${evaluation.domain}: ${evaluation.reason}`, { subjects: [evaluation.domain], evidence, data })];
+      return [legacyFinding('spf.temperror', `SPF temperror for ${ip} sending as ${evaluation.domain}: ${evaluation.reason}`, { subjects: [evaluation.domain], evidence, data })];
     default:
       // fail is refused outright; softfail and neutral usually mean spam-folder or a DMARC failure.
-      return [finding('spf.ip-not-authorized', `SPF ${evaluation.result} for ${ip} sending as ${evaluation.domain}: ${unlisted(evaluation) ? `the record does not list this address (${evaluation.reason})` : evaluation.reason}`, {
+      return [legacyFinding('spf.ip-not-authorized', `SPF ${evaluation.result} for ${ip} sending as ${evaluation.domain}: ${unlisted(evaluation) ? `the record does not list this address (${evaluation.reason})` : evaluation.reason}`, {
         subjects,
         evidence,
         data,

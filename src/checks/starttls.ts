@@ -6,7 +6,7 @@ import { openStartTls, replyText, type SmtpProbe } from '../net/smtp/index.js';
 import { readReply } from '../replies/index.js';
 import type { TlsResult } from '../net/tls.js';
 import type { TlsSession } from '../pipeline/facts.js';
-import { defineCheck, finding, type CheckContext, type Finding, type FindingDetails } from './define.js';
+import { defineCheck, legacyFinding, type CheckContext, type Finding, type FindingDetails } from './define.js';
 import { exchange, noSessionToJudge, otherHostAccepting, probeEvidence, probeSubject } from './smtp-probes.js';
 
 /** Versions RFC 8996 deprecates: a server that offers nothing newer is "old", not "broken". */
@@ -55,7 +55,7 @@ async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict>
   }
   if (!starttls.offered) {
     const lines = probe.ehlo ? exchange(`${probe.ehlo.command} ${ctx.options.helo}`, probe.ehlo.reply) : [];
-    return { data: { ...where, offered: false }, finding: finding('tls.starttls-missing', `${name} does not offer STARTTLS: mail to it travels unencrypted`, details(lines)) };
+    return { data: { ...where, offered: false }, finding: legacyFinding('tls.starttls-missing', `${name} does not offer STARTTLS: mail to it travels unencrypted`, details(lines)) };
   }
   const { reply, handshake } = starttls;
   // The session ended before STARTTLS was sent (at the plaintext MAIL FROM): nothing to judge, smtp-reachability says why.
@@ -67,7 +67,7 @@ async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict>
     // 454 "TLS not available" and the like (RFC 3207 §4), or no reply at all.
     const why = reply ? `answers STARTTLS with ${replyText(reply)}` : `does not answer STARTTLS (${probe.incomplete?.reason ?? 'no reply'})`;
     const lines = reply ? exchange('STARTTLS', reply) : [];
-    return { data: { ...where, offered: true, failure: why }, finding: finding('tls.handshake-failed', `${name} offers STARTTLS but ${why}`, details(lines)) };
+    return { data: { ...where, offered: true, failure: why }, finding: legacyFinding('tls.handshake-failed', `${name} offers STARTTLS but ${why}`, details(lines)) };
   }
   return retryWithLegacyTls(probe, handshake, ctx, details);
 }
@@ -87,19 +87,19 @@ async function retryWithLegacyTls(probe: SmtpProbe, failed: Exclude<TlsResult, {
   const lines = [`-- TLS handshake (TLS 1.2 or later) failed: ${reason}`];
   if (legacy.kind !== 'ok') {
     const retry = 'reason' in legacy ? legacy.reason : legacy.kind;
-    return { data: { ...where, legacyRetry: retry }, finding: finding('tls.handshake-failed', `the TLS handshake with ${name} fails: ${reason}`, details([...lines, `-- retry allowing TLS 1.0/1.1: ${retry}`])) };
+    return { data: { ...where, legacyRetry: retry }, finding: legacyFinding('tls.handshake-failed', `the TLS handshake with ${name} fails: ${reason}`, details([...lines, `-- retry allowing TLS 1.0/1.1: ${retry}`])) };
   }
   const session = toSession(probe, legacy, true);
   const data = { ...where, legacyRetry: 'ok', protocol: legacy.protocol, cipher: legacy.cipher };
   const evidence = [...lines, `-- retry allowing TLS 1.0/1.1 and legacy ciphers: ${legacy.protocol} ${legacy.cipher}`];
   if (OLD_PROTOCOLS.includes(legacy.protocol)) {
-    return { data, session, finding: finding('tls.protocol-old', `${name} only negotiates ${legacy.protocol}; TLS 1.2 or later fails (${reason})`, details(evidence)) };
+    return { data, session, finding: legacyFinding('tls.protocol-old', `${name} only negotiates ${legacy.protocol}; TLS 1.2 or later fails (${reason})`, details(evidence)) };
   }
   // A modern version but only with ciphers or keys below today's security level (e.g. RC4, a 1024-bit key).
   return {
     data,
     session,
-    finding: finding('tls.handshake-failed', `the TLS handshake with ${name} fails with current security settings (${reason}); it only works with legacy ciphers or keys (${legacy.protocol} ${legacy.cipher})`, details(evidence)),
+    finding: legacyFinding('tls.handshake-failed', `the TLS handshake with ${name} fails with current security settings (${reason}); it only works with legacy ciphers or keys (${legacy.protocol} ${legacy.cipher})`, details(evidence)),
   };
 }
 
@@ -119,7 +119,7 @@ function tlsRequired(probe: SmtpProbe, probes: SmtpProbe[], { options }: CheckCo
     ? `and the STARTTLS handshake with it failed, so no sender can deliver${other ? ` to it; ${other.host} accepts the mail instead` : ''}`
     : 'so senders that do not use TLS, or whose handshake with it fails, cannot deliver at all (RFC 3207 §4: a publicly-referenced server must not require STARTTLS)';
   return [
-    finding('smtp.tls-required', `${describe(probe)} answers ${command} before STARTTLS with "${replyText(reply)}", ${consequence}`, {
+    legacyFinding('smtp.tls-required', `${describe(probe)} answers ${command} before STARTTLS with "${replyText(reply)}", ${consequence}`, {
       subjects: probeSubject(probe),
       evidence: probeEvidence(probe, exchange(command, reply)),
       ...(failed && !other ? { severity: 'error' as const } : {}),

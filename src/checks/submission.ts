@@ -10,7 +10,7 @@ import type { Net } from '../net/context.js';
 import { ipFamily } from '../net/ip.js';
 import { describeSubmissionOutcome, probeSubmission, type SubmissionProbe } from '../net/smtp/index.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, finding, type Finding } from './define.js';
+import { defineCheck, legacyFinding, type Finding } from './define.js';
 
 /** Submission (RFC 6409), its common alternative when ISPs filter 587, and implicit TLS (RFC 8314). */
 export const SUBMISSION_PORTS = [587, 2525, 465];
@@ -103,7 +103,7 @@ function hostFinding(candidate: Candidate & { ip?: string; probes: SubmissionPro
   const origin = { relay: 'the relay given with --relay', srv: 'the submission host named in SRV', guess: 'the guessed submission host' }[source];
   if (!ip) {
     if (source === 'guess') return [];
-    return [finding('submission.unreachable', `${origin} ${host} does not resolve to any address`, { subjects: [host] })];
+    return [legacyFinding('submission.unreachable', `${origin} ${host} does not resolve to any address`, { subjects: [host] })];
   }
   if (probes.some(p => p.outcome.kind === 'greeted')) return [];
   const silent = probes.every(p => p.outcome.kind === 'timeout' || p.outcome.kind === 'unreachable');
@@ -112,7 +112,7 @@ function hostFinding(candidate: Candidate & { ip?: string; probes: SubmissionPro
   const ports = probes.map(p => `${p.port}: ${describeSubmissionOutcome(p, options.timeoutMs)}`).join('; ');
   const note = source === 'guess' ? ` (${host} was only a guess, and its firewall may simply drop these ports)` : '';
   return [
-    finding('submission.unreachable', `${origin} ${host} (${ip}) answers on none of its submission ports: ${ports}${note}`, {
+    legacyFinding('submission.unreachable', `${origin} ${host} (${ip}) answers on none of its submission ports: ${ports}${note}`, {
       subjects: [host, ip],
       evidence: probes.flatMap(p => p.transcript.map(line => `${ip}:${p.port} ${line}`)),
       ...(source === 'guess' ? { severity: 'info' as const } : {}),

@@ -2,7 +2,7 @@
 // to report failed encrypted deliveries. It matters once the domain asks for
 // authenticated TLS with MTA-STS or DANE, so those records are looked up too.
 import { describeAnswer, joinTxt } from '../net/dns/index.js';
-import { defineCheck, finding } from './define.js';
+import { defineCheck, legacyFinding } from './define.js';
 
 export type TlsRptRecord = { ok: true; rua: string[] } | { ok: false; reason: string };
 
@@ -60,7 +60,7 @@ export default defineCheck({
     const records = texts.filter(t => t.startsWith('v=TLSRPTv1'));
     const attempts = texts.filter(t => /^\s*v\s*=\s*tlsrpt/i.test(t) || /\brua\s*=/i.test(t));
     const invalid = (reason: string) => ({
-      findings: [finding('tls-rpt.invalid', `${domain}: ${reason}`, { subjects: [name], evidence })],
+      findings: [legacyFinding('tls-rpt.invalid', `${domain}: ${reason}`, { subjects: [name], evidence })],
       data: { records: attempts, uses },
     });
     if (records.length > 1) return invalid(`${records.length} TLS-RPT records; senders ignore TLS-RPT unless there is exactly one (RFC 8460 §3)`);
@@ -73,7 +73,7 @@ export default defineCheck({
     if (!usesMtaSts && !usesDane) return { findings: [], data: { record: null, uses } };
     const policy = [usesMtaSts && 'MTA-STS', usesDane && 'DANE'].filter(Boolean).join(' and ');
     return {
-      findings: [finding('tls-rpt.missing', `${domain} uses ${policy} but publishes no TLS-RPT record, so failed encrypted deliveries go unreported`, { subjects: [name], evidence })],
+      findings: [legacyFinding('tls-rpt.missing', `${domain} uses ${policy} but publishes no TLS-RPT record, so failed encrypted deliveries go unreported`, { subjects: [name], evidence })],
       data: { record: null, uses },
     };
   },

@@ -4,22 +4,55 @@
 // with them (loading zod costs ~100 ms, too much for every run), and
 // docs/report.schema.json is generated from them.
 import { z } from 'zod';
-import { causeIds, SEVERITIES, SIDES, type CauseId } from '../causes.js';
+import { causeIds, causes, formatMessage, placeholders, SEVERITIES, SIDES, type CauseId } from '../causes.js';
 import { CHECK_STATUSES, UNFINISHED } from '../pipeline/run.js';
 
 export const causeIdSchema = z.enum(causeIds as [CauseId, ...CauseId[]]);
 export const severitySchema = z.enum(SEVERITIES);
 export const sideSchema = z.enum(SIDES);
 
-export const findingSchema = z.object({
-  cause: causeIdSchema,
-  severity: severitySchema,
-  side: sideSchema,
-  message: z.string(),
-  subjects: z.array(z.string()),
-  evidence: z.array(z.string()),
-  data: z.record(z.string(), z.unknown()).optional(),
-});
+export const findingSchema = z
+  .object({
+    cause: causeIdSchema,
+    /** Which of the cause's messages (docs/causes.md) the message is. */
+    messageId: z.string().optional(),
+    severity: severitySchema,
+    side: sideSchema,
+    /** The messageId's template filled with data. */
+    message: z.string(),
+    subjects: z.array(z.string()),
+    evidence: z.array(z.string()),
+    /** Every placeholder of the message, and what else the check saw (findingWordsSchema says which fields). */
+    data: z.record(z.string(), z.unknown()).optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (f.messageId === undefined) return;
+    try {
+      if (formatMessage(f.cause, f.messageId, f.data ?? {}) !== f.message) ctx.addIssue({ code: 'custom', message: `message is not ${f.cause}/${f.messageId} filled with data` });
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    }
+  });
+
+/** A placeholder's JSON type: lists are arrays, the rest strings or numbers. */
+function placeholderSchema(format: string | undefined) {
+  if (format === 'list' || format === 'and' || format === 'semicolons') return z.array(z.union([z.string(), z.number()]));
+  if (format) return z.string();
+  return z.union([z.string(), z.number()]);
+}
+
+/** Per cause and messageId, the data fields its message needs (documentation of findingSchema's data; extra fields allowed). */
+export const findingWordsSchema = z.union(
+  causeIds.flatMap(cause =>
+    Object.entries(causes[cause].messages ?? {}).map(([messageId, template]) =>
+      z.object({
+        cause: z.literal(cause),
+        messageId: z.literal(messageId),
+        data: z.looseObject(Object.fromEntries(placeholders(template).map(p => [p.name, placeholderSchema(p.format)]))),
+      }),
+    ),
+  ) as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]],
+);
 
 export const checkResultSchema = z.object({
   id: z.string(),

@@ -1,6 +1,6 @@
 // A fixed multi-problem report, built through the real ranker and report
 // builder, for renderer snapshots and output-safety tests.
-import { finding } from '../../src/checks/define.js';
+import { legacyFinding } from '../../src/checks/define.js';
 import { buildReport } from '../../src/pipeline/report.js';
 import type { CheckResult } from '../../src/pipeline/run.js';
 import type { Report } from '../../src/report/schema.js';
@@ -16,22 +16,22 @@ export function fixedReport(banner = 'mx1.example.com ESMTP ready'): Report {
     },
     {
       id: 'host-addrs', title: 'MX host addresses', status: 'warn', durationMs: 5,
-      findings: [finding('mx.target-invalid', 'MX host mx2.example.com is a CNAME (mx2.example.com → relay.example.net)', { subjects: ['mx2.example.com'], evidence: ['mx2.example.com CNAME relay.example.net'] })],
+      findings: [legacyFinding('mx.target-invalid', 'MX host mx2.example.com is a CNAME (mx2.example.com → relay.example.net)', { subjects: ['mx2.example.com'], evidence: ['mx2.example.com CNAME relay.example.net'] })],
       data: {},
     },
     {
       id: 'smtp-reachability', title: 'SMTP on port 25', status: 'warn', durationMs: 120,
-      findings: [finding('mx.primary-unreachable', 'mx1.example.com (192.0.2.10) refuses connections; the backup mx2.example.com answers', { subjects: ['mx1.example.com'], evidence: [`connect 192.0.2.10:25: refused`, `192.0.2.20:25 <- 220 ${banner}`] })],
+      findings: [legacyFinding('mx.primary-unreachable', 'mx1.example.com (192.0.2.10) refuses connections; the backup mx2.example.com answers', { subjects: ['mx1.example.com'], evidence: [`connect 192.0.2.10:25: refused`, `192.0.2.20:25 <- 220 ${banner}`] })],
       data: {},
     },
     {
       id: 'spf', title: 'SPF', status: 'fail', durationMs: 9,
-      findings: [finding('spf.plus-all', 'example.com SPF ends in +all: any host may send as example.com', { subjects: ['example.com'], evidence: ['example.com TXT "v=spf1 +all"'] })],
+      findings: [legacyFinding('spf.plus-all', 'example.com SPF ends in +all: any host may send as example.com', { subjects: ['example.com'], evidence: ['example.com TXT "v=spf1 +all"'] })],
       data: {},
     },
     {
       id: 'dmarc', title: 'DMARC', status: 'warn', durationMs: 6,
-      findings: [finding('dmarc.policy-none', '_dmarc.example.com has p=none', { subjects: ['_dmarc.example.com'], evidence: ['_dmarc.example.com TXT "v=DMARC1; p=none"'] }), finding('dmarc.no-reports', 'no rua tag', { subjects: ['_dmarc.example.com'] })],
+      findings: [legacyFinding('dmarc.policy-none', '_dmarc.example.com has p=none', { subjects: ['_dmarc.example.com'], evidence: ['_dmarc.example.com TXT "v=DMARC1; p=none"'] }), legacyFinding('dmarc.no-reports', 'no rua tag', { subjects: ['_dmarc.example.com'] })],
       data: {},
     },
     { id: 'dane', title: 'DANE', status: 'skipped', durationMs: 0, findings: [], data: { reason: 'needs smtp25, which earlier checks could not provide' } },
