@@ -1116,22 +1116,27 @@ export const causalOrder: Readonly<Record<string, number>> = Object.fromEntries(
 
 /**
  * How a placeholder's value is said, by the name after `|`: `{hosts|list}`.
- * A placeholder without a format takes a string or a number as it is.
+ * A placeholder without a format takes a string or a number as it is. `takes`
+ * is the JSON type of the value, for the report schema.
  */
 const FORMATS = {
   /** a, b, c */
-  list: (items: readonly (string | number)[]) => items.join(', '),
+  list: { takes: 'array', say: (items: readonly (string | number)[]) => items.join(', ') },
   /** a and b and c */
-  and: (items: readonly (string | number)[]) => items.join(' and '),
+  and: { takes: 'array', say: (items: readonly (string | number)[]) => items.join(' and ') },
   /** a; b; c */
-  semicolons: (items: readonly (string | number)[]) => items.join('; '),
+  semicolons: { takes: 'array', say: (items: readonly (string | number)[]) => items.join('; ') },
   /** NXDOMAIN */
-  upper: (text: string) => text.toUpperCase(),
+  upper: { takes: 'string', say: (text: string) => text.toUpperCase() },
   /** "text" */
-  quoted: (text: string) => `"${text}"`,
+  quoted: { takes: 'string', say: (text: string) => `"${text}"` },
   /** The day of an ISO 8601 timestamp: 2026-12-04. */
-  day: (iso: string) => iso.slice(0, 10),
-} satisfies Record<string, (value: never) => string>;
+  day: { takes: 'string', say: (iso: string) => iso.slice(0, 10) },
+  /** A byte count in decimal megabytes: 10.2 MB, 35 MB. */
+  megabytes: { takes: 'number', say: (bytes: number) => `${bytes / 1e6 >= 10 ? Math.round(bytes / 1e6) : (bytes / 1e6).toFixed(1)} MB` },
+  /** A server by name and address, "mx.example.org (192.0.2.1)", or its address alone when it has no name. */
+  hostAndIp: { takes: 'object', say: (server: { host: string; ip: string }) => (server.host === server.ip ? server.ip : `${server.host} (${server.ip})`) },
+} satisfies Record<string, { takes: 'string' | 'number' | 'array' | 'object'; say: (value: never) => string }>;
 
 type Format = keyof typeof FORMATS;
 type Scalar = string | number;
@@ -1143,7 +1148,7 @@ type Template<C extends CauseId, M extends MessageId<C>> = (typeof registry)[C] 
 /** The data a template needs: one field per placeholder, typed by its format. */
 export type TemplateData<T> = T extends `${string}{${infer P}}${infer Rest}` ? Field<P> & TemplateData<Rest> : unknown;
 type Field<P extends string> = P extends `${infer Name}|${infer F}`
-  ? { [K in Name]: F extends Format ? Parameters<(typeof FORMATS)[F]>[0] : never }
+  ? { [K in Name]: F extends Format ? Parameters<(typeof FORMATS)[F]['say']>[0] : never }
   : { [K in P]: Scalar };
 export type MessageData<C extends CauseId, M extends MessageId<C>> = TemplateData<Template<C, M>>;
 
@@ -1164,6 +1169,9 @@ export function isFormat(name: string): name is Format {
   return Object.hasOwn(FORMATS, name);
 }
 
+/** The JSON type a format takes. */
+export const formatTakes = (format: Format): (typeof FORMATS)[Format]['takes'] => FORMATS[format].takes;
+
 /** The words of a finding. Throws, as ESLint does, on an undeclared messageId or data a placeholder lacks. */
 export function formatMessage(cause: CauseId, messageId: string, data: Readonly<Record<string, unknown>>): string {
   const template = messageTemplate(cause, messageId);
@@ -1173,7 +1181,7 @@ export function formatMessage(cause: CauseId, messageId: string, data: Readonly<
     if (value === undefined) throw new Error(`${cause}/${messageId}: data.${name} is missing`);
     if (format !== undefined) {
       if (!isFormat(format)) throw new Error(`${cause}/${messageId}: unknown format "${format}"`);
-      return (FORMATS[format] as (v: unknown) => string)(value);
+      return (FORMATS[format].say as (v: unknown) => string)(value);
     }
     if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`${cause}/${messageId}: data.${name} is not a string or number (give it a format)`);
     return String(value);

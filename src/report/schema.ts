@@ -4,7 +4,7 @@
 // with them (loading zod costs ~100 ms, too much for every run), and
 // docs/report.schema.json is generated from them.
 import { z } from 'zod';
-import { causeIds, causes, formatMessage, placeholders, SEVERITIES, SIDES, type CauseId } from '../causes.js';
+import { causeIds, causes, formatMessage, formatTakes, isFormat, placeholders, SEVERITIES, SIDES, type CauseId } from '../causes.js';
 import { CHECK_STATUSES, UNFINISHED } from '../pipeline/run.js';
 
 export const causeIdSchema = z.enum(causeIds as [CauseId, ...CauseId[]]);
@@ -36,9 +36,13 @@ export const findingSchema = z
 
 /** A placeholder's JSON type: lists are arrays, the rest strings or numbers. */
 function placeholderSchema(format: string | undefined) {
-  if (format === 'list' || format === 'and' || format === 'semicolons') return z.array(z.union([z.string(), z.number()]));
-  if (format) return z.string();
-  return z.union([z.string(), z.number()]);
+  if (format === undefined || !isFormat(format)) return z.union([z.string(), z.number()]);
+  switch (formatTakes(format)) {
+    case 'array': return z.array(z.union([z.string(), z.number()]));
+    case 'object': return z.record(z.string(), z.unknown());
+    case 'number': return z.number();
+    case 'string': return z.string();
+  }
 }
 
 /** Per cause and messageId, the data fields its message needs (documentation of findingSchema's data; extra fields allowed). */
