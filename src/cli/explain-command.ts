@@ -4,10 +4,11 @@
 // almost certainly the wrong file. Empty and binary inputs are refused the same way.
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { explain, ExplainInputError, renderExplain, type ExplainFormat } from '../explain/index.js';
+import { explain, ExplainInputError } from '../explain/index.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { runLiveChecks, type LiveCheckSettings } from './explain-check.js';
+import { renderExplain, type ExplainFormat } from '../render/explain.js';
 import { renderLiveChecks } from '../render/live.js';
 
 const MAX_INPUT_BYTES = 10 * 1024 * 1024;

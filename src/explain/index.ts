@@ -6,7 +6,6 @@ import { decodeInput } from './text.js';
 import type { ExplainEntry, ExplainReport } from './types.js';
 
 export { ExplainInputError } from './errors.js';
-export { renderExplain, type ExplainFormat } from './render.js';
 export type { ExplainEntry, ExplainReport } from './types.js';
 
 /** Throws ExplainInputError for empty or binary input; anything else yields a report. */

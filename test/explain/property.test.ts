@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { isCauseId } from '../../src/causes.js';
-import { explain, ExplainInputError, renderExplain } from '../../src/explain/index.js';
+import { explain, ExplainInputError } from '../../src/explain/index.js';
+import { renderExplain } from '../../src/render/explain.js';
 import { loadCorpus, readCase } from '../../bench/explain-corpus.js';
 
 const RUNS = 2500;

@@ -2,9 +2,9 @@
 // string that came from the input goes through the shared sanitiser first:
 // bounce text is attacker-controlled and must not drive the terminal.
 import { Chalk, type ChalkInstance } from 'chalk';
-import { cleanLine } from '../render/sanitize.js';
-import { SIDE_LABEL } from '../render/words.js';
-import type { ExplainEntry, ExplainReport } from './types.js';
+import { cleanLine } from './sanitize.js';
+import { SIDE_LABEL } from './words.js';
+import type { ExplainEntry, ExplainReport } from '../explain/types.js';
 
 export type ExplainFormat = 'human' | 'json' | 'markdown';
 
