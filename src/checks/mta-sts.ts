@@ -1,6 +1,7 @@
 // MTA-STS (RFC 8461) as a sending MTA applies it: exactly one _mta-sts TXT
 // record, a policy fetched over HTTPS with a valid certificate and no
 // redirects, and, in enforce or testing mode, every MX host listed in it.
+import { readStsPolicy, type StsPolicyError } from '../auth/mta-sts-policy.js';
 import { describeAnswer, joinTxt, type DnsAnswer } from '../net/dns/index.js';
 import { httpsGet, type HttpsResult } from '../net/https.js';
 import { nonGlobalReason } from '../net/ip.js';
@@ -45,7 +46,7 @@ export interface StsPolicy {
 
 export type PolicyParse = { ok: true; policy: StsPolicy } | { ok: false; reason: string };
 
-const POLICY_ERRORS: Record<string, string> = {
+const POLICY_ERRORS: Record<StsPolicyError, string> = {
   invalid_sts_version: 'the version: line is missing or not "STSv1"',
   invalid_sts_mode: 'the mode: line is missing or not enforce, testing or none',
   invalid_sts_max_age: 'the max_age: line is missing or not a number of seconds up to 31557600',
@@ -53,22 +54,16 @@ const POLICY_ERRORS: Record<string, string> = {
 };
 
 /**
- * RFC 8461 §3.2, through mailauth's parser (its own mx matching allows
+ * RFC 8461 §3.2, read as mailauth reads it (its own mx matching allows
  * multi-label wildcards, so ours is above), then the grammar it lets through:
  * mailauth reads max_age with Number() and takes any mx text, so "1.5",
  * "0x10", "1e3" or an empty mx line pass there but not at strict senders.
  */
 export async function parseStsPolicy(text: string): Promise<PolicyParse> {
-  const { parsePolicy } = await import('mailauth/lib/mta-sts.js');
-  try {
-    const parsed = parsePolicy(text);
-    const policy: StsPolicy = { mode: parsed.mode as StsPolicy['mode'], maxAge: parsed.maxAge ?? 0, mx: parsed.mx ?? [] };
-    const problem = grammarProblem(text);
-    return problem ? { ok: false, reason: problem } : { ok: true, policy };
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? '';
-    return { ok: false, reason: POLICY_ERRORS[code] ?? (err as Error).message };
-  }
+  const parsed = readStsPolicy(text);
+  if (!parsed.ok) return { ok: false, reason: POLICY_ERRORS[parsed.error] };
+  const problem = grammarProblem(text);
+  return problem ? { ok: false, reason: problem } : { ok: true, policy: parsed.policy };
 }
 
 /** sts-policy-max-age-value = 1*10(DIGIT); sts-policy-mx-value = ["*."] Domain (RFC 5321 §4.1.2: LDH labels). */
