@@ -1,3 +1,15 @@
 #!/usr/bin/env node
-import { main } from "../dist/src/cli/main.js";
+// The command runs from its bundle, dist/bundle/ (npm run build makes it from
+// dist/src/ after tsc): one file to load instead of ~100 saves ~120 ms a run.
+// A tsc run after the bundle leaves it stale: say so rather than run old code.
+import { statSync } from 'node:fs';
+
+const builtAt = path => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
+const bundled = builtAt('../dist/bundle/maildiag.js');
+const compiled = builtAt('../dist/src/cli/main.js');
+if (bundled === undefined || (compiled !== undefined && compiled > bundled)) {
+  process.stderr.write(`maildiag: ${bundled === undefined ? 'dist/bundle/ is missing' : 'dist/bundle/ is older than dist/src/'}: run npm run build (or node dist/scripts/bundle-cli.js after tsc)\n`);
+  process.exit(2);
+}
+const { main } = await import('../dist/bundle/maildiag.js');
 process.exitCode = await main(process.argv);

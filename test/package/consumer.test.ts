@@ -48,10 +48,10 @@ after(async () => {
 
 test('npm pack ships the command, the library with its types, the docs and schemas, the licence, and nothing test-only', () => {
   const paths = packed.files.map(f => f.path).sort();
-  for (const needed of ['LICENSE', 'README.md', 'package.json', 'bin/maildiag.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'docs/report.schema.json', 'docs/explain.schema.json', 'docs/causes.md']) {
+  for (const needed of ['LICENSE', 'README.md', 'package.json', 'bin/maildiag.js', 'dist/bundle/maildiag.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'docs/report.schema.json', 'docs/explain.schema.json', 'docs/causes.md']) {
     assert.ok(paths.includes(needed), `${needed} is packed`);
   }
-  const outside = paths.filter(p => !/^(?:bin\/|dist\/src\/|docs\/|README\.md$|LICENSE$|package\.json$)/.test(p));
+  const outside = paths.filter(p => !/^(?:bin\/|dist\/bundle\/|dist\/src\/|docs\/|README\.md$|LICENSE$|package\.json$)/.test(p));
   assert.deepEqual(outside, []);
   assert.deepEqual(paths.filter(p => /(?:^|\/)test\/|hostile|\.test\.|__snapshots__/.test(p)), [], 'nothing test-only');
   // Every compiled file has its source: nothing stale from a removed module.
@@ -75,6 +75,14 @@ console.log(JSON.stringify({ top: report.diagnosis[0].cause, lines: reports.map(
   // Asynchronously: the DNS world answers from this process.
   const { stdout } = await run(process.execPath, ['index.js', `127.0.0.1:${sim.port}`], { cwd: consumer, env: { PATH: process.env['PATH'] ?? '', MAILDIAG_NO_NETWORK: '1' } });
   assert.deepEqual(JSON.parse(stdout), { top: 'mx.null', lines: ['null.example', 'bob@null.example'], bounce: 'recipient.unknown', title: JSON.parse(JSON.stringify(readCauseTitle())), schema: true, refused: true });
+});
+
+test('the installed command runs from its bundle: a diagnosis through the packed bin/maildiag.js', async () => {
+  const bin = join(consumer, 'node_modules', 'maildiag', 'bin', 'maildiag.js');
+  const { stdout } = await run(process.execPath, [bin, 'null.example', '--resolver', `127.0.0.1:${sim.port}`, '--no-dnsbl', '--json'], { cwd: consumer, env: { PATH: process.env['PATH'] ?? '', MAILDIAG_NO_NETWORK: '1' } }).catch((err: { stdout: string }) => err);
+  const report = JSON.parse(stdout) as { target: string; diagnosis: { cause: string }[] };
+  assert.equal(report.target, 'null.example');
+  assert.equal(report.diagnosis[0]?.cause, 'mx.null');
 });
 
 test('the types come with it: a consumer type-checks against them, and a wrong use is an error', { timeout: 240_000 }, () => {
