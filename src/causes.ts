@@ -70,6 +70,9 @@ const RESOLVER_SYMPTOMS = [
   'dmarc.rua-unauthorized',
 ] as const;
 
+/** A 421/452 mid-session that names the server's own state (out of storage, its connection limit): said alike by the cause it reads as. */
+const SERVER_STATE_ENDED_SESSION = '{server|hostAndIp} ended the session at {step|upper} with {reply|quoted}: that is the server\'s own state, and it turns away every sender alike';
+
 // `const` keeps each message template's literal type, so a finding's data is typed by its placeholders.
 const defineCauses = <const D extends Record<string, CauseDef>>(defs: D): D => defs;
 
@@ -132,6 +135,9 @@ const registry = defineCauses({
       'delivery.delayed',
       'delivery.expired',
     ],
+    messages: {
+      mxHostLookup: 'the address lookup of MX host {host} failed ({a}/{aaaa})',
+    },
   },
   'domain.nxdomain': {
     title: 'The domain does not exist',
@@ -197,6 +203,10 @@ const registry = defineCauses({
     fix: 'Correct the MX record to the host name your mail provider gives, or add the missing A/AAAA record for that host; delete MX records for servers that no longer exist.',
     refs: ['RFC 5321 §5.1'],
     masks: ['mx.primary-unreachable'],
+    messages: {
+      nxdomain: 'MX host {host} does not resolve: it does not exist (NXDOMAIN)',
+      noAddress: 'MX host {host} does not resolve: it has no A or AAAA record',
+    },
   },
   'mx.target-invalid': {
     title: 'MX points at a CNAME or an IP address',
@@ -206,6 +216,9 @@ const registry = defineCauses({
       'An MX record must name a host that has its own A/AAAA record. Here it points at an alias (CNAME) or is written as an IP address; many senders tolerate this but some refuse, so part of the mail may bounce (RFC 2181 §10.3, RFC 5321 §5.1).',
     fix: 'Point the MX at the real host name (the target of the CNAME), or give the IP address a host name with an A record and use that, e.g. "MX 10 mail.example.org."',
     refs: ['RFC 2181 §10.3', 'RFC 5321 §5.1'],
+    messages: {
+      cname: 'MX host {host} is a CNAME ({aliases|list}); RFC 2181 §10.3 forbids it and some senders refuse it',
+    },
   },
   'mx.target-private': {
     title: 'An MX host resolves to a private or reserved address',
@@ -216,6 +229,9 @@ const registry = defineCauses({
     fix: 'Publish the server\'s public IP address for the MX host in public DNS; if you are testing inside a lab or internal network on purpose, run maildiag with --allow-private.',
     refs: ['RFC 1918', 'RFC 6890'],
     masks: ['mx.all-unreachable', 'mx.primary-unreachable'],
+    messages: {
+      unroutable: 'MX host {host} resolves to {addresses|addressRanges}, which the internet cannot reach',
+    },
   },
 
   'smtp.refused': {
@@ -226,6 +242,9 @@ const registry = defineCauses({
       'The host answered but refused the connection on port 25: no mail server is listening there, or a firewall actively rejects it. Senders cannot deliver to this host.',
     fix: 'Start the mail server (or fix the address and port it listens on) and allow inbound TCP port 25 from the internet in the host and edge firewalls; if the MX record names the wrong host, point it at the real mail server.',
     masks: ['delivery.delayed', 'delivery.expired'],
+    messages: {
+      refused: '{server|hostAndIp} refused the connection on port 25{fallback|fallback}',
+    },
   },
   'smtp.timeout': {
     title: 'Connection to the mail server timed out',
@@ -235,6 +254,10 @@ const registry = defineCauses({
       'Connecting to port 25 on the host timed out: nothing answered at all, which usually means a firewall silently drops the traffic or the host is down. Senders retry for a few days and then bounce the mail.',
     fix: 'Check that the host is up and that inbound TCP port 25 is allowed through its firewall; if every mail server times out from this machine, the problem is this network (see network.port25-blocked).',
     masks: ['delivery.delayed', 'delivery.expired'],
+    messages: {
+      timedOut: 'connecting to {server|hostAndIp} on port 25 timed out after {timeoutMs|seconds}{fallback|fallback}',
+      unreachable: '{server|hostAndIp} cannot be reached on port 25: {code|unreachable}{fallback|fallback}',
+    },
   },
   'smtp.no-banner': {
     title: 'The mail server never sends its greeting banner',
@@ -245,6 +268,9 @@ const registry = defineCauses({
     fix: 'Check the mail server\'s load and logs, and any proxy or anti-spam appliance in front of it; a healthy server greets within a few seconds.',
     refs: ['RFC 5321 §4.5.3.2'],
     masks: ['delivery.delayed', 'delivery.expired'],
+    messages: {
+      noGreeting: '{server|hostAndIp} accepted the connection on port 25 but {failure|smtpFailure}{fallback|fallback}',
+    },
   },
   'smtp.greeting-slow': {
     title: 'The mail server greets only after a long delay',
@@ -254,6 +280,9 @@ const registry = defineCauses({
       'The server accepted the connection but sent its 220 greeting only after a long pause (the measured delay is shown with the finding). RFC 5321 §4.5.3.2 has senders wait up to 5 minutes for it, so patient MTAs deliver, but senders with shorter limits (many applications, some bulk senders) give up and retry or bounce. A deliberate greeting delay against spam bots, an overloaded server or slow DNS lookups of the client are the usual reasons.',
     fix: 'Check the server\'s load and any greeting delay in its configuration (Exim "delay" in the connect ACL, Sendmail greet_pause, a proxy or appliance in front of it) and slow reverse-DNS lookups of clients; keep the greeting within a few seconds.',
     refs: ['RFC 5321 §4.5.3.2'],
+    messages: {
+      slow: '{server|hostAndIp} sent its 220 greeting only {greetingMs|seconds} after the connection opened (RFC 5321 §4.5.3.2 has senders wait up to 5 minutes; many wait far less)',
+    },
   },
   'smtp.service-refused': {
     title: 'The mail server refuses every session (5xx at connect)',
@@ -264,6 +293,9 @@ const registry = defineCauses({
     fix: 'If the server is meant to receive mail, find what makes it refuse at connect (a connect ACL or access rule, a firewall or appliance answering for it, a service left in "reject all" mode); if it is not, remove it from the MX records.',
     refs: ['RFC 5321 §3.1', 'RFC 5321 §4.2.3'],
     masks: ['delivery.delayed', 'delivery.expired'],
+    messages: {
+      atConnect: '{server|hostAndIp} refused every session at connect with {reply|quoted}{fallback|fallback}',
+    },
   },
   'smtp.busy': {
     title: 'The mail server is busy (421 at connect)',
@@ -274,6 +306,10 @@ const registry = defineCauses({
     fix: 'Check the server\'s load, logs and connection limits; if it sends 421 to everyone, fix the overload or raise its concurrency limits.',
     refs: ['RFC 5321 §3.8', 'RFC 5321 §4.2.3'],
     masks: ['delivery.delayed', 'delivery.expired'],
+    messages: {
+      atConnect: '{server|hostAndIp} answered the connection with {reply|quoted} instead of a 220 greeting{fallback|fallback}',
+      endedSession: SERVER_STATE_ENDED_SESSION,
+    },
   },
   'smtp.insufficient-storage': {
     title: 'The mail server is out of storage (452 4.3.1)',
@@ -284,6 +320,9 @@ const registry = defineCauses({
     fix: 'Free disk space on the server\'s queue or spool file system and check its free-space thresholds (Postfix queue_minfree, Exim check_spool_space, Exchange back pressure); watch the disk so it does not fill again.',
     refs: ['RFC 5321 §4.2.3', 'RFC 3463 §3.4'],
     masks: ['delivery.delayed', 'delivery.expired'],
+    messages: {
+      endedSession: SERVER_STATE_ENDED_SESSION,
+    },
   },
   'smtp.session-dropped': {
     title: 'The mail server drops the connection in mid-session',
@@ -294,6 +333,9 @@ const registry = defineCauses({
     fix: 'Look in the server\'s logs for the time of the test (crashes, "lost connection", resource limits), and check any proxy, anti-spam appliance or firewall SMTP inspection in front of it; the transcript shows the command after which the connection dropped.',
     refs: ['RFC 5321 §3.8'],
     masks: [...SESSION_SYMPTOMS, 'smtp.untestable', 'delivery.delayed', 'delivery.expired'],
+    messages: {
+      dropped: '{server|hostAndIp} greeted, then {failure|smtpFailure}{fallback|fallback}',
+    },
   },
   'smtp.reply-broken': {
     title: 'The mail server sends replies no client can read',
@@ -304,6 +346,9 @@ const registry = defineCauses({
     fix: 'Look at the mail server or whatever answers on its port 25 (a proxy, filter or load balancer in front of it): the transcript shows the command whose reply broke. A healthy EHLO reply is a few hundred bytes.',
     refs: ['RFC 5321 §4.2', 'RFC 5321 §4.5.3.1.5'],
     masks: [...SESSION_SYMPTOMS, 'smtp.untestable', 'delivery.delayed', 'delivery.expired'],
+    messages: {
+      broken: '{server|hostAndIp} greeted, then {failure|smtpFailure}{fallback|fallback}',
+    },
   },
   'mx.all-unreachable': {
     title: 'No MX host accepts connections on port 25',
@@ -320,6 +365,10 @@ const registry = defineCauses({
       'delivery.delayed',
       'delivery.expired',
     ],
+    messages: {
+      onlyHost: 'the only MX host of {domain} does not accept SMTP on port 25: {failures|smtpFailures}',
+      noHost: 'none of the {hosts} MX hosts of {domain} accepts SMTP on port 25: {failures|smtpFailures}',
+    },
   },
   'mx.primary-unreachable': {
     title: 'The primary MX is unreachable; a backup MX answers',
@@ -329,6 +378,9 @@ const registry = defineCauses({
       'The most preferred (primary) MX host does not accept connections, but a backup MX with a lower priority does. Mail still arrives, but through the backup, which is often slower, filters less well, or is forgotten until it too stops working.',
     fix: 'Bring the primary mail server back or, if it was retired, delete its MX record so that a working host is the primary.',
     refs: ['RFC 5321 §5.1'],
+    messages: {
+      backupAnswers: 'the primary MX {primary|list} (preference {preference}) does not accept mail ({failures|smtpFailures}); the backup {backup} (preference {backupPreference}) answers',
+    },
   },
   'network.port25-blocked': {
     title: 'This network blocks outbound port 25',
@@ -339,6 +391,9 @@ const registry = defineCauses({
     fix: 'Run maildiag from a network that allows outbound port 25, or ask the ISP to unblock it; to send mail from here, use an authenticated relay (smarthost) on port 587 or 2525.',
     refs: ['RFC 5068', 'RFC 6409'],
     masks: ['smtp.timeout', 'mx.all-unreachable', 'mx.primary-unreachable', 'delivery.delayed', 'delivery.expired'],
+    messages: {
+      otherPortsOpen: 'every port-25 connection timed out ({ips|list}) while {open|list} accepted connections: outbound port 25 is most likely blocked on this network',
+    },
   },
   'network.no-route': {
     title: 'This machine has no route to the mail server',
@@ -348,6 +403,9 @@ const registry = defineCauses({
       'Connecting to the mail server failed at once with "network unreachable" (ENETUNREACH): this machine\'s own routing table has no way to that address (no default route, a VPN or firewall rule, a missing interface). Nothing reached the server, so this says nothing about it.',
     fix: 'Check this machine\'s network connection and default route ("ip route"), VPN and firewall, then run maildiag again.',
     masks: ['smtp.timeout', 'mx.all-unreachable', 'mx.primary-unreachable', 'delivery.delayed', 'delivery.expired'],
+    messages: {
+      noRoute: '{server|hostAndIp} cannot be reached on port 25: {code|unreachable}',
+    },
   },
   'network.ipv6-unavailable': {
     title: 'No IPv6 route from this machine',
@@ -356,6 +414,10 @@ const registry = defineCauses({
     explanation:
       'This machine has no IPv6 connectivity, so the mail servers\' IPv6 (AAAA) addresses were not probed. Problems that only affect delivery over IPv6 could go unnoticed.',
     fix: 'Nothing to fix for the domain; to test IPv6 delivery too, run maildiag from a machine with a working IPv6 route.',
+    messages: {
+      oneAddress: 'this machine has no IPv6 route ({code}), so 1 IPv6 address ({ips|list}) could not be probed',
+      addresses: 'this machine has no IPv6 route ({code}), so {count} IPv6 addresses ({ips|list}) could not be probed',
+    },
   },
   'smtp.untestable': {
     title: 'The mail server could not be tested',
@@ -364,6 +426,10 @@ const registry = defineCauses({
     explanation:
       'The server did not let maildiag finish its test, e.g. it rate-limits or drops connections from unknown testers; the reason is shown with the finding. This says nothing bad about the server, only that the results for it are incomplete.',
     fix: 'Try again later or from another network; for a complete test, ask the server\'s admin to allow the address maildiag tests from.',
+    messages: {
+      turnedAway: '{server|hostAndIp} turned maildiag away at connect ({reply|quoted}): the reply is about this machine\'s address, not the domain, so the server was not tested; other senders may be let in',
+      sessionStopped: '{server|hostAndIp}: the session stopped at {step|upper}: {reason}',
+    },
   },
 
   'smtp.ehlo-refused': {
@@ -430,6 +496,13 @@ const registry = defineCauses({
       'Neither port 587 (mail submission) nor the common alternative 2525 could be reached, so from this network there is no way to hand mail to a relay or smarthost. Together with a blocked port 25, mail cannot be sent from here at all.',
     fix: 'Allow outbound TCP 587 (and 465) in the firewall, check the relay host name given with --relay, or ask the relay provider which ports it accepts.',
     refs: ['RFC 6409', 'RFC 8314'],
+    messages: {
+      relayUnresolved: 'the relay given with --relay {host} does not resolve to any address',
+      srvUnresolved: 'the submission host named in SRV {host} does not resolve to any address',
+      relaySilent: 'the relay given with --relay {host} ({ip}) answers on none of its submission ports: {ports|submissionPorts}',
+      srvSilent: 'the submission host named in SRV {host} ({ip}) answers on none of its submission ports: {ports|submissionPorts}',
+      guessSilent: 'the guessed submission host {host} ({ip}) answers on none of its submission ports: {ports|submissionPorts} ({host} was only a guess, and its firewall may simply drop these ports)',
+    },
   },
 
   'smtp.tls-required': {
@@ -589,6 +662,12 @@ const registry = defineCauses({
       'The host name the server gives in its SMTP greeting banner or EHLO reply is neither its reverse DNS (PTR) name nor the MX host name. This is a weak signal: it is common behind load balancers and hosted providers, and few receivers care about it on its own.',
     fix: 'If convenient, set the server\'s host name (e.g. Postfix myhostname) to the name in its PTR record and MX record.',
     refs: ['RFC 5321 §4.1.1.1'],
+    messages: {
+      mxHostNotPtr: 'MX host {host} ({ip}) announces itself as {announcedAs|announcements}, but its address\'s forward-confirmed PTR name is {ptrNames|list}',
+      mxHostNotExpected: 'MX host {host} ({ip}) announces itself as {announcedAs|announcements}, but that is neither {expected|nor}',
+      addressNotPtr: '{ip} announces itself as {announcedAs|announcements}, but its address\'s forward-confirmed PTR name is {ptrNames|list}',
+      addressNotExpected: '{ip} announces itself as {announcedAs|announcements}, but that is neither {expected|nor}',
+    },
   },
 
   'rbl.listed': {
@@ -1119,6 +1198,109 @@ export const causalOrder: Readonly<Record<string, number>> = Object.fromEntries(
  * A placeholder without a format takes a string or a number as it is. `takes`
  * is the JSON type of the value, for the report schema.
  */
+function hostAndIp(server: { host: string; ip: string }): string {
+  return server.host === server.ip ? server.ip : `${server.host} (${server.ip})`;
+}
+
+const inSeconds = (ms: number): string => `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`;
+const measured = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : inSeconds(ms));
+
+/** No route, as the OS says it: a router reports the host unreachable, or this machine has no route to that network. */
+function noRoute(code: string): string {
+  switch (code) {
+    case 'EHOSTUNREACH': return 'host unreachable (EHOSTUNREACH: a router on the way reports it down or filtered)';
+    case 'ENETUNREACH': return 'network unreachable (ENETUNREACH: this machine has no route to it)';
+    default: return `no route to the address (${code})`;
+  }
+}
+
+/** While one MX address fails, what answers instead: another address of the same host, a host of another preference, or nothing. */
+export type Fallback = { by: 'none' } | { by: 'otherAddress'; ip: string } | { by: 'otherHost'; host: string; preference: number };
+
+function sayFallback(fallback: Fallback): string {
+  switch (fallback.by) {
+    case 'none': return '';
+    case 'otherAddress': return `; its other address ${fallback.ip} answers`;
+    case 'otherHost': return `; mail goes to ${fallback.host} (preference ${fallback.preference}) instead`;
+  }
+}
+
+/**
+ * How a port-25 session failed, as the OS or the server showed it: its
+ * connect was refused, timed out or found no route; no greeting came (why,
+ * and how long maildiag waited: `patience` times --timeout); a 4xx/5xx came
+ * instead of the greeting; the server dropped the session or broke the
+ * protocol at a step. `detail` and `reason` are the reader's account of what
+ * came instead of a reply.
+ */
+export type SmtpFailure =
+  | { kind: 'refused' }
+  | { kind: 'timeout'; timeoutMs: number }
+  | { kind: 'unreachable'; code: string }
+  | { kind: 'no-greeting'; reason: 'silent' | 'slow' | 'closed' | 'reset' | 'garbage' | 'too-long'; waitedMs: number; patience: number; detail: string }
+  | { kind: 'reply'; reply: string }
+  | { kind: 'dropped'; step: string; reset: boolean }
+  | { kind: 'malformed'; how: 'too-long' | 'unfinished' | 'garbage'; step: string; bytes?: number; waitedMs?: number; reason: string };
+
+function saySmtpFailure(failure: SmtpFailure): string {
+  switch (failure.kind) {
+    case 'refused': return 'connection refused';
+    case 'timeout': return `connect timed out after ${inSeconds(failure.timeoutMs)}`;
+    case 'unreachable': return noRoute(failure.code);
+    case 'reply': return failure.reply;
+    case 'no-greeting': return sayNoGreeting(failure);
+    case 'dropped': return `${failure.reset ? 'reset the connection (ECONNRESET)' : 'closed the connection'} instead of answering ${failure.step.toUpperCase()}`;
+    case 'malformed': return sayMalformed(failure);
+  }
+}
+
+function sayNoGreeting(failure: Extract<SmtpFailure, { kind: 'no-greeting' }>): string {
+  switch (failure.reason) {
+    case 'silent': return `sent no greeting within ${inSeconds(failure.waitedMs)} (senders wait up to 5 minutes, RFC 5321 §4.5.3.2; maildiag waits ${failure.patience} times --timeout)`;
+    case 'slow': return `had not finished its greeting after ${inSeconds(failure.waitedMs)}`;
+    case 'closed': return 'closed it without a greeting';
+    case 'reset': return 'reset it (ECONNRESET) without a greeting';
+    case 'garbage':
+    case 'too-long': return `sent no valid SMTP greeting (${failure.detail})`;
+  }
+}
+
+/** A reply that broke the protocol, with what was seen: how many bytes, for how long. */
+function sayMalformed({ how, step, bytes, waitedMs, reason }: Extract<SmtpFailure, { kind: 'malformed' }>): string {
+  const command = step.toUpperCase();
+  switch (how) {
+    case 'too-long': return `answered ${command} with ${bytes} bytes${waitedMs === undefined ? '' : ` within ${measured(waitedMs)}`} and was still going, far beyond any SMTP reply: maildiag stopped reading`;
+    case 'unfinished': return `started its reply to ${command} but had not finished it after ${inSeconds(waitedMs!)} (${bytes} bytes so far): a reply that never ends`;
+    case 'garbage': return `answered ${command} with something that is not an SMTP reply (${reason})`;
+  }
+}
+
+/** How a submission port failed: its connect (refused, reset, timed out, no route), implicit TLS, the greeting, or a 4xx/5xx instead of it. */
+export type SubmissionFailure =
+  | { kind: 'refused' }
+  | { kind: 'reset' }
+  | { kind: 'timeout'; timeoutMs: number }
+  | { kind: 'unreachable'; code: string }
+  | { kind: 'tls-failed'; reason: string }
+  | { kind: 'no-greeting'; detail: string }
+  | { kind: 'refused-session'; reply: string };
+
+function saySubmissionFailure(failure: SubmissionFailure): string {
+  switch (failure.kind) {
+    case 'refused': return 'connection refused';
+    case 'reset': return 'the connection was reset as it opened (ECONNRESET)';
+    case 'timeout': return `connection timed out after ${inSeconds(failure.timeoutMs)}`;
+    case 'unreachable': return noRoute(failure.code);
+    case 'tls-failed': return `TLS failed: ${failure.reason}`;
+    case 'no-greeting': return `no greeting: ${failure.detail}`;
+    case 'refused-session': return `refused the session: ${failure.reply}`;
+  }
+}
+
+/** Where a server announces its name (RFC 5321 §4.1.1.1, §4.2). */
+export type AnnouncedIn = 'greeting' | 'ehlo';
+const ANNOUNCED_IN: Record<AnnouncedIn, string> = { greeting: 'greeting', ehlo: 'EHLO' };
+
 const FORMATS = {
   /** a, b, c */
   list: { takes: 'array', say: (items: readonly (string | number)[]) => items.join(', ') },
@@ -1135,8 +1317,28 @@ const FORMATS = {
   /** A byte count in decimal megabytes: 10.2 MB, 35 MB. */
   megabytes: { takes: 'number', say: (bytes: number) => `${bytes / 1e6 >= 10 ? Math.round(bytes / 1e6) : (bytes / 1e6).toFixed(1)} MB` },
   /** A server by name and address, "mx.example.org (192.0.2.1)", or its address alone when it has no name. */
-  hostAndIp: { takes: 'object', say: (server: { host: string; ip: string }) => (server.host === server.ip ? server.ip : `${server.host} (${server.ip})`) },
-} satisfies Record<string, { takes: 'string' | 'number' | 'array' | 'object'; say: (value: never) => string }>;
+  hostAndIp: { takes: 'object', say: hostAndIp },
+  /** a nor b nor c */
+  nor: { takes: 'array', say: (items: readonly (string | number)[]) => items.join(' nor ') },
+  /** A wait in milliseconds, in seconds: 5 s, 2.5 s. */
+  seconds: { takes: 'number', say: (ms: number) => inSeconds(ms) },
+  /** A measured time: milliseconds below a second (a 128 KB reply arrives in a few), else seconds. */
+  duration: { takes: 'number', say: (ms: number) => measured(ms) },
+  /** Why a connection found no route, by the OS's error code (EHOSTUNREACH, ENETUNREACH, ...). */
+  unreachable: { takes: 'string', say: (code: string) => noRoute(code) },
+  /** What still takes the mail while one address fails: "; its other address 192.0.2.2 answers", "; mail goes to mx2.example.org (preference 20) instead", or nothing. */
+  fallback: { takes: 'object', say: (fallback: Fallback) => sayFallback(fallback) },
+  /** How one port-25 session failed (SmtpFailure): "connection refused", "closed the connection instead of answering MAIL", ... */
+  smtpFailure: { takes: 'object', say: (failure: SmtpFailure) => saySmtpFailure(failure) },
+  /** How port-25 sessions failed, by server: "mx.example.org (192.0.2.1): connection refused; ..." (the address alone without a host). */
+  smtpFailures: { takes: 'objects', say: (items: readonly { host?: string; ip: string; failure: SmtpFailure }[]) => items.map(i => `${i.host === undefined ? i.ip : hostAndIp({ host: i.host, ip: i.ip })}: ${saySmtpFailure(i.failure)}`).join('; ') },
+  /** What each submission port did: "587: connection refused; 465: TLS failed: ..." */
+  submissionPorts: { takes: 'objects', say: (ports: readonly { port: number; failure: SubmissionFailure }[]) => ports.map(p => `${p.port}: ${saySubmissionFailure(p.failure)}`).join('; ') },
+  /** Addresses and the reserved range each is in: "10.0.0.1 (private (RFC 1918)), ::1 (loopback)". */
+  addressRanges: { takes: 'objects', say: (addresses: readonly { ip: string; range: string }[]) => addresses.map(a => `${a.ip} (${a.range})`).join(', ') },
+  /** Names a server announced and where: "smtp.example.org (greeting and EHLO), mx.example.org (EHLO)". */
+  announcements: { takes: 'objects', say: (names: readonly { name: string; in: readonly AnnouncedIn[] }[]) => names.map(n => `${n.name} (${n.in.map(w => ANNOUNCED_IN[w]).join(' and ')})`).join(', ') },
+} satisfies Record<string, { takes: 'string' | 'number' | 'array' | 'object' | 'objects'; say: (value: never) => string }>;
 
 type Format = keyof typeof FORMATS;
 type Scalar = string | number;

@@ -5,7 +5,7 @@ import { describeAnswer, type DnsAnswer } from '../net/dns/index.js';
 import { ipFamily, nonGlobalReason } from '../net/ip.js';
 import type { HostAddr, MxHost } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, legacyFinding, type CheckContext, type Finding } from './define.js';
+import { defineCheck, finding, type CheckContext, type Finding } from './define.js';
 
 export default defineCheck({
   id: 'host-addrs',
@@ -32,12 +32,12 @@ async function resolveHost(host: MxHost, { net, options }: CheckContext) {
   const aliases = [a, aaaa].find(x => 'aliases' in x && x.aliases.length) as { aliases: string[] } | undefined;
   const findings: Finding[] = [];
   if (aliases && !host.implicit) {
-    findings.push(legacyFinding('mx.target-invalid', `MX host ${host.name} is a CNAME (${aliases.aliases.join(', ')}); RFC 2181 §10.3 forbids it and some senders refuse it`, { subjects: [host.name], evidence: aliases.aliases.map(x => `${x.replace(' → ', ' CNAME ')}`) }));
+    findings.push(finding('mx.target-invalid', 'cname', { host: host.name, aliases: aliases.aliases }, { subjects: [host.name], evidence: aliases.aliases.map(x => `${x.replace(' → ', ' CNAME ')}`) }));
   }
   if (!ips.length) findings.push(unresolved(host, a, aaaa, evidence));
   const { usable, rejected } = splitRoutable(ips, options);
   if (rejected.length) {
-    findings.push(legacyFinding('mx.target-private', `MX host ${host.name} resolves to ${rejected.map(r => `${r.ip} (${r.reason})`).join(', ')}, which the internet cannot reach`, { subjects: [host.name, ...rejected.map(r => r.ip)], evidence }));
+    findings.push(finding('mx.target-private', 'unroutable', { host: host.name, addresses: rejected }, { subjects: [host.name, ...rejected.map(r => r.ip)], evidence }));
   }
   return { host, findings, aliases: aliases?.aliases ?? [], addrs: usable.map((ip): HostAddr => ({ host: host.name, ip, family: ipFamily(ip), preference: host.preference })) };
 }
@@ -45,16 +45,15 @@ async function resolveHost(host: MxHost, { net, options }: CheckContext) {
 function unresolved(host: MxHost, a: DnsAnswer, aaaa: DnsAnswer, evidence: string[]): Finding {
   const kinds = [a.kind, aaaa.kind];
   if (kinds.every(k => k === 'nxdomain' || k === 'nodata')) {
-    const why = kinds.includes('nxdomain') ? 'does not exist (NXDOMAIN)' : 'has no A or AAAA record';
-    return legacyFinding('mx.target-nxdomain', `MX host ${host.name} does not resolve: it ${why}`, { subjects: [host.name], evidence });
+    return finding('mx.target-nxdomain', kinds.includes('nxdomain') ? 'nxdomain' : 'noAddress', { host: host.name }, { subjects: [host.name], evidence });
   }
-  return legacyFinding('dns.servfail', `the address lookup of MX host ${host.name} failed (${kinds.join('/')})`, { subjects: [host.name], evidence });
+  return finding('dns.servfail', 'mxHostLookup', { host: host.name, a: a.kind, aaaa: aaaa.kind }, { subjects: [host.name], evidence });
 }
 
 function splitRoutable(ips: string[], options: RunOptions) {
   const rejected = options.allowPrivate ? [] : ips.flatMap(ip => {
-    const reason = nonGlobalReason(ip);
-    return reason ? [{ ip, reason }] : [];
+    const range = nonGlobalReason(ip);
+    return range ? [{ ip, range }] : [];
   });
   return { usable: ips.filter(ip => !rejected.some(r => r.ip === ip)), rejected };
 }

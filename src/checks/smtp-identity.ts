@@ -5,7 +5,8 @@
 import { replyText, type SmtpProbe } from '../net/smtp/index.js';
 import { reverseName } from '../net/ip.js';
 import type { PtrNames } from '../pipeline/facts.js';
-import { defineCheck, legacyFinding, type Finding } from './define.js';
+import type { AnnouncedIn } from '../causes.js';
+import { defineCheck, finding, type Finding } from './define.js';
 import { noSessionToJudge, probeEvidence, probeSubject } from './smtp-probes.js';
 
 /** A host name with at least two labels; "ESMTP", "****" (masked banners) and address literals name nobody. */
@@ -34,7 +35,7 @@ interface Judgement {
   probe: SmtpProbe;
   ptr: PtrNames | undefined;
   /** Host names the server announced, by where it announced them. */
-  announced: { greeting?: string; ehlo?: string };
+  announced: Partial<Record<AnnouncedIn, string>>;
   /** Names it may rightly announce. */
   expected: string[];
   mismatched: string[];
@@ -63,17 +64,16 @@ function hostName(word: string | undefined): string | undefined {
 }
 
 function mismatchFinding({ probe, ptr, announced, expected, mismatched }: Judgement): Finding {
-  const server = probe.host === probe.ip ? probe.ip : `MX host ${probe.host} (${probe.ip})`;
-  const where = mismatched.map(name => `${name} (${Object.entries(announced).filter(([, n]) => n === name).map(([w]) => (w === 'ehlo' ? 'EHLO' : w)).join(' and ')})`).join(', ');
-  const against = ptr?.forwardConfirmed ? `its address's forward-confirmed PTR name is ${ptr.names.join(', ')}` : `that is neither ${expected.join(' nor ')}`;
+  const announcedAs = mismatched.map(name => ({ name, in: (Object.keys(announced) as AnnouncedIn[]).filter(where => announced[where] === name) }));
   const lines = [
     ...(probe.greeting ? [`S: ${replyText(probe.greeting)}`] : []),
     ...(probe.ehlo ? [`S: ${replyText({ ...probe.ehlo.reply, lines: probe.ehlo.reply.lines.slice(0, 1) })}`] : []),
   ];
   const ptrEvidence = ptr?.names.length ? [`${reverseName(probe.ip)} PTR ${ptr.names.join(', ')}`] : [];
-  return legacyFinding('smtp.banner-mismatch', `${server} announces itself as ${where}, but ${against}`, {
-    subjects: probeSubject(probe),
-    evidence: [...probeEvidence(probe, lines), ...ptrEvidence],
-    data: { host: probe.host, ip: probe.ip, announced, expected },
-  });
+  const data = { host: probe.host, ip: probe.ip, announced, expected, announcedAs };
+  const details = { subjects: probeSubject(probe), evidence: [...probeEvidence(probe, lines), ...ptrEvidence] };
+  // An IP target is named by its address alone; an MX host by name and address.
+  const byAddress = probe.host === probe.ip;
+  if (ptr?.forwardConfirmed) return finding('smtp.banner-mismatch', byAddress ? 'addressNotPtr' : 'mxHostNotPtr', { ...data, ptrNames: ptr.names }, details);
+  return finding('smtp.banner-mismatch', byAddress ? 'addressNotExpected' : 'mxHostNotExpected', data, details);
 }

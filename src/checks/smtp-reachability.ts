@@ -8,12 +8,13 @@
 // address literal recipient would mostly test the server's relay rules).
 import pLimit from 'p-limit';
 import type { Net } from '../net/context.js';
-import { duration, endpointLabel, GREETING_PATIENCE, probeMx, replyText, seconds, unreachableWords, type SmtpProbe } from '../net/smtp/index.js';
+import type { Fallback, SmtpFailure } from '../causes.js';
+import { endpointLabel, GREETING_PATIENCE, probeMx, replyText, seconds, type SmtpProbe } from '../net/smtp/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, legacyFinding, type Finding, type FindingDetails } from './define.js';
+import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
 import { aboutClient, MEANINGS, readReply } from '../replies/index.js';
-import { describeProbe, probeEvidence, probeName, probeSettings, probeSubject } from './smtp-probes.js';
+import { describeProbe, probeEvidence, probeSettings, probeSubject } from './smtp-probes.js';
 
 /** Addresses probed at once: enough that a domain whose MX hosts all hang costs one timeout, not one per host. */
 const PARALLEL_PROBES = 16;
@@ -76,49 +77,50 @@ function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions)
     const details: FindingDetails = { subjects: probeSubject(probe), evidence: probeEvidence(probe) };
     const severity = failureSeverity(probe, probes, target);
     const at = { ...details, ...(severity ? { severity } : {}) };
-    const who = probeName(probe);
+    const server = serverOf(probe);
+    const failed = { server, fallback: fallbackFor(probe, probes, target) };
     const { outcome } = probe;
     switch (outcome.kind) {
       case 'refused':
-        return [legacyFinding('smtp.refused', `${who} refused the connection on port 25${afterword(probe, probes, target)}`, at)];
+        return [finding('smtp.refused', 'refused', failed, at)];
       case 'timeout':
-        return [legacyFinding('smtp.timeout', `connecting to ${who} on port 25 timed out after ${seconds(options.timeoutMs)}${afterword(probe, probes, target)}`, at)];
+        return [finding('smtp.timeout', 'timedOut', { ...failed, timeoutMs: options.timeoutMs }, at)];
       case 'unreachable':
         if (probe.family === 6) return [];
         // The OS says this machine has no route: the failure is here, not at the server.
-        if (outcome.code === 'ENETUNREACH') return [legacyFinding('network.no-route', `${who} cannot be reached on port 25: ${unreachableWords(outcome.code)}`, details)];
-        return [legacyFinding('smtp.timeout', `${who} cannot be reached on port 25: ${unreachableWords(outcome.code)}${afterword(probe, probes, target)}`, at)];
+        if (outcome.code === 'ENETUNREACH') return [finding('network.no-route', 'noRoute', { server, code: outcome.code }, details)];
+        return [finding('smtp.timeout', 'unreachable', { ...failed, code: outcome.code }, at)];
       case 'no-greeting':
-        return [legacyFinding('smtp.no-banner', `${who} accepted the connection on port 25 but ${noGreetingWords(outcome)}${afterword(probe, probes, target)}`, at)];
+        return [finding('smtp.no-banner', 'noGreeting', { ...failed, failure: failureOf(probe, options) }, at)];
       case 'busy':
-      case 'rejected':
-        if (aboutClient(outcome.reply)) {
-          return [legacyFinding('smtp.untestable', `${who} turned maildiag away at connect ("${replyText(outcome.reply)}"): the reply is about this machine's address, not the domain, so the server was not tested; other senders may be let in`, details)];
-        }
-        return outcome.kind === 'busy'
-          ? [legacyFinding('smtp.busy', `${who} answered the connection with "${replyText(outcome.reply)}" instead of a 220 greeting${afterword(probe, probes, target)}`, at)]
-          : [legacyFinding('smtp.service-refused', `${who} refused every session at connect with "${replyText(outcome.reply)}"${afterword(probe, probes, target)}`, at)];
+      case 'rejected': {
+        const reply = replyText(outcome.reply);
+        if (aboutClient(outcome.reply)) return [finding('smtp.untestable', 'turnedAway', { server, reply }, details)];
+        return outcome.kind === 'busy' ? [finding('smtp.busy', 'atConnect', { ...failed, reply }, at)] : [finding('smtp.service-refused', 'atConnect', { ...failed, reply }, at)];
+      }
       case 'greeted': {
         // Slower than one step, yet within GREETING_PATIENCE: patient senders deliver, hasty ones give up.
-        const slow = outcome.greetingMs > options.timeoutMs
-          ? [legacyFinding('smtp.greeting-slow', `${who} sent its 220 greeting only ${seconds(outcome.greetingMs)} after the connection opened (RFC 5321 §4.5.3.2 has senders wait up to 5 minutes; many wait far less)`, details)]
-          : [];
-        if (probe.incomplete?.dropped) return [...slow, legacyFinding('smtp.session-dropped', `${who} greeted, then ${droppedWords(probe)}${afterword(probe, probes, target)}`, at)];
-        if (probe.incomplete?.malformed) return [...slow, legacyFinding('smtp.reply-broken', `${who} greeted, then ${malformedWords(probe)}${afterword(probe, probes, target)}`, { ...at, data: { step: probe.incomplete.step, ...probe.incomplete.malformed } })];
-        return probe.incomplete ? [...slow, stoppedFinding(probe, probe.incomplete, details)] : slow;
+        const slow = outcome.greetingMs > options.timeoutMs ? [finding('smtp.greeting-slow', 'slow', { server, greetingMs: outcome.greetingMs }, details)] : [];
+        const { incomplete } = probe;
+        if (incomplete?.dropped) return [...slow, finding('smtp.session-dropped', 'dropped', { ...failed, failure: failureOf(probe, options) }, at)];
+        if (incomplete?.malformed) return [...slow, finding('smtp.reply-broken', 'broken', { step: incomplete.step, ...incomplete.malformed, ...failed, failure: failureOf(probe, options) }, at)];
+        return incomplete ? [...slow, stoppedFinding(server, incomplete, details)] : slow;
       }
     }
   });
 }
 
+const serverOf = (probe: SmtpProbe) => ({ host: probe.host, ip: probe.ip });
+
 /** A session that stopped mid-way: the server's own state when its 421 says so (out of storage, its connection limit), else not tested. */
-function stoppedFinding(probe: SmtpProbe, incomplete: NonNullable<SmtpProbe['incomplete']>, details: FindingDetails): Finding {
-  const step = incomplete.step.toUpperCase();
-  const reading = incomplete.reply && !aboutClient(incomplete.reply) ? readReply(incomplete.reply, ['server-out-of-storage', 'server-connection-limit']) : undefined;
+function stoppedFinding(server: { host: string; ip: string }, incomplete: NonNullable<SmtpProbe['incomplete']>, details: FindingDetails): Finding {
+  const { step, reply } = incomplete;
+  const reading = reply && !aboutClient(reply) ? readReply(reply, ['server-out-of-storage', 'server-connection-limit']) : undefined;
   if (reading) {
-    return legacyFinding(MEANINGS[reading.meaning].probe, `${probeName(probe)} ended the session at ${step} with "${replyText(incomplete.reply!)}": that is the server's own state, and it turns away every sender alike`, details);
+    const data = { server, step, reply: replyText(reply!) };
+    return MEANINGS[reading.meaning].probe === 'smtp.insufficient-storage' ? finding('smtp.insufficient-storage', 'endedSession', data, details) : finding('smtp.busy', 'endedSession', data, details);
   }
-  return legacyFinding('smtp.untestable', `${probeName(probe)}: the session stopped at ${step}: ${incomplete.reason}`, details);
+  return finding('smtp.untestable', 'sessionStopped', { server, step, reason: incomplete.reason }, details);
 }
 
 /**
@@ -135,12 +137,13 @@ function failureSeverity(probe: SmtpProbe, probes: SmtpProbe[], target: Target):
   return primaryDown(probes) && probe.preference === primaryPreference(probes) ? 'info' : 'warning';
 }
 
-function afterword(probe: SmtpProbe, probes: SmtpProbe[], target: Target): string {
-  if (target.kind === 'ip' || standing(probe) !== 'failed') return '';
+/** What takes the mail while this address fails: another address of its host, else another MX host (none for an IP target). */
+function fallbackFor(probe: SmtpProbe, probes: SmtpProbe[], target: Target): Fallback {
+  if (target.kind === 'ip' || standing(probe) !== 'failed') return { by: 'none' };
   const sameHost = probes.find(p => p.host === probe.host && standing(p) === 'answered');
-  if (sameHost) return `; its other address ${sameHost.ip} answers`;
+  if (sameHost) return { by: 'otherAddress', ip: sameHost.ip };
   const other = probes.find(p => standing(p) === 'answered');
-  return other ? `; mail goes to ${other.host} (preference ${other.preference}) instead` : '';
+  return other ? { by: 'otherHost', host: other.host, preference: other.preference } : { by: 'none' };
 }
 
 const primaryPreference = (probes: SmtpProbe[]): number => Math.min(...probes.filter(p => standing(p) !== 'no-ipv6').map(p => p.preference));
@@ -157,59 +160,48 @@ function hostFindings(probes: SmtpProbe[], target: Target, options: RunOptions):
   const noRoute6 = probes.filter(p => standing(p) === 'no-ipv6');
   if (noRoute6.length) {
     const code = noRoute6[0]!.outcome.kind === 'unreachable' ? noRoute6[0]!.outcome.code : 'no route';
-    findings.push(legacyFinding('network.ipv6-unavailable', `this machine has no IPv6 route (${code}), so ${plural(noRoute6.length, 'IPv6 address')} (${noRoute6.map(p => p.ip).join(', ')}) could not be probed`, { subjects: noRoute6.map(p => p.ip) }));
+    const ips = noRoute6.map(p => p.ip);
+    const data = { code, count: ips.length, ips };
+    findings.push(finding('network.ipv6-unavailable', ips.length === 1 ? 'oneAddress' : 'addresses', data, { subjects: ips }));
   }
   if (target.kind !== 'domain') return findings;
   const tested = probes.filter(p => standing(p) !== 'no-ipv6');
   const failed = tested.filter(p => standing(p) === 'failed');
   if (failed.length && !tested.some(p => standing(p) === 'answered')) {
     const hosts = new Set(tested.map(p => p.host)).size;
-    const which = hosts === 1 ? `the only MX host of ${target.ascii} does not` : `none of the ${hosts} MX hosts of ${target.ascii}`;
-    findings.push(legacyFinding('mx.all-unreachable', `${which} accept${hosts === 1 ? '' : 's'} SMTP on port 25: ${failed.map(p => `${p.host} (${p.ip}): ${outcomeWords(p, options)}`).join('; ')}`, { subjects: [...new Set(failed.flatMap(probeSubject))], evidence: failed.flatMap(p => probeEvidence(p)) }));
+    const data = { domain: target.ascii, hosts, failures: failed.map(p => ({ host: p.host, ip: p.ip, failure: failureOf(p, options) })) };
+    const details = { subjects: [...new Set(failed.flatMap(probeSubject))], evidence: failed.flatMap(p => probeEvidence(p)) };
+    findings.push(finding('mx.all-unreachable', hosts === 1 ? 'onlyHost' : 'noHost', data, details));
   } else if (primaryDown(probes)) {
     const primary = primaryPreference(probes);
     const down = failed.filter(p => p.preference === primary);
     const backup = tested.find(p => p.preference > primary && standing(p) === 'answered')!;
-    findings.push(legacyFinding('mx.primary-unreachable', `the primary MX ${[...new Set(down.map(p => p.host))].join(', ')} (preference ${primary}) does not accept mail (${down.map(p => `${p.ip}: ${outcomeWords(p, options)}`).join('; ')}); the backup ${backup.host} (preference ${backup.preference}) answers`, { subjects: [...new Set(down.flatMap(probeSubject))], evidence: down.flatMap(p => probeEvidence(p)) }));
+    const data = {
+      primary: [...new Set(down.map(p => p.host))],
+      preference: primary,
+      failures: down.map(p => ({ ip: p.ip, failure: failureOf(p, options) })),
+      backup: backup.host,
+      backupPreference: backup.preference,
+    };
+    findings.push(finding('mx.primary-unreachable', 'backupAnswers', data, { subjects: [...new Set(down.flatMap(probeSubject))], evidence: down.flatMap(p => probeEvidence(p)) }));
   }
   return findings;
 }
 
-function outcomeWords(probe: SmtpProbe, options: RunOptions): string {
-  const { outcome } = probe;
+/** How a failed probe failed, as data (src/causes.ts words it). */
+function failureOf(probe: SmtpProbe, options: RunOptions): SmtpFailure {
+  const { outcome, incomplete } = probe;
   switch (outcome.kind) {
-    case 'refused': return 'connection refused';
-    case 'timeout': return `connect timed out after ${seconds(options.timeoutMs)}`;
-    case 'unreachable': return unreachableWords(outcome.code);
-    case 'no-greeting': return noGreetingWords(outcome);
+    case 'refused': return { kind: 'refused' };
+    case 'timeout': return { kind: 'timeout', timeoutMs: options.timeoutMs };
+    case 'unreachable': return { kind: 'unreachable', code: outcome.code };
+    case 'no-greeting': return { kind: 'no-greeting', reason: outcome.reason, waitedMs: outcome.waitedMs, patience: GREETING_PATIENCE, detail: outcome.detail };
     case 'busy':
-    case 'rejected': return replyText(outcome.reply);
-    case 'greeted': return probe.incomplete?.dropped ? droppedWords(probe) : probe.incomplete?.malformed ? malformedWords(probe) : 'greeted';
-  }
-}
-
-const droppedWords = (probe: SmtpProbe): string => `${probe.incomplete!.reset ? 'reset the connection (ECONNRESET)' : 'closed the connection'} instead of answering ${probe.incomplete!.step.toUpperCase()}`;
-
-/** A reply that broke the protocol, with what was seen: how many bytes, for how long. */
-function malformedWords(probe: SmtpProbe): string {
-  const { step, malformed, reason } = probe.incomplete!;
-  const command = step.toUpperCase();
-  const took = malformed!.waitedMs === undefined ? '' : ` within ${duration(malformed!.waitedMs)}`;
-  switch (malformed!.how) {
-    case 'too-long': return `answered ${command} with ${malformed!.bytes} bytes${took} and was still going, far beyond any SMTP reply: maildiag stopped reading`;
-    case 'unfinished': return `started its reply to ${command} but had not finished it after ${seconds(malformed!.waitedMs!)} (${malformed!.bytes} bytes so far): a reply that never ends`;
-    case 'garbage': return `answered ${command} with something that is not an SMTP reply (${reason})`;
-  }
-}
-
-function noGreetingWords(outcome: Extract<SmtpProbe['outcome'], { kind: 'no-greeting' }>): string {
-  switch (outcome.reason) {
-    case 'silent': return `sent no greeting within ${seconds(outcome.waitedMs)} (senders wait up to 5 minutes, RFC 5321 §4.5.3.2; maildiag waits ${GREETING_PATIENCE} times --timeout)`;
-    case 'slow': return `had not finished its greeting after ${seconds(outcome.waitedMs)}`;
-    case 'closed': return 'closed it without a greeting';
-    case 'reset': return 'reset it (ECONNRESET) without a greeting';
-    case 'garbage':
-    case 'too-long': return `sent no valid SMTP greeting (${outcome.detail})`;
+    case 'rejected': return { kind: 'reply', reply: replyText(outcome.reply) };
+    // A greeted probe fails only by a session dropped or broken mid-way (standing).
+    case 'greeted': return incomplete!.malformed
+      ? { kind: 'malformed', step: incomplete!.step, ...incomplete!.malformed, reason: incomplete!.reason }
+      : { kind: 'dropped', step: incomplete!.step, reset: incomplete!.reset === true };
   }
 }
 
@@ -236,7 +228,7 @@ async function port25Blocked(net: Net, probes: SmtpProbe[], options: RunOptions)
   if (!open.length) return { otherPorts };
   return {
     otherPorts,
-    finding: legacyFinding('network.port25-blocked', `every port-25 connection timed out (${ips.join(', ')}) while ${open.map(r => endpointLabel(r)).join(', ')} accepted connections: outbound port 25 is most likely blocked on this network`, {
+    finding: finding('network.port25-blocked', 'otherPortsOpen', { ips, open: open.map(r => endpointLabel(r)) }, {
       subjects: ips,
       evidence: [...tested.map(p => `${endpointLabel(p)}: connect timed out after ${seconds(options.timeoutMs)}`), ...otherPorts.map(r => `${endpointLabel(r)}: ${r.result}`)],
     }),
@@ -252,5 +244,3 @@ function connectOnce(net: Net, ip: string, port: number, timeoutMs: number): Pro
     }),
   );
 }
-
-const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : noun.endsWith('s') ? 'es' : 's'}`;

@@ -6,11 +6,12 @@
 // on none of its ports is a finding; a guessed name that refuses is simply not
 // a submission host, and one whose ports all time out is only worth a note.
 import { isIP } from 'node:net';
+import type { SubmissionFailure } from '../causes.js';
 import type { Net } from '../net/context.js';
 import { ipFamily } from '../net/ip.js';
-import { describeSubmissionOutcome, probeSubmission, type SubmissionProbe } from '../net/smtp/index.js';
+import { describeSubmissionOutcome, probeSubmission, type SubmissionOutcome, type SubmissionProbe } from '../net/smtp/index.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, legacyFinding, type Finding } from './define.js';
+import { defineCheck, finding, type Finding } from './define.js';
 
 /** Submission (RFC 6409), its common alternative when ISPs filter 587, and implicit TLS (RFC 8314). */
 export const SUBMISSION_PORTS = [587, 2525, 465];
@@ -100,24 +101,29 @@ function dedupeGuesses<C extends Candidate & { ips: string[] }>(candidates: C[])
 
 function hostFinding(candidate: Candidate & { ip?: string; probes: SubmissionProbe[] }, options: RunOptions): Finding[] {
   const { host, source, ip, probes } = candidate;
-  const origin = { relay: 'the relay given with --relay', srv: 'the submission host named in SRV', guess: 'the guessed submission host' }[source];
   if (!ip) {
     if (source === 'guess') return [];
-    return [legacyFinding('submission.unreachable', `${origin} ${host} does not resolve to any address`, { subjects: [host] })];
+    return [finding('submission.unreachable', source === 'relay' ? 'relayUnresolved' : 'srvUnresolved', { host, source }, { subjects: [host] })];
   }
-  if (probes.some(p => p.outcome.kind === 'greeted')) return [];
-  const silent = probes.every(p => p.outcome.kind === 'timeout' || p.outcome.kind === 'unreachable');
+  const ports = probes.flatMap(p => (p.outcome.kind === 'greeted' ? [] : [{ port: p.port, failure: failureOf(p.outcome, options) }]));
+  // A port that greeted takes submissions: the host is reachable.
+  if (ports.length < probes.length) return [];
+  const silent = ports.every(p => p.failure.kind === 'timeout' || p.failure.kind === 'unreachable');
   // A guessed name that refuses these ports simply offers no submission there.
   if (source === 'guess' && !silent) return [];
-  const ports = probes.map(p => `${p.port}: ${describeSubmissionOutcome(p, options.timeoutMs)}`).join('; ');
-  const note = source === 'guess' ? ` (${host} was only a guess, and its firewall may simply drop these ports)` : '';
-  return [
-    legacyFinding('submission.unreachable', `${origin} ${host} (${ip}) answers on none of its submission ports: ${ports}${note}`, {
-      subjects: [host, ip],
-      evidence: probes.flatMap(p => p.transcript.map(line => `${ip}:${p.port} ${line}`)),
-      ...(source === 'guess' ? { severity: 'info' as const } : {}),
-    }),
-  ];
+  const data = { host, ip, source, ports };
+  const details = { subjects: [host, ip], evidence: probes.flatMap(p => p.transcript.map(line => `${ip}:${p.port} ${line}`)) };
+  switch (source) {
+    case 'relay': return [finding('submission.unreachable', 'relaySilent', data, details)];
+    case 'srv': return [finding('submission.unreachable', 'srvSilent', data, details)];
+    // Its firewall may simply drop these ports: only a note.
+    case 'guess': return [finding('submission.unreachable', 'guessSilent', data, { ...details, severity: 'info' })];
+  }
+}
+
+/** How a port that did not greet failed, as data (src/causes.ts words it). */
+function failureOf(outcome: Exclude<SubmissionOutcome, { kind: 'greeted' }>, options: RunOptions): SubmissionFailure {
+  return outcome.kind === 'timeout' ? { kind: 'timeout', timeoutMs: options.timeoutMs } : outcome;
 }
 
 function describePort(probe: SubmissionProbe, options: RunOptions): Record<string, unknown> {

@@ -34,12 +34,13 @@ export const findingSchema = z
     }
   });
 
-/** A placeholder's JSON type: lists are arrays, the rest strings or numbers. */
+/** A placeholder's JSON type: lists are arrays (of strings and numbers, or of objects), the rest objects, strings or numbers. */
 function placeholderSchema(format: string | undefined) {
   if (format === undefined || !isFormat(format)) return z.union([z.string(), z.number()]);
   switch (formatTakes(format)) {
     case 'array': return z.array(z.union([z.string(), z.number()]));
     case 'object': return z.record(z.string(), z.unknown());
+    case 'objects': return z.array(z.record(z.string(), z.unknown()));
     case 'number': return z.number();
     case 'string': return z.string();
   }

@@ -89,6 +89,8 @@ test('mx.target-nxdomain for a host that does not exist or has no address', asyn
   });
   assert.equal(top(report), 'mx.target-nxdomain');
   assert.deepEqual(report.diagnosis[0]!.subjects, ['gone.example.com', 'empty.example.com']);
+  const findings = report.checks.find(c => c.id === 'host-addrs')!.findings;
+  assert.deepEqual(findings.map(f => [f.messageId, f.data]), [['nxdomain', { host: 'gone.example.com' }], ['noAddress', { host: 'empty.example.com' }]]);
 });
 
 test('mx.target-invalid for a CNAME target and an IP literal', async () => {
@@ -116,6 +118,7 @@ test('mx.target-private without --allow-private, and the address is not probed',
   const zone: SimZone = { 'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }] }, 'mx.example.com': { A: ['10.1.2.3'] } };
   const report = await diagnoseIn(zone, 'example.com', { allowPrivate: false });
   assert.equal(top(report), 'mx.target-private');
+  assert.deepEqual(report.checks.find(c => c.id === 'host-addrs')!.findings[0]!.data, { host: 'mx.example.com', addresses: [{ ip: '10.1.2.3', range: 'private (RFC 1918)' }] });
   const hosts = report.checks.find(c => c.id === 'host-addrs')!.data['hosts'] as { addresses: string[] }[];
   assert.deepEqual(hosts[0]!.addresses, []);
   assert.deepEqual(causesOf(await diagnoseIn(zone, 'example.com', { allowPrivate: true })), []);

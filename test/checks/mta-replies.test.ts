@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { explain } from '../../src/explain/index.js';
+import { GREETING_PATIENCE } from '../../src/net/smtp/index.js';
 import { MEANINGS, readReply, REPLY_PATTERNS } from '../../src/replies/index.js';
 import type { SmtpPersona } from '../../src/sim/smtp-server.js';
 import { createCa, createCertificate } from '../../src/sim/tls-certs.js';
@@ -145,15 +146,18 @@ test('a greeting slower than --timeout but within the greeting wait: a warning w
   // 1.5 timeouts: well clear of both the step timeout and the greeting wait (two timeouts) on a loaded machine.
   const { all, report } = await diagnoseOne(healthyServer('mx.example.com', { greetingDelayMs: 1500 }), {}, 1000);
   assert.deepEqual(all, ['smtp.greeting-slow:warning', 'tls.starttls-missing:warning']);
-  const delay = /only ([\d.]+) s after/.exec(checkOf(report, 'smtp-reachability').findings[0]!.message);
-  assert.ok(delay && Number(delay[1]) >= 1.5, 'the message names the measured delay');
+  const slow = checkOf(report, 'smtp-reachability').findings[0]!;
+  assert.equal(slow.messageId, 'slow');
+  assert.ok(Number(slow.data!['greetingMs']) >= 1500, 'the finding carries the measured delay');
 });
 
 test('no greeting within the greeting wait: smtp.no-banner, with the wait and the senders\' 5 minutes', async () => {
   const { all, report } = await diagnoseOne({ greeting: null }, {}, 300);
   assert.deepEqual(all, ['smtp.no-banner:error', 'mx.all-unreachable:error']);
-  const wait = /no greeting within ([\d.]+) s .*5 minutes/.exec(checkOf(report, 'smtp-reachability').findings[0]!.message);
-  assert.ok(wait && Number(wait[1]) >= 0.6, 'the message names the wait (two 300 ms timeouts, or more on a loaded machine) and the senders\' 5 minutes');
+  const { messageId, data } = checkOf(report, 'smtp-reachability').findings[0]!;
+  const failure = data!['failure'] as { kind: string; reason: string; waitedMs: number; patience: number };
+  assert.deepEqual([messageId, failure.kind, failure.reason, failure.patience], ['noGreeting', 'no-greeting', 'silent', GREETING_PATIENCE]);
+  assert.ok(failure.waitedMs >= 600, 'the finding carries the wait (two 300 ms timeouts, or more on a loaded machine)');
 });
 
 // ---- several faults at once: each ranked by what it does to delivery

@@ -70,7 +70,14 @@ for (const [what, p, ptr, mismatch] of CASES) {
 test('the finding names what was announced where, and the names expected', async () => {
   const [f] = await judge([probe('mx.example.com', IP, 'smtp.example.com', 'mx.example.com')], unconfirmed('mail.isp.example'));
   assert.deepEqual(f!.subjects, ['mx.example.com', IP]);
-  assert.deepEqual(f!.data, { host: 'mx.example.com', ip: IP, announced: { greeting: 'smtp.example.com', ehlo: 'mx.example.com' }, expected: ['mx.example.com', 'mail.isp.example'] });
+  assert.equal(f!.messageId, 'mxHostNotExpected');
+  assert.deepEqual(f!.data, {
+    host: 'mx.example.com',
+    ip: IP,
+    announced: { greeting: 'smtp.example.com', ehlo: 'mx.example.com' },
+    expected: ['mx.example.com', 'mail.isp.example'],
+    announcedAs: [{ name: 'smtp.example.com', in: ['greeting'] }],
+  });
   assert.ok(f!.evidence.includes('10.2.0.192.in-addr.arpa PTR mail.isp.example'));
 });
 

@@ -26,12 +26,18 @@ test('connection refused on the only MX: smtp.refused and mx.all-unreachable', a
   const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': 'refused' });
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.refused:error', 'mx.all-unreachable:error']);
+  const [refused, all] = checkOf(report, 'smtp-reachability').findings;
+  assert.deepEqual(refused!.data, { server: { host: 'mx.example.com', ip: '192.0.2.10' }, fallback: { by: 'none' } });
+  assert.equal(all!.messageId, 'onlyHost');
+  assert.deepEqual(all!.data, { domain: 'example.com', hosts: 1, failures: [{ host: 'mx.example.com', ip: '192.0.2.10', failure: { kind: 'refused' } }] });
 });
 
 test('connect timeout on a host whose other ports refuse: smtp.timeout, not this network', async () => {
   const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': 'timeout' });
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.timeout:error', 'mx.all-unreachable:error']);
+  const [timedOut] = checkOf(report, 'smtp-reachability').findings;
+  assert.deepEqual([timedOut!.messageId, timedOut!.data!['timeoutMs']], ['timedOut', world.timeoutMs]);
 });
 
 test('every port 25 times out while the same host accepts on 443: network.port25-blocked ranks first', async () => {
@@ -44,6 +50,10 @@ test('every port 25 times out while the same host accepts on 443: network.port25
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.timeout:error', 'smtp.timeout:error', 'mx.all-unreachable:error', 'network.port25-blocked:error']);
   assert.equal(topCause(report), 'network.port25-blocked');
   assert.equal(report.diagnosis[0]!.side, 'local');
+  const blocked = checkOf(report, 'smtp-reachability').findings.find(f => f.cause === 'network.port25-blocked')!;
+  assert.deepEqual(blocked.data, { ips: ['192.0.2.10', '192.0.2.11'], open: ['192.0.2.11:443'] });
+  const all = checkOf(report, 'smtp-reachability').findings.find(f => f.cause === 'mx.all-unreachable')!;
+  assert.deepEqual([all.messageId, all.data!['hosts']], ['noHost', 2]);
 });
 
 test('TCP accepted but never a greeting: smtp.no-banner', async () => {
@@ -57,26 +67,32 @@ test('421 at connect: smtp.busy', async () => {
   const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': { greeting: ['421 4.3.2 Service not available - too busy, try again later'], hangUpAfterGreeting: true } });
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.busy:error', 'mx.all-unreachable:error']);
+  const [busy] = checkOf(report, 'smtp-reachability').findings;
+  assert.deepEqual([busy!.messageId, busy!.data!['reply']], ['atConnect', '421 4.3.2 Service not available - too busy, try again later']);
 });
 
 test('421 that limits this client\'s connections: smtp.untestable, not a fault of the domain', async () => {
   const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': { greeting: ['421 4.7.0 Too many connections from your IP, try again later'], hangUpAfterGreeting: true } });
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.untestable:info']);
+  assert.equal(checkOf(report, 'smtp-reachability').findings[0]!.messageId, 'turnedAway');
 });
 
 test('a session that stops answering after the greeting: smtp.untestable with the step', async () => {
   const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': healthyServer('mx.example.com', { replies: { MAIL: null } }) }, 400);
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.untestable:info']);
-  assert.match(checkOf(report, 'smtp-reachability').findings[0]!.message, /MAIL/);
+  const { messageId, data } = checkOf(report, 'smtp-reachability').findings[0]!;
+  assert.deepEqual([messageId, data!['step']], ['sessionStopped', 'mail']);
 });
 
 test('a server that hangs up after a command without a reply: smtp.session-dropped, and it takes no mail', async () => {
   const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': healthyServer('mx.example.com', { closeAfterReply: true }) });
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.session-dropped:error', 'mx.all-unreachable:error']);
-  assert.match(checkOf(report, 'smtp-reachability').findings[0]!.message, /greeted, then closed the connection instead of answering MAIL/);
+  const { messageId, data } = checkOf(report, 'smtp-reachability').findings[0]!;
+  assert.equal(messageId, 'dropped');
+  assert.deepEqual(data!['failure'], { kind: 'dropped', step: 'mail', reset: false });
 });
 
 test('a backup that drops sessions while the primary works: a warning', async () => {
@@ -86,6 +102,7 @@ test('a backup that drops sessions while the primary works: a warning', async ()
   });
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.session-dropped:warning']);
+  assert.deepEqual(checkOf(report, 'smtp-reachability').findings[0]!.data!['fallback'], { by: 'otherHost', host: 'mx1.example.com', preference: 10 });
 });
 
 test('primary refuses, backup answers: mx.primary-unreachable first, the refusal as a detail', async () => {
@@ -96,6 +113,8 @@ test('primary refuses, backup answers: mx.primary-unreachable first, the refusal
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.refused:info', 'mx.primary-unreachable:warning']);
   assert.equal(topCause(report), 'mx.primary-unreachable');
+  const primary = checkOf(report, 'smtp-reachability').findings[1]!;
+  assert.deepEqual(primary.data, { primary: ['mx1.example.com'], preference: 10, failures: [{ ip: '192.0.2.10', failure: { kind: 'refused' } }], backup: 'mx2.example.com', backupPreference: 20 });
 });
 
 test('a backup that refuses while the primary works: a warning about the backup only', async () => {
@@ -115,18 +134,23 @@ test('no IPv6 route here: one network.ipv6-unavailable note, and the MX is not b
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['network.ipv6-unavailable:info']);
   assert.equal(report.diagnosis[0]!.side, 'local');
+  const { messageId, data } = checkOf(report, 'smtp-reachability').findings[0]!;
+  assert.deepEqual([messageId, data], ['oneAddress', { code: 'ENETUNREACH', count: 1, ips: ['2001:db8::10'] }]);
 });
 
 test('no route from this machine to an IPv4 MX (ENETUNREACH): the local network is named, not the MX', async () => {
   const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['192.0.2.10'] }), { '192.0.2.10:25': { unreachable: 'ENETUNREACH' } });
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(report.diagnosis.map(d => [d.cause, d.side]), [['network.no-route', 'local']]);
+  assert.equal(checkOf(report, 'smtp-reachability').findings[0]!.data!['code'], 'ENETUNREACH');
 });
 
 test('a router reports the MX host unreachable (EHOSTUNREACH): that is the host\'s side', async () => {
   const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['192.0.2.10'] }), { '192.0.2.10:25': { unreachable: 'EHOSTUNREACH' } });
   const report = await world.diagnose('example.com', ONLY);
   assert.ok(report.diagnosis.every(d => d.side === 'recipient'), JSON.stringify(report.diagnosis.map(d => d.cause)));
+  const [unreachable] = checkOf(report, 'smtp-reachability').findings;
+  assert.deepEqual([unreachable!.cause, unreachable!.messageId, unreachable!.data!['code']], ['smtp.timeout', 'unreachable', 'EHOSTUNREACH']);
 });
 
 test('an MX reachable only over IPv6, from a machine without IPv6: a note, not mx.all-unreachable', async () => {

@@ -50,6 +50,9 @@ test('a guessed host whose submission ports all time out: only a note', async ()
   }, 300);
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'submission'), ['submission.unreachable:info']);
+  const { messageId, data } = checkOf(report, 'submission').findings[0]!;
+  assert.equal(messageId, 'guessSilent');
+  assert.deepEqual(data!['ports'], [587, 2525, 465].map(port => ({ port, failure: { kind: 'timeout', timeoutMs: 300 } })));
 });
 
 test('the relay named with --relay answers on none of its ports: submission.unreachable', async () => {
@@ -57,6 +60,9 @@ test('the relay named with --relay answers on none of its ports: submission.unre
   const report = await world.diagnose('example.com', ONLY, { relay: { host: 'relay.example.net' } });
   assert.deepEqual(causesOf(report, 'submission'), ['submission.unreachable:warning']);
   assert.deepEqual(hostsOf(report)[0]!.ports.map(p => p.port), [587, 2525, 465]);
+  const { messageId, data } = checkOf(report, 'submission').findings[0]!;
+  assert.deepEqual([messageId, data!['host'], data!['ip'], data!['source']], ['relaySilent', 'relay.example.net', '192.0.2.30', 'relay']);
+  assert.deepEqual((data!['ports'] as { failure: unknown }[]).map(p => p.failure), [{ kind: 'refused' }, { kind: 'refused' }, { kind: 'refused' }]);
 });
 
 test('--relay with a port probes that port only', async () => {
@@ -70,6 +76,7 @@ test('a relay name that does not resolve: submission.unreachable', async () => {
   const world = await startSmtpWorld(mxZone('example.com', {}), {});
   const report = await world.diagnose('example.com', ONLY, { relay: { host: 'nowhere.example.net' } });
   assert.deepEqual(causesOf(report, 'submission'), ['submission.unreachable:warning']);
+  assert.deepEqual(checkOf(report, 'submission').findings[0]!.messageId, 'relayUnresolved');
 });
 
 test('SRV records (RFC 6186) name the host and port', async () => {

@@ -113,5 +113,6 @@ test('Exim short of spool space: "452 Space shortage" at MAIL FROM is smtp.insuf
 test('Exim refusing every session in its connect ACL (550 at connect): smtp.service-refused, an error', { skip }, async () => {
   const report = await diagnoseExim(eximConfig({ connect: '  deny message = not accepting mail' }));
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.service-refused:error', 'mx.all-unreachable:error']);
-  assert.match(checkOf(report, 'smtp-reachability').findings[0]!.message, /"550 not accepting mail"/);
+  const { messageId, data } = checkOf(report, 'smtp-reachability').findings[0]!;
+  assert.deepEqual([messageId, data!['reply']], ['atConnect', '550 not accepting mail']);
 });
