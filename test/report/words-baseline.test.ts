@@ -39,14 +39,17 @@ const stable = (text: string): string =>
     .replace(/\b\d+(\.\d+)? ?(ms|s)\b/g, 'N $2')
     .replace(/"durationMs": \d+/g, '"durationMs": N');
 
+/** The demo's certificates are dated from today (expired 35 days ago): their days change, what is said of them does not. */
+const undated = (text: string): string => text.replace(/\b\d{4}-\d{2}-\d{2}\b/g, 'YYYY-MM-DD');
+
 const says = (jsonl: string): string =>
   stable(JSON.stringify(jsonl.split('\n').filter(Boolean).map(line => reportSays(JSON.parse(line) as Record<string, unknown>)), null, 1)) + '\n';
 
 test('the demo says what it said: human text, and the JSON findings', async () => {
   const human = await runBin(['demo', '--no-color']);
-  matchSnapshot(DIR, 'demo-human.txt', stable(human.stdout));
+  matchSnapshot(DIR, 'demo-human.txt', undated(stable(human.stdout)));
   const json = await runBin(['demo', '--format', 'jsonl']);
-  matchSnapshot(DIR, 'demo-findings.json', says(json.stdout));
+  matchSnapshot(DIR, 'demo-findings.json', undated(says(json.stdout)));
 });
 
 const LAB_RESOLVER = { host: '127.0.1.53', port: 53 };
