@@ -85,6 +85,10 @@ const registry = defineCauses({
       'None of the DNS servers maildiag was told to ask answered at all, so nothing about the domain could be checked. This is about the machine running maildiag, not the domain.',
     fix: 'Check this machine\'s network and firewall and the nameserver lines in /etc/resolv.conf, or point maildiag at a working resolver with --resolver (e.g. --resolver 1.1.1.1).',
     masks: RESOLVER_SYMPTOMS,
+    messages: {
+      refused: 'the resolver {server} refused to answer (it does not offer recursion to this machine)',
+      silent: 'no answer from {resolvers|list}, not even for the root zone',
+    },
   },
   'dns.resolver-failing': {
     title: 'The DNS resolver fails every lookup',
@@ -94,6 +98,9 @@ const registry = defineCauses({
       'The DNS server maildiag asked answers, but with NXDOMAIN or SERVFAIL even for the root zone, which every working resolver knows. Its answers about the domain mean nothing: the domain was not looked at. This is about the machine running maildiag (its resolver or /etc/resolv.conf), not the domain.',
     fix: 'Use another resolver (e.g. --resolver 1.1.1.1), or fix the nameserver lines in /etc/resolv.conf and the resolver they name (its upstream servers, its firewall, its DNSSEC trust anchor).',
     masks: RESOLVER_SYMPTOMS,
+    messages: {
+      failing: 'the resolver {resolvers|list} answers {rootAnswer|upper} even for the root zone, so its {answer|upper} for {about} says nothing about {about}',
+    },
   },
   'dns.resolver-hijacked': {
     title: 'The DNS resolver makes up addresses for names that do not exist',
@@ -103,6 +110,9 @@ const registry = defineCauses({
       'The DNS server maildiag asked gave an address for a random name that cannot exist instead of NXDOMAIN: it rewrites "no such domain" into its own server (ISP "search assist" or ad pages). A domain that does not exist then looks like one whose mail goes to that server, so what maildiag saw is the resolver\'s invention, not the domain.',
     fix: 'Use a resolver that does not rewrite answers (e.g. --resolver 1.1.1.1), or turn off the ISP\'s "search assist"/"DNS error redirect" option and fix the nameserver lines in /etc/resolv.conf.',
     masks: RESOLVER_SYMPTOMS,
+    messages: {
+      invented: 'the resolver answers {addresses|list} for {domain} and the same for a random name that cannot exist: the address is the resolver\'s, not the domain\'s',
+    },
   },
   'clock.skewed': {
     title: 'This machine\'s clock is wrong',
@@ -137,6 +147,9 @@ const registry = defineCauses({
     ],
     messages: {
       mxHostLookup: 'the address lookup of MX host {host} failed ({a}/{aaaa})',
+      mxLookupFailed: 'the MX lookup for {domain} failed ({answer})',
+      servfail: 'the resolver answered SERVFAIL for {domain}: its name servers are broken or unreachable',
+      unanswered: 'the resolver answers, but not for {domain}: its name servers did not respond in time',
     },
   },
   'domain.nxdomain': {
@@ -148,6 +161,9 @@ const registry = defineCauses({
     fix: 'Check the spelling; if the domain is yours, renew the registration and make sure the registrar points it at working name servers.',
     refs: ['RFC 8020'],
     masks: ['mx.missing', 'tls-rpt.missing', 'spf.missing', 'dkim.not-found', 'dmarc.missing'],
+    messages: {
+      nxdomain: '{domain} does not exist (NXDOMAIN from {server})',
+    },
   },
 
   'mx.missing': {
@@ -184,6 +200,10 @@ const registry = defineCauses({
       'tls-rpt.invalid',
       'dane.tlsa-mismatch',
     ],
+    messages: {
+      alone: '{domain} publishes a null MX ("0 ."): it declares that it accepts no mail (RFC 7505)',
+      mixed: '{domain} mixes a null MX ("0 .") with other MX records; RFC 7505 §3 says the null MX must be the only one',
+    },
   },
   'mx.implicit': {
     title: 'No MX record: mail falls back to the A record (implicit MX)',
@@ -193,6 +213,9 @@ const registry = defineCauses({
       'The domain has no MX record, so senders use its A/AAAA address as an implicit MX (RFC 5321 §5.1). That address is often a web server that does not accept mail, and some senders do not fall back at all.',
     fix: 'Publish an explicit MX record for the host that really receives the mail, e.g. "example.org. MX 10 mail.example.org."',
     refs: ['RFC 5321 §5.1'],
+    messages: {
+      fallback: '{domain} has no MX record; senders fall back to its A/AAAA record ({addresses|list})',
+    },
   },
   'mx.target-nxdomain': {
     title: 'An MX host name does not resolve (NXDOMAIN)',
@@ -218,6 +241,8 @@ const registry = defineCauses({
     refs: ['RFC 2181 §10.3', 'RFC 5321 §5.1'],
     messages: {
       cname: 'MX host {host} is a CNAME ({aliases|list}); RFC 2181 §10.3 forbids it and some senders refuse it',
+      addressBesideHosts: 'MX {preference} {exchange} is an IP address; an MX must name a host (RFC 5321 §5.1), so senders cannot use it and deliver to the other MX hosts',
+      addressOnly: 'MX {preference} {exchange} is an IP address; an MX must name a host (RFC 5321 §5.1), so no sender can use it, and {domain} has no other MX: its mail cannot be delivered',
     },
   },
   'mx.target-private': {

@@ -3,7 +3,7 @@
 // An answer that would blame the domain is believed only once the resolver
 // has shown it is sane (net.resolverHealth): the observer before the observed.
 import { describeAnswer, type DnsAnswer } from '../net/dns/index.js';
-import { defineCheck, legacyFinding, type Finding } from './define.js';
+import { defineCheck, finding, type Finding } from './define.js';
 import type { Net } from '../net/context.js';
 import { resolverFailure, resolverLabels } from './resolver.js';
 
@@ -27,16 +27,16 @@ export default defineCheck({
 /** No usable answer for the domain: the resolver's fault (this machine) or the domain's (its DNS)? */
 async function blame(net: Net, name: string, answer: Exclude<DnsAnswer, { kind: 'records' | 'nodata' }>, evidence: string[]): Promise<Finding> {
   if (answer.kind === 'refused') {
-    return legacyFinding('dns.resolver-unreachable', `the resolver ${answer.server} refused to answer (it does not offer recursion to this machine)`, { subjects: net.dns.servers.map(s => s.host), evidence });
+    return finding('dns.resolver-unreachable', 'refused', { server: answer.server }, { subjects: net.dns.servers.map(s => s.host), evidence });
   }
   const resolver = await resolverFailure(net, name, answer.kind, evidence);
   if (resolver) return resolver;
   switch (answer.kind) {
     case 'nxdomain':
-      return legacyFinding('domain.nxdomain', `${name} does not exist (NXDOMAIN from ${answer.server})`, { subjects: [name], evidence });
+      return finding('domain.nxdomain', 'nxdomain', { domain: name, server: answer.server }, { subjects: [name], evidence });
     case 'servfail':
-      return legacyFinding('dns.servfail', `the resolver answered SERVFAIL for ${name}: its name servers are broken or unreachable`, { subjects: [name], evidence });
+      return finding('dns.servfail', 'servfail', { domain: name }, { subjects: [name], evidence });
     default:
-      return legacyFinding('dns.servfail', `the resolver answers, but not for ${name}: its name servers did not respond in time`, { subjects: [name], evidence });
+      return finding('dns.servfail', 'unanswered', { domain: name, answer: answer.kind }, { subjects: [name], evidence });
   }
 }

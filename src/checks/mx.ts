@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { describeAnswer, type MxRecord } from '../net/dns/index.js';
 import type { MxHost } from '../pipeline/facts.js';
-import { defineCheck, finding, legacyFinding, type Finding } from './define.js';
+import { defineCheck, finding, type Finding } from './define.js';
 
 export default defineCheck({
   id: 'mx',
@@ -26,19 +26,19 @@ export default defineCheck({
       const health = await network.resolverHealth();
       if (health.kind === 'hijacking' && addresses.some(a => health.addresses.includes(a))) {
         return {
-          findings: [legacyFinding('dns.resolver-hijacked', `the resolver answers ${addresses.join(', ')} for ${domain} and the same for a random name that cannot exist: the address is the resolver's, not the domain's`, { subjects: network.dns.servers.map(s => s.host), evidence: [...addressEvidence, ...health.evidence] })],
+          findings: [finding('dns.resolver-hijacked', 'invented', { addresses, domain }, { subjects: network.dns.servers.map(s => s.host), evidence: [...addressEvidence, ...health.evidence] })],
           data: { mx: [], resolverInvented: addresses },
         };
       }
       const implicit: MxHost = { name: domain, preference: 0, implicit: true };
       return {
-        findings: [legacyFinding('mx.implicit', `${domain} has no MX record; senders fall back to its A/AAAA record (${addresses.join(', ')})`, { subjects: [domain], evidence: addressEvidence })],
+        findings: [finding('mx.implicit', 'fallback', { domain, addresses }, { subjects: [domain], evidence: addressEvidence })],
         provided: { mxHosts: [implicit] },
         data: { mx: [], implicit: addresses },
       };
     }
     if (answer.kind !== 'records') {
-      return { findings: [legacyFinding('dns.servfail', `the MX lookup for ${domain} failed (${answer.kind})`, { subjects: [domain], evidence })] };
+      return { findings: [finding('dns.servfail', 'mxLookupFailed', { domain, answer: answer.kind }, { subjects: [domain], evidence })] };
     }
     return readMxRecords(domain, answer.records, evidence);
   },
@@ -51,11 +51,7 @@ function readMxRecords(domain: string, records: MxRecord[], evidence: string[]) 
   const isNull = (r: MxRecord) => r.exchange === '';
   if (sorted.some(isNull)) {
     const alone = sorted.length === 1;
-    findings.push(
-      legacyFinding('mx.null', alone
-        ? `${domain} publishes a null MX ("0 ."): it declares that it accepts no mail (RFC 7505)`
-        : `${domain} mixes a null MX ("0 .") with other MX records; RFC 7505 §3 says the null MX must be the only one`, { subjects: [domain], evidence, ...(alone ? {} : { severity: 'warning' as const }) }),
-    );
+    findings.push(finding('mx.null', alone ? 'alone' : 'mixed', { domain }, { subjects: [domain], evidence, ...(alone ? {} : { severity: 'warning' as const }) }));
     if (alone) return { findings, data };
   }
   const usable = sorted.filter(r => !isNull(r));
@@ -63,8 +59,7 @@ function readMxRecords(domain: string, records: MxRecord[], evidence: string[]) 
   // Senders look the name up as a host name, so an address written as one reaches nobody; with no named MX beside it, no mail arrives.
   const named = usable.filter(r => !isLiteral(r));
   for (const r of usable.filter(isLiteral)) {
-    const consequence = named.length ? `senders cannot use it and deliver to the other MX hosts` : `no sender can use it, and ${domain} has no other MX: its mail cannot be delivered`;
-    findings.push(legacyFinding('mx.target-invalid', `MX ${r.priority} ${r.exchange} is an IP address; an MX must name a host (RFC 5321 §5.1), so ${consequence}`, { subjects: [r.exchange], evidence, ...(named.length ? {} : { severity: 'error' as const }) }));
+    findings.push(finding('mx.target-invalid', named.length ? 'addressBesideHosts' : 'addressOnly', { domain, preference: r.priority, exchange: r.exchange }, { subjects: [r.exchange], evidence, ...(named.length ? {} : { severity: 'error' as const }) }));
   }
   const hosts: MxHost[] = named.map(r => ({ name: r.exchange.toLowerCase(), preference: r.priority, implicit: false }));
   return { findings, data, ...(hosts.length ? { provided: { mxHosts: hosts } } : {}) };

@@ -2,7 +2,7 @@
 // address (NXDOMAIN, SERVFAIL, silence) is believed only once the resolver has
 // shown it answers for the root zone (net.resolverHealth, asked once per run).
 import type { Net } from '../net/context.js';
-import { legacyFinding, type Finding } from './define.js';
+import { finding, type Finding } from './define.js';
 
 export const resolverLabels = (net: Net): string[] => net.dns.servers.map(s => `${s.host}:${s.port}`);
 
@@ -11,8 +11,9 @@ export async function resolverFailure(net: Net, about: string, answer: string, e
   const health = await net.resolverHealth();
   if (health.kind !== 'failing') return undefined;
   const details = { subjects: net.dns.servers.map(s => s.host), evidence: [...evidence, ...health.evidence] };
+  const resolvers = resolverLabels(net);
   const silent = health.answer === 'timeout' || health.answer === 'error' || health.answer === 'refused';
   return silent
-    ? legacyFinding('dns.resolver-unreachable', `no answer from ${resolverLabels(net).join(', ')}, not even for the root zone`, details)
-    : legacyFinding('dns.resolver-failing', `the resolver ${resolverLabels(net).join(', ')} answers ${health.answer.toUpperCase()} even for the root zone, so its ${answer.toUpperCase()} for ${about} says nothing about ${about}`, details);
+    ? finding('dns.resolver-unreachable', 'silent', { resolvers, rootAnswer: health.answer }, details)
+    : finding('dns.resolver-failing', 'failing', { resolvers, rootAnswer: health.answer, answer, about }, details);
 }

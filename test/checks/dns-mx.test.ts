@@ -20,6 +20,10 @@ async function diagnoseIn(zone: SimZone, domain = 'example.com', options: Partia
 
 const causesOf = (report: Report) => report.checks.flatMap(c => c.findings.map(f => f.cause));
 const top = (report: Report) => report.diagnosis[0]?.cause;
+const idsAndData = (report: Report, cause: string) => {
+  const found = report.checks.flatMap(c => c.findings).find(f => f.cause === cause);
+  return [found?.messageId, found?.data];
+};
 
 test('a healthy domain: MX hosts and addresses provided, nothing found', async () => {
   const report = await diagnoseIn({
@@ -36,15 +40,20 @@ test('a healthy domain: MX hosts and addresses provided, nothing found', async (
 test('domain.nxdomain, and everything after it is skipped', async () => {
   const report = await diagnoseIn({}, 'missing.example');
   assert.equal(top(report), 'domain.nxdomain');
+  const [messageId, data] = idsAndData(report, 'domain.nxdomain') as [string, { domain: string; server: string }];
+  assert.deepEqual([messageId, data.domain], ['nxdomain', 'missing.example']);
+  assert.match(data.server, /^127\.0\.0\.1/);
   assert.deepEqual(report.checks.map(c => c.status), ['fail', 'skipped', 'skipped']);
 });
 
 test('dns.servfail when the resolver cannot answer for the domain', async () => {
-  assert.equal(top(await diagnoseIn({ 'example.com': 'SERVFAIL' })), 'dns.servfail');
+  const report = await diagnoseIn({ 'example.com': 'SERVFAIL' });
+  assert.deepEqual([top(report), ...idsAndData(report, 'dns.servfail')], ['dns.servfail', 'servfail', { domain: 'example.com' }]);
 });
 
 test('dns.servfail when the domain is silent but the resolver answers', async () => {
-  assert.equal(top(await diagnoseIn({ 'example.com': 'DROP' })), 'dns.servfail');
+  const report = await diagnoseIn({ 'example.com': 'DROP' });
+  assert.deepEqual([top(report), ...idsAndData(report, 'dns.servfail')], ['dns.servfail', 'unanswered', { domain: 'example.com', answer: 'timeout' }]);
 });
 
 test('dns.resolver-unreachable when no resolver answers at all', async () => {
@@ -63,13 +72,14 @@ test('mx.missing: no MX and no address', async () => {
 test('mx.implicit: no MX, the A record is used', async () => {
   const report = await diagnoseIn({ 'example.com': { A: ['192.0.2.30'] } });
   assert.equal(top(report), 'mx.implicit');
+  assert.deepEqual(idsAndData(report, 'mx.implicit'), ['fallback', { domain: 'example.com', addresses: ['192.0.2.30'] }]);
   assert.equal(report.diagnosis[0]!.severity, 'warning');
   assert.equal(report.checks.find(c => c.id === 'host-addrs')!.status, 'pass');
 });
 
 test('mx.null: "0 ." and nothing probed', async () => {
   const report = await diagnoseIn({ 'example.com': { MX: [{ priority: 0, exchange: '' }] } });
-  assert.equal(top(report), 'mx.null');
+  assert.deepEqual([top(report), ...idsAndData(report, 'mx.null')], ['mx.null', 'alone', { domain: 'example.com' }]);
   assert.equal(report.checks.find(c => c.id === 'host-addrs')!.status, 'skipped');
 });
 
@@ -80,6 +90,7 @@ test('a null MX mixed with real ones is a warning and the real ones are used', a
   });
   assert.equal(report.diagnosis[0]!.cause, 'mx.null');
   assert.equal(report.diagnosis[0]!.severity, 'warning');
+  assert.equal(idsAndData(report, 'mx.null')[0], 'mixed');
 });
 
 test('mx.target-nxdomain for a host that does not exist or has no address', async () => {
@@ -106,12 +117,13 @@ test('mx.target-invalid for a CNAME target and an IP literal', async () => {
 test('an MX written as an IP address: an error when it is the only MX (no sender can deliver), a warning beside a named one', async () => {
   const only = await diagnoseIn({ 'example.com': { MX: [{ priority: 10, exchange: '192.0.2.10' }] } });
   assert.deepEqual([top(only), only.diagnosis[0]!.severity], ['mx.target-invalid', 'error']);
-  assert.match(only.diagnosis[0]!.messages[0]!, /no other MX/);
+  assert.deepEqual(idsAndData(only, 'mx.target-invalid'), ['addressOnly', { domain: 'example.com', preference: 10, exchange: '192.0.2.10' }]);
   const beside = await diagnoseIn({
     'example.com': { MX: [{ priority: 10, exchange: '192.0.2.10' }, { priority: 20, exchange: 'mx.example.com' }] },
     'mx.example.com': { A: ['192.0.2.20'] },
   });
   assert.deepEqual([top(beside), beside.diagnosis[0]!.severity], ['mx.target-invalid', 'warning']);
+  assert.deepEqual(idsAndData(beside, 'mx.target-invalid'), ['addressBesideHosts', { domain: 'example.com', preference: 10, exchange: '192.0.2.10' }]);
 });
 
 test('mx.target-private without --allow-private, and the address is not probed', async () => {

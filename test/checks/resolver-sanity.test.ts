@@ -42,11 +42,11 @@ async function healthy(): Promise<SimDnsServer> {
 /** The sim logs the root as an empty name. */
 const isRootQuery = (q: string) => q === ' NS' || q === '. NS';
 
-const expected: Record<Lie, string> = {
-  NXDOMAIN: 'dns.resolver-failing',
-  SERVFAIL: 'dns.resolver-failing',
-  REFUSED: 'dns.resolver-unreachable',
-  REWRITE: 'dns.resolver-hijacked',
+const expected: Record<Lie, [cause: string, messageId: string]> = {
+  NXDOMAIN: ['dns.resolver-failing', 'failing'],
+  SERVFAIL: ['dns.resolver-failing', 'failing'],
+  REFUSED: ['dns.resolver-unreachable', 'refused'],
+  REWRITE: ['dns.resolver-hijacked', 'invented'],
 };
 
 for (const lie of Object.keys(expected) as Lie[]) {
@@ -54,7 +54,8 @@ for (const lie of Object.keys(expected) as Lie[]) {
     const resolver = await lying(lie);
     const report = await diagnoseWith(resolver.server, 'gmail.com');
     const [first] = report.diagnosis;
-    assert.equal(first?.cause, expected[lie]);
+    assert.equal(first?.cause, expected[lie][0]);
+    assert.deepEqual(report.checks.flatMap(c => c.findings).filter(f => f.cause === first?.cause).map(f => f.messageId), [expected[lie][1]]);
     assert.equal(first?.side, 'local');
     assert.deepEqual(first?.subjects, ['127.0.0.1']);
     assert.deepEqual(report.diagnosis.filter(d => d.side !== 'local').map(d => d.cause), []);
@@ -66,7 +67,7 @@ test('a rewriting resolver: the invented address is never probed as the domain\'
   const resolver = await lying('REWRITE');
   const report = await diagnoseWith(resolver.server, 'no-such-domain.example');
   const mx = report.checks.find(c => c.id === 'mx')!;
-  assert.deepEqual(mx.findings.map(f => f.cause), ['dns.resolver-hijacked']);
+  assert.deepEqual(mx.findings.map(f => [f.cause, f.messageId, f.data]), [['dns.resolver-hijacked', 'invented', { addresses: [SEARCH_ASSIST_ADDRESS], domain: 'no-such-domain.example' }]]);
   assert.ok(mx.findings[0]!.evidence.some(e => e.includes(SEARCH_ASSIST_ADDRESS)));
   assert.equal(report.checks.find(c => c.id === 'smtp-reachability')?.status, 'skipped');
 });
@@ -98,6 +99,8 @@ test('an IP target: "no PTR" from a resolver that fails everything is the resolv
   const net = createNet({ resolvers: [resolver.server], timeoutMs: TIMEOUT_MS, loopbackOnly: true });
   const report = await diagnose(parseTarget('192.0.2.10'), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true }), net, { only: ['ptr'] });
   assert.deepEqual(report.diagnosis.map(d => [d.cause, d.side]), [['dns.resolver-failing', 'local']]);
+  const { messageId, data } = report.checks[0]!.findings[0]!;
+  assert.deepEqual([messageId, data], ['failing', { resolvers: [`127.0.0.1:${resolver.server.port}`], rootAnswer: 'nxdomain', answer: 'nxdomain', about: '192.0.2.10' }]);
 });
 
 test('an IP target with a healthy resolver: its PTR is read, and no PTR stays the address\'s', async () => {
