@@ -4,6 +4,13 @@
 // → TLS/identity → authentication → hygiene → bounce-only), which the ranker
 // uses as its tie-break, so a root cause sorts before its symptoms.
 
+import type { CheckedAddress } from './checks/addresses.js';
+import type { DnsblSubject } from './checks/dnsbl-findings.js';
+import type { Unread } from './net/dnsbl-lists.js';
+import type { DirectAttempt, ReturnCode, UnansweredWhy } from './net/dnsbl.js';
+import type { EmbeddedForm, GenericReason } from './net/ptr-heuristics.js';
+import type { ForwardCheck } from './net/reverse-dns.js';
+
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export const SIDES = ['recipient', 'sender', 'network', 'local'] as const;
@@ -661,6 +668,9 @@ const registry = defineCauses({
       'The IP address has no PTR record, so a reverse DNS lookup returns no name. Many receiving servers, large providers included, reject or spam-folder mail from addresses without reverse DNS.',
     fix: 'Ask whoever owns the IP address (the ISP or hosting provider; only they can) to set its PTR record to the mail server\'s host name, e.g. 203.0.113.5 to mail.example.org, and make that name resolve back to the IP.',
     refs: ['RFC 1912 §2.1', 'RFC 8601 §3'],
+    messages: {
+      none: '{address|address} has no PTR record: a reverse lookup returns no name',
+    },
   },
   'ptr.not-fcrdns': {
     title: 'Reverse DNS (PTR) name does not resolve back to the IP',
@@ -670,6 +680,9 @@ const registry = defineCauses({
       'The IP address has a PTR record, but a forward lookup of that name does not return the same IP: a forward/reverse mismatch, so the reverse DNS is not forward-confirmed (FCrDNS). Receivers treat this much like having no reverse DNS at all.',
     fix: 'Make the PTR name\'s A/AAAA record include the IP (e.g. "mail.example.org. A 203.0.113.5"), or ask the IP\'s owner to change the PTR to a name that does.',
     refs: ['RFC 8601 §3', 'RFC 1912 §2.1'],
+    messages: {
+      notConfirmed: '{address|address} has PTR {ptrNames|list}, but {disproved|forwardLookups}, not to {ip}',
+    },
   },
   'ptr.generic': {
     title: 'Reverse DNS (PTR) name looks generic or dynamic',
@@ -678,6 +691,9 @@ const registry = defineCauses({
     explanation:
       'The PTR name looks like an ISP\'s generic name for dynamic or residential addresses (e.g. 203-0-113-5.dyn.isp.example), not a mail server\'s. Many receivers score or reject mail from such addresses as likely spam from infected home computers.',
     fix: 'Ask the IP\'s owner for a specific PTR such as mail.example.org (with a matching A record), or send through a relay or provider that has proper reverse DNS.',
+    messages: {
+      generic: '{address|address} has the PTR name {name}, which looks like an ISP\'s generic name: {reasons|ptrNameReasons}',
+    },
   },
   'smtp.banner-mismatch': {
     title: 'SMTP banner name differs from the PTR or MX name',
@@ -704,6 +720,12 @@ const registry = defineCauses({
     fix: 'Find and stop the cause first (infected machine, compromised account, open relay, unwanted bulk mail), then request delisting on the list\'s website via the link in its reason; some lists expire entries by themselves.',
     refs: ['RFC 5782'],
     masks: ['reputation.poor'],
+    messages: {
+      listed: '{who|dnsblSubject} is listed on {listName} ({list}): {codes|returnCodes}',
+      listedWithReason: '{who|dnsblSubject} is listed on {listName} ({list}): {codes|returnCodes}; the list says: {reason|quoted}',
+      listedDirectly: '{who|dnsblSubject} is listed on {listName} ({list}): {codes|returnCodes} (answered by the list\'s own name servers after the resolver was refused)',
+      listedDirectlyWithReason: '{who|dnsblSubject} is listed on {listName} ({list}): {codes|returnCodes}; the list says: {reason|quoted} (answered by the list\'s own name servers after the resolver was refused)',
+    },
   },
   'rbl.domain-listed': {
     title: 'Domain listed on a domain blocklist',
@@ -714,6 +736,12 @@ const registry = defineCauses({
     fix: 'Look for compromised web pages, accounts or redirects on the domain and clean them up, then request removal through the list\'s lookup page.',
     refs: ['RFC 5782'],
     masks: ['reputation.poor'],
+    messages: {
+      listed: '{who|dnsblSubject} is listed on {listName} ({list}): {codes|returnCodes}',
+      listedWithReason: '{who|dnsblSubject} is listed on {listName} ({list}): {codes|returnCodes}; the list says: {reason|quoted}',
+      listedDirectly: '{who|dnsblSubject} is listed on {listName} ({list}): {codes|returnCodes} (answered by the list\'s own name servers after the resolver was refused)',
+      listedDirectlyWithReason: '{who|dnsblSubject} is listed on {listName} ({list}): {codes|returnCodes}; the list says: {reason|quoted} (answered by the list\'s own name servers after the resolver was refused)',
+    },
   },
   'rbl.query-refused': {
     title: 'Blocklist refused the query from this resolver',
@@ -723,6 +751,9 @@ const registry = defineCauses({
       'The blocklist answered with an error code (e.g. 127.255.255.254) instead of a result, because it refuses queries that arrive through public or high-volume DNS resolvers. Whether the address is listed is unknown, not "listed".',
     fix: 'Run maildiag with --resolver pointing at your own recursive resolver (not 8.8.8.8, 1.1.1.1 or 9.9.9.9), or register for the list\'s own query service.',
     refs: ['RFC 5782'],
+    messages: {
+      refused: '{listName} ({list}) refused to answer for {asked|dnsblSubjects}: {reasons|dnsblReasons}. Whether it is listed there is unknown',
+    },
   },
   'rbl.unknown': {
     title: 'A blocklist did not answer: listing status unknown',
@@ -732,6 +763,9 @@ const registry = defineCauses({
       'A DNS blocklist (DNSBL) did not answer in time or answered with an error, so whether the address is listed there is unknown. The list may be down, slow, retired, or blocked on this network.',
     fix: 'Retry later or with a longer --timeout, and check that the list still operates; choose the lists to query with --dnsbl.',
     refs: ['RFC 5782'],
+    messages: {
+      noUsableAnswer: '{listName} ({list}) gave no usable answer for {asked|dnsblSubjects}: {reasons|dnsblReasons}. Whether it is listed there is unknown',
+    },
   },
 
   'spf.missing': {
@@ -1326,6 +1360,73 @@ function saySubmissionFailure(failure: SubmissionFailure): string {
 export type AnnouncedIn = 'greeting' | 'ehlo';
 const ANNOUNCED_IN: Record<AnnouncedIn, string> = { greeting: 'greeting', ehlo: 'EHLO' };
 
+/** Whose address it is, as the reverse-DNS and blocklist findings name it. */
+function sayAddress(address: CheckedAddress): string {
+  switch (address.role) {
+    case 'mx': return `MX host ${address.host} (${address.ip})`;
+    case 'sender': return `the sending IP ${address.ip}`;
+    case 'target': return address.ip;
+  }
+}
+
+function sayForwardLookup(lookup: Pick<ForwardCheck, 'name' | 'addresses' | 'outcome'>): string {
+  if (lookup.outcome === 'nxdomain') return `${lookup.name} does not exist (NXDOMAIN)`;
+  if (!lookup.addresses.length) return `${lookup.name} has no address record`;
+  return `${lookup.name} resolves to ${lookup.addresses.join(', ')}`;
+}
+
+const EMBEDDED_FORMS: Record<EmbeddedForm, string> = { inOrder: 'octets in order', reversed: 'octets reversed', zeroPadded: 'zero-padded digits', hexadecimal: 'hexadecimal' };
+
+function sayGenericReason(reason: GenericReason): string {
+  const words = (list: string[]) => `it has the access-line word${list.length > 1 ? 's' : ''} "${list.join('", "')}"`;
+  switch (reason.code) {
+    case 'embedsAddress': return `it embeds the address ${reason.ip}${reason.form ? ` (${EMBEDDED_FORMS[reason.form]})` : ''}`;
+    case 'embedsSomeAddress': return `it embeds an address (${reason.address})`;
+    case 'accessWords': return words(reason.words);
+    case 'accessWordsAndAddressPart': return `${words(reason.words)} and the name carries part of the address (${reason.part})`;
+    case 'accessWordsAndLineNumber': return `${words(reason.words)} and the name carries a line number (${reason.number})`;
+  }
+}
+
+/** A subject looked up on a blocklist: an address, the domain, or one of its MX host names. */
+function sayDnsblSubject(subject: DnsblSubject): string {
+  if ('ip' in subject) return sayAddress(subject);
+  return subject.role === 'domain' ? subject.name : `MX host name ${subject.name}`;
+}
+
+const UNREAD: Record<Unread, (list: string) => string> = {
+  noTable: () => 'listed (maildiag has no return-code table for this list: every 127.0.0.x answer counts as listed)',
+  outsideLoopback: () => 'an address outside 127.0.0.0/8, which no blocklist answers; the resolver may rewrite NXDOMAIN answers',
+  undocumented: list => `a return code ${list} does not document`,
+};
+
+/** "127.0.0.2 (its meaning), ...": `list` names the list for a code it does not document. */
+const sayReturnCodes = (codes: readonly ReturnCode[], list = ''): string =>
+  codes.map(c => `${c.address} (${'meaning' in c ? c.meaning : UNREAD[c.unread](list)})`).join(', ');
+
+function sayUnansweredWhy(why: UnansweredWhy): string {
+  switch (why.code) {
+    case 'refusal': return `it answered ${why.address} (${why.meaning})`;
+    case 'unexpected': return `it answered ${sayReturnCodes(why.answers, why.list)}`;
+    case 'listsEverything': return `it also lists ${why.testName}, which RFC 5782 §5 says must never be listed: the list answers "listed" for everything (retired or broken)`;
+    case 'referral': return 'an empty answer or a referral, not a result';
+    case 'timeout': return 'no answer in time';
+    case 'noUsableAnswer': return `no usable answer (${why.answer})`;
+  }
+}
+
+/** Why a list gave no result, and, after a refusal, what its own name servers said when asked directly. */
+function sayDnsblReason({ why, direct }: { why: UnansweredWhy; direct?: DirectAttempt }): string {
+  const first = sayUnansweredWhy(why);
+  switch (direct?.code) {
+    case undefined: return first;
+    case 'noServers': return `${first}; the list's own name servers could not be found to ask directly`;
+    case 'sameAnswer': return `${first}; the list's own name servers, asked directly, gave the same answer`;
+    case 'refused': return `${first}; the list's own name servers, asked directly, answered ${sayUnansweredWhy(direct.why)}`;
+    case 'unusable': return `${first}; asking the list's own name servers directly gave no usable answer (${sayUnansweredWhy(direct.why)})`;
+  }
+}
+
 const FORMATS = {
   /** a, b, c */
   list: { takes: 'array', say: (items: readonly (string | number)[]) => items.join(', ') },
@@ -1363,6 +1464,20 @@ const FORMATS = {
   addressRanges: { takes: 'objects', say: (addresses: readonly { ip: string; range: string }[]) => addresses.map(a => `${a.ip} (${a.range})`).join(', ') },
   /** Names a server announced and where: "smtp.example.org (greeting and EHLO), mx.example.org (EHLO)". */
   announcements: { takes: 'objects', say: (names: readonly { name: string; in: readonly AnnouncedIn[] }[]) => names.map(n => `${n.name} (${n.in.map(w => ANNOUNCED_IN[w]).join(' and ')})`).join(', ') },
+  /** An address with whose it is: "MX host mx.example.org (192.0.2.1)", "the sending IP 192.0.2.1", or an IP target alone. */
+  address: { takes: 'object', say: sayAddress },
+  /** PTR names that do not lead back: "a.example.net does not exist (NXDOMAIN); b.example.net resolves to 192.0.2.9". */
+  forwardLookups: { takes: 'objects', say: (lookups: readonly Pick<ForwardCheck, 'name' | 'addresses' | 'outcome'>[]) => lookups.map(sayForwardLookup).join('; ') },
+  /** Why a PTR name looks generic (src/net/ptr-heuristics.ts): "it embeds the address 192.0.2.1 (octets in order); ...". */
+  ptrNameReasons: { takes: 'objects', say: (reasons: readonly GenericReason[]) => reasons.map(sayGenericReason).join('; ') },
+  /** Who was looked up on a blocklist: an address as `address` says it, the domain, or "MX host name mx.example.org". */
+  dnsblSubject: { takes: 'object', say: sayDnsblSubject },
+  /** Several of them: a, b */
+  dnsblSubjects: { takes: 'objects', say: (subjects: readonly DnsblSubject[]) => subjects.map(sayDnsblSubject).join(', ') },
+  /** A blocklist's answer addresses with what each means: "127.0.0.2 (SBL: ...), 127.0.0.4 (XBL: ...)". */
+  returnCodes: { takes: 'objects', say: (codes: readonly ReturnCode[]) => sayReturnCodes(codes) },
+  /** Why lists gave no result: "it answered 127.255.255.254 (...); the list's own name servers could not be found to ask directly". */
+  dnsblReasons: { takes: 'objects', say: (reasons: readonly { why: UnansweredWhy; direct?: DirectAttempt }[]) => reasons.map(sayDnsblReason).join('; ') },
 } satisfies Record<string, { takes: 'string' | 'number' | 'array' | 'object' | 'objects'; say: (value: never) => string }>;
 
 type Format = keyof typeof FORMATS;

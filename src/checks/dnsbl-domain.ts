@@ -6,7 +6,7 @@ import net from 'node:net';
 import { selectLists } from '../net/dnsbl-lists.js';
 import { checkListings } from '../net/dnsbl.js';
 import { defineCheck } from './define.js';
-import { dnsblBudgetMs, dnsblFindings, NO_LISTS, summarize } from './dnsbl.js';
+import { dnsblBudgetMs, dnsblFindings, NO_LISTS, summarize, type SubjectDescription } from './dnsbl-findings.js';
 
 export default defineCheck({
   id: 'dnsbl-domain',
@@ -24,7 +24,7 @@ export default defineCheck({
     const mxNames = mx.kind === 'records' ? mx.records.map(r => r.exchange.toLowerCase()).filter(name => name && !net.isIP(name)) : [];
     const names = [...new Set([domain, ...mxNames])];
     const results = await checkListings(network.dns, lists, names);
-    const describe = (name: string) => ({ who: name === domain ? name : `MX host name ${name}`, subjects: [name] });
+    const describe = (name: string): SubjectDescription => ({ who: { name, role: name === domain ? 'domain' : 'mx' }, subjects: [name] });
     return {
       findings: dnsblFindings(results, describe),
       data: { lists: lists.map(l => l.zone), names, results: results.map(summarize) },

@@ -5,8 +5,9 @@ import { selectLists } from '../net/dnsbl-lists.js';
 import { checkListings } from '../net/dnsbl.js';
 import { lookupReverse } from '../net/reverse-dns.js';
 import { defineCheck } from './define.js';
-import { dnsblBudgetMs, dnsblFindings, summarize } from './dnsbl.js';
-import { describeAddress, describeLookup, exclusionReason, placement, reverseDnsFindings, type CheckedAddress } from './ptr.js';
+import { exclusionReason, placement, type CheckedAddress } from './addresses.js';
+import { dnsblBudgetMs, dnsblFindings, summarize } from './dnsbl-findings.js';
+import { describeLookup, reverseDnsFindings } from './ptr-findings.js';
 
 export default defineCheck({
   id: 'sender-ip',
@@ -22,7 +23,7 @@ export default defineCheck({
     const address: CheckedAddress = { ip, role: 'sender' };
     const lists = selectLists(options.dnsbl).filter(l => l.kind === 'ip');
     const [reverse, listings] = await Promise.all([lookupReverse(net.dns, ip), checkListings(net.dns, lists, [ip])]);
-    const describe = () => ({ who: describeAddress(address), ...placement(address) });
+    const describe = () => ({ who: address, ...placement(address) });
     return {
       findings: [...reverseDnsFindings(reverse, address), ...dnsblFindings(listings, describe)],
       data: { reverse: describeLookup(reverse, address), lists: lists.map(l => l.zone), results: listings.map(summarize) },

@@ -157,11 +157,21 @@ function unknownList(zone: string): DnsblList {
 /** True for a zone maildiag has no return-code table for. */
 export const isUnknownList = (list: DnsblList): boolean => !Object.keys(list.codes).length && !list.bits;
 
+/** Why maildiag cannot read an answer address as a documented meaning; src/causes.ts words it. */
+export type Unread =
+  /** The list has no return-code table: every 127.0.0.x counts as listed. */
+  | 'noTable'
+  /** Outside 127.0.0.0/8, which no blocklist answers (a resolver rewriting NXDOMAIN). */
+  | 'outsideLoopback'
+  /** A code the list does not use. */
+  | 'undocumented';
+
 export type CodeReading =
   | { verdict: 'listed'; meaning: string }
+  | { verdict: 'listed'; unread: 'noTable' }
   | { verdict: 'refused'; meaning: string }
-  /** Not a DNSBL answer at all (outside 127.0.0.0/8, or a code the list does not use). */
-  | { verdict: 'unexpected'; meaning: string };
+  /** Not a DNSBL answer at all. */
+  | { verdict: 'unexpected'; unread: Exclude<Unread, 'noTable'> };
 
 /** What one answer address means on this list. */
 export function readCode(list: DnsblList, address: string): CodeReading {
@@ -170,16 +180,12 @@ export function readCode(list: DnsblList, address: string): CodeReading {
   const known = list.codes[address];
   if (known) return { verdict: 'listed', meaning: known };
   const octets = address.split('.').map(Number);
-  if (octets[0] !== 127) {
-    return { verdict: 'unexpected', meaning: 'an address outside 127.0.0.0/8, which no blocklist answers; the resolver may rewrite NXDOMAIN answers' };
-  }
+  if (octets[0] !== 127) return { verdict: 'unexpected', unread: 'outsideLoopback' };
   const inLocalNet = octets[1] === 0 && octets[2] === 0;
   if (list.bits && inLocalNet) {
     const meanings = Object.entries(list.bits).filter(([bit]) => octets[3]! & Number(bit)).map(([, meaning]) => meaning);
     if (meanings.length) return { verdict: 'listed', meaning: meanings.join(' + ') };
   }
-  if (isUnknownList(list) && inLocalNet) {
-    return { verdict: 'listed', meaning: 'listed (maildiag has no return-code table for this list: every 127.0.0.x answer counts as listed)' };
-  }
-  return { verdict: 'unexpected', meaning: `a return code ${list.name} does not document` };
+  if (isUnknownList(list) && inLocalNet) return { verdict: 'listed', unread: 'noTable' };
+  return { verdict: 'unexpected', unread: 'undocumented' };
 }

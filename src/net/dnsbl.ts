@@ -4,9 +4,10 @@
 // answer this resolver) is retried at the list's own name servers, because
 // many lists refuse public and high-volume resolvers but answer a direct query.
 import pLimit from 'p-limit';
-import { describeAnswer, joinTxt, type DnsAnswer, type DnsClient, type DnsServer, type QueryOptions } from './dns/index.js';
+import { isDeepStrictEqual } from 'node:util';
+import { describeAnswer, joinTxt, type DnsAnswer, type DnsClient, type DnsOutcome, type DnsServer, type QueryOptions } from './dns/index.js';
 import { reverseName } from './ip.js';
-import { readCode, type DnsblList } from './dnsbl-lists.js';
+import { readCode, type CodeReading, type DnsblList, type Unread } from './dnsbl-lists.js';
 
 export interface DnsblOptions {
   /** Port of the lists' own name servers for the fall-back: 53, except in tests. */
@@ -16,10 +17,28 @@ export interface DnsblOptions {
 export type DnsblPath = 'resolver' | 'authoritative';
 export type DnsblStatus = 'clean' | 'listed' | 'refused' | 'unknown';
 
-export interface ReturnCode {
-  address: string;
-  meaning: string;
-}
+/** An answer address: the list's documented meaning, or why maildiag cannot read one. */
+export type ReturnCode = { address: string; meaning: string } | { address: string; unread: Unread };
+
+/** Why a list's answer is neither a listing nor clean; src/causes.ts words it. */
+export type UnansweredWhy =
+  /** A refusal code: the list will not answer this resolver. */
+  | { code: 'refusal'; address: string; meaning: string }
+  /** Answers that are not a DNSBL result (`list` is the list's name). */
+  | { code: 'unexpected'; list: string; answers: ReturnCode[] }
+  /** The list lists its RFC 5782 §5 negative test entry too. */
+  | { code: 'listsEverything'; testName: string }
+  /** A name server asked directly gave no records. */
+  | { code: 'referral' }
+  | { code: 'timeout' }
+  | { code: 'noUsableAnswer'; answer: DnsOutcome };
+
+/** After the resolver was refused: what asking the list's own name servers gave. */
+export type DirectAttempt =
+  | { code: 'noServers' }
+  | { code: 'sameAnswer' }
+  | { code: 'refused'; why: UnansweredWhy }
+  | { code: 'unusable'; why: UnansweredWhy };
 
 export interface DnsblResult {
   list: DnsblList;
@@ -33,8 +52,10 @@ export interface DnsblResult {
   codes: ReturnCode[];
   /** The list's TXT record for a listing: its reason and removal link. */
   reason?: string;
-  /** For refused and unknown: why, in a few words. */
-  why?: string;
+  /** For refused and unknown: why. */
+  why?: UnansweredWhy;
+  /** For a refusal through the resolver: what the list's own name servers said. */
+  direct?: DirectAttempt;
   evidence: string[];
 }
 
@@ -62,16 +83,16 @@ export async function checkListing(dns: DnsClient, list: DnsblList, subject: str
   if (viaResolver.status !== 'refused') return viaResolver;
   const authorities = await findAuthorities(dns, list.zone, options.authorityPort ?? DNS_PORT);
   const evidence = [...viaResolver.evidence, ...authorities.evidence];
-  if (!authorities.servers.length) return { ...viaResolver, why: `${viaResolver.why}; the list's own name servers could not be found to ask directly`, evidence };
+  if (!authorities.servers.length) return { ...viaResolver, direct: { code: 'noServers' }, evidence };
   const direct = await ask(dns, list, subject, query, { kind: 'authoritative', servers: authorities.servers });
   const allEvidence = [...evidence, ...direct.evidence];
   if (direct.status === 'clean' || direct.status === 'listed') return { ...direct, evidence: allEvidence };
   if (direct.status === 'refused') {
-    const same = direct.why === viaResolver.why ? 'gave the same answer' : `answered ${direct.why}`;
-    return { ...direct, why: `${viaResolver.why}; the list's own name servers, asked directly, ${same}`, evidence: allEvidence };
+    const attempt: DirectAttempt = isDeepStrictEqual(direct.why, viaResolver.why) ? { code: 'sameAnswer' } : { code: 'refused', why: direct.why! };
+    return { ...direct, why: viaResolver.why!, direct: attempt, evidence: allEvidence };
   }
   // The list's servers said nothing usable: the resolver's refusal is the last word.
-  return { ...viaResolver, why: `${viaResolver.why}; asking the list's own name servers directly gave no usable answer (${direct.why})`, evidence: allEvidence };
+  return { ...viaResolver, direct: { code: 'unusable', why: direct.why! }, evidence: allEvidence };
 }
 
 type Route = { kind: 'resolver' } | { kind: 'authoritative'; servers: DnsServer[] };
@@ -85,21 +106,21 @@ async function ask(dns: DnsClient, list: DnsblList, subject: string, query: stri
       return { ...base, status: 'clean' };
     case 'nodata':
       // From a resolver, a name without an A record is not listed; from a name server asked directly, it may be a referral.
-      return route.kind === 'resolver' ? { ...base, status: 'clean' } : { ...base, status: 'unknown', why: 'an empty answer or a referral, not a result' };
+      return route.kind === 'resolver' ? { ...base, status: 'clean' } : { ...base, status: 'unknown', why: { code: 'referral' } };
     case 'records':
       return readListing(dns, list, answer.records, { ...base, status: 'unknown' }, queryOptions);
     default:
-      return { ...base, status: 'unknown', why: answer.kind === 'timeout' ? 'no answer in time' : `no usable answer (${answer.kind})` };
+      return { ...base, status: 'unknown', why: answer.kind === 'timeout' ? { code: 'timeout' } : { code: 'noUsableAnswer', answer: answer.kind } };
   }
 }
 
 async function readListing(dns: DnsClient, list: DnsblList, addresses: string[], base: DnsblResult, queryOptions: QueryOptions): Promise<DnsblResult> {
-  const readings = addresses.map(address => ({ address, ...readCode(list, address) }));
-  const codes = readings.map(({ address, meaning }) => ({ address, meaning }));
-  const refusal = readings.find(r => r.verdict === 'refused');
-  if (refusal) return { ...base, status: 'refused', codes, why: `it answered ${refusal.address} (${refusal.meaning})` };
-  const listed = readings.filter(r => r.verdict === 'listed');
-  if (!listed.length) return { ...base, status: 'unknown', codes, why: `it answered ${readings.map(r => `${r.address} (${r.meaning})`).join(', ')}` };
+  const readings = addresses.map(address => ({ address, reading: readCode(list, address) }));
+  const codes = readings.map(({ address, reading }) => returnCode(address, reading));
+  const refusal = readings.find((r): r is { address: string; reading: Extract<CodeReading, { verdict: 'refused' }> } => r.reading.verdict === 'refused');
+  if (refusal) return { ...base, status: 'refused', codes, why: { code: 'refusal', address: refusal.address, meaning: refusal.reading.meaning } };
+  const listed = readings.filter(r => r.reading.verdict === 'listed').map(({ address, reading }) => returnCode(address, reading));
+  if (!listed.length) return { ...base, status: 'unknown', codes, why: { code: 'unexpected', list: list.name, answers: codes } };
   const route: Route = queryOptions.servers ? { kind: 'authoritative', servers: queryOptions.servers } : { kind: 'resolver' };
   const [txt, control] = await Promise.all([
     dns.query(base.query, 'TXT', queryOptions),
@@ -110,13 +131,17 @@ async function readListing(dns: DnsClient, list: DnsblList, addresses: string[],
     return {
       ...base,
       status: 'unknown',
-      codes: listed.map(({ address, meaning }) => ({ address, meaning })),
-      why: `it also lists ${negativeTestName(list)}, which RFC 5782 §5 says must never be listed: the list answers "listed" for everything (retired or broken)`,
+      codes: listed,
+      why: { code: 'listsEverything', testName: negativeTestName(list) },
       evidence: [...evidence, show(describeAnswer(negativeTestName(list), 'A', control), route)],
     };
   }
   const reason = txt.kind === 'records' ? txt.records.map(joinTxt).join(' ').slice(0, MAX_REASON_CHARS) : undefined;
-  return { ...base, status: 'listed', codes: listed.map(({ address, meaning }) => ({ address, meaning })), ...(reason ? { reason } : {}), evidence };
+  return { ...base, status: 'listed', codes: listed, ...(reason ? { reason } : {}), evidence };
+}
+
+function returnCode(address: string, reading: CodeReading): ReturnCode {
+  return 'meaning' in reading ? { address, meaning: reading.meaning } : { address, unread: reading.unread };
 }
 
 /** RFC 5782 §5: an IP list must not list 127.0.0.1, a domain list must not list INVALID. */

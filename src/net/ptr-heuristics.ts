@@ -22,9 +22,24 @@ import { expandIPv6 } from './ip.js';
 
 export interface GenericVerdict {
   generic: boolean;
-  /** Why, in a few words per rule that fired (empty when not generic). */
-  reasons: string[];
+  /** Why, one per rule that fired (empty when not generic); src/causes.ts words them. */
+  reasons: GenericReason[];
 }
+
+/** How the name spells the whole IPv4 address (rule 1). */
+export type EmbeddedForm = 'inOrder' | 'reversed' | 'zeroPadded' | 'hexadecimal';
+
+export type GenericReason =
+  /** Rule 1: the whole address, in the given form (none for IPv6). */
+  | { code: 'embedsAddress'; ip: string; form?: EmbeddedForm }
+  /** Rule 1: four octet-sized numbers in a row, of some address. */
+  | { code: 'embedsSomeAddress'; address: string }
+  /** Rule 2's words beside an embedded address. */
+  | { code: 'accessWords'; words: string[] }
+  /** Rule 2: the words, and the address's last two octets side by side (e.g. 113.5). */
+  | { code: 'accessWordsAndAddressPart'; words: string[]; part: string }
+  /** Rule 2: the words, and a long number (a customer or line id). */
+  | { code: 'accessWordsAndLineNumber'; words: string[]; number: string };
 
 /** Tokens ISPs use in names of dynamic, pooled or residential access lines. */
 const ACCESS_TOKENS = new Set([
@@ -40,13 +55,12 @@ export function judgePtrName(ptrName: string, ip: string): GenericVerdict {
   const name = ptrName.toLowerCase().replace(/\.$/, '');
   const embedded = net.isIPv4(ip) ? embedsIPv4(name, ip) : embedsIPv6(name, ip);
   const access = accessTokens(name);
-  const reasons: string[] = [];
+  const reasons: GenericReason[] = [];
   if (embedded) reasons.push(embedded);
   if (access.length) {
-    const carried = embedded ? undefined : (carriesPartOfAddress(name, ip) ?? longNumber(name));
-    const words = `it has the access-line word${access.length > 1 ? 's' : ''} "${access.join('", "')}"`;
-    if (embedded) reasons.push(words);
-    else if (carried) reasons.push(`${words} and the name carries ${carried}`);
+    const carried = embedded ? undefined : (carriesPartOfAddress(name, ip, access) ?? longNumber(name, access));
+    if (embedded) reasons.push({ code: 'accessWords', words: access });
+    else if (carried) reasons.push(carried);
   }
   return { generic: reasons.length > 0, reasons };
 }
@@ -77,18 +91,18 @@ function hasSequence(name: string, wanted: number[]): boolean {
 }
 
 /** Rule 1 for IPv4, as a reason, or undefined. */
-function embedsIPv4(name: string, ip: string): string | undefined {
+function embedsIPv4(name: string, ip: string): GenericReason | undefined {
   const octets = ip.split('.').map(Number);
   const hex = octets.map(o => o.toString(16).padStart(2, '0')).join('');
-  const form =
-    hasSequence(name, octets) ? 'octets in order'
-    : hasSequence(name, [...octets].reverse()) ? 'octets reversed'
-    : name.includes(octets.map(o => String(o).padStart(3, '0')).join('')) ? 'zero-padded digits'
+  const form: EmbeddedForm | undefined =
+    hasSequence(name, octets) ? 'inOrder'
+    : hasSequence(name, [...octets].reverse()) ? 'reversed'
+    : name.includes(octets.map(o => String(o).padStart(3, '0')).join('')) ? 'zeroPadded'
     : new RegExp(`(?:^|[^0-9a-f])${hex}(?:[^0-9a-f]|$)`).test(name) ? 'hexadecimal'
     : undefined;
-  if (form) return `it embeds the address ${ip} (${form})`;
+  if (form) return { code: 'embedsAddress', ip, form };
   const other = anyDottedQuad(name);
-  return other ? `it embeds an address (${other})` : undefined;
+  return other ? { code: 'embedsSomeAddress', address: other } : undefined;
 }
 
 /** Four octet-sized numbers in a row (a generic name of some other address, e.g. left over after renumbering). */
@@ -104,7 +118,7 @@ function anyDottedQuad(name: string): string | undefined {
 }
 
 /** Rule 1 for IPv6, as a reason, or undefined. */
-function embedsIPv6(name: string, ip: string): string | undefined {
+function embedsIPv6(name: string, ip: string): GenericReason | undefined {
   const full = expandIPv6(ip);
   const groups = full.split(':').map(g => g.replace(/^0+(?=.)/, ''));
   const compressed = ip.toLowerCase();
@@ -116,18 +130,18 @@ function embedsIPv6(name: string, ip: string): string | undefined {
   ];
   const nibbles = full.replace(/:/g, '');
   const embedded = forms.some(f => name.includes(f)) || name.replace(/[^0-9a-f]/g, '').includes(nibbles) || name.includes(nibbles.split('').reverse().join('.'));
-  return embedded ? `it embeds the address ${ip}` : undefined;
+  return embedded ? { code: 'embedsAddress', ip } : undefined;
 }
 
 /** The IPv4 address's last two octets side by side (113-5 or 5.113): a per-address name. */
-function carriesPartOfAddress(name: string, ip: string): string | undefined {
+function carriesPartOfAddress(name: string, ip: string, words: string[]): GenericReason | undefined {
   if (!net.isIPv4(ip)) return undefined;
   const [, , third, fourth] = ip.split('.').map(Number) as [number, number, number, number];
-  if (hasSequence(name, [third, fourth]) || hasSequence(name, [fourth, third])) return `part of the address (${third}.${fourth})`;
+  if (hasSequence(name, [third, fourth]) || hasSequence(name, [fourth, third])) return { code: 'accessWordsAndAddressPart', words, part: `${third}.${fourth}` };
   return undefined;
 }
 
-function longNumber(name: string): string | undefined {
+function longNumber(name: string, words: string[]): GenericReason | undefined {
   const run = numberRuns(name).find(r => r.value.length >= LONG_NUMBER);
-  return run ? `a line number (${run.value})` : undefined;
+  return run ? { code: 'accessWordsAndLineNumber', words, number: run.value } : undefined;
 }

@@ -8,6 +8,7 @@ import { diagnose } from '../../src/diagnose.js';
 import { parseTarget } from '../../src/cli/targets.js';
 import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
 import type { Report } from '../../src/report/schema.js';
+import { formatMessage } from '../../src/causes.js';
 
 const servers: SimDnsServer[] = [];
 after(() => Promise.all(servers.map(s => s.close())));
@@ -38,6 +39,7 @@ test('rbl.listed on an IP target: the list, the code\'s meaning, the TXT reason 
   assert.deepEqual(f!.subjects, ['192.0.2.99']);
   assert.equal(f!.side, 'sender');
   assert.deepEqual(f!.evidence, [`${ZEN} A 127.0.0.2`, `${ZEN} TXT "Listed in SBL, see https://lookup.example/" "?ip=192.0.2.99"`]);
+  assert.equal(f!.messageId, 'listedWithReason');
   assert.deepEqual(f!.data, {
     list: 'zen.spamhaus.org',
     subject: '192.0.2.99',
@@ -47,6 +49,8 @@ test('rbl.listed on an IP target: the list, the code\'s meaning, the TXT reason 
     codes: [{ address: '127.0.0.2', meaning: 'SBL: Spamhaus Block List, a known spam source or spam operation' }],
     reason: 'Listed in SBL, see https://lookup.example/?ip=192.0.2.99',
     lookup: 'https://check.spamhaus.org/',
+    who: { ip: '192.0.2.99', role: 'target' },
+    listName: 'Spamhaus ZEN',
   });
   const clean = resultsOf(report).filter(r => r['status'] === 'clean').map(r => r['list']);
   assert.deepEqual(clean, ['bl.spamcop.net', 'b.barracudacentral.org', 'psbl.surriel.com', 'bl.mailspike.net', 'dnsbl-1.uceprotect.net']);
@@ -64,11 +68,16 @@ test('a refusal code is rbl.query-refused, never rbl.listed', async () => {
   const [f] = findingsOf(report);
   assert.equal(f!.severity, 'warning');
   assert.equal(f!.side, 'local');
-  const [result] = (f!.data as { results: { status: string; codes: { address: string }[]; why: string }[] }).results;
-  assert.equal(result!.status, 'refused');
-  assert.equal(result!.codes[0]!.address, '127.255.255.254');
+  assert.equal(f!.messageId, 'refused');
+  const data = f!.data as { results: { status: string; codes: { address: string }[] }[]; asked: unknown[]; reasons: unknown[] };
+  assert.equal(data.results[0]!.status, 'refused');
+  assert.equal(data.results[0]!.codes[0]!.address, '127.255.255.254');
+  assert.deepEqual(data.asked, [{ ip: '192.0.2.99', role: 'target' }]);
   // The sim world has no NS records for the list, so the direct path is not available.
-  assert.match(result!.why, /could not be found/);
+  assert.deepEqual(data.reasons, [{
+    why: { code: 'refusal', address: '127.255.255.254', meaning: 'query via a public or open resolver, which Spamhaus does not answer' },
+    direct: { code: 'noServers' },
+  }]);
 });
 
 test('a list that does not answer is rbl.unknown (info), not clean', async () => {
@@ -76,6 +85,8 @@ test('a list that does not answer is rbl.unknown (info), not clean', async () =>
   assert.deepEqual(causesOf(report), ['rbl.unknown']);
   const [f] = findingsOf(report);
   assert.equal(f!.severity, 'info');
+  assert.equal(f!.messageId, 'noUsableAnswer');
+  assert.deepEqual(f!.data!['reasons'], [{ why: { code: 'timeout' } }]);
   assert.equal((f!.data as { list: string }).list, 'bl.spamcop.net');
   assert.equal(resultsOf(report).find(r => r['list'] === 'bl.spamcop.net')!['status'], 'unknown');
 });
@@ -83,6 +94,8 @@ test('a list that does not answer is rbl.unknown (info), not clean', async () =>
 test('an answer outside 127.0.0.0/8 (a resolver rewriting NXDOMAIN) is unknown, not listed', async () => {
   const { report } = await diagnoseIn({ '99.2.0.192.psbl.surriel.com': { A: ['198.51.100.80'] } }, '192.0.2.99');
   assert.deepEqual(causesOf(report), ['rbl.unknown']);
+  const why = { code: 'unexpected', list: 'Passive Spam Block List (PSBL)', answers: [{ address: '198.51.100.80', unread: 'outsideLoopback' }] };
+  assert.deepEqual(findingsOf(report)[0]!.data!['reasons'], [{ why }]);
 });
 
 test('a list that also lists 127.0.0.1 (RFC 5782 §5) lists everything: unknown, not listed', async () => {
@@ -91,7 +104,7 @@ test('a list that also lists 127.0.0.1 (RFC 5782 §5) lists everything: unknown,
     '1.0.0.127.psbl.surriel.com': { A: ['127.0.0.2'] },
   }, '192.0.2.99');
   assert.deepEqual(causesOf(report), ['rbl.unknown']);
-  assert.match(findingsOf(report)[0]!.message, /RFC 5782 §5/);
+  assert.deepEqual(findingsOf(report)[0]!.data!['reasons'], [{ why: { code: 'listsEverything', testName: '1.0.0.127.psbl.surriel.com' } }]);
 });
 
 test('MX addresses: one finding per listed address, on the recipient side, naming the host', async () => {
@@ -118,6 +131,8 @@ test('rbl.query-refused is one finding per list, naming every address refused', 
   const refused = findingsOf(report).filter(f => f.cause === 'rbl.query-refused');
   assert.equal(refused.length, 1);
   assert.deepEqual(refused[0]!.subjects, ['192.0.2.10', 'mx1.example.com', '192.0.2.20', 'mx2.example.com']);
+  assert.deepEqual(refused[0]!.data!['asked'], [{ ip: '192.0.2.10', role: 'mx', host: 'mx1.example.com' }, { ip: '192.0.2.20', role: 'mx', host: 'mx2.example.com' }]);
+  assert.equal((refused[0]!.data!['reasons'] as unknown[]).length, 1, 'the same reason for both addresses is said once');
 });
 
 test('an IPv6 address is asked in nibble format (RFC 5782 §2.4)', async () => {
@@ -135,6 +150,7 @@ test('rbl.domain-listed for the domain on the DBL, with the code\'s meaning', as
   const [f] = findingsOf(report);
   assert.deepEqual(f!.subjects, ['example.com']);
   assert.equal((f!.data as { codes: { meaning: string }[] }).codes[0]!.meaning, 'spam domain (low reputation)');
+  assert.deepEqual([f!.messageId, f!.data!['who']], ['listedWithReason', { name: 'example.com', role: 'domain' }]);
   const asked = resultsOf(report, 'dnsbl-domain').map(r => r['query']);
   assert.ok(asked.includes('mx.example.com.dbl.spamhaus.org'));
 });
@@ -153,7 +169,7 @@ test('domain lists: SURBL bits are decoded, URIBL\'s 127.0.0.1 is a refusal', as
 test('a zone given with --dnsbl and no code table: any 127.0.0.x is listed, and the finding says why', async () => {
   const { report, log } = await diagnoseIn({ '99.2.0.192.bl.example.net': { A: ['127.0.0.3'] } }, '192.0.2.99', { dnsbl: ['bl.example.net'] });
   assert.deepEqual(causesOf(report), ['rbl.listed']);
-  assert.match((findingsOf(report)[0]!.data as { codes: { meaning: string }[] }).codes[0]!.meaning, /no return-code table/);
+  assert.deepEqual(findingsOf(report)[0]!.data!['codes'], [{ address: '127.0.0.3', unread: 'noTable' }]);
   assert.ok(!log.some(q => q.includes('zen.spamhaus.org')), 'only the given zone is asked');
 });
 
@@ -165,4 +181,30 @@ test('--no-dnsbl: no list is asked', async () => {
   assert.deepEqual(causesOf(report), []);
   assert.ok(!log.some(q => /spamhaus|spamcop|surbl|uribl/.test(q)));
   assert.match(String(report.checks.find(c => c.id === 'dnsbl')!.data['reason']), /--no-dnsbl/);
+});
+
+test('the words of blocklist findings: a direct answer, a refusal the list\'s own servers repeat or change, names on domain lists', () => {
+  const zen = { listName: 'Spamhaus ZEN', list: 'zen.spamhaus.org' };
+  const mx = { ip: '192.0.2.10', role: 'mx', host: 'mx.example.com' } as const;
+  const codes = [{ address: '127.0.0.2', meaning: 'SBL' }, { address: '127.0.0.3', unread: 'noTable' as const }];
+  assert.equal(
+    formatMessage('rbl.listed', 'listedDirectlyWithReason', { ...zen, who: mx, codes, reason: 'see https://lookup.example/' }),
+    'MX host mx.example.com (192.0.2.10) is listed on Spamhaus ZEN (zen.spamhaus.org): 127.0.0.2 (SBL), 127.0.0.3 (listed (maildiag has no return-code table for this list: every 127.0.0.x answer counts as listed)); '
+      + 'the list says: "see https://lookup.example/" (answered by the list\'s own name servers after the resolver was refused)',
+  );
+  const refusal = { code: 'refusal', address: '127.255.255.255', meaning: 'excessive number of queries from this resolver' } as const;
+  const reasons = [
+    { why: refusal, direct: { code: 'refused', why: { code: 'unexpected', list: 'Spamhaus ZEN', answers: [{ address: '127.0.0.99', unread: 'undocumented' }] } } },
+    { why: refusal, direct: { code: 'unusable', why: { code: 'noUsableAnswer', answer: 'servfail' } } },
+  ] as const;
+  assert.equal(
+    formatMessage('rbl.query-refused', 'refused', { ...zen, asked: [mx, { ip: '192.0.2.1', role: 'target' }], reasons }),
+    'Spamhaus ZEN (zen.spamhaus.org) refused to answer for MX host mx.example.com (192.0.2.10), 192.0.2.1: '
+      + 'it answered 127.255.255.255 (excessive number of queries from this resolver); the list\'s own name servers, asked directly, answered it answered 127.0.0.99 (a return code Spamhaus ZEN does not document); '
+      + 'it answered 127.255.255.255 (excessive number of queries from this resolver); asking the list\'s own name servers directly gave no usable answer (no usable answer (servfail)). Whether it is listed there is unknown',
+  );
+  assert.equal(
+    formatMessage('rbl.unknown', 'noUsableAnswer', { listName: 'SURBL multi', list: 'multi.surbl.org', asked: [{ name: 'example.com', role: 'domain' }, { name: 'mx.example.com', role: 'mx' }], reasons: [{ why: { code: 'referral' } }] }),
+    'SURBL multi (multi.surbl.org) gave no usable answer for example.com, MX host name mx.example.com: an empty answer or a referral, not a result. Whether it is listed there is unknown',
+  );
 });

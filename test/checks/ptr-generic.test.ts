@@ -3,7 +3,8 @@
 // documentation addresses and names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judgePtrName } from '../../src/net/ptr-heuristics.js';
+import { formatMessage } from '../../src/causes.js';
+import { judgePtrName, type GenericReason } from '../../src/net/ptr-heuristics.js';
 
 const GENERIC: [name: string, ip: string][] = [
   ['203-0-113-5.dyn.isp.example', '203.0.113.5'],
@@ -75,11 +76,34 @@ for (const [name, ip] of NOT_GENERIC) {
 
 test('an embedded address is reported in the reason; a trailing dot and capitals do not matter', () => {
   const verdict = judgePtrName('203-0-113-5.STATIC.isp.example.', '203.0.113.5');
-  assert.deepEqual(verdict.reasons, ['it embeds the address 203.0.113.5 (octets in order)']);
+  assert.deepEqual(verdict.reasons, [{ code: 'embedsAddress', ip: '203.0.113.5', form: 'inOrder' }]);
 });
 
 test('access-line words are named when the name also carries the address', () => {
   const verdict = judgePtrName('dsl-198-51-100-7.pool.isp.example', '198.51.100.7');
-  assert.equal(verdict.reasons.length, 2);
-  assert.match(verdict.reasons[1]!, /"dsl", "pool"/);
+  assert.deepEqual(verdict.reasons, [{ code: 'embedsAddress', ip: '198.51.100.7', form: 'inOrder' }, { code: 'accessWords', words: ['dsl', 'pool'] }]);
+});
+
+test('each rule that fires is one reason code, with the part of the name that fired it', () => {
+  const cases: [string, string, GenericReason[]][] = [
+    ['5.113.0.203.in.isp.example', '203.0.113.5', [{ code: 'embedsAddress', ip: '203.0.113.5', form: 'reversed' }]],
+    ['host203000113005.isp.example', '203.0.113.5', [{ code: 'embedsAddress', ip: '203.0.113.5', form: 'zeroPadded' }]],
+    ['cb007105.isp.example', '203.0.113.5', [{ code: 'embedsAddress', ip: '203.0.113.5', form: 'hexadecimal' }]],
+    ['10-1-2-3.old.isp.example', '203.0.113.5', [{ code: 'embedsSomeAddress', address: '10.1.2.3' }]],
+    ['2001-db8--25.dyn.isp.example', '2001:db8::25', [{ code: 'embedsAddress', ip: '2001:db8::25' }, { code: 'accessWords', words: ['dyn'] }]],
+    ['dyn-113-5.isp.example', '203.0.113.5', [{ code: 'accessWordsAndAddressPart', words: ['dyn'], part: '113.5' }]],
+    ['cable-8812345.isp.example', '203.0.113.5', [{ code: 'accessWordsAndLineNumber', words: ['cable'], number: '8812345' }]],
+  ];
+  for (const [name, ip, reasons] of cases) assert.deepEqual(judgePtrName(name, ip), { generic: true, reasons }, name);
+});
+
+test('the reasons as ptr.generic words them', () => {
+  const reasons: GenericReason[] = [
+    { code: 'embedsAddress', ip: '203.0.113.5', form: 'zeroPadded' },
+    { code: 'accessWordsAndAddressPart', words: ['dsl', 'pool'], part: '113.5' },
+    { code: 'accessWordsAndLineNumber', words: ['cable'], number: '8812345' },
+  ];
+  const message = formatMessage('ptr.generic', 'generic', { address: { ip: '203.0.113.5', role: 'sender' }, name: 'x.isp.example', reasons });
+  assert.equal(message, 'the sending IP 203.0.113.5 has the PTR name x.isp.example, which looks like an ISP\'s generic name: it embeds the address 203.0.113.5 (zero-padded digits); '
+    + 'it has the access-line words "dsl", "pool" and the name carries part of the address (113.5); it has the access-line word "cable" and the name carries a line number (8812345)');
 });

@@ -51,6 +51,7 @@ test('ptr.missing for an MX address without PTR: the recipient side fixes it', a
   assert.equal(f!.severity, 'warning');
   assert.deepEqual(f!.subjects, ['192.0.2.10', 'mx.example.com']);
   assert.match(f!.evidence[0]!, /^10\.2\.0\.192\.in-addr\.arpa PTR: NXDOMAIN/);
+  assert.deepEqual([f!.messageId, f!.data], ['none', { ip: '192.0.2.10', address: { ip: '192.0.2.10', role: 'mx', host: 'mx.example.com' } }]);
 });
 
 test('ptr.not-fcrdns when the PTR name resolves to another address, and says which', async () => {
@@ -59,9 +60,10 @@ test('ptr.not-fcrdns when the PTR name resolves to another address, and says whi
     'mail.isp.example': { A: ['198.51.100.3'] },
   }));
   assert.deepEqual(causesOf(report), ['ptr.not-fcrdns']);
-  const data = findingsOf(report)[0]!.data as { names: { name: string; addresses: string[]; outcome: string }[] };
-  assert.deepEqual(data.names, [{ name: 'mail.isp.example', addresses: ['198.51.100.3'], outcome: 'records' }]);
-  assert.match(findingsOf(report)[0]!.message, /198\.51\.100\.3/);
+  const [f] = findingsOf(report);
+  const forward = [{ name: 'mail.isp.example', addresses: ['198.51.100.3'], outcome: 'records' }];
+  assert.equal(f!.messageId, 'notConfirmed');
+  assert.deepEqual(f!.data, { ip: '192.0.2.10', names: forward, address: { ip: '192.0.2.10', role: 'mx', host: 'mx.example.com' }, ptrNames: ['mail.isp.example'], disproved: forward });
 });
 
 test('ptr.not-fcrdns when the PTR name does not exist', async () => {
@@ -92,9 +94,14 @@ test('ptr.generic for a forward-confirmed dynamic-pool name, with the rule that 
     '192-0-2-10.dynamic.pool.isp.example': { A: ['192.0.2.10'] },
   }));
   assert.deepEqual(causesOf(report), ['ptr.generic']);
-  const data = findingsOf(report)[0]!.data as { name: string; reasons: string[] };
-  assert.equal(data.name, '192-0-2-10.dynamic.pool.isp.example');
-  assert.match(data.reasons[0]!, /embeds the address 192\.0\.2\.10/);
+  const [f] = findingsOf(report);
+  assert.equal(f!.messageId, 'generic');
+  assert.deepEqual(f!.data, {
+    ip: '192.0.2.10',
+    name: '192-0-2-10.dynamic.pool.isp.example',
+    reasons: [{ code: 'embedsAddress', ip: '192.0.2.10', form: 'inOrder' }, { code: 'accessWords', words: ['dynamic', 'pool'] }],
+    address: { ip: '192.0.2.10', role: 'mx', host: 'mx.example.com' },
+  });
 });
 
 test('a failed reverse lookup is no finding, but the check says it could not conclude', async () => {

@@ -1,0 +1,81 @@
+// Blocklist results as findings, for the checks that look subjects up on
+// lists (dnsbl, dnsbl-domain, sender-ip). Lists and return codes:
+// src/net/dnsbl-lists.ts and docs/dnsbl.md. A refusal or a silent list is
+// reported as such, never as "listed" or "clean".
+import type { Side } from '../causes.js';
+import type { DnsblResult } from '../net/dnsbl.js';
+import type { RunOptions } from '../pipeline/options.js';
+import type { CheckedAddress } from './addresses.js';
+import { finding, type Finding } from './define.js';
+
+/** A domain name looked up on a domain list: the target domain or one of its MX host names. */
+export interface ListedName {
+  name: string;
+  role: 'domain' | 'mx';
+}
+
+/** Who a looked-up subject is, as findings name it. */
+export type DnsblSubject = CheckedAddress | ListedName;
+
+/** A looked-up subject, and the subjects and side of findings about it. */
+export interface SubjectDescription {
+  who: DnsblSubject;
+  subjects: string[];
+  side?: Side;
+}
+
+export const NO_LISTS = 'no blocklist of this kind selected (--dnsbl, --no-dnsbl)';
+
+/** A refusal costs up to five lookups in a row (list, NS, A, the list's own server, TXT). */
+export const dnsblBudgetMs = (options: RunOptions): number => options.timeoutMs * 8;
+
+/** rbl.listed / rbl.domain-listed per listing; rbl.query-refused and rbl.unknown once per list. */
+export function dnsblFindings(results: readonly DnsblResult[], describe: (subject: string) => SubjectDescription): Finding[] {
+  const listings = results.filter(r => r.status === 'listed').map(r => listingFinding(r, describe(r.subject)));
+  const perList = (status: 'refused' | 'unknown') => {
+    const zones = [...new Set(results.filter(r => r.status === status).map(r => r.list.zone))];
+    return zones.map(zone => unansweredFinding(results.filter(r => r.status === status && r.list.zone === zone), describe));
+  };
+  return [...listings, ...perList('refused'), ...perList('unknown')];
+}
+
+function listingFinding(result: DnsblResult, subject: SubjectDescription): Finding {
+  const { list, reason } = result;
+  const cause = list.kind === 'domain' ? 'rbl.domain-listed' : 'rbl.listed';
+  const data = { ...summarize(result), who: subject.who, listName: list.name, list: list.zone, codes: result.codes };
+  const details = { subjects: subject.subjects, evidence: result.evidence, ...(subject.side ? { side: subject.side } : {}) };
+  const direct = result.path === 'authoritative';
+  if (reason) return finding(cause, direct ? 'listedDirectlyWithReason' : 'listedWithReason', { ...data, reason }, details);
+  return finding(cause, direct ? 'listedDirectly' : 'listed', data, details);
+}
+
+function unansweredFinding(results: DnsblResult[], describe: (subject: string) => SubjectDescription): Finding {
+  const { list } = results[0]!;
+  const reasons = results.map(r => ({ why: r.why!, ...(r.direct ? { direct: r.direct } : {}) }));
+  const data = {
+    list: list.zone,
+    results: results.map(summarize),
+    listName: list.name,
+    asked: results.map(r => describe(r.subject).who),
+    // The same reason for several subjects is said once.
+    reasons: reasons.filter((r, i) => reasons.findIndex(other => JSON.stringify(other) === JSON.stringify(r)) === i),
+  };
+  const details = { subjects: [...new Set(results.flatMap(r => describe(r.subject).subjects))], evidence: results.flatMap(r => r.evidence) };
+  return results[0]!.status === 'refused' ? finding('rbl.query-refused', 'refused', data, details) : finding('rbl.unknown', 'noUsableAnswer', data, details);
+}
+
+/** A result for the JSON report. */
+export function summarize(result: DnsblResult): Record<string, unknown> {
+  return {
+    list: result.list.zone,
+    subject: result.subject,
+    query: result.query,
+    status: result.status,
+    path: result.path,
+    ...(result.codes.length ? { codes: result.codes } : {}),
+    ...(result.reason ? { reason: result.reason } : {}),
+    ...(result.why ? { why: result.why } : {}),
+    ...(result.direct ? { direct: result.direct } : {}),
+    ...(result.list.lookup && result.status === 'listed' ? { lookup: result.list.lookup } : {}),
+  };
+}
