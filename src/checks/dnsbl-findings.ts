@@ -2,6 +2,7 @@
 // lists (dnsbl, dnsbl-domain, sender-ip). Lists and return codes:
 // src/net/dnsbl-lists.ts and docs/dnsbl.md. A refusal or a silent list is
 // reported as such, never as "listed" or "clean".
+import { isDeepStrictEqual } from 'node:util';
 import type { Side } from '../causes.js';
 import type { DnsblResult } from '../net/dnsbl.js';
 import type { RunOptions } from '../pipeline/options.js';
@@ -58,7 +59,7 @@ function unansweredFinding(results: DnsblResult[], describe: (subject: string) =
     listName: list.name,
     asked: results.map(r => describe(r.subject).who),
     // The same reason for several subjects is said once.
-    reasons: reasons.filter((r, i) => reasons.findIndex(other => JSON.stringify(other) === JSON.stringify(r)) === i),
+    reasons: reasons.filter((r, i) => reasons.findIndex(other => isDeepStrictEqual(other, r)) === i),
   };
   const details = { subjects: [...new Set(results.flatMap(r => describe(r.subject).subjects))], evidence: results.flatMap(r => r.evidence) };
   return results[0]!.status === 'refused' ? finding('rbl.query-refused', 'refused', data, details) : finding('rbl.unknown', 'noUsableAnswer', data, details);

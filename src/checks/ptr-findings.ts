@@ -3,7 +3,7 @@
 // (FCrDNS, RFC 8601 §3) and not look like a dynamic/residential name. Shared
 // by the ptr check (MX addresses, an IP target) and sender-ip (--ip).
 import { judgePtrName } from '../net/ptr-heuristics.js';
-import type { ReverseLookup } from '../net/reverse-dns.js';
+import type { ForwardCheck, ReverseLookup } from '../net/reverse-dns.js';
 import { placement, type CheckedAddress } from './addresses.js';
 import { finding, type Finding } from './define.js';
 
@@ -16,7 +16,7 @@ export function reverseDnsFindings(lookup: ReverseLookup, address: CheckedAddres
   const confirmed = lookup.names.filter(n => n.confirms);
   // A forward lookup that failed proves nothing; only names that answered can disprove FCrDNS.
   const disproved = lookup.names.filter(n => !n.confirms && ['records', 'nodata', 'nxdomain'].includes(n.outcome));
-  const forward = (n: (typeof lookup.names)[number]) => ({ name: n.name, addresses: n.addresses, outcome: n.outcome });
+  const forward = (n: ForwardCheck) => ({ name: n.name, addresses: n.addresses, outcome: n.outcome });
   if (!confirmed.length && disproved.length) {
     const data = { ip: lookup.ip, names: lookup.names.map(forward), address, ptrNames: lookup.names.map(n => n.name), disproved: disproved.map(forward) };
     findings.push(finding('ptr.not-fcrdns', 'notConfirmed', data, details));

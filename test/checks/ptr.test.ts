@@ -9,6 +9,7 @@ import { parseTarget } from '../../src/cli/targets.js';
 import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
 import type { Report } from '../../src/report/schema.js';
 import ptr from '../../src/checks/ptr.js';
+import { formatMessage } from '../../src/causes.js';
 
 const servers: SimDnsServer[] = [];
 after(() => Promise.all(servers.map(s => s.close())));
@@ -70,6 +71,19 @@ test('ptr.not-fcrdns when the PTR name does not exist', async () => {
   const report = await diagnoseIn(mxWorld({ '10.2.0.192.in-addr.arpa': { PTR: ['gone.isp.example'] } }));
   assert.deepEqual(causesOf(report), ['ptr.not-fcrdns']);
   assert.equal((findingsOf(report)[0]!.data as { names: { outcome: string }[] }).names[0]!.outcome, 'nxdomain');
+});
+
+test('ptr.not-fcrdns words each name that does not lead back: gone, without an address, or elsewhere', () => {
+  const disproved = [
+    { name: 'gone.isp.example', addresses: [], outcome: 'nxdomain' },
+    { name: 'bare.isp.example', addresses: [], outcome: 'nodata' },
+    { name: 'mail.isp.example', addresses: ['198.51.100.3', '198.51.100.4'], outcome: 'records' },
+  ];
+  const data = { address: { ip: '192.0.2.10', role: 'mx', host: 'mx.example.com' } as const, ip: '192.0.2.10', ptrNames: disproved.map(d => d.name), disproved };
+  assert.equal(formatMessage('ptr.not-fcrdns', 'notConfirmed', data),
+    'MX host mx.example.com (192.0.2.10) has PTR gone.isp.example, bare.isp.example, mail.isp.example, but gone.isp.example does not exist (NXDOMAIN); '
+    + 'bare.isp.example has no address record; mail.isp.example resolves to 198.51.100.3, 198.51.100.4, not to 192.0.2.10');
+  assert.equal(formatMessage('ptr.missing', 'none', { address: { ip: '192.0.2.10', role: 'target' } }), '192.0.2.10 has no PTR record: a reverse lookup returns no name');
 });
 
 test('one confirming name among several PTR names is enough', async () => {
