@@ -20,6 +20,9 @@ export function noSessionToJudge(data: Record<string, unknown> = {}): { findings
 /** "mx.example.com (192.0.2.10)", or the address alone for an IP target. */
 export const probeName = (probe: SmtpProbe): string => (probe.host === probe.ip ? probe.ip : `${probe.host} (${probe.ip})`);
 
+/** The server a probe talked to, as messages name it ({server|hostAndIp}). */
+export const probeServer = (probe: SmtpProbe): { host: string; ip: string } => ({ host: probe.host, ip: probe.ip });
+
 export const probeSubject = (probe: SmtpProbe): string[] => (probe.host === probe.ip ? [probe.ip] : [probe.host, probe.ip]);
 
 /** The lines that prove a finding (default: the whole transcript), in the order they were said; --verbose prints whole transcripts apart. */

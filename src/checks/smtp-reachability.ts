@@ -14,7 +14,7 @@ import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
 import { aboutClient, MEANINGS, readReply } from '../replies/index.js';
-import { describeProbe, probeEvidence, probeSettings, probeSubject } from './smtp-probes.js';
+import { describeProbe, probeEvidence, probeServer, probeSettings, probeSubject } from './smtp-probes.js';
 
 /** Addresses probed at once: enough that a domain whose MX hosts all hang costs one timeout, not one per host. */
 const PARALLEL_PROBES = 16;
@@ -77,7 +77,7 @@ function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions)
     const details: FindingDetails = { subjects: probeSubject(probe), evidence: probeEvidence(probe) };
     const severity = failureSeverity(probe, probes, target);
     const at = { ...details, ...(severity ? { severity } : {}) };
-    const server = serverOf(probe);
+    const server = probeServer(probe);
     const failed = { server, fallback: fallbackFor(probe, probes, target) };
     const { outcome } = probe;
     switch (outcome.kind) {
@@ -104,16 +104,15 @@ function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions)
         const { incomplete } = probe;
         if (incomplete?.dropped) return [...slow, finding('smtp.session-dropped', 'dropped', { ...failed, failure: failureOf(probe, options) }, at)];
         if (incomplete?.malformed) return [...slow, finding('smtp.reply-broken', 'broken', { step: incomplete.step, ...incomplete.malformed, ...failed, failure: failureOf(probe, options) }, at)];
-        return incomplete ? [...slow, stoppedFinding(server, incomplete, details)] : slow;
+        return incomplete ? [...slow, stoppedFinding(probe, incomplete, details)] : slow;
       }
     }
   });
 }
 
-const serverOf = (probe: SmtpProbe) => ({ host: probe.host, ip: probe.ip });
-
 /** A session that stopped mid-way: the server's own state when its 421 says so (out of storage, its connection limit), else not tested. */
-function stoppedFinding(server: { host: string; ip: string }, incomplete: NonNullable<SmtpProbe['incomplete']>, details: FindingDetails): Finding {
+function stoppedFinding(probe: SmtpProbe, incomplete: NonNullable<SmtpProbe['incomplete']>, details: FindingDetails): Finding {
+  const server = probeServer(probe);
   const { step, reply } = incomplete;
   const reading = reply && !aboutClient(reply) ? readReply(reply, ['server-out-of-storage', 'server-connection-limit']) : undefined;
   if (reading) {
