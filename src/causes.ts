@@ -1447,15 +1447,15 @@ const FORMATS = {
   /** a nor b nor c */
   nor: { takes: 'array', say: (items: readonly (string | number)[]) => items.join(' nor ') },
   /** A wait in milliseconds, in seconds: 5 s, 2.5 s. */
-  seconds: { takes: 'number', say: (ms: number) => inSeconds(ms) },
+  seconds: { takes: 'number', say: inSeconds },
   /** A measured time: milliseconds below a second (a 128 KB reply arrives in a few), else seconds. */
-  duration: { takes: 'number', say: (ms: number) => measured(ms) },
+  duration: { takes: 'number', say: measured },
   /** Why a connection found no route, by the OS's error code (EHOSTUNREACH, ENETUNREACH, ...). */
-  unreachable: { takes: 'string', say: (code: string) => noRoute(code) },
+  unreachable: { takes: 'string', say: noRoute },
   /** What still takes the mail while one address fails: "; its other address 192.0.2.2 answers", "; mail goes to mx2.example.org (preference 20) instead", or nothing. */
-  fallback: { takes: 'object', say: (fallback: Fallback) => sayFallback(fallback) },
+  fallback: { takes: 'object', say: sayFallback },
   /** How one port-25 session failed (SmtpFailure): "connection refused", "closed the connection instead of answering MAIL", ... */
-  smtpFailure: { takes: 'object', say: (failure: SmtpFailure) => saySmtpFailure(failure) },
+  smtpFailure: { takes: 'object', say: saySmtpFailure },
   /** How port-25 sessions failed, by server: "mx.example.org (192.0.2.1): connection refused; ..." (the address alone without a host). */
   smtpFailures: { takes: 'objects', say: (items: readonly { host?: string; ip: string; failure: SmtpFailure }[]) => items.map(i => `${i.host === undefined ? i.ip : hostAndIp({ host: i.host, ip: i.ip })}: ${saySmtpFailure(i.failure)}`).join('; ') },
   /** What each submission port did: "587: connection refused; 465: TLS failed: ..." */
