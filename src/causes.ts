@@ -4,6 +4,8 @@
 // → TLS/identity → authentication → hygiene → bounce-only), which the ranker
 // uses as its tie-break, so a root cause sorts before its symptoms.
 
+import type { SpfDnsFailure, SpfReason } from './auth/spf-eval.js';
+import type { SpfAbsence, SpfWalk } from './auth/spf-walk.js';
 import type { CheckedAddress } from './checks/addresses.js';
 import type { DnsblSubject } from './checks/dnsbl-findings.js';
 import type { Unread } from './net/dnsbl-lists.js';
@@ -777,6 +779,9 @@ const registry = defineCauses({
     fix: 'Publish one TXT record at the domain listing your sending servers and providers, e.g. "v=spf1 mx include:_spf.google.com -all".',
     refs: ['RFC 7208 §3'],
     masks: ['spf.ip-not-authorized'],
+    messages: {
+      none: '{domain} publishes no SPF record ({absence|spfAbsence})',
+    },
   },
   'spf.multiple': {
     title: 'Multiple SPF records (permerror)',
@@ -787,6 +792,10 @@ const registry = defineCauses({
     fix: 'Merge them into a single record and delete the others, e.g. "v=spf1 mx include:spf.protection.outlook.com include:_spf.google.com -all".',
     refs: ['RFC 7208 §3.2', 'RFC 7208 §4.5'],
     masks: ['spf.ip-not-authorized', 'spf.permerror'],
+    messages: {
+      here: '{domain} publishes {records} SPF records; receivers return permerror',
+      nested: '{term} (in {parent}) leads to {domain}, which publishes {records} SPF records; receivers return permerror',
+    },
   },
   'spf.syntax': {
     title: 'SPF record has a syntax error',
@@ -797,6 +806,10 @@ const registry = defineCauses({
     fix: 'Correct the term shown in the finding so the record uses valid mechanisms only, e.g. "v=spf1 ip4:203.0.113.0/24 include:_spf.example.net -all".',
     refs: ['RFC 7208 §4.6', 'RFC 7208 §12'],
     masks: ['spf.ip-not-authorized', 'spf.permerror'],
+    messages: {
+      here: 'the SPF record of {domain} has a syntax error at "{term}": {reason}; receivers return permerror',
+      nested: '{via} leads to {domain}, whose SPF record has a syntax error at "{term}": {reason}; receivers return permerror',
+    },
   },
   'spf.too-many-lookups': {
     title: 'SPF needs more than 10 DNS lookups',
@@ -807,6 +820,16 @@ const registry = defineCauses({
     fix: 'Remove includes for services you no longer use, replace a and mx with ip4:/ip6: ranges where they are stable, and drop ptr; flattening includes into IP addresses is a last resort because providers change them.',
     refs: ['RFC 7208 §4.6.4'],
     masks: ['spf.ip-not-authorized', 'spf.permerror'],
+    messages: {
+      loop: 'include loop {loop|arrows}: receivers follow it until the limit of {limit} lookups and return permerror',
+      overLimit: 'checking SPF for {domain} takes {lookups} DNS lookups (include, a, mx, ptr, exists, redirect), over the limit of {limit}: receivers return permerror',
+      overLimitUncounted: 'checking SPF for {domain} takes more than {lookups} DNS lookups (include, a, mx, ptr, exists, redirect), over the limit of {limit}: receivers return permerror',
+      overLimitIpStopsEarlier:
+        'checking SPF for {domain} takes {lookups} DNS lookups (include, a, mx, ptr, exists, redirect), over the limit of {limit}: receivers return permerror for senders whose evaluation goes that far; for {ip} it stops after {ipLookups|lookups} ({ipVoidLookups} void) with {ipResult}',
+      overLimitUncountedIpStopsEarlier:
+        'checking SPF for {domain} takes more than {lookups} DNS lookups (include, a, mx, ptr, exists, redirect), over the limit of {limit}: receivers return permerror for senders whose evaluation goes that far; for {ip} it stops after {ipLookups|lookups} ({ipVoidLookups} void) with {ipResult}',
+      mxHosts: '{term} (in {domain}) has {mxHosts} MX hosts; receivers look up at most {limit} and return permerror',
+    },
   },
   'spf.void-lookups': {
     title: 'SPF record has void DNS lookups',
@@ -817,6 +840,11 @@ const registry = defineCauses({
     fix: 'Remove or correct the names that no longer exist, typically an include: for a provider you have left.',
     refs: ['RFC 7208 §4.6.4'],
     masks: ['spf.permerror'],
+    messages: {
+      overLimit: '{voidLookups} lookups in the SPF of {domain} find nothing (limit {limit}): {voids|spfVoids}; receivers return permerror',
+      overLimitIpStopsEarlier:
+        '{voidLookups} lookups in the SPF of {domain} find nothing (limit {limit}): {voids|spfVoids}; receivers return permerror for senders whose evaluation goes that far; for {ip} it stops after {ipLookups|lookups} ({ipVoidLookups} void) with {ipResult}',
+    },
   },
   'spf.include-missing': {
     title: 'SPF include or redirect names a domain without SPF',
@@ -827,6 +855,9 @@ const registry = defineCauses({
     fix: 'Correct the name to the one your provider documents (e.g. include:_spf.google.com), or remove the term if you no longer use that service.',
     refs: ['RFC 7208 §5.2', 'RFC 7208 §6.1'],
     masks: ['spf.ip-not-authorized', 'spf.permerror'],
+    messages: {
+      none: '{term} (in {parent}) names {domain}, which has no SPF record ({absence|spfAbsence}); receivers return permerror there',
+    },
   },
   'spf.permerror': {
     title: 'SPF ends in permerror for the sending IP',
@@ -837,6 +868,9 @@ const registry = defineCauses({
     fix: 'Correct the term named in the finding (the path shows how the evaluation got there), e.g. replace an include of a domain without SPF, or remove lookups so the path stays within 10.',
     refs: ['RFC 7208 §2.6.7', 'RFC 7208 §4.6.4'],
     masks: ['spf.ip-not-authorized'],
+    messages: {
+      permerror: 'SPF permerror for {ip} sending as {domain}: {why|spfReason}',
+    },
   },
   'spf.temperror': {
     title: 'SPF ends in temperror for the sending IP',
@@ -846,6 +880,9 @@ const registry = defineCauses({
       'A DNS lookup the SPF evaluation for the sending IP needs timed out or failed (SERVFAIL), so the result is a temperror (temporary error). Receivers usually defer the message (a 4xx reply) and try again, so mail is delayed, and bounces if the failure lasts (RFC 7208 §2.6.6).',
     fix: 'Make the name shown in the finding answer reliably: check the name servers of the domain (or of the provider it includes). If lookups of other domains fail too, the resolver maildiag used is the problem instead; try --resolver.',
     refs: ['RFC 7208 §2.6.6', 'RFC 7208 §5'],
+    messages: {
+      temperror: 'SPF temperror for {ip} sending as {domain}: {why|spfReason}',
+    },
   },
   'spf.plus-all': {
     title: 'SPF +all authorises the whole internet',
@@ -855,6 +892,9 @@ const registry = defineCauses({
       'The SPF record ends in +all (or a bare "all"), which says every server on the internet may send mail for the domain. This makes SPF useless against forgery, and many receivers treat it as a sign of spam (RFC 7208 §5.1).',
     fix: 'List your real senders and end the record with -all (or ~all while testing), e.g. "v=spf1 mx include:_spf.google.com -all".',
     refs: ['RFC 7208 §5.1'],
+    messages: {
+      passesAll: 'SPF of {domain} passes mail from any address: {chain|arrows}',
+    },
   },
   'spf.soft-all': {
     title: 'SPF ends in ~all (softfail) or ?all (neutral)',
@@ -864,6 +904,13 @@ const registry = defineCauses({
       'The SPF record ends in ~all (softfail) or ?all (neutral), so mail from servers it does not list is only marked as suspicious, not failed. This is common and fine while setting up; DMARC decides what happens to mail that fails.',
     fix: 'Once every legitimate sender is listed, end the record with -all, e.g. "v=spf1 mx include:_spf.google.com -all".',
     refs: ['RFC 7208 §8.5', 'RFC 7208 §8.2'],
+    messages: {
+      softfail: 'SPF of {domain} ends in ~all: mail from unlisted servers gets softfail, not fail',
+      softfailVia: 'SPF of {domain} ends in ~all (via {via}): mail from unlisted servers gets softfail, not fail',
+      neutral: 'SPF of {domain} ends in ?all: mail from unlisted servers gets neutral, as if there were no SPF',
+      neutralVia: 'SPF of {domain} ends in ?all (via {via}): mail from unlisted servers gets neutral, as if there were no SPF',
+      noAll: 'SPF of {domain} has neither "all" nor redirect=: mail from unlisted servers gets neutral (RFC 7208 §4.7)',
+    },
   },
   'spf.ip-not-authorized': {
     title: 'Sending IP not authorised by SPF',
@@ -873,6 +920,10 @@ const registry = defineCauses({
       'The sending IP address given with --ip is not allowed by the domain\'s SPF record, so SPF fails for mail sent from it. Unless DKIM passes, receivers that enforce DMARC reject or spam-folder that mail.',
     fix: 'Add the address or its provider to the SPF record, e.g. "v=spf1 mx ip4:203.0.113.5 -all" or an include: for the provider, or send through a server the record already lists.',
     refs: ['RFC 7208 §8.4'],
+    messages: {
+      unlisted: 'SPF {result} for {ip} sending as {domain}: the record does not list this address ({why|spfReason})',
+      refused: 'SPF {result} for {ip} sending as {domain}: {why|spfReason}',
+    },
   },
 
   'dkim.not-found': {
@@ -883,6 +934,12 @@ const registry = defineCauses({
       'No DKIM public key was found at the selectors maildiag tried (common names and any given with --dkim-selector). DNS cannot list selectors, so the domain may still sign with one that was not tried: the s= tag in a received message\'s DKIM-Signature header names it.',
     fix: 'If the domain does not sign its mail, turn on DKIM signing at your mail provider and publish the key record it gives you; otherwise rerun with --dkim-selector set to the s= value of a signed message.',
     refs: ['RFC 6376 §3.6.2'],
+    messages: {
+      givenSelector: 'no DKIM key at {name} ({outcome}), the selector given with --dkim-selector',
+      messageSelector: 'no DKIM key at {name} ({outcome}), the selector a signature in the message names',
+      noSubtree: 'no DKIM key for {domain}: _domainkey.{domain} does not exist, so no selector below it does (RFC 8020)',
+      commonSelectors: 'no DKIM key at the {selectorsTried} common selectors of {domain} ({selectors|list})',
+    },
   },
   'dkim.key-invalid': {
     title: 'DKIM key record is invalid',
@@ -892,6 +949,9 @@ const registry = defineCauses({
       'The DKIM key record at this selector cannot be used: the public key (p=) is not a valid key or its tags are malformed, often because the record was split or cut short when pasted into DNS. Every signature made with this selector fails (RFC 6376 §3.6.1).',
     fix: 'Republish the record exactly as your provider or signing server generated it, e.g. "v=DKIM1; k=rsa; p=MIIBIjANBg...", splitting a long key into several quoted strings within one TXT record.',
     refs: ['RFC 6376 §3.6.1'],
+    messages: {
+      invalid: '{name}: {reason}',
+    },
   },
   'dkim.key-revoked': {
     title: 'DKIM key revoked (empty p=)',
@@ -901,6 +961,9 @@ const registry = defineCauses({
       'The DKIM key record at this selector has an empty p= tag, which means the key was deliberately revoked. Any mail still signed with this selector fails DKIM (RFC 6376 §3.6.1).',
     fix: 'If the selector is retired and nothing signs with it any more, nothing to do; otherwise switch signing to an active selector or publish the current key.',
     refs: ['RFC 6376 §3.6.1'],
+    messages: {
+      revoked: '{name} has an empty p=: the key for selector {selector} is revoked',
+    },
   },
   'dkim.key-weak': {
     title: 'Weak DKIM key (too short)',
@@ -910,6 +973,10 @@ const registry = defineCauses({
       'The DKIM key is an RSA key shorter than receivers accept; its length is shown with the finding. Keys under 1024 bits are ignored by major providers, so the mail is treated as unsigned (RFC 8301).',
     fix: 'Generate a new 2048-bit RSA key, publish it under a new selector, switch signing to it, then delete the old record.',
     refs: ['RFC 8301 §3.2'],
+    messages: {
+      ignored: '{name} holds a {bits}-bit RSA key; receivers ignore keys under {minimumBits} bits, so its signatures count as missing (RFC 8301 §3.2)',
+      belowRecommended: '{name} holds a {bits}-bit RSA key: accepted today, but {recommendedBits} bits is the recommended size (RFC 8301 §3.2)',
+    },
   },
   'dkim.testing': {
     title: 'DKIM key in testing mode (t=y)',
@@ -919,6 +986,9 @@ const registry = defineCauses({
       'The DKIM key record carries t=y, telling receivers the domain is only testing DKIM, so some treat its signatures as if the mail were unsigned. Left on after testing, it weakens DKIM (RFC 6376 §3.6.1).',
     fix: 'Remove t=y from the key record once signing works, e.g. "v=DKIM1; k=rsa; p=MIIBIjANBg...".',
     refs: ['RFC 6376 §3.6.1'],
+    messages: {
+      testing: '{name} has t=y: receivers may treat its signatures as absent',
+    },
   },
 
   'dmarc.missing': {
@@ -1478,7 +1548,55 @@ const FORMATS = {
   returnCodes: { takes: 'objects', say: (codes: readonly ReturnCode[]) => sayReturnCodes(codes) },
   /** Why lists gave no result: "it answered 127.255.255.254 (...); the list's own name servers could not be found to ask directly". */
   dnsblReasons: { takes: 'objects', say: (reasons: readonly { why: UnansweredWhy; direct?: DirectAttempt }[]) => reasons.map(sayDnsblReason).join('; ') },
+  /** a → b → c: a chain of includes, redirects or terms. */
+  arrows: { takes: 'array', say: (items: readonly (string | number)[]) => items.join(' → ') },
+  /** A count of DNS lookups: 1 lookup, 3 lookups. */
+  lookups: { takes: 'number', say: (count: number) => `${count} lookup${count === 1 ? '' : 's'}` },
+  /** What decided an SPF evaluation (spf-eval.ts's SpfReason): the term that matched, the default, or what went wrong. */
+  spfReason: { takes: 'object', say: (why: SpfReason) => spfReasonWords(why) },
+  /** Why a name has no SPF record (spf-walk.ts's SpfAbsence). */
+  spfAbsence: { takes: 'object', say: (absence: SpfAbsence) => spfAbsenceWords(absence) },
+  /** The lookups of an SPF walk that find nothing: "a:gone.example, mx → MX host mx1.gone.example". */
+  spfVoids: { takes: 'objects', say: (voids: SpfWalk['voidLookups']) => voids.map(v => (v.mxHost ? `${v.term} → MX host ${v.target}` : v.term)).join(', ') },
 } satisfies Record<string, { takes: 'string' | 'number' | 'array' | 'object' | 'objects'; say: (value: never) => string }>;
+
+function spfReasonWords(why: SpfReason): string {
+  switch (why.code) {
+    case 'invalidDomain': return `"${why.domain}" is not a valid domain name, so it has no SPF record (RFC 7208 §4.3)`;
+    case 'noSpfRecord': return `${why.domain} has TXT records but none starts with "v=spf1"`;
+    case 'nxdomain': return `${why.domain} does not exist (NXDOMAIN)`;
+    case 'noTxt': return `${why.domain} has no TXT record`;
+    case 'multipleRecords': return `${why.domain} publishes ${why.records} SPF records (RFC 7208 §4.5)`;
+    case 'txtLookupFailed': return `the TXT lookup for ${why.domain} failed (${dnsFailureWords(why)})`;
+    case 'syntax': return `the SPF record of ${why.domain} has a syntax error at "${why.term}": ${why.reason}`;
+    case 'matched': return `${why.term} in the SPF record of ${why.domain} matched`;
+    case 'noMatch': return `no term in the SPF record of ${why.domain} matched and it has no redirect=: neutral (RFC 7208 §4.7)`;
+  }
+  const where = `${why.domain}: ${why.term}`;
+  switch (why.code) {
+    case 'includeInvalid': return `${where} names no valid domain, so there is no record to include`;
+    case 'includeNone': return `${where}: ${spfReasonWords(why.inner)}; an include of a domain without SPF is a permerror (RFC 7208 §5.2)`;
+    case 'redirectInvalid': return `${where} names no valid domain (RFC 7208 §6.1)`;
+    case 'redirectNone': return `${where}: ${spfReasonWords(why.inner)}; a redirect to a domain without SPF is a permerror (RFC 7208 §6.1)`;
+    case 'tooManyMx': return `${where}: ${why.target} has ${why.mxRecords} MX records, over the limit of ${why.limit} (RFC 7208 §4.6.4)`;
+    case 'voidLimit': return `${where}: ${why.target} finds nothing, the ${ordinal(why.voids)} lookup that does, over the limit of ${why.limit} (RFC 7208 §4.6.4)`;
+    case 'lookupFailed': return `${where}: the lookup of ${why.target} failed (${dnsFailureWords(why)})`;
+    case 'lookupLimit': return `${where} is DNS-querying term ${why.lookups} on this address's path, over the limit of ${why.limit} (RFC 7208 §4.6.4)`;
+    case 'macro': return `${where}: ${why.reason}`;
+  }
+}
+
+function spfAbsenceWords(absence: SpfAbsence): string {
+  switch (absence.code) {
+    case 'noSpfRecord': return `no SPF record among ${absence.txtRecords} TXT record${absence.txtRecords === 1 ? '' : 's'}`;
+    case 'nxdomain': return 'the name does not exist (NXDOMAIN)';
+    case 'noTxt': return 'no TXT record';
+    case 'invalidName': return 'not a valid domain name (an empty label, a label over 63 octets or a name over 253), so it is never asked and has no SPF record';
+  }
+}
+
+const dnsFailureWords = ({ failure, error }: SpfDnsFailure): string => (failure === 'timeout' ? 'no answer' : (error ?? failure.toUpperCase()));
+const ordinal = (n: number): string => `${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'}`;
 
 type Format = keyof typeof FORMATS;
 type Scalar = string | number;
@@ -1514,6 +1632,9 @@ export function isFormat(name: string): name is Format {
 /** The JSON type a format takes. */
 export const formatTakes = (format: Format): (typeof FORMATS)[Format]['takes'] => FORMATS[format].takes;
 
+/** A value said through a format, for words outside a finding's first line (an SPF reason in the check's data, say). */
+export const say = <F extends Format>(format: F, value: Parameters<(typeof FORMATS)[F]['say']>[0]): string => (FORMATS[format].say as (v: unknown) => string)(value);
+
 /** The words of a finding. Throws, as ESLint does, on an undeclared messageId or data a placeholder lacks. */
 export function formatMessage(cause: CauseId, messageId: string, data: Readonly<Record<string, unknown>>): string {
   const template = messageTemplate(cause, messageId);
@@ -1523,7 +1644,7 @@ export function formatMessage(cause: CauseId, messageId: string, data: Readonly<
     if (value === undefined) throw new Error(`${cause}/${messageId}: data.${name} is missing`);
     if (format !== undefined) {
       if (!isFormat(format)) throw new Error(`${cause}/${messageId}: unknown format "${format}"`);
-      return (FORMATS[format].say as (v: unknown) => string)(value);
+      return say(format, value as never);
     }
     if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`${cause}/${messageId}: data.${name} is not a string or number (give it a format)`);
     return String(value);

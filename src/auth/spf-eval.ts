@@ -4,6 +4,7 @@
 import net from 'node:net';
 import { joinTxt, type DnsAnswer, type DnsClient } from '../net/dns/index.js';
 import { lookupReverse } from '../net/reverse-dns.js';
+import { say } from '../causes.js';
 import { expandMacros, type MacroValues } from './spf-macro.js';
 import { isSpfRecord, parseSpfRecord, SpfSyntaxError, type SpfMechanism, type SpfModifier, type SpfQualifier, type SpfRecord } from './spf-record.js';
 
@@ -39,7 +40,9 @@ export interface SpfEvaluation {
   domain: string;
   /** The terms that decided the result, outermost first ("example.com: include:_spf.example.net"). */
   path: string[];
-  /** One sentence: the term that matched, the default, or what went wrong. */
+  /** What decided the result, as data: the term that matched, the default, or what went wrong. */
+  why: SpfReason;
+  /** `why` in words (src/causes.ts). */
   reason: string;
   /** DNS-querying terms this evaluation used (at most 10, §4.6.4). */
   lookups: number;
@@ -49,21 +52,55 @@ export interface SpfEvaluation {
   explanation?: string;
 }
 
+/** A term of a record: where an evaluation matched or went wrong. */
+export interface SpfSite {
+  /** The domain whose record holds the term. */
+  domain: string;
+  /** The term as published. */
+  term: string;
+}
+
+/** How a DNS lookup failed: the answer's kind (timeout, servfail, refused, error) and, for error, the resolver's own text. */
+export interface SpfDnsFailure {
+  failure: string;
+  error?: string;
+}
+
+/** What decided an evaluation; causes.ts's `spfReason` format says it in words. */
+export type SpfReason =
+  /** none: the domain has no SPF record. */
+  | { code: 'invalidDomain' | 'nxdomain' | 'noTxt' | 'noSpfRecord'; domain: string }
+  | { code: 'matched'; domain: string; term: string }
+  /** neutral: nothing matched and there is no redirect= (§4.7). */
+  | { code: 'noMatch'; domain: string }
+  | { code: 'multipleRecords'; domain: string; records: number }
+  | ({ code: 'txtLookupFailed'; domain: string } & SpfDnsFailure)
+  | { code: 'syntax'; domain: string; term: string; reason: string }
+  | ({ code: 'includeInvalid' | 'redirectInvalid' } & SpfSite)
+  /** include/redirect of a domain without SPF; `inner` says why it has none. */
+  | ({ code: 'includeNone' | 'redirectNone'; inner: SpfReason } & SpfSite)
+  | ({ code: 'tooManyMx'; target: string; mxRecords: number; limit: number } & SpfSite)
+  | ({ code: 'voidLimit'; target: string; voids: number; limit: number } & SpfSite)
+  | ({ code: 'lookupFailed'; target: string } & SpfSite & SpfDnsFailure)
+  | ({ code: 'lookupLimit'; lookups: number; limit: number } & SpfSite)
+  /** A macro of the term cannot be expanded (a syntax error, §7.1). */
+  | ({ code: 'macro'; reason: string } & SpfSite);
+
 /** permerror and temperror end the whole evaluation, whatever include it happened in (§5.2). */
 class SpfAbort extends Error {
   constructor(
     readonly result: 'permerror' | 'temperror',
-    readonly reason: string,
+    readonly why: SpfReason,
     readonly path: string[],
   ) {
-    super(reason);
+    super(why.code);
   }
 }
 
 interface Outcome {
   result: Exclude<SpfResult, 'permerror' | 'temperror'>;
   path: string[];
-  reason: string;
+  why: SpfReason;
   explanation?: string;
 }
 
@@ -87,10 +124,10 @@ export async function evaluateSpf(identity: SpfIdentity, dns: DnsClient): Promis
   const counts = () => ({ lookups: state.lookups, voidLookups: state.voids });
   try {
     const outcome = await checkHost(domain, state);
-    return { ...outcome, ip: state.ip, domain, ...counts() };
+    return { ...outcome, ip: state.ip, domain, reason: say('spfReason', outcome.why), ...counts() };
   } catch (err) {
     if (!(err instanceof SpfAbort)) throw err;
-    return { result: err.result, ip: state.ip, domain, path: err.path, reason: err.reason, ...counts() };
+    return { result: err.result, ip: state.ip, domain, path: err.path, why: err.why, reason: say('spfReason', err.why), ...counts() };
   }
 }
 
@@ -106,9 +143,9 @@ function senderOf({ mailFrom, helo }: SpfIdentity): string {
 const unmapIPv4 = (ip: string): string => /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1] ?? ip;
 
 async function checkHost(domain: string, state: State): Promise<Outcome> {
-  if (!isQueryableName(domain)) return { result: 'none', path: [], reason: `"${domain}" is not a valid domain name, so it has no SPF record (RFC 7208 §4.3)` };
+  if (!isQueryableName(domain)) return { result: 'none', path: [], why: { code: 'invalidDomain', domain } };
   const found = await fetchRecord(domain, state.dns);
-  if (typeof found === 'string') return { result: 'none', path: [], reason: found };
+  if ('code' in found) return { result: 'none', path: [], why: found };
   const record = parseOrAbort(domain, found);
   for (const term of record.terms) {
     if (term.kind !== 'mechanism') continue;
@@ -117,28 +154,28 @@ async function checkHost(domain: string, state: State): Promise<Outcome> {
     const result = QUALIFIER_RESULT[term.qualifier];
     const path = [`${domain}: ${term.term}`, ...matched];
     const explanation = result === 'fail' ? await explain(record, domain, state) : undefined;
-    return { result, path, reason: `${term.term} in the SPF record of ${domain} matched`, ...(explanation !== undefined ? { explanation } : {}) };
+    return { result, path, why: { code: 'matched', domain, term: term.term }, ...(explanation !== undefined ? { explanation } : {}) };
   }
   const redirect = modifier(record, 'redirect');
-  if (redirect) return followRedirect(redirect.term, redirect.value, domain, state);
-  return { result: 'neutral', path: [], reason: `no term in the SPF record of ${domain} matched and it has no redirect=: neutral (RFC 7208 §4.7)` };
+  if (redirect) return followRedirect({ domain, term: redirect.term }, redirect.value, state);
+  return { result: 'neutral', path: [], why: { code: 'noMatch', domain } };
 }
 
 /** §4.4, §4.5: the one "v=spf1" TXT record, or why there is none. */
-async function fetchRecord(domain: string, dns: DnsClient): Promise<string | { record: string }> {
+async function fetchRecord(domain: string, dns: DnsClient): Promise<SpfReason | { record: string }> {
   const answer = await dns.query(domain, 'TXT');
   switch (answer.kind) {
     case 'records': {
       const records = answer.records.map(joinTxt).filter(isSpfRecord);
-      if (records.length > 1) throw new SpfAbort('permerror', `${domain} publishes ${records.length} SPF records (RFC 7208 §4.5)`, [domain]);
-      return records[0] !== undefined ? { record: records[0] } : `${domain} has TXT records but none starts with "v=spf1"`;
+      if (records.length > 1) throw new SpfAbort('permerror', { code: 'multipleRecords', domain, records: records.length }, [domain]);
+      return records[0] !== undefined ? { record: records[0] } : { code: 'noSpfRecord', domain };
     }
     case 'nxdomain':
-      return `${domain} does not exist (NXDOMAIN)`;
+      return { code: 'nxdomain', domain };
     case 'nodata':
-      return `${domain} has no TXT record`;
+      return { code: 'noTxt', domain };
     default:
-      throw new SpfAbort('temperror', `the TXT lookup for ${domain} failed (${failure(answer)})`, [domain]);
+      throw new SpfAbort('temperror', { code: 'txtLookupFailed', domain, ...failure(answer) }, [domain]);
   }
 }
 
@@ -147,13 +184,13 @@ function parseOrAbort(domain: string, { record }: { record: string }): SpfRecord
     return parseSpfRecord(record);
   } catch (err) {
     if (!(err instanceof SpfSyntaxError)) throw err;
-    throw new SpfAbort('permerror', `the SPF record of ${domain} has a syntax error at "${err.term}": ${err.reason}`, [domain]);
+    throw new SpfAbort('permerror', { code: 'syntax', domain, term: err.term, reason: err.reason }, [domain]);
   }
 }
 
 /** Whether the mechanism matches the client: false, or the inner path (include's). */
 async function matches(term: SpfMechanism, domain: string, state: State): Promise<string[] | false> {
-  const where = `${domain}: ${term.term}`;
+  const where: SpfSite = { domain, term: term.term };
   switch (term.name) {
     case 'all':
       return [];
@@ -184,46 +221,48 @@ async function matches(term: SpfMechanism, domain: string, state: State): Promis
 }
 
 /** §5.2: include matches on pass, not on fail/softfail/neutral; none is a permerror, errors carry through. */
-async function include(target: string | undefined, state: State, where: string): Promise<string[] | false> {
-  if (target === undefined) throw new SpfAbort('permerror', `${where} names no valid domain, so there is no record to include`, [where]);
+async function include(target: string | undefined, state: State, where: SpfSite): Promise<string[] | false> {
+  if (target === undefined) throw new SpfAbort('permerror', { code: 'includeInvalid', ...where }, [pathStep(where)]);
   const inner = await within(where, () => checkHost(target, state));
-  if (inner.result === 'none') throw new SpfAbort('permerror', `${where}: ${inner.reason}; an include of a domain without SPF is a permerror (RFC 7208 §5.2)`, [where]);
+  if (inner.result === 'none') throw new SpfAbort('permerror', { code: 'includeNone', ...where, inner: inner.why }, [pathStep(where)]);
   return inner.result === 'pass' ? inner.path : false;
 }
 
 /** §6.1: the redirect target's result is the result, but none is a permerror. */
-async function followRedirect(term: string, spec: string, domain: string, state: State): Promise<Outcome> {
-  const where = `${domain}: ${term}`;
+async function followRedirect(where: SpfSite, spec: string, state: State): Promise<Outcome> {
   countLookup(state, where);
-  const target = await targetName(spec, domain, state, where);
-  if (target === undefined) throw new SpfAbort('permerror', `${where} names no valid domain (RFC 7208 §6.1)`, [where]);
+  const target = await targetName(spec, where.domain, state, where);
+  if (target === undefined) throw new SpfAbort('permerror', { code: 'redirectInvalid', ...where }, [pathStep(where)]);
   const inner = await within(where, () => checkHost(target, state));
-  if (inner.result === 'none') throw new SpfAbort('permerror', `${where}: ${inner.reason}; a redirect to a domain without SPF is a permerror (RFC 7208 §6.1)`, [where]);
-  return { ...inner, path: [where, ...inner.path] };
+  if (inner.result === 'none') throw new SpfAbort('permerror', { code: 'redirectNone', ...where, inner: inner.why }, [pathStep(where)]);
+  return { ...inner, path: [pathStep(where), ...inner.path] };
 }
 
+/** A step of the path: "example.com: include:_spf.example.net". */
+const pathStep = (where: SpfSite): string => `${where.domain}: ${where.term}`;
+
 /** Runs an included or redirected evaluation, putting this term in front of an error's path. */
-async function within<T>(where: string, evaluate: () => Promise<T>): Promise<T> {
+async function within<T>(where: SpfSite, evaluate: () => Promise<T>): Promise<T> {
   try {
     return await evaluate();
   } catch (err) {
-    if (err instanceof SpfAbort) err.path.unshift(where);
+    if (err instanceof SpfAbort) err.path.unshift(pathStep(where));
     throw err;
   }
 }
 
 /** a: the target's A (IPv4 client) or AAAA (IPv6 client) records, each compared with the prefix length. */
-async function addressMatch(target: string, term: SpfMechanism, state: State, where: string): Promise<boolean> {
+async function addressMatch(target: string, term: SpfMechanism, state: State, where: SpfSite): Promise<boolean> {
   const answer = await lookup(state, target, addressType(state.ip), where);
   return answer.kind === 'records' && answer.records.some(address => inNetwork(state.ip, address, prefixFor(state.ip, term)));
 }
 
 /** mx: at most 10 MX hosts (more is a permerror), each host's address lookup counted on its own (§4.6.4). */
-async function mxMatch(target: string, term: SpfMechanism, state: State, where: string): Promise<boolean> {
+async function mxMatch(target: string, term: SpfMechanism, state: State, where: SpfSite): Promise<boolean> {
   const answer = await lookup(state, target, 'MX', where);
   if (answer.kind !== 'records') return false;
   if (answer.records.length > SPF_MX_HOST_LIMIT) {
-    throw new SpfAbort('permerror', `${where}: ${target} has ${answer.records.length} MX records, over the limit of ${SPF_MX_HOST_LIMIT} (RFC 7208 §4.6.4)`, [where]);
+    throw new SpfAbort('permerror', { code: 'tooManyMx', ...where, target, mxRecords: answer.records.length, limit: SPF_MX_HOST_LIMIT }, [pathStep(where)]);
   }
   // A null MX (".") names no host to look up.
   const hosts = answer.records.map(r => normalize(r.exchange)).filter(host => host && isQueryableName(host));
@@ -238,36 +277,36 @@ async function mxMatch(target: string, term: SpfMechanism, state: State, where: 
 }
 
 /** One mechanism's DNS query: a DNS failure is a temperror, an empty answer a void lookup (§4.6.4, §5). */
-async function lookup<T extends 'A' | 'AAAA' | 'MX'>(state: State, name: string, type: T, where: string): Promise<DnsAnswer<T>> {
+async function lookup<T extends 'A' | 'AAAA' | 'MX'>(state: State, name: string, type: T, where: SpfSite): Promise<DnsAnswer<T>> {
   return classify(state, name, await state.dns.query(name, type), where);
 }
 
-function classify<T extends DnsAnswer>(state: State, name: string, answer: T, where: string): T {
+function classify<T extends DnsAnswer>(state: State, name: string, answer: T, where: SpfSite): T {
   if (answer.kind === 'nxdomain' || answer.kind === 'nodata') {
     state.voids++;
     if (state.voids > SPF_VOID_LIMIT) {
-      throw new SpfAbort('permerror', `${where}: ${name} finds nothing, the ${ordinal(state.voids)} lookup that does, over the limit of ${SPF_VOID_LIMIT} (RFC 7208 §4.6.4)`, [where]);
+      throw new SpfAbort('permerror', { code: 'voidLimit', ...where, target: name, voids: state.voids, limit: SPF_VOID_LIMIT }, [pathStep(where)]);
     }
   } else if (answer.kind !== 'records') {
-    throw new SpfAbort('temperror', `${where}: the lookup of ${name} failed (${failure(answer)})`, [where]);
+    throw new SpfAbort('temperror', { code: 'lookupFailed', ...where, target: name, ...failure(answer) }, [pathStep(where)]);
   }
   return answer;
 }
 
-function countLookup(state: State, where: string): void {
+function countLookup(state: State, where: SpfSite): void {
   state.lookups++;
   if (state.lookups > SPF_LOOKUP_LIMIT) {
-    throw new SpfAbort('permerror', `${where} is DNS-querying term ${state.lookups} on this address's path, over the limit of ${SPF_LOOKUP_LIMIT} (RFC 7208 §4.6.4)`, [where]);
+    throw new SpfAbort('permerror', { code: 'lookupLimit', ...where, lookups: state.lookups, limit: SPF_LOOKUP_LIMIT }, [pathStep(where)]);
   }
 }
 
 /** The domain-spec expanded, or a permerror naming the term (a macro error is a syntax error, §7.1). */
-async function targetName(spec: string, domain: string, state: State, where: string): Promise<string | undefined> {
+async function targetName(spec: string, domain: string, state: State, where: SpfSite): Promise<string | undefined> {
   try {
     return await expandDomainSpec(spec, domain, state);
   } catch (err) {
     if (!(err instanceof SpfSyntaxError)) throw err;
-    throw new SpfAbort('permerror', `${where}: ${err.reason}`, [where]);
+    throw new SpfAbort('permerror', { code: 'macro', ...where, reason: err.reason }, [pathStep(where)]);
   }
 }
 
@@ -344,10 +383,5 @@ function inNetwork(ip: string, address: string, prefix: number | undefined): boo
 }
 
 const normalize = (name: string): string => name.toLowerCase().replace(/\.$/, '');
-const ordinal = (n: number): string => `${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'}`;
 
-function failure(answer: DnsAnswer): string {
-  if (answer.kind === 'timeout') return 'no answer';
-  if (answer.kind === 'error') return answer.message;
-  return answer.kind.toUpperCase();
-}
+const failure = (answer: DnsAnswer): SpfDnsFailure => (answer.kind === 'error' ? { failure: answer.kind, error: answer.message } : { failure: answer.kind });

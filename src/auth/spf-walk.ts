@@ -3,12 +3,11 @@
 // limits: terms that query DNS (at most 10) and lookups that find nothing (at
 // most 2). check_host() (spf-eval.ts) stops at the limit on one address's
 // path; this walker shows where the lookups come from for every address.
+import { say } from '../causes.js';
 import { joinTxt, type DnsAnswer, type DnsClient } from '../net/dns/index.js';
 import { isSpfRecord, parseSpfRecord, SpfSyntaxError, type SpfMechanism, type SpfTerm } from './spf-record.js';
 
 import { isQueryableName, SPF_MX_HOST_LIMIT } from './spf-eval.js';
-
-const INVALID_NAME = 'not a valid domain name (an empty label, a label over 63 octets or a name over 253), so it is never asked and has no SPF record';
 
 export { SPF_LOOKUP_LIMIT, SPF_MX_HOST_LIMIT, SPF_VOID_LIMIT } from './spf-eval.js';
 /** Politeness bound on the records one walk fetches; a real limit is reached long before. */
@@ -25,6 +24,13 @@ export type SpfNodeStatus =
   | 'dns-error'
   /** Not fetched: the name holds macros (it depends on the sender) or the walk's bound was reached. */
   | 'not-followed';
+
+/** Why a name has no SPF record; causes.ts's `spfAbsence` format says it in words. */
+export type SpfAbsence =
+  | { code: 'noSpfRecord'; txtRecords: number }
+  | { code: 'nxdomain' | 'noTxt' }
+  /** An empty label, a label over 63 octets or a name over 253: never asked. */
+  | { code: 'invalidName' };
 
 /** invalid-name: a label over 63 octets, an empty one, or over 253 in all: never put on the wire (RFC 1035 §2.3.4). */
 export type SpfLookupOutcome = 'records' | 'void' | 'error' | 'not-resolved' | 'invalid-name';
@@ -53,6 +59,8 @@ export interface SpfNode {
   syntaxError?: { term: string; reason: string };
   /** What went wrong with the lookup itself (NXDOMAIN, timeout, ...). */
   problem?: string;
+  /** status none: why there is no record, as data (problem says it in words). */
+  absence?: SpfAbsence;
   /** The TXT lookup found nothing at all (NXDOMAIN or no TXT records): a void lookup. */
   void?: boolean;
   /** Terms that query DNS, in record order (RFC 7208 §4.6.4). */
@@ -114,19 +122,24 @@ async function visit(domain: string, ancestors: readonly string[], state: WalkSt
   return { domain, status: 'ok', record: record!, lookups: await lookupsOf(domain, terms, [...ancestors, domain], state) };
 }
 
-type FoundRecords = { status: 'ok'; records: string[] } | { status: 'none'; problem: string; void: boolean } | { status: 'dns-error'; problem: string };
+type FoundRecords =
+  | { status: 'ok'; records: string[] }
+  | { status: 'none'; absence: SpfAbsence; problem: string; void: boolean }
+  | { status: 'dns-error'; problem: string };
+
+const none = (absence: SpfAbsence, isVoid: boolean) => ({ status: 'none' as const, absence, problem: say('spfAbsence', absence), void: isVoid });
 
 function spfRecordsOf(answer: DnsAnswer<'TXT'>): FoundRecords {
   switch (answer.kind) {
     case 'records': {
       const records = answer.records.map(joinTxt).filter(isSpfRecord);
       if (records.length) return { status: 'ok', records };
-      return { status: 'none', problem: `no SPF record among ${answer.records.length} TXT record${answer.records.length === 1 ? '' : 's'}`, void: false };
+      return none({ code: 'noSpfRecord', txtRecords: answer.records.length }, false);
     }
     case 'nxdomain':
-      return { status: 'none', problem: 'the name does not exist (NXDOMAIN)', void: true };
+      return none({ code: 'nxdomain' }, true);
     case 'nodata':
-      return { status: 'none', problem: 'no TXT record', void: true };
+      return none({ code: 'noTxt' }, true);
     case 'timeout':
       return { status: 'dns-error', problem: 'no answer (timeout)' };
     case 'error':
@@ -155,7 +168,10 @@ async function lookupsOf(domain: string, terms: SpfTerm[], ancestors: readonly s
 async function follow(term: string, target: string, ancestors: readonly string[], state: WalkState): Promise<SpfLookup> {
   if (hasMacro(target)) return { term, outcome: 'not-resolved', child: { domain: target, status: 'not-followed', problem: 'the name depends on the sender (macros)', lookups: [] } };
   const name = normalize(target);
-  if (!isQueryableName(name)) return { term, target: name, outcome: 'invalid-name', child: { domain: name, status: 'none', problem: INVALID_NAME, lookups: [] } };
+  if (!isQueryableName(name)) {
+    const { absence, problem } = none({ code: 'invalidName' }, false);
+    return { term, target: name, outcome: 'invalid-name', child: { domain: name, status: 'none', absence, problem, lookups: [] } };
+  }
   const child = await visit(name, ancestors, state);
   const outcome: SpfLookupOutcome = child.void ? 'void' : child.status === 'dns-error' ? 'error' : child.status === 'not-followed' ? 'not-resolved' : 'records';
   return { term, target: name, outcome, child };

@@ -5,7 +5,7 @@ import { describeAnswer, joinTxt, type DnsClient } from '../net/dns/index.js';
 import { DkimKeyError, keyStrength, parseDkimKeyRecord, type DkimKeyStrength } from '../auth/dkim-key.js';
 import { MessageFileError, readMessageFile, signatureKeys } from '../auth/message.js';
 import { declaresNoSenders, isSpfRecord } from '../auth/spf-record.js';
-import { defineCheck, legacyFinding, type Finding } from './define.js';
+import { defineCheck, finding, type Finding } from './define.js';
 
 /** Selectors of common providers and defaults (Google, Microsoft 365, Mailchimp, SendGrid, Fastmail, Proton, iCloud, cPanel...). */
 export const COMMON_SELECTORS = [
@@ -129,26 +129,24 @@ function judgeKey(record: string): KeyVerdict {
 function keyFindings(result: ProbeResult): Finding[] {
   const subjects = [result.name];
   return result.keys.flatMap((key): Finding[] => {
-    const evidence = [`${result.name} TXT "${abbreviateKey(key.record)}"`, ...result.aliases];
-    const data = { selector: result.selector, source: result.source };
+    const details = { subjects, evidence: [`${result.name} TXT "${abbreviateKey(key.record)}"`, ...result.aliases] };
+    const data = { selector: result.selector, source: result.source, name: result.name };
     switch (key.status) {
       case 'revoked':
-        return [legacyFinding('dkim.key-revoked', `${result.name} has an empty p=: the key for selector ${result.selector} is revoked`, { subjects, evidence, data })];
+        return [finding('dkim.key-revoked', 'revoked', data, details)];
       case 'invalid':
-        return [legacyFinding('dkim.key-invalid', `${result.name}: ${key.reason}`, { subjects, evidence, data: { ...data, reason: key.reason } })];
+        return [finding('dkim.key-invalid', 'invalid', { ...data, reason: key.reason }, details)];
       case 'valid':
-        return [...strengthFindings(result, key.strength, { subjects, evidence, data }), ...(key.testing ? [legacyFinding('dkim.testing', `${result.name} has t=y: receivers may treat its signatures as absent`, { subjects, evidence, data })] : [])];
+        return [...strengthFindings(key.strength, data, details), ...(key.testing ? [finding('dkim.testing', 'testing', data, details)] : [])];
     }
   });
 }
 
-function strengthFindings(result: ProbeResult, strength: DkimKeyStrength, details: { subjects: string[]; evidence: string[]; data: Record<string, unknown> }): Finding[] {
+function strengthFindings(strength: DkimKeyStrength, key: { selector: string; source: SelectorSource; name: string }, details: { subjects: string[]; evidence: string[] }): Finding[] {
   if (strength.algorithm !== 'rsa' || strength.bits >= RSA_RECOMMENDED_BITS) return [];
-  const data = { ...details.data, bits: strength.bits };
-  if (strength.bits < RSA_MINIMUM_BITS) {
-    return [legacyFinding('dkim.key-weak', `${result.name} holds a ${strength.bits}-bit RSA key; receivers ignore keys under ${RSA_MINIMUM_BITS} bits, so its signatures count as missing (RFC 8301 §3.2)`, { ...details, data })];
-  }
-  return [legacyFinding('dkim.key-weak', `${result.name} holds a ${strength.bits}-bit RSA key: accepted today, but ${RSA_RECOMMENDED_BITS} bits is the recommended size (RFC 8301 §3.2)`, { ...details, data, severity: 'warning' })];
+  const data = { ...key, bits: strength.bits };
+  if (strength.bits < RSA_MINIMUM_BITS) return [finding('dkim.key-weak', 'ignored', { ...data, minimumBits: RSA_MINIMUM_BITS }, details)];
+  return [finding('dkim.key-weak', 'belowRecommended', { ...data, recommendedBits: RSA_RECOMMENDED_BITS }, { ...details, severity: 'warning' })];
 }
 
 /** A domain whose SPF allows no sender at all needs no key: no note about its absence. */
@@ -162,17 +160,11 @@ async function declaresNoMail(domain: string, dns: DnsClient): Promise<boolean> 
 function notFoundFindings(domain: string, results: ProbeResult[], sendsNoMail: boolean, noSubtree?: string): Finding[] {
   const missingNamed = results.filter(r => !r.keys.length && r.source !== 'common');
   const findings = missingNamed.map(r =>
-    legacyFinding('dkim.not-found', `no DKIM key at ${r.name} (${r.outcome}), the selector ${r.source === 'given' ? 'given with --dkim-selector' : 'a signature in the message names'}`, { subjects: [r.name], evidence: [r.answer], data: { selector: r.selector, source: r.source } }),
+    finding('dkim.not-found', r.source === 'given' ? 'givenSelector' : 'messageSelector', { selector: r.selector, source: r.source, name: r.name, outcome: r.outcome }, { subjects: [r.name], evidence: [r.answer] }),
   );
   if (results.some(r => r.keys.length) || findings.length || sendsNoMail) return findings;
-  if (noSubtree) {
-    return [legacyFinding('dkim.not-found', `no DKIM key for ${domain}: _domainkey.${domain} does not exist, so no selector below it does (RFC 8020)`, { subjects: [domain], evidence: [noSubtree], data: { selectorsTried: 0 } })];
-  }
-  return [legacyFinding('dkim.not-found', `no DKIM key at the ${results.length} common selectors of ${domain} (${COMMON_SELECTORS.join(', ')})`, {
-    subjects: [domain],
-    evidence: results.map(r => r.answer),
-    data: { selectorsTried: results.length },
-  })];
+  if (noSubtree) return [finding('dkim.not-found', 'noSubtree', { selectorsTried: 0, domain }, { subjects: [domain], evidence: [noSubtree] })];
+  return [finding('dkim.not-found', 'commonSelectors', { selectorsTried: results.length, domain, selectors: [...COMMON_SELECTORS] }, { subjects: [domain], evidence: results.map(r => r.answer) })];
 }
 
 /** Long p= values make reports unreadable; the full record is in the check's data. */

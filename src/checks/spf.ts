@@ -3,6 +3,7 @@
 // ending that says what happens to everyone else. With --ip, check_host() for
 // that address (with --from and --helo as its sender and HELO), and the path
 // that decided it.
+import { say } from '../causes.js';
 import { describeAnswer } from '../net/dns/index.js';
 import { evaluateSpf, type SpfEvaluation } from '../auth/spf-eval.js';
 import {
@@ -19,7 +20,7 @@ import {
   type SpfWalk,
 } from '../auth/spf-walk.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, legacyFinding, type Finding } from './define.js';
+import { defineCheck, finding, type Finding } from './define.js';
 
 export default defineCheck({
   id: 'spf',
@@ -54,19 +55,19 @@ export default defineCheck({
     switch (root.status) {
       case 'none': {
         const answer = describeAnswer(domain, 'TXT', await net.dns.query(domain, 'TXT'));
-        return { findings: [legacyFinding('spf.missing', `${domain} publishes no SPF record (${root.problem})`, { subjects: [domain], evidence: [answer] })], data };
+        return { findings: [finding('spf.missing', 'none', { domain, absence: root.absence! }, { subjects: [domain], evidence: [answer] })], data };
       }
       case 'dns-error':
         return { findings: [], data: { ...data, error: `the TXT lookup for ${domain} failed: ${root.problem}` }, status: 'info' };
       case 'multiple':
         return {
-          findings: [legacyFinding('spf.multiple', `${domain} publishes ${root.records!.length} SPF records; receivers return permerror`, { subjects: [domain], evidence: root.records!.map(r => `${domain} TXT "${r}"`) })],
+          findings: [finding('spf.multiple', 'here', { domain, records: root.records!.length }, { subjects: [domain], evidence: root.records!.map(r => `${domain} TXT "${r}"`) })],
           data,
         };
       case 'syntax':
-        return { findings: [syntaxFinding(root, domain)], data };
+        return { findings: [syntaxFinding(root)], data };
     }
-    const findings = [...nestedRecordFindings(walk, domain), ...limitFindings(walk, domain, evaluation), ...endingFindings(root, domain)];
+    const findings = [...nestedRecordFindings(walk), ...limitFindings(walk, domain, evaluation), ...endingFindings(root, domain)];
     return { findings: evaluation ? [...findings, ...verdictFindings(evaluation)] : findings, data };
   },
 });
@@ -74,43 +75,32 @@ export default defineCheck({
 /** The SMTP identities of the evaluation: --from (else postmaster@domain, as a bounce is never what is asked) and --helo. */
 const identityOf = (domain: string, ip: string, options: RunOptions) => ({ ip, mailFrom: options.from || `postmaster@${domain}`, helo: options.helo, domain });
 
-function syntaxFinding(node: SpfNode, domain: string, via?: string): Finding {
-  const where = via ? `${via} leads to ${node.domain}, whose SPF record` : `the SPF record of ${domain}`;
-  return legacyFinding('spf.syntax', `${where} has a syntax error at "${node.syntaxError!.term}": ${node.syntaxError!.reason}; receivers return permerror`, {
-    subjects: [node.domain],
-    evidence: [`${node.domain} TXT "${node.record}"`],
-    data: { domain: node.domain, term: node.syntaxError!.term, reason: node.syntaxError!.reason },
-  });
+/** A record with a syntax error: the domain's own, or one reached through `via` (an include or redirect). */
+function syntaxFinding(node: SpfNode, via?: string): Finding {
+  const data = { domain: node.domain, term: node.syntaxError!.term, reason: node.syntaxError!.reason };
+  const details = { subjects: [node.domain], evidence: [`${node.domain} TXT "${node.record}"`] };
+  return via ? finding('spf.syntax', 'nested', { ...data, via }, details) : finding('spf.syntax', 'here', data, details);
 }
 
 /** Records pulled in by include:/redirect= that end evaluation in a permerror. */
-function nestedRecordFindings(walk: SpfWalk, domain: string): Finding[] {
+function nestedRecordFindings(walk: SpfWalk): Finding[] {
   const findings: Finding[] = [];
   for (const parent of allNodes(walk.root)) {
     for (const { term, child } of parent.lookups) {
       if (!child) continue;
       const subjects = [child.domain];
-      if (child.status === 'syntax') findings.push(syntaxFinding(child, domain, term));
+      const site = { term, parent: parent.domain, domain: child.domain };
+      if (child.status === 'syntax') findings.push(syntaxFinding(child, term));
       if (child.status === 'multiple') {
-        findings.push(legacyFinding('spf.multiple', `${term} (in ${parent.domain}) leads to ${child.domain}, which publishes ${child.records!.length} SPF records; receivers return permerror`, {
-          subjects,
-          evidence: child.records!.map(r => `${child.domain} TXT "${r}"`),
-        }));
+        findings.push(finding('spf.multiple', 'nested', { ...site, records: child.records!.length }, { subjects, evidence: child.records!.map(r => `${child.domain} TXT "${r}"`) }));
       }
       if (child.status === 'none') {
-        findings.push(legacyFinding('spf.include-missing', `${term} (in ${parent.domain}) names ${child.domain}, which has no SPF record (${child.problem}); receivers return permerror there`, {
-          subjects,
-          evidence: [`${parent.domain} TXT "${parent.record}"`],
-        }));
+        findings.push(finding('spf.include-missing', 'none', { ...site, absence: child.absence! }, { subjects, evidence: [`${parent.domain} TXT "${parent.record}"`] }));
       }
     }
   }
   for (const loop of includeLoops(walk.root)) {
-    findings.push(legacyFinding('spf.too-many-lookups', `include loop ${loop.join(' → ')}: receivers follow it until the limit of ${SPF_LOOKUP_LIMIT} lookups and return permerror`, {
-      subjects: [loop.at(-1)!],
-      evidence: renderSpfTree(walk.root),
-      data: { loop },
-    }));
+    findings.push(finding('spf.too-many-lookups', 'loop', { loop, limit: SPF_LOOKUP_LIMIT }, { subjects: [loop.at(-1)!], evidence: renderSpfTree(walk.root) }));
   }
   return findings;
 }
@@ -122,35 +112,31 @@ function nestedRecordFindings(walk: SpfWalk, domain: string): Finding[] {
  */
 function limitFindings(walk: SpfWalk, domain: string, evaluation?: SpfEvaluation): Finding[] {
   const findings: Finding[] = [];
-  const tree = renderSpfTree(walk.root);
-  const consequence = evaluation && evaluation.result !== 'permerror'
-    ? `receivers return permerror for senders whose evaluation goes that far; for ${evaluation.ip} it stops after ${evaluation.lookups} lookup${evaluation.lookups === 1 ? '' : 's'} (${evaluation.voidLookups} void) with ${evaluation.result}`
-    : 'receivers return permerror';
+  // With --ip, what the limit means for that address unless its own evaluation hit it.
+  const offPath = evaluation && evaluation.result !== 'permerror' ? { ip: evaluation.ip, ipLookups: evaluation.lookups, ipVoidLookups: evaluation.voidLookups, ipResult: evaluation.result } : undefined;
   if (walk.lookupCount > SPF_LOOKUP_LIMIT) {
-    const counted = walk.truncated ? `more than ${walk.lookupCount}` : String(walk.lookupCount);
-    findings.push(legacyFinding('spf.too-many-lookups', `checking SPF for ${domain} takes ${counted} DNS lookups (include, a, mx, ptr, exists, redirect), over the limit of ${SPF_LOOKUP_LIMIT}: ${consequence}`, {
-      subjects: [domain],
-      evidence: tree,
-      data: { lookups: walk.lookupCount, limit: SPF_LOOKUP_LIMIT, truncated: walk.truncated },
-    }));
+    const data = { domain, lookups: walk.lookupCount, limit: SPF_LOOKUP_LIMIT, truncated: walk.truncated };
+    const details = { subjects: [domain], evidence: renderSpfTree(walk.root) };
+    if (offPath) findings.push(finding('spf.too-many-lookups', walk.truncated ? 'overLimitUncountedIpStopsEarlier' : 'overLimitIpStopsEarlier', { ...data, ...offPath }, details));
+    else findings.push(finding('spf.too-many-lookups', walk.truncated ? 'overLimitUncounted' : 'overLimit', data, details));
   }
   for (const node of allNodes(walk.root)) {
     for (const lookup of node.lookups.filter(l => (l.mxHosts ?? 0) > SPF_MX_HOST_LIMIT)) {
-      findings.push(legacyFinding('spf.too-many-lookups', `${lookup.term} (in ${node.domain}) has ${lookup.mxHosts} MX hosts; receivers look up at most ${SPF_MX_HOST_LIMIT} and return permerror`, {
+      findings.push(finding('spf.too-many-lookups', 'mxHosts', { mxHosts: lookup.mxHosts!, limit: SPF_MX_HOST_LIMIT, term: lookup.term, domain: node.domain }, {
         subjects: [lookup.target!],
         evidence: [`${node.domain} TXT "${node.record}"`],
-        data: { mxHosts: lookup.mxHosts, limit: SPF_MX_HOST_LIMIT },
       }));
     }
   }
   if (walk.voidLookups.length > SPF_VOID_LIMIT) {
-    // More than two is a permerror for every message, as serious as too many lookups.
-    findings.push(legacyFinding('spf.void-lookups', `${walk.voidLookups.length} lookups in the SPF of ${domain} find nothing (limit ${SPF_VOID_LIMIT}): ${walk.voidLookups.map(describeVoid).join(', ')}; ${consequence}`, {
+    const data = { voidLookups: walk.voidLookups.length, limit: SPF_VOID_LIMIT, domain, voids: walk.voidLookups };
+    const details = {
       subjects: walk.voidLookups.map(v => v.target),
-      evidence: walk.voidLookups.map(v => `${describeVoid(v)} (in ${v.domain}): ${v.target} has no records`),
-      data: { voidLookups: walk.voidLookups.length, limit: SPF_VOID_LIMIT },
-      severity: 'error',
-    }));
+      evidence: walk.voidLookups.map(v => `${say('spfVoids', [v])} (in ${v.domain}): ${v.target} has no records`),
+      // More than two is a permerror for every message, as serious as too many lookups.
+      severity: 'error' as const,
+    };
+    findings.push(offPath ? finding('spf.void-lookups', 'overLimitIpStopsEarlier', { ...data, ...offPath }, details) : finding('spf.void-lookups', 'overLimit', data, details));
   }
   return findings;
 }
@@ -158,26 +144,23 @@ function limitFindings(walk: SpfWalk, domain: string, evaluation?: SpfEvaluation
 /** The result came from "all" or the default, not from a term naming the address. */
 const unlisted = (evaluation: SpfEvaluation): boolean => /^[+\-~?]?all$/i.test(evaluation.path.at(-1)?.split(': ').at(-1) ?? 'all');
 
-/** "a:gone.example", or "mx → MX host mx1.gone.example" for an MX host without addresses. */
-const describeVoid = (v: SpfWalk['voidLookups'][number]): string => (v.mxHost ? `${v.term} → MX host ${v.target}` : v.term);
-
 /** What the record says about servers it does not list. */
 function endingFindings(root: SpfNode, domain: string): Finding[] {
   const evidence = [`${domain} TXT "${root.record}"`];
   const passing = passesEveryAddress(root);
-  if (passing) {
-    return [legacyFinding('spf.plus-all', `SPF of ${domain} passes mail from any address: ${passing.join(' → ')}`, { subjects: [domain], evidence, data: { chain: passing } })];
-  }
+  if (passing) return [finding('spf.plus-all', 'passesAll', { domain, chain: passing }, { subjects: [domain], evidence })];
   const ending = terminalAll(root);
   if (!ending || ending.qualifier === '-') return [];
-  const subjects = [domain];
+  const details = { subjects: [domain], evidence };
+  // The redirect= target whose record ends it, when that is not the domain's own.
+  const via = ending.domain === domain ? undefined : ending.domain;
   switch (ending.qualifier) {
     case '~':
-      return [legacyFinding('spf.soft-all', `SPF of ${domain} ends in ~all${ending.domain === domain ? '' : ` (via ${ending.domain})`}: mail from unlisted servers gets softfail, not fail`, { subjects, evidence, data: { all: '~all' } })];
+      return [via ? finding('spf.soft-all', 'softfailVia', { domain, via, all: '~all' }, details) : finding('spf.soft-all', 'softfail', { domain, all: '~all' }, details)];
     case '?':
-      return [legacyFinding('spf.soft-all', `SPF of ${domain} ends in ?all${ending.domain === domain ? '' : ` (via ${ending.domain})`}: mail from unlisted servers gets neutral, as if there were no SPF`, { subjects, evidence, data: { all: '?all' } })];
+      return [via ? finding('spf.soft-all', 'neutralVia', { domain, via, all: '?all' }, details) : finding('spf.soft-all', 'neutral', { domain, all: '?all' }, details)];
     case 'default':
-      return [legacyFinding('spf.soft-all', `SPF of ${domain} has neither "all" nor redirect=: mail from unlisted servers gets neutral (RFC 7208 §4.7)`, { subjects, evidence, data: { all: null } })];
+      return [finding('spf.soft-all', 'noAll', { domain, all: null }, details)];
     default:
       return [];
   }
@@ -191,23 +174,17 @@ function endingFindings(root: SpfNode, domain: string): Finding[] {
 function verdictFindings(evaluation: SpfEvaluation): Finding[] {
   const { ip } = evaluation;
   const evidence = [...evaluation.path.map(step => `path: ${step}`), `${evaluation.lookups} of ${SPF_LOOKUP_LIMIT} DNS lookups, ${evaluation.voidLookups} void`, ...(evaluation.explanation ? [`explanation: ${evaluation.explanation}`] : [])];
-  const data = { ip, result: evaluation.result, lookups: evaluation.lookups, voidLookups: evaluation.voidLookups };
-  const subjects = [ip];
+  const data = { ip, result: evaluation.result, lookups: evaluation.lookups, voidLookups: evaluation.voidLookups, domain: evaluation.domain, why: evaluation.why };
   switch (evaluation.result) {
     case 'pass':
     case 'none':
       return [];
     case 'permerror':
-      return [legacyFinding('spf.permerror', `SPF permerror for ${ip} sending as ${evaluation.domain}: ${evaluation.reason}`, { subjects: [evaluation.domain], evidence, data })];
+      return [finding('spf.permerror', 'permerror', data, { subjects: [evaluation.domain], evidence })];
     case 'temperror':
-      return [legacyFinding('spf.temperror', `SPF temperror for ${ip} sending as ${evaluation.domain}: ${evaluation.reason}`, { subjects: [evaluation.domain], evidence, data })];
+      return [finding('spf.temperror', 'temperror', data, { subjects: [evaluation.domain], evidence })];
     default:
       // fail is refused outright; softfail and neutral usually mean spam-folder or a DMARC failure.
-      return [legacyFinding('spf.ip-not-authorized', `SPF ${evaluation.result} for ${ip} sending as ${evaluation.domain}: ${unlisted(evaluation) ? `the record does not list this address (${evaluation.reason})` : evaluation.reason}`, {
-        subjects,
-        evidence,
-        data,
-        severity: evaluation.result === 'fail' ? 'error' : 'warning',
-      })];
+      return [finding('spf.ip-not-authorized', unlisted(evaluation) ? 'unlisted' : 'refused', data, { subjects: [ip], evidence, severity: evaluation.result === 'fail' ? 'error' : 'warning' })];
   }
 }
