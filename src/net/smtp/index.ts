@@ -6,8 +6,6 @@ export { parseEhlo, type EhloExtensions } from './ehlo.js';
 export { caFingerprint, describeDial, describeReadFailure, endpointLabel, GREETING_PATIENCE, seconds, SmtpSession, Transcript, type HelloResult, type SmtpEndpoint, type SmtpStep } from './session.js';
 export {
   BATCH_WINDOW_MS,
-  HOST_WIDE_SAMPLES,
-  MAX_RECIPIENTS_PER_TRANSACTION,
   probeMx,
   RELAY_PROBE_ADDRESS,
   SMTP_PORT,
@@ -17,5 +15,6 @@ export {
   type SmtpProbeSettings,
   type StartTlsProbe,
 } from './mx-probe.js';
+export { HOST_WIDE_SAMPLES, MAX_RECIPIENTS_PER_TRANSACTION } from './mx-state.js';
 export { openStartTls, type StartTlsOutcome } from './starttls.js';
 export { describeSubmissionOutcome, IMPLICIT_TLS_PORTS, probeSubmission, type SubmissionOutcome, type SubmissionProbe, type SubmissionSettings } from './submission.js';

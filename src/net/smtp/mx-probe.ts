@@ -23,21 +23,20 @@
 // sessionLingerMs), a session that has emptied its queue waits a moment for
 // the next domain's recipients before it says QUIT, so a host that serves many
 // domains sees one connection for as long as they keep coming; each request is
-// answered as soon as its batch is done, never held for the linger.
+// answered as soon as its batch is done, never held for the linger. What a
+// prober knows and where its host and sessions stand live in mx-state.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Net } from '../context.js';
 import { recordHandshake, type TlsResult } from '../tls.js';
 import type { ReadOutcome } from './reader.js';
-import { announcedName, isPositive, isTransient, replyText, type SmtpReply } from './reply.js';
+import { announcedName, isPositive, replyText, type SmtpReply } from './reply.js';
 import { caFingerprint, describeDial, describeReadFailure, SmtpSession, Transcript, type HelloResult, type SmtpStep } from './session.js';
+import { Conversation, HostAnswers, HostLifecycle, RequestQueue, sampled, type HostFacts, type Incomplete, type OpenTransaction, type RelayQuestion, type Request, type RequestResult, type Served, type SessionEnd } from './mx-state.js';
 
 export const SMTP_PORT = 25;
 /** A reserved name no server can host (RFC 2606 §2): accepting mail for it means relaying for anyone. */
 export const RELAY_PROBE_ADDRESS = 'relay-test@maildiag-probe.invalid';
 export const BATCH_WINDOW_MS = 30;
-export const MAX_RECIPIENTS_PER_TRANSACTION = 100;
-/** Distinct domains whose recipients got the same temporary refusal before the host is taken to refuse everyone that way. */
-export const HOST_WIDE_SAMPLES = 5;
 /**
  * One session sends at most this many RSETs before it says QUIT: Postfix
  * counts RSETs past smtpd_junk_command_limit (100) as errors, then
@@ -54,6 +53,7 @@ const MAX_REFUSALS_PER_SESSION = 8;
 /** After the greeting, the rest of a session may take this many --timeout periods in all. */
 const SESSION_STEP_BUDGET = 4;
 const TOO_SLOW = 'the server answered too slowly to finish the test in time';
+const tooSlow = (step: SmtpStep): Incomplete => ({ step, reason: TOO_SLOW });
 
 export interface SmtpProbeSettings {
   helo: string;
@@ -150,99 +150,48 @@ export async function probeMx(net: Net, address: MxAddress, settings: SmtpProbeS
   return { host: address.host, ip: address.ip, port: SMTP_PORT, family: address.family, preference: address.preference, ...result };
 }
 
-type HostFacts = Pick<SmtpProbe, 'outcome' | 'greeting' | 'greetingName' | 'ehlo' | 'ehloName' | 'starttls' | 'plaintextMail' | 'ehloAfterTls'>;
-type RequestResult = Omit<SmtpProbe, 'host' | 'ip' | 'port' | 'family' | 'preference'>;
-type Incomplete = NonNullable<SmtpProbe['incomplete']>;
-
-interface Request {
-  rcpt?: string;
-  receivedAt: number;
-  resolve(result: RequestResult): void;
-  reject(error: unknown): void;
-}
-
-/** What one session did for one request. */
-interface Served {
-  request: Request;
-  mail?: SmtpReply;
-  rcpt?: SmtpReply;
-  /** The recipients whose identical replies answered this one without asking. */
-  sampledFrom?: string[];
-  incomplete?: Incomplete;
-}
-
-/** The same temporary refusal for the recipients of several domains in a row, and the MAIL reply of their transaction. */
-interface HostWideAnswer {
-  mail: SmtpReply;
-  reply: SmtpReply;
-  recipients: string[];
-}
-
 /** How far EHLO/STARTTLS got: MAIL may follow, reconnect without TLS, or the host is done for this run. */
 type Readiness = 'ready' | 'retry-plaintext' | 'refused' | Incomplete;
 
-/** A session past EHLO: the transaction it keeps open across batches, its RSETs and refusals so far. */
-interface Conversation {
-  session: SmtpSession;
-  /** The server offers PIPELINING (RFC 2920) in its last EHLO reply. */
-  pipelining: boolean;
-  deadline: number;
-  resets: number;
-  refusals: number;
-  /** MAIL's reply, and the recipients sent since (their transcripts get the RSET). */
-  open?: { mail: SmtpReply; recipients: string[] };
-}
-
 class MxProber {
-  private readonly waiting: Request[] = [];
+  private readonly host = new HostLifecycle();
+  private relay: RelayQuestion;
+  private readonly queue = new RequestQueue();
+  private readonly answers = new HostAnswers();
   private draining?: Promise<void>;
-  /** Host facts from the first session, and its transcript. */
-  private facts?: HostFacts;
-  private firstTranscript?: Transcript;
-  /** Set when the host cannot be probed further this run: later requests get this instead of a new connection. */
-  private stopped?: Incomplete | 'done';
-  private relay?: SmtpProbe['relay'];
-  private relayDone: boolean;
-  /** STARTTLS broke a session: later sessions stay in plaintext, the way MTAs fall back. */
-  private plaintextOnly = false;
-  /** Wakes a lingering session when a request arrives. */
-  private arrival?: () => void;
-  /** Recipients per transaction: lowered when the server answers 452 "too many recipients" sooner. */
-  private recipientLimit = MAX_RECIPIENTS_PER_TRANSACTION;
-  /** The server refused our MAIL FROM: the same sender gets the same answer for every domain, so it is asked once. */
-  private mailRefusal?: SmtpReply;
-  /** The latest run of identical temporary refusals; complete once it holds HOST_WIDE_SAMPLES domains. */
-  private sameRefusals?: HostWideAnswer & { key: string };
 
   constructor(
     private readonly net: Net,
     private readonly endpoint: { host: string; ip: string; port: number },
     private readonly settings: SmtpProbeSettings,
   ) {
-    this.relayDone = !settings.relayTest;
+    this.relay = settings.relayTest ? { name: 'pending' } : { name: 'settled' };
   }
 
   request(rcpt?: string): Promise<RequestResult> {
     if (rcpt !== undefined && /[\r\n<>]/.test(rcpt)) return Promise.reject(new Error(`not a recipient address: ${JSON.stringify(rcpt)}`));
-    if (this.facts && (this.stopped || (this.relayDone && (rcpt === undefined || this.hostWide)))) {
-      return Promise.resolve(this.leftover({ rcpt, receivedAt: 0, resolve: () => undefined, reject: () => undefined }));
-    }
+    if (this.answeredFromMemory(rcpt)) return Promise.resolve(this.leftover({ rcpt, receivedAt: 0, resolve: () => undefined, reject: () => undefined }));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ rcpt, receivedAt: performance.now(), resolve, reject });
-      this.arrival?.();
+      this.queue.push({ rcpt, receivedAt: performance.now(), resolve, reject });
       this.draining ??= this.drain();
     });
   }
 
+  /** The run already knows all a request for `rcpt` asks: the host is finished, or its relay probe is done and the recipient needs no RCPT. */
+  private answeredFromMemory(rcpt?: string): boolean {
+    if (this.host.state.name !== 'talking') return this.host.state.name === 'finished';
+    return this.relay.name === 'settled' && (rcpt === undefined || this.answers.hostWide !== undefined);
+  }
+
   private async drain(): Promise<void> {
     try {
-      while (this.waiting.length && !this.stopped) {
+      while (this.queue.length && this.host.state.name !== 'finished') {
         await this.net.dialer.exclusive(this.endpoint.ip, this.endpoint.port, () => this.session());
       }
-      for (const request of this.waiting.splice(0)) request.resolve(this.leftover(request));
+      for (const request of this.queue.takeAll()) request.resolve(this.leftover(request));
     } catch (err) {
       // A bug or a refused destination (MAILDIAG_NO_NETWORK): the checks that asked report it as their error.
-      for (const request of this.waiting.splice(0)) request.reject(err);
+      for (const request of this.queue.takeAll()) request.reject(err);
     } finally {
       this.draining = undefined;
     }
@@ -270,13 +219,13 @@ class MxProber {
       const deadline = performance.now() + timeoutMs * SESSION_STEP_BUDGET;
       const facts: HostFacts = { outcome: { kind: 'greeted', connectMs: opened.connectMs, greetingMs }, greeting: greeting.reply, greetingName: announcedName(greeting.reply) };
       const readiness = await this.establish(session, facts, deadline);
-      if (!this.facts) {
-        this.facts = facts;
-        this.firstTranscript = transcript;
-      }
-      const pipelining = (facts.ehloAfterTls ?? facts.ehlo)?.extensions.pipelining ?? false;
-      if (readiness === 'ready') await this.transact({ session, pipelining, deadline, resets: 0, refusals: 0 }, served, transcript);
-      else if (readiness !== 'retry-plaintext') this.stopped = readiness === 'refused' ? 'done' : readiness;
+      this.host.greeted(facts, transcript);
+      if (readiness === 'ready') {
+        const pipelining = (facts.ehloAfterTls ?? facts.ehlo)?.extensions.pipelining ?? false;
+        const stop = await this.transact(new Conversation(session, pipelining, deadline), served, transcript);
+        if (stop) this.host.finish(stop);
+      } else if (readiness === 'retry-plaintext') this.host.fallBackToPlaintext();
+      else this.host.finish(readiness === 'refused' ? undefined : readiness);
     } finally {
       for (const s of served) s.request.resolve(this.result(s, transcript));
       await session.quit(timeoutMs);
@@ -291,8 +240,8 @@ class MxProber {
     facts.ehloName = announcedName(hello.hello.reply);
     if (!isPositive(hello.hello.reply)) return refusal(hello.hello.command === 'EHLO' ? 'ehlo' : 'helo', hello.hello.reply);
     facts.starttls = { offered: hello.hello.extensions.starttls };
-    if (!facts.starttls.offered || this.plaintextOnly) return 'ready';
-    if (!this.facts) {
+    if (!facts.starttls.offered || this.host.plaintextOnly) return 'ready';
+    if (this.host.state.name === 'new') {
       const plaintext = await this.probePlaintextMail(session, facts, deadline);
       if (plaintext) return plaintext;
     }
@@ -304,10 +253,7 @@ class MxProber {
     if (starttls.reply.code !== 220) return 'ready'; // e.g. 454 TLS not available: carry on in plaintext (RFC 3207 §4)
     const handshake = await session.upgrade({ servername: this.endpoint.host, timeoutMs: this.stepTimeout(deadline), caCerts: this.settings.caCerts });
     facts.starttls.handshake = recordHandshake(handshake);
-    if (handshake.kind !== 'ok') {
-      this.plaintextOnly = true;
-      return 'retry-plaintext';
-    }
+    if (handshake.kind !== 'ok') return 'retry-plaintext';
     const again = await session.hello(this.settings.helo, this.stepTimeout(deadline));
     if (again.kind === 'failed') return stoppedBy(again.step, again.failure);
     facts.ehloAfterTls = again.hello;
@@ -333,23 +279,21 @@ class MxProber {
     return isPositive(reset.reply) ? undefined : refusal('rset', reset.reply);
   }
 
-  /** RCPT batches for the queued requests and the relay probe, again while requests keep arriving. */
-  private async transact(talk: Conversation, served: Served[], transcript: Transcript): Promise<void> {
-    if (this.net.sessionLingerMs) {
-      const oldest = Math.min(...this.waiting.map(r => r.receivedAt));
-      await sleep(Math.max(0, oldest + BATCH_WINDOW_MS - performance.now()));
-    }
-    // Refusals end a session only while recipients are still asked: a host that answered for all its domains gets no more RCPTs.
-    while (this.waiting.length && talk.resets < MAX_RESETS_PER_SESSION && (talk.refusals < MAX_REFUSALS_PER_SESSION || this.hostWide)) {
-      if (this.outOfTime(talk.deadline)) return;
-      if (talk.open && talk.open.recipients.length >= this.recipientLimit && !(await this.reset(talk))) return;
-      const batch = this.takeBatch(this.recipientLimit - (talk.open?.recipients.length ?? 0));
-      for (const request of batch.filter(r => r.rcpt === undefined)) served.push({ request });
-      const recipients = [...new Set(batch.flatMap(r => (r.rcpt === undefined ? [] : [r.rcpt])))];
-      if (recipients.length && !(await this.sendRecipients(talk, batch, recipients, served))) return;
-      if (!this.relayDone && (this.outOfTime(talk.deadline) || !(await this.reset(talk)) || !(await this.probeRelay(talk)))) return;
+  /**
+   * RCPT batches for the queued requests and the relay probe, again while
+   * requests keep arriving. Returns why the host is done for the run, when a
+   * step broke the session.
+   */
+  private async transact(talk: Conversation, served: Served[], transcript: Transcript): Promise<Incomplete | undefined> {
+    if (this.net.sessionLingerMs) await sleep(Math.max(0, this.queue.oldestReceivedAt + BATCH_WINDOW_MS - performance.now()));
+    for (;;) {
+      // Only a session out of time ends the host's run too; the next session takes the requests left after the others.
+      const end = this.sessionEnd(talk);
+      if (end) return end === 'too-slow' ? tooSlow('mail') : undefined;
+      const stop = (await this.askBatch(talk, served)) ?? (this.relay.name === 'pending' ? await this.askRelay(talk) : undefined);
+      if (stop) return stop;
       for (const done of served.splice(0)) done.request.resolve(this.result(done, transcript));
-      if (!this.waiting.length && (await this.lingered())) {
+      if (!this.queue.length && (await this.lingered())) {
         // Let the next batch fill for a moment: fewer, fuller exchanges.
         await sleep(BATCH_WINDOW_MS);
         talk.deadline = performance.now() + this.settings.timeoutMs * SESSION_STEP_BUDGET;
@@ -357,58 +301,68 @@ class MxProber {
     }
   }
 
+  /** Why the session should say QUIT now, if it should: the one place a session's end is decided. */
+  private sessionEnd(talk: Conversation): SessionEnd | undefined {
+    if (!this.queue.length) return 'drained';
+    if (talk.resets >= MAX_RESETS_PER_SESSION) return 'reset-limit';
+    // Refusals end a session only while recipients are still asked: a host that answered for all its domains gets no more RCPTs.
+    if (talk.refusals >= MAX_REFUSALS_PER_SESSION && !this.answers.hostWide) return 'refusal-limit';
+    // A server slow on every step would keep the run waiting: the session ends at its deadline, and the host is done for the run.
+    if (talk.pastDeadline()) return 'too-slow';
+    return undefined;
+  }
+
+  /** The next batch of waiting requests, in the open transaction, or a new one when it is full. */
+  private async askBatch(talk: Conversation, served: Served[]): Promise<Incomplete | undefined> {
+    const open = talk.open;
+    if (open && open.recipients.length >= this.answers.recipientLimit) {
+      const stop = await this.reset(talk);
+      if (stop) return stop;
+    }
+    const batch = this.queue.takeBatch(this.answers.recipientLimit - (talk.open?.recipients.length ?? 0));
+    for (const request of batch.filter(r => r.rcpt === undefined)) served.push({ request });
+    const recipients = [...new Set(batch.flatMap(r => (r.rcpt === undefined ? [] : [r.rcpt])))];
+    return recipients.length ? this.sendRecipients(talk, batch, recipients, served) : undefined;
+  }
+
   /** Wait up to the net's linger time for another request; true if one came. */
   private async lingered(): Promise<boolean> {
     const lingerMs = this.net.sessionLingerMs;
     if (!lingerMs) return false;
-    const arrived = new Promise<void>(resolve => (this.arrival = resolve));
     // An unref'd timer: a lingering session must not keep the process alive once the run is over.
-    await Promise.race([arrived, sleep(lingerMs, undefined, { ref: false }), this.net.finished, this.net.dialer.contended(this.endpoint.ip, this.endpoint.port)]);
-    this.arrival = undefined;
-    return this.waiting.length > 0;
+    await Promise.race([this.queue.arrival(), sleep(lingerMs, undefined, { ref: false }), this.net.finished, this.net.dialer.contended(this.endpoint.ip, this.endpoint.port)]);
+    return this.queue.length > 0;
   }
 
-  /** A server slow on every step would keep the run waiting: the session ends at its deadline, and the host is done for the run. */
-  private outOfTime(deadline: number): boolean {
-    if (performance.now() < deadline) return false;
-    this.stopped = { step: 'mail', reason: TOO_SLOW };
-    return true;
-  }
-
-  /** Every waiting request, as long as the batch stays within `room` distinct recipients. */
-  private takeBatch(room: number): Request[] {
-    const recipients = new Set<string>();
-    const batch = this.waiting.filter(request => {
-      if (request.rcpt === undefined || recipients.has(request.rcpt)) return true;
-      if (recipients.size >= room) return false;
-      recipients.add(request.rcpt);
-      return true;
-    });
-    this.waiting.splice(0, this.waiting.length, ...this.waiting.filter(r => !batch.includes(r)));
-    return batch;
-  }
-
-  /** A RCPT per recipient, in the open transaction or one opened by MAIL. False when the session cannot go on. */
-  private async sendRecipients(talk: Conversation, batch: Request[], recipients: string[], served: Served[]): Promise<boolean> {
+  /** A RCPT per recipient, in the open transaction or one opened by MAIL. Returns why the session cannot go on, if it cannot. */
+  private async sendRecipients(talk: Conversation, batch: Request[], recipients: string[], served: Served[]): Promise<Incomplete | undefined> {
     const serve = (addresses: string[], outcome: Omit<Served, 'request'>) => {
       for (const request of batch.filter(r => r.rcpt !== undefined && addresses.includes(r.rcpt))) served.push({ request, ...outcome });
     };
-    if (this.answeredForAll(recipients, serve)) return true;
+    const answeredForAll = this.answers.hostWide;
+    if (answeredForAll) {
+      serve(recipients, sampled(answeredForAll));
+      return undefined;
+    }
     const opened = await this.openTransaction(talk, recipients);
     if (opened.kind === 'broken') {
       serve(recipients, { incomplete: opened.incomplete });
-      return false;
+      return opened.incomplete;
     }
     if (opened.kind === 'refused') {
       serve(recipients, { mail: opened.reply });
-      return true;
+      return undefined;
     }
-    const open = opened.open;
+    const { open } = opened;
     for (let sent = 0; sent < recipients.length; ) {
-      if (this.answeredForAll(recipients.slice(sent), serve)) return true;
-      if (this.outOfTime(talk.deadline)) {
-        serve(recipients.slice(sent), { mail: open.mail, incomplete: this.stopped as Incomplete });
-        return false;
+      const hostWide = this.answers.hostWide;
+      if (hostWide) {
+        serve(recipients.slice(sent), sampled(hostWide));
+        return undefined;
+      }
+      if (talk.pastDeadline()) {
+        serve(recipients.slice(sent), { mail: open.mail, incomplete: tooSlow('mail') });
+        return tooSlow('mail');
       }
       // Pipelined when offered (one round trip for several RCPTs), never more than the refusals this session may still take.
       const chunk = recipients.slice(sent, sent + (talk.pipelining ? MAX_REFUSALS_PER_SESSION - talk.refusals : 1));
@@ -416,127 +370,99 @@ class MxProber {
       for (const [k, rcpt] of replies.entries()) {
         const at = sent + k;
         if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
-          serve(recipients.slice(at), { mail: open.mail, incomplete: this.broken('rcpt', rcpt) });
-          return false;
+          const stop = this.interruption('rcpt', rcpt);
+          serve(recipients.slice(at), { mail: open.mail, incomplete: stop });
+          return stop;
         }
         if (rcpt.reply.code === 452 && open.recipients.length > 0) {
           // "Too many recipients" (RFC 5321 §4.5.3.1.10): the rest go into smaller transactions.
-          this.recipientLimit = open.recipients.length;
-          this.requeue(batch, recipients.slice(at));
-          return true;
+          this.answers.recipientLimit = open.recipients.length;
+          this.queue.requeue(batch, recipients.slice(at));
+          return undefined;
         }
         open.recipients.push(recipients[at]!);
         serve([recipients[at]!], { mail: open.mail, rcpt: rcpt.reply });
-        this.noteReply(recipients[at]!, open.mail, rcpt.reply);
-        if (!isPositive(rcpt.reply) && ++talk.refusals >= MAX_REFUSALS_PER_SESSION) {
-          this.requeue(batch, recipients.slice(at + 1));
-          return true;
+        this.answers.noteReply(recipients[at]!, open.mail, rcpt.reply);
+        if (isPositive(rcpt.reply)) continue;
+        talk.noteRefusal();
+        if (talk.refusals >= MAX_REFUSALS_PER_SESSION) {
+          this.queue.requeue(batch, recipients.slice(at + 1));
+          return undefined;
         }
       }
       sent += chunk.length;
     }
-    return true;
-  }
-
-  /** Follow runs of one temporary refusal across domains: a greylisting host answers every recipient alike. */
-  private noteReply(recipient: string, mail: SmtpReply, reply: SmtpReply): void {
-    const key = hostWideKey(reply, recipient);
-    if (key === undefined) {
-      this.sameRefusals = undefined;
-      return;
-    }
-    const run = this.sameRefusals?.key === key ? this.sameRefusals : (this.sameRefusals = { key, mail, reply, recipients: [] });
-    const domain = domainOf(recipient);
-    if (run.recipients.length < HOST_WIDE_SAMPLES && !run.recipients.some(r => domainOf(r) === domain)) run.recipients.push(recipient);
-  }
-
-  /** Serve these recipients with the host's answer for everyone, if it has given one. */
-  private answeredForAll(recipients: string[], serve: (addresses: string[], outcome: Omit<Served, 'request'>) => void): boolean {
-    const hostWide = this.hostWide;
-    if (hostWide) serve(recipients, { mail: hostWide.mail, rcpt: hostWide.reply, sampledFrom: hostWide.recipients });
-    return hostWide !== undefined;
-  }
-
-  /** The host's answer for every recipient, once enough domains have had it. */
-  private get hostWide(): HostWideAnswer | undefined {
-    return this.sameRefusals && this.sameRefusals.recipients.length >= HOST_WIDE_SAMPLES ? this.sameRefusals : undefined;
-  }
-
-  /** Put the requests for these recipients back at the head of the queue: a later transaction or session asks them. */
-  private requeue(batch: Request[], recipients: string[]): void {
-    this.waiting.unshift(...batch.filter(r => r.rcpt !== undefined && recipients.includes(r.rcpt)));
+    return undefined;
   }
 
   /** The session's open transaction, or a new one (MAIL FROM), for these recipients (none: the relay probe's, shared by all). */
-  private async openTransaction(talk: Conversation, recipients: string[]): Promise<{ kind: 'open'; open: NonNullable<Conversation['open']> } | { kind: 'refused'; reply: SmtpReply } | { kind: 'broken'; incomplete: Incomplete }> {
-    if (this.mailRefusal) return { kind: 'refused', reply: this.mailRefusal };
-    if (talk.open) {
+  private async openTransaction(talk: Conversation, recipients: string[]): Promise<{ kind: 'open'; open: OpenTransaction } | { kind: 'refused'; reply: SmtpReply } | { kind: 'broken'; incomplete: Incomplete }> {
+    if (this.answers.mailRefusal) return { kind: 'refused', reply: this.answers.mailRefusal };
+    const open = talk.open;
+    if (open) {
       // Recipients joining a transaction another domain's MAIL opened: their transcripts say so.
-      for (const address of recipients) talk.session.transcript.add(`-- in the open transaction: MAIL FROM:<${this.settings.from}> ${replyText(talk.open.mail)}`, address);
-      return { kind: 'open', open: talk.open };
+      for (const address of recipients) talk.session.transcript.add(`-- in the open transaction: MAIL FROM:<${this.settings.from}> ${replyText(open.mail)}`, address);
+      return { kind: 'open', open };
     }
     // The transaction's own MAIL belongs to its first recipients' transcripts, not to every domain's.
     const mail = await talk.session.command(`MAIL FROM:<${this.settings.from}>`, this.stepTimeout(talk.deadline), recipients);
-    if (mail.kind !== 'reply' || mail.reply.code === 421) return { kind: 'broken', incomplete: this.broken('mail', mail) };
+    if (mail.kind !== 'reply' || mail.reply.code === 421) return { kind: 'broken', incomplete: this.interruption('mail', mail) };
     if (!isPositive(mail.reply)) {
-      this.mailRefusal = mail.reply;
+      this.answers.mailRefusal = mail.reply;
       return { kind: 'refused', reply: mail.reply };
     }
-    talk.open = { mail: mail.reply, recipients: [] };
-    return { kind: 'open', open: talk.open };
+    return { kind: 'open', open: talk.begin(mail.reply) };
+  }
+
+  /** The relay probe in a transaction of its own, after the first batch. */
+  private async askRelay(talk: Conversation): Promise<Incomplete | undefined> {
+    if (talk.pastDeadline()) return tooSlow('mail');
+    return (await this.reset(talk)) ?? (await this.probeRelay(talk));
   }
 
   /** RCPT TO a reserved domain nobody hosts: 250 means the server relays for anyone (RFC 5321 §3.6.1). */
-  private async probeRelay(talk: Conversation): Promise<boolean> {
-    try {
-      const opened = await this.openTransaction(talk, []);
-      if (opened.kind !== 'open') return opened.kind === 'refused';
-      const rcpt = await talk.session.command(`RCPT TO:<${RELAY_PROBE_ADDRESS}>`, this.stepTimeout(talk.deadline));
-      if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
-        this.broken('rcpt', rcpt);
-        return false;
-      }
-      if (!isPositive(rcpt.reply)) talk.refusals++;
-      this.relay = { address: RELAY_PROBE_ADDRESS, reply: rcpt.reply, ...(talk.session.localAddress ? { clientAddress: talk.session.localAddress } : {}) };
-      return await this.reset(talk);
-    } finally {
-      this.relayDone = true;
+  private async probeRelay(talk: Conversation): Promise<Incomplete | undefined> {
+    const opened = await this.openTransaction(talk, []);
+    if (opened.kind !== 'open') {
+      this.relay = { name: 'settled' };
+      return opened.kind === 'broken' ? opened.incomplete : undefined;
     }
+    const rcpt = await talk.session.command(`RCPT TO:<${RELAY_PROBE_ADDRESS}>`, this.stepTimeout(talk.deadline));
+    if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
+      this.relay = { name: 'settled' };
+      return this.interruption('rcpt', rcpt);
+    }
+    if (!isPositive(rcpt.reply)) talk.noteRefusal();
+    this.relay = { name: 'settled', answer: { address: RELAY_PROBE_ADDRESS, reply: rcpt.reply, ...(talk.session.localAddress ? { clientAddress: talk.session.localAddress } : {}) } };
+    return this.reset(talk);
   }
 
   /** End the open transaction, if there is one (RSET). */
-  private async reset(talk: Conversation): Promise<boolean> {
-    if (!talk.open) return true;
-    const { recipients } = talk.open;
-    talk.open = undefined;
-    talk.resets++;
+  private async reset(talk: Conversation): Promise<Incomplete | undefined> {
+    if (!talk.open) return undefined;
+    const recipients = talk.end();
     const rset = await talk.session.command('RSET', this.stepTimeout(talk.deadline), recipients);
-    if (rset.kind === 'reply' && isPositive(rset.reply)) return true;
-    this.broken('rset', rset);
-    return false;
+    return rset.kind === 'reply' && isPositive(rset.reply) ? undefined : this.interruption('rset', rset);
   }
 
-  /** The session broke at `step`: nothing more is asked of this host in this run. */
-  private broken(step: SmtpStep, outcome: ReadOutcome): Incomplete {
+  /** Why the session broke at `step`: nothing more is asked of this host in this run. */
+  private interruption(step: SmtpStep, outcome: ReadOutcome): Incomplete {
     // A wait shorter than --timeout was cut short by the session's deadline.
-    if (outcome.kind === 'timeout' && outcome.waitedMs < this.settings.timeoutMs) return (this.stopped = { step, reason: TOO_SLOW });
-    const incomplete: Incomplete = outcome.kind === 'reply' ? { step, reason: replyText(outcome.reply), reply: outcome.reply } : stoppedBy(step, outcome);
-    this.stopped = incomplete;
-    return incomplete;
+    if (outcome.kind === 'timeout' && outcome.waitedMs < this.settings.timeoutMs) return tooSlow(step);
+    return outcome.kind === 'reply' ? { step, reason: replyText(outcome.reply), reply: outcome.reply } : stoppedBy(step, outcome);
   }
 
   /** The host could not be talked to: every waiting request gets that, now and for the rest of the run. */
   private giveUp(transcript: Transcript, outcome: SmtpOutcome, incomplete: Incomplete, reply?: SmtpReply): void {
-    if (!this.facts) {
-      this.facts = { outcome, ...(reply ? { greeting: reply } : {}) };
-      this.firstTranscript = transcript;
-      this.stopped = 'done';
+    if (this.host.state.name === 'new') {
+      this.host.unreachable({ outcome, ...(reply ? { greeting: reply } : {}) }, transcript);
       return;
     }
     // A later session failed where the first got through: the host became busy, or the plaintext retry after a failed TLS handshake did not work.
-    this.stopped = { ...incomplete, reason: `a further connection failed: ${incomplete.reason}`, ...(reply ? { reply } : {}) };
-    this.firstTranscript!.add('-- a further connection:');
-    for (const line of transcript.lines()) this.firstTranscript!.add(line);
+    const first = this.host.known.transcript;
+    first.add('-- a further connection:');
+    for (const line of transcript.lines()) first.add(line);
+    this.host.finish({ ...incomplete, reason: `a further connection failed: ${incomplete.reason}`, ...(reply ? { reply } : {}) });
   }
 
   private stepTimeout(deadline: number): number {
@@ -545,47 +471,32 @@ class MxProber {
 
   /** A request no session answered: the host's facts, and why it stopped. */
   private leftover(request: Request): RequestResult {
-    const hostWide = this.hostWide;
-    if (hostWide && request.rcpt !== undefined && !this.stopped) {
-      return this.result({ request, mail: hostWide.mail, rcpt: hostWide.reply, sampledFrom: hostWide.recipients }, this.firstTranscript!);
-    }
-    return this.result({ request, ...(typeof this.stopped === 'object' ? { incomplete: this.stopped } : {}) }, this.firstTranscript!);
+    const host = this.host.known;
+    if (host.name === 'finished') return this.result({ request, ...(host.incomplete ? { incomplete: host.incomplete } : {}) }, host.transcript);
+    const hostWide = this.answers.hostWide;
+    return this.result({ request, ...(hostWide && request.rcpt !== undefined ? sampled(hostWide) : {}) }, host.transcript);
   }
 
   private result(served: Served, transcript: Transcript): RequestResult {
+    const known = this.host.known;
     const tag = served.request.rcpt;
     // A session that broke before the relay probe leaves that question unanswered for every request it served.
-    const incomplete = served.incomplete ?? (!this.relayDone && typeof this.stopped === 'object' ? this.stopped : undefined);
-    const first = this.firstTranscript!;
+    const incomplete = served.incomplete ?? (this.relay.name === 'pending' && known.name === 'finished' ? known.incomplete : undefined);
+    const first = known.transcript;
     const lines = first === transcript ? first.lines(tag) : [...first.lines(tag), '-- a later session of the same run:', ...transcript.lines(tag)];
     const { sampledFrom } = served;
     if (sampledFrom && served.rcpt) lines.push(`-- RCPT TO:<${tag}> not sent: the host answered the recipients of ${sampledFrom.length} domains in a row (${sampledFrom.join(', ')}) with ${replyText(served.rcpt)}, so it refuses every recipient that way`);
+    const relay = this.relay.name === 'settled' ? this.relay.answer : undefined;
     return {
-      ...this.facts!,
+      ...known.facts,
       ...(served.mail ? { mail: served.mail } : {}),
       ...(served.rcpt && tag !== undefined ? { rcpt: { address: tag, reply: served.rcpt, ...(sampledFrom ? { sampledFrom } : {}) } } : {}),
-      ...(this.relay ? { relay: this.relay } : {}),
+      ...(relay ? { relay } : {}),
       ...(incomplete ? { incomplete } : {}),
       transcript: lines,
     };
   }
 }
-
-/**
- * What makes two RCPT replies "the same answer" for different recipients: a
- * temporary refusal (greylisting, a policy delay) with the same code and the
- * same words once the recipient's address and domain are taken out (postgrey
- * names both). Undefined for anything
- * that may depend on the recipient: acceptance, permanent refusals such as
- * "user unknown", 452 "too many recipients" and 421.
- */
-function hostWideKey(reply: SmtpReply, recipient: string): string | undefined {
-  if (!isTransient(reply) || reply.code === 421 || reply.code === 452) return undefined;
-  const text = reply.lines.join(' ').toLowerCase();
-  return `${reply.code} ${text.split(recipient.toLowerCase()).join('<recipient>').split(domainOf(recipient)).join('<domain>')}`;
-}
-
-const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
 /** A step that got no reply; a connection closed under it is a dropped session, not a slow or garbled one. */
 function stoppedBy(step: SmtpStep, failure: Exclude<ReadOutcome, { kind: 'reply' }>): Incomplete {
