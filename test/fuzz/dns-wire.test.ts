@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decode, encodeQuery, encodeResponse, fromRecord, toRecord, type WireAnswer } from '../../src/net/dns/wire.js';
+import dnsPacket from 'dns-packet';
+import { decode, EDNS_UDP_SIZE, encodeQuery, encodeResponse, fromRecord, toRecord, type WireAnswer } from '../../src/net/dns/wire.js';
 import { describeAnswer, formatRecord, joinTxt, RR_TYPES, type RecordOf, type RrType } from '../../src/net/dns/types.js';
 
 const RUNS = 10_000;
@@ -109,6 +110,23 @@ test(`queries: the question maildiag asks is the one on the wire (${RUNS} runs)`
       const packet = decode(encodeQuery(id, name, type, recursive))!;
       assert.equal(packet.id, id);
       assert.deepEqual(packet.questions, [{ name, type, class: 'IN' }]);
+    }),
+    { numRuns: RUNS },
+  );
+});
+
+test(`queries: encodeQuery writes the bytes dns-packet's encoder gives, for any name (${RUNS} runs)`, () => {
+  const anyName = fc.oneof(fc.domain(), fc.domain().map(d => `${d}.`), fc.string({ maxLength: 80 }), fc.constantFrom('.', '', 'a..b', '.lead', 'ünï.example'));
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 65535 }), anyName, fc.constantFrom(...RR_TYPES), fc.boolean(), (id, name, type, recursive) => {
+      const expected = dnsPacket.encode({
+        type: 'query',
+        id,
+        flags: (recursive ? dnsPacket.RECURSION_DESIRED : 0) | dnsPacket.AUTHENTIC_DATA,
+        questions: [{ type, name, class: 'IN' }],
+        additionals: [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+      });
+      assert.deepEqual(encodeQuery(id, name, type, recursive), expected);
     }),
     { numRuns: RUNS },
   );

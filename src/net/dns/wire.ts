@@ -12,14 +12,38 @@ export type WireQuestion = packet.Question;
 
 export const EDNS_UDP_SIZE = 1232;
 
+/** RR type numbers (RFC 1035 §3.2.2 and later), for the questions maildiag asks. */
+const TYPE_NUMBERS: Record<RrType, number> = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, TLSA: 52 };
+const QUESTION_TAIL = 4; // QTYPE, QCLASS
+/** An OPT pseudo-record (RFC 6891 §6.1.2): root name, type 41, the UDP payload size as class, no extended flags, no options. */
+const OPT_RECORD = Buffer.from([0, 0, 41, EDNS_UDP_SIZE >> 8, EDNS_UDP_SIZE & 0xff, 0, 0, 0, 0, 0, 0]);
+
+/**
+ * A query with one question and an OPT record, written straight into its
+ * buffer: the bytes dns-packet's encode() gives (the tests compare them), for
+ * a fraction of its cost, paid once per question an audit asks.
+ */
 export function encodeQuery(id: number, name: string, type: RrType, recursive: boolean): Buffer {
-  return packet.encode({
-    type: 'query',
-    id,
-    flags: (recursive ? packet.RECURSION_DESIRED : 0) | packet.AUTHENTIC_DATA,
-    questions: [{ type, name, class: 'IN' }],
-    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
-  });
+  const labels = name.replace(/^\.|\.$/gm, ''); // as dns-packet trims a name
+  const nameBytes = labels ? Buffer.byteLength(labels) + 2 : 1;
+  const query = Buffer.allocUnsafe(12 + nameBytes + QUESTION_TAIL + OPT_RECORD.length);
+  query.writeUInt16BE(id, 0);
+  query.writeUInt16BE((recursive ? packet.RECURSION_DESIRED : 0) | packet.AUTHENTIC_DATA, 2);
+  query.writeUInt32BE(0x0001_0000, 4); // one question, no answers
+  query.writeUInt32BE(0x0000_0001, 8); // no authorities, one additional (the OPT record)
+  let offset = 12;
+  if (labels) {
+    for (const label of labels.split('.')) {
+      const length = query.write(label, offset + 1);
+      query[offset] = length;
+      offset += length + 1;
+    }
+  }
+  query[offset++] = 0;
+  query.writeUInt16BE(TYPE_NUMBERS[type], offset);
+  query.writeUInt16BE(1, offset + 2); // IN
+  OPT_RECORD.copy(query, offset + QUESTION_TAIL);
+  return query;
 }
 
 /** Decode a message; undefined when it is not a well-formed DNS message. */
