@@ -5,6 +5,9 @@
 // uses as its tie-break, so a root cause sorts before its symptoms.
 
 import type { SpfDnsFailure, SpfReason } from './auth/spf-eval.js';
+import type { DkimKeyProblem } from './auth/dkim-key.js';
+import type { SpfSyntaxProblem } from './auth/spf-record.js';
+import type { TagListProblem } from './auth/tag-list.js';
 import type { SpfAbsence, SpfWalk } from './auth/spf-walk.js';
 import type { CheckedAddress } from './checks/addresses.js';
 import type { DnsblSubject } from './checks/dnsbl-findings.js';
@@ -807,8 +810,8 @@ const registry = defineCauses({
     refs: ['RFC 7208 §4.6', 'RFC 7208 §12'],
     masks: ['spf.ip-not-authorized', 'spf.permerror'],
     messages: {
-      here: 'the SPF record of {domain} has a syntax error at "{term}": {reason}; receivers return permerror',
-      nested: '{via} leads to {domain}, whose SPF record has a syntax error at "{term}": {reason}; receivers return permerror',
+      here: 'the SPF record of {domain} has a syntax error at "{term}": {problem|spfSyntax}; receivers return permerror',
+      nested: '{via} leads to {domain}, whose SPF record has a syntax error at "{term}": {problem|spfSyntax}; receivers return permerror',
     },
   },
   'spf.too-many-lookups': {
@@ -950,7 +953,7 @@ const registry = defineCauses({
     fix: 'Republish the record exactly as your provider or signing server generated it, e.g. "v=DKIM1; k=rsa; p=MIIBIjANBg...", splitting a long key into several quoted strings within one TXT record.',
     refs: ['RFC 6376 §3.6.1'],
     messages: {
-      invalid: '{name}: {reason}',
+      invalid: '{name}: {problem|dkimKeyProblem}',
     },
   },
   'dkim.key-revoked': {
@@ -1553,9 +1556,15 @@ const FORMATS = {
   /** A count of DNS lookups: 1 lookup, 3 lookups. */
   lookups: { takes: 'number', say: (count: number) => `${count} lookup${count === 1 ? '' : 's'}` },
   /** What decided an SPF evaluation (spf-eval.ts's SpfReason): the term that matched, the default, or what went wrong. */
-  spfReason: { takes: 'object', say: (why: SpfReason) => spfReasonWords(why) },
+  spfReason: { takes: 'object', say: spfReasonWords },
   /** Why a name has no SPF record (spf-walk.ts's SpfAbsence). */
-  spfAbsence: { takes: 'object', say: (absence: SpfAbsence) => spfAbsenceWords(absence) },
+  spfAbsence: { takes: 'object', say: spfAbsenceWords },
+  /** What is wrong with an SPF term (spf-record.ts's SpfSyntaxProblem): 'unknown mechanism "ipv4"'. */
+  spfSyntax: { takes: 'object', say: spfSyntaxWords },
+  /** What is wrong with a tag=value list (DKIM, DMARC): '"p" has no "="'. */
+  tagList: { takes: 'object', say: tagListWords },
+  /** Why a DKIM key record is unusable (dkim-key.ts's DkimKeyProblem): "p= is not valid base64". */
+  dkimKeyProblem: { takes: 'object', say: dkimKeyProblemWords },
   /** The lookups of an SPF walk that find nothing: "a:gone.example, mx → MX host mx1.gone.example". */
   spfVoids: { takes: 'objects', say: (voids: SpfWalk['voidLookups']) => voids.map(v => (v.mxHost ? `${v.term} → MX host ${v.target}` : v.term)).join(', ') },
 } satisfies Record<string, { takes: 'string' | 'number' | 'array' | 'object' | 'objects'; say: (value: never) => string }>;
@@ -1568,7 +1577,7 @@ function spfReasonWords(why: SpfReason): string {
     case 'noTxt': return `${why.domain} has no TXT record`;
     case 'multipleRecords': return `${why.domain} publishes ${why.records} SPF records (RFC 7208 §4.5)`;
     case 'txtLookupFailed': return `the TXT lookup for ${why.domain} failed (${dnsFailureWords(why)})`;
-    case 'syntax': return `the SPF record of ${why.domain} has a syntax error at "${why.term}": ${why.reason}`;
+    case 'syntax': return `the SPF record of ${why.domain} has a syntax error at "${why.term}": ${spfSyntaxWords(why.problem)}`;
     case 'matched': return `${why.term} in the SPF record of ${why.domain} matched`;
     case 'noMatch': return `no term in the SPF record of ${why.domain} matched and it has no redirect=: neutral (RFC 7208 §4.7)`;
   }
@@ -1582,7 +1591,58 @@ function spfReasonWords(why: SpfReason): string {
     case 'voidLimit': return `${where}: ${why.target} finds nothing, the ${ordinal(why.voids)} lookup that does, over the limit of ${why.limit} (RFC 7208 §4.6.4)`;
     case 'lookupFailed': return `${where}: the lookup of ${why.target} failed (${dnsFailureWords(why)})`;
     case 'lookupLimit': return `${where} is DNS-querying term ${why.lookups} on this address's path, over the limit of ${why.limit} (RFC 7208 §4.6.4)`;
-    case 'macro': return `${where}: ${why.reason}`;
+    case 'macro': return `${where}: ${spfSyntaxWords(why.problem)}`;
+  }
+}
+
+function spfSyntaxWords(problem: SpfSyntaxProblem): string {
+  switch (problem.code) {
+    case 'notSpf1': return 'the record does not start with "v=spf1"';
+    case 'repeatedModifier': return `${problem.name}= appears more than once (RFC 7208 §6)`;
+    case 'notVisibleAscii': return 'contains a character outside visible ASCII';
+    case 'unknownMechanism': return `unknown mechanism "${problem.name}"`;
+    case 'notATerm': return 'not a mechanism or modifier';
+    case 'badModifierName': return `"${problem.name}" is not a modifier name`;
+    case 'modifierNeedsDomain': return `${problem.name}= needs a domain`;
+    case 'allTakesValue': return '"all" takes no value';
+    case 'needsValue': return 'needs ":" and a value';
+    case 'emptyValue': return 'has an empty value after ":"';
+    case 'textAfterName': return 'unexpected text after the mechanism name';
+    case 'malformedPrefix': return 'malformed prefix length';
+    case 'notAnAddress': return `"${problem.address}" is not an ${problem.family === 'ip4' ? 'IPv4' : 'IPv6'} address`;
+    case 'badPrefixLength': return `/${problem.digits} is not a prefix length between 0 and ${problem.max}`;
+    case 'notADomain': return `"${problem.spec}" is not a domain name`;
+    case 'malformedMacro': return `malformed macro at "${problem.at}"`;
+    case 'unknownMacroLetter': return `unknown macro letter "${problem.letter}"`;
+    case 'explanationOnlyLetter': return `macro letter "${problem.letter}" is only allowed in explanation text`;
+    case 'macroKeepsNoPart': return `${problem.macro} keeps no part (RFC 7208 §7.3)`;
+    case 'macroKeepsNone': return 'a macro keeps at least one part (RFC 7208 §7.3)';
+  }
+}
+
+function tagListWords(problem: TagListProblem): string {
+  switch (problem.code) {
+    case 'noEquals': return `"${problem.segment}" has no "="`;
+    case 'noName': return `"${problem.segment}" has no tag name`;
+    case 'badName': return `"${problem.name}" is not a tag name`;
+    case 'badValue': return `the value of ${problem.name}= contains characters a tag value cannot hold`;
+    case 'repeated': return `${problem.name}= appears more than once`;
+  }
+}
+
+function dkimKeyProblemWords(problem: DkimKeyProblem): string {
+  switch (problem.code) {
+    case 'tagList': return tagListWords(problem.tagList);
+    case 'badVersion': return `v=${problem.value}: when present, v= must come first and be "DKIM1"`;
+    case 'noKey': return 'no p= tag (the public key)';
+    case 'notBase64': return 'p= is not valid base64';
+    case 'unknownKeyType': return `k=${problem.value}: receivers know only rsa and ed25519`;
+    case 'noSha256': return `h=${problem.value}: without sha256 no signature can verify (RFC 8301 §3.1)`;
+    case 'notForEmail': return `s=${problem.value}: the key is not for email`;
+    case 'ed25519Length': return `an Ed25519 key is 32 bytes, p= holds ${problem.bytes} (RFC 8463 §4.2)`;
+    case 'notEd25519': return 'p= does not hold an Ed25519 public key';
+    case 'notRsa': return 'p= does not hold an RSA public key';
+    case 'notRsaKey': return `p= holds an ${problem.keyType} key, but k=rsa`;
   }
 }
 

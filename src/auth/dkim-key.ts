@@ -2,7 +2,8 @@
 // SubjectPublicKeyInfo (or the bare RSAPublicKey some signers publish), or
 // Ed25519 as 32 raw bytes (RFC 8463 §4.2).
 import { createPublicKey } from 'node:crypto';
-import { parseTagList, TagListError } from './tag-list.js';
+import { say } from '../causes.js';
+import { parseTagList, TagListError, type TagListProblem } from './tag-list.js';
 
 export interface DkimKeyRecord {
   /** k=: rsa (the default) or ed25519. */
@@ -22,9 +23,22 @@ export interface DkimKeyStrength {
   bits: number;
 }
 
+/** Why a key record is unusable; causes.ts's `dkimKeyProblem` format says it in words. */
+export type DkimKeyProblem =
+  | { code: 'tagList'; tagList: TagListProblem }
+  | { code: 'noKey' | 'notBase64' | 'notEd25519' | 'notRsa' }
+  /** The tag's value as published: v=, k=, h= or s=. */
+  | { code: 'badVersion' | 'unknownKeyType' | 'noSha256' | 'notForEmail'; value: string }
+  | { code: 'ed25519Length'; bytes: number }
+  | { code: 'notRsaKey'; keyType: string };
+
 export class DkimKeyError extends Error {
-  constructor(readonly reason: string) {
+  /** The problem in words (src/causes.ts). */
+  readonly reason: string;
+  constructor(readonly problem: DkimKeyProblem) {
+    const reason = say('dkimKeyProblem', problem);
     super(reason);
+    this.reason = reason;
     this.name = 'DkimKeyError';
   }
 }
@@ -39,25 +53,25 @@ export function parseDkimKeyRecord(text: string): DkimKeyRecord {
   try {
     tags = parseTagList(text);
   } catch (err) {
-    if (err instanceof TagListError) throw new DkimKeyError(err.reason);
+    if (err instanceof TagListError) throw new DkimKeyError({ code: 'tagList', tagList: err.problem });
     throw err;
   }
   const version = tags.get('v');
   if (version !== undefined && (version !== 'DKIM1' || [...tags.keys()][0] !== 'v')) {
-    throw new DkimKeyError(`v=${version}: when present, v= must come first and be "DKIM1"`);
+    throw new DkimKeyError({ code: 'badVersion', value: version });
   }
   const publicKey = tags.get('p');
-  if (publicKey === undefined) throw new DkimKeyError('no p= tag (the public key)');
+  if (publicKey === undefined) throw new DkimKeyError({ code: 'noKey' });
   const key = publicKey.replace(/\s+/g, '');
-  if (!BASE64.test(key) || key.length % 4 !== 0) throw new DkimKeyError('p= is not valid base64');
+  if (!BASE64.test(key) || key.length % 4 !== 0) throw new DkimKeyError({ code: 'notBase64' });
   const keyType = (tags.get('k') ?? 'rsa').toLowerCase();
-  if (!KEY_TYPES.includes(keyType)) throw new DkimKeyError(`k=${keyType}: receivers know only rsa and ed25519`);
+  if (!KEY_TYPES.includes(keyType)) throw new DkimKeyError({ code: 'unknownKeyType', value: keyType });
   const list = (tag: string) => tags.get(tag)?.split(':').map(v => v.trim().toLowerCase()).filter(Boolean);
   const hashAlgorithms = list('h');
   // RFC 8301 §3.1: verifiers must not accept rsa-sha1, so a key limited to sha1 verifies nothing.
-  if (hashAlgorithms && !hashAlgorithms.includes('sha256')) throw new DkimKeyError(`h=${tags.get('h')}: without sha256 no signature can verify (RFC 8301 §3.1)`);
+  if (hashAlgorithms && !hashAlgorithms.includes('sha256')) throw new DkimKeyError({ code: 'noSha256', value: tags.get('h')! });
   const serviceTypes = list('s');
-  if (serviceTypes && !serviceTypes.includes('*') && !serviceTypes.includes('email')) throw new DkimKeyError(`s=${tags.get('s')}: the key is not for email`);
+  if (serviceTypes && !serviceTypes.includes('*') && !serviceTypes.includes('email')) throw new DkimKeyError({ code: 'notForEmail', value: tags.get('s')! });
   return { keyType, publicKey: key, flags: list('t') ?? [], ...(hashAlgorithms ? { hashAlgorithms } : {}), ...(serviceTypes ? { serviceTypes } : {}) };
 }
 
@@ -65,14 +79,14 @@ export function parseDkimKeyRecord(text: string): DkimKeyRecord {
 export function keyStrength(record: DkimKeyRecord): DkimKeyStrength {
   const der = Buffer.from(record.publicKey, 'base64');
   if (record.keyType === 'ed25519') {
-    if (der.length !== 32) throw new DkimKeyError(`an Ed25519 key is 32 bytes, p= holds ${der.length} (RFC 8463 §4.2)`);
-    if (!importKey(Buffer.concat([ED25519_SPKI_PREFIX, der]), 'spki')) throw new DkimKeyError('p= does not hold an Ed25519 public key');
+    if (der.length !== 32) throw new DkimKeyError({ code: 'ed25519Length', bytes: der.length });
+    if (!importKey(Buffer.concat([ED25519_SPKI_PREFIX, der]), 'spki')) throw new DkimKeyError({ code: 'notEd25519' });
     return { algorithm: 'ed25519', bits: 256 };
   }
   const rsa = rsaPublicKeyOf(der);
   const key = (rsa && importKey(rsa, 'pkcs1')) ?? importKey(der, 'spki') ?? importKey(der, 'pkcs1');
-  if (!key) throw new DkimKeyError('p= does not hold an RSA public key');
-  if (key.asymmetricKeyType !== 'rsa') throw new DkimKeyError(`p= holds an ${key.asymmetricKeyType} key, but k=rsa`);
+  if (!key) throw new DkimKeyError({ code: 'notRsa' });
+  if (key.asymmetricKeyType !== 'rsa') throw new DkimKeyError({ code: 'notRsaKey', keyType: key.asymmetricKeyType! });
   return { algorithm: 'rsa', bits: key.asymmetricKeyDetails!.modulusLength! };
 }
 

@@ -6,7 +6,7 @@ import { joinTxt, type DnsAnswer, type DnsClient } from '../net/dns/index.js';
 import { lookupReverse } from '../net/reverse-dns.js';
 import { say } from '../causes.js';
 import { expandMacros, type MacroValues } from './spf-macro.js';
-import { isSpfRecord, parseSpfRecord, SpfSyntaxError, type SpfMechanism, type SpfModifier, type SpfQualifier, type SpfRecord } from './spf-record.js';
+import { isSpfRecord, parseSpfRecord, SpfSyntaxError, type SpfMechanism, type SpfModifier, type SpfQualifier, type SpfRecord, type SpfSyntaxProblem } from './spf-record.js';
 
 export type SpfResult = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 'permerror' | 'temperror';
 
@@ -75,7 +75,7 @@ export type SpfReason =
   | { code: 'noMatch'; domain: string }
   | { code: 'multipleRecords'; domain: string; records: number }
   | ({ code: 'txtLookupFailed'; domain: string } & SpfDnsFailure)
-  | { code: 'syntax'; domain: string; term: string; reason: string }
+  | { code: 'syntax'; domain: string; term: string; problem: SpfSyntaxProblem }
   | ({ code: 'includeInvalid' | 'redirectInvalid' } & SpfSite)
   /** include/redirect of a domain without SPF; `inner` says why it has none. */
   | ({ code: 'includeNone' | 'redirectNone'; inner: SpfReason } & SpfSite)
@@ -84,7 +84,7 @@ export type SpfReason =
   | ({ code: 'lookupFailed'; target: string } & SpfSite & SpfDnsFailure)
   | ({ code: 'lookupLimit'; lookups: number; limit: number } & SpfSite)
   /** A macro of the term cannot be expanded (a syntax error, §7.1). */
-  | ({ code: 'macro'; reason: string } & SpfSite);
+  | ({ code: 'macro'; problem: SpfSyntaxProblem } & SpfSite);
 
 /** permerror and temperror end the whole evaluation, whatever include it happened in (§5.2). */
 class SpfAbort extends Error {
@@ -184,7 +184,7 @@ function parseOrAbort(domain: string, { record }: { record: string }): SpfRecord
     return parseSpfRecord(record);
   } catch (err) {
     if (!(err instanceof SpfSyntaxError)) throw err;
-    throw new SpfAbort('permerror', { code: 'syntax', domain, term: err.term, reason: err.reason }, [domain]);
+    throw new SpfAbort('permerror', { code: 'syntax', domain, term: err.term, problem: err.problem }, [domain]);
   }
 }
 
@@ -306,7 +306,7 @@ async function targetName(spec: string, domain: string, state: State, where: Spf
     return await expandDomainSpec(spec, domain, state);
   } catch (err) {
     if (!(err instanceof SpfSyntaxError)) throw err;
-    throw new SpfAbort('permerror', { code: 'macro', ...where, reason: err.reason }, [pathStep(where)]);
+    throw new SpfAbort('permerror', { code: 'macro', ...where, problem: err.problem }, [pathStep(where)]);
   }
 }
 

@@ -41,7 +41,7 @@ export async function expandMacros(text: string, values: MacroValues, explanatio
       continue;
     }
     const macro = MACRO.exec(text.slice(i));
-    if (!macro) throw new SpfSyntaxError(text, `malformed macro at "${text.slice(i, i + 8)}"`);
+    if (!macro) throw new SpfSyntaxError(text, { code: 'malformedMacro', at: text.slice(i, i + 8) });
     const [whole, letter, digits, reverse, delimiters] = macro as unknown as [string, string, string, string, string];
     const raw = await letterValue(letter.toLowerCase(), values, explanation, text);
     const value = transform(raw, digits, reverse === 'r' || reverse === 'R', delimiters, text);
@@ -72,7 +72,7 @@ async function letterValue(letter: string, values: MacroValues, explanation: boo
     case 'h':
       return values.helo;
   }
-  if (!explanation) throw new SpfSyntaxError(text, `macro letter "${letter}" is only allowed in explanation text`);
+  if (!explanation) throw new SpfSyntaxError(text, { code: 'explanationOnlyLetter', letter });
   switch (letter) {
     case 'c':
       return v4 ? values.ip : canonicalIPv6(values.ip);
@@ -81,7 +81,7 @@ async function letterValue(letter: string, values: MacroValues, explanation: boo
     case 't':
       return String(Math.floor(Date.now() / 1000));
   }
-  throw new SpfSyntaxError(text, `unknown macro letter "${letter}"`);
+  throw new SpfSyntaxError(text, { code: 'unknownMacroLetter', letter });
 }
 
 /** Split on the delimiters (default "."), reverse, keep the rightmost N parts, join with "." (§7.3). */
@@ -92,7 +92,7 @@ function transform(value: string, digits: string, reverse: boolean, delimiters: 
   if (reverse) parts.reverse();
   if (!digits) return parts.join('.');
   const keep = Number(digits);
-  if (keep === 0) throw new SpfSyntaxError(text, 'a macro keeps at least one part (RFC 7208 §7.3)');
+  if (keep === 0) throw new SpfSyntaxError(text, { code: 'macroKeepsNone' });
   return parts.slice(-keep).join('.');
 }
 

@@ -5,7 +5,7 @@
 // path; this walker shows where the lookups come from for every address.
 import { say } from '../causes.js';
 import { joinTxt, type DnsAnswer, type DnsClient } from '../net/dns/index.js';
-import { isSpfRecord, parseSpfRecord, SpfSyntaxError, type SpfMechanism, type SpfTerm } from './spf-record.js';
+import { isSpfRecord, parseSpfRecord, SpfSyntaxError, type SpfMechanism, type SpfSyntaxProblem, type SpfTerm } from './spf-record.js';
 
 import { isQueryableName, SPF_MX_HOST_LIMIT } from './spf-eval.js';
 
@@ -56,7 +56,8 @@ export interface SpfNode {
   record?: string;
   /** Every SPF record, when there is more than one. */
   records?: string[];
-  syntaxError?: { term: string; reason: string };
+  /** The term, what is wrong with it as data (problem) and in words (reason). */
+  syntaxError?: { term: string; problem: SpfSyntaxProblem; reason: string };
   /** What went wrong with the lookup itself (NXDOMAIN, timeout, ...). */
   problem?: string;
   /** status none: why there is no record, as data (problem says it in words). */
@@ -117,7 +118,7 @@ async function visit(domain: string, ancestors: readonly string[], state: WalkSt
     terms = parseSpfRecord(record!).terms;
   } catch (err) {
     if (!(err instanceof SpfSyntaxError)) throw err;
-    return { domain, status: 'syntax', record: record!, syntaxError: { term: err.term, reason: err.reason }, lookups: [] };
+    return { domain, status: 'syntax', record: record!, syntaxError: { term: err.term, problem: err.problem, reason: err.reason }, lookups: [] };
   }
   return { domain, status: 'ok', record: record!, lookups: await lookupsOf(domain, terms, [...ancestors, domain], state) };
 }

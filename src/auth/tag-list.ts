@@ -2,9 +2,20 @@
 // (RFC 6376 §3.2) and DMARC records (RFC 9989: "the extensible tag-value
 // syntax for DNS-based key records defined in DKIM").
 
+import { say } from '../causes.js';
+
+/** What is wrong with a tag=value list; causes.ts's `tagList` format says it in words. */
+export type TagListProblem =
+  | { code: 'noEquals' | 'noName'; segment: string }
+  | { code: 'badName' | 'badValue' | 'repeated'; name: string };
+
 export class TagListError extends Error {
-  constructor(readonly reason: string) {
+  /** The problem in words (src/causes.ts). */
+  readonly reason: string;
+  constructor(readonly problem: TagListProblem) {
+    const reason = say('tagList', problem);
     super(reason);
+    this.reason = reason;
     this.name = 'TagListError';
   }
 }
@@ -32,29 +43,29 @@ const TAG_VALUE = /^[\x21-\x3a\x3c-\x7e \t\r\n]*$/;
  */
 export function parseTagList(text: string, options: TagListOptions = {}): Map<string, string> {
   const tags = new Map<string, string>();
-  const malformed = (segment: string, reason: string): void => {
-    if (!options.onMalformed) throw new TagListError(reason);
-    options.onMalformed(segment.trim(), reason);
+  const malformed = (segment: string, problem: TagListProblem): void => {
+    if (!options.onMalformed) throw new TagListError(problem);
+    options.onMalformed(segment.trim(), say('tagList', problem));
   };
   for (const segment of text.split(';')) {
     if (!segment.trim()) continue;
     const equals = segment.indexOf('=');
     if (equals < 0) {
-      malformed(segment, `"${segment.trim()}" has no "="`);
+      malformed(segment, { code: 'noEquals', segment: segment.trim() });
       continue;
     }
     const rawName = segment.slice(0, equals).trim();
     const value = segment.slice(equals + 1).trim();
     if (!TAG_NAME.test(rawName)) {
-      malformed(segment, rawName ? `"${rawName}" is not a tag name` : `"${segment.trim()}" has no tag name`);
+      malformed(segment, rawName ? { code: 'badName', name: rawName } : { code: 'noName', segment: segment.trim() });
       continue;
     }
     if (!TAG_VALUE.test(value)) {
-      malformed(segment, `the value of ${rawName}= contains characters a tag value cannot hold`);
+      malformed(segment, { code: 'badValue', name: rawName });
       continue;
     }
     const name = options.lowerCaseNames ? rawName.toLowerCase() : rawName;
-    if (tags.has(name)) throw new TagListError(`${name}= appears more than once`);
+    if (tags.has(name)) throw new TagListError({ code: 'repeated', name });
     tags.set(name, value);
   }
   return tags;

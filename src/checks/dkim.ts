@@ -2,7 +2,7 @@
 // so probe the common ones, those given with --dkim-selector and those named
 // by the signatures of a --message, and judge every key found.
 import { describeAnswer, joinTxt, type DnsClient } from '../net/dns/index.js';
-import { DkimKeyError, keyStrength, parseDkimKeyRecord, type DkimKeyStrength } from '../auth/dkim-key.js';
+import { DkimKeyError, keyStrength, parseDkimKeyRecord, type DkimKeyProblem, type DkimKeyStrength } from '../auth/dkim-key.js';
 import { MessageFileError, readMessageFile, signatureKeys } from '../auth/message.js';
 import { declaresNoSenders, isSpfRecord } from '../auth/spf-record.js';
 import { defineCheck, finding, type Finding } from './define.js';
@@ -29,7 +29,7 @@ interface Probe {
 type KeyVerdict =
   | { status: 'valid'; record: string; strength: DkimKeyStrength; testing: boolean }
   | { status: 'revoked'; record: string }
-  | { status: 'invalid'; record: string; reason: string };
+  | { status: 'invalid'; record: string; problem: DkimKeyProblem; reason: string };
 
 interface ProbeResult extends Probe {
   name: string;
@@ -121,7 +121,7 @@ function judgeKey(record: string): KeyVerdict {
     if (!key.publicKey) return { status: 'revoked', record };
     return { status: 'valid', record, strength: keyStrength(key), testing: key.flags.includes('y') };
   } catch (err) {
-    if (err instanceof DkimKeyError) return { status: 'invalid', record, reason: err.reason };
+    if (err instanceof DkimKeyError) return { status: 'invalid', record, problem: err.problem, reason: err.reason };
     throw err;
   }
 }
@@ -135,7 +135,7 @@ function keyFindings(result: ProbeResult): Finding[] {
       case 'revoked':
         return [finding('dkim.key-revoked', 'revoked', data, details)];
       case 'invalid':
-        return [finding('dkim.key-invalid', 'invalid', { ...data, reason: key.reason }, details)];
+        return [finding('dkim.key-invalid', 'invalid', { ...data, reason: key.reason, problem: key.problem }, details)];
       case 'valid':
         return [...strengthFindings(key.strength, data, details), ...(key.testing ? [finding('dkim.testing', 'testing', data, details)] : [])];
     }

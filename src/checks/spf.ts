@@ -77,7 +77,8 @@ const identityOf = (domain: string, ip: string, options: RunOptions) => ({ ip, m
 
 /** A record with a syntax error: the domain's own, or one reached through `via` (an include or redirect). */
 function syntaxFinding(node: SpfNode, via?: string): Finding {
-  const data = { domain: node.domain, term: node.syntaxError!.term, reason: node.syntaxError!.reason };
+  const { term, problem, reason } = node.syntaxError!;
+  const data = { domain: node.domain, term, reason, problem };
   const details = { subjects: [node.domain], evidence: [`${node.domain} TXT "${node.record}"`] };
   return via ? finding('spf.syntax', 'nested', { ...data, via }, details) : finding('spf.syntax', 'here', data, details);
 }
