@@ -1,5 +1,8 @@
 // The dkim check on simulated worlds, with keys generated at test time.
 import { test, after } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { startSimDns, type SimDnsServer, type SimZone } from '../../src/sim/dns-server.js';
 import type { Report } from '../../src/report/schema.js';
@@ -33,6 +36,10 @@ test('a 2048-bit key at a common selector: nothing to report; every common selec
 test('dkim.not-found is info, never an error', async () => {
   const { report } = await dkimWorld({});
   assert.deepEqual(causesOf(report, 'dkim'), ['dkim.not-found:info']);
+  // _domainkey.example.com exists (a stray TXT record), so every common selector is asked.
+  const asked = await dkimWorld({ '_domainkey.example.com': { TXT: [['stray']] } });
+  const { messageId, data } = findingOf(asked.report, 'dkim.not-found');
+  assert.deepEqual({ messageId, data }, { messageId: 'commonSelectors', data: { selectorsTried: COMMON_SELECTORS.length, domain: 'example.com', selectors: [...COMMON_SELECTORS] } });
 });
 
 test('an NXDOMAIN at _domainkey.<domain> ends the guessing: one question instead of twenty (RFC 8020)', async () => {
@@ -58,6 +65,16 @@ test('--dkim-selector adds a selector; a given one that is missing is said by na
   const missing = await dkimWorld(keyAt('google', strong.txt), { dkimSelectors: ['nothere'] });
   assert.deepEqual(causesOf(missing.report, 'dkim'), ['dkim.not-found:info']);
   assert.deepEqual(findingOf(missing.report, 'dkim.not-found').subjects, ['nothere._domainkey.example.com']);
+  const { messageId, data } = findingOf(missing.report, 'dkim.not-found');
+  assert.deepEqual({ messageId, data }, { messageId: 'givenSelector', data: { selector: 'nothere', source: 'given', name: 'nothere._domainkey.example.com', outcome: 'nxdomain' } });
+});
+
+test('a selector a signature of --message names, when missing, is said to come from the message', async () => {
+  const message = join(mkdtempSync(join(tmpdir(), 'maildiag-dkim-')), 'signed.eml');
+  writeFileSync(message, 'DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=fromsig; h=from; bh=AAAA; b=AAAA\r\nFrom: a@example.com\r\n\r\nhi\r\n');
+  const { report } = await dkimWorld({}, { messageFile: message });
+  const { messageId, data } = findingOf(report, 'dkim.not-found');
+  assert.deepEqual({ messageId, data }, { messageId: 'messageSelector', data: { selector: 'fromsig', source: 'message', name: 'fromsig._domainkey.example.com', outcome: 'nxdomain' } });
 });
 
 test('dkim.key-weak: error under 1024 bits (the message says the size), warning at 1024', async () => {
@@ -78,6 +95,7 @@ test('an Ed25519 key (RFC 8463) is strong', async () => {
 test('dkim.key-revoked for an empty p=', async () => {
   const { report } = await dkimWorld(keyAt('k1', ['v=DKIM1; k=rsa; p=']));
   assert.deepEqual(causesOf(report, 'dkim'), ['dkim.key-revoked:warning']);
+  assert.deepEqual(findingOf(report, 'dkim.key-revoked').data, { selector: 'k1', source: 'common', name: 'k1._domainkey.example.com' });
 });
 
 test('dkim.key-invalid for a key cut short, with the problem', async () => {
@@ -92,6 +110,7 @@ test('dkim.key-invalid for a key cut short, with the problem', async () => {
 test('dkim.testing for t=y', async () => {
   const { report } = await dkimWorld(keyAt('google', rsaDkimKey(2048, ' t=y;').txt));
   assert.deepEqual(causesOf(report, 'dkim'), ['dkim.testing:info']);
+  assert.equal(findingOf(report, 'dkim.testing').messageId, 'testing');
 });
 
 test('a selector that is a CNAME to a provider is fine', async () => {

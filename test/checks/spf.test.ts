@@ -44,18 +44,29 @@ test('spf.missing when only unrelated TXT records exist', async () => {
   const report = await spfWorld([]);
   assert.deepEqual(causesOf(report, 'spf'), ['spf.missing:warning']);
   assert.match(findingOf(report, 'spf.missing').evidence[0]!, /google-site-verification/);
+  assert.deepEqual(wordsOf(report, 'spf.missing'), { messageId: 'none', data: { domain: 'example.com', absence: { code: 'noSpfRecord', txtRecords: 1 } } });
 });
 
 test('spf.multiple: two v=spf1 records are a permerror', async () => {
   const report = await spfWorld([['v=spf1 mx -all'], ['v=spf1 ip4:192.0.2.10 -all']]);
   assert.deepEqual(causesOf(report, 'spf'), ['spf.multiple:error']);
   assert.equal(findingOf(report, 'spf.multiple').evidence.length, 2);
+  assert.deepEqual(wordsOf(report, 'spf.multiple'), { messageId: 'here', data: { domain: 'example.com', records: 2 } });
+});
+
+test('spf.multiple in an included record names the include', async () => {
+  const report = await spfWorld([['v=spf1 include:_spf.example.net -all']], { '_spf.example.net': { TXT: [['v=spf1 -all'], ['v=spf1 mx -all']] } });
+  assert.deepEqual(causesOf(report, 'spf'), ['spf.multiple:error']);
+  assert.deepEqual(wordsOf(report, 'spf.multiple'), { messageId: 'nested', data: { term: 'include:_spf.example.net', parent: 'example.com', domain: '_spf.example.net', records: 2 } });
 });
 
 test('spf.syntax names the term', async () => {
   const report = await spfWorld([['v=spf1 mx ip4:192.0.2.300 -all']]);
   assert.deepEqual(causesOf(report, 'spf'), ['spf.syntax:error']);
-  assert.equal(findingOf(report, 'spf.syntax').data?.['term'], 'ip4:192.0.2.300');
+  assert.deepEqual(wordsOf(report, 'spf.syntax', 'term', 'problem'), {
+    messageId: 'here',
+    data: { term: 'ip4:192.0.2.300', problem: { code: 'notAnAddress', address: '192.0.2.300', family: 'ip4' } },
+  });
 });
 
 test('spf.syntax in an included record names that record', async () => {
@@ -126,16 +137,37 @@ test('"-all" before "+all" wins: mechanisms after the first match are never trie
   assert.deepEqual(causesOf(await spfWorld([['v=spf1 mx -all +all']]), 'spf'), []);
 });
 
-test('spf.soft-all (info) for ~all, ?all, no "all" at all, and ~all reached by redirect=', async () => {
-  for (const record of ['v=spf1 mx ~all', 'v=spf1 mx ?all', 'v=spf1 mx', 'v=spf1 redirect=_spf.example.net']) {
-    const report = await spfWorld([[record]], { '_spf.example.net': { TXT: [['v=spf1 mx ~all']] } });
+test('spf.soft-all (info) for ~all, ?all, no "all" at all, and ~all or ?all reached by redirect=', async () => {
+  const cases: [string, string, Record<string, unknown>][] = [
+    ['v=spf1 mx ~all', 'softfail', { all: '~all' }],
+    ['v=spf1 mx ?all', 'neutral', { all: '?all' }],
+    ['v=spf1 mx', 'noAll', { all: null }],
+    ['v=spf1 redirect=_spf.example.net', 'softfailVia', { all: '~all', via: '_spf.example.net' }],
+    ['v=spf1 redirect=_neutral.example.net', 'neutralVia', { all: '?all', via: '_neutral.example.net' }],
+  ];
+  for (const [record, messageId, data] of cases) {
+    const report = await spfWorld([[record]], { '_spf.example.net': { TXT: [['v=spf1 mx ~all']] }, '_neutral.example.net': { TXT: [['v=spf1 ?all']] } });
     assert.deepEqual(causesOf(report, 'spf'), ['spf.soft-all:info'], record);
+    assert.deepEqual(wordsOf(report, 'spf.soft-all'), { messageId, data: { domain: 'example.com', ...data } }, record);
   }
 });
 
 test('spf.include-missing: include: of a domain that publishes no SPF', async () => {
   const report = await spfWorld([['v=spf1 include:_spf.example.net -all']], { '_spf.example.net': { TXT: [['some-other-record']] } });
   assert.deepEqual(causesOf(report, 'spf'), ['spf.include-missing:error']);
+  const site = { term: 'include:_spf.example.net', parent: 'example.com', domain: '_spf.example.net' };
+  assert.deepEqual(wordsOf(report, 'spf.include-missing'), { messageId: 'none', data: { ...site, absence: { code: 'noSpfRecord', txtRecords: 1 } } });
+  const noTxt = await spfWorld([['v=spf1 include:_spf.example.net -all']], { '_spf.example.net': { A: ['192.0.2.1'] } });
+  assert.deepEqual(wordsOf(noTxt, 'spf.include-missing'), { messageId: 'none', data: { ...site, absence: { code: 'noTxt' } } });
+});
+
+test('with --ip: an include of a domain without SPF is spf.permerror, saying why it has none', async () => {
+  const report = await spfWorld([['v=spf1 include:_spf.example.net -all']], {}, { senderIp: '203.0.113.5' });
+  assert.deepEqual(causesOf(report, 'spf'), ['spf.include-missing:error', 'spf.permerror:error']);
+  assert.deepEqual(wordsOf(report, 'spf.permerror', 'why'), {
+    messageId: 'permerror',
+    data: { why: { code: 'includeNone', domain: 'example.com', term: 'include:_spf.example.net', inner: { code: 'nxdomain', domain: '_spf.example.net' } } },
+  });
 });
 
 test('with --ip: spf.ip-not-authorized with the check_host() result; pass is quiet', async () => {
@@ -186,6 +218,23 @@ test('with --ip: an exists: whose name servers fail is spf.temperror, not a pass
   const report = await spfWorld([['v=spf1 exists:%{i}.list.example.net -all']], { '203.0.113.5.list.example.net': 'SERVFAIL' }, { senderIp: '203.0.113.5' });
   assert.deepEqual(causesOf(report, 'spf'), ['spf.temperror:warning']);
   assert.deepEqual(findingOf(report, 'spf.temperror').evidence[0], 'path: example.com: exists:%{i}.list.example.net');
+  assert.deepEqual(wordsOf(report, 'spf.temperror', 'why'), {
+    messageId: 'temperror',
+    data: { why: { code: 'lookupFailed', domain: 'example.com', term: 'exists:%{i}.list.example.net', target: '203.0.113.5.list.example.net', failure: 'servfail' } },
+  });
+  const include = await spfWorld([['v=spf1 include:_spf.example.net -all']], { '_spf.example.net': 'SERVFAIL' }, { senderIp: '203.0.113.5' });
+  assert.deepEqual(wordsOf(include, 'spf.temperror', 'why'), { messageId: 'temperror', data: { why: { code: 'txtLookupFailed', domain: '_spf.example.net', failure: 'servfail' } } });
+});
+
+test('spf.too-many-lookups for an mx with more than 10 MX hosts, and for a walk cut short', async () => {
+  const manyMx = { 'mail.example.net': { MX: Array.from({ length: 12 }, (_, i) => ({ priority: i, exchange: `m${i}.example.net` })) } };
+  const mx = await spfWorld([['v=spf1 mx:mail.example.net -all']], manyMx);
+  assert.deepEqual(wordsOf(mx, 'spf.too-many-lookups'), { messageId: 'mxHosts', data: { mxHosts: 12, limit: 10, term: 'mx:mail.example.net', domain: 'example.com' } });
+  // A chain of 45 includes: the walk stops fetching after 40 records.
+  const chain: SimZone = {};
+  for (let i = 0; i < 45; i++) chain[`_c${i}.example.com`] = { TXT: [[`v=spf1 include:_c${i + 1}.example.com -all`]] };
+  const long = await spfWorld([['v=spf1 include:_c0.example.com -all']], chain);
+  assert.deepEqual(wordsOf(long, 'spf.too-many-lookups', 'truncated'), { messageId: 'overLimitUncounted', data: { truncated: true } });
 });
 
 test('with --ip: the lookup limit belongs to an evaluation; an address matched early passes', async () => {
