@@ -14,12 +14,8 @@ export interface Selection {
   skip?: string[];
 }
 
-/** A whole check's budget: several network operations in a row, each bounded by --timeout, plus scheduling slack. */
-const BUDGET_OPERATIONS = 4;
-const BUDGET_SLACK_MS = 2000;
-
 export async function diagnose(target: Target, options: RunOptions, net: Net, selection: Selection = {}, events?: RunEvents, stop?: AbortSignal): Promise<Report> {
-  const started = new Date();
+  const started = net.time.now();
   const t0 = performance.now();
   const checks = selectChecks(allChecks, target, selection);
   const seed: Partial<Facts> = {
@@ -27,7 +23,7 @@ export async function diagnose(target: Target, options: RunOptions, net: Net, se
     ...(options.senderIp ? { senderIp: options.senderIp } : {}),
     ...(options.messageFile ? { messageFile: options.messageFile } : {}),
   };
-  const results = await runChecks(checks, { target, options, net }, seed, options.timeoutMs * BUDGET_OPERATIONS + BUDGET_SLACK_MS, events, stop);
+  const results = await runChecks(checks, { target, options, net }, seed, events, stop);
   return buildReport(target, started, performance.now() - t0, results);
 }
 

@@ -24,8 +24,8 @@ export default defineCheck({
   needs: ['tlsSessions'],
   provides: [],
   emits: ['tls.cert-untrusted', 'tls.cert-expired', 'tls.cert-expiring', 'tls.cert-not-yet-valid', 'tls.cert-name-mismatch', 'clock.skewed'],
-  async run({ tlsSessions }, { options }) {
-    const now = new Date();
+  async run({ tlsSessions }, { options, net }) {
+    const now = net.time.now();
     const judged = groupByCertificate(tlsSessions).map(group => {
       const facts = inspectChain(group.chain, options.caCerts);
       return { group, facts, findings: judgeCertificate(group, facts, now) };

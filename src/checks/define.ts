@@ -3,6 +3,7 @@
 import { causes, formatMessage, type CauseId, type MessageData, type MessageId, type Severity, type Side } from '../causes.js';
 import type { FactKey, Facts, Target, TargetKind } from '../pipeline/facts.js';
 import type { Net } from '../net/context.js';
+import type { BudgetName } from '../net/time.js';
 import type { SmtpStep } from '../net/smtp/index.js';
 import type { RunOptions } from '../pipeline/options.js';
 
@@ -47,8 +48,8 @@ export interface CheckSpec<N extends FactKey, P extends FactKey> {
   emits: readonly CauseId[];
   /** The stage of the port-25 sessions this check judges: a session that stopped short of it makes the check untestable, never a pass. */
   judges?: SmtpStep;
-  /** Overrides the default budget (a multiple of --timeout) for slow checks. */
-  budgetMs?: (options: RunOptions) => number;
+  /** How long the whole check may take (src/net/time.ts); default `lookups`. */
+  budget?: BudgetName;
   run(input: Pick<Facts, N>, ctx: CheckContext): Promise<CheckOutput<P>>;
 }
 

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { selectLists } from '../net/dnsbl-lists.js';
 import { checkListings } from '../net/dnsbl.js';
 import { defineCheck } from './define.js';
-import { dnsblBudgetMs, dnsblFindings, NO_LISTS, summarize, type SubjectDescription } from './dnsbl-findings.js';
+import { dnsblFindings, NO_LISTS, summarize, type SubjectDescription } from './dnsbl-findings.js';
 
 export default defineCheck({
   id: 'dnsbl-domain',
@@ -15,7 +15,7 @@ export default defineCheck({
   needs: ['domain'],
   provides: [],
   emits: ['rbl.domain-listed', 'rbl.query-refused', 'rbl.unknown'],
-  budgetMs: dnsblBudgetMs,
+  budget: 'blocklists',
   async run({ domain }, { net: network, options }) {
     const lists = selectLists(options.dnsbl).filter(l => l.kind === 'domain');
     if (!lists.length) return { findings: [], data: { lists: [], reason: NO_LISTS } };

@@ -5,7 +5,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Side } from '../causes.js';
 import type { DnsblResult } from '../net/dnsbl.js';
-import type { RunOptions } from '../pipeline/options.js';
 import type { CheckedAddress } from './addresses.js';
 import { finding, type Finding } from './define.js';
 
@@ -26,9 +25,6 @@ export interface SubjectDescription {
 }
 
 export const NO_LISTS = 'no blocklist of this kind selected (--dnsbl, --no-dnsbl)';
-
-/** A refusal costs up to five lookups in a row (list, NS, A, the list's own server, TXT). */
-export const dnsblBudgetMs = (options: RunOptions): number => options.timeoutMs * 8;
 
 /** rbl.listed / rbl.domain-listed per listing; rbl.query-refused and rbl.unknown once per list. */
 export function dnsblFindings(results: readonly DnsblResult[], describe: (subject: string) => SubjectDescription): Finding[] {

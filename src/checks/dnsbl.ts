@@ -4,7 +4,7 @@ import { selectLists } from '../net/dnsbl-lists.js';
 import { checkListings } from '../net/dnsbl.js';
 import { checkableAddresses, placement } from './addresses.js';
 import { defineCheck } from './define.js';
-import { dnsblBudgetMs, dnsblFindings, NO_LISTS, summarize, type SubjectDescription } from './dnsbl-findings.js';
+import { dnsblFindings, NO_LISTS, summarize, type SubjectDescription } from './dnsbl-findings.js';
 
 export default defineCheck({
   id: 'dnsbl',
@@ -13,7 +13,7 @@ export default defineCheck({
   needs: ['hostAddrs'],
   provides: [],
   emits: ['rbl.listed', 'rbl.query-refused', 'rbl.unknown'],
-  budgetMs: dnsblBudgetMs,
+  budget: 'blocklists',
   async run({ hostAddrs }, { target, net, options }) {
     const lists = selectLists(options.dnsbl).filter(l => l.kind === 'ip');
     const { checked, excluded } = checkableAddresses(hostAddrs, target.kind, options);

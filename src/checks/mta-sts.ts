@@ -89,8 +89,7 @@ export default defineCheck({
   needs: ['domain', 'mxHosts'],
   provides: [],
   emits: ['mta-sts.invalid', 'clock.skewed'],
-  // TXT, A/AAAA, then connect, handshake and response, each up to --timeout
-  budgetMs: options => options.timeoutMs * 6,
+  budget: 'policyFetch',
   async run({ domain, mxHosts }, ctx) {
     const name = `_mta-sts.${domain}`;
     const answer = await ctx.net.dns.query(name, 'TXT');
@@ -112,7 +111,7 @@ export default defineCheck({
     const seen = [...evidence, ...fetched.evidence];
     const data = { records, id: record.id, policyUrl: `https://${policyHost}${POLICY_PATH}`, ...fetched.data };
     if (!fetched.ok) return invalid(fetched.reason, policyHost, seen, data);
-    const clock = clockSkew(policyHost, fetched.serverDate);
+    const clock = clockSkew(policyHost, fetched.serverDate, ctx.net.time.now());
     const policy = await parseStsPolicy(fetched.body);
     if (!policy.ok) return invalid(`the policy at ${data.policyUrl} is malformed: ${policy.reason} (RFC 8461 §3.2)`, policyHost, seen, { ...data, policyText: truncate(fetched.body, 2000) });
     const judged = judgePolicy(domain, policy.policy, mxHosts, { ...data, policy: policy.policy }, seen);
@@ -147,10 +146,10 @@ function judgePolicy(domain: string, policy: StsPolicy, mxHosts: MxHost[], data:
 const MAX_CLOCK_SKEW_MS = 3_600_000;
 
 /** The policy server's HTTP Date (RFC 9110 §6.6.1) against this machine's clock. */
-function clockSkew(host: string, serverDate: string | undefined): Finding | undefined {
+function clockSkew(host: string, serverDate: string | undefined, clock: Date): Finding | undefined {
   const theirs = serverDate ? Date.parse(serverDate) : NaN;
   if (Number.isNaN(theirs)) return undefined;
-  const now = Date.now();
+  const now = clock.getTime();
   const skewMs = now - theirs;
   if (Math.abs(skewMs) <= MAX_CLOCK_SKEW_MS) return undefined;
   const hours = Math.round(Math.abs(skewMs) / 3_600_000);
@@ -176,7 +175,7 @@ async function fetchPolicy(host: string, { net, options, signal }: CheckContext)
   const attempts: { ip: string; result: HttpsResult }[] = [];
   for (const ip of reachable) {
     const result = await net.once(`https:${ip}:443:${host}${POLICY_PATH}`, () =>
-      httpsGet(net.dialer, { host, ip, path: POLICY_PATH }, { timeoutMs: options.timeoutMs, maxBytes: MAX_POLICY_BYTES, caCerts: options.caCerts, signal }),
+      httpsGet(net, { host, ip, path: POLICY_PATH }, { maxBytes: MAX_POLICY_BYTES, caCerts: options.caCerts, signal }),
     );
     attempts.push({ ip, result });
     if (result.kind !== 'connect-failed') break;

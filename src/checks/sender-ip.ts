@@ -6,7 +6,7 @@ import { checkListings } from '../net/dnsbl.js';
 import { lookupReverse } from '../net/reverse-dns.js';
 import { defineCheck } from './define.js';
 import { exclusionReason, placement, type CheckedAddress } from './addresses.js';
-import { dnsblBudgetMs, dnsblFindings, summarize } from './dnsbl-findings.js';
+import { dnsblFindings, summarize } from './dnsbl-findings.js';
 import { describeLookup, reverseDnsFindings } from './ptr-findings.js';
 
 export default defineCheck({
@@ -16,7 +16,7 @@ export default defineCheck({
   needs: ['senderIp'],
   provides: [],
   emits: ['ptr.missing', 'ptr.not-fcrdns', 'ptr.generic', 'rbl.listed', 'rbl.query-refused', 'rbl.unknown'],
-  budgetMs: dnsblBudgetMs,
+  budget: 'blocklists',
   async run({ senderIp: ip }, { net, options }) {
     const excluded = exclusionReason(ip, options);
     if (excluded) return { findings: [], data: { ip, excluded }, status: 'info' };

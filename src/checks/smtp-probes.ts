@@ -5,7 +5,7 @@ import { endpointLabel, isPositive, replyText, type HelloResult, type SmtpProbe,
 import type { RunOptions } from '../pipeline/options.js';
 
 export function probeSettings(options: RunOptions): SmtpProbeSettings {
-  return { helo: options.helo, from: options.from, timeoutMs: options.timeoutMs, caCerts: options.caCerts, relayTest: options.relayTest };
+  return { helo: options.helo, from: options.from, caCerts: options.caCerts, relayTest: options.relayTest };
 }
 
 /**

@@ -8,6 +8,7 @@
 // address literal recipient would mostly test the server's relay rules).
 import pLimit from 'p-limit';
 import type { Net } from '../net/context.js';
+import type { RunTime } from '../net/time.js';
 import type { Fallback, SmtpFailure } from '../causes.js';
 import { endpointLabel, GREETING_PATIENCE, probeMx, replyText, seconds, type SmtpProbe } from '../net/smtp/index.js';
 import type { Target } from '../pipeline/facts.js';
@@ -20,8 +21,6 @@ import { describeProbe, probeEvidence, probeServer, probeSettings, probeSubject 
 const PARALLEL_PROBES = 16;
 /** Ports that show whether a host is reachable at all when its port 25 times out (submission, HTTPS). */
 const OTHER_PORTS = [587, 443];
-/** Those connects only confirm the path; they need not wait as long as a whole SMTP step. */
-const OTHER_PORT_TIMEOUT_MS = 3000;
 
 export default defineCheck({
   id: 'smtp-reachability',
@@ -31,14 +30,14 @@ export default defineCheck({
   provides: ['smtp25'],
   emits: ['smtp.refused', 'smtp.timeout', 'smtp.no-banner', 'smtp.greeting-slow', 'smtp.service-refused', 'smtp.busy', 'smtp.insufficient-storage', 'smtp.session-dropped', 'smtp.reply-broken', 'mx.all-unreachable', 'mx.primary-unreachable', 'network.port25-blocked', 'network.no-route', 'network.ipv6-unavailable', 'smtp.untestable'],
   // connect + greeting (GREETING_PATIENCE steps) + the session's step budget, then the other-port connects after a timeout.
-  budgetMs: options => options.timeoutMs * (3 + GREETING_PATIENCE) + OTHER_PORT_TIMEOUT_MS + 5000,
+  budget: 'port25',
   async run({ hostAddrs }, { target, options, net }) {
     if (!options.smtp) return { findings: [], status: 'info', data: { sessions: 'off', reason: 'SMTP sessions are turned off (--no-smtp): port 25 was not probed' } };
     const rcpt = recipientFor(target, options);
     const limit = pLimit(PARALLEL_PROBES);
     const probes = await Promise.all(hostAddrs.map(address => limit(() => probeMx(net, address, probeSettings(options), rcpt))));
-    const blocked = await port25Blocked(net, probes, options);
-    const findings = [...probeFindings(probes, target, options), ...hostFindings(probes, target, options)];
+    const blocked = await port25Blocked(net, probes);
+    const findings = [...probeFindings(probes, target, net.time), ...hostFindings(probes, target)];
     if (blocked.finding) findings.push(blocked.finding);
     return {
       findings,
@@ -72,7 +71,7 @@ function standing(probe: SmtpProbe): Standing {
   }
 }
 
-function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions): Finding[] {
+function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime): Finding[] {
   return probes.flatMap(probe => {
     const details: FindingDetails = { subjects: probeSubject(probe), evidence: probeEvidence(probe) };
     const severity = failureSeverity(probe, probes, target);
@@ -84,14 +83,14 @@ function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions)
       case 'refused':
         return [finding('smtp.refused', 'refused', failed, at)];
       case 'timeout':
-        return [finding('smtp.timeout', 'timedOut', { ...failed, timeoutMs: options.timeoutMs }, at)];
+        return [finding('smtp.timeout', 'timedOut', { ...failed, timeoutMs: outcome.waitedMs }, at)];
       case 'unreachable':
         if (probe.family === 6) return [];
         // The OS says this machine has no route: the failure is here, not at the server.
         if (outcome.code === 'ENETUNREACH') return [finding('network.no-route', 'noRoute', { server, code: outcome.code }, details)];
         return [finding('smtp.timeout', 'unreachable', { ...failed, code: outcome.code }, at)];
       case 'no-greeting':
-        return [finding('smtp.no-banner', 'noGreeting', { ...failed, failure: failureOf(probe, options) }, at)];
+        return [finding('smtp.no-banner', 'noGreeting', { ...failed, failure: failureOf(probe) }, at)];
       case 'busy':
       case 'rejected': {
         const reply = replyText(outcome.reply);
@@ -100,10 +99,10 @@ function probeFindings(probes: SmtpProbe[], target: Target, options: RunOptions)
       }
       case 'greeted': {
         // Slower than one step, yet within GREETING_PATIENCE: patient senders deliver, hasty ones give up.
-        const slow = outcome.greetingMs > options.timeoutMs ? [finding('smtp.greeting-slow', 'slow', { server, greetingMs: outcome.greetingMs }, details)] : [];
+        const slow = outcome.greetingMs > time.replyMs ? [finding('smtp.greeting-slow', 'slow', { server, greetingMs: outcome.greetingMs }, details)] : [];
         const { incomplete } = probe;
-        if (incomplete?.dropped) return [...slow, finding('smtp.session-dropped', 'dropped', { ...failed, failure: failureOf(probe, options) }, at)];
-        if (incomplete?.malformed) return [...slow, finding('smtp.reply-broken', 'broken', { step: incomplete.step, ...incomplete.malformed, ...failed, failure: failureOf(probe, options) }, at)];
+        if (incomplete?.dropped) return [...slow, finding('smtp.session-dropped', 'dropped', { ...failed, failure: failureOf(probe) }, at)];
+        if (incomplete?.malformed) return [...slow, finding('smtp.reply-broken', 'broken', { step: incomplete.step, ...incomplete.malformed, ...failed, failure: failureOf(probe) }, at)];
         return incomplete ? [...slow, stoppedFinding(probe, incomplete, details)] : slow;
       }
     }
@@ -154,7 +153,7 @@ function primaryDown(probes: SmtpProbe[]): boolean {
   return primaries.some(p => standing(p) === 'failed') && primaries.every(p => standing(p) === 'failed') && probes.some(p => p.preference > primary && standing(p) === 'answered');
 }
 
-function hostFindings(probes: SmtpProbe[], target: Target, options: RunOptions): Finding[] {
+function hostFindings(probes: SmtpProbe[], target: Target): Finding[] {
   const findings: Finding[] = [];
   const noRoute6 = probes.filter(p => standing(p) === 'no-ipv6');
   if (noRoute6.length) {
@@ -168,7 +167,7 @@ function hostFindings(probes: SmtpProbe[], target: Target, options: RunOptions):
   const failed = tested.filter(p => standing(p) === 'failed');
   if (failed.length && !tested.some(p => standing(p) === 'answered')) {
     const hosts = new Set(tested.map(p => p.host)).size;
-    const data = { domain: target.ascii, hosts, failures: failed.map(p => ({ host: p.host, ip: p.ip, failure: failureOf(p, options) })) };
+    const data = { domain: target.ascii, hosts, failures: failed.map(p => ({ host: p.host, ip: p.ip, failure: failureOf(p) })) };
     const details = { subjects: [...new Set(failed.flatMap(probeSubject))], evidence: failed.flatMap(p => probeEvidence(p)) };
     findings.push(finding('mx.all-unreachable', hosts === 1 ? 'onlyHost' : 'noHost', data, details));
   } else if (primaryDown(probes)) {
@@ -178,7 +177,7 @@ function hostFindings(probes: SmtpProbe[], target: Target, options: RunOptions):
     const data = {
       primary: [...new Set(down.map(p => p.host))],
       preference: primary,
-      failures: down.map(p => ({ ip: p.ip, failure: failureOf(p, options) })),
+      failures: down.map(p => ({ ip: p.ip, failure: failureOf(p) })),
       backup: backup.host,
       backupPreference: backup.preference,
     };
@@ -188,11 +187,11 @@ function hostFindings(probes: SmtpProbe[], target: Target, options: RunOptions):
 }
 
 /** How a failed probe failed, as data (src/causes.ts words it). */
-function failureOf(probe: SmtpProbe, options: RunOptions): SmtpFailure {
+function failureOf(probe: SmtpProbe): SmtpFailure {
   const { outcome, incomplete } = probe;
   switch (outcome.kind) {
     case 'refused': return { kind: 'refused' };
-    case 'timeout': return { kind: 'timeout', timeoutMs: options.timeoutMs };
+    case 'timeout': return { kind: 'timeout', timeoutMs: outcome.waitedMs };
     case 'unreachable': return { kind: 'unreachable', code: outcome.code };
     case 'no-greeting': return { kind: 'no-greeting', reason: outcome.reason, waitedMs: outcome.waitedMs, patience: GREETING_PATIENCE, detail: outcome.detail };
     case 'busy':
@@ -218,26 +217,26 @@ interface OtherPort {
  * port 25). A refused connect proves nothing either way (a host firewall may
  * reject other ports and drop 25), so only an accepted one counts.
  */
-async function port25Blocked(net: Net, probes: SmtpProbe[], options: RunOptions): Promise<{ finding?: Finding; otherPorts: OtherPort[] }> {
+async function port25Blocked(net: Net, probes: SmtpProbe[]): Promise<{ finding?: Finding; otherPorts: OtherPort[] }> {
   const tested = probes.filter(p => standing(p) !== 'no-ipv6');
   if (!tested.length || !tested.every(p => p.outcome.kind === 'timeout')) return { otherPorts: [] };
   const ips = [...new Set(tested.map(p => p.ip))];
-  const otherPorts = await Promise.all(ips.flatMap(ip => OTHER_PORTS.map(port => connectOnce(net, ip, port, Math.min(options.timeoutMs, OTHER_PORT_TIMEOUT_MS)))));
+  const otherPorts = await Promise.all(ips.flatMap(ip => OTHER_PORTS.map(port => connectOnce(net, ip, port))));
   const open = otherPorts.filter(r => r.result === 'connected');
   if (!open.length) return { otherPorts };
   return {
     otherPorts,
     finding: finding('network.port25-blocked', 'otherPortsOpen', { ips, open: open.map(r => endpointLabel(r)) }, {
       subjects: ips,
-      evidence: [...tested.map(p => `${endpointLabel(p)}: connect timed out after ${seconds(options.timeoutMs)}`), ...otherPorts.map(r => `${endpointLabel(r)}: ${r.result}`)],
+      evidence: [...tested.map(p => `${endpointLabel(p)}: connect timed out after ${seconds(net.time.connectMs)}`), ...otherPorts.map(r => `${endpointLabel(r)}: ${r.result}`)],
     }),
   };
 }
 
-function connectOnce(net: Net, ip: string, port: number, timeoutMs: number): Promise<OtherPort> {
-  return net.once(`tcp-connect|${ip}|${port}|${timeoutMs}`, () =>
+function connectOnce(net: Net, ip: string, port: number): Promise<OtherPort> {
+  return net.once(`tcp-connect|${ip}|${port}`, () =>
     net.dialer.exclusive(ip, port, async () => {
-      const dialed = await net.dialer.connect(ip, port, { timeoutMs });
+      const dialed = await net.dialer.connect(ip, port, { timeoutMs: net.time.pathConnectMs });
       if (dialed.kind === 'connected') dialed.socket.destroy();
       return { ip, port, result: dialed.kind === 'unreachable' ? `unreachable (${dialed.code})` : dialed.kind };
     }),

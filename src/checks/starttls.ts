@@ -23,8 +23,7 @@ export default defineCheck({
   provides: ['tlsSessions'],
   judges: 'starttls',
   emits: ['smtp.tls-required', 'tls.starttls-missing', 'tls.handshake-failed', 'tls.protocol-old'],
-  // The legacy retry is a whole new session: connect, greeting (two steps' wait), EHLO, STARTTLS, handshake.
-  budgetMs: options => options.timeoutMs * 7,
+  budget: 'tlsRetry',
   async run({ smtp25 }, ctx) {
     if (!smtp25.some(probe => probe.outcome.kind === 'greeted' && probe.starttls)) return noSessionToJudge();
     const verdicts = await Promise.all(smtp25.map(probe => judgeProbe(probe, ctx)));
@@ -75,12 +74,12 @@ async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict>
 /** The modern handshake failed: would TLS 1.0/1.1 or legacy ciphers work? */
 async function retryWithLegacyTls(probe: SmtpProbe, failed: Exclude<TlsResult, { kind: 'ok' }>, ctx: CheckContext, details: (lines: string[]) => FindingDetails): Promise<Verdict> {
   const { net, options } = ctx;
-  const reason = failed.kind === 'timeout' ? `no handshake within ${options.timeoutMs} ms` : failed.reason;
+  const reason = failed.kind === 'timeout' ? `no handshake within ${net.time.tlsHandshakeMs} ms` : failed.reason;
   const legacy = await openStartTls(
     net,
     { host: probe.host, ip: probe.ip, port: probe.port },
-    { helo: options.helo, timeoutMs: options.timeoutMs },
-    { servername: probe.host, timeoutMs: options.timeoutMs, caCerts: options.caCerts, minVersion: 'TLSv1', allowLegacy: true },
+    options.helo,
+    { servername: probe.host, caCerts: options.caCerts, minVersion: 'TLSv1', allowLegacy: true },
   );
   const where = { host: probe.host, ip: probe.ip, offered: true, failure: reason };
   const name = describe(probe);

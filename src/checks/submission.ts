@@ -33,7 +33,7 @@ export default defineCheck({
   provides: [],
   emits: ['submission.unreachable'],
   // connect + greeting + the session's step budget; ports and hosts are probed at once.
-  budgetMs: options => options.timeoutMs * 7 + 5000,
+  budget: 'submission',
   async run({ domain }, { options, net }) {
     if (!options.smtp) return { findings: [], status: 'info', data: { sessions: 'off', reason: 'SMTP sessions are turned off (--no-smtp): submission ports were not probed' } };
     const candidates = await submissionHosts(domain, options, net);
@@ -44,12 +44,12 @@ export default defineCheck({
     const probed = await Promise.all(
       dedupeGuesses(resolved).map(async c => {
         const ip = c.ips.find(a => ipFamily(a) === 4) ?? c.ips[0];
-        const probes = ip ? await Promise.all(c.ports.map(port => probeSubmission(net, { host: c.host, ip, port }, { helo: options.helo, timeoutMs: options.timeoutMs, caCerts: options.caCerts }))) : [];
+        const probes = ip ? await Promise.all(c.ports.map(port => probeSubmission(net, { host: c.host, ip, port }, { helo: options.helo, caCerts: options.caCerts }))) : [];
         return { ...c, ip, probes };
       }),
     );
     return {
-      findings: probed.flatMap(c => hostFinding(c, options)),
+      findings: probed.flatMap(c => hostFinding(c)),
       data: { hosts: probed.map(c => ({ host: c.host, source: c.source, ip: c.ip ?? null, ports: c.probes.map(p => describePort(p, options)) })) },
     };
   },
@@ -99,13 +99,13 @@ function dedupeGuesses<C extends Candidate & { ips: string[] }>(candidates: C[])
   });
 }
 
-function hostFinding(candidate: Candidate & { ip?: string; probes: SubmissionProbe[] }, options: RunOptions): Finding[] {
+function hostFinding(candidate: Candidate & { ip?: string; probes: SubmissionProbe[] }): Finding[] {
   const { host, source, ip, probes } = candidate;
   if (!ip) {
     if (source === 'guess') return [];
     return [finding('submission.unreachable', source === 'relay' ? 'relayUnresolved' : 'srvUnresolved', { host, source }, { subjects: [host] })];
   }
-  const ports = probes.flatMap(p => (p.outcome.kind === 'greeted' ? [] : [{ port: p.port, failure: failureOf(p.outcome, options) }]));
+  const ports = probes.flatMap(p => (p.outcome.kind === 'greeted' ? [] : [{ port: p.port, failure: failureOf(p.outcome) }]));
   // A port that greeted takes submissions: the host is reachable.
   if (ports.length < probes.length) return [];
   const silent = ports.every(p => p.failure.kind === 'timeout' || p.failure.kind === 'unreachable');
@@ -122,8 +122,8 @@ function hostFinding(candidate: Candidate & { ip?: string; probes: SubmissionPro
 }
 
 /** How a port that did not greet failed, as data (src/causes.ts words it). */
-function failureOf(outcome: Exclude<SubmissionOutcome, { kind: 'greeted' }>, options: RunOptions): SubmissionFailure {
-  return outcome.kind === 'timeout' ? { kind: 'timeout', timeoutMs: options.timeoutMs } : outcome;
+function failureOf(outcome: Exclude<SubmissionOutcome, { kind: 'greeted' }>): SubmissionFailure {
+  return outcome.kind === 'timeout' ? { kind: 'timeout', timeoutMs: outcome.waitedMs } : outcome;
 }
 
 function describePort(probe: SubmissionProbe, options: RunOptions): Record<string, unknown> {
@@ -131,7 +131,7 @@ function describePort(probe: SubmissionProbe, options: RunOptions): Record<strin
   return {
     port: probe.port,
     implicitTls: probe.implicitTls,
-    outcome: describeSubmissionOutcome(probe, options.timeoutMs),
+    outcome: describeSubmissionOutcome(probe),
     ...(probe.greeting ? { greeting: probe.greeting } : {}),
     ...(probe.starttlsOffered !== undefined ? { starttls: probe.starttlsOffered } : {}),
     ...(tls ? { tls: tls.kind === 'ok' ? { protocol: tls.protocol, cipher: tls.cipher, ...(tls.authorizationError ? { authorizationError: tls.authorizationError } : {}) } : tls } : {}),

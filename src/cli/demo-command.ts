@@ -26,7 +26,7 @@ export async function runDemoCommand(raw: Record<string, unknown>, io: CliIo): P
   try {
     const net = world.net(DEMO_TIMEOUT_MS);
     // The world's addresses are documentation ranges, its CA is its own: a lab, as --allow-private and --ca-file say.
-    const options = defaultRunOptions({ timeoutMs: DEMO_TIMEOUT_MS, allowPrivate: true, caCerts: [demo.caPem], helo: 'demo.maildiag.invalid' });
+    const options = defaultRunOptions({ allowPrivate: true, caCerts: [demo.caPem], helo: 'demo.maildiag.invalid' });
     const diagnosed = await Promise.all(demo.domains.map(d => diagnose(parseTarget(d.domain), options, net)));
     const reports = comparison ? diagnosed.map(r => comparison.attach(r)) : diagnosed;
     const summary = comparison?.summary(new Set(reports.map(r => r.ascii)));

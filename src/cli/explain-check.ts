@@ -12,7 +12,8 @@ import { parseTarget } from './targets.js';
 
 export interface LiveCheckSettings {
   resolvers: DnsServer[];
-  timeoutMs: number;
+  /** --timeout; without it the net's default. */
+  timeoutMs: number | undefined;
   loopbackOnly: boolean;
   allowPrivate: boolean;
 }
@@ -47,7 +48,7 @@ export async function runLiveChecks(report: ExplainReport, settings: LiveCheckSe
   const net = createNet({ resolvers: settings.resolvers, timeoutMs: settings.timeoutMs, loopbackOnly: settings.loopbackOnly });
   return Promise.all(
     [...plans.values()].map(plan =>
-      diagnose(parseTarget(plan.target), defaultRunOptions({ timeoutMs: settings.timeoutMs, allowPrivate: settings.allowPrivate, relayTest: false, ...(plan.dnsbl ? { dnsbl: plan.dnsbl } : {}) }), net, { only: plan.checks }),
+      diagnose(parseTarget(plan.target), defaultRunOptions({ allowPrivate: settings.allowPrivate, relayTest: false, ...(plan.dnsbl ? { dnsbl: plan.dnsbl } : {}) }), net, { only: plan.checks }),
     ),
   );
 }

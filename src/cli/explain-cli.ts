@@ -11,6 +11,6 @@ export async function runExplainCli(file: string | undefined, raw: Record<string
   const format = raw['json'] ? 'json' : typeof raw['format'] === 'string' ? raw['format'] : fromFile === 'json' || fromFile === 'markdown' ? fromFile : 'human';
   const color = colorEnabled(raw['color'], io.isTTY, io.env) && format === 'human';
   const resolvers = Array.isArray(raw['resolver']) ? parseResolvers(raw['resolver'] as string[]) : systemResolvers();
-  const check = raw['check'] ? { resolvers, timeoutMs: parseTimeout(String(raw['timeout'] ?? '10s')), loopbackOnly: networkDisabled(io.env), allowPrivate: Boolean(raw['allowPrivate']) } : undefined;
+  const check = raw['check'] ? { resolvers, timeoutMs: typeof raw['timeout'] === 'string' ? parseTimeout(raw['timeout']) : undefined, loopbackOnly: networkDisabled(io.env), allowPrivate: Boolean(raw['allowPrivate']) } : undefined;
   return runExplainCommand(file, { format, color, ...(check ? { check } : {}) }, io);
 }

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import type { CliIo } from './io.js';
 import { UsageError } from './errors.js';
 import { FAIL_ON } from './options.js';
+import { DEFAULT_TIMEOUT_MS } from '../net/time.js';
 import { FORMATS } from '../render/formats.js';
 import { VERSION } from '../version.js';
 import { withOutput } from './output.js';
@@ -14,6 +15,8 @@ export interface Outcome {
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+/** Shown in --help only: without --timeout the net takes its own default. */
+const TIMEOUT_HELP = `3s, 1500ms, 2m (default: ${DEFAULT_TIMEOUT_MS / 1000}s)`;
 
 /** How a report is written and which resolver it asks: the same for every command that diagnoses. */
 function addReportOptions(command: Command, timeoutWhat: string): Command {
@@ -22,7 +25,7 @@ function addReportOptions(command: Command, timeoutWhat: string): Command {
     .addOption(new Option('--format <format>', 'output format (human on a terminal)').choices(FORMATS))
     .option('--resolver <ip[:port]>', 'DNS server to ask, repeatable or comma-separated (default: the system\'s)', collect)
     .option('-o, --output <file>', 'write the report to this file (format from --format or its extension)')
-    .option('--timeout <duration>', `limit for ${timeoutWhat}: 3s, 1500ms, 2m`, '10s');
+    .option('--timeout <duration>', `limit for ${timeoutWhat}: ${TIMEOUT_HELP}`);
 }
 
 /** Options shared by the diagnosing commands (targets on the command line, and audit). */
@@ -107,7 +110,7 @@ export function createProgram(io: CliIo, outcome: Outcome): Command {
     .option('--check', 'run the live checks that can confirm the cause')
     .option('--resolver <ip[:port]>', 'DNS server for --check', collect)
     .option('-o, --output <file>', 'write the explanation to this file (format from --format or its extension)')
-    .option('--timeout <duration>', 'limit for one network operation in --check: 3s, 1500ms, 2m', '10s')
+    .option('--timeout <duration>', `limit for one network operation in --check: ${TIMEOUT_HELP}`)
     .option('--allow-private', 'let --check look at loopback/private/documentation addresses')
     .option('--no-color', 'no colour')
     .action(async (file: string | undefined, options: Record<string, unknown>) => {

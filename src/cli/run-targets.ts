@@ -20,7 +20,7 @@ const AUDIT_LINGER_MS = 5000;
 export function createRunNet(settings: RunSettings, io: CliIo, targetCount: number): Net {
   return createNet({
     resolvers: settings.resolvers,
-    timeoutMs: settings.run.timeoutMs,
+    timeoutMs: settings.timeoutMs,
     loopbackOnly: networkDisabled(io.env),
     sessionLingerMs: targetCount > 1 ? AUDIT_LINGER_MS : 0,
   });

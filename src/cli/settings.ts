@@ -17,6 +17,8 @@ import { resolve } from 'node:path';
 export interface RunSettings {
   run: RunOptions;
   resolvers: DnsServer[];
+  /** --timeout; without it the net's default (src/net/time.ts). */
+  timeoutMs?: number;
   format: Format;
   failOn: FailOn;
   color: boolean;
@@ -36,12 +38,10 @@ export function buildSettings(raw: Record<string, unknown>, io: CliIo, defaultFo
   const list = (key: string) => (Array.isArray(raw[key]) ? (raw[key] as string[]) : []);
   const output = str('output');
   const format = raw['json'] ? 'json' : ((str('format') as Format | undefined) ?? (output ? formatForFile(output) : undefined) ?? defaultFormat);
-  const timeoutMs = parseTimeout(str('timeout') ?? '10s');
   const messageFile = str('message') ? resolve(io.cwd, str('message')!) : undefined;
   if (messageFile) admitMessageFile('--message', str('message')!, messageFile);
   const caFiles = [str('caFile'), io.env['NODE_EXTRA_CA_CERTS']].filter((f): f is string => Boolean(f));
   const run: RunOptions = defaultRunOptions({
-    timeoutMs,
     from: raw['from'] === undefined ? '' : parseMailbox('--from', String(raw['from']), true),
     helo: str('helo') !== undefined ? parseHelo(str('helo')!) : defaultHelo(),
     dkimSelectors: list('dkimSelector').map(s => s.trim().toLowerCase()).filter(Boolean).map(s => {
@@ -63,6 +63,7 @@ export function buildSettings(raw: Record<string, unknown>, io: CliIo, defaultFo
   return {
     run,
     resolvers,
+    timeoutMs: str('timeout') === undefined ? undefined : parseTimeout(str('timeout')!),
     format,
     failOn: (str('failOn') ?? 'error') as FailOn,
     color: colorEnabled(raw['color'], io.isTTY, io.env) && format === 'human',

@@ -1,13 +1,17 @@
-// The network a run talks through: one DNS client, one dialer and one memo of
-// probe results, shared by every check and, in an audit, by every target.
+// The network a run talks through: one DNS client, one dialer, one memo of
+// probe results and the run's time (every wait, every check's budget, the
+// clock: src/net/time.ts), shared by every check and, in an audit, by every target.
 import { createDnsClient, type DnsClient, type DnsServer } from './dns/index.js';
 import { createDialer, isLoopback, type AddressMap, type Dialer } from './dialer.js';
 import { NetworkDisabledError } from './disabled.js';
 import { probeResolver, type ResolverHealth } from './dns/sanity.js';
+import { runTime, type RunTime } from './time.js';
 
 export interface Net {
   dns: DnsClient;
   dialer: Dialer;
+  /** How long every wait of the run may take, each check's budget, and the clock. */
+  readonly time: RunTime;
   /** Whether the resolvers can be believed; asked lazily, once per run (an audit shares it), before an answer blames a domain. */
   resolverHealth(): Promise<ResolverHealth>;
   /** Memoize a probe for the whole run: many domains share a handful of MX hosts. */
@@ -21,14 +25,14 @@ export interface Net {
 
 export interface NetOptions {
   resolvers: DnsServer[];
-  timeoutMs: number;
+  /** --timeout; src/net/time.ts turns it into every wait. */
+  timeoutMs?: number;
+  /** The clock certificates and server dates are judged by (tests set it). */
+  now?: () => Date;
   addressMap?: AddressMap;
   loopbackOnly?: boolean;
   sessionLingerMs?: number;
 }
-
-/** DNS waits for one answer at most this long per try; the run's --timeout still caps it. */
-const DNS_TRY_MS = 2500;
 
 /** `loopbackOnly` is the one switch for every socket of the run: the dialer's TCP and DNS over UDP and TCP. */
 export function createNet(options: NetOptions): Net {
@@ -38,7 +42,8 @@ export function createNet(options: NetOptions): Net {
   let finish!: () => void;
   const finished = new Promise<void>(resolve => (finish = resolve));
   let lingerMs = options.sessionLingerMs ?? 0;
-  const dns = createDnsClient({ servers: options.resolvers, timeoutMs: Math.min(options.timeoutMs, DNS_TRY_MS), retries: 1 });
+  const time = runTime(options.timeoutMs, options.now);
+  const dns = createDnsClient({ servers: options.resolvers, timeoutMs: time.dnsTryMs, retries: time.dnsRetries });
   const net: Net = {
     get sessionLingerMs() {
       return lingerMs;
@@ -49,6 +54,7 @@ export function createNet(options: NetOptions): Net {
       finish();
     },
     dns,
+    time,
     dialer: createDialer({ addressMap: options.addressMap, loopbackOnly: options.loopbackOnly }),
     once<T>(key: string, probe: () => Promise<T>): Promise<T> {
       let pending = memo.get(key) as Promise<T> | undefined;

@@ -10,7 +10,8 @@ export type DialResult =
   | { kind: 'refused' }
   /** The peer (or something on the path) aborted the connection as it opened (ECONNRESET). */
   | { kind: 'reset' }
-  | { kind: 'timeout' }
+  /** No connection within `waitedMs`: the timeout, the caller's signal, or the OS's ETIMEDOUT. */
+  | { kind: 'timeout'; waitedMs: number }
   /** No route, network unreachable, address family unsupported: this machine or its network. */
   | { kind: 'unreachable'; code: string };
 
@@ -75,7 +76,7 @@ export function createDialer(options: DialerOptions = {}): Dialer {
         throw new Error(`refusing to dial ${endpointKey(ip, port)}: network access is disabled (MAILDIAG_NO_NETWORK)`);
       }
       // A check whose time is already up opens nothing ('abort' never fires for a signal aborted before).
-      if (signal?.aborted) return Promise.resolve({ kind: 'timeout' });
+      if (signal?.aborted) return Promise.resolve({ kind: 'timeout', waitedMs: 0 });
       return new Promise<DialResult>(resolve => {
         const started = performance.now();
         // Commands and replies are small and strictly alternate: Nagle's algorithm would only add delay.
@@ -89,9 +90,10 @@ export function createDialer(options: DialerOptions = {}): Dialer {
           if (result.kind !== 'connected') socket.destroy();
           resolve(result);
         };
-        const onAbort = () => finish({ kind: 'timeout' });
-        const onError = (err: NodeJS.ErrnoException) => finish(dialFailure(err));
-        const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+        const waited = () => Math.round(performance.now() - started);
+        const onAbort = () => finish({ kind: 'timeout', waitedMs: waited() });
+        const onError = (err: NodeJS.ErrnoException) => finish(dialFailure(err, waited()));
+        const timer = setTimeout(() => finish({ kind: 'timeout', waitedMs: timeoutMs }), timeoutMs);
         signal?.addEventListener('abort', onAbort, { once: true });
         socket.once('error', onError);
         socket.once('connect', () => finish({ kind: 'connected', socket, connectMs: Math.round(performance.now() - started) }));
@@ -101,11 +103,11 @@ export function createDialer(options: DialerOptions = {}): Dialer {
 }
 
 /** The OS's words for a failed connect, each its own class (OONI netxlite): refused, reset, timed out, no route. */
-export function dialFailure(err: NodeJS.ErrnoException): DialResult {
+export function dialFailure(err: NodeJS.ErrnoException, waitedMs: number): DialResult {
   switch (err.code) {
     case 'ECONNREFUSED': return { kind: 'refused' };
     case 'ECONNRESET': return { kind: 'reset' };
-    case 'ETIMEDOUT': return { kind: 'timeout' };
+    case 'ETIMEDOUT': return { kind: 'timeout', waitedMs };
     default: return { kind: 'unreachable', code: err.code ?? err.message };
   }
 }

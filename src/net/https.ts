@@ -5,7 +5,7 @@
 // and the whole response in time (a server dribbling bytes cannot hold us).
 import http from 'node:http';
 import tls from 'node:tls';
-import type { Dialer } from './dialer.js';
+import type { Net } from './context.js';
 import { upgradeToTls } from './tls.js';
 import { VERSION } from '../version.js';
 
@@ -18,8 +18,6 @@ export interface HttpsRequest {
 }
 
 export interface HttpsOptions {
-  /** Bounds the connect, the handshake, and the whole response (status line to last body byte), each. */
-  timeoutMs: number;
   maxBytes: number;
   caCerts: string[];
   signal?: AbortSignal;
@@ -39,19 +37,20 @@ export type HttpsResult =
 
 const MAX_HEADER_BYTES = 16 * 1024;
 
-export async function httpsGet(dialer: Dialer, request: HttpsRequest, options: HttpsOptions): Promise<HttpsResult> {
+/** The connect, the handshake and the whole response (status line to last body byte) each have their wait from the net's time. */
+export async function httpsGet({ dialer, time }: Pick<Net, 'dialer' | 'time'>, request: HttpsRequest, options: HttpsOptions): Promise<HttpsResult> {
   const port = request.port ?? 443;
   return dialer.exclusive(request.ip, port, async () => {
-    const dialed = await dialer.connect(request.ip, port, { timeoutMs: options.timeoutMs, signal: options.signal });
+    const dialed = await dialer.connect(request.ip, port, { timeoutMs: time.connectMs, signal: options.signal });
     if (dialed.kind !== 'connected') return { kind: 'connect-failed', outcome: dialed.kind };
     try {
-      const handshake = await upgradeToTls(dialed.socket, { servername: request.host, timeoutMs: options.timeoutMs, caCerts: options.caCerts });
+      const handshake = await upgradeToTls(dialed.socket, { servername: request.host, caCerts: options.caCerts }, time.tlsHandshakeMs);
       if (handshake.kind === 'timeout') return { kind: 'timeout', phase: 'handshake' };
       if (handshake.kind === 'failed') return { kind: 'tls-failed', reason: handshake.reason };
       try {
         const problem = certificateProblems(handshake.socket, request.host, handshake.authorizationError);
         if (problem) return { kind: 'cert-invalid', reason: problem };
-        return await readResponse(handshake.socket, request, options);
+        return await readResponse(handshake.socket, request, options, time.httpsResponseMs);
       } finally {
         handshake.socket.destroy();
       }
@@ -67,7 +66,7 @@ function certificateProblems(socket: tls.TLSSocket, host: string, authorizationE
   return [authorizationError, nameError?.message].filter(p => p && p !== 'ERR_TLS_CERT_ALTNAME_INVALID').join('; ');
 }
 
-function readResponse(socket: tls.TLSSocket, request: HttpsRequest, options: HttpsOptions): Promise<HttpsResult> {
+function readResponse(socket: tls.TLSSocket, request: HttpsRequest, options: HttpsOptions, timeoutMs: number): Promise<HttpsResult> {
   return new Promise(resolve => {
     const req = http.request({
       method: 'GET',
@@ -87,7 +86,7 @@ function readResponse(socket: tls.TLSSocket, request: HttpsRequest, options: Htt
       resolve(result);
     };
     const onAbort = () => finish({ kind: 'timeout', phase: 'response' });
-    const timer = setTimeout(onAbort, options.timeoutMs);
+    const timer = setTimeout(onAbort, timeoutMs);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', err => finish({ kind: 'http-error', reason: (err as NodeJS.ErrnoException).code ?? err.message }));
     req.on('response', res => {

@@ -23,7 +23,6 @@ export type TlsHandshake =
 
 export interface TlsOptions {
   servername?: string;
-  timeoutMs: number;
   /** Trusted CAs in addition to Node's (PEM). */
   caCerts: string[];
   minVersion?: tls.SecureVersion;
@@ -32,7 +31,8 @@ export interface TlsOptions {
   allowLegacy?: boolean;
 }
 
-export function upgradeToTls(socket: net.Socket, options: TlsOptions): Promise<TlsHandshake> {
+/** The handshake within `timeoutMs` (the caller's share of the run's time, src/net/time.ts). */
+export function upgradeToTls(socket: net.Socket, options: TlsOptions, timeoutMs: number): Promise<TlsHandshake> {
   return new Promise(resolve => {
     const started = performance.now();
     const secure = tls.connect({
@@ -48,7 +48,7 @@ export function upgradeToTls(socket: net.Socket, options: TlsOptions): Promise<T
       if (result.kind !== 'ok') secure.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), options.timeoutMs);
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
     secure.once('error', err => finish({ kind: 'failed', reason: opensslReason(err) }));
     secure.once('secureConnect', () => {
       clearTimeout(timer);

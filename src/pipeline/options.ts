@@ -1,7 +1,6 @@
 // Settings of one diagnosis run, already validated by the CLI.
+// How long anything may take is the net's (src/net/time.ts), not the run's options.
 export interface RunOptions {
-  /** Limit for one network operation: connect, reply, DNS query, handshake. */
-  timeoutMs: number;
   /** RCPT TO of the probe; default postmaster@<domain>. */
   rcpt?: string;
   /** MAIL FROM of probes ('' = the null sender <>). */
@@ -27,11 +26,8 @@ export interface RunOptions {
   verbose: boolean;
 }
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
-
 export function defaultRunOptions(overrides: Partial<RunOptions> = {}): RunOptions {
   return {
-    timeoutMs: DEFAULT_TIMEOUT_MS,
     from: '',
     helo: 'maildiag.invalid',
     dkimSelectors: [],

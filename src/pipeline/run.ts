@@ -41,7 +41,6 @@ export async function runChecks(
   checks: readonly AnyCheck[],
   ctx: Omit<CheckContext, 'signal'>,
   seed: Partial<Facts>,
-  defaultBudgetMs: number,
   events: RunEvents = {},
   /** The whole run is being stopped (Ctrl-C): checks are told to stop too. */
   stop?: AbortSignal,
@@ -69,7 +68,7 @@ export async function runChecks(
         result = stop?.aborted ? errored(check, new Interrupted(), started) : skipped(check, skipReason(missing));
       } else {
         const input = Object.fromEntries(needs.map((key, i) => [key, got[i]])) as Partial<Facts>;
-        output = await withBudget(check.budgetMs?.(ctx.options) ?? defaultBudgetMs, stopped.promise, signal => check.run(input, { ...ctx, signal }));
+        output = await withBudget(ctx.net.time.budgetMs(check.budget ?? 'lookups'), stopped.promise, signal => check.run(input, { ...ctx, signal }));
         result = ran(check, output, started, check.judges ? sessionsShortOf(input.smtp25 ?? ([] as SmtpProbe[]), check.judges) : []);
       }
     } catch (err) {

@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimDns, type SimDnsServer, type SimZone } from '../../src/sim/dns-server.js';
-import { createNet } from '../../src/net/context.js';
+import { testNet } from '../helpers/net.js';
 import { discoverPolicy, effectivePolicy, organizationalDomain, treeWalkDomains, walkDmarcTree } from '../../src/auth/dmarc-discovery.js';
 
 const servers: SimDnsServer[] = [];
@@ -12,7 +12,7 @@ after(() => Promise.all(servers.map(s => s.close())));
 async function walkIn(zone: SimZone, domain: string) {
   const sim = await startSimDns(zone);
   servers.push(sim);
-  const walk = await walkDmarcTree(domain, createNet({ resolvers: [sim.server], timeoutMs: 500 }).dns);
+  const walk = await walkDmarcTree(domain, testNet(500, [sim.server]).dns);
   return { walk, asked: sim.log.filter(q => q.startsWith('_dmarc.')) };
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import certificate from '../../src/checks/certificate.js';
 import type { CheckContext } from '../../src/checks/define.js';
 import { parseTarget } from '../../src/cli/targets.js';
-import { createNet } from '../../src/net/context.js';
+import { testNet } from '../helpers/net.js';
 import type { TlsSession } from '../../src/pipeline/facts.js';
 import { defaultRunOptions } from '../../src/pipeline/options.js';
 import { createCa, createCertificate, daysFromNow, type CertificateSpec, type SimCertificate } from '../../src/sim/tls-certs.js';
@@ -21,7 +21,7 @@ function context(target = 'example.com'): CheckContext {
   return {
     target: parseTarget(target),
     options: defaultRunOptions({ caCerts: [ca.certPem] }),
-    net: createNet({ resolvers: [{ host: '127.0.0.1', port: 9 }], timeoutMs: 100, loopbackOnly: true }),
+    net: testNet(100, [{ host: '127.0.0.1', port: 9 }]),
     signal: new AbortController().signal,
   };
 }

@@ -4,7 +4,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import dane, { isUsableTlsa, tlsaMatches } from '../../src/checks/dane.js';
 import type { CheckContext } from '../../src/checks/define.js';
 import { parseTarget } from '../../src/cli/targets.js';
-import { createNet } from '../../src/net/context.js';
+import { testNet } from '../helpers/net.js';
 import type { TlsaRecord } from '../../src/net/dns/index.js';
 import type { TlsSession } from '../../src/pipeline/facts.js';
 import { defaultRunOptions } from '../../src/pipeline/options.js';
@@ -58,7 +58,7 @@ async function run(host: string) {
   const ctx: CheckContext = {
     target: parseTarget('example.com'),
     options: defaultRunOptions(),
-    net: createNet({ resolvers: [dns.server], timeoutMs: 1000, loopbackOnly: true }),
+    net: testNet(1000, [dns.server]),
     signal: new AbortController().signal,
   };
   return dane.run({ tlsSessions: [session] }, ctx);

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { startSimDns, type SimDnsServer, type SimZone } from '../../src/sim/dns-server.js';
 import type { Report } from '../../src/report/schema.js';
-import type { RunOptions } from '../../src/pipeline/options.js';
 import { COMMON_SELECTORS } from '../../src/checks/dkim.js';
-import { causesOf, checkOf, diagnoseWorld } from '../helpers/diagnosis.js';
+import { causesOf, checkOf, diagnoseWorld, type WorldOptions } from '../helpers/diagnosis.js';
 import { ed25519DkimKey, rsaDkimKey, splitTxt } from '../helpers/dkim.js';
 
 const servers: SimDnsServer[] = [];
@@ -16,7 +15,7 @@ after(() => Promise.all(servers.map(s => s.close())));
 
 const strong = rsaDkimKey(2048);
 
-async function dkimWorld(zone: SimZone, options: Partial<RunOptions> = {}): Promise<{ report: Report; asked: string[] }> {
+async function dkimWorld(zone: SimZone, options: WorldOptions = {}): Promise<{ report: Report; asked: string[] }> {
   const dns = await startSimDns({ 'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }] }, ...zone });
   servers.push(dns);
   const report = await diagnoseWorld('example.com', { dns, only: ['dkim'], options });

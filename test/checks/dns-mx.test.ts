@@ -2,7 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimDns, type SimZone, type SimDnsServer } from '../../src/sim/dns-server.js';
-import { createNet } from '../../src/net/context.js';
+import { testNet } from '../helpers/net.js';
 import { diagnose } from '../../src/diagnose.js';
 import { parseTarget } from '../../src/cli/targets.js';
 import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
@@ -14,8 +14,8 @@ after(() => Promise.all(servers.map(s => s.close())));
 async function diagnoseIn(zone: SimZone, domain = 'example.com', options: Partial<RunOptions> = {}): Promise<Report> {
   const sim = await startSimDns({ '.': { NS: ['a.root.example'] }, ...zone });
   servers.push(sim);
-  const net = createNet({ resolvers: [sim.server], timeoutMs: 500 });
-  return diagnose(parseTarget(domain), defaultRunOptions({ timeoutMs: 500, allowPrivate: true, ...options }), net, { only: ['domain', 'mx', 'host-addrs'] });
+  const net = testNet(500, [sim.server]);
+  return diagnose(parseTarget(domain), defaultRunOptions({ allowPrivate: true, ...options }), net, { only: ['domain', 'mx', 'host-addrs'] });
 }
 
 const causesOf = (report: Report) => report.checks.flatMap(c => c.findings.map(f => f.cause));
@@ -57,8 +57,8 @@ test('dns.servfail when the domain is silent but the resolver answers', async ()
 });
 
 test('dns.resolver-unreachable when no resolver answers at all', async () => {
-  const net = createNet({ resolvers: [{ host: '127.0.0.1', port: 9 }], timeoutMs: 200 });
-  const report = await diagnose(parseTarget('example.com'), defaultRunOptions({ timeoutMs: 200 }), net);
+  const net = testNet(200, [{ host: '127.0.0.1', port: 9 }]);
+  const report = await diagnose(parseTarget('example.com'), defaultRunOptions(), net);
   assert.equal(top(report), 'dns.resolver-unreachable');
   assert.equal(report.diagnosis[0]!.side, 'local');
 });

@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimDns, type SimZone, type SimDnsServer } from '../../src/sim/dns-server.js';
-import { createNet } from '../../src/net/context.js';
+import { testNet } from '../helpers/net.js';
 import { diagnose } from '../../src/diagnose.js';
 import { parseTarget } from '../../src/cli/targets.js';
 import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
@@ -18,8 +18,8 @@ const TIMEOUT_MS = 1000;
 async function diagnoseIn(zone: SimZone, target: string, options: Partial<RunOptions> = {}, only = ['dnsbl', 'dnsbl-domain']) {
   const sim = await startSimDns({ '.': { NS: ['a.root.example'] }, ...zone });
   servers.push(sim);
-  const net = createNet({ resolvers: [sim.server], timeoutMs: TIMEOUT_MS });
-  const report = await diagnose(parseTarget(target), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true, ...options }), net, { only });
+  const net = testNet(TIMEOUT_MS, [sim.server]);
+  const report = await diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true, ...options }), net, { only });
   return { report, log: sim.log };
 }
 

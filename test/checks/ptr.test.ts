@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimDns, type SimZone, type SimDnsServer } from '../../src/sim/dns-server.js';
-import { createNet } from '../../src/net/context.js';
+import { testNet } from '../helpers/net.js';
 import { diagnose } from '../../src/diagnose.js';
 import { parseTarget } from '../../src/cli/targets.js';
 import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
@@ -19,12 +19,12 @@ const TIMEOUT_MS = 1000;
 async function startWorld(zone: SimZone) {
   const sim = await startSimDns({ '.': { NS: ['a.root.example'] }, ...zone });
   servers.push(sim);
-  return createNet({ resolvers: [sim.server], timeoutMs: TIMEOUT_MS });
+  return testNet(TIMEOUT_MS, [sim.server]);
 }
 
 async function diagnoseIn(zone: SimZone, target = 'example.com', options: Partial<RunOptions> = {}): Promise<Report> {
   const net = await startWorld(zone);
-  return diagnose(parseTarget(target), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true, ...options }), net, { only: ['ptr'] });
+  return diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true, ...options }), net, { only: ['ptr'] });
 }
 
 /** A domain whose one MX host is mx.example.com at 192.0.2.10, plus the reverse records given. */
@@ -163,7 +163,7 @@ test('provides ptrNames per address: names and whether they are forward-confirme
   ];
   const output = await ptr.run({ hostAddrs }, {
     target: parseTarget('example.com'),
-    options: defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true }),
+    options: defaultRunOptions({ allowPrivate: true }),
     net,
     signal: new AbortController().signal,
   });

@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
-import { createNet } from '../../src/net/context.js';
+import { testNet } from '../helpers/net.js';
 import { diagnose } from '../../src/diagnose.js';
 import { parseTarget } from '../../src/cli/targets.js';
 import { defaultRunOptions } from '../../src/pipeline/options.js';
@@ -18,8 +18,8 @@ const TIMEOUT_MS = 1000;
 const closers: (() => Promise<void>)[] = [];
 after(() => Promise.all(closers.map(close => close())));
 
-function diagnoseWith(resolver: DnsServer, domain: string, net = createNet({ resolvers: [resolver], timeoutMs: TIMEOUT_MS, loopbackOnly: true })): Promise<Report> {
-  return diagnose(parseTarget(domain), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true }), net);
+function diagnoseWith(resolver: DnsServer, domain: string, net = testNet(TIMEOUT_MS, [resolver])): Promise<Report> {
+  return diagnose(parseTarget(domain), defaultRunOptions({ allowPrivate: true }), net);
 }
 
 async function lying(lie: Lie) {
@@ -74,7 +74,7 @@ test('a rewriting resolver: the invented address is never probed as the domain\'
 
 test('a healthy resolver: a domain that does not exist is the domain\'s, and the resolver was asked about itself once', async () => {
   const sim = await healthy();
-  const net = createNet({ resolvers: [sim.server], timeoutMs: TIMEOUT_MS, loopbackOnly: true });
+  const net = testNet(TIMEOUT_MS, [sim.server]);
   const first = await diagnoseWith(sim.server, 'missing.example', net);
   const second = await diagnoseWith(sim.server, 'also-missing.example', net);
   for (const report of [first, second]) {
@@ -96,8 +96,8 @@ test('a healthy resolver: an implicit MX stays the domain\'s, and a domain that 
 
 test('an IP target: "no PTR" from a resolver that fails everything is the resolver\'s, not the address\'s', async () => {
   const resolver = await lying('NXDOMAIN');
-  const net = createNet({ resolvers: [resolver.server], timeoutMs: TIMEOUT_MS, loopbackOnly: true });
-  const report = await diagnose(parseTarget('192.0.2.10'), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true }), net, { only: ['ptr'] });
+  const net = testNet(TIMEOUT_MS, [resolver.server]);
+  const report = await diagnose(parseTarget('192.0.2.10'), defaultRunOptions({ allowPrivate: true }), net, { only: ['ptr'] });
   assert.deepEqual(report.diagnosis.map(d => [d.cause, d.side]), [['dns.resolver-failing', 'local']]);
   const { messageId, data } = report.checks[0]!.findings[0]!;
   assert.deepEqual([messageId, data], ['failing', { resolvers: [`127.0.0.1:${resolver.server.port}`], rootAnswer: 'nxdomain', answer: 'nxdomain', about: '192.0.2.10' }]);
@@ -105,9 +105,9 @@ test('an IP target: "no PTR" from a resolver that fails everything is the resolv
 
 test('an IP target with a healthy resolver: its PTR is read, and no PTR stays the address\'s', async () => {
   const sim = await healthy();
-  const net = createNet({ resolvers: [sim.server], timeoutMs: TIMEOUT_MS, loopbackOnly: true });
-  const report = await diagnose(parseTarget('192.0.2.10'), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true }), net, { only: ['ptr'] });
+  const net = testNet(TIMEOUT_MS, [sim.server]);
+  const report = await diagnose(parseTarget('192.0.2.10'), defaultRunOptions({ allowPrivate: true }), net, { only: ['ptr'] });
   assert.deepEqual(report.diagnosis.map(d => d.cause), []);
-  const missing = await diagnose(parseTarget('192.0.2.11'), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true }), net, { only: ['ptr'] });
+  const missing = await diagnose(parseTarget('192.0.2.11'), defaultRunOptions({ allowPrivate: true }), net, { only: ['ptr'] });
   assert.deepEqual(missing.diagnosis.map(d => d.cause), ['ptr.missing']);
 });

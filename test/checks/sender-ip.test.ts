@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimDns, type SimZone, type SimDnsServer } from '../../src/sim/dns-server.js';
-import { createNet } from '../../src/net/context.js';
+import { testNet } from '../helpers/net.js';
 import { diagnose } from '../../src/diagnose.js';
 import { parseTarget } from '../../src/cli/targets.js';
 import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
@@ -17,8 +17,8 @@ const SENDER = '198.51.100.7';
 async function diagnoseIn(zone: SimZone, options: Partial<RunOptions>) {
   const sim = await startSimDns({ '.': { NS: ['a.root.example'] }, 'example.com': { MX: [{ priority: 0, exchange: '' }] }, ...zone });
   servers.push(sim);
-  const net = createNet({ resolvers: [sim.server], timeoutMs: TIMEOUT_MS });
-  const report = await diagnose(parseTarget('example.com'), defaultRunOptions({ timeoutMs: TIMEOUT_MS, allowPrivate: true, ...options }), net, { only: ['sender-ip'] });
+  const net = testNet(TIMEOUT_MS, [sim.server]);
+  const report = await diagnose(parseTarget('example.com'), defaultRunOptions({ allowPrivate: true, ...options }), net, { only: ['sender-ip'] });
   return report.checks.find(c => c.id === 'sender-ip')!;
 }
 

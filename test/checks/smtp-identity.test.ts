@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import smtpIdentity from '../../src/checks/smtp-identity.js';
 import { parseEhlo, type SmtpProbe } from '../../src/net/smtp/index.js';
-import { createNet } from '../../src/net/context.js';
+import { testNet } from '../helpers/net.js';
 import { parseTarget } from '../../src/cli/targets.js';
 import { defaultRunOptions } from '../../src/pipeline/options.js';
 import type { PtrNames } from '../../src/pipeline/facts.js';
@@ -36,7 +36,7 @@ async function judge(probes: SmtpProbe[], ptrNames: PtrNames[]) {
   const output = await smtpIdentity.run({ smtp25: probes, ptrNames }, {
     target: parseTarget('example.com'),
     options: defaultRunOptions(),
-    net: createNet({ resolvers: [], timeoutMs: 100 }),
+    net: testNet(100),
     signal: new AbortController().signal,
   });
   return output.findings;

@@ -3,14 +3,13 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimDns, type SimDnsServer, type SimZone } from '../../src/sim/dns-server.js';
 import type { Report } from '../../src/report/schema.js';
-import type { RunOptions } from '../../src/pipeline/options.js';
-import { causesOf, checkOf, diagnoseWorld } from '../helpers/diagnosis.js';
+import { causesOf, checkOf, diagnoseWorld, type WorldOptions } from '../helpers/diagnosis.js';
 
 const servers: SimDnsServer[] = [];
 after(() => Promise.all(servers.map(s => s.close())));
 
 /** example.com with the given SPF strings (one TXT record each) and any other names. */
-async function spfWorld(spf: string[][], extra: SimZone = {}, options: Partial<RunOptions> = {}): Promise<Report> {
+async function spfWorld(spf: string[][], extra: SimZone = {}, options: WorldOptions = {}): Promise<Report> {
   const dns = await startSimDns({
     'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }], TXT: [['google-site-verification=token'], ...spf] },
     'mx.example.com': { A: ['192.0.2.10'] },

@@ -50,7 +50,7 @@ export async function startSmtpWorld(zone: SimZone, endpoints: Record<string, En
       contended: dialer.contended,
       async connect(ip, port, options): Promise<DialResult> {
         const fake = faked.get(endpointKey(ip, port));
-        if (fake === 'timeout') return new Promise(resolve => setTimeout(() => resolve({ kind: 'timeout' }), options.timeoutMs));
+        if (fake === 'timeout') return new Promise(resolve => setTimeout(() => resolve({ kind: 'timeout', waitedMs: options.timeoutMs }), options.timeoutMs));
         if (fake) return { kind: 'unreachable', code: fake.unreachable };
         return dialer.connect(ip, port, options);
       },
@@ -64,7 +64,7 @@ export async function startSmtpWorld(zone: SimZone, endpoints: Record<string, En
     timeoutMs,
     net,
     diagnose: (target, only, options = {}, runNet = net()) =>
-      diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true, timeoutMs, helo: 'probe.example.net', ...options }), runNet, { only }),
+      diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true, helo: 'probe.example.net', ...options }), runNet, { only }),
   };
 }
 

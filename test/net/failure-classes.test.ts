@@ -13,7 +13,7 @@ import { allClosed, startSmtpWorld } from '../helpers/smtp-world.js';
 const MX = { host: 'mx.example.com', ip: '192.0.2.10', family: 4 as const, preference: 10 };
 const ca = createCa();
 const certificate = createCertificate({ commonName: 'mx.example.com', altNames: ['mx.example.com'], issuer: ca });
-const settings: SmtpProbeSettings = { helo: 'probe.example.net', from: '', timeoutMs: 1000, caCerts: [ca.certPem], relayTest: true };
+const settings: SmtpProbeSettings = { helo: 'probe.example.net', from: '', caCerts: [ca.certPem], relayTest: true };
 
 async function probeWith(persona: Partial<SmtpPersona>) {
   const world = await startSmtpWorld({}, { '192.0.2.10:25': mailServer('mx.example.com', ['example.com'], persona) });
@@ -24,8 +24,8 @@ async function probeWith(persona: Partial<SmtpPersona>) {
 }
 
 test('connect errors keep the class the OS gave them', () => {
-  const classes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].map(code => dialFailure(Object.assign(new Error(code), { code })));
-  assert.deepEqual(classes, [{ kind: 'refused' }, { kind: 'reset' }, { kind: 'timeout' }, { kind: 'unreachable', code: 'EHOSTUNREACH' }, { kind: 'unreachable', code: 'ENETUNREACH' }]);
+  const classes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].map(code => dialFailure(Object.assign(new Error(code), { code }), 75));
+  assert.deepEqual(classes, [{ kind: 'refused' }, { kind: 'reset' }, { kind: 'timeout', waitedMs: 75 }, { kind: 'unreachable', code: 'EHOSTUNREACH' }, { kind: 'unreachable', code: 'ENETUNREACH' }]);
 });
 
 test('a reset instead of the greeting is a reset, not a close or a timeout', async () => {

@@ -1,10 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { createDialer } from '../../src/net/dialer.js';
 import { httpsGet, type HttpsOptions } from '../../src/net/https.js';
 import { startSimHttps, type SimHttpsServer } from '../../src/sim/https-server.js';
 import { chainPem, createCa, createCertificate, daysFromNow } from '../../src/sim/tls-certs.js';
+import { testNet } from '../helpers/net.js';
 
 const HOST = 'mta-sts.example.com';
 const PATH = '/.well-known/mta-sts.txt';
@@ -33,10 +33,10 @@ after(async () => {
   await Promise.all(extra.map(s => s.close()));
 });
 
-const dialerFor = (port: number) => createDialer({ addressMap: new Map([['192.0.2.20:443', { host: '127.0.0.1', port }]]) });
-const options = (overrides: Partial<HttpsOptions> = {}): HttpsOptions => ({ timeoutMs: 2000, maxBytes: 64 * 1024, caCerts: [ca.certPem], ...overrides });
-const get = (host: string, overrides: Partial<HttpsOptions> = {}, port = server.port) =>
-  httpsGet(dialerFor(port), { host, ip: '192.0.2.20', path: PATH }, options(overrides));
+const netFor = (port: number, timeoutMs: number) => testNet(timeoutMs, [], { addressMap: new Map([['192.0.2.20:443', { host: '127.0.0.1', port }]]) });
+const options = (overrides: Partial<HttpsOptions> = {}): HttpsOptions => ({ maxBytes: 64 * 1024, caCerts: [ca.certPem], ...overrides });
+const get = (host: string, overrides: Partial<HttpsOptions> = {}, port = server.port, timeoutMs = 2000) =>
+  httpsGet(netFor(port, timeoutMs), { host, ip: '192.0.2.20', path: PATH }, options(overrides));
 
 /** Certificates for names the fixture serves under other names: a second server with that certificate. */
 async function serverWith(cert: string, key: string, host = HOST): Promise<SimHttpsServer> {
@@ -71,13 +71,13 @@ test('a redirect is reported, not followed', async () => {
 
 test('a body dribbled a byte at a time is bounded by the response timeout', async () => {
   const started = Date.now();
-  const result = await get('slow.example.com', { timeoutMs: 400 });
+  const result = await get('slow.example.com', {}, server.port, 400);
   assert.deepEqual(result, { kind: 'timeout', phase: 'response' });
   assert.ok(Date.now() - started < 1500);
 });
 
 test('a server that never answers the request times out', async () => {
-  assert.deepEqual(await get('silent.example.com', { timeoutMs: 300 }), { kind: 'timeout', phase: 'response' });
+  assert.deepEqual(await get('silent.example.com', {}, server.port, 300), { kind: 'timeout', phase: 'response' });
 });
 
 test('a certificate from an unknown CA is refused before the request', async () => {

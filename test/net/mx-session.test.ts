@@ -13,7 +13,7 @@ import { allClosed, healthyServer, startSmtpWorld, type Endpoint } from '../help
 const TIMEOUT_MS = 800;
 const ENDPOINT = '192.0.2.10:25';
 const MX = { host: 'mx.example.com', ip: '192.0.2.10', family: 4 as const, preference: 10 };
-const settings: SmtpProbeSettings = { helo: 'probe.example.net', from: '', timeoutMs: TIMEOUT_MS, caCerts: [], relayTest: true };
+const settings: SmtpProbeSettings = { helo: 'probe.example.net', from: '', caCerts: [], relayTest: true };
 
 /** A world with one MX endpoint, and a count of the dials the probes make. */
 async function worldWith(behaviour: Endpoint) {
@@ -107,7 +107,7 @@ test('a move the tables do not list is refused: the host never goes back, a sess
   host.unreachable({ outcome: { kind: 'refused' } }, new Transcript());
   assert.equal(host.state.name, 'finished');
   assert.throws(() => host.finish(), /no transition from finished to finished/);
-  const talk = new Conversation(undefined as never, false, 0);
+  const talk = new Conversation(undefined as never, false);
   assert.throws(() => talk.end(), /no transition from idle to idle/);
   talk.begin({ code: 250, lines: ['ok'] });
   assert.throws(() => talk.begin({ code: 250, lines: ['ok'] }), /no transition from in-transaction to in-transaction/);

@@ -28,7 +28,7 @@ const ca = createCa();
 const cert = createCertificate({ commonName: 'mx.example.com', altNames: ['mx.example.com'], issuer: ca });
 const tlsPersona = { key: cert.keyPem, cert: cert.certPem };
 const MX = { host: 'mx.example.com', ip: '192.0.2.10', family: 4 as const, preference: 10 };
-const settings: SmtpProbeSettings = { helo: 'probe.example.net', from: '', timeoutMs: TIMEOUT_MS, caCerts: [ca.certPem], relayTest: true };
+const settings: SmtpProbeSettings = { helo: 'probe.example.net', from: '', caCerts: [ca.certPem], relayTest: true };
 
 async function probeWith(behaviour: Endpoint, rcpt: string | undefined = 'postmaster@example.com', overrides: Partial<SmtpProbeSettings> = {}) {
   const world = await startSmtpWorld({}, { '192.0.2.10:25': behaviour }, TIMEOUT_MS);
@@ -169,7 +169,7 @@ test('a server slow on every step: the session ends at its deadline instead of k
   const world = await startSmtpWorld({}, { '192.0.2.10:25': { greeting: ['220 a'], name: 'a', extensions: [], byteDelayMs: 15, replies: { MAIL: '250 ok', RSET: '250 ok' }, recipients: { '*': '250 ok' } } }, timeoutMs);
   const net = world.net();
   const started = performance.now();
-  const probes = await Promise.all(Array.from({ length: 30 }, (_, i) => probeMx(net, MX, { ...settings, timeoutMs }, `postmaster@d${i}.example`)));
+  const probes = await Promise.all(Array.from({ length: 30 }, (_, i) => probeMx(net, MX, settings, `postmaster@d${i}.example`)));
   const elapsed = performance.now() - started;
   assert.ok(elapsed < timeoutMs * 7, `${elapsed} ms`);
   const late = probes.filter(p => p.incomplete);
@@ -292,8 +292,8 @@ test(`a session ends after ${90} RSETs (Postfix's junk-command limit is 100) and
 test('a host that failed is not dialled again in the same run', async () => {
   const world = await startSmtpWorld({}, { '192.0.2.10:25': { greeting: null } }, 300);
   const net = world.net();
-  const first = await probeMx(net, MX, { ...settings, timeoutMs: 300 }, 'postmaster@a.example');
-  const second = await probeMx(net, MX, { ...settings, timeoutMs: 300 }, 'postmaster@b.example');
+  const first = await probeMx(net, MX, settings, 'postmaster@a.example');
+  const second = await probeMx(net, MX, settings, 'postmaster@b.example');
   assert.equal(first.outcome.kind, 'no-greeting');
   assert.deepEqual(second.outcome, first.outcome);
   assert.equal(world.servers.get('192.0.2.10:25')!.connections, 1);
@@ -315,13 +315,13 @@ test('openStartTls: negotiates with the given TLS settings, or says why it could
   }, TIMEOUT_MS);
   const net: Net = world.net();
   const endpoint = { host: 'mx.example.com', ip: '192.0.2.10', port: 25 };
-  const ok = await openStartTls(net, endpoint, { helo: 'probe.example.net', timeoutMs: TIMEOUT_MS }, { timeoutMs: TIMEOUT_MS, caCerts: [ca.certPem] });
+  const ok = await openStartTls(net, endpoint, 'probe.example.net', { caCerts: [ca.certPem] });
   assert.equal(ok.kind === 'ok' && ok.protocol, 'TLSv1.2');
-  const tooNew = await openStartTls(net, endpoint, { helo: 'probe.example.net', timeoutMs: TIMEOUT_MS }, { timeoutMs: TIMEOUT_MS, caCerts: [], minVersion: 'TLSv1.3' });
+  const tooNew = await openStartTls(net, endpoint, 'probe.example.net', { caCerts: [], minVersion: 'TLSv1.3' });
   assert.equal(tooNew.kind, 'failed');
-  const plain = await openStartTls(net, { ...endpoint, host: 'mx2.example.com', ip: '192.0.2.11' }, { helo: 'probe.example.net', timeoutMs: TIMEOUT_MS }, { timeoutMs: TIMEOUT_MS, caCerts: [] });
+  const plain = await openStartTls(net, { ...endpoint, host: 'mx2.example.com', ip: '192.0.2.11' }, 'probe.example.net', { caCerts: [] });
   assert.equal(plain.kind, 'not-offered');
-  const closed = await openStartTls(net, { ...endpoint, ip: '192.0.2.99' }, { helo: 'probe.example.net', timeoutMs: TIMEOUT_MS }, { timeoutMs: TIMEOUT_MS, caCerts: [] });
+  const closed = await openStartTls(net, { ...endpoint, ip: '192.0.2.99' }, 'probe.example.net', { caCerts: [] });
   assert.deepEqual(closed, { kind: 'no-session', reason: 'connection refused' });
   assert.ok(await allClosed(net));
   // The TLS session ends with QUIT; the failed handshake leaves nothing to say it on.
@@ -333,7 +333,7 @@ test('submission ports: STARTTLS on 587 with AUTH only inside TLS; implicit TLS 
     '192.0.2.20:587': healthyServer('smtp.example.com', { tls: tlsPersona, extensions: ['PIPELINING'], replies: {} }),
   }, TIMEOUT_MS);
   const net = world.net();
-  const submissionSettings = { helo: 'probe.example.net', timeoutMs: TIMEOUT_MS, caCerts: [ca.certPem] };
+  const submissionSettings = { helo: 'probe.example.net', caCerts: [ca.certPem] };
   const starttls = await probeSubmission(net, { host: 'smtp.example.com', ip: '192.0.2.20', port: 587 }, submissionSettings);
   assert.equal(starttls.outcome.kind, 'greeted');
   assert.equal(starttls.starttlsOffered, true);
@@ -348,7 +348,7 @@ test('submission ports: STARTTLS on 587 with AUTH only inside TLS; implicit TLS 
 test('a submission probe answers before the server has answered QUIT; the connection still ends with it', async () => {
   const world = await startSmtpWorld({}, { '192.0.2.20:587': healthyServer('smtp.example.com', { tls: tlsPersona, replies: { QUIT: null } }) }, TIMEOUT_MS);
   const net = world.net();
-  const probe = await probeSubmission(net, { host: 'smtp.example.com', ip: '192.0.2.20', port: 587 }, { helo: 'probe.example.net', timeoutMs: TIMEOUT_MS, caCerts: [ca.certPem] });
+  const probe = await probeSubmission(net, { host: 'smtp.example.com', ip: '192.0.2.20', port: 587 }, { helo: 'probe.example.net', caCerts: [ca.certPem] });
   assert.equal(probe.tls?.kind, 'ok');
   assert.equal([...net.dialer.open].filter(socket => !socket.destroyed).length, 1, 'the session is still waiting for its 221 when the answer is ready');
   assert.ok(await allClosed(net));

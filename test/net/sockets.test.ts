@@ -7,11 +7,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import pLimit from 'p-limit';
-import { createNet, type Net } from '../../src/net/context.js';
+import type { Net } from '../../src/net/context.js';
 import { probeMx, SmtpSession } from '../../src/net/smtp/index.js';
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
 import { closedPort, startSimSmtp, type SimSmtpServer } from '../../src/sim/smtp-server.js';
 import { mailServer } from '../../src/sim/world.js';
+import { testNet } from '../helpers/net.js';
 
 const PROBES = 10_000;
 const FULL_PROBES = 200;
@@ -50,12 +51,7 @@ after(async () => {
 function networkFor(): Net {
   const port = (ip: string) =>
     ip.startsWith('192.0.2.') ? greeter.port : ip.startsWith('198.51.100.') ? (hangUp.address() as net.AddressInfo).port : refusing;
-  return createNet({
-    resolvers: [dns.server],
-    timeoutMs: TIMEOUT_MS,
-    addressMap: { get: endpoint => ({ host: '127.0.0.1', port: port(endpoint) }) },
-    loopbackOnly: true,
-  });
+  return testNet(TIMEOUT_MS, [dns.server], { addressMap: { get: endpoint => ({ host: '127.0.0.1', port: port(endpoint) }) } });
 }
 
 const tcpSockets = (): number => process.getActiveResourcesInfo().filter(kind => kind === 'TCPSocketWrap' || kind === 'TCPWRAP').length;
@@ -67,10 +63,10 @@ async function probe(run: Net, kind: Kind, i: number): Promise<string> {
     case 'hang-up': {
       const ip = kind === 'session' ? `192.0.2.${octet}` : `198.51.100.${octet}`;
       return run.dialer.exclusive(ip, 25, async () => {
-        const opened = await SmtpSession.open(run, { host: 'mx.example.com', ip, port: 25 }, TIMEOUT_MS);
+        const opened = await SmtpSession.open(run, { host: 'mx.example.com', ip, port: 25 });
         if (opened.kind !== 'connected') return opened.kind;
-        const greeting = await opened.session.read(TIMEOUT_MS);
-        await opened.session.quit(TIMEOUT_MS);
+        const greeting = await opened.session.read();
+        await opened.session.quit();
         return greeting.kind;
       });
     }
@@ -95,7 +91,7 @@ test(`${PROBES} dials and sessions, ${FULL_PROBES} port-25 probes and ${DNS_QUES
   const outcomes = await Promise.all(Array.from({ length: PROBES }, (_, i) => limit(() => probe(run, KINDS[i % KINDS.length]!, i))));
   const mx = await Promise.all(
     Array.from({ length: FULL_PROBES }, (_, i) =>
-      probeMx(run, { host: 'mx.example.com', ip: `192.0.2.${(i % ENDPOINTS) + 1}`, family: 4, preference: 10 }, { helo: 'probe.example.net', from: '', timeoutMs: TIMEOUT_MS, caCerts: [], relayTest: true }, `user${i}@example.com`),
+      probeMx(run, { host: 'mx.example.com', ip: `192.0.2.${(i % ENDPOINTS) + 1}`, family: 4, preference: 10 }, { helo: 'probe.example.net', from: '', caCerts: [], relayTest: true }, `user${i}@example.com`),
     ),
   );
   const answers = await Promise.all(Array.from({ length: DNS_QUESTIONS }, (_, i) => (i % 2 ? run.dns.query(`t${i >> 1}.example.com`, 'TXT') : run.dns.query(`h${i}.example.com`, 'A'))));

@@ -23,10 +23,10 @@ async function tlsServer(cert: SimCertificate, chainPem: string, options: tls.Se
   return (server.address() as net.AddressInfo).port;
 }
 
-async function handshake(port: number, options: Partial<TlsOptions> = {}) {
+async function handshake(port: number, options: Partial<TlsOptions> = {}, timeoutMs = 2000) {
   const socket = net.connect(port, '127.0.0.1');
   await new Promise(resolve => socket.once('connect', resolve));
-  const result = await upgradeToTls(socket, { servername: 'mx.example.com', timeoutMs: 2000, caCerts: [], ...options });
+  const result = await upgradeToTls(socket, { servername: 'mx.example.com', caCerts: [], ...options }, timeoutMs);
   if (result.kind === 'ok') result.socket.destroy();
   socket.destroy();
   return recordHandshake(result);
@@ -63,7 +63,7 @@ test('a server that never answers the handshake times out', async () => {
   const silent = net.createServer(socket => socket.on('error', () => undefined));
   servers.push(silent);
   await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve));
-  const result = await handshake((silent.address() as net.AddressInfo).port, { timeoutMs: 200 });
+  const result = await handshake((silent.address() as net.AddressInfo).port, {}, 200);
   assert.deepEqual(result, { kind: 'timeout' });
 });
 
@@ -137,7 +137,7 @@ test('the first command after a TLS 1.3 handshake waits for the session ticket, 
       }) as typeof tls.connect;
       const socket = net.connect(port, '127.0.0.1');
       await new Promise(resolve => socket.once('connect', resolve));
-      const result = await upgradeToTls(socket, { servername: 'mx.example.com', timeoutMs: 10_000, caCerts: [ca.certPem] });
+      const result = await upgradeToTls(socket, { servername: 'mx.example.com', caCerts: [ca.certPem] }, 10_000);
       events.push('ready for the first command');
       if (result.kind === 'ok') result.socket.destroy();
       assert.equal(result.kind === 'ok' && result.protocol, 'TLSv1.3');

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { runChecks } from '../../src/pipeline/run.js';
 import { defineCheck, legacyFinding } from '../../src/checks/define.js';
 import { defaultRunOptions } from '../../src/pipeline/options.js';
-import { createNet } from '../../src/net/context.js';
+import { testNet, withBudget } from '../helpers/net.js';
 import { parseTarget } from '../../src/cli/targets.js';
 
-const ctx = { target: parseTarget('example.com'), options: defaultRunOptions(), net: createNet({ resolvers: [], timeoutMs: 100 }) };
+const ctx = { target: parseTarget('example.com'), options: defaultRunOptions(), net: testNet(100) };
 
 const provider = (provide: boolean) =>
   defineCheck({ id: 'provider', title: 'p', targets: ['domain'], needs: [], provides: ['domain'], emits: [], run: async () => ({ findings: [], ...(provide ? { provided: { domain: 'example.com' } } : {}) }) });
@@ -17,25 +17,25 @@ const consumer = defineCheck({
 const second = defineCheck({ id: 'second', title: 's', targets: ['domain'], needs: ['mxHosts'], provides: [], emits: [], run: async () => ({ findings: [] }) });
 
 test('a check runs once its inputs exist, in pipeline order in the results', async () => {
-  const results = await runChecks([consumer, provider(true)], ctx, {}, 1000);
+  const results = await runChecks([consumer, provider(true)], ctx, {});
   assert.deepEqual(results.map(r => [r.id, r.status]), [['consumer', 'fail'], ['provider', 'pass']]);
   assert.equal(results[0]!.findings[0]!.message, 'example.com has nothing');
 });
 
 test('a missing input skips the check, and the skip cascades instead of hanging', async () => {
-  const results = await runChecks([provider(false), consumer, second], ctx, {}, 1000);
+  const results = await runChecks([provider(false), consumer, second], ctx, {});
   assert.deepEqual(results.map(r => r.status), ['pass', 'skipped', 'skipped']);
   assert.match(String(results[1]!.data['reason']), /domain/);
 });
 
 test('seeded facts need no provider', async () => {
-  const results = await runChecks([consumer], ctx, { domain: 'seeded.example' }, 1000);
+  const results = await runChecks([consumer], ctx, { domain: 'seeded.example' });
   assert.equal(results[0]!.findings[0]!.message, 'seeded.example has nothing');
 });
 
 test('a crash becomes the check\'s error entry and the others go on', async () => {
   const crash = defineCheck({ id: 'crash', title: 'x', targets: ['domain'], needs: [], provides: ['domain'], emits: [], run: async () => { throw new Error('boom'); } });
-  const results = await runChecks([crash, consumer], ctx, {}, 1000);
+  const results = await runChecks([crash, consumer], ctx, {});
   assert.deepEqual(results.map(r => r.status), ['error', 'skipped']);
   assert.deepEqual(results[0]!.data, { error: 'boom', reason: 'internal' });
 });
@@ -47,7 +47,7 @@ test('an exhausted budget is an error with reason budget, and the check is told 
     run: (_input, { signal }) => new Promise(resolve => signal.addEventListener('abort', () => { aborted = true; resolve({ findings: [] }); })),
   });
   const started = Date.now();
-  const [result] = await runChecks([slow], ctx, {}, 50);
+  const [result] = await runChecks([slow], { ...ctx, net: withBudget(ctx.net, 50) }, {});
   assert.equal(result!.status, 'error');
   assert.equal(result!.data['reason'], 'budget');
   assert.ok(aborted);
@@ -56,7 +56,7 @@ test('an exhausted budget is an error with reason budget, and the check is told 
 
 test('a finding whose cause the check did not declare is a bug', async () => {
   const liar = defineCheck({ id: 'liar', title: 'x', targets: ['domain'], needs: [], provides: [], emits: [], run: async () => ({ findings: [legacyFinding('mx.null', 'x')] }) });
-  const [result] = await runChecks([liar], ctx, {}, 1000);
+  const [result] = await runChecks([liar], ctx, {});
   assert.equal(result!.status, 'error');
   assert.match(String(result!.data['error']), /undeclared/);
 });

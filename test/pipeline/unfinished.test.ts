@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import { checks as allChecks } from '../../src/checks/index.js';
 import { parseTarget } from '../../src/cli/targets.js';
 import { diagnose } from '../../src/diagnose.js';
-import { createNet, type Net } from '../../src/net/context.js';
+import type { Net } from '../../src/net/context.js';
 import { defaultRunOptions } from '../../src/pipeline/options.js';
 import { buildReport } from '../../src/pipeline/report.js';
 import { runChecks } from '../../src/pipeline/run.js';
@@ -18,6 +18,7 @@ import { startSimSmtp, type SmtpPersona } from '../../src/sim/smtp-server.js';
 import { mailServer } from '../../src/sim/world.js';
 import { chainPem, createCa, createCertificate } from '../../src/sim/tls-certs.js';
 import { mxZone, startSmtpWorld } from '../helpers/smtp-world.js';
+import { testNet, withBudget } from '../helpers/net.js';
 
 const closers: (() => Promise<void>)[] = [];
 after(() => Promise.all(closers.map(close => close())));
@@ -35,7 +36,7 @@ async function stalledNet(timeoutMs: number): Promise<Net> {
   const tarpit = await startSimSmtp({ greeting: null });
   closers.push(() => tarpit.close());
   const addressMap = new Map([['192.0.2.10:25', { host: '127.0.0.1', port: tarpit.port }]]);
-  return createNet({ resolvers: [await silentResolver()], timeoutMs, addressMap, loopbackOnly: true });
+  return testNet(timeoutMs, [await silentResolver()], { addressMap });
 }
 
 /** None of `ids` (default: every check) shows pass, the report lists what did not finish, with a reason, and the headline says INCOMPLETE. */
@@ -55,7 +56,7 @@ for (const target of ['example.com', '192.0.2.10']) {
     test(`interrupted (Ctrl-C): ${check.id} on ${target} is never pass`, async () => {
       const stop = new AbortController();
       setTimeout(() => stop.abort(), 100);
-      const report = await diagnose(parsed, defaultRunOptions({ timeoutMs: 2000, allowPrivate: true }), await stalledNet(2000), { only: [check.id] }, undefined, stop.signal);
+      const report = await diagnose(parsed, defaultRunOptions({ allowPrivate: true }), await stalledNet(2000), { only: [check.id] }, undefined, stop.signal);
       const own = report.checks.find(c => c.id === check.id)!;
       // A check that needs an option not given (--ip, --message) never starts: skipped, and nothing else ran.
       if (own.status === 'skipped' && /runs only with/.test(String(own.data['reason']))) return assert.deepEqual(report.checks.map(c => c.status), ['skipped']);
@@ -67,9 +68,9 @@ for (const target of ['example.com', '192.0.2.10']) {
 
 test('out of budget: every check whose time ran out is an error with reason budget, none is pass', async () => {
   const target = parseTarget('example.com');
-  const options = defaultRunOptions({ timeoutMs: 2000, allowPrivate: true });
+  const options = defaultRunOptions({ allowPrivate: true });
   const started = new Date();
-  const results = await runChecks(allChecks.filter(c => c.targets.includes('domain')), { target, options, net: await stalledNet(2000) }, {}, 100);
+  const results = await runChecks(allChecks.filter(c => c.targets.includes('domain')), { target, options, net: withBudget(await stalledNet(2000), 100) }, {});
   const report = buildReport(target, started, 0, results);
   assertNeverPass(report, 'budget');
   const domain = report.checks.find(c => c.id === 'domain')!;

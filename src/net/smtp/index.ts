@@ -3,7 +3,8 @@
 export { announcedName, isPermanent, isPositive, isTransient, replyText, replyWords, type SmtpReply } from './reply.js';
 export { MAX_LINE_BYTES, MAX_REPLY_BYTES, ReplyReader, type ReadOutcome } from './reader.js';
 export { parseEhlo, type EhloExtensions } from './ehlo.js';
-export { caFingerprint, describeDial, describeReadFailure, endpointLabel, GREETING_PATIENCE, seconds, SmtpSession, Transcript, type HelloResult, type SmtpEndpoint, type SmtpStep } from './session.js';
+export { GREETING_PATIENCE } from '../time.js';
+export { caFingerprint, describeDial, describeReadFailure, endpointLabel, seconds, SmtpSession, Transcript, type HelloResult, type SmtpEndpoint, type SmtpStep } from './session.js';
 export {
   BATCH_WINDOW_MS,
   probeMx,

@@ -50,8 +50,6 @@ const MAX_RESETS_PER_SESSION = 90;
  * domains on the host go to a fresh session instead.
  */
 const MAX_REFUSALS_PER_SESSION = 8;
-/** After the greeting, the rest of a session may take this many --timeout periods in all. */
-const SESSION_STEP_BUDGET = 4;
 const TOO_SLOW = 'the server answered too slowly to finish the test in time';
 const tooSlow = (step: SmtpStep): Incomplete => ({ step, reason: TOO_SLOW });
 
@@ -59,7 +57,6 @@ export interface SmtpProbeSettings {
   helo: string;
   /** MAIL FROM; '' is the null sender <>. */
   from: string;
-  timeoutMs: number;
   caCerts: string[];
   /** Probe for an open relay (once per host per run). */
   relayTest: boolean;
@@ -71,7 +68,7 @@ export type SmtpOutcome =
   | { kind: 'greeted'; connectMs: number; greetingMs: number }
   | { kind: 'refused' }
   /** connect() timed out. */
-  | { kind: 'timeout' }
+  | { kind: 'timeout'; waitedMs: number }
   /** No route from this machine (ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, ...). */
   | { kind: 'unreachable'; code: string }
   /** TCP accepted, but no 220: `silent` sent nothing, `slow` started but did not finish in time, `reset` aborted the connection (ECONNRESET). */
@@ -144,7 +141,7 @@ export interface MxAddress {
 
 /** Probe port 25 of one MX address; `rcpt` is the recipient to try (none: host facts and relay probe only). */
 export async function probeMx(net: Net, address: MxAddress, settings: SmtpProbeSettings, rcpt?: string): Promise<SmtpProbe> {
-  const key = ['smtp25', address.host, address.ip, settings.helo, settings.from, settings.relayTest, settings.timeoutMs, caFingerprint(settings.caCerts)].join('|');
+  const key = ['smtp25', address.host, address.ip, settings.helo, settings.from, settings.relayTest, caFingerprint(settings.caCerts)].join('|');
   const prober = await net.once(key, async () => new MxProber(net, { host: address.host, ip: address.ip, port: SMTP_PORT }, settings));
   const result = await prober.request(rcpt);
   return { host: address.host, ip: address.ip, port: SMTP_PORT, family: address.family, preference: address.preference, ...result };
@@ -199,42 +196,41 @@ class MxProber {
 
   private async session(): Promise<void> {
     const transcript = new Transcript();
-    const { timeoutMs } = this.settings;
-    const opened = await SmtpSession.open(this.net, this.endpoint, timeoutMs, transcript);
+    const opened = await SmtpSession.open(this.net, this.endpoint, transcript);
     if (opened.kind !== 'connected') {
       // A reset as the connection opens is the server's (or its firewall's) abort, like one before the greeting.
-      const outcome: SmtpOutcome = opened.kind === 'reset' ? { kind: 'no-greeting', reason: 'reset', detail: describeDial(opened, timeoutMs), waitedMs: 0 } : opened;
-      return this.giveUp(transcript, outcome, { step: 'connect', reason: describeDial(opened, timeoutMs) });
+      const outcome: SmtpOutcome = opened.kind === 'reset' ? { kind: 'no-greeting', reason: 'reset', detail: describeDial(opened), waitedMs: 0 } : opened;
+      return this.giveUp(transcript, outcome, { step: 'connect', reason: describeDial(opened) });
     }
     const session = opened.session;
     const served: Served[] = [];
     try {
       const started = performance.now();
-      const greeting = await session.readGreeting(timeoutMs);
+      const greeting = await session.readGreeting();
       const greetingMs = Math.round(performance.now() - started);
       if (greeting.kind !== 'reply' || greeting.reply.code !== 220) {
         const outcome = greetingFailure(greeting, greetingMs);
         return this.giveUp(transcript, outcome, { step: 'greeting', reason: greeting.kind === 'reply' ? replyText(greeting.reply) : describeReadFailure(greeting) }, greeting.kind === 'reply' ? greeting.reply : undefined);
       }
-      const deadline = performance.now() + timeoutMs * SESSION_STEP_BUDGET;
+      session.startSessionLimit();
       const facts: HostFacts = { outcome: { kind: 'greeted', connectMs: opened.connectMs, greetingMs }, greeting: greeting.reply, greetingName: announcedName(greeting.reply) };
-      const readiness = await this.establish(session, facts, deadline);
+      const readiness = await this.establish(session, facts);
       this.host.greeted(facts, transcript);
       if (readiness === 'ready') {
         const pipelining = (facts.ehloAfterTls ?? facts.ehlo)?.extensions.pipelining ?? false;
-        const stop = await this.transact(new Conversation(session, pipelining, deadline), served, transcript);
+        const stop = await this.transact(new Conversation(session, pipelining), served, transcript);
         if (stop) this.host.finish(stop);
       } else if (readiness === 'retry-plaintext') this.host.fallBackToPlaintext();
       else this.host.finish(readiness === 'refused' ? undefined : readiness);
     } finally {
       for (const s of served) s.request.resolve(this.result(s, transcript));
-      await session.quit(timeoutMs);
+      await session.quit();
     }
   }
 
   /** EHLO, STARTTLS and EHLO again inside TLS. */
-  private async establish(session: SmtpSession, facts: HostFacts, deadline: number): Promise<Readiness> {
-    const hello = await session.hello(this.settings.helo, this.stepTimeout(deadline));
+  private async establish(session: SmtpSession, facts: HostFacts): Promise<Readiness> {
+    const hello = await session.hello(this.settings.helo);
     if (hello.kind === 'failed') return stoppedBy(hello.step, hello.failure);
     facts.ehlo = hello.hello;
     facts.ehloName = announcedName(hello.hello.reply);
@@ -242,19 +238,19 @@ class MxProber {
     facts.starttls = { offered: hello.hello.extensions.starttls };
     if (!facts.starttls.offered || this.host.plaintextOnly) return 'ready';
     if (this.host.state.name === 'new') {
-      const plaintext = await this.probePlaintextMail(session, facts, deadline);
+      const plaintext = await this.probePlaintextMail(session, facts);
       if (plaintext) return plaintext;
     }
 
-    const starttls = await session.command('STARTTLS', this.stepTimeout(deadline));
+    const starttls = await session.command('STARTTLS');
     if (starttls.kind !== 'reply') return stoppedBy('starttls', starttls);
     facts.starttls.reply = starttls.reply;
     if (starttls.reply.code === 421) return refusal('starttls', starttls.reply);
     if (starttls.reply.code !== 220) return 'ready'; // e.g. 454 TLS not available: carry on in plaintext (RFC 3207 §4)
-    const handshake = await session.upgrade({ servername: this.endpoint.host, timeoutMs: this.stepTimeout(deadline), caCerts: this.settings.caCerts });
+    const handshake = await session.upgrade({ servername: this.endpoint.host, caCerts: this.settings.caCerts });
     facts.starttls.handshake = recordHandshake(handshake);
     if (handshake.kind !== 'ok') return 'retry-plaintext';
-    const again = await session.hello(this.settings.helo, this.stepTimeout(deadline));
+    const again = await session.hello(this.settings.helo);
     if (again.kind === 'failed') return stoppedBy(again.step, again.failure);
     facts.ehloAfterTls = again.hello;
     return isPositive(again.hello.reply) ? 'ready' : refusal('ehlo', again.hello.reply);
@@ -265,16 +261,16 @@ class MxProber {
    * not start TLS (or whose handshake fails) get this answer, and a public MX
    * must take their mail (RFC 3207 §4). Pipelined when the server offers it.
    */
-  private async probePlaintextMail(session: SmtpSession, facts: HostFacts, deadline: number): Promise<Readiness | undefined> {
+  private async probePlaintextMail(session: SmtpSession, facts: HostFacts): Promise<Readiness | undefined> {
     const commands = [{ line: `MAIL FROM:<${this.settings.from}>` }, { line: 'RSET' }];
     const replies = facts.ehlo?.extensions.pipelining
-      ? await session.pipeline(commands, this.stepTimeout(deadline))
-      : [await session.command(commands[0]!.line, this.stepTimeout(deadline))];
+      ? await session.pipeline(commands)
+      : [await session.command(commands[0]!.line)];
     const [mail, rset] = replies;
     if (mail?.kind !== 'reply') return stoppedBy('mail', mail ?? { kind: 'closed', partial: [] });
     if (mail.reply.code === 421) return refusal('mail', mail.reply);
     facts.plaintextMail = mail.reply;
-    const reset = rset ?? (await session.command('RSET', this.stepTimeout(deadline)));
+    const reset = rset ?? (await session.command('RSET'));
     if (reset.kind !== 'reply') return stoppedBy('rset', reset);
     return isPositive(reset.reply) ? undefined : refusal('rset', reset.reply);
   }
@@ -296,7 +292,7 @@ class MxProber {
       if (!this.queue.length && (await this.lingered())) {
         // Let the next batch fill for a moment: fewer, fuller exchanges.
         await sleep(BATCH_WINDOW_MS);
-        talk.deadline = performance.now() + this.settings.timeoutMs * SESSION_STEP_BUDGET;
+        talk.session.startSessionLimit();
       }
     }
   }
@@ -366,7 +362,7 @@ class MxProber {
       }
       // Pipelined when offered (one round trip for several RCPTs), never more than the refusals this session may still take.
       const chunk = recipients.slice(sent, sent + (talk.pipelining ? MAX_REFUSALS_PER_SESSION - talk.refusals : 1));
-      const replies = await talk.session.pipeline(chunk.map(address => ({ line: `RCPT TO:<${address}>`, tag: address })), this.stepTimeout(talk.deadline));
+      const replies = await talk.session.pipeline(chunk.map(address => ({ line: `RCPT TO:<${address}>`, tag: address })));
       for (const [k, rcpt] of replies.entries()) {
         const at = sent + k;
         if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
@@ -405,7 +401,7 @@ class MxProber {
       return { kind: 'open', open };
     }
     // The transaction's own MAIL belongs to its first recipients' transcripts, not to every domain's.
-    const mail = await talk.session.command(`MAIL FROM:<${this.settings.from}>`, this.stepTimeout(talk.deadline), recipients);
+    const mail = await talk.session.command(`MAIL FROM:<${this.settings.from}>`, recipients);
     if (mail.kind !== 'reply' || mail.reply.code === 421) return { kind: 'broken', incomplete: this.interruption('mail', mail) };
     if (!isPositive(mail.reply)) {
       this.answers.mailRefusal = mail.reply;
@@ -427,7 +423,7 @@ class MxProber {
       this.relay = { name: 'settled' };
       return opened.kind === 'broken' ? opened.incomplete : undefined;
     }
-    const rcpt = await talk.session.command(`RCPT TO:<${RELAY_PROBE_ADDRESS}>`, this.stepTimeout(talk.deadline));
+    const rcpt = await talk.session.command(`RCPT TO:<${RELAY_PROBE_ADDRESS}>`);
     if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
       this.relay = { name: 'settled' };
       return this.interruption('rcpt', rcpt);
@@ -441,14 +437,14 @@ class MxProber {
   private async reset(talk: Conversation): Promise<Incomplete | undefined> {
     if (!talk.open) return undefined;
     const recipients = talk.end();
-    const rset = await talk.session.command('RSET', this.stepTimeout(talk.deadline), recipients);
+    const rset = await talk.session.command('RSET', recipients);
     return rset.kind === 'reply' && isPositive(rset.reply) ? undefined : this.interruption('rset', rset);
   }
 
   /** Why the session broke at `step`: nothing more is asked of this host in this run. */
   private interruption(step: SmtpStep, outcome: ReadOutcome): Incomplete {
-    // A wait shorter than --timeout was cut short by the session's deadline.
-    if (outcome.kind === 'timeout' && outcome.waitedMs < this.settings.timeoutMs) return tooSlow(step);
+    // A wait shorter than a reply's was cut short by the session's limit.
+    if (outcome.kind === 'timeout' && outcome.waitedMs < this.net.time.replyMs) return tooSlow(step);
     return outcome.kind === 'reply' ? { step, reason: replyText(outcome.reply), reply: outcome.reply } : stoppedBy(step, outcome);
   }
 
@@ -463,10 +459,6 @@ class MxProber {
     first.add('-- a further connection:');
     for (const line of transcript.lines()) first.add(line);
     this.host.finish({ ...incomplete, reason: `a further connection failed: ${incomplete.reason}`, ...(reply ? { reply } : {}) });
-  }
-
-  private stepTimeout(deadline: number): number {
-    return Math.max(1, Math.min(this.settings.timeoutMs, deadline - performance.now()));
   }
 
   /** A request no session answered: the host's facts, and why it stopped. */

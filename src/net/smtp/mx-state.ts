@@ -214,7 +214,7 @@ export class HostAnswers {
 /** What a request gets from the host's answer for everyone, without its RCPT being sent. */
 export const sampled = (answer: HostWideAnswer): Omit<Served, 'request'> => ({ mail: answer.mail, rcpt: answer.reply, sampledFrom: answer.recipients });
 
-/** One session past EHLO: its transaction, its RSETs and refusals so far, and its deadline. */
+/** One session past EHLO: its transaction, its RSETs and refusals so far; its time limit is the session's. */
 export class Conversation {
   private transaction: TransactionState = { name: 'idle' };
   private resetCount = 0;
@@ -224,7 +224,6 @@ export class Conversation {
     readonly session: SmtpSession,
     /** The server offers PIPELINING (RFC 2920) in its last EHLO reply. */
     readonly pipelining: boolean,
-    public deadline: number,
   ) {}
 
   /** MAIL's reply, and the recipients sent since (their transcripts get the RSET). */
@@ -246,7 +245,7 @@ export class Conversation {
   }
 
   pastDeadline(): boolean {
-    return performance.now() >= this.deadline;
+    return this.session.outOfTime;
   }
 
   /** MAIL was accepted: recipients may follow. */

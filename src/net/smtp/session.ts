@@ -1,11 +1,14 @@
 // One SMTP client session: connect, read replies, send commands, upgrade to
-// TLS, QUIT. Every wait has a timeout, every read goes through ReplyReader's
+// TLS, QUIT. Every wait comes from the net's time (src/net/time.ts): a connect,
+// a reply, the greeting, a handshake, each cut short by the session's limit
+// once the caller has started it. Every read goes through ReplyReader's
 // caps, every line is kept in a bounded transcript, and nothing here ever
 // sends DATA. The steps return outcomes; callers decide what they mean.
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type net from 'node:net';
 import type { Net } from '../context.js';
+import type { RunTime } from '../time.js';
 import { upgradeToTls, type TlsHandshake, type TlsOptions } from '../tls.js';
 import { parseEhlo, type EhloExtensions } from './ehlo.js';
 import { ReplyReader, type ReadOutcome } from './reader.js';
@@ -31,17 +34,8 @@ export interface HelloResult {
   ehloRejected?: SmtpReply;
 }
 
-export type DialFailure = { kind: 'refused' } | { kind: 'reset' } | { kind: 'timeout' } | { kind: 'unreachable'; code: string };
+export type DialFailure = { kind: 'refused' } | { kind: 'reset' } | { kind: 'timeout'; waitedMs: number } | { kind: 'unreachable'; code: string };
 
-/**
- * The 220 greeting may take this many --timeout periods: servers delay it on
- * purpose (Sendmail greet_pause, an Exim connect ACL "delay", tarpitting
- * appliances) and RFC 5321 §4.5.3.2 has senders wait 5 minutes for it, so a
- * greeting slower than one step is told from none at all.
- */
-export const GREETING_PATIENCE = 2;
-/** How long to wait for the 221 after QUIT: the answers are in, this is only courtesy. */
-const QUIT_WAIT_MS = 2000;
 /** How long a last QUIT to a broken session may take to leave before the connection is closed. */
 const FLUSH_WAIT_MS = 250;
 /** Session-wide lines kept (greeting, EHLO, STARTTLS...), and lines kept per recipient of a shared session. */
@@ -86,25 +80,43 @@ export class SmtpSession {
   private stream: Duplex;
   private reader: ReplyReader;
   private broken = false;
+  /** When the session's remaining steps must be done by (performance.now()), once the caller has started the limit. */
+  private deadline?: number;
 
   private constructor(
     private readonly socket: net.Socket,
     readonly endpoint: SmtpEndpoint,
     readonly transcript: Transcript,
+    private readonly time: RunTime,
   ) {
     this.stream = socket;
     socket.on('error', noop); // errors surface as 'closed' through the reader; this keeps late ones from crashing the run
     this.reader = new ReplyReader(socket);
   }
 
-  static async open(net: Net, endpoint: SmtpEndpoint, timeoutMs: number, transcript = new Transcript()): Promise<{ kind: 'connected'; session: SmtpSession; connectMs: number } | DialFailure> {
+  static async open(net: Net, endpoint: SmtpEndpoint, transcript = new Transcript()): Promise<{ kind: 'connected'; session: SmtpSession; connectMs: number } | DialFailure> {
     transcript.add(`-- connect ${endpoint.host} ${endpointLabel(endpoint)}`);
-    const dialed = await net.dialer.connect(endpoint.ip, endpoint.port, { timeoutMs });
+    const dialed = await net.dialer.connect(endpoint.ip, endpoint.port, { timeoutMs: net.time.connectMs });
     if (dialed.kind !== 'connected') {
-      transcript.add(`-- ${describeDial(dialed, timeoutMs)}`);
+      transcript.add(`-- ${describeDial(dialed)}`);
       return dialed;
     }
-    return { kind: 'connected', session: new SmtpSession(dialed.socket, endpoint, transcript), connectMs: dialed.connectMs };
+    return { kind: 'connected', session: new SmtpSession(dialed.socket, endpoint, transcript, net.time), connectMs: dialed.connectMs };
+  }
+
+  /** From now on, the rest of the session (every reply and handshake) may take the net's session time in all: a server slow on every step cannot hold the run. */
+  startSessionLimit(): void {
+    this.deadline = performance.now() + this.time.sessionMs;
+  }
+
+  /** The session's limit has passed. */
+  get outOfTime(): boolean {
+    return this.deadline !== undefined && performance.now() >= this.deadline;
+  }
+
+  /** A wait of `ms`, cut short by the session's limit. */
+  private within(ms: number): number {
+    return this.deadline === undefined ? ms : Math.max(1, Math.min(ms, this.deadline - performance.now()));
   }
 
   /** This side's address of the connection (what the server sees as the client). */
@@ -112,21 +124,18 @@ export class SmtpSession {
     return this.socket.localAddress;
   }
 
-  /** Wait for the next reply without sending anything (the greeting, RFC 5321 §3.1). */
-  async read(timeoutMs: number, tag?: string | readonly string[]): Promise<ReadOutcome> {
-    const outcome = await this.reader.next(timeoutMs);
-    this.log(outcome, tag);
-    if (outcome.kind !== 'reply' || outcome.reply.code === 421) this.broken = true;
-    return outcome;
+  /** Wait one reply's time for the next reply without sending anything (the greeting, RFC 5321 §3.1). */
+  read(): Promise<ReadOutcome> {
+    return this.receive(this.within(this.time.replyMs));
   }
 
-  /** The server's greeting, given GREETING_PATIENCE times the step timeout. */
-  readGreeting(timeoutMs: number): Promise<ReadOutcome> {
-    return this.read(timeoutMs * GREETING_PATIENCE);
+  /** The port-25 greeting: servers may delay it on purpose, so it gets the net's longer greeting wait. */
+  readGreeting(): Promise<ReadOutcome> {
+    return this.receive(this.within(this.time.greetingMs));
   }
 
-  async command(line: string, timeoutMs: number, tag?: string | readonly string[]): Promise<ReadOutcome> {
-    return (await this.pipeline([{ line, tag }], timeoutMs))[0]!;
+  async command(line: string, tag?: string | readonly string[]): Promise<ReadOutcome> {
+    return (await this.pipeline([{ line, tag }]))[0]!;
   }
 
   /**
@@ -135,7 +144,12 @@ export class SmtpSession {
    * at the first command without a usable reply, or a 421: the outcomes then
    * end with that one.
    */
-  async pipeline(commands: readonly { line: string; tag?: string | readonly string[] }[], timeoutMs: number): Promise<ReadOutcome[]> {
+  pipeline(commands: readonly { line: string; tag?: string | readonly string[] }[]): Promise<ReadOutcome[]> {
+    return this.exchange(commands, this.within(this.time.replyMs));
+  }
+
+  /** Send the commands and read their replies, each within `timeoutMs`. */
+  private async exchange(commands: readonly { line: string; tag?: string | readonly string[] }[], timeoutMs: number): Promise<ReadOutcome[]> {
     const bad = commands.find(c => /[\r\n]/.test(c.line));
     if (bad) throw new Error(`SMTP command with a line break: ${JSON.stringify(bad.line)}`);
     if (this.broken) return [{ kind: 'closed', partial: [] }];
@@ -143,7 +157,7 @@ export class SmtpSession {
     this.stream.write(commands.map(c => `${c.line}\r\n`).join(''));
     const outcomes: ReadOutcome[] = [];
     for (const { tag } of commands) {
-      const outcome = await this.read(timeoutMs, tag);
+      const outcome = await this.receive(timeoutMs, tag);
       outcomes.push(outcome);
       if (outcome.kind !== 'reply' || outcome.reply.code === 421) break;
     }
@@ -151,11 +165,11 @@ export class SmtpSession {
   }
 
   /** EHLO, or HELO when the server refuses EHLO with a permanent error (RFC 5321 §4.1.4, §3.2). */
-  async hello(name: string, timeoutMs: number): Promise<{ kind: 'ok'; hello: HelloResult } | { kind: 'failed'; step: SmtpStep; failure: ReadFailure }> {
-    const ehlo = await this.command(`EHLO ${name}`, timeoutMs);
+  async hello(name: string): Promise<{ kind: 'ok'; hello: HelloResult } | { kind: 'failed'; step: SmtpStep; failure: ReadFailure }> {
+    const ehlo = await this.command(`EHLO ${name}`);
     if (ehlo.kind !== 'reply') return { kind: 'failed', step: 'ehlo', failure: ehlo };
     if (!isPermanent(ehlo.reply)) return { kind: 'ok', hello: { command: 'EHLO', reply: ehlo.reply, extensions: parseEhlo(ehlo.reply) } };
-    const helo = await this.command(`HELO ${name}`, timeoutMs);
+    const helo = await this.command(`HELO ${name}`);
     if (helo.kind !== 'reply') return { kind: 'failed', step: 'helo', failure: helo };
     return { kind: 'ok', hello: { command: 'HELO', reply: helo.reply, extensions: parseEhlo({ ...helo.reply, lines: [] }), ehloRejected: ehlo.reply } };
   }
@@ -167,9 +181,10 @@ export class SmtpSession {
    */
   async upgrade(options: TlsOptions): Promise<TlsHandshake> {
     this.reader.detach();
-    const handshake = await upgradeToTls(this.socket, options);
+    const timeoutMs = this.within(this.time.tlsHandshakeMs);
+    const handshake = await upgradeToTls(this.socket, options, timeoutMs);
     if (handshake.kind !== 'ok') {
-      this.transcript.add(`-- TLS handshake ${handshake.kind === 'timeout' ? `timed out after ${seconds(options.timeoutMs)}` : `failed: ${handshake.reason}`}`);
+      this.transcript.add(`-- TLS handshake ${handshake.kind === 'timeout' ? `timed out after ${seconds(timeoutMs)}` : `failed: ${handshake.reason}`}`);
       this.broken = true;
       this.socket.destroy();
       return handshake;
@@ -186,8 +201,8 @@ export class SmtpSession {
    * connection. A server that can still talk gets a moment to answer 221; one
    * that went silent or broke the protocol gets the QUIT without the wait.
    */
-  async quit(timeoutMs: number): Promise<void> {
-    if (!this.broken) await this.command('QUIT', Math.min(timeoutMs, QUIT_WAIT_MS));
+  async quit(): Promise<void> {
+    if (!this.broken) await this.exchange([{ line: 'QUIT' }], this.time.quitMs);
     else if (this.stream.writable) {
       this.transcript.add('C: QUIT');
       await new Promise<void>(resolve => {
@@ -201,6 +216,13 @@ export class SmtpSession {
   close(): void {
     this.stream.destroy();
     this.socket.destroy();
+  }
+
+  private async receive(timeoutMs: number, tag?: string | readonly string[]): Promise<ReadOutcome> {
+    const outcome = await this.reader.next(timeoutMs);
+    this.log(outcome, tag);
+    if (outcome.kind !== 'reply' || outcome.reply.code === 421) this.broken = true;
+    return outcome;
   }
 
   private log(outcome: ReadOutcome, tag?: string | readonly string[]): void {
@@ -238,14 +260,14 @@ export const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms % 1000 
 /** A measured time: milliseconds below a second (a 128 KB reply arrives in a few), else seconds. */
 const duration = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : seconds(ms));
 
-export function describeDial(result: DialFailure, timeoutMs: number): string {
+export function describeDial(result: DialFailure): string {
   switch (result.kind) {
     case 'refused':
       return 'connection refused';
     case 'reset':
       return 'the connection was reset as it opened (ECONNRESET)';
     case 'timeout':
-      return `connection timed out after ${seconds(timeoutMs)}`;
+      return `connection timed out after ${seconds(result.waitedMs)}`;
     case 'unreachable':
       return unreachableWords(result.code);
   }

@@ -9,8 +9,6 @@ import { caFingerprint, describeDial, describeReadFailure, SmtpSession, Transcri
 
 /** Ports where TLS starts before the greeting (RFC 8314 §3.3). */
 export const IMPLICIT_TLS_PORTS: readonly number[] = [465];
-/** After the greeting, the rest of a session may take this many --timeout periods in all. */
-const SESSION_STEP_BUDGET = 4;
 
 export type SubmissionOutcome =
   | { kind: 'greeted' }
@@ -38,7 +36,6 @@ export interface SubmissionProbe extends SmtpEndpoint {
 
 export interface SubmissionSettings {
   helo: string;
-  timeoutMs: number;
   caCerts: string[];
 }
 
@@ -48,7 +45,7 @@ export interface SubmissionSettings {
  * held until the session has ended, the caller is not (one round trip less).
  */
 export function probeSubmission(net: Net, endpoint: SmtpEndpoint, settings: SubmissionSettings): Promise<SubmissionProbe> {
-  const key = ['submission', endpoint.host, endpoint.ip, endpoint.port, settings.helo, settings.timeoutMs, caFingerprint(settings.caCerts)].join('|');
+  const key = ['submission', endpoint.host, endpoint.ip, endpoint.port, settings.helo, caFingerprint(settings.caCerts)].join('|');
   return net.once(
     key,
     () =>
@@ -66,39 +63,36 @@ export function probeSubmission(net: Net, endpoint: SmtpEndpoint, settings: Subm
 type Fields = Omit<SubmissionProbe, keyof SmtpEndpoint | 'implicitTls' | 'transcript'>;
 
 async function probe(net: Net, endpoint: SmtpEndpoint, settings: SubmissionSettings): Promise<{ answer: SubmissionProbe; ended: Promise<void> }> {
-  const { timeoutMs } = settings;
   const transcript = new Transcript();
   const implicitTls = IMPLICIT_TLS_PORTS.includes(endpoint.port);
   const result = (fields: Fields): SubmissionProbe => ({ ...endpoint, implicitTls, ...fields, transcript: transcript.lines() });
-  const opened = await SmtpSession.open(net, endpoint, timeoutMs, transcript);
+  const opened = await SmtpSession.open(net, endpoint, transcript);
   if (opened.kind !== 'connected') return { answer: result({ outcome: opened }), ended: Promise.resolve() };
   const { session } = opened;
   try {
-    return { answer: result(await converse(session, endpoint, settings, implicitTls)), ended: session.quit(timeoutMs) };
+    return { answer: result(await converse(session, endpoint, settings, implicitTls)), ended: session.quit() };
   } catch (err) {
-    await session.quit(timeoutMs);
+    await session.quit();
     throw err;
   }
 }
 
 /** Greeting, EHLO, STARTTLS and EHLO again: what the port offers, before and inside TLS. */
 async function converse(session: SmtpSession, endpoint: SmtpEndpoint, settings: SubmissionSettings, implicitTls: boolean): Promise<Fields> {
-  const { timeoutMs } = settings;
-  const tlsOptions = { servername: endpoint.host, timeoutMs, caCerts: settings.caCerts };
+  const tlsOptions = { servername: endpoint.host, caCerts: settings.caCerts };
   let tls: TlsResult | undefined;
   if (implicitTls) {
     tls = recordHandshake(await session.upgrade(tlsOptions));
     if (tls.kind !== 'ok') return { outcome: { kind: 'tls-failed', reason: tls.kind === 'failed' ? tls.reason : 'handshake timed out' }, tls };
   }
-  const greeting = await session.read(timeoutMs);
+  const greeting = await session.read();
   if (greeting.kind !== 'reply') return { outcome: { kind: 'no-greeting', detail: describeReadFailure(greeting) }, ...(tls ? { tls } : {}) };
   if (greeting.reply.code !== 220) return { outcome: { kind: 'refused-session', reply: replyText(greeting.reply) }, ...(tls ? { tls } : {}) };
   const greeted = { outcome: { kind: 'greeted' } as const, greeting: replyText(greeting.reply), ...(tls ? { tls } : {}) };
-  const deadline = performance.now() + timeoutMs * SESSION_STEP_BUDGET;
-  const step = () => Math.max(1, Math.min(timeoutMs, deadline - performance.now()));
+  session.startSessionLimit();
   const stopped = (at: SmtpStep, outcome: ReadOutcome) => ({ step: at, reason: outcome.kind === 'reply' ? replyText(outcome.reply) : describeReadFailure(outcome) });
 
-  const hello = await session.hello(settings.helo, step());
+  const hello = await session.hello(settings.helo);
   if (hello.kind === 'failed') return { ...greeted, incomplete: stopped(hello.step, hello.failure) };
   if (!isPositive(hello.hello.reply)) return { ...greeted, incomplete: stopped('ehlo', { kind: 'reply', reply: hello.hello.reply }) };
   const { extensions } = hello.hello;
@@ -106,16 +100,16 @@ async function converse(session: SmtpSession, endpoint: SmtpEndpoint, settings: 
   const plain = { ...greeted, starttlsOffered: extensions.starttls, authBeforeTls: extensions.auth };
   if (!extensions.starttls) return plain;
 
-  const starttls = await session.command('STARTTLS', step());
+  const starttls = await session.command('STARTTLS');
   if (starttls.kind !== 'reply' || starttls.reply.code !== 220) return { ...plain, incomplete: stopped('starttls', starttls) };
-  const handshake = recordHandshake(await session.upgrade({ ...tlsOptions, timeoutMs: step() }));
+  const handshake = recordHandshake(await session.upgrade(tlsOptions));
   if (handshake.kind !== 'ok') return { ...plain, tls: handshake };
-  const again = await session.hello(settings.helo, step());
+  const again = await session.hello(settings.helo);
   if (again.kind === 'failed') return { ...plain, tls: handshake, incomplete: stopped(again.step, again.failure) };
   return { ...plain, tls: handshake, authAfterTls: again.hello.extensions.auth };
 }
 
-export function describeSubmissionOutcome(probe: SubmissionProbe, timeoutMs: number): string {
+export function describeSubmissionOutcome(probe: SubmissionProbe): string {
   const { outcome } = probe;
   switch (outcome.kind) {
     case 'greeted':
@@ -124,7 +118,7 @@ export function describeSubmissionOutcome(probe: SubmissionProbe, timeoutMs: num
     case 'reset':
     case 'timeout':
     case 'unreachable':
-      return describeDial(outcome, timeoutMs);
+      return describeDial(outcome);
     case 'tls-failed':
       return `TLS failed: ${outcome.reason}`;
     case 'no-greeting':
