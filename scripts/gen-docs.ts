@@ -1,16 +1,18 @@
 // Renders docs/causes.md from the cause registry (src/causes.ts) and
 // docs/report.schema.json, docs/comparison.schema.json and
-// docs/explain.schema.json from the zod schemas of the JSON outputs (src/report/).
+// docs/explain.schema.json from the zod schemas of the JSON outputs (src/report/),
+// and the timing section of docs/probes.md (scripts/timing-doc.ts).
 // Run after building: `node dist/scripts/gen-docs.js` (npm run docs).
 // A test checks that the committed file equals renderCausesMarkdown().
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { causeIds, causes, PLACEHOLDER, type CauseDef, type CauseId } from '../src/causes.js';
 import { comparisonSchema, findingSchema, findingWordsSchema, reportSchema } from '../src/report/schema.js';
 import { explainReportSchema } from '../src/report/explain-schema.js';
+import { withTiming } from './timing-doc.js';
 
 const INTRO = `# Cause vocabulary
 
@@ -111,6 +113,9 @@ function main(): void {
     writeFileSync(schema, render());
     console.log(`wrote ${schema}`);
   }
+  const probes = fileURLToPath(new URL('../../docs/probes.md', import.meta.url));
+  writeFileSync(probes, withTiming(readFileSync(probes, 'utf8')));
+  console.log(`wrote ${probes} (timing)`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();
