@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Net } from '../../src/net/context.js';
 import { HOST_WIDE_SAMPLES, probeMx, RELAY_PROBE_ADDRESS, Transcript, type SmtpProbeSettings } from '../../src/net/smtp/index.js';
-import { Conversation, HostLifecycle } from '../../src/net/smtp/mx-state.js';
+import { Conversation, HostLifecycle, RelayQuestion } from '../../src/net/smtp/mx-state.js';
 import { allClosed, healthyServer, startSmtpWorld, type Endpoint } from '../helpers/smtp-world.js';
 
 const TIMEOUT_MS = 800;
@@ -100,7 +100,7 @@ test(`a host without PIPELINING that greylists everyone answers for all in the m
   assert.deepEqual(verbs(), ['EHLO', 'MAIL', ...Array(HOST_WIDE_SAMPLES).fill('RCPT'), 'QUIT']);
 });
 
-test('a move the tables do not list is refused: the host never goes back, a session never ends a transaction it has not opened', () => {
+test('a move the tables do not list is refused: the host never goes back, a session never ends a transaction it has not opened, the relay is asked once', () => {
   const host = new HostLifecycle();
   assert.throws(() => host.fallBackToPlaintext(), /the host is new, not talking/);
   assert.throws(() => host.finish(), /no session has reached the host yet/);
@@ -112,4 +112,7 @@ test('a move the tables do not list is refused: the host never goes back, a sess
   talk.begin({ code: 250, lines: ['ok'] });
   assert.throws(() => talk.begin({ code: 250, lines: ['ok'] }), /no transition from in-transaction to in-transaction/);
   assert.equal(talk.resets, 0);
+  const relay = new RelayQuestion(true);
+  relay.settle();
+  assert.throws(() => relay.settle(), /no transition from settled to settled/);
 });

@@ -31,7 +31,7 @@ import { recordHandshake, type TlsResult } from '../tls.js';
 import type { ReadOutcome } from './reader.js';
 import { announcedName, isPositive, replyText, type SmtpReply } from './reply.js';
 import { caFingerprint, describeDial, describeReadFailure, SmtpSession, Transcript, type HelloResult, type SmtpStep } from './session.js';
-import { Conversation, HostAnswers, HostLifecycle, RequestQueue, sampled, type HostFacts, type Incomplete, type OpenTransaction, type RelayQuestion, type Request, type RequestResult, type Served, type SessionEnd } from './mx-state.js';
+import { Conversation, HostAnswers, HostLifecycle, RelayQuestion, RequestQueue, sampled, type HostFacts, type Incomplete, type OpenTransaction, type Request, type RequestResult, type Served, type SessionEnd } from './mx-state.js';
 
 export const SMTP_PORT = 25;
 /** A reserved name no server can host (RFC 2606 §2): accepting mail for it means relaying for anyone. */
@@ -152,7 +152,7 @@ type Readiness = 'ready' | 'retry-plaintext' | 'refused' | Incomplete;
 
 class MxProber {
   private readonly host = new HostLifecycle();
-  private relay: RelayQuestion;
+  private readonly relay: RelayQuestion;
   private readonly queue = new RequestQueue();
   private readonly answers = new HostAnswers();
   private draining?: Promise<void>;
@@ -162,7 +162,7 @@ class MxProber {
     private readonly endpoint: { host: string; ip: string; port: number },
     private readonly settings: SmtpProbeSettings,
   ) {
-    this.relay = settings.relayTest ? { name: 'pending' } : { name: 'settled' };
+    this.relay = new RelayQuestion(settings.relayTest);
   }
 
   request(rcpt?: string): Promise<RequestResult> {
@@ -177,7 +177,7 @@ class MxProber {
   /** The run already knows all a request for `rcpt` asks: the host is finished, or its relay probe is done and the recipient needs no RCPT. */
   private answeredFromMemory(rcpt?: string): boolean {
     if (this.host.state.name !== 'talking') return this.host.state.name === 'finished';
-    return this.relay.name === 'settled' && (rcpt === undefined || this.answers.hostWide !== undefined);
+    return !this.relay.pending && (rcpt === undefined || this.answers.hostWide !== undefined);
   }
 
   private async drain(): Promise<void> {
@@ -286,7 +286,7 @@ class MxProber {
       // Only a session out of time ends the host's run too; the next session takes the requests left after the others.
       const end = this.sessionEnd(talk);
       if (end) return end === 'too-slow' ? tooSlow('mail') : undefined;
-      const stop = (await this.askBatch(talk, served)) ?? (this.relay.name === 'pending' ? await this.askRelay(talk) : undefined);
+      const stop = (await this.askBatch(talk, served)) ?? (this.relay.pending ? await this.askRelay(talk) : undefined);
       if (stop) return stop;
       for (const done of served.splice(0)) done.request.resolve(this.result(done, transcript));
       if (!this.queue.length && (await this.lingered())) {
@@ -420,16 +420,16 @@ class MxProber {
   private async probeRelay(talk: Conversation): Promise<Incomplete | undefined> {
     const opened = await this.openTransaction(talk, []);
     if (opened.kind !== 'open') {
-      this.relay = { name: 'settled' };
+      this.relay.settle();
       return opened.kind === 'broken' ? opened.incomplete : undefined;
     }
     const rcpt = await talk.session.command(`RCPT TO:<${RELAY_PROBE_ADDRESS}>`);
     if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
-      this.relay = { name: 'settled' };
+      this.relay.settle();
       return this.interruption('rcpt', rcpt);
     }
     if (!isPositive(rcpt.reply)) talk.noteRefusal();
-    this.relay = { name: 'settled', answer: { address: RELAY_PROBE_ADDRESS, reply: rcpt.reply, ...(talk.session.localAddress ? { clientAddress: talk.session.localAddress } : {}) } };
+    this.relay.settle({ address: RELAY_PROBE_ADDRESS, reply: rcpt.reply, ...(talk.session.localAddress ? { clientAddress: talk.session.localAddress } : {}) });
     return this.reset(talk);
   }
 
@@ -473,12 +473,12 @@ class MxProber {
     const known = this.host.known;
     const tag = served.request.rcpt;
     // A session that broke before the relay probe leaves that question unanswered for every request it served.
-    const incomplete = served.incomplete ?? (this.relay.name === 'pending' && known.name === 'finished' ? known.incomplete : undefined);
+    const incomplete = served.incomplete ?? (this.relay.pending && known.name === 'finished' ? known.incomplete : undefined);
     const first = known.transcript;
     const lines = first === transcript ? first.lines(tag) : [...first.lines(tag), '-- a later session of the same run:', ...transcript.lines(tag)];
     const { sampledFrom } = served;
     if (sampledFrom && served.rcpt) lines.push(`-- RCPT TO:<${tag}> not sent: the host answered the recipients of ${sampledFrom.length} domains in a row (${sampledFrom.join(', ')}) with ${replyText(served.rcpt)}, so it refuses every recipient that way`);
-    const relay = this.relay.name === 'settled' ? this.relay.answer : undefined;
+    const relay = this.relay.answer;
     return {
       ...known.facts,
       ...(served.mail ? { mail: served.mail } : {}),

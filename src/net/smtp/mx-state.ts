@@ -1,10 +1,11 @@
 // The state of the port-25 probes of one MX endpoint across a run (see
-// mx-probe.ts for the conversation itself), as two state machines and the
+// mx-probe.ts for the conversation itself), as three state machines and the
 // host's answers that shape later transactions:
 // - the host: new → talking (a session got the greeting; talking → talking
 //   when STARTTLS broke and later sessions stay in plaintext) → finished
 //   (nothing more is asked this run), or new → finished;
-// - a session past EHLO: idle ⇄ in-transaction (MAIL opens it, RSET ends it).
+// - a session past EHLO: idle ⇄ in-transaction (MAIL opens it, RSET ends it);
+// - the open-relay question: pending → settled.
 // Every move goes through `transition`, which refuses one its table does not
 // list; the predicates here only read.
 import type { SmtpProbe } from './mx-probe.js';
@@ -114,7 +115,35 @@ export class HostLifecycle {
 }
 
 /** The open-relay question: asked once per host per run, or never (--no-relay-test). */
-export type RelayQuestion = { name: 'pending' } | { name: 'settled'; answer?: SmtpProbe['relay'] };
+type RelayState = { name: 'pending' } | { name: 'settled'; answer?: SmtpProbe['relay'] };
+
+const RELAY_TRANSITIONS: Transitions<RelayState['name']> = {
+  pending: ['settled'],
+  settled: [],
+};
+
+/** The relay question's state: pending until a session asks it or gives up on it, then settled for the run. */
+export class RelayQuestion {
+  private current: RelayState;
+
+  constructor(ask: boolean) {
+    this.current = ask ? { name: 'pending' } : { name: 'settled' };
+  }
+
+  get pending(): boolean {
+    return this.current.name === 'pending';
+  }
+
+  /** The server's reply to the relay RCPT, once it gave one. */
+  get answer(): SmtpProbe['relay'] {
+    return this.current.name === 'settled' ? this.current.answer : undefined;
+  }
+
+  /** Asked (with the server's answer) or given up on (none): not asked again this run. */
+  settle(answer?: SmtpProbe['relay']): void {
+    this.current = transition(RELAY_TRANSITIONS, this.current, { name: 'settled', ...(answer ? { answer } : {}) });
+  }
+}
 
 /** A session past EHLO: `idle` between transactions, `in-transaction` from an accepted MAIL to its RSET. */
 export type TransactionState = { name: 'idle' } | { name: 'in-transaction'; mail: SmtpReply; recipients: string[] };
@@ -130,7 +159,7 @@ export type SessionEnd = 'drained' | 'reset-limit' | 'refusal-limit' | 'too-slow
 
 type Transitions<Name extends string> = Record<Name, readonly Name[]>;
 
-/** The one gate of both state machines: a move the table does not list is a bug. */
+/** The one gate of the state machines: a move the table does not list is a bug. */
 function transition<S extends { name: string }>(table: Transitions<S['name']>, from: S, to: S): S {
   if (!table[from.name as S['name']].includes(to.name)) throw new Error(`MX probe: no transition from ${from.name} to ${to.name}`);
   return to;
