@@ -1,7 +1,7 @@
 // Facts are what checks hand each other: a check `needs` some and `provides`
 // others, and the runner passes them along as soon as they exist. Every key
 // has exactly one provider (or is seeded from the target by the runner).
-import type { SmtpProbe } from '../net/smtp/index.js';
+import type { MxAddress, SmtpProbe } from '../net/smtp/index.js';
 import type { DmarcVerdict } from '../auth/dmarc-alignment.js';
 import type { ReceivedHop } from '../auth/received.js';
 
@@ -24,13 +24,8 @@ export interface MxHost {
   implicit: boolean;
 }
 
-export interface HostAddr {
-  /** The MX host name, or the address itself for an IP target. */
-  host: string;
-  ip: string;
-  family: 4 | 6;
-  preference: number;
-}
+/** One address of an MX host, as the port-25 probe takes it. */
+export type HostAddr = MxAddress;
 
 export interface PtrNames {
   ip: string;

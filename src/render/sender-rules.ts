@@ -2,25 +2,10 @@
 // where it came from and how the receiver and maildiag judged it, then one
 // list per provider of its published sender rules. Formats the checks' data only.
 import type { Report } from '../report/schema.js';
+import type { ProviderInfo, RequirementRow } from '../senders/requirements.js';
 import { cleanLine } from './sanitize.js';
 import { wrap } from './wrap.js';
 
-export interface SenderRuleRow {
-  provider: string;
-  applies: 'all' | 'bulk';
-  requirement: string;
-  verdict: 'met' | 'not-met' | 'cannot-tell';
-  evidence: string;
-  fix?: string;
-}
-
-export interface ProviderInfo {
-  id: string;
-  name: string;
-  source: string;
-  read: string;
-  bulk: string;
-}
 
 interface Hop {
   position: number;
@@ -44,9 +29,9 @@ export const VERDICT_LABEL = { met: 'met', 'not-met': 'NOT MET', 'cannot-tell': 
 export const APPLIES_LABEL = { all: 'All senders', bulk: 'Bulk senders' } as const;
 
 /** The sender-rules check's rows and providers, when it ran to the end. */
-export function senderRulesOf(report: Report): { rows: SenderRuleRow[]; providers: ProviderInfo[]; hop: Hop | null } | undefined {
+export function senderRulesOf(report: Report): { rows: RequirementRow[]; providers: ProviderInfo[]; hop: Hop | null } | undefined {
   const rules = report.checks.find(c => c.id === 'sender-rules' && Array.isArray(c.data['requirements']));
-  return rules && { rows: rules.data['requirements'] as SenderRuleRow[], providers: rules.data['providers'] as ProviderInfo[], hop: rules.data['hop'] as Hop | null };
+  return rules && { rows: rules.data['requirements'] as RequirementRow[], providers: rules.data['providers'] as ProviderInfo[], hop: rules.data['hop'] as Hop | null };
 }
 
 export function senderRulesSection(report: Report, width: number, verbose: boolean): string[] {
@@ -69,7 +54,7 @@ export function senderRulesSection(report: Report, width: number, verbose: boole
 }
 
 /** The verdict and the requirement on one line, the evidence (and with --verbose the fix) indented below it. */
-function requirementLines(row: SenderRuleRow, width: number, verbose: boolean): string[] {
+function requirementLines(row: RequirementRow, width: number, verbose: boolean): string[] {
   const indent = ' '.repeat(15);
   const evidence = cleanLine(row.verdict === 'not-met' && verbose && row.fix ? `${row.evidence}. Fix: ${row.fix}` : row.evidence);
   return [...wrap(row.requirement, width, `  ${VERDICT_LABEL[row.verdict].padEnd(13)}`, indent), ...wrap(evidence, width, `${indent}  `, `${indent}  `)];

@@ -24,6 +24,9 @@ export interface Provider {
   requirements: Requirement[];
 }
 
+/** What the report's data says about a provider (its rules are the rows). */
+export type ProviderInfo = Pick<Provider, 'id' | 'name' | 'source' | 'read' | 'bulk'>;
+
 export interface RequirementRow {
   provider: string;
   applies: 'all' | 'bulk';

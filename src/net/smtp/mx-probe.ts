@@ -133,6 +133,7 @@ export interface SmtpProbe {
 }
 
 export interface MxAddress {
+  /** The MX host name, or the address itself for an IP target. */
   host: string;
   ip: string;
   family: 4 | 6;

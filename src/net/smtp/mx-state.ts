@@ -297,8 +297,9 @@ export class Conversation {
  * What makes two RCPT replies "the same answer" for different recipients: a
  * temporary refusal (greylisting, a policy delay) with the same code and the
  * same words once the recipient's address and domain are taken out (postgrey
- * names both). Undefined for anything that may depend on the recipient: acceptance, permanent refusals such as
- * "user unknown", 452 "too many recipients" and 421.
+ * names both). Undefined for anything that may depend on the recipient:
+ * acceptance, permanent refusals such as "user unknown", 452 "too many
+ * recipients" and 421.
  */
 function hostWideKey(reply: SmtpReply, recipient: string): string | undefined {
   if (!isTransient(reply) || reply.code === 421 || reply.code === 452) return undefined;
