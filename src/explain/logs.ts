@@ -10,6 +10,8 @@ interface LogLineParser {
 }
 
 const field = (line: string, name: string) => line.match(new RegExp(`(?:^|[\\s,])${name}=([^,\\s]+)`))?.[1];
+// A dsn= field is an enhanced status code (RFC 3463) or nothing: anything else is not the MTA's word and must not reach a report.
+const dsnCode = (line: string) => field(line, 'dsn')?.match(/^[245]\.\d{1,3}\.\d{1,3}$/)?.[0];
 const angle = (value: string | undefined) => value?.replace(/^<|>$/g, '') || undefined;
 
 // Postfix: "... postfix/smtp[123]: QID: to=<a@b>, relay=host[ip]:25, ..., dsn=5.1.1, status=bounced (reason)"
@@ -27,7 +29,7 @@ const postfix: LogLineParser = {
     return {
       recipient: angle(field(line, 'to')),
       action: status,
-      status: field(line, 'dsn'),
+      status: dsnCode(line),
       remoteMta: relay && relay !== 'none' ? relay.replace(/:\d+$/, '') : undefined,
       clauses: [{ text: status === 'expired' ? `status=expired ${text}` : text, weight: 1 }],
     };
@@ -68,7 +70,7 @@ const sendmail: LogLineParser = {
     return {
       recipient: angle(field(line, 'to')),
       action: /^Deferred/.test(stat) ? 'deferred' : 'failed',
-      status: field(line, 'dsn'),
+      status: dsnCode(line),
       remoteMta: relay,
       clauses: [{ text: stat, weight: 1 }],
     };

@@ -18,7 +18,7 @@ const percent = (confidence: number) => `${Math.round(confidence * 100)}%`;
 const permanence = (e: ExplainEntry) => (e.temporary ? 'temporary (the sender retries)' : 'permanent (will not succeed as is)');
 
 function where(e: ExplainEntry): string {
-  const parts = [e.remoteMta && `server ${cleanLine(e.remoteMta)}`, e.stage && `at ${e.stage}`, e.statusCodes.length && `codes ${e.statusCodes.join(' ')}`];
+  const parts = [e.remoteMta && `server ${cleanLine(e.remoteMta)}`, e.stage && `at ${e.stage}`, e.statusCodes.length && `codes ${cleanLine(e.statusCodes.join(' '))}`];
   return parts.filter(Boolean).join(', ');
 }
 

@@ -78,3 +78,10 @@ test('a deeply nested or boundary-heavy message ends quickly', () => {
   checkReport(`From: a@b.example\nContent-Type: multipart/mixed; boundary=x\n\n${'--x\n\n'.repeat(50_000)}`);
   assert.ok(Date.now() - started < 2000);
 });
+
+test('a log line whose dsn= field is not a status code: the field is dropped, no escape reaches the terminal', () => {
+  const line = 'May 14 10:15:22 mail postfix/smtp[1]: ABC: to=<a@b.example>, dsn=4.4.1\u001b[31m, status=deferred (connect timed out)';
+  const report = explain(line);
+  assert.ok(report.causes.every(e => !e.statusCodes.some(code => code.includes('\u001b'))), JSON.stringify(report.causes.map(e => e.statusCodes)));
+  checkReport(line);
+});
