@@ -148,7 +148,7 @@ test('a greeting slower than --timeout but within the greeting wait: a warning w
   assert.deepEqual(all, ['smtp.greeting-slow:warning', 'tls.starttls-missing:warning']);
   const slow = checkOf(report, 'smtp-reachability').findings[0]!;
   assert.equal(slow.messageId, 'slow');
-  assert.ok(Number(slow.data!['greetingMs']) >= 1500, 'the finding carries the measured delay');
+  assert.ok(Number(slow.data!['greetingMs']) > 1000, 'the finding carries the measured delay, beyond --timeout');
 });
 
 test('no greeting within the greeting wait: smtp.no-banner, with the wait and the senders\' 5 minutes', async () => {
