@@ -4,6 +4,7 @@
 // → TLS/identity → authentication → hygiene → bounce-only), which the ranker
 // uses as its tie-break, so a root cause sorts before its symptoms.
 
+import type { DmarcProblem, DmarcUnreadable } from './auth/dmarc-record.js';
 import type { SpfDnsFailure, SpfReason } from './auth/spf-eval.js';
 import type { DkimKeyProblem } from './auth/dkim-key.js';
 import type { SpfSyntaxProblem } from './auth/spf-record.js';
@@ -1003,6 +1004,9 @@ const registry = defineCauses({
     fix: 'Publish a TXT record at _dmarc.<domain>, starting with monitoring, e.g. "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.org", and move to p=quarantine or p=reject once the reports look clean.',
     refs: ['RFC 9989'],
     masks: ['dmarc.no-reports'],
+    messages: {
+      none: 'no DMARC record at {names|list}: receivers apply no DMARC policy to mail from {domain}',
+    },
   },
   'dmarc.multiple': {
     title: 'Multiple DMARC records',
@@ -1013,6 +1017,9 @@ const registry = defineCauses({
     fix: 'Keep a single record combining the tags you need and delete the others, e.g. "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@example.org".',
     refs: ['RFC 9989'],
     masks: ['dmarc.policy-none', 'dmarc.testing', 'dmarc.partial', 'dmarc.rua-unauthorized', 'dmarc.no-reports'],
+    messages: {
+      several: '{name} has {count} DMARC records; receivers discard them all (RFC 9989 §4.10)',
+    },
   },
   'dmarc.syntax': {
     title: 'DMARC record has a syntax error',
@@ -1022,6 +1029,13 @@ const registry = defineCauses({
       'The DMARC record is malformed, e.g. it does not start with "v=DMARC1", has an unknown policy value or a broken tag. Receivers may discard it or fall back to p=none, so the intended policy is not applied (RFC 9989).',
     fix: 'Correct the tag shown in the finding, e.g. "v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.org".',
     refs: ['RFC 9989'],
+    messages: {
+      unreadable: 'the DMARC record at {name} cannot be read: {problem|dmarcUnreadable}; receivers ignore it',
+      lookalike: 'the TXT record at {name} looks like DMARC but does not start with "v=DMARC1;", so receivers ignore it',
+      problems: '{source|dmarcSource}: {problems|dmarcProblems}',
+      noPolicy: '{source|dmarcSource}: {broken|brokenPolicyTags} and no rua=, so RFC 9989 receivers apply no DMARC',
+      noPolicyNorP: '{source|dmarcSource}: {broken|brokenPolicyTags} and no rua=, so RFC 9989 receivers apply no DMARC and RFC 7489 receivers discard the record (p= is required there)',
+    },
   },
   'dmarc.policy-none': {
     title: 'DMARC policy is p=none (monitoring only)',
@@ -1032,6 +1046,14 @@ const registry = defineCauses({
     fix: 'Once the aggregate reports show your legitimate senders pass, change to p=quarantine and then p=reject, e.g. "v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.org".',
     refs: ['RFC 9989'],
     masks: ['dmarc.testing', 'dmarc.partial'],
+    messages: {
+      none: '{source|dmarcSource}: {tag}={policy}; failing mail is delivered as usual',
+      brokenReadAsNone: '{source|dmarcSource}: {broken|brokenPolicyTags}, which RFC 9989 reads as p=none because rua= is set; failing mail is delivered as usual',
+      brokenReadAsNoneNorP: '{source|dmarcSource}: {broken|brokenPolicyTags}, which RFC 9989 reads as p=none because rua= is set (RFC 7489 receivers discard a record without p=); failing mail is delivered as usual',
+      subdomainsUnprotected: '{source|dmarcSource}: p={policy}, but sp=none leaves subdomains unprotected',
+      nonExistentUnprotected: '{source|dmarcSource}: p={policy}, but np=none leaves non-existent subdomains unprotected',
+      bothUnprotected: '{source|dmarcSource}: p={policy}, but sp=none and np=none leaves subdomains unprotected',
+    },
   },
   'dmarc.testing': {
     title: 'DMARC in testing mode (t=y)',
@@ -1041,6 +1063,9 @@ const registry = defineCauses({
       'The DMARC record carries t=y, which asks receivers not to enforce the published quarantine or reject policy while the owner tests it, so forged mail may still be delivered (RFC 9989).',
     fix: 'Remove t=y (or set t=n) once the reports show that legitimate mail passes.',
     refs: ['RFC 9989'],
+    messages: {
+      nextLower: '{source|dmarcSource}: t=y asks receivers to apply the next lower policy, {testingPolicy} instead of {policy} (RFC 9989 §4.7)',
+    },
   },
   'dmarc.partial': {
     title: 'DMARC policy applies to only part of failing mail (pct below 100)',
@@ -1050,6 +1075,9 @@ const registry = defineCauses({
       'The DMARC record has pct= below 100. RFC 9989 removed this tag; receivers that still follow RFC 7489 apply the policy to only that share of failing mail, and the newer ones ignore it.',
     fix: 'Remove the pct tag (or set pct=100); to try a policy out gently, use t=y instead.',
     refs: ['RFC 9989', 'RFC 7489 §6.3'],
+    messages: {
+      pct: '{source|dmarcSource}: pct={pct}; RFC 7489 receivers apply p={policy} to {pct}% of failing mail, RFC 9989 receivers ignore pct and apply it to all',
+    },
   },
   'dmarc.rua-unauthorized': {
     title: 'External DMARC report address (rua) not authorised',
@@ -1059,6 +1087,10 @@ const registry = defineCauses({
       'The DMARC rua= report address is at another domain, and that domain has not published the record authorising it to receive your reports (<domain>._report._dmarc.<report-domain>, RFC 9990). Receivers then send no aggregate reports there.',
     fix: 'Ask the report receiver (your DMARC service) to publish the TXT record "v=DMARC1" at <domain>._report._dmarc.<report-domain> (e.g. example.org._report._dmarc.reports.example.net), or use a rua= address at your own domain.',
     refs: ['RFC 9990'],
+    messages: {
+      aggregate: 'rua={uri} is outside {policyDomain}\'s organisation and {authorizationName} has no "v=DMARC1" record, so receivers send no aggregate reports there (RFC 9990)',
+      failure: 'ruf={uri} is outside {policyDomain}\'s organisation and {authorizationName} has no "v=DMARC1" record, so receivers send no failure reports there (RFC 9990)',
+    },
   },
   'dmarc.no-reports': {
     title: 'No DMARC aggregate reports (no rua)',
@@ -1068,6 +1100,9 @@ const registry = defineCauses({
       'The DMARC record has no rua= tag, so receivers send no aggregate reports and the owner cannot see who sends mail in the domain\'s name, or what fails DMARC, before tightening the policy (RFC 9989).',
     fix: 'Add a report address, e.g. "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.org", or the one a DMARC reporting service gives you.',
     refs: ['RFC 9989'],
+    messages: {
+      noRua: '{source|dmarcSource}: no rua= address, so no receiver sends aggregate reports',
+    },
   },
 
   'sender.domain-invalid': {
@@ -1328,7 +1363,7 @@ export const causalOrder: Readonly<Record<string, number>> = Object.fromEntries(
 /**
  * How a placeholder's value is said, by the name after `|`: `{hosts|list}`.
  * A placeholder without a format takes a string or a number as it is. `takes`
- * is the JSON type of the value, for the report schema.
+ * is the JSON type of the value, for the report schema ('objects': an array of objects).
  */
 function hostAndIp(server: { host: string; ip: string }): string {
   return server.host === server.ip ? server.ip : `${server.host} (${server.ip})`;
@@ -1567,6 +1602,26 @@ const FORMATS = {
   dkimKeyProblem: { takes: 'object', say: dkimKeyProblemWords },
   /** The lookups of an SPF walk that find nothing: "a:gone.example, mx → MX host mx1.gone.example". */
   spfVoids: { takes: 'objects', say: (voids: SpfWalk['voidLookups']) => voids.map(v => (v.mxHost ? `${v.term} → MX host ${v.target}` : v.term)).join(', ') },
+  /** Why a DMARC record cannot be used at all. */
+  dmarcUnreadable: { takes: 'object', say: (problem: DmarcUnreadable) => sayDmarcUnreadable(problem) },
+  /** What is wrong with one tag of a DMARC record: "adkim= must be one of r, s". */
+  dmarcProblemReason: { takes: 'object', say: (problem: DmarcProblem) => sayDmarcProblemReason(problem) },
+  /** Each problem of a DMARC record with its tag as published: "adkim=x (adkim= must be one of r, s); "tagonly" (...)". */
+  dmarcProblems: {
+    takes: 'objects',
+    say: (problems: readonly DmarcProblem[]) => problems.map(p => `${p.tag ? `${p.tag}=${p.value}` : `"${p.value}"`} (${sayDmarcProblemReason(p)})`).join('; '),
+  },
+  /** Whose record a DMARC finding is about: _dmarc.<domain>, or the ancestor's the tree walk found for it. */
+  dmarcSource: {
+    takes: 'object',
+    say: ({ domain, policyDomain, inherited }: { domain: string; policyDomain: string; inherited: boolean }) =>
+      inherited ? `${domain} has no usable DMARC record of its own; the tree walk continues and the record at _dmarc.${policyDomain} applies` : `_dmarc.${policyDomain}`,
+  },
+  /** The policy tags that make receivers fall back, absent ones (no value) first: "no p=, sp=rejct is not a policy". */
+  brokenPolicyTags: {
+    takes: 'objects',
+    say: (tags: readonly { tag: string; value?: string }[]) => tags.map(t => (t.value === undefined ? `no ${t.tag}=` : `${t.tag}=${t.value} is not a policy`)).join(', '),
+  },
 } satisfies Record<string, { takes: 'string' | 'number' | 'array' | 'object' | 'objects'; say: (value: never) => string }>;
 
 function spfReasonWords(why: SpfReason): string {
@@ -1657,6 +1712,25 @@ function spfAbsenceWords(absence: SpfAbsence): string {
 
 const dnsFailureWords = ({ failure, error }: SpfDnsFailure): string => (failure === 'timeout' ? 'no answer' : (error ?? failure.toUpperCase()));
 const ordinal = (n: number): string => `${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'}`;
+
+function sayDmarcUnreadable(problem: DmarcUnreadable): string {
+  switch (problem.code) {
+    case 'vNotFirst': return 'the record does not start with v=DMARC1';
+    case 'version': return `v=${problem.version}: the version must be exactly "DMARC1", followed by ";"`;
+    default: return tagListWords(problem);
+  }
+}
+
+function sayDmarcProblemReason(problem: DmarcProblem): string {
+  switch (problem.code) {
+    case 'malformed': return `${tagListWords(problem.malformed)}; receivers ignore it (RFC 9989 §4.8)`;
+    case 'leadingSpace': return 'the record starts with whitespace before "v=DMARC1"; RFC 9989 §4.8 has it begin with "v", and strict receivers discard it';
+    case 'failureOptions': return 'fo= is one or more of 0, 1, d, s separated by ":"; receivers use the default fo=0';
+    case 'notOneOf': return `${problem.tag}= must be one of ${problem.allowed.join(', ')}`;
+    case 'notUri': return `"${problem.value}" is not a URI (e.g. mailto:dmarc@example.org)`;
+    case 'notAddress': return `"${problem.value}" is not a mail address`;
+  }
+}
 
 type Format = keyof typeof FORMATS;
 type Scalar = string | number;

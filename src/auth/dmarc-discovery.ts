@@ -2,7 +2,7 @@
 // RFC 9989 §4.10, which replaced RFC 7489's Public Suffix List: ask
 // _dmarc.<domain>, then walk up towards the root, never more than 8 queries.
 import { joinTxt, type DnsClient, type DnsOutcome } from '../net/dns/index.js';
-import { DmarcSyntaxError, isDmarcRecord, parseDmarcRecord, type DmarcPolicy, type DmarcRecord } from './dmarc-record.js';
+import { DmarcSyntaxError, isDmarcRecord, parseDmarcRecord, type DmarcPolicy, type DmarcRecord, type DmarcUnreadable } from './dmarc-record.js';
 
 export const TREE_WALK_MAX_QUERIES = 8;
 
@@ -17,7 +17,7 @@ export interface DmarcLookup {
   /** The single DMARC record, parsed (several are all discarded, RFC 9989 §4.10 step 2). */
   record?: DmarcRecord;
   /** Why the single DMARC record cannot be used. */
-  invalid?: string;
+  invalid?: DmarcUnreadable;
 }
 
 export interface TreeWalk {
@@ -68,7 +68,7 @@ export async function lookupDmarc(domain: string, dns: DnsClient): Promise<Dmarc
     return { ...lookup, record: parseDmarcRecord(records[0]!) };
   } catch (err) {
     if (!(err instanceof DmarcSyntaxError)) throw err;
-    return { ...lookup, invalid: err.reason };
+    return { ...lookup, invalid: err.problem };
   }
 }
 

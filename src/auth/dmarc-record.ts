@@ -2,7 +2,8 @@
 // receivers that still follow RFC 7489 read it differently. Only an unusable
 // record throws; a bad tag value is a problem the record still carries, since
 // receivers ignore that tag (or fall back to p=none) rather than the record.
-import { parseTagList, TagListError } from './tag-list.js';
+import { say } from '../causes.js';
+import { parseTagList, TagListError, type TagListProblem } from './tag-list.js';
 
 export type DmarcPolicy = 'none' | 'quarantine' | 'reject';
 
@@ -13,12 +14,19 @@ export interface DmarcUri {
   domain?: string;
 }
 
-export interface DmarcProblem {
+/** What is wrong with a tag, as a code; src/causes.ts says it (formats dmarcProblems, dmarcProblemReason). */
+export type DmarcProblem = {
   /** The tag whose value is wrong; empty for a tag-spec that is not name=value at all (value holds it). */
   tag: string;
   value: string;
-  reason: string;
-}
+} & (
+  | { code: 'malformed'; malformed: TagListProblem }
+  | { code: 'notOneOf'; allowed: readonly string[] }
+  | { code: 'leadingSpace' | 'failureOptions' | 'notUri' | 'notAddress' }
+);
+
+/** Why a record cannot be used at all; src/causes.ts says it (format dmarcUnreadable). */
+export type DmarcUnreadable = TagListProblem | { code: 'vNotFirst' } | { code: 'version'; version: string };
 
 export interface DmarcRecord {
   text: string;
@@ -46,8 +54,8 @@ export interface DmarcRecord {
 }
 
 export class DmarcSyntaxError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
+  constructor(readonly problem: DmarcUnreadable) {
+    super(say('dmarcUnreadable', problem));
     this.name = 'DmarcSyntaxError';
   }
 }
@@ -64,43 +72,39 @@ const FAILURE_OPTIONS = /^[01ds](\s*:\s*[01ds])*$/i;
 /** t=y (RFC 9989 §4.7): receivers apply the next lower policy, reject → quarantine → none. */
 export const testingPolicy = (policy: DmarcPolicy): DmarcPolicy => (policy === 'reject' ? 'quarantine' : 'none');
 
-/** How a problem reads in a finding: the tag and its value, or the malformed tag-spec as published. */
-export const describeProblem = (problem: DmarcProblem): string =>
-  `${problem.tag ? `${problem.tag}=${problem.value}` : `"${problem.value}"`} (${problem.reason})`;
-
 export function parseDmarcRecord(text: string): DmarcRecord {
   const problems: DmarcProblem[] = [];
   let tags: Map<string, string>;
   try {
     // A malformed tag-spec is ignored, not the record (RFC 9989 §4.8).
-    const onMalformed = (tagSpec: string, reason: string) => problems.push({ tag: '', value: tagSpec, reason: `${reason}; receivers ignore it (RFC 9989 §4.8)` });
+    const onMalformed = (tagSpec: string, malformed: TagListProblem) => problems.push({ tag: '', value: tagSpec, code: 'malformed', malformed });
     tags = parseTagList(text, { lowerCaseNames: true, onMalformed });
   } catch (err) {
-    if (err instanceof TagListError) throw new DmarcSyntaxError(err.reason);
+    if (err instanceof TagListError) throw new DmarcSyntaxError(err.problem);
     throw err;
   }
   const [first] = tags.keys();
-  if (first !== 'v') throw new DmarcSyntaxError('the record does not start with v=DMARC1');
-  if (tags.get('v') !== 'DMARC1') throw new DmarcSyntaxError(`v=${tags.get('v')}: the version must be exactly "DMARC1", followed by ";"`);
+  if (first !== 'v') throw new DmarcSyntaxError({ code: 'vNotFirst' });
+  if (tags.get('v') !== 'DMARC1') throw new DmarcSyntaxError({ code: 'version', version: tags.get('v')! });
 
   if (/^\s/.test(text)) {
-    problems.push({ tag: 'v', value: 'DMARC1', reason: 'the record starts with whitespace before "v=DMARC1"; RFC 9989 §4.8 has it begin with "v", and strict receivers discard it' });
+    problems.push({ tag: 'v', value: 'DMARC1', code: 'leadingSpace' });
   }
   const fo = tags.get('fo');
-  if (fo !== undefined && !FAILURE_OPTIONS.test(fo)) problems.push({ tag: 'fo', value: fo, reason: 'fo= is one or more of 0, 1, d, s separated by ":"; receivers use the default fo=0' });
+  if (fo !== undefined && !FAILURE_OPTIONS.test(fo)) problems.push({ tag: 'fo', value: fo, code: 'failureOptions' });
   const choice = <T extends string>(tag: string, allowed: readonly T[], fallback: T): T => {
     const value = tags.get(tag);
     if (value === undefined) return fallback;
     const lower = value.toLowerCase() as T;
     if (allowed.includes(lower)) return lower;
-    problems.push({ tag, value, reason: `${tag}= must be one of ${allowed.join(', ')}` });
+    problems.push({ tag, value, code: 'notOneOf', allowed });
     return fallback;
   };
   const policy = (tag: string): DmarcPolicy | undefined => {
     const value = tags.get(tag);
     if (value === undefined) return undefined;
     if (POLICIES.includes(value.toLowerCase())) return value.toLowerCase() as DmarcPolicy;
-    problems.push({ tag, value, reason: `${tag}= must be one of ${POLICIES.join(', ')}` });
+    problems.push({ tag, value, code: 'notOneOf', allowed: POLICIES });
     return undefined;
   };
   const p = policy('p');
@@ -144,7 +148,7 @@ function reportUris(tag: string, value: string | undefined, problems: DmarcProbl
     const uri = raw.replace(/!\d+[kmgt]?$/i, '');
     const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):(.+)$/.exec(uri);
     if (!scheme) {
-      problems.push({ tag, value: raw, reason: `"${raw}" is not a URI (e.g. mailto:dmarc@example.org)` });
+      problems.push({ tag, value: raw, code: 'notUri' });
       continue;
     }
     if (scheme[1]!.toLowerCase() !== 'mailto') {
@@ -155,7 +159,7 @@ function reportUris(tag: string, value: string | undefined, problems: DmarcProbl
     const at = address?.lastIndexOf('@') ?? -1;
     const domain = address?.slice(at + 1).toLowerCase().replace(/\.$/, '');
     if (!address || at < 1 || !domain || !/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(domain)) {
-      problems.push({ tag, value: raw, reason: `"${raw}" is not a mail address` });
+      problems.push({ tag, value: raw, code: 'notAddress' });
       continue;
     }
     uris.push({ uri, address, domain });

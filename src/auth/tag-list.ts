@@ -28,7 +28,7 @@ export interface TagListOptions {
    * a bad name or value), which is then skipped: DMARC ignores such a tag, not
    * the record (RFC 9989 §4.8). Without it, a malformed tag-spec throws (DKIM).
    */
-  onMalformed?: (tagSpec: string, reason: string) => void;
+  onMalformed?: (tagSpec: string, problem: TagListProblem) => void;
 }
 
 /** ALPHA *ALNUMPUNC, plus "-": unknown tags must be ignored (RFC 9989), not break the record. */
@@ -45,7 +45,7 @@ export function parseTagList(text: string, options: TagListOptions = {}): Map<st
   const tags = new Map<string, string>();
   const malformed = (segment: string, problem: TagListProblem): void => {
     if (!options.onMalformed) throw new TagListError(problem);
-    options.onMalformed(segment.trim(), say('tagList', problem));
+    options.onMalformed(segment.trim(), problem);
   };
   for (const segment of text.split(';')) {
     if (!segment.trim()) continue;

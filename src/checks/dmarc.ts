@@ -4,8 +4,9 @@
 import { describeAnswer, type DnsClient } from '../net/dns/index.js';
 import { discoverPolicy, effectivePolicy, walkDmarcTree, type DmarcLookup, type PolicyDiscovery } from '../auth/dmarc-discovery.js';
 import { checkReportDestinations, type ReportDestination } from '../auth/dmarc-reports.js';
-import { describeProblem, testingPolicy, type DmarcPolicy, type DmarcRecord } from '../auth/dmarc-record.js';
-import { defineCheck, legacyFinding, type Finding } from './define.js';
+import { testingPolicy, type DmarcPolicy, type DmarcRecord } from '../auth/dmarc-record.js';
+import { say } from '../causes.js';
+import { defineCheck, finding, type Finding } from './define.js';
 
 export default defineCheck({
   id: 'dmarc',
@@ -43,14 +44,14 @@ function recordShapeFindings(own: DmarcLookup): Finding[] {
   const evidence = [...own.records, ...own.others].map(r => `${name} TXT "${r}"`);
   const subjects = [name];
   if (own.records.length > 1) {
-    return [legacyFinding('dmarc.multiple', `${name} has ${own.records.length} DMARC records; receivers discard them all (RFC 9989 §4.10)`, { subjects, evidence })];
+    return [finding('dmarc.multiple', 'several', { name, count: own.records.length }, { subjects, evidence })];
   }
   if (own.invalid) {
-    return [legacyFinding('dmarc.syntax', `the DMARC record at ${name} cannot be read: ${own.invalid}; receivers ignore it`, { subjects, evidence, data: { reason: own.invalid } })];
+    return [finding('dmarc.syntax', 'unreadable', { name, problem: own.invalid, reason: say('dmarcUnreadable', own.invalid) }, { subjects, evidence })];
   }
   const lookalike = own.records.length === 0 ? own.others.find(r => /v\s*=\s*DMARC|\bp\s*=\s*(none|quarantine|reject)\b/i.test(r)) : undefined;
   if (lookalike) {
-    return [legacyFinding('dmarc.syntax', `the TXT record at ${name} looks like DMARC but does not start with "v=DMARC1;", so receivers ignore it`, { subjects, evidence })];
+    return [finding('dmarc.syntax', 'lookalike', { name, record: lookalike }, { subjects, evidence })];
   }
   return [];
 }
@@ -58,33 +59,28 @@ function recordShapeFindings(own: DmarcLookup): Finding[] {
 async function missingFinding(domain: string, lookups: DmarcLookup[], dns: DnsClient): Promise<Finding> {
   const names = lookups.map(l => `_dmarc.${l.domain}`);
   const evidence = await Promise.all(names.map(async n => describeAnswer(n, 'TXT', await dns.query(n, 'TXT'))));
-  return legacyFinding('dmarc.missing', `no DMARC record at ${names.join(', ')}: receivers apply no DMARC policy to mail from ${domain}`, { subjects: [domain], evidence });
+  return finding('dmarc.missing', 'none', { names, domain }, { subjects: [domain], evidence });
 }
 
 async function recordFindings(domain: string, discovery: PolicyDiscovery, dns: DnsClient): Promise<{ findings: Finding[]; data: Record<string, unknown> }> {
   const record = discovery.record!;
   const policyDomain = discovery.policyDomain!;
   const name = `_dmarc.${policyDomain}`;
-  const evidence = [`${name} TXT "${record.text}"`];
-  const subjects = [name];
-  const source = discovery.inherited ? `${domain} has no usable DMARC record of its own; the tree walk continues and the record at ${name} applies` : `${name}`;
+  const details = { subjects: [name], evidence: [`${name} TXT "${record.text}"`] };
+  const source: RecordSource = { domain, policyDomain, inherited: discovery.inherited };
   const findings: Finding[] = [];
   if (record.problems.length) {
     const policyTag = record.problems.some(p => POLICY_TAGS.includes(p.tag));
-    findings.push(legacyFinding('dmarc.syntax', `${source}: ${record.problems.map(describeProblem).join('; ')}`, {
-      subjects,
-      evidence,
-      data: { problems: record.problems },
-      // A bad policy value changes what receivers do; a bad report address or flag only loses that tag.
-      severity: policyTag ? 'error' : 'warning',
-    }));
+    const problems = record.problems.map(p => ({ ...p, reason: say('dmarcProblemReason', p) }));
+    // A bad policy value changes what receivers do; a bad report address or flag only loses that tag.
+    findings.push(finding('dmarc.syntax', 'problems', { source, problems }, { ...details, severity: policyTag ? 'error' : 'warning' }));
   }
   const policy = effectivePolicy(discovery);
-  findings.push(...policyFindings(source, record, policy, discovery.inherited, { subjects, evidence }));
+  findings.push(...policyFindings(source, record, policy, details));
   if (!policy) return { findings, data: { policy: null } };
-  if (!record.rua.length) findings.push(legacyFinding('dmarc.no-reports', `${source}: no rua= address, so no receiver sends aggregate reports`, { subjects, evidence }));
+  if (!record.rua.length) findings.push(finding('dmarc.no-reports', 'noRua', { source }, details));
   const destinations = await checkReportDestinations(policyDomain, discovery.organizationalDomain, record, dns);
-  findings.push(...destinations.filter(d => d.authorized === false).map(d => unauthorizedFinding(policyDomain, d, evidence)));
+  findings.push(...destinations.filter(d => d.authorized === false).map(d => unauthorizedFinding(policyDomain, d, details.evidence)));
   return {
     findings,
     data: {
@@ -99,55 +95,47 @@ async function recordFindings(domain: string, discovery: PolicyDiscovery, dns: D
   };
 }
 
+/** The domain the diagnosis is about and the one whose record applies to it. */
+type RecordSource = { domain: string; policyDomain: string; inherited: boolean };
+
 /** The policy itself: monitoring only, testing, partial, or absent (RFC 9989). */
-function policyFindings(
-  source: string,
-  record: DmarcRecord,
-  policy: DmarcPolicy | undefined,
-  inherited: boolean,
-  details: { subjects: string[]; evidence: string[] },
-): Finding[] {
+function policyFindings(source: RecordSource, record: DmarcRecord, policy: DmarcPolicy | undefined, details: { subjects: string[]; evidence: string[] }): Finding[] {
   const broken = brokenPolicyTags(record);
-  if (!policy) {
-    return [legacyFinding('dmarc.syntax', `${source}: ${broken} and no rua=, so RFC 9989 receivers apply no DMARC${record.p ? '' : ' and RFC 7489 receivers discard the record (p= is required there)'}`, details)];
-  }
+  if (!policy) return [finding('dmarc.syntax', record.p ? 'noPolicy' : 'noPolicyNorP', { source, broken }, details)];
   if (policy === 'none') {
-    const why = broken
-      ? `${broken}, which RFC 9989 reads as p=none because rua= is set${record.p ? '' : ' (RFC 7489 receivers discard a record without p=)'}`
-      : `${inherited && record.sp ? `sp=${record.sp}` : `p=${record.p}`}`;
-    return [legacyFinding('dmarc.policy-none', `${source}: ${why}; failing mail is delivered as usual`, details)];
+    if (broken.length) return [finding('dmarc.policy-none', record.p ? 'brokenReadAsNone' : 'brokenReadAsNoneNorP', { source, broken }, details)];
+    const tag = source.inherited && record.sp ? 'sp' : 'p';
+    return [finding('dmarc.policy-none', 'none', { source, tag, policy: record[tag]! }, details)];
   }
   const findings: Finding[] = [];
   if (record.testing) {
-    findings.push(legacyFinding('dmarc.testing', `${source}: t=y asks receivers to apply the next lower policy, ${testingPolicy(policy)} instead of ${policy} (RFC 9989 §4.7)`, details));
+    findings.push(finding('dmarc.testing', 'nextLower', { source, policy, testingPolicy: testingPolicy(policy) }, details));
   }
   if (record.pct !== undefined && record.pct < 100) {
-    findings.push(legacyFinding('dmarc.partial', `${source}: pct=${record.pct}; RFC 7489 receivers apply p=${policy} to ${record.pct}% of failing mail, RFC 9989 receivers ignore pct and apply it to all`, details));
+    findings.push(finding('dmarc.partial', 'pct', { source, policy, pct: record.pct }, details));
   }
-  const unprotected = inherited ? [] : (['sp', 'np'] as const).filter(tag => record[tag] === 'none');
+  const unprotected = source.inherited ? [] : (['sp', 'np'] as const).filter(tag => record[tag] === 'none');
   if (unprotected.length) {
-    findings.push(legacyFinding('dmarc.policy-none', `${source}: p=${policy}, but ${unprotected.map(t => `${t}=none`).join(' and ')} leaves ${unprotected.includes('sp') ? 'subdomains' : 'non-existent subdomains'} unprotected`, {
-      ...details,
-      severity: 'info',
-    }));
+    const messageId = unprotected.length === 2 ? 'bothUnprotected' : unprotected[0] === 'sp' ? 'subdomainsUnprotected' : 'nonExistentUnprotected';
+    findings.push(finding('dmarc.policy-none', messageId, { source, policy, unprotected }, { ...details, severity: 'info' }));
   }
   return findings;
 }
 
 const POLICY_TAGS: readonly string[] = ['p', 'sp', 'np'];
 
-/** "no valid p=", "sp=rejct is not a policy": the policy tags that make receivers fall back, by name. */
-function brokenPolicyTags(record: DmarcRecord): string {
-  const invalid = record.problems.filter(p => POLICY_TAGS.includes(p.tag)).map(p => `${p.tag}=${p.value} is not a policy`);
-  if (!record.p && !invalid.some(text => text.startsWith('p='))) invalid.unshift('no p=');
-  return invalid.join(', ');
+/** The policy tags that make receivers fall back: a missing p= (no value), then each invalid policy value as published. */
+function brokenPolicyTags(record: DmarcRecord): { tag: string; value?: string }[] {
+  const invalid = record.problems.filter(p => POLICY_TAGS.includes(p.tag)).map(({ tag, value }) => ({ tag, value }));
+  return !record.p && !invalid.some(t => t.tag === 'p') ? [{ tag: 'p' }, ...invalid] : invalid;
 }
 
 function unauthorizedFinding(policyDomain: string, destination: ReportDestination, evidence: string[]): Finding {
-  const kind = destination.tag === 'rua' ? 'aggregate' : 'failure';
-  return legacyFinding('dmarc.rua-unauthorized', `${destination.tag}=${destination.uri} is outside ${policyDomain}'s organisation and ${destination.authorizationName} has no "v=DMARC1" record, so receivers send no ${kind} reports there (RFC 9990)`, {
-    subjects: [destination.uri],
-    evidence: [...evidence, destination.authorizationEvidence!],
-    data: { tag: destination.tag, destination: destination.domain, organization: destination.organization, authorizationName: destination.authorizationName },
-  });
+  const { tag, uri, domain, organization } = destination;
+  return finding(
+    'dmarc.rua-unauthorized',
+    tag === 'rua' ? 'aggregate' : 'failure',
+    { tag, uri, policyDomain, destination: domain, organization, authorizationName: destination.authorizationName! },
+    { subjects: [uri], evidence: [...evidence, destination.authorizationEvidence!] },
+  );
 }

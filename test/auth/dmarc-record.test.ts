@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { describeProblem, DmarcSyntaxError, isDmarcRecord, parseDmarcRecord, testingPolicy } from '../../src/auth/dmarc-record.js';
+import { DmarcSyntaxError, isDmarcRecord, parseDmarcRecord, testingPolicy } from '../../src/auth/dmarc-record.js';
 
 const RUNS = 10_000;
 
@@ -34,7 +34,11 @@ test('bad values are problems of the record, not reasons to discard it', () => {
   const record = parseDmarcRecord('v=DMARC1; p=rejct; adkim=x; rua=dmarc@example.org');
   assert.equal(record.p, undefined);
   assert.equal(record.adkim, 'r');
-  assert.deepEqual(record.problems.map(p => p.tag), ['p', 'adkim', 'rua']);
+  assert.deepEqual(record.problems, [
+    { tag: 'p', value: 'rejct', code: 'notOneOf', allowed: ['none', 'quarantine', 'reject'] },
+    { tag: 'adkim', value: 'x', code: 'notOneOf', allowed: ['r', 's'] },
+    { tag: 'rua', value: 'dmarc@example.org', code: 'notUri' },
+  ]);
   assert.deepEqual(record.rua, []);
 });
 
@@ -44,14 +48,14 @@ test('a record without p= parses; the tree walk decides what it means', () => {
   assert.deepEqual(record.problems, []);
 });
 
-test('unusable records throw DmarcSyntaxError with the reason', () => {
-  const cases: [string, RegExp][] = [
-    ['v=DMARC1 p=reject', /exactly "DMARC1"/],
-    ['p=reject; v=DMARC1', /does not start with v=DMARC1/],
-    ['v=DMARC1; p=reject; p=none', /more than once/],
+test('unusable records throw DmarcSyntaxError with what is wrong', () => {
+  const cases: [string, DmarcSyntaxError['problem']][] = [
+    ['v=DMARC1 p=reject', { code: 'version', version: 'DMARC1 p=reject' }],
+    ['p=reject; v=DMARC1', { code: 'vNotFirst' }],
+    ['v=DMARC1; p=reject; p=none', { code: 'repeated', name: 'p' }],
   ];
-  for (const [text, reason] of cases) {
-    assert.throws(() => parseDmarcRecord(text), (err: unknown) => err instanceof DmarcSyntaxError && reason.test(err.reason), text);
+  for (const [text, problem] of cases) {
+    assert.throws(() => parseDmarcRecord(text), { name: 'DmarcSyntaxError', problem }, text);
   }
 });
 
@@ -59,16 +63,17 @@ test('RFC 9989 §4.8: a malformed tag-spec is ignored, not the record, and named
   const record = parseDmarcRecord('v=DMARC1; tagonly; p=reject; =value; 1p=none; rua=mailto:agg@example.org');
   assert.equal(record.p, 'reject');
   assert.deepEqual(record.rua.map(u => u.address), ['agg@example.org']);
-  assert.deepEqual(record.problems.map(p => [p.tag, p.value]), [['', 'tagonly'], ['', '=value'], ['', '1p=none']]);
-  assert.match(describeProblem(record.problems[0]!), /^"tagonly" \(.*has no "=".*RFC 9989 §4\.8\)\)$/);
-  assert.match(describeProblem(record.problems[1]!), /has no tag name/);
+  assert.deepEqual(record.problems, [
+    { tag: '', value: 'tagonly', code: 'malformed', malformed: { code: 'noEquals', segment: 'tagonly' } },
+    { tag: '', value: '=value', code: 'malformed', malformed: { code: 'noName', segment: '=value' } },
+    { tag: '', value: '1p=none', code: 'malformed', malformed: { code: 'badName', name: '1p' } },
+  ]);
 });
 
 test('RFC 9989 §4.8: a leading space before v= and an invalid fo= are warnings, the record stays', () => {
   const spaced = parseDmarcRecord(' v=DMARC1; p=reject');
   assert.equal(spaced.p, 'reject');
-  assert.deepEqual(spaced.problems.map(p => p.tag), ['v']);
-  assert.match(spaced.problems[0]!.reason, /whitespace before "v=DMARC1"/);
+  assert.deepEqual(spaced.problems, [{ tag: 'v', value: 'DMARC1', code: 'leadingSpace' }]);
   for (const fo of ['2', '0:x', 'x', 'ds', '0:']) {
     const record = parseDmarcRecord(`v=DMARC1; p=none; fo=${fo}`);
     assert.deepEqual(record.problems.map(p => p.tag), ['fo'], fo);
