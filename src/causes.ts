@@ -16,6 +16,7 @@ import type { Unread } from './net/dnsbl-lists.js';
 import type { DirectAttempt, ReturnCode, UnansweredWhy } from './net/dnsbl.js';
 import type { EmbeddedForm, GenericReason } from './net/ptr-heuristics.js';
 import type { ForwardCheck } from './net/reverse-dns.js';
+import type { HeaderProblem, UnsubscribeGap } from './senders/observe.js';
 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -1159,6 +1160,10 @@ const registry = defineCauses({
     fix: 'Add the sending server or service to the domain\'s SPF record and turn on DKIM signing for the domain there; check the Authentication-Results header of a test message.',
     refs: ['RFC 7208', 'RFC 6376', 'RFC 9989'],
     masks: ['auth.spf-fail', 'auth.dkim-fail', 'auth.dmarc-reject', 'auth.from-not-aligned'],
+    messages: {
+      unsigned: 'neither SPF ({spf}) nor DKIM (no signature) passed for this message',
+      signed: 'neither SPF ({spf}) nor DKIM ({signatures|dkimResults}) passed for this message',
+    },
   },
   'auth.spf-fail': {
     title: 'Message fails SPF',
@@ -1168,6 +1173,10 @@ const registry = defineCauses({
       'The sending server\'s IP address is not allowed by the sender domain\'s SPF record (SPF fail), and receivers refuse or junk such mail, whether a bounce says so or a received message shows it. This happens when a new service, forwarder or server sends as the domain without being added to SPF.',
     fix: 'Add the sending server or its provider to the SPF record, e.g. "v=spf1 mx include:_spf.google.com ip4:203.0.113.5 -all"; forwarded mail needs the forwarder to rewrite the sender (SRS).',
     refs: ['RFC 7208 §8.4', 'RFC 7372'],
+    messages: {
+      mailFrom: 'SPF {result} for {ip} sending as {sender}: {reason}',
+      helo: 'SPF {result} for {ip} sending as the HELO name {domain}: {reason}',
+    },
   },
   'auth.dkim-fail': {
     title: 'Message fails DKIM',
@@ -1177,6 +1186,13 @@ const registry = defineCauses({
       'The message\'s DKIM signature was missing, did not verify, or its key could not be found, and receivers refuse or junk such mail, whether a bounce says so or a received message shows it. Signatures break when a gateway or mailing list changes the message after signing, or when the published key does not match the signing key.',
     fix: 'Check that the DKIM key published at the selector matches the key the server signs with, and that no footer or disclaimer tool changes messages after they are signed.',
     refs: ['RFC 6376', 'RFC 7372'],
+    messages: {
+      unsigned: 'the message carries no DKIM signature',
+      failed: 'DKIM {result} for d={domain}',
+      failedWithComment: 'DKIM {result} for d={domain}: {comment}',
+      failedSelector: 'DKIM {result} for d={domain} s={selector}',
+      failedSelectorWithComment: 'DKIM {result} for d={domain} s={selector}: {comment}',
+    },
   },
   'auth.dmarc-reject': {
     title: 'Message refused by the sender domain\'s DMARC policy',
@@ -1187,6 +1203,9 @@ const registry = defineCauses({
     fix: 'Set up the sending service to sign with DKIM for your domain (and use SPF for its return-path domain); the DMARC aggregate reports show other senders that do not align.',
     refs: ['RFC 9989', 'RFC 7372'],
     masks: ['auth.from-not-aligned'],
+    messages: {
+      policy: 'the message fails DMARC for {fromDomain}: neither SPF nor DKIM passed for a domain aligned with it, and _dmarc.{policyDomain} asks receivers to {policy} such mail',
+    },
   },
   'auth.from-not-aligned': {
     title: 'From domain aligned with neither SPF nor DKIM',
@@ -1196,6 +1215,10 @@ const registry = defineCauses({
       'No SPF or DKIM pass in this message is for the From domain (or a domain under the same organisation), so DMARC fails for it even where SPF or DKIM passed for another domain, such as the sending service\'s own. Gmail and Yahoo require this alignment from bulk senders, Outlook.com from high-volume senders, and a DMARC policy of quarantine or reject turns it into junked or refused mail (RFC 9989).',
     fix: 'Have the sending service sign with DKIM as your domain (d= your domain, usually a CNAME to the provider\'s key), or use a return-path (MAIL FROM) under your domain that SPF authorises.',
     refs: ['RFC 9989'],
+    messages: {
+      otherDomains: '{passed|passedFor} passed, none aligned with From {fromDomain}',
+      nothingPassed: 'neither SPF nor DKIM passed, so nothing aligns with From {fromDomain}',
+    },
   },
 
   'reputation.poor': {
@@ -1243,6 +1266,10 @@ const registry = defineCauses({
       'The message breaks RFC 5322/5321 format rules, and receivers refuse or junk such mail, e.g. duplicate or missing headers (From, Date, Message-ID), bare LF line endings instead of CRLF, or lines longer than 1000 characters. Usually an application or script builds the messages by hand.',
     fix: 'Build messages with a standard mail library, make sure each header appears once and lines end in CRLF, and wrap long lines or use quoted-printable encoding.',
     refs: ['RFC 5322 §3.6', 'RFC 5321 §2.3.8', 'RFC 5321 §4.5.3.1.6'],
+    messages: {
+      problems: '{problems|headerProblems}',
+      problemsCutOff: '{problems|headerProblems} (the header block has no end: the file may be cut off, so only the fields present were judged)',
+    },
   },
   'message.from-impersonates-provider': {
     title: 'From address uses a mailbox provider\'s domain it was not sent by',
@@ -1252,6 +1279,10 @@ const registry = defineCauses({
       'The From address is at a big mailbox provider\'s domain (e.g. gmail.com, yahoo.com, outlook.com), but the message did not come from that provider: DMARC does not pass for it. Those domains publish DMARC policies of quarantine or reject, and Gmail\'s sender rules forbid impersonating Gmail From addresses, so such mail is junked or refused.',
     fix: 'Send from an address at your own domain (set up with SPF, DKIM and DMARC), and put the provider address in Reply-To if replies should go there; or send through the provider\'s own servers.',
     refs: ['RFC 9989'],
+    messages: {
+      notSentBy: 'From {fromDomain}, but DMARC {result} for it: not sent through {fromDomain}',
+      notEvaluated: 'From {fromDomain}, but DMARC could not be evaluated for it: not sent through {fromDomain}',
+    },
   },
   'message.sent-without-tls': {
     title: 'Message handed to the receiver without TLS',
@@ -1261,6 +1292,10 @@ const registry = defineCauses({
       'The receiving server recorded the hop from the sending server as plain SMTP (e.g. "with ESMTP" rather than "with ESMTPS"): the message crossed the internet unencrypted. Gmail requires all senders to use a TLS connection.',
     fix: 'Turn on opportunistic TLS for outgoing mail on the sending server (Postfix: smtp_tls_security_level = may; Exchange: TLS on the send connector) and check it has a working certificate store.',
     refs: ['RFC 3207', 'RFC 3848'],
+    messages: {
+      plain: 'Received field {position} from the top: with {protocol}, no TLS named',
+      plainBy: 'Received field {position} from the top (by {by}): with {protocol}, no TLS named',
+    },
   },
   'message.unsubscribe-missing': {
     title: 'No List-Unsubscribe header',
@@ -1270,6 +1305,9 @@ const registry = defineCauses({
       'The message has no List-Unsubscribe header. Personal and transactional mail needs none, but Gmail and Yahoo require marketing and subscribed mail from bulk senders to offer one-click unsubscribe through it (RFC 8058); without it, recipients who want no more mail press "Report spam" instead.',
     fix: 'For newsletters and marketing mail, add "List-Unsubscribe: <https://example.com/unsub?id=...>" and "List-Unsubscribe-Post: List-Unsubscribe=One-Click", sign both with DKIM, and honour requests within two days.',
     refs: ['RFC 2369', 'RFC 8058'],
+    messages: {
+      missing: 'no List-Unsubscribe field',
+    },
   },
   'message.unsubscribe-not-one-click': {
     title: 'Unsubscribe is not one-click (RFC 8058)',
@@ -1279,6 +1317,9 @@ const registry = defineCauses({
       'The message has a List-Unsubscribe header but not what one-click unsubscribe needs: an https URI in it and "List-Unsubscribe-Post: List-Unsubscribe=One-Click" beside it. Gmail and Yahoo require one-click unsubscribe from bulk senders of marketing and subscribed mail; a mailto: or web page alone does not count.',
     fix: 'Add an https URI that unsubscribes on a POST without further steps, and the header "List-Unsubscribe-Post: List-Unsubscribe=One-Click"; most sending services have a setting for it.',
     refs: ['RFC 8058 §3.1'],
+    messages: {
+      gaps: '{gaps|unsubscribeGaps}',
+    },
   },
   'message.unsubscribe-not-signed': {
     title: 'Unsubscribe headers not covered by the From domain\'s DKIM signature',
@@ -1288,6 +1329,12 @@ const registry = defineCauses({
       'List-Unsubscribe and List-Unsubscribe-Post must be covered by a valid DKIM signature (RFC 8058 §4), so that nobody can add an unsubscribe link to mail they did not send; receivers ignore one-click unsubscribe headers that no passing signature of the From domain covers.',
     fix: 'Add both headers before the message is signed and include them in the signature\'s h= list (most DKIM signers take a list of headers to sign), with d= your From domain.',
     refs: ['RFC 8058 §4', 'RFC 6376 §5.4'],
+    messages: {
+      notCovered: 'no passing DKIM signature of {fromDomain} covers both List-Unsubscribe and List-Unsubscribe-Post',
+      notCoveredSigners: 'no passing DKIM signature of {fromDomain} covers both List-Unsubscribe and List-Unsubscribe-Post ({signers|unsubscribeSigners})',
+      notCoveredNoFrom: 'no passing DKIM signature of the From domain covers both List-Unsubscribe and List-Unsubscribe-Post',
+      notCoveredNoFromSigners: 'no passing DKIM signature of the From domain covers both List-Unsubscribe and List-Unsubscribe-Post ({signers|unsubscribeSigners})',
+    },
   },
   'message.too-large': {
     title: 'Message too large for the receiving server',
@@ -1617,6 +1664,22 @@ const FORMATS = {
     say: ({ domain, policyDomain, inherited }: { domain: string; policyDomain: string; inherited: boolean }) =>
       inherited ? `${domain} has no usable DMARC record of its own; the tree walk continues and the record at _dmarc.${policyDomain} applies` : `_dmarc.${policyDomain}`,
   },
+  /** DKIM results by signing domain: "d=example.com fail, d=esp.example pass". */
+  dkimResults: { takes: 'objects', say: (results: readonly { domain: string; result: string }[]) => results.map(r => `d=${r.domain} ${r.result}`).join(', ') },
+  /** What breaks RFC 5322 in a header block: "no Date field; 2 subject fields, where RFC 5322 allows one". */
+  headerProblems: { takes: 'objects', say: (problems: readonly HeaderProblem[]) => problems.map(sayHeaderProblem).join('; ') },
+  /** What one-click unsubscribe (RFC 8058) lacks: "no https URI in List-Unsubscribe (mailto:u@example.org); no List-Unsubscribe-Post field". */
+  unsubscribeGaps: { takes: 'objects', say: (gaps: readonly UnsubscribeGap[]) => gaps.map(sayUnsubscribeGap).join('; ') },
+  /** Which unsubscribe fields each passing DKIM signature signs: "d=esp.example signs list-unsubscribe; d=example.org signs neither". */
+  unsubscribeSigners: {
+    takes: 'objects',
+    say: (signers: readonly { domain: string; fields: readonly string[] }[]) => signers.map(s => `d=${s.domain} signs ${s.fields.join(' and ') || 'neither'}`).join('; '),
+  },
+  /** SPF and DKIM passes by domain: "SPF for esp.example, DKIM for d=esp.example". */
+  passedFor: {
+    takes: 'objects',
+    say: (passes: readonly { method: 'spf' | 'dkim'; domain: string }[]) => passes.map(p => (p.method === 'spf' ? `SPF for ${p.domain}` : `DKIM for d=${p.domain}`)).join(', '),
+  },
   /** The policy tags that make receivers fall back, absent ones (no value) first: "no p=, sp=rejct is not a policy". */
   brokenPolicyTags: {
     takes: 'objects',
@@ -1729,6 +1792,23 @@ function sayDmarcProblemReason(problem: DmarcProblem): string {
     case 'notOneOf': return `${problem.tag}= must be one of ${problem.allowed.join(', ')}`;
     case 'notUri': return `"${problem.value}" is not a URI (e.g. mailto:dmarc@example.org)`;
     case 'notAddress': return `"${problem.value}" is not a mail address`;
+  }
+}
+
+function sayHeaderProblem(problem: HeaderProblem): string {
+  switch (problem.code) {
+    case 'missing': return `no ${problem.field} field`;
+    case 'repeated': return `${problem.count} ${problem.field} fields, where RFC 5322 allows one`;
+    case 'fromWithoutSender': return `From names ${problem.mailboxes} mailboxes and there is no Sender field`;
+    case 'badDate': return `Date "${problem.date}" is not a date-time`;
+  }
+}
+
+function sayUnsubscribeGap(gap: UnsubscribeGap): string {
+  switch (gap.code) {
+    case 'noHttps': return `no https URI in List-Unsubscribe (${gap.uris.join(', ') || 'no <URI> at all'})`;
+    case 'postNotOneClick': return `List-Unsubscribe-Post is "${gap.post}", not "List-Unsubscribe=One-Click"`;
+    case 'noPost': return 'no List-Unsubscribe-Post field';
   }
 }
 

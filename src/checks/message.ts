@@ -12,7 +12,7 @@ import { headerValues, MessageFileError, readMessageFile } from '../auth/message
 import type { ReceivedHop } from '../auth/received.js';
 import type { MessageAuth, SignatureVerdict } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, legacyFinding, type Finding } from './define.js';
+import { defineCheck, finding, type Finding } from './define.js';
 
 type SendingClient = NonNullable<MessageAuth['client']>;
 
@@ -157,33 +157,34 @@ const signaturesOf = (results: DKIMResult[]): DKIMResult[] => results.filter(r =
 
 function dkimFindings(results: DKIMResult[]): Finding[] {
   const signatures = signaturesOf(results);
-  if (!signatures.length) return [legacyFinding('auth.dkim-fail', 'the message carries no DKIM signature', { evidence: results.map(r => r.info), severity: 'warning' })];
+  if (!signatures.length) return [finding('auth.dkim-fail', 'unsigned', {}, { evidence: results.map(r => r.info), severity: 'warning' })];
   const anyPass = signatures.some(r => r.status.result === 'pass');
-  return signatures
-    .filter(r => r.status.result !== 'pass')
-    .map(r =>
-      legacyFinding('auth.dkim-fail', `DKIM ${r.status.result} for d=${r.signingDomain}${r.selector ? ` s=${r.selector}` : ''}${r.status.comment ? `: ${r.status.comment}` : ''}`, {
-        subjects: [r.selector ? `${r.selector}._domainkey.${r.signingDomain}` : r.signingDomain],
-        evidence: [r.info],
-        data: { domain: r.signingDomain, selector: r.selector ?? null, result: r.status.result },
-        // Another signature that passes carries DMARC; a broken extra one (a list's, a gateway's) is a side note.
-        ...(anyPass ? { severity: 'warning' as const } : {}),
-      }),
-    );
+  return signatures.filter(r => r.status.result !== 'pass').map(r => signatureFinding(r, anyPass));
+}
+
+function signatureFinding(r: DKIMResult, anyPass: boolean): Finding {
+  const { signingDomain: domain, selector, status } = r;
+  const details = {
+    subjects: [selector ? `${selector}._domainkey.${domain}` : domain],
+    evidence: [r.info],
+    // Another signature that passes carries DMARC; a broken extra one (a list's, a gateway's) is a side note.
+    ...(anyPass ? { severity: 'warning' as const } : {}),
+  };
+  const data = { domain, selector: selector ?? null, result: status.result };
+  if (selector) {
+    return status.comment
+      ? finding('auth.dkim-fail', 'failedSelectorWithComment', { ...data, selector, comment: status.comment }, details)
+      : finding('auth.dkim-fail', 'failedSelector', { ...data, selector }, details);
+  }
+  return status.comment ? finding('auth.dkim-fail', 'failedWithComment', { ...data, comment: status.comment }, details) : finding('auth.dkim-fail', 'failed', data, details);
 }
 
 function spfFindings(spf: SpfVerdict, client: SendingClient): Finding[] {
-  const { result } = spf;
+  const { result, domain, reason, sender } = spf;
   if (result === 'pass' || result === 'temperror') return [];
-  const severity = result === 'fail' || result === 'permerror' ? 'error' : 'warning';
-  return [
-    legacyFinding('auth.spf-fail', `SPF ${result} for ${client.ip} sending as ${spf.sender ?? `the HELO name ${spf.domain}`}: ${spf.reason}`, {
-      subjects: [client.ip],
-      evidence: [...spfEvidence(spf), client.source],
-      data: { ip: client.ip, domain: spf.domain, result },
-      severity,
-    }),
-  ];
+  const details = { subjects: [client.ip], evidence: [...spfEvidence(spf), client.source], severity: result === 'fail' || result === 'permerror' ? ('error' as const) : ('warning' as const) };
+  const data = { ip: client.ip, domain, result, reason };
+  return [sender ? finding('auth.spf-fail', 'mailFrom', { ...data, sender }, details) : finding('auth.spf-fail', 'helo', data, details)];
 }
 
 /** The evaluation as a receiver's trace shows it: the result for the domain, then the terms that decided it. */
@@ -191,19 +192,19 @@ const spfEvidence = (spf: SpfVerdict): string[] => [`spf=${spf.result} for ${spf
 
 function dmarcFindings(verdict: DmarcVerdict): Finding[] {
   if (verdict.result !== 'fail' || verdict.policy === 'none' || verdict.testing) return [];
+  const { policyDomain, policy, record } = verdict;
   return [
-    legacyFinding('auth.dmarc-reject', `the message fails DMARC for ${verdict.fromDomain}: neither SPF nor DKIM passed for a domain aligned with it, and _dmarc.${verdict.policyDomain} asks receivers to ${verdict.policy} such mail`, {
+    finding('auth.dmarc-reject', 'policy', { ...verdict, policyDomain: policyDomain!, policy: policy! }, {
       subjects: [verdict.fromDomain],
-      evidence: [`_dmarc.${verdict.policyDomain} TXT "${verdict.record}"`],
-      data: { ...verdict },
+      evidence: [`_dmarc.${policyDomain} TXT "${record}"`],
     }),
   ];
 }
 
 function unauthenticated(spf: SpfVerdict, dkim: DKIMResult[]): Finding {
-  const signed = signaturesOf(dkim);
-  const signatures = signed.length ? signed.map(r => `d=${r.signingDomain} ${r.status.result}`).join(', ') : 'no signature';
-  return legacyFinding('auth.unauthenticated', `neither SPF (${spf.result}) nor DKIM (${signatures}) passed for this message`, {
-    evidence: [...spfEvidence(spf), ...dkim.map(r => r.info)],
-  });
+  const signatures = signaturesOf(dkim).map(r => ({ domain: r.signingDomain, result: r.status.result }));
+  const details = { evidence: [...spfEvidence(spf), ...dkim.map(r => r.info)] };
+  return signatures.length
+    ? finding('auth.unauthenticated', 'signed', { spf: spf.result, signatures }, details)
+    : finding('auth.unauthenticated', 'unsigned', { spf: spf.result }, details);
 }

@@ -7,7 +7,7 @@ import { readHeader, readMessageFile } from '../auth/message.js';
 import { lookupReverse } from '../net/reverse-dns.js';
 import type { Observations } from '../senders/observe.js';
 import type { CauseId } from '../causes.js';
-import { defineCheck, legacyFinding, type Finding } from './define.js';
+import { defineCheck, finding, type Finding } from './define.js';
 
 /** The rules this check reports itself; the rest come from the message, dmarc and sender-ip checks. */
 const OWN_CAUSES = [
@@ -52,6 +52,7 @@ export default defineCheck({
 function ownFindings(observations: Observations, fromDomain: string | undefined): Finding[] {
   return Object.values(observations).flatMap(o => {
     const cause = OWN_CAUSES.find(c => c === o.cause);
-    return o.verdict === 'not-met' && cause ? [legacyFinding(cause, o.evidence, { subjects: fromDomain ? [fromDomain] : [] })] : [];
+    // observe.ts worded these by the cause's template (notMetAs), so messageId and data fit it.
+    return o.verdict === 'not-met' && cause ? [finding(cause, o.messageId as never, o.data as never, { subjects: fromDomain ? [fromDomain] : [] })] : [];
   }).filter((f, i, all) => all.findIndex(g => g.cause === f.cause) === i);
 }

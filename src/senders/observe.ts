@@ -1,7 +1,7 @@
 // What one received message shows about its sender, one observation per thing
 // the providers' rules ask for: met, not met, or cannot tell (and why), each
 // with its evidence and the cause whose fix applies when it is not met.
-import type { CauseId } from '../causes.js';
+import { formatMessage, type CauseId, type MessageData, type MessageId } from '../causes.js';
 import type { HeaderBlock } from '../auth/message.js';
 import { organizationalDomain, walkDmarcTree } from '../auth/dmarc-discovery.js';
 import type { DnsClient } from '../net/dns/index.js';
@@ -15,6 +15,9 @@ export interface Observation {
   evidence: string;
   /** When not met: the cause whose explanation and fix apply. */
   cause?: CauseId;
+  /** When the cause words it (src/causes.ts): its message and data, of which evidence is the text. */
+  messageId?: string;
+  data?: Record<string, unknown>;
 }
 
 export const OBSERVATIONS = ['spf-or-dkim', 'spf-and-dkim', 'spf', 'dkim', 'ptr', 'tls', 'rfc5322', 'not-impersonating', 'dmarc-policy', 'dmarc-aligned', 'one-click-unsubscribe'] as const;
@@ -24,6 +27,24 @@ export type Observations = Record<ObservationId, Observation>;
 const met = (evidence: string): Observation => ({ verdict: 'met', evidence });
 const notMet = (cause: CauseId, evidence: string): Observation => ({ verdict: 'not-met', evidence, cause });
 const cannotTell = (evidence: string): Observation => ({ verdict: 'cannot-tell', evidence });
+/** Not met, said by the cause's message: the sender-rules check reports it as a finding. */
+const notMetAs = <C extends CauseId, M extends MessageId<C>>(cause: C, messageId: M, data: MessageData<C, M> & Readonly<Record<string, unknown>>): Observation => ({
+  verdict: 'not-met',
+  evidence: formatMessage(cause, messageId, data),
+  cause,
+  messageId,
+  data,
+});
+
+/** What breaks RFC 5322 in a header block; src/causes.ts says it (format headerProblems). */
+export type HeaderProblem =
+  | { code: 'missing'; field: 'From' | 'Date' | 'Message-ID' }
+  | { code: 'repeated'; field: string; count: number }
+  | { code: 'fromWithoutSender'; mailboxes: number }
+  | { code: 'badDate'; date: string };
+
+/** What one-click unsubscribe lacks; src/causes.ts says it (format unsubscribeGaps). */
+export type UnsubscribeGap = { code: 'noHttps'; uris: string[] } | { code: 'postNotOneClick'; post: string } | { code: 'noPost' };
 
 /** RFC 5322 §3.6: fields that may appear at most once. */
 const SINGLETONS = ['date', 'from', 'sender', 'reply-to', 'to', 'cc', 'bcc', 'message-id', 'in-reply-to', 'references', 'subject'];
@@ -101,28 +122,30 @@ function tlsObservation({ hop }: MessageAuth): Observation {
   if (!hop) return cannotTell('no Received field from outside the receiver: the hop that carried the message is unknown');
   const where = `Received field ${hop.position} from the top${hop.by ? ` (by ${hop.by})` : ''}`;
   if (hop.tls === 'tls') return met(`${where}: ${hop.tlsEvidence}`);
-  if (hop.tls === 'plain') return notMet('message.sent-without-tls', `${where}: ${hop.tlsEvidence}`);
+  if (hop.tls === 'plain') {
+    const data = { position: hop.position, protocol: hop.protocol! };
+    return hop.by ? notMetAs('message.sent-without-tls', 'plainBy', { ...data, by: hop.by }) : notMetAs('message.sent-without-tls', 'plain', data);
+  }
   return cannotTell(`${where} names neither a protocol nor TLS`);
 }
 
 /** RFC 5322 §3.6: one From and one Date, the singleton fields at most once; Gmail also refuses mail without a Message-ID. */
-export function formatProblems(header: HeaderBlock, auth: MessageAuth): string[] {
+export function formatProblems(header: HeaderBlock, auth: MessageAuth): HeaderProblem[] {
   const counts = new Map<string, number>();
   for (const field of header.fields) counts.set(field.name.toLowerCase(), (counts.get(field.name.toLowerCase()) ?? 0) + 1);
-  const problems: string[] = [];
-  for (const name of ['from', 'date']) if (!counts.get(name)) problems.push(`no ${name === 'from' ? 'From' : 'Date'} field`);
-  if (!counts.get('message-id')) problems.push('no Message-ID field');
-  for (const name of SINGLETONS) if ((counts.get(name) ?? 0) > 1) problems.push(`${counts.get(name)} ${name} fields, where RFC 5322 allows one`);
-  if (counts.get('from') === 1 && auth.fromAddresses.length > 1 && !counts.get('sender')) problems.push(`From names ${auth.fromAddresses.length} mailboxes and there is no Sender field`);
+  const problems: HeaderProblem[] = [];
+  for (const field of ['From', 'Date', 'Message-ID'] as const) if (!counts.get(field.toLowerCase())) problems.push({ code: 'missing', field });
+  for (const name of SINGLETONS) if ((counts.get(name) ?? 0) > 1) problems.push({ code: 'repeated', field: name, count: counts.get(name)! });
+  if (counts.get('from') === 1 && auth.fromAddresses.length > 1 && !counts.get('sender')) problems.push({ code: 'fromWithoutSender', mailboxes: auth.fromAddresses.length });
   const date = header.fields.find(f => f.name.toLowerCase() === 'date')?.value;
-  if (date && Number.isNaN(Date.parse(date))) problems.push(`Date "${date.slice(0, 80)}" is not a date-time`);
+  if (date && Number.isNaN(Date.parse(date))) problems.push({ code: 'badDate', date: date.slice(0, 80) });
   return problems;
 }
 
 function formatObservation(header: HeaderBlock, auth: MessageAuth): Observation {
   const problems = formatProblems(header, auth);
+  if (problems.length) return notMetAs('message.malformed', header.complete ? 'problems' : 'problemsCutOff', { problems });
   const cut = header.complete ? '' : ' (the header block has no end: the file may be cut off, so only the fields present were judged)';
-  if (problems.length) return notMet('message.malformed', `${problems.join('; ')}${cut}`);
   return met(`one From, one Date, a Message-ID, no repeated singleton field${cut}`);
 }
 
@@ -130,7 +153,7 @@ function impersonation({ fromDomain, dmarc }: MessageAuth, providerDomains: read
   if (!fromDomain) return cannotTell('the message does not have exactly one From address');
   if (!providerDomains.includes(fromDomain)) return met(`From domain ${fromDomain} is not a mailbox provider's`);
   if (dmarc?.result === 'pass') return met(`From ${fromDomain}, and DMARC passes for it: sent by ${fromDomain} itself`);
-  return notMet('message.from-impersonates-provider', `From ${fromDomain}, but DMARC ${dmarc?.result ?? 'could not be evaluated'} for it: not sent through ${fromDomain}`);
+  return dmarc ? notMetAs('message.from-impersonates-provider', 'notSentBy', { fromDomain, result: dmarc.result }) : notMetAs('message.from-impersonates-provider', 'notEvaluated', { fromDomain });
 }
 
 function dmarcPolicy({ fromDomain, dmarc }: MessageAuth): Observation {
@@ -160,25 +183,33 @@ async function alignment(auth: MessageAuth, alignedDkim: MessageAuth['dkim'], dn
   const spfAligned = dmarc?.record ? dmarc.alignedSpf : spf?.result === 'pass' && (await relaxedAligned(spf.domain, fromDomain, dns)) ? spf.domain : undefined;
   const dkimAligned = dmarc?.record ? dmarc.alignedDkim : alignedDkim[0]?.domain;
   if (spfAligned || dkimAligned) return met([spfAligned && `SPF passed for ${spfAligned}`, dkimAligned && `DKIM passed for d=${dkimAligned}`].filter(Boolean).join(' and ') + `, aligned with From ${fromDomain}`);
-  const passed = [spf?.result === 'pass' && `SPF for ${spf.domain}`, ...auth.dkim.filter(d => d.result === 'pass').map(d => `DKIM for d=${d.domain}`)].filter(Boolean);
+  const passed = [
+    ...(spf?.result === 'pass' ? [{ method: 'spf' as const, domain: spf.domain }] : []),
+    ...auth.dkim.filter(d => d.result === 'pass').map(d => ({ method: 'dkim' as const, domain: d.domain })),
+  ];
   if (!passed.length && !spf) return cannotTell(`no DKIM signature passed, and SPF could not be checked: ${NO_CLIENT}`);
-  return notMet('auth.from-not-aligned', passed.length ? `${passed.join(', ')} passed, none aligned with From ${fromDomain}` : `neither SPF nor DKIM passed, so nothing aligns with From ${fromDomain}`);
+  return passed.length ? notMetAs('auth.from-not-aligned', 'otherDomains', { passed, fromDomain }) : notMetAs('auth.from-not-aligned', 'nothingPassed', { fromDomain });
 }
 
 function unsubscribe(header: HeaderBlock, auth: MessageAuth, alignedDkim: MessageAuth['dkim']): Observation {
   const values = (name: string) => header.fields.filter(f => f.name.toLowerCase() === name).map(f => f.value);
   const [list] = values('list-unsubscribe');
-  if (list === undefined) return notMet('message.unsubscribe-missing', 'no List-Unsubscribe field');
+  if (list === undefined) return notMetAs('message.unsubscribe-missing', 'missing', {});
   const uris = [...list.matchAll(/<([^>]*)>/g)].map(m => m[1]!.trim());
   const https = uris.find(u => /^https:\/\//i.test(u));
   const post = values('list-unsubscribe-post');
   const oneClick = post.some(p => p.replace(/\s+/g, '').toLowerCase() === ONE_CLICK);
   if (!https || !oneClick) {
-    const missing = [!https && `no https URI in List-Unsubscribe (${uris.join(', ') || 'no <URI> at all'})`, !oneClick && (post.length ? `List-Unsubscribe-Post is "${post[0]}", not "List-Unsubscribe=One-Click"` : 'no List-Unsubscribe-Post field')].filter(Boolean);
-    return notMet('message.unsubscribe-not-one-click', missing.join('; '));
+    const gaps: UnsubscribeGap[] = [
+      ...(https ? [] : [{ code: 'noHttps' as const, uris }]),
+      ...(oneClick ? [] : [post.length ? { code: 'postNotOneClick' as const, post: post[0]! } : { code: 'noPost' as const }]),
+    ];
+    return notMetAs('message.unsubscribe-not-one-click', 'gaps', { gaps });
   }
   const covering = alignedDkim.find(d => d.signedFields.includes('list-unsubscribe') && d.signedFields.includes('list-unsubscribe-post'));
   if (covering) return met(`List-Unsubscribe <${https}> with List-Unsubscribe=One-Click, both signed by d=${covering.domain}`);
-  const signers = auth.dkim.filter(d => d.result === 'pass').map(d => `d=${d.domain} signs ${d.signedFields.filter(f => f.startsWith('list-unsubscribe')).join(' and ') || 'neither'}`);
-  return notMet('message.unsubscribe-not-signed', `no passing DKIM signature of ${auth.fromDomain ?? 'the From domain'} covers both List-Unsubscribe and List-Unsubscribe-Post${signers.length ? ` (${signers.join('; ')})` : ''}`);
+  const signers = auth.dkim.filter(d => d.result === 'pass').map(d => ({ domain: d.domain, fields: d.signedFields.filter(f => f.startsWith('list-unsubscribe')) }));
+  const { fromDomain } = auth;
+  if (fromDomain) return signers.length ? notMetAs('message.unsubscribe-not-signed', 'notCoveredSigners', { fromDomain, signers }) : notMetAs('message.unsubscribe-not-signed', 'notCovered', { fromDomain });
+  return signers.length ? notMetAs('message.unsubscribe-not-signed', 'notCoveredNoFromSigners', { signers }) : notMetAs('message.unsubscribe-not-signed', 'notCoveredNoFrom', {});
 }

@@ -14,6 +14,11 @@ import { causesOf, checkOf, diagnoseWorld } from '../helpers/diagnosis.js';
 import { dkimSignature, rsaDkimKey } from '../helpers/dkim.js';
 
 const servers: SimDnsServer[] = [];
+/** How the message check's finding of a cause is worded: its messageId and data. */
+const wordsOf = (report: Report, cause: string) => {
+  const found = checkOf(report, 'message').findings.find(f => f.cause === cause);
+  return [found?.messageId, found?.data] as const;
+};
 let dir = '';
 before(async () => (dir = await mkdtemp(join(tmpdir(), 'maildiag-message-'))));
 after(async () => {
@@ -62,11 +67,13 @@ test('auth.dkim-fail for a message changed after signing; DMARC still passes thr
   const tampered = Buffer.from((await signed(await original())).toString().replace('before signing', 'after signing'));
   const report = await messageWorld(await messageFile(tampered));
   assert.deepEqual(causesOf(report, 'message'), ['auth.dkim-fail:error']);
+  assert.deepEqual(wordsOf(report, 'auth.dkim-fail'), ['failedSelectorWithComment', { domain: 'example.com', selector: 'mail2026', result: 'neutral', comment: 'body hash did not verify' }]);
 });
 
 test('an unsigned message: auth.dkim-fail as a warning', async () => {
   const report = await messageWorld(await messageFile(await original()));
   assert.deepEqual(causesOf(report, 'message'), ['auth.dkim-fail:warning']);
+  assert.deepEqual(wordsOf(report, 'auth.dkim-fail'), ['unsigned', {}]);
 });
 
 test('neither SPF nor DKIM passes: auth.unauthenticated ranks first and explains the rest', async () => {
@@ -75,6 +82,19 @@ test('neither SPF nor DKIM passes: auth.unauthenticated ranks first and explains
   assert.deepEqual(causesOf(report, 'message').sort(), ['auth.dkim-fail:error', 'auth.dmarc-reject:error', 'auth.spf-fail:error', 'auth.unauthenticated:error']);
   assert.equal(report.diagnosis[0]?.cause, 'auth.unauthenticated');
   assert.deepEqual(report.diagnosis[0]?.explains.sort(), ['auth.dkim-fail', 'auth.dmarc-reject', 'auth.spf-fail']);
+  assert.deepEqual(wordsOf(report, 'auth.unauthenticated'), ['signed', { spf: 'fail', signatures: [{ domain: 'example.com', result: 'neutral' }] }]);
+  const [spfMessage, spfData] = wordsOf(report, 'auth.spf-fail');
+  assert.deepEqual([spfMessage, spfData?.['sender'], spfData?.['ip'], spfData?.['result']], ['mailFrom', 'alice@example.com', '192.0.2.10', 'fail']);
+  const [dmarcMessage, dmarcData] = wordsOf(report, 'auth.dmarc-reject');
+  assert.deepEqual([dmarcMessage, dmarcData?.['fromDomain'], dmarcData?.['policyDomain'], dmarcData?.['policy']], ['policy', 'example.com', 'example.com', 'reject']);
+});
+
+test('without a Return-Path SPF checks the HELO name; an unsigned message failing it is unauthenticated', async () => {
+  const withoutReturnPath = Buffer.from((await original()).toString().replace(/^Return-Path:.*\r?\n/im, ''));
+  const report = await messageWorld(await messageFile(withoutReturnPath), 'v=spf1 ip4:198.51.100.0/24 -all');
+  const [spfMessage, spfData] = wordsOf(report, 'auth.spf-fail');
+  assert.deepEqual([spfMessage, spfData?.['domain'], spfData?.['sender']], ['helo', 'mail.example.com', undefined]);
+  assert.deepEqual(wordsOf(report, 'auth.unauthenticated'), ['unsigned', { spf: spfData?.['result'] }]);
 });
 
 test('a signature by another domain does not align: auth.dmarc-reject', async () => {

@@ -109,6 +109,13 @@ async function checkMessage(content: Buffer, ...extra: string[]): Promise<Checke
   return { status: run.status, report, seen, evidence, causes: report.diagnosis.map(d => d.cause) };
 }
 
+/** How the finding of a cause is worded: its messageId and data. */
+function wordsOf({ report }: Checked, cause: string): [string | undefined, Record<string, unknown> | undefined] {
+  const found = report.checks.flatMap(c => c.findings).find(f => f.cause === cause);
+  assert.ok(found, `no ${cause} finding`);
+  return [found.messageId, found.data];
+}
+
 /** The observations a case must change; everything else stays met. */
 function assertOnly({ seen, evidence }: Checked, changed: Record<string, string>): void {
   const expected = Object.fromEntries(Object.keys(seen).map(id => [id, changed[id] ?? 'met']));
@@ -132,6 +139,7 @@ test('no List-Unsubscribe-Post: unsubscribe is not one-click', async () => {
   const { causes } = checked;
   assertOnly(checked, { 'one-click-unsubscribe': 'not-met' });
   assert.ok(causes.includes('message.unsubscribe-not-one-click'));
+  assert.deepEqual(wordsOf(checked, 'message.unsubscribe-not-one-click'), ['gaps', { gaps: [{ code: 'noPost' }] }]);
 });
 
 test('a List-Unsubscribe with only a mailto: URI is not one-click either', async () => {
@@ -139,6 +147,7 @@ test('a List-Unsubscribe with only a mailto: URI is not one-click either', async
   const { causes } = checked;
   assertOnly(checked, { 'one-click-unsubscribe': 'not-met' });
   assert.ok(causes.includes('message.unsubscribe-not-one-click'));
+  assert.deepEqual(wordsOf(checked, 'message.unsubscribe-not-one-click'), ['gaps', { gaps: [{ code: 'noHttps', uris: ['mailto:unsubscribe@example.com'] }] }]);
 });
 
 test('the unsubscribe fields outside the signature: not signed', async () => {
@@ -146,6 +155,7 @@ test('the unsubscribe fields outside the signature: not signed', async () => {
   const { causes } = checked;
   assertOnly(checked, { 'one-click-unsubscribe': 'not-met' });
   assert.ok(causes.includes('message.unsubscribe-not-signed'));
+  assert.deepEqual(wordsOf(checked, 'message.unsubscribe-not-signed'), ['notCoveredSigners', { fromDomain: 'example.com', signers: [{ domain: 'example.com', fields: ['list-unsubscribe'] }] }]);
 });
 
 test('no List-Unsubscribe at all: a note, not a failure (personal mail needs none)', async () => {
@@ -154,6 +164,7 @@ test('no List-Unsubscribe at all: a note, not a failure (personal mail needs non
   assertOnly(checked, { 'one-click-unsubscribe': 'not-met' });
   const entry = report.diagnosis.find(d => d.cause === 'message.unsubscribe-missing');
   assert.equal(entry?.severity, 'info');
+  assert.deepEqual(wordsOf(checked, 'message.unsubscribe-missing'), ['missing', {}]);
   assert.equal(status, 0);
 });
 
@@ -163,6 +174,8 @@ test('From aligned with neither SPF nor DKIM: a sending service\'s own domains p
   assertOnly(checked, { 'dmarc-aligned': 'not-met', 'one-click-unsubscribe': 'not-met' });
   assert.ok(causes.includes('auth.from-not-aligned'));
   assert.ok(causes.includes('message.unsubscribe-not-signed'));
+  assert.deepEqual(wordsOf(checked, 'auth.from-not-aligned'), ['otherDomains', { passed: [{ method: 'spf', domain: 'esp.example' }, { method: 'dkim', domain: 'esp.example' }], fromDomain: 'example.com' }]);
+  assert.deepEqual(wordsOf(checked, 'message.unsubscribe-not-signed'), ['notCoveredSigners', { fromDomain: 'example.com', signers: [{ domain: 'esp.example', fields: ['list-unsubscribe-post', 'list-unsubscribe'] }] }]);
 });
 
 test('DKIM by a third-party domain only: DMARC aligns through SPF, the unsubscribe fields are not the From domain\'s', async () => {
@@ -171,6 +184,7 @@ test('DKIM by a third-party domain only: DMARC aligns through SPF, the unsubscri
   assertOnly(checked, { 'one-click-unsubscribe': 'not-met' });
   assert.ok(!causes.includes('auth.from-not-aligned'));
   assert.ok(causes.includes('message.unsubscribe-not-signed'));
+  assert.deepEqual(wordsOf(checked, 'message.unsubscribe-not-signed'), ['notCoveredSigners', { fromDomain: 'example.com', signers: [{ domain: 'esp.example', fields: ['list-unsubscribe-post', 'list-unsubscribe'] }] }]);
 });
 
 test('sent over plain SMTP: the TLS rule is not met', async () => {
@@ -178,10 +192,13 @@ test('sent over plain SMTP: the TLS rule is not met', async () => {
   const { causes } = checked;
   assertOnly(checked, { tls: 'not-met' });
   assert.ok(causes.includes('message.sent-without-tls'));
+  assert.deepEqual(wordsOf(checked, 'message.sent-without-tls'), ['plainBy', { position: 1, protocol: 'ESMTP', by: 'mx.google.com' }]);
 });
 
 test('two From fields: a format violation, and no From domain to judge DMARC by', async () => {
-  const { seen, causes, status } = await checkMessage(await message({ from: ['News <news@example.com>', 'Other <other@example.com>'] }));
+  const checked = await checkMessage(await message({ from: ['News <news@example.com>', 'Other <other@example.com>'] }));
+  const { seen, causes, status } = checked;
+  assert.deepEqual(wordsOf(checked, 'message.malformed'), ['problems', { problems: [{ code: 'repeated', field: 'from', count: 2 }] }]);
   assert.equal(seen['rfc5322'], 'not-met');
   for (const id of ['not-impersonating', 'dmarc-policy', 'dmarc-aligned']) assert.equal(seen[id], 'cannot-tell', id);
   assert.ok(causes.includes('message.malformed'));
@@ -192,7 +209,8 @@ test('no Message-ID: a format violation', async () => {
   const checked = await checkMessage(await message({ omit: ['Message-ID'] }));
   const { report } = checked;
   assertOnly(checked, { rfc5322: 'not-met' });
-  assert.match(report.diagnosis.find(d => d.cause === 'message.malformed')!.messages.join(' '), /no Message-ID/);
+  assert.equal(report.diagnosis.find(d => d.cause === 'message.malformed')!.messages.join(' '), 'no Message-ID field');
+  assert.deepEqual(wordsOf(checked, 'message.malformed'), ['problems', { problems: [{ code: 'missing', field: 'Message-ID' }] }]);
 });
 
 test('a sending IP without PTR: the PTR rule is not met and ptr.missing is the sender\'s', async () => {
