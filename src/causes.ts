@@ -1650,9 +1650,9 @@ const FORMATS = {
   /** The lookups of an SPF walk that find nothing: "a:gone.example, mx → MX host mx1.gone.example". */
   spfVoids: { takes: 'objects', say: (voids: SpfWalk['voidLookups']) => voids.map(v => (v.mxHost ? `${v.term} → MX host ${v.target}` : v.term)).join(', ') },
   /** Why a DMARC record cannot be used at all. */
-  dmarcUnreadable: { takes: 'object', say: (problem: DmarcUnreadable) => sayDmarcUnreadable(problem) },
+  dmarcUnreadable: { takes: 'object', say: sayDmarcUnreadable },
   /** What is wrong with one tag of a DMARC record: "adkim= must be one of r, s". */
-  dmarcProblemReason: { takes: 'object', say: (problem: DmarcProblem) => sayDmarcProblemReason(problem) },
+  dmarcProblemReason: { takes: 'object', say: sayDmarcProblemReason },
   /** Each problem of a DMARC record with its tag as published: "adkim=x (adkim= must be one of r, s); "tagonly" (...)". */
   dmarcProblems: {
     takes: 'objects',
