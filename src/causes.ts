@@ -1174,8 +1174,8 @@ const registry = defineCauses({
     fix: 'Add the sending server or its provider to the SPF record, e.g. "v=spf1 mx include:_spf.google.com ip4:203.0.113.5 -all"; forwarded mail needs the forwarder to rewrite the sender (SRS).',
     refs: ['RFC 7208 §8.4', 'RFC 7372'],
     messages: {
-      mailFrom: 'SPF {result} for {ip} sending as {sender}: {reason}',
-      helo: 'SPF {result} for {ip} sending as the HELO name {domain}: {reason}',
+      mailFrom: 'SPF {result} for {ip} sending as {sender}: {why|spfReason}',
+      helo: 'SPF {result} for {ip} sending as the HELO name {domain}: {why|spfReason}',
     },
   },
   'auth.dkim-fail': {

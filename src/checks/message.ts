@@ -180,10 +180,10 @@ function signatureFinding(r: DKIMResult, anyPass: boolean): Finding {
 }
 
 function spfFindings(spf: SpfVerdict, client: SendingClient): Finding[] {
-  const { result, domain, reason, sender } = spf;
+  const { result, domain, why, sender } = spf;
   if (result === 'pass' || result === 'temperror') return [];
   const details = { subjects: [client.ip], evidence: [...spfEvidence(spf), client.source], severity: result === 'fail' || result === 'permerror' ? ('error' as const) : ('warning' as const) };
-  const data = { ip: client.ip, domain, result, reason };
+  const data = { ip: client.ip, domain, result, why };
   return [sender ? finding('auth.spf-fail', 'mailFrom', { ...data, sender }, details) : finding('auth.spf-fail', 'helo', data, details)];
 }
 
