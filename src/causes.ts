@@ -1577,7 +1577,7 @@ function sayDnsblReason({ why, direct }: { why: UnansweredWhy; direct?: DirectAt
     case undefined: return first;
     case 'noServers': return `${first}; the list's own name servers could not be found to ask directly`;
     case 'sameAnswer': return `${first}; the list's own name servers, asked directly, gave the same answer`;
-    case 'refused': return `${first}; the list's own name servers, asked directly, answered ${sayUnansweredWhy(direct.why)}`;
+    case 'refused': return `${first}; asked directly, the list's own name servers gave no result either: ${sayUnansweredWhy(direct.why)}`;
     case 'unusable': return `${first}; asking the list's own name servers directly gave no usable answer (${sayUnansweredWhy(direct.why)})`;
   }
 }

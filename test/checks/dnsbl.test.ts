@@ -200,7 +200,7 @@ test('the words of blocklist findings: a direct answer, a refusal the list\'s ow
   assert.equal(
     formatMessage('rbl.query-refused', 'refused', { ...zen, asked: [mx, { ip: '192.0.2.1', role: 'target' }], reasons }),
     'Spamhaus ZEN (zen.spamhaus.org) refused to answer for MX host mx.example.com (192.0.2.10), 192.0.2.1: '
-      + 'it answered 127.255.255.255 (excessive number of queries from this resolver); the list\'s own name servers, asked directly, answered it answered 127.0.0.99 (a return code Spamhaus ZEN does not document); '
+      + 'it answered 127.255.255.255 (excessive number of queries from this resolver); asked directly, the list\'s own name servers gave no result either: it answered 127.0.0.99 (a return code Spamhaus ZEN does not document); '
       + 'it answered 127.255.255.255 (excessive number of queries from this resolver); asking the list\'s own name servers directly gave no usable answer (no usable answer (servfail)). Whether it is listed there is unknown',
   );
   assert.equal(
