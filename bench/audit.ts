@@ -12,7 +12,7 @@
 //   BENCH_N=2000 BENCH_K=10 npm run bench
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPairSync } from 'node:crypto';
@@ -68,8 +68,13 @@ async function startBenchWorld(n: number): Promise<World> {
 interface Run {
   seconds: number;
   peakRssMb: number;
+  /** CPU seconds (user + system) of the maildiag process, as last sampled: within one sampling interval of its total. */
+  cpuSeconds: number;
   stdout: string;
 }
+
+/** Linux reports a process's CPU time in clock ticks, 100 per second. */
+const CLOCK_TICKS = 100;
 
 /** Run the CLI, feeding `stdin`, sampling the child's peak RSS (VmHWM) until it exits. */
 function runCli(args: string[], stdin: string): Promise<Run> {
@@ -80,10 +85,14 @@ function runCli(args: string[], stdin: string): Promise<Run> {
     let stdout = '';
     let stderr = '';
     let peakKb = 0;
+    let cpuTicks = 0;
     const sample = () => {
       try {
         const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+        // Fields 14 and 15 of /proc/PID/stat (utime, stime), counted after the command name, which may hold spaces.
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        cpuTicks = Math.max(cpuTicks, Number(fields[11]) + Number(fields[12]));
       } catch {
         // the child has exited between two samples
       }
@@ -95,7 +104,7 @@ function runCli(args: string[], stdin: string): Promise<Run> {
     child.on('close', (code, signal) => {
       clearInterval(timer);
       if (code !== 0 && code !== 1) return reject(new Error(`maildiag exited ${code ?? signal}: ${stderr.slice(0, 500)}`));
-      resolve({ seconds: (performance.now() - started) / 1000, peakRssMb: peakKb / 1024, stdout });
+      resolve({ seconds: (performance.now() - started) / 1000, peakRssMb: peakKb / 1024, cpuSeconds: cpuTicks / CLOCK_TICKS, stdout });
     });
     child.stdin.on('error', () => undefined); // a child that died early is reported by its exit status
     child.stdin.end(stdin);
@@ -128,6 +137,7 @@ async function bench(n: number): Promise<void> {
     if (process.env['BENCH_DEBUG']) console.log(world.servers[0]!.commands.filter(c => !c.startsWith('RCPT')).join('\n'));
     console.log(`N=${n} domains over K=${HOSTS} MX hosts, --concurrency ${CONCURRENCY}`);
     console.log(`  audit: ${run.seconds.toFixed(1)} s wall, ${(n / run.seconds).toFixed(0)} domains/s, peak RSS ${run.peakRssMb.toFixed(0)} MB, ${reports.length} reports (${verdicts.map(([v, c]) => `${c} ${v}`).join(', ')})`);
+    console.log(`  audit CPU: ${run.cpuSeconds.toFixed(1)} s (user + system), ${((run.cpuSeconds * 1000) / n).toFixed(2)} ms per domain; load average ${loadavg().map(l => l.toFixed(1)).join(' ')}`);
     if (causes.length) console.log(`  causes seen: ${causes.join(', ')}`);
     console.log(`  SMTP connections per MX host: min ${Math.min(...connections)}, max ${Math.max(...connections)} (${(connections.reduce((a, b) => a + b, 0) / HOSTS).toFixed(1)} mean) for ${n / HOSTS} domains each; the greylisting host: ${connections[0]}`);
     console.log(`  DNS questions: ${(questions / n).toFixed(1)} per domain (${questions} in all)`);
