@@ -137,6 +137,11 @@ const registry = defineCauses({
     fix: 'Set this machine\'s clock right (enable NTP: "timedatectl set-ntp true", or check the time zone and the hardware clock), then run maildiag again.',
     refs: ['RFC 5280 §4.1.2.5', 'RFC 9110 §6.6.1'],
     masks: ['tls.cert-not-yet-valid', 'tls.cert-expired', 'tls.cert-expiring', 'mta-sts.invalid'],
+    messages: {
+      certificatesFromLater: 'every MX host\'s certificate ({certificates}) is valid only from a later date than this machine\'s clock ({clock}); the earliest from {earliestValidFrom|day}: the clock is most likely behind',
+      aheadOfServer: 'this machine\'s clock ({clock}) is {hours} hours ahead of the Date that {host} sent ({serverDate})',
+      behindServer: 'this machine\'s clock ({clock}) is {hours} hours behind the Date that {host} sent ({serverDate})',
+    },
   },
   'dns.servfail': {
     title: 'The domain\'s DNS is broken (SERVFAIL)',
@@ -361,6 +366,8 @@ const registry = defineCauses({
     masks: ['delivery.delayed', 'delivery.expired'],
     messages: {
       endedSession: SERVER_STATE_ENDED_SESSION,
+      outOfStorage: '{server|hostAndIp} answered {command} with {reply|quoted}: it is out of storage and defers mail from every sender until it has room again',
+      outOfStorageOtherAccepts: '{server|hostAndIp} answered {command} with {reply|quoted}: it is out of storage and defers mail from every sender until it has room again; {otherHost} accepts the mail instead',
     },
   },
   'smtp.session-dropped': {
@@ -468,6 +475,8 @@ const registry = defineCauses({
     messages: {
       turnedAway: '{server|hostAndIp} turned maildiag away at connect ({reply|quoted}): the reply is about this machine\'s address, not the domain, so the server was not tested; other senders may be let in',
       sessionStopped: '{server|hostAndIp}: the session stopped at {step|upper}: {reason}',
+      commandDeferred: '{server|hostAndIp} deferred {command} with {reply|quoted}, so the rest was not tested',
+      commandDeferredAboutClient: '{server|hostAndIp} deferred {command} with {reply|quoted}: the reply is about this machine, not the domain',
     },
   },
 
@@ -479,6 +488,11 @@ const registry = defineCauses({
       'The server refused EHLO but accepted the older HELO. When it refuses EHLO from everyone (500/502: it or a firewall in front of it does not know ESMTP), senders fall back to plain SMTP: no STARTTLS, so mail arrives unencrypted, and no SIZE, 8BITMIME or SMTPUTF8. When the refusal is about the EHLO name the tester gave, it says nothing about the domain, and the test should be repeated with a real host name (--helo).',
     fix: 'Let the server answer EHLO (RFC 5321 §4.1.1.1 requires it of every server); check firewalls or appliances that inspect SMTP (Cisco "fixup smtp" turns EHLO into XXXX). If the refusal names the EHLO name, rerun maildiag with --helo set to this machine\'s real host name.',
     refs: ['RFC 5321 §4.1.1.1', 'RFC 5321 §4.1.4'],
+    messages: {
+      noEsmtp: '{server|hostAndIp} refused EHLO {helo} with {reply|quoted} but accepted HELO: it (or a firewall in front of it) speaks no ESMTP to anyone, so no sender can use STARTTLS, SIZE or 8BITMIME with it and mail arrives unencrypted',
+      heloNameRejected: '{server|hostAndIp} refused EHLO {helo} with {reply|quoted} but accepted HELO: the refusal is about maildiag\'s EHLO name, not the domain, so STARTTLS and the ESMTP extensions were not tested; re-test with --helo set to this machine\'s real host name',
+      unexplained: '{server|hostAndIp} refused EHLO {helo} with {reply|quoted} but accepted HELO; the reply does not say why. STARTTLS and the ESMTP extensions were not tested: re-test with --helo set to this machine\'s real host name to rule out maildiag\'s EHLO name; if EHLO is still refused, no sender can use STARTTLS with it',
+    },
   },
   'smtp.greylisting': {
     title: 'Greylisting: temporary 450/451 for a new sender',
@@ -489,6 +503,13 @@ const registry = defineCauses({
     fix: 'Usually nothing: properly configured senders retry. If the delay matters, allow-list known senders and providers in the greylisting settings or shorten the greylisting delay.',
     refs: ['RFC 6647'],
     masks: ['delivery.delayed'],
+    messages: {
+      senderGreylisted: '{server|hostAndIp} deferred {command} with {reply|quoted}: new senders are greylisted',
+      recipientGreylisted: '{server|hostAndIp} answered {command} with {reply|quoted}: mail is delayed until the sender retries',
+      recipientDeferred: '{server|hostAndIp} answered {command} with {reply|quoted} (a temporary refusal; the reply does not say "greylist", but senders are delayed the same way): mail is delayed until the sender retries',
+      everyRecipientGreylisted: '{server|hostAndIp} answered the recipients of {sampledDomains} domains in a row (so <{address}> was not asked), e.g. {command}, with {reply|quoted}: mail is delayed until the sender retries',
+      everyRecipientDeferred: '{server|hostAndIp} answered the recipients of {sampledDomains} domains in a row (so <{address}> was not asked), e.g. {command}, with {reply|quoted} (a temporary refusal; the reply does not say "greylist", but senders are delayed the same way): mail is delayed until the sender retries',
+    },
   },
   'smtp.rejected': {
     title: 'The server rejected the test conversation',
@@ -498,6 +519,13 @@ const registry = defineCauses({
       'The server refused maildiag\'s probe at EHLO, MAIL FROM or RCPT TO with a reply that is not one of the common cases; its own words are shown with the finding. Real senders may be refused the same way.',
     fix: 'Read the server\'s reply, which often names the policy or blocklist involved; if the refusal is wrong, adjust the server\'s sender policy, and rerun with --from and --helo set to a real sender to rule out the test identity.',
     refs: ['RFC 5321 §4.2', 'RFC 3463'],
+    messages: {
+      helloRefused: '{server|hostAndIp} refused {command}: {reply|quoted}',
+      senderRefused: '{server|hostAndIp} refused the sender {command}: {reply|quoted}',
+      nullSenderRefused: '{server|hostAndIp} refused the sender {command} (every server must accept the null sender <>, which bounces come from: RFC 5321 §4.5.5): {reply|quoted}',
+      recipientRefused: '{server|hostAndIp} refused {command}: {reply|quoted}.',
+      notResponsible: '{server|hostAndIp} refused {command}: {reply|quoted}. The server does not consider itself responsible for {domain}: the MX record may point at the wrong server.',
+    },
   },
   'smtp.recipient-rejected': {
     title: 'Recipient rejected: 550 user unknown',
@@ -507,6 +535,9 @@ const registry = defineCauses({
       'The server answered RCPT TO for the probed address with 550 "user unknown" (or a similar 5.1.1 reply), so mail to that address bounces. By default maildiag probes postmaster@ the domain, an address RFC 5321 §4.5.1 requires every mail domain to accept.',
     fix: 'Create the mailbox or an alias for it (at least postmaster@ should forward to an administrator); if you probed another address with --rcpt, check its spelling.',
     refs: ['RFC 5321 §4.5.1', 'RFC 3463'],
+    messages: {
+      unknownRecipient: '{server|hostAndIp} rejects <{address}>: {reply|quoted}; mail to that address bounces',
+    },
   },
   'smtp.open-relay': {
     title: 'Open relay: the server accepts mail for other domains',
@@ -516,6 +547,10 @@ const registry = defineCauses({
       'The server accepted a message from an outside sender to a domain it does not host, so anyone can use it to relay spam. Open relays are soon put on blocklists, and then the organisation\'s own mail stops being delivered.',
     fix: 'Only relay for authenticated users and your own networks, e.g. in Postfix "smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination".',
     refs: ['RFC 5321 §3.6.1', 'RFC 2505'],
+    messages: {
+      relaysForAnyone: '{server|hostAndIp} accepted RCPT TO:<{address}>, a reserved domain it cannot host: it relays mail for anyone',
+      relaysFromNonGlobal: '{server|hostAndIp} accepted RCPT TO:<{address}>, a reserved domain it cannot host: it relays mail for anyone (maildiag connected from {clientAddress}, a {clientRange} address: if that network is one the server trusts on purpose, only it can relay)',
+    },
   },
   'smtp.size-limit-low': {
     title: 'Advertised message SIZE limit is low',
@@ -525,6 +560,9 @@ const registry = defineCauses({
       'The server\'s EHLO reply advertises a SIZE limit below what ordinary mail with attachments needs (about 10 MB), so larger messages are refused before they are sent (RFC 1870). Attachments grow by about a third when encoded for email.',
     fix: 'Raise the server\'s message size limit to at least 25 MB, e.g. in Postfix "message_size_limit = 36700160" (35 MB).',
     refs: ['RFC 1870'],
+    messages: {
+      lowLimit: '{server|hostAndIp} advertises SIZE {size} ({size|megabytes}): messages larger than that are refused, and attachments of about {attachmentBytes|megabytes} already reach it once encoded',
+    },
   },
 
   'submission.unreachable': {
@@ -552,6 +590,17 @@ const registry = defineCauses({
       'On port 25 the server refuses MAIL FROM until the client has started TLS (e.g. "530 5.7.0 Must issue a STARTTLS command first"). RFC 3207 §4 says a publicly-referenced SMTP server must not require STARTTLS: senders that do not use TLS, or whose handshake with this server fails, cannot deliver at all. When the server does not offer STARTTLS or its handshake fails, nobody can deliver.',
     fix: 'Make TLS optional on the port-25 listener (Postfix "smtpd_tls_security_level = may", not "encrypt"; Exchange: untick "Require TLS" on the internet-facing receive connector); require TLS only on submission (587/465) or for known partners, and use MTA-STS or DANE to ask senders for TLS instead.',
     refs: ['RFC 3207 §4', 'RFC 8461', 'RFC 7672'],
+    messages: {
+      refusedInsideTls: '{server|hostAndIp} answered {command} with {reply|quoted} even inside TLS: no sender can deliver to it',
+      refusedInsideTlsOtherAccepts: '{server|hostAndIp} answered {command} with {reply|quoted} even inside TLS: no sender can deliver to it; {otherHost} accepts the mail instead',
+      refusedAfterFailedHandshake: '{server|hostAndIp} answered {command} with {reply|quoted} and the STARTTLS handshake with it failed: no sender can deliver to it',
+      refusedAfterFailedHandshakeOtherAccepts: '{server|hostAndIp} answered {command} with {reply|quoted} and the STARTTLS handshake with it failed: no sender can deliver to it; {otherHost} accepts the mail instead',
+      refusedWithoutStartTls: '{server|hostAndIp} answered {command} with {reply|quoted} but does not offer STARTTLS: no sender can deliver to it',
+      refusedWithoutStartTlsOtherAccepts: '{server|hostAndIp} answered {command} with {reply|quoted} but does not offer STARTTLS: no sender can deliver to it; {otherHost} accepts the mail instead',
+      beforeStartTls: '{server|hostAndIp} answers {command} before STARTTLS with {reply|quoted}, so senders that do not use TLS, or whose handshake with it fails, cannot deliver at all (RFC 3207 §4: a publicly-referenced server must not require STARTTLS)',
+      beforeFailedHandshake: '{server|hostAndIp} answers {command} before STARTTLS with {reply|quoted}, and the STARTTLS handshake with it failed, so no sender can deliver',
+      beforeFailedHandshakeOtherAccepts: '{server|hostAndIp} answers {command} before STARTTLS with {reply|quoted}, and the STARTTLS handshake with it failed, so no sender can deliver to it; {otherHost} accepts the mail instead',
+    },
   },
   'tls.starttls-missing': {
     title: 'No STARTTLS: mail arrives unencrypted',
@@ -561,6 +610,9 @@ const registry = defineCauses({
       'The server does not offer STARTTLS on port 25, so every message sent to it crosses the internet unencrypted (RFC 3207). Senders that require encryption, such as those following MTA-STS or DANE, will not deliver.',
     fix: 'Install a certificate on the mail server and enable STARTTLS, e.g. in Postfix "smtpd_tls_security_level = may" with smtpd_tls_cert_file and smtpd_tls_key_file set.',
     refs: ['RFC 3207'],
+    messages: {
+      notOffered: '{server|hostAndIp} does not offer STARTTLS: mail to it travels unencrypted',
+    },
   },
   'tls.protocol-old': {
     title: 'Only old TLS versions (TLS 1.0/1.1) offered',
@@ -571,6 +623,9 @@ const registry = defineCauses({
     fix: 'Update the mail server\'s TLS library and settings to allow TLS 1.2 and 1.3, e.g. in Postfix "smtpd_tls_protocols = >=TLSv1.2".',
     refs: ['RFC 8996'],
     masks: ['tls.handshake-failed'],
+    messages: {
+      oldOnly: '{server|hostAndIp} only negotiates {protocol}; TLS 1.2 or later fails ({handshake|handshakeFailure})',
+    },
   },
   'tls.handshake-failed': {
     title: 'TLS handshake failed after STARTTLS',
@@ -580,6 +635,13 @@ const registry = defineCauses({
       'The server offers STARTTLS, but setting up the encrypted connection failed (no shared protocol version or cipher, a broken certificate or key, or the connection was dropped). Senders then retry without encryption or, under MTA-STS or DANE, do not deliver.',
     fix: 'Check the mail server\'s TLS logs and settings: a matching certificate and key, TLS 1.2 or later, and standard ciphers; test with "openssl s_client -starttls smtp -connect mail.example.org:25".',
     refs: ['RFC 3207'],
+    messages: {
+      startTlsRefused: '{server|hostAndIp} offers STARTTLS but answers STARTTLS with {reply}',
+      startTlsUnanswered: '{server|hostAndIp} offers STARTTLS but does not answer STARTTLS ({reason})',
+      startTlsNoReply: '{server|hostAndIp} offers STARTTLS but does not answer STARTTLS (no reply)',
+      handshakeFailed: 'the TLS handshake with {server|hostAndIp} fails: {handshake|handshakeFailure}',
+      legacyOnly: 'the TLS handshake with {server|hostAndIp} fails with current security settings ({handshake|handshakeFailure}); it only works with legacy ciphers or keys ({protocol} {cipher})',
+    },
   },
   'tls.cert-untrusted': {
     title: 'Mail server certificate is self-signed or untrusted',
@@ -589,6 +651,11 @@ const registry = defineCauses({
       'The TLS certificate is self-signed, issued by a certificate authority (CA) that is not publicly trusted, or sent without its intermediate certificates. Most senders still encrypt without checking, but MTA-STS senders refuse delivery and the certificate proves nothing about who the server is.',
     fix: 'Install a certificate from a public CA (e.g. free from Let\'s Encrypt) for the MX host name, including the intermediate certificates; if you use a private CA on purpose, give it to maildiag with --ca-file.',
     refs: ['RFC 8461 §4.2'],
+    messages: {
+      selfSigned: 'the certificate of {server|hostAndIps} is self-signed ({subject})',
+      untrustedRoot: 'the certificate of {server|hostAndIps} chains to {root}, a CA that is not trusted (if it is your private CA, pass it with --ca-file)',
+      incompleteChain: 'the certificate of {server|hostAndIps} is issued by {missingIssuer}, which is neither a trusted CA nor sent by the server (unknown CA, or the intermediate certificate is missing)',
+    },
   },
   'tls.cert-expired': {
     title: 'Mail server certificate has expired',
@@ -599,6 +666,10 @@ const registry = defineCauses({
     fix: 'Renew the certificate and reload the mail server; automate renewal, e.g. certbot with a deploy hook that reloads Postfix or Exim.',
     refs: ['RFC 8461 §4.2'],
     masks: ['tls.cert-expiring'],
+    messages: {
+      expired: 'the certificate of {server|hostAndIps} expired on {validTo|day} ({daysAgo} days ago)',
+      intermediateExpired: 'the intermediate certificate {subject} of {server|hostAndIps} expired on {validTo|day} ({daysAgo} days ago)',
+    },
   },
   'tls.cert-expiring': {
     title: 'Mail server certificate expires soon',
@@ -608,6 +679,10 @@ const registry = defineCauses({
       'The TLS certificate expires within 14 days. After that, senders that check certificates (MTA-STS, many large providers) will stop delivering.',
     fix: 'Renew the certificate now and reload the mail server; check that automatic renewal reloads the mail service too, not only the web server.',
     refs: ['RFC 8461 §4.2'],
+    messages: {
+      expiring: 'the certificate of {server|hostAndIps} expires on {validTo|day}, in {daysLeft} days',
+      intermediateExpiring: 'the intermediate certificate {subject} of {server|hostAndIps} expires on {validTo|day}, in {daysLeft} days',
+    },
   },
   'tls.cert-not-yet-valid': {
     title: 'Mail server certificate is not valid yet',
@@ -617,6 +692,10 @@ const registry = defineCauses({
       'The TLS certificate\'s validity period has not started: its "not before" date is in the future. Senders that check certificates (MTA-STS, many large providers) refuse it until then. Usually a renewed certificate was put in service too early, or a clock is wrong.',
     fix: 'Serve the certificate that is valid today and switch to the new one on its start date; check the clocks of the mail server and of whatever issued the certificate.',
     refs: ['RFC 5280 §4.1.2.5', 'RFC 8461 §4.2'],
+    messages: {
+      notYetValid: 'the certificate of {server|hostAndIps} is valid only from {validFrom|day}',
+      intermediateNotYetValid: 'the intermediate certificate {subject} of {server|hostAndIps} is valid only from {validFrom|day}',
+    },
   },
   'tls.cert-name-mismatch': {
     title: 'Certificate name does not match the MX host name',
@@ -626,6 +705,9 @@ const registry = defineCauses({
       'The TLS certificate does not list the MX host name the server was reached by (a name mismatch), e.g. it was issued for the web site or for the provider\'s own name. Senders that verify certificates, including those following MTA-STS, refuse delivery.',
     fix: 'Use a certificate that covers every MX host name (as a Subject Alternative Name), or point the MX records at the host name your provider\'s certificate covers.',
     refs: ['RFC 8461 §4.2', 'RFC 9525'],
+    messages: {
+      otherNames: 'the certificate of {server|hostAndIps} is for {names|list}, not {host}',
+    },
   },
 
   'mta-sts.invalid': {
@@ -646,6 +728,9 @@ const registry = defineCauses({
       'The domain publishes no _smtp._tls TXT record, so senders have nowhere to report failed encrypted deliveries to it (RFC 8460). Nothing breaks, but TLS and MTA-STS problems go unnoticed.',
     fix: 'Publish a TXT record at _smtp._tls.<domain>, e.g. "v=TLSRPTv1; rua=mailto:tls-reports@example.org".',
     refs: ['RFC 8460 §3'],
+    messages: {
+      unreported: '{domain} uses {policies|and} but publishes no TLS-RPT record, so failed encrypted deliveries go unreported',
+    },
   },
   'tls-rpt.invalid': {
     title: 'TLS reporting (TLS-RPT) record is malformed',
@@ -665,6 +750,10 @@ const registry = defineCauses({
       'The MX host publishes DNSSEC-signed TLSA records (DANE), but none of them matches the certificate the server presents. Senders that use DANE refuse to deliver rather than risk an intercepted connection (RFC 7672).',
     fix: 'Publish TLSA records for the certificate or key actually in use, e.g. "_25._tcp.mail.example.org. TLSA 3 1 1" followed by the SHA-256 hash of the public key; when renewing, publish the new key\'s record before switching certificates.',
     refs: ['RFC 7672', 'RFC 6698'],
+    messages: {
+      noMatch: 'no TLSA record of {host} matches the certificate presented by {ips|list}',
+      noMatchUnvalidated: 'no TLSA record of {host} matches the certificate presented by {ips|list} (the resolver did not mark the TLSA answer as DNSSEC-validated: DANE senders act on it only if the zone is signed)',
+    },
   },
 
   'ptr.missing': {
@@ -1684,6 +1773,13 @@ const FORMATS = {
   brokenPolicyTags: {
     takes: 'objects',
     say: (tags: readonly { tag: string; value?: string }[]) => tags.map(t => (t.value === undefined ? `no ${t.tag}=` : `${t.tag}=${t.value} is not a policy`)).join(', '),
+  },
+  /** A server by name and the addresses that answered for it, "mx.example.org (192.0.2.1, 2001:db8::1)", or its address alone when it has no name. */
+  hostAndIps: { takes: 'object', say: (server: { host: string; ips: readonly string[] }) => (server.ips.every(ip => ip === server.host) ? server.host : `${server.host} (${server.ips.join(', ')})`) },
+  /** Why a TLS handshake failed: OpenSSL's or the peer's reason, or the wait that ran out. */
+  handshakeFailure: {
+    takes: 'object',
+    say: (failure: { kind: 'failed'; reason: string } | { kind: 'timeout'; timeoutMs: number }) => (failure.kind === 'timeout' ? `no handshake within ${failure.timeoutMs} ms` : failure.reason),
   },
 } satisfies Record<string, { takes: 'string' | 'number' | 'array' | 'object' | 'objects'; say: (value: never) => string }>;
 

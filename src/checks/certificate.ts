@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { certificateCoversHost, inspectChain, type CertificateFacts, type ChainFacts } from '../net/tls.js';
 import type { TlsSession } from '../pipeline/facts.js';
-import { defineCheck, legacyFinding, type Finding, type FindingDetails } from './define.js';
+import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
 
 /** Senders start to fail soon after; 14 days leaves time to renew. */
 const EXPIRING_WITHIN_DAYS = 14;
@@ -51,17 +51,20 @@ function groupByCertificate(sessions: TlsSession[]): CertificateGroup[] {
   return [...groups.values()];
 }
 
+/** What every finding about a certificate carries: the server as messages name it and the certificate's fingerprint. */
+type About = { server: { host: string; ips: string[] }; sha256: string };
+
 function judgeCertificate(group: CertificateGroup, facts: ChainFacts, now: Date): Finding[] {
-  const where = isIP(group.host) ? group.host : `${group.host} (${group.ips.join(', ')})`;
-  const details = { subjects: [group.host, ...group.ips.filter(ip => ip !== group.host)], evidence: [describeCertificate(facts.leaf)], data: { sha256: facts.leaf.sha256 } };
+  const about: About = { server: { host: group.host, ips: group.ips }, sha256: facts.leaf.sha256 };
+  const details = { subjects: [group.host, ...group.ips.filter(ip => ip !== group.host)], evidence: [describeCertificate(facts.leaf)] };
   const findings: Finding[] = [];
-  const untrusted = untrustedReason(facts);
-  if (untrusted) findings.push(legacyFinding('tls.cert-untrusted', `the certificate of ${where} ${untrusted}`, details));
-  findings.push(...dateFindings(where, facts, now, details));
+  const untrusted = untrustedFinding(facts, about, details);
+  if (untrusted) findings.push(untrusted);
+  findings.push(...dateFindings(facts, now, about, details));
   // Senders verify the MX host name (RFC 7672 §3.2.2, RFC 8461 §4.2); an IP target has no name to match.
   if (!isIP(group.host) && !certificateCoversHost(group.chain[0]!, group.host)) {
-    const names = facts.leaf.altNames.length ? facts.leaf.altNames.map(n => n.replace(/^DNS:/, '')).join(', ') : facts.leaf.subject;
-    findings.push(legacyFinding('tls.cert-name-mismatch', `the certificate of ${where} is for ${names}, not ${group.host}`, details));
+    const names = facts.leaf.altNames.length ? facts.leaf.altNames.map(n => n.replace(/^DNS:/, '')) : [facts.leaf.subject];
+    findings.push(finding('tls.cert-name-mismatch', 'otherNames', { ...about, names, host: group.host }, details));
   }
   return findings;
 }
@@ -75,33 +78,33 @@ function judgeCertificate(group: CertificateGroup, facts: ChainFacts, now: Date)
 function clockBehind(judged: { group: CertificateGroup; facts: ChainFacts }[], now: Date): Finding | undefined {
   if (judged.length < 2 || !judged.every(j => new Date(j.facts.leaf.validFrom) > now)) return undefined;
   const earliest = new Date(Math.min(...judged.map(j => new Date(j.facts.leaf.validFrom).getTime())));
-  return legacyFinding('clock.skewed', `every MX host's certificate (${judged.length}) is valid only from a later date than this machine's clock (${now.toISOString()}); the earliest from ${day(earliest)}: the clock is most likely behind`, {
+  return finding('clock.skewed', 'certificatesFromLater', { clock: now.toISOString(), earliestValidFrom: earliest.toISOString(), certificates: judged.length }, {
     subjects: [...new Set(judged.map(j => j.group.host))],
     evidence: [`this machine's clock: ${now.toISOString()}`, ...judged.map(j => `${j.group.host}: ${describeCertificate(j.facts.leaf)}`)],
-    data: { clock: now.toISOString(), earliestValidFrom: earliest.toISOString() },
   });
 }
 
-function untrustedReason({ trust, leaf }: ChainFacts): string | undefined {
+function untrustedFinding({ trust, leaf }: ChainFacts, about: About, details: FindingDetails): Finding | undefined {
   switch (trust.kind) {
     case 'trusted': return undefined;
-    case 'self-signed': return `is self-signed (${leaf.subject})`;
-    case 'untrusted-root': return `chains to ${trust.root}, a CA that is not trusted (if it is your private CA, pass it with --ca-file)`;
-    case 'incomplete': return `is issued by ${trust.missingIssuer}, which is neither a trusted CA nor sent by the server (unknown CA, or the intermediate certificate is missing)`;
+    case 'self-signed': return finding('tls.cert-untrusted', 'selfSigned', { ...about, subject: leaf.subject }, details);
+    case 'untrusted-root': return finding('tls.cert-untrusted', 'untrustedRoot', { ...about, root: trust.root }, details);
+    case 'incomplete': return finding('tls.cert-untrusted', 'incompleteChain', { ...about, missingIssuer: trust.missingIssuer }, details);
   }
 }
 
 /** Every certificate on the path counts: an expired intermediate breaks verification as surely as an expired leaf. */
-function dateFindings(where: string, facts: ChainFacts, now: Date, details: FindingDetails): Finding[] {
+function dateFindings(facts: ChainFacts, now: Date, about: About, details: FindingDetails): Finding[] {
   const findings: Finding[] = [];
   for (const cert of facts.path) {
-    const which = cert === facts.path[0] ? 'the certificate' : `the intermediate certificate ${cert.subject}`;
+    const leaf = cert === facts.path[0];
+    const data = { ...about, subject: cert.subject, validFrom: cert.validFrom, validTo: cert.validTo };
     const from = new Date(cert.validFrom);
     const to = new Date(cert.validTo);
-    if (to < now) findings.push(legacyFinding('tls.cert-expired', `${which} of ${where} expired on ${day(to)} (${daysBetween(to, now)} days ago)`, details));
-    else if (from > now) findings.push(legacyFinding('tls.cert-not-yet-valid', `${which} of ${where} is valid only from ${day(from)}`, details));
+    if (to < now) findings.push(finding('tls.cert-expired', leaf ? 'expired' : 'intermediateExpired', { ...data, daysAgo: daysBetween(to, now) }, details));
+    else if (from > now) findings.push(finding('tls.cert-not-yet-valid', leaf ? 'notYetValid' : 'intermediateNotYetValid', data, details));
     else if (to.getTime() - now.getTime() < EXPIRING_WITHIN_DAYS * DAY_MS) {
-      findings.push(legacyFinding('tls.cert-expiring', `${which} of ${where} expires on ${day(to)}, in ${daysBetween(now, to)} days`, details));
+      findings.push(finding('tls.cert-expiring', leaf ? 'expiring' : 'intermediateExpiring', { ...data, daysLeft: daysBetween(now, to) }, details));
     }
   }
   return findings;

@@ -4,7 +4,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { describeAnswer, formatRecord, type TlsaRecord } from '../net/dns/index.js';
 import type { TlsSession } from '../pipeline/facts.js';
-import { defineCheck, legacyFinding, type Finding } from './define.js';
+import { defineCheck, finding, type Finding } from './define.js';
 
 const DANE_TA = 2;
 const DANE_EE = 3;
@@ -62,15 +62,14 @@ function judgeHost(host: string, records: TlsaRecord[], validated: boolean, sess
   const failing = results.filter(r => !r.matched.length);
   const data = { ...base, usable: true, addresses: results };
   if (!failing.length) return { data, findings: [] };
+  const ips = failing.map(f => f.ip);
   // Without the AD bit we cannot tell a signed zone from an unsigned one, and DANE senders only act on signed TLSA (RFC 7672 §2.2).
-  const unvalidated = validated ? '' : ' (the resolver did not mark the TLSA answer as DNSSEC-validated: DANE senders act on it only if the zone is signed)';
   return {
     data,
     findings: [
-      legacyFinding('dane.tlsa-mismatch', `no TLSA record of ${host} matches the certificate presented by ${failing.map(f => f.ip).join(', ')}${unvalidated}`, {
-        subjects: [host, ...failing.map(f => f.ip)],
-        evidence: [evidence, ...certificateEvidence(sessions, failing.map(f => f.ip))],
-        data: { dnssecValidated: validated },
+      finding('dane.tlsa-mismatch', validated ? 'noMatch' : 'noMatchUnvalidated', { dnssecValidated: validated, host, ips }, {
+        subjects: [host, ...ips],
+        evidence: [evidence, ...certificateEvidence(sessions, ips)],
         ...(validated ? {} : { severity: 'warning' as const }),
       }),
     ],

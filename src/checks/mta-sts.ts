@@ -6,7 +6,7 @@ import { describeAnswer, joinTxt, type DnsAnswer } from '../net/dns/index.js';
 import { httpsGet, type HttpsResult } from '../net/https.js';
 import { nonGlobalReason } from '../net/ip.js';
 import type { MxHost } from '../pipeline/facts.js';
-import { defineCheck, legacyFinding, type CheckContext, type Finding } from './define.js';
+import { defineCheck, finding, legacyFinding, type CheckContext, type Finding } from './define.js';
 
 /** RFC 8461 §3.3 suggests this limit for the policy body. */
 const MAX_POLICY_BYTES = 64 * 1024;
@@ -148,15 +148,14 @@ const MAX_CLOCK_SKEW_MS = 3_600_000;
 /** The policy server's HTTP Date (RFC 9110 §6.6.1) against this machine's clock. */
 function clockSkew(host: string, serverDate: string | undefined, clock: Date): Finding | undefined {
   const theirs = serverDate ? Date.parse(serverDate) : NaN;
-  if (Number.isNaN(theirs)) return undefined;
+  if (!serverDate || Number.isNaN(theirs)) return undefined;
   const now = clock.getTime();
   const skewMs = now - theirs;
   if (Math.abs(skewMs) <= MAX_CLOCK_SKEW_MS) return undefined;
-  const hours = Math.round(Math.abs(skewMs) / 3_600_000);
-  return legacyFinding('clock.skewed', `this machine's clock (${new Date(now).toISOString()}) is ${hours} hours ${skewMs > 0 ? 'ahead of' : 'behind'} the Date that ${host} sent (${serverDate})`, {
+  const data = { clock: new Date(now).toISOString(), serverDate, skewMs, hours: Math.round(Math.abs(skewMs) / 3_600_000), host };
+  return finding('clock.skewed', skewMs > 0 ? 'aheadOfServer' : 'behindServer', data, {
     subjects: [host],
-    evidence: [`${host} Date: ${serverDate}`, `this machine's clock: ${new Date(now).toISOString()}`],
-    data: { clock: new Date(now).toISOString(), serverDate, skewMs },
+    evidence: [`${host} Date: ${serverDate}`, `this machine's clock: ${data.clock}`],
   });
 }
 

@@ -8,8 +8,8 @@ import { isPositive, isTransient, replyText, type HelloResult, type SmtpProbe, t
 import { aboutClient, readReply, recipientUnknown } from '../replies/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
-import { defineCheck, legacyFinding, type Finding } from './define.js';
-import { exchange, greylistWording, noSessionToJudge, otherHostAccepting, probeEvidence, probeName, probeSubject } from './smtp-probes.js';
+import { defineCheck, finding, type Finding } from './define.js';
+import { exchange, greylistWording, noSessionToJudge, otherHostAccepting, probeEvidence, probeServer, probeSubject } from './smtp-probes.js';
 
 /** Ordinary mail with attachments needs about this much; attachments grow by a third when encoded (RFC 2045 §6.8). */
 export const MIN_USABLE_SIZE = 10 * 1024 * 1024;
@@ -35,10 +35,9 @@ function sizeFindings(probe: SmtpProbe): Finding[] {
   // SIZE 0 (or no number) declares no fixed limit (RFC 1870 §4).
   if (!hello || !size || size >= MIN_USABLE_SIZE) return [];
   return [
-    legacyFinding('smtp.size-limit-low', `${probeName(probe)} advertises SIZE ${size} (${megabytes(size)}): messages larger than that are refused, and attachments of about ${megabytes(size * 0.75)} already reach it once encoded`, {
+    finding('smtp.size-limit-low', 'lowLimit', { server: probeServer(probe), size, attachmentBytes: size * 0.75 }, {
       subjects: probeSubject(probe),
       evidence: probeEvidence(probe, [`S: 250 SIZE ${size}`]),
-      data: { size },
     }),
   ];
 }
@@ -50,17 +49,18 @@ function conversationFindings(probe: SmtpProbe, probes: SmtpProbe[], options: Ru
   // A 421 ends the session: smtp-reachability reports it as untestable.
   if (ehlo && !isPositive(ehlo.reply) && ehlo.reply.code !== 421) {
     const command = `${ehlo.command} ${options.helo}`;
-    return [refusedOrDeferred(probe, command, ehlo.reply, details(exchange(command, ehlo.reply)), `refused ${ehlo.command} ${options.helo}`)];
+    return [refusedOrDeferred(probe, command, ehlo.reply, details(exchange(command, ehlo.reply)), 'helloRefused')];
   }
   const helloOnly = ehlo?.ehloRejected ? [ehloRefused(probe, ehlo, options, details)] : [];
   const mailCommand = `MAIL FROM:<${options.from}>`;
   if (mail && !isPositive(mail)) {
     const evidence = details(exchange(mailCommand, mail));
     if (isTransient(mail) && greylistWording(mail)) {
-      return [...helloOnly, legacyFinding('smtp.greylisting', `${probeName(probe)} deferred ${mailCommand} with "${replyText(mail)}": new senders are greylisted`, evidence)];
+      return [...helloOnly, finding('smtp.greylisting', 'senderGreylisted', said(probe, mailCommand, mail), evidence)];
     }
-    const nullSender = options.from === '' ? ' (every server must accept the null sender <>, which bounces come from: RFC 5321 §4.5.5)' : '';
-    return [...helloOnly, serversOwnRefusal(probe, probes, mailCommand, mail, evidence) ?? refusedOrDeferred(probe, mailCommand, mail, evidence, `refused the sender ${mailCommand}${nullSender}`)];
+    // Every server must accept the null sender <>, which bounces come from (RFC 5321 §4.5.5): the message says so.
+    const refusal = options.from === '' ? 'nullSenderRefused' : 'senderRefused';
+    return [...helloOnly, serversOwnRefusal(probe, probes, mailCommand, mail, evidence) ?? refusedOrDeferred(probe, mailCommand, mail, evidence, refusal)];
   }
   return [...helloOnly, ...recipientFindings(probe, probes, mailCommand, target, details)];
 }
@@ -75,26 +75,35 @@ function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: s
   const own = serversOwnRefusal(probe, probes, rcptCommand, rcpt.reply, evidence);
   if (own) return [own];
   if (isTransient(rcpt.reply) && rcpt.reply.code !== 452) {
-    const wording = greylistWording(rcpt.reply) ? '' : ' (a temporary refusal; the reply does not say "greylist", but senders are delayed the same way)';
-    const asked = rcpt.sampledFrom ? `the recipients of ${rcpt.sampledFrom.length} domains in a row (so <${rcpt.address}> was not asked), e.g. ${rcptCommand},` : rcptCommand;
-    return [legacyFinding('smtp.greylisting', `${probeName(probe)} answered ${asked} with "${replyText(rcpt.reply)}"${wording}: mail is delayed until the sender retries`, evidence)];
+    const data = { ...said(probe, rcptCommand, rcpt.reply), address: rcpt.address };
+    const greylisted = greylistWording(rcpt.reply);
+    if (rcpt.sampledFrom) {
+      const sampled = { ...data, sampledFrom: rcpt.sampledFrom, sampledDomains: rcpt.sampledFrom.length };
+      return [finding('smtp.greylisting', greylisted ? 'everyRecipientGreylisted' : 'everyRecipientDeferred', sampled, evidence)];
+    }
+    return [finding('smtp.greylisting', greylisted ? 'recipientGreylisted' : 'recipientDeferred', data, evidence)];
   }
   if (recipientUnknown(rcpt.reply)) {
-    return [legacyFinding('smtp.recipient-rejected', `${probeName(probe)} rejects <${rcpt.address}>: "${replyText(rcpt.reply)}"; mail to that address bounces`, evidence)];
+    return [finding('smtp.recipient-rejected', 'unknownRecipient', { ...said(probe, rcptCommand, rcpt.reply), address: rcpt.address }, evidence)];
   }
   // The domain's own MX calling its mail "relaying" does not host the domain.
   const ownDomain = target.kind === 'domain' && rcpt.address.toLowerCase().endsWith(`@${target.ascii}`);
-  const relayWords = ownDomain && /relay/i.test(rcpt.reply.lines.join(' ')) ? ` The server does not consider itself responsible for ${target.ascii}: the MX record may point at the wrong server.` : '';
-  return [legacyFinding('smtp.rejected', `${probeName(probe)} refused ${rcptCommand}: "${replyText(rcpt.reply)}".${relayWords}`, evidence)];
+  if (ownDomain && /relay/i.test(rcpt.reply.lines.join(' '))) {
+    return [finding('smtp.rejected', 'notResponsible', { ...said(probe, rcptCommand, rcpt.reply), domain: target.ascii }, evidence)];
+  }
+  return [finding('smtp.rejected', 'recipientRefused', said(probe, rcptCommand, rcpt.reply), evidence)];
 }
 
 /** A 5xx is a refusal in the server's own words; a 4xx that is not greylisting means the test could not go on. */
-function refusedOrDeferred(probe: SmtpProbe, command: string, reply: SmtpReply, details: { subjects: string[]; evidence: string[] }, refusal: string): Finding {
-  if (isTransient(reply)) {
-    const why = aboutClient(reply) ? ': the reply is about this machine, not the domain' : ', so the rest was not tested';
-    return legacyFinding('smtp.untestable', `${probeName(probe)} deferred ${command} with "${replyText(reply)}"${why}`, details);
-  }
-  return legacyFinding('smtp.rejected', `${probeName(probe)} ${refusal}: "${replyText(reply)}"`, details);
+function refusedOrDeferred(
+  probe: SmtpProbe,
+  command: string,
+  reply: SmtpReply,
+  details: { subjects: string[]; evidence: string[] },
+  refusal: 'helloRefused' | 'senderRefused' | 'nullSenderRefused',
+): Finding {
+  if (isTransient(reply)) return finding('smtp.untestable', aboutClient(reply) ? 'commandDeferredAboutClient' : 'commandDeferred', said(probe, command, reply), details);
+  return finding('smtp.rejected', refusal, said(probe, command, reply), details);
 }
 
 /**
@@ -107,40 +116,44 @@ function serversOwnRefusal(probe: SmtpProbe, probes: SmtpProbe[], command: strin
   if (!reading) return undefined;
   // Severity follows consequence: while another MX host takes the mail, this one only delays some of it.
   const other = otherHostAccepting(probe, probes);
-  const instead = other ? `; ${other.host} accepts the mail instead` : '';
+  const data = said(probe, command, reply);
   const severity = other ? ('warning' as const) : ('error' as const);
   if (reading.meaning === 'server-out-of-storage') {
-    return legacyFinding('smtp.insufficient-storage', `${probeName(probe)} answered ${command} with "${replyText(reply)}": it is out of storage and defers mail from every sender until it has room again${instead}`, { ...details, severity });
+    return other
+      ? finding('smtp.insufficient-storage', 'outOfStorageOtherAccepts', { ...data, otherHost: other.host }, { ...details, severity })
+      : finding('smtp.insufficient-storage', 'outOfStorage', data, { ...details, severity });
   }
-  const tls = probe.starttls?.handshake?.kind === 'ok' ? 'even inside TLS' : probe.starttls?.offered ? 'and the STARTTLS handshake with it failed' : 'but does not offer STARTTLS';
-  return legacyFinding('smtp.tls-required', `${probeName(probe)} answered ${command} with "${replyText(reply)}" ${tls}: no sender can deliver to it${instead}`, { ...details, severity });
+  const tls = probe.starttls?.handshake?.kind === 'ok' ? 'refusedInsideTls' : probe.starttls?.offered ? 'refusedAfterFailedHandshake' : 'refusedWithoutStartTls';
+  return other ? finding('smtp.tls-required', `${tls}OtherAccepts`, { ...data, otherHost: other.host }, { ...details, severity }) : finding('smtp.tls-required', tls, data, { ...details, severity });
 }
 
 /** EHLO refused, HELO accepted: about the tester's EHLO name, or a server that speaks no ESMTP to anyone (RFC 5321 §4.1.4). */
 function ehloRefused(probe: SmtpProbe, hello: HelloResult, options: RunOptions, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding {
   const refused = hello.ehloRejected!;
   const evidence = details([...exchange(`EHLO ${options.helo}`, refused), ...exchange(`HELO ${options.helo}`, hello.reply)]);
-  const said = `${probeName(probe)} refused EHLO ${options.helo} with "${replyText(refused)}" but accepted HELO`;
+  const data = { server: probeServer(probe), helo: options.helo, reply: replyText(refused) };
   switch (readReply(refused, ['helo-name-rejected', 'no-esmtp'])?.meaning) {
     case 'no-esmtp':
-      return legacyFinding('smtp.ehlo-refused', `${said}: it (or a firewall in front of it) speaks no ESMTP to anyone, so no sender can use STARTTLS, SIZE or 8BITMIME with it and mail arrives unencrypted`, evidence);
+      return finding('smtp.ehlo-refused', 'noEsmtp', data, evidence);
     case 'helo-name-rejected':
-      return legacyFinding('smtp.ehlo-refused', `${said}: the refusal is about maildiag's EHLO name, not the domain, so STARTTLS and the ESMTP extensions were not tested; re-test with --helo set to this machine's real host name`, { ...evidence, severity: 'info', side: 'local' });
+      return finding('smtp.ehlo-refused', 'heloNameRejected', data, { ...evidence, severity: 'info', side: 'local' });
     default:
-      return legacyFinding('smtp.ehlo-refused', `${said}; the reply does not say why. STARTTLS and the ESMTP extensions were not tested: re-test with --helo set to this machine's real host name to rule out maildiag's EHLO name; if EHLO is still refused, no sender can use STARTTLS with it`, evidence);
+      return finding('smtp.ehlo-refused', 'unexplained', data, evidence);
   }
 }
 
 function relayFindings(probe: SmtpProbe): Finding[] {
   const { relay } = probe;
   if (!relay || !isPositive(relay.reply)) return [];
+  const details = { subjects: probeSubject(probe), evidence: probeEvidence(probe, exchange(`RCPT TO:<${relay.address}>`, relay.reply)) };
+  const data = { server: probeServer(probe), address: relay.address };
   const client = relay.clientAddress;
-  const trustedHint = client && nonGlobalReason(client) ? ` (maildiag connected from ${client}, a ${nonGlobalReason(client)} address: if that network is one the server trusts on purpose, only it can relay)` : '';
+  // From a non-global address the server may be trusting that network on purpose: the message says so.
+  const clientRange = client && nonGlobalReason(client);
   return [
-    legacyFinding('smtp.open-relay', `${probeName(probe)} accepted RCPT TO:<${relay.address}>, a reserved domain it cannot host: it relays mail for anyone${trustedHint}`, {
-      subjects: probeSubject(probe),
-      evidence: probeEvidence(probe, exchange(`RCPT TO:<${relay.address}>`, relay.reply)),
-    }),
+    client && clientRange
+      ? finding('smtp.open-relay', 'relaysFromNonGlobal', { ...data, clientAddress: client, clientRange }, details)
+      : finding('smtp.open-relay', 'relaysForAnyone', data, details),
   ];
 }
 
@@ -158,7 +171,5 @@ function describePolicy(probe: SmtpProbe, options: RunOptions): Record<string, u
   };
 }
 
-function megabytes(bytes: number): string {
-  const mb = bytes / 1_000_000;
-  return `${mb >= 10 ? Math.round(mb) : mb.toFixed(1)} MB`;
-}
+/** The data of a message about a server's reply to a command. */
+const said = (probe: SmtpProbe, command: string, reply: SmtpReply) => ({ server: probeServer(probe), command, reply: replyText(reply) });

@@ -17,9 +17,6 @@ export function noSessionToJudge(data: Record<string, unknown> = {}): { findings
   return { findings: [], status: 'info', data: { ...data, reason: 'no SMTP session got that far (see "SMTP on port 25")' } };
 }
 
-/** "mx.example.com (192.0.2.10)", or the address alone for an IP target. */
-export const probeName = (probe: SmtpProbe): string => (probe.host === probe.ip ? probe.ip : `${probe.host} (${probe.ip})`);
-
 /** The server a probe talked to, as messages name it ({server|hostAndIp}). */
 export const probeServer = (probe: SmtpProbe): { host: string; ip: string } => ({ host: probe.host, ip: probe.ip });
 

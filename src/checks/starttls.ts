@@ -6,8 +6,8 @@ import { openStartTls, replyText, type SmtpProbe } from '../net/smtp/index.js';
 import { readReply } from '../replies/index.js';
 import type { TlsResult } from '../net/tls.js';
 import type { TlsSession } from '../pipeline/facts.js';
-import { defineCheck, legacyFinding, type CheckContext, type Finding, type FindingDetails } from './define.js';
-import { exchange, noSessionToJudge, otherHostAccepting, probeEvidence, probeSubject } from './smtp-probes.js';
+import { defineCheck, finding, type CheckContext, type Finding, type FindingDetails } from './define.js';
+import { exchange, noSessionToJudge, otherHostAccepting, probeEvidence, probeServer, probeSubject } from './smtp-probes.js';
 
 /** Versions RFC 8996 deprecates: a server that offers nothing newer is "old", not "broken". */
 const OLD_PROTOCOLS = ['TLSv1', 'TLSv1.1', 'SSLv3'];
@@ -46,7 +46,6 @@ async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict>
   // Unreachable, or the session ended before EHLO: the reachability check says why.
   if (probe.outcome.kind !== 'greeted' || !starttls) return { data: { ...where, tested: false } };
   const details = (lines: string[]) => ({ subjects: probeSubject(probe), evidence: probeEvidence(probe, lines) });
-  const name = describe(probe);
 
   if (probe.ehlo?.ehloRejected) {
     // A HELO session has no extension list: whether STARTTLS is offered is unknown (smtp-policy reports the refused EHLO).
@@ -54,7 +53,7 @@ async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict>
   }
   if (!starttls.offered) {
     const lines = probe.ehlo ? exchange(`${probe.ehlo.command} ${ctx.options.helo}`, probe.ehlo.reply) : [];
-    return { data: { ...where, offered: false }, finding: legacyFinding('tls.starttls-missing', `${name} does not offer STARTTLS: mail to it travels unencrypted`, details(lines)) };
+    return { data: { ...where, offered: false }, finding: finding('tls.starttls-missing', 'notOffered', { server: where }, details(lines)) };
   }
   const { reply, handshake } = starttls;
   // The session ended before STARTTLS was sent (at the plaintext MAIL FROM): nothing to judge, smtp-reachability says why.
@@ -66,7 +65,7 @@ async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict>
     // 454 "TLS not available" and the like (RFC 3207 §4), or no reply at all.
     const why = reply ? `answers STARTTLS with ${replyText(reply)}` : `does not answer STARTTLS (${probe.incomplete?.reason ?? 'no reply'})`;
     const lines = reply ? exchange('STARTTLS', reply) : [];
-    return { data: { ...where, offered: true, failure: why }, finding: legacyFinding('tls.handshake-failed', `${name} offers STARTTLS but ${why}`, details(lines)) };
+    return { data: { ...where, offered: true, failure: why }, finding: startTlsUnanswered(probe, details(lines)) };
   }
   return retryWithLegacyTls(probe, handshake, ctx, details);
 }
@@ -82,23 +81,24 @@ async function retryWithLegacyTls(probe: SmtpProbe, failed: Exclude<TlsResult, {
     { servername: probe.host, caCerts: options.caCerts, minVersion: 'TLSv1', allowLegacy: true },
   );
   const where = { host: probe.host, ip: probe.ip, offered: true, failure: reason };
-  const name = describe(probe);
+  // The message words the failure from the facts ({handshake|handshakeFailure}); `reason` is for the evidence and the check's data.
+  const said = { server: probeServer(probe), handshake: failed.kind === 'timeout' ? { kind: 'timeout' as const, timeoutMs: net.time.tlsHandshakeMs } : failed };
   const lines = [`-- TLS handshake (TLS 1.2 or later) failed: ${reason}`];
   if (legacy.kind !== 'ok') {
     const retry = 'reason' in legacy ? legacy.reason : legacy.kind;
-    return { data: { ...where, legacyRetry: retry }, finding: legacyFinding('tls.handshake-failed', `the TLS handshake with ${name} fails: ${reason}`, details([...lines, `-- retry allowing TLS 1.0/1.1: ${retry}`])) };
+    return { data: { ...where, legacyRetry: retry }, finding: finding('tls.handshake-failed', 'handshakeFailed', said, details([...lines, `-- retry allowing TLS 1.0/1.1: ${retry}`])) };
   }
   const session = toSession(probe, legacy, true);
   const data = { ...where, legacyRetry: 'ok', protocol: legacy.protocol, cipher: legacy.cipher };
   const evidence = [...lines, `-- retry allowing TLS 1.0/1.1 and legacy ciphers: ${legacy.protocol} ${legacy.cipher}`];
   if (OLD_PROTOCOLS.includes(legacy.protocol)) {
-    return { data, session, finding: legacyFinding('tls.protocol-old', `${name} only negotiates ${legacy.protocol}; TLS 1.2 or later fails (${reason})`, details(evidence)) };
+    return { data, session, finding: finding('tls.protocol-old', 'oldOnly', { ...said, protocol: legacy.protocol }, details(evidence)) };
   }
   // A modern version but only with ciphers or keys below today's security level (e.g. RC4, a 1024-bit key).
   return {
     data,
     session,
-    finding: legacyFinding('tls.handshake-failed', `the TLS handshake with ${name} fails with current security settings (${reason}); it only works with legacy ciphers or keys (${legacy.protocol} ${legacy.cipher})`, details(evidence)),
+    finding: finding('tls.handshake-failed', 'legacyOnly', { ...said, protocol: legacy.protocol, cipher: legacy.cipher }, details(evidence)),
   };
 }
 
@@ -114,20 +114,22 @@ function tlsRequired(probe: SmtpProbe, probes: SmtpProbe[], { options }: CheckCo
   const handshake = probe.starttls?.handshake;
   const failed = handshake && handshake.kind !== 'ok';
   const other = otherHostAccepting(probe, probes);
-  const consequence = failed
-    ? `and the STARTTLS handshake with it failed, so no sender can deliver${other ? ` to it; ${other.host} accepts the mail instead` : ''}`
-    : 'so senders that do not use TLS, or whose handshake with it fails, cannot deliver at all (RFC 3207 §4: a publicly-referenced server must not require STARTTLS)';
-  return [
-    legacyFinding('smtp.tls-required', `${describe(probe)} answers ${command} before STARTTLS with "${replyText(reply)}", ${consequence}`, {
-      subjects: probeSubject(probe),
-      evidence: probeEvidence(probe, exchange(command, reply)),
-      ...(failed && !other ? { severity: 'error' as const } : {}),
-    }),
-  ];
+  const data = { server: probeServer(probe), command, reply: replyText(reply) };
+  const details = { subjects: probeSubject(probe), evidence: probeEvidence(probe, exchange(command, reply)) };
+  if (!failed) return [finding('smtp.tls-required', 'beforeStartTls', data, details)];
+  if (other) return [finding('smtp.tls-required', 'beforeFailedHandshakeOtherAccepts', { ...data, otherHost: other.host }, details)];
+  return [finding('smtp.tls-required', 'beforeFailedHandshake', data, { ...details, severity: 'error' })];
 }
 
 function toSession(probe: SmtpProbe, handshake: Handshake, legacy: boolean): TlsSession {
   return { host: probe.host, ip: probe.ip, port: probe.port, preference: probe.preference, protocol: handshake.protocol, cipher: handshake.cipher, chain: handshake.chain, legacy };
 }
 
-const describe = (probe: SmtpProbe): string => (probe.host === probe.ip ? probe.ip : `${probe.host} (${probe.ip})`);
+/** STARTTLS offered but refused (454 "TLS not available" and the like, RFC 3207 §4), or not answered at all. */
+function startTlsUnanswered(probe: SmtpProbe, details: FindingDetails): Finding {
+  const server = probeServer(probe);
+  const { reply } = probe.starttls ?? {};
+  if (reply) return finding('tls.handshake-failed', 'startTlsRefused', { server, reply: replyText(reply) }, details);
+  if (probe.incomplete) return finding('tls.handshake-failed', 'startTlsUnanswered', { server, reason: probe.incomplete.reason }, details);
+  return finding('tls.handshake-failed', 'startTlsNoReply', { server }, details);
+}

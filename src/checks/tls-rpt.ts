@@ -2,7 +2,7 @@
 // to report failed encrypted deliveries. It matters once the domain asks for
 // authenticated TLS with MTA-STS or DANE, so those records are looked up too.
 import { describeAnswer, joinTxt } from '../net/dns/index.js';
-import { defineCheck, legacyFinding } from './define.js';
+import { defineCheck, finding, legacyFinding } from './define.js';
 
 export type TlsRptRecord = { ok: true; rua: string[] } | { ok: false; reason: string };
 
@@ -71,9 +71,9 @@ export default defineCheck({
       return { findings: [], data: { record: candidate, rua: parsed.rua, uses } };
     }
     if (!usesMtaSts && !usesDane) return { findings: [], data: { record: null, uses } };
-    const policy = [usesMtaSts && 'MTA-STS', usesDane && 'DANE'].filter(Boolean).join(' and ');
+    const policies = [...(usesMtaSts ? ['MTA-STS'] : []), ...(usesDane ? ['DANE'] : [])];
     return {
-      findings: [legacyFinding('tls-rpt.missing', `${domain} uses ${policy} but publishes no TLS-RPT record, so failed encrypted deliveries go unreported`, { subjects: [name], evidence })],
+      findings: [finding('tls-rpt.missing', 'unreported', { domain, policies }, { subjects: [name], evidence })],
       data: { record: null, uses },
     };
   },

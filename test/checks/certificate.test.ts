@@ -67,7 +67,9 @@ test('an expired intermediate counts too', async () => {
   const leaf = createCertificate({ commonName: HOST, altNames: [HOST], issuer: intermediate });
   const { causes, output } = await judge([session([leaf, intermediate])]);
   assert.deepEqual(causes, ['tls.cert-expired']);
-  assert.match(output.findings[0]!.message, /intermediate certificate CN=Example Intermediate/);
+  const finding = output.findings[0]!;
+  assert.equal(finding.messageId, 'intermediateExpired');
+  assert.equal(finding.data?.['subject'], 'CN=Example Intermediate');
 });
 
 test('expiring within 14 days is a warning of its own', async () => {

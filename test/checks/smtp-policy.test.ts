@@ -42,7 +42,10 @@ test('550 5.1.1 for the probed recipient: smtp.recipient-rejected', async () => 
 test('a policy refusal of the recipient: smtp.rejected with the server\'s words', async () => {
   const { report, causes } = await policyOf(healthyServer('mx.example.com', { recipients: { 'postmaster@example.com': '554 5.7.1 <postmaster@example.com>: Relay access denied' } }));
   assert.deepEqual(causes, ['smtp.rejected:warning']);
-  assert.match(checkOf(report, 'smtp-policy').findings[0]!.message, /Relay access denied/);
+  const finding = checkOf(report, 'smtp-policy').findings[0]!;
+  // "relaying" for its own domain: the server does not think it hosts example.com.
+  assert.equal(finding.messageId, 'notResponsible');
+  assert.deepEqual(finding.data, { server: { host: 'mx.example.com', ip: '192.0.2.10' }, command: 'RCPT TO:<postmaster@example.com>', reply: '554 5.7.1 <postmaster@example.com>: Relay access denied', domain: 'example.com' });
 });
 
 test('the null sender refused at MAIL FROM: smtp.rejected (RFC 5321 §4.5.5)', async () => {

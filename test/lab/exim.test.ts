@@ -101,13 +101,17 @@ test('Exim: postmaster@ accepted, relaying refused; no STARTTLS offered', { skip
 test('Exim: "550 Unrouteable address" for an unknown user is smtp.recipient-rejected', { skip }, async () => {
   const report = await diagnoseExim(eximConfig(), { rcpt: 'alice@example.com' });
   assert.deepEqual(causesOf(report, 'smtp-policy'), ['smtp.recipient-rejected:error']);
-  assert.match(checkOf(report, 'smtp-policy').findings[0]!.message, /550 Unrouteable address/);
+  const finding = checkOf(report, 'smtp-policy').findings[0]!;
+  assert.equal(finding.messageId, 'unknownRecipient');
+  assert.match(String(finding.data?.['reply']), /550 Unrouteable address/);
 });
 
 test('Exim short of spool space: "452 Space shortage" at MAIL FROM is smtp.insufficient-storage, an error', { skip }, async () => {
   const report = await diagnoseExim(eximConfig({ main: 'check_spool_space = 1000000G' }));
   assert.deepEqual(causesOf(report, 'smtp-policy'), ['smtp.insufficient-storage:error']);
-  assert.match(checkOf(report, 'smtp-policy').findings[0]!.message, /452 Space shortage, please try later/);
+  const finding = checkOf(report, 'smtp-policy').findings[0]!;
+  assert.equal(finding.messageId, 'outOfStorage');
+  assert.match(String(finding.data?.['reply']), /452 Space shortage, please try later/);
 });
 
 test('Exim refusing every session in its connect ACL (550 at connect): smtp.service-refused, an error', { skip }, async () => {
