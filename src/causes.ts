@@ -718,6 +718,35 @@ const registry = defineCauses({
       'The domain has an MTA-STS record, but the policy file at https://mta-sts.<domain>/.well-known/mta-sts.txt cannot be fetched, is malformed, or does not list the current MX hosts. Senders that honour MTA-STS may then refuse delivery in enforce mode (RFC 8461).',
     fix: 'Serve a valid policy over HTTPS with a trusted certificate that lists every MX host (version: STSv1, mode: enforce, mx: mail.example.org, max_age: 604800), and change the id= in the _mta-sts TXT record whenever the policy changes.',
     refs: ['RFC 8461 §3'],
+    messages: {
+      severalRecords: '{domain}: {count} MTA-STS TXT records; senders ignore MTA-STS unless there is exactly one',
+      recordVersion: '{domain}: the MTA-STS TXT record is malformed: it must start with "v=STSv1", not "{version}" (RFC 8461 §3.1)',
+      recordField: '{domain}: the MTA-STS TXT record is malformed: "{field}" is not a name=value field (RFC 8461 §3.1)',
+      recordSeveralIds: '{domain}: the MTA-STS TXT record is malformed: it has more than one id= field (RFC 8461 §3.1)',
+      recordNoId: '{domain}: the MTA-STS TXT record is malformed: it has no id= field (RFC 8461 §3.1)',
+      recordBadId: '{domain}: the MTA-STS TXT record is malformed: id={id} must be 1 to 32 letters and digits (RFC 8461 §3.1)',
+      noAddress: '{domain}: the policy host {host} has no address ({aLookup}/{aaaaLookup}), so the policy cannot be fetched',
+      onlyNonGlobal: '{domain}: the policy host {host} resolves only to addresses the internet cannot reach ({addresses|list})',
+      connectFailed: '{domain}: cannot connect to {host} ({ip}) on port 443: {outcome}',
+      tlsFailed: '{domain}: the TLS handshake with {host} ({ip}) failed: {reason}',
+      certInvalid: '{domain}: the certificate of {host} is not valid ({reason}); senders must not use a policy fetched without a valid certificate (RFC 8461 §3.3)',
+      handshakeTimedOut: '{domain}: {host} ({ip}) did not complete the TLS handshake in time',
+      downloadTimedOut: '{domain}: {host} ({ip}) did not complete the policy download in time',
+      tooLarge: '{domain}: the policy at {url} is larger than {maxKilobytes} KB',
+      httpError: '{domain}: fetching {url} failed: {reason}',
+      redirect: '{domain}: {url} answers {status} with a redirect to {location}; senders do not follow redirects (RFC 8461 §3.3)',
+      redirectWithoutLocation: '{domain}: {url} answers {status} with a redirect to (no Location); senders do not follow redirects (RFC 8461 §3.3)',
+      httpStatus: '{domain}: {url} answers HTTP {status} instead of the policy',
+      notTextPlain: '{domain}: {url} is served as {contentType|quoted}; the policy must be text/plain (RFC 8461 §3.2)',
+      noContentType: '{domain}: {url} is served as "no Content-Type"; the policy must be text/plain (RFC 8461 §3.2)',
+      policyVersion: '{domain}: the policy at {url} is malformed: the version: line is missing or not "STSv1" (RFC 8461 §3.2)',
+      policyMode: '{domain}: the policy at {url} is malformed: the mode: line is missing or not enforce, testing or none (RFC 8461 §3.2)',
+      policyMaxAge: '{domain}: the policy at {url} is malformed: the max_age: line is missing or not a number of seconds up to 31557600 (RFC 8461 §3.2)',
+      policyNoMx: '{domain}: the policy at {url} is malformed: there is no mx: line (required unless mode is none) (RFC 8461 §3.2)',
+      policyMaxAgeDigits: '{domain}: the policy at {url} is malformed: max_age: {value|json} is not a whole number of seconds (digits only) (RFC 8461 §3.2)',
+      policyMxPattern: '{domain}: the policy at {url} is malformed: mx: {value|json} is not a host name or a "*." pattern (RFC 8461 §3.2)',
+      mxUnlisted: '{domain}: the MTA-STS policy (mode: {mode}) does not list MX host {unlisted|list}; it allows only {allowed|list}',
+    },
   },
 
   'tls-rpt.missing': {
@@ -740,6 +769,15 @@ const registry = defineCauses({
       'The _smtp._tls TXT record exists but is not valid (wrong version tag, missing or bad rua= address, or more than one record), so senders ignore it and send no TLS reports (RFC 8460).',
     fix: 'Replace it with a single valid record, e.g. "v=TLSRPTv1; rua=mailto:tls-reports@example.org".',
     refs: ['RFC 8460 §3'],
+    messages: {
+      severalRecords: '{domain}: {count} TLS-RPT records; senders ignore TLS-RPT unless there is exactly one (RFC 8460 §3)',
+      recordVersion: '{domain}: the TLS-RPT record is malformed: it must start with "v=TLSRPTv1", not "{version}" (RFC 8460 §3)',
+      recordField: '{domain}: the TLS-RPT record is malformed: "{field}" is not a name=value field (RFC 8460 §3)',
+      severalRua: '{domain}: the TLS-RPT record is malformed: it has more than one rua= field (RFC 8460 §3)',
+      noRua: '{domain}: the TLS-RPT record is malformed: it has no rua= field (RFC 8460 §3)',
+      badRua: '{domain}: the TLS-RPT record is malformed: rua={uri} is not a mailto: address or an https: URL (RFC 8460 §3)',
+      emptyRua: '{domain}: the TLS-RPT record is malformed: rua=(empty) is not a mailto: address or an https: URL (RFC 8460 §3)',
+    },
   },
 
   'dane.tlsa-mismatch': {
@@ -1682,6 +1720,8 @@ const FORMATS = {
   upper: { takes: 'string', say: (text: string) => text.toUpperCase() },
   /** "text" */
   quoted: { takes: 'string', say: (text: string) => `"${text}"` },
+  /** A string as JSON writes it, in quotes with escapes: "1.5", "a\"b". */
+  json: { takes: 'string', say: (text: string) => JSON.stringify(text) },
   /** The day of an ISO 8601 timestamp: 2026-12-04. */
   day: { takes: 'string', say: (iso: string) => iso.slice(0, 10) },
   /** A byte count in decimal megabytes: 10.2 MB, 35 MB. */

@@ -90,6 +90,12 @@ export function finding<C extends CauseId, M extends MessageId<C>>(
   };
 }
 
+/**
+ * One of a cause's messages with its data, less the fields the caller adds
+ * (e.g. the domain): what a parser returns when the check reports its verdict.
+ */
+export type MessageOf<C extends CauseId, Added extends string = never> = { [M in MessageId<C>]: { messageId: M; data: Omit<MessageData<C, M>, Added> } }[MessageId<C>];
+
 /** @deprecated Being replaced by finding(cause, messageId, data): words belong in src/causes.ts (#20). */
 export function legacyFinding(cause: CauseId, message: string, details: FindingDetails & { data?: Record<string, unknown> } = {}): Finding {
   const def = causes[cause];

@@ -6,26 +6,29 @@ import { describeAnswer, joinTxt, type DnsAnswer } from '../net/dns/index.js';
 import { httpsGet, type HttpsResult } from '../net/https.js';
 import { nonGlobalReason } from '../net/ip.js';
 import type { MxHost } from '../pipeline/facts.js';
-import { defineCheck, finding, legacyFinding, type CheckContext, type Finding } from './define.js';
+import { defineCheck, finding, type CheckContext, type Finding, type MessageOf } from './define.js';
 
 /** RFC 8461 §3.3 suggests this limit for the policy body. */
 const MAX_POLICY_BYTES = 64 * 1024;
 const POLICY_PATH = '/.well-known/mta-sts.txt';
 
-export type StsRecord = { ok: true; id: string } | { ok: false; reason: string };
+/** Why the record or the policy does not count: one of mta-sts.invalid's messages, with its data but the domain and the policy URL (the check adds them). */
+export type StsProblem = MessageOf<'mta-sts.invalid', 'domain' | 'url'>;
+
+export type StsRecord = { ok: true; id: string } | { ok: false; problem: StsProblem };
 
 /** RFC 8461 §3.1: "v=STSv1" first, then an id of 1-32 letters and digits, extensions name=value. */
 export function parseStsRecord(text: string): StsRecord {
   const [version, ...fields] = text.split(/[ \t]*;[ \t]*/);
-  if (version !== 'v=STSv1') return { ok: false, reason: `it must start with "v=STSv1", not "${version}"` };
+  if (version !== 'v=STSv1') return { ok: false, problem: { messageId: 'recordVersion', data: { version: version! } } };
   const ids: string[] = [];
   for (const field of fields.filter(Boolean)) {
     const [, name, value] = /^([A-Za-z0-9][A-Za-z0-9_.-]{0,31})=([\x21-\x3a\x3c\x3e-\x7e]+)$/.exec(field) ?? [];
-    if (!name || !value) return { ok: false, reason: `"${field}" is not a name=value field` };
+    if (!name || !value) return { ok: false, problem: { messageId: 'recordField', data: { field } } };
     if (name === 'id') ids.push(value);
   }
-  if (ids.length !== 1) return { ok: false, reason: ids.length ? 'it has more than one id= field' : 'it has no id= field' };
-  if (!/^[A-Za-z0-9]{1,32}$/.test(ids[0]!)) return { ok: false, reason: `id=${ids[0]} must be 1 to 32 letters and digits` };
+  if (ids.length !== 1) return { ok: false, problem: { messageId: ids.length ? 'recordSeveralIds' : 'recordNoId', data: {} } };
+  if (!/^[A-Za-z0-9]{1,32}$/.test(ids[0]!)) return { ok: false, problem: { messageId: 'recordBadId', data: { id: ids[0]! } } };
   return { ok: true, id: ids[0]! };
 }
 
@@ -44,14 +47,14 @@ export interface StsPolicy {
   mx: string[];
 }
 
-export type PolicyParse = { ok: true; policy: StsPolicy } | { ok: false; reason: string };
+export type PolicyParse = { ok: true; policy: StsPolicy } | { ok: false; problem: StsProblem };
 
-const POLICY_ERRORS: Record<StsPolicyError, string> = {
-  invalid_sts_version: 'the version: line is missing or not "STSv1"',
-  invalid_sts_mode: 'the mode: line is missing or not enforce, testing or none',
-  invalid_sts_max_age: 'the max_age: line is missing or not a number of seconds up to 31557600',
-  invalid_sts_mx: 'there is no mx: line (required unless mode is none)',
-};
+const POLICY_ERRORS = {
+  invalid_sts_version: 'policyVersion',
+  invalid_sts_mode: 'policyMode',
+  invalid_sts_max_age: 'policyMaxAge',
+  invalid_sts_mx: 'policyNoMx',
+} as const satisfies Record<StsPolicyError, StsProblem['messageId']>;
 
 /**
  * RFC 8461 §3.2, read as mailauth reads it (its own mx matching allows
@@ -61,23 +64,23 @@ const POLICY_ERRORS: Record<StsPolicyError, string> = {
  */
 export async function parseStsPolicy(text: string): Promise<PolicyParse> {
   const parsed = readStsPolicy(text);
-  if (!parsed.ok) return { ok: false, reason: POLICY_ERRORS[parsed.error] };
+  if (!parsed.ok) return { ok: false, problem: { messageId: POLICY_ERRORS[parsed.error], data: {} } };
   const problem = grammarProblem(text);
-  return problem ? { ok: false, reason: problem } : { ok: true, policy: parsed.policy };
+  return problem ? { ok: false, problem } : { ok: true, policy: parsed.policy };
 }
 
 /** sts-policy-max-age-value = 1*10(DIGIT); sts-policy-mx-value = ["*."] Domain (RFC 5321 §4.1.2: LDH labels). */
 const MAX_AGE_VALUE = /^\d{1,10}$/;
 const MX_VALUE = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
 
-function grammarProblem(text: string): string | undefined {
+function grammarProblem(text: string): StsProblem | undefined {
   for (const line of text.split(/\r?\n/)) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const key = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
-    if (key === 'max_age' && !MAX_AGE_VALUE.test(value)) return `max_age: ${JSON.stringify(value)} is not a whole number of seconds (digits only)`;
-    if (key === 'mx' && !MX_VALUE.test(value)) return `mx: ${JSON.stringify(value)} is not a host name or a "*." pattern`;
+    if (key === 'max_age' && !MAX_AGE_VALUE.test(value)) return { messageId: 'policyMaxAgeDigits', data: { value } };
+    if (key === 'mx' && !MX_VALUE.test(value)) return { messageId: 'policyMxPattern', data: { value } };
   }
   return undefined;
 }
@@ -97,23 +100,24 @@ export default defineCheck({
     if (answer.kind !== 'records') return noRecord(answer);
     const records = answer.records.map(joinTxt).filter(r => /^v=STSv1\b/i.test(r.trim()));
     if (!records.length) return { findings: [], data: { record: null } };
-    const invalid = (reason: string, subject = name, seen = evidence, data: Record<string, unknown> = { records }) => ({
-      findings: [legacyFinding('mta-sts.invalid', `${domain}: ${reason}`, { subjects: [subject], evidence: seen })],
+    const policyHost = `mta-sts.${domain}`;
+    const url = `https://${policyHost}${POLICY_PATH}`;
+    const invalid = ({ messageId, data: said }: StsProblem, subject = name, seen = evidence, data: Record<string, unknown> = { records }) => ({
+      findings: [finding('mta-sts.invalid', messageId, { domain, url, ...said }, { subjects: [subject], evidence: seen })],
       data,
     });
     // RFC 8461 §3.1: not exactly one record means no policy at all.
-    if (records.length > 1) return invalid(`${records.length} MTA-STS TXT records; senders ignore MTA-STS unless there is exactly one`);
+    if (records.length > 1) return invalid({ messageId: 'severalRecords', data: { count: records.length } });
     const record = parseStsRecord(records[0]!.trim());
-    if (!record.ok) return invalid(`the MTA-STS TXT record is malformed: ${record.reason} (RFC 8461 §3.1)`);
+    if (!record.ok) return invalid(record.problem);
 
-    const policyHost = `mta-sts.${domain}`;
     const fetched = await fetchPolicy(policyHost, ctx);
     const seen = [...evidence, ...fetched.evidence];
-    const data = { records, id: record.id, policyUrl: `https://${policyHost}${POLICY_PATH}`, ...fetched.data };
-    if (!fetched.ok) return invalid(fetched.reason, policyHost, seen, data);
+    const data = { records, id: record.id, policyUrl: url, ...fetched.data };
+    if (!fetched.ok) return invalid(fetched.problem, policyHost, seen, data);
     const clock = clockSkew(policyHost, fetched.serverDate, ctx.net.time.now());
     const policy = await parseStsPolicy(fetched.body);
-    if (!policy.ok) return invalid(`the policy at ${data.policyUrl} is malformed: ${policy.reason} (RFC 8461 §3.2)`, policyHost, seen, { ...data, policyText: truncate(fetched.body, 2000) });
+    if (!policy.ok) return invalid(policy.problem, policyHost, seen, { ...data, policyText: truncate(fetched.body, 2000) });
     const judged = judgePolicy(domain, policy.policy, mxHosts, { ...data, policy: policy.policy }, seen);
     return clock ? { ...judged, findings: [clock, ...judged.findings] } : judged;
   },
@@ -132,7 +136,7 @@ function judgePolicy(domain: string, policy: StsPolicy, mxHosts: MxHost[], data:
   if (policy.mode !== 'none' && unlisted.length) {
     // In testing mode senders deliver anyway and only report the failure (RFC 8461 §5).
     findings.push(
-      legacyFinding('mta-sts.invalid', `${domain}: the MTA-STS policy (mode: ${policy.mode}) does not list MX host ${unlisted.join(', ')}; it allows only ${policy.mx.join(', ')}`, {
+      finding('mta-sts.invalid', 'mxUnlisted', { domain, mode: policy.mode, unlisted, allowed: policy.mx }, {
         subjects: [`mta-sts.${domain}`, ...unlisted],
         evidence: [...evidence, `policy mx: ${policy.mx.join(', ')}`],
         ...(policy.mode === 'testing' ? { severity: 'info' as const } : {}),
@@ -161,16 +165,16 @@ function clockSkew(host: string, serverDate: string | undefined, clock: Date): F
 
 type PolicyFetch =
   | { ok: true; body: string; serverDate?: string; evidence: string[]; data: Record<string, unknown> }
-  | { ok: false; reason: string; evidence: string[]; data: Record<string, unknown> };
+  | { ok: false; problem: StsProblem; evidence: string[]; data: Record<string, unknown> };
 
 /** RFC 8461 §3.3: HTTPS to mta-sts.<domain>, resolved with our resolver; the first address that connects answers. */
 async function fetchPolicy(host: string, { net, options, signal }: CheckContext): Promise<PolicyFetch> {
   const [a, aaaa] = await Promise.all([net.dns.query(host, 'A'), net.dns.query(host, 'AAAA')]);
   const evidence = [describeAnswer(host, 'A', a), describeAnswer(host, 'AAAA', aaaa)];
   const ips = [a, aaaa].flatMap(x => (x.kind === 'records' ? (x.records as string[]) : []));
-  if (!ips.length) return { ok: false, reason: `the policy host ${host} has no address (${a.kind}/${aaaa.kind}), so the policy cannot be fetched`, evidence, data: {} };
+  if (!ips.length) return { ok: false, problem: { messageId: 'noAddress', data: { host, aLookup: a.kind, aaaaLookup: aaaa.kind } }, evidence, data: {} };
   const reachable = options.allowPrivate ? ips : ips.filter(ip => !nonGlobalReason(ip));
-  if (!reachable.length) return { ok: false, reason: `the policy host ${host} resolves only to addresses the internet cannot reach (${ips.join(', ')})`, evidence, data: { addresses: ips } };
+  if (!reachable.length) return { ok: false, problem: { messageId: 'onlyNonGlobal', data: { host, addresses: ips } }, evidence, data: { addresses: ips } };
   const attempts: { ip: string; result: HttpsResult }[] = [];
   for (const ip of reachable) {
     const result = await net.once(`https:${ip}:443:${host}${POLICY_PATH}`, () =>
@@ -182,8 +186,8 @@ async function fetchPolicy(host: string, { net, options, signal }: CheckContext)
   const last = attempts.at(-1)!;
   const data = { addresses: ips, fetch: attempts.map(({ ip, result }) => ({ ip, ...summarize(result) })) };
   const fetchEvidence = [...evidence, ...attempts.map(({ ip, result }) => `GET https://${host}${POLICY_PATH} (${ip}): ${describeResult(result)}`)];
-  const failure = fetchFailure(host, last.ip, last.result);
-  if (failure) return { ok: false, reason: failure, evidence: fetchEvidence, data };
+  const problem = fetchFailure(host, last.ip, last.result);
+  if (problem) return { ok: false, problem, evidence: fetchEvidence, data };
   const response = last.result as Extract<HttpsResult, { kind: 'response' }>;
   return { ok: true, body: response.body.toString('utf8'), ...(response.headers.date ? { serverDate: response.headers.date } : {}), evidence: fetchEvidence, data };
 }
@@ -201,24 +205,24 @@ function describeResult(result: HttpsResult): string {
   }
 }
 
-function fetchFailure(host: string, ip: string, result: HttpsResult): string | undefined {
-  const url = `https://${host}${POLICY_PATH}`;
+/** Why the fetched policy cannot be used (the message adds the domain and the URL), or undefined for a text/plain 200. */
+function fetchFailure(host: string, ip: string, result: HttpsResult): StsProblem | undefined {
   switch (result.kind) {
-    case 'connect-failed': return `cannot connect to ${host} (${ip}) on port 443: ${result.outcome}`;
-    case 'tls-failed': return `the TLS handshake with ${host} (${ip}) failed: ${result.reason}`;
-    case 'cert-invalid': return `the certificate of ${host} is not valid (${result.reason}); senders must not use a policy fetched without a valid certificate (RFC 8461 §3.3)`;
-    case 'timeout': return `${host} (${ip}) did not complete the ${result.phase === 'handshake' ? 'TLS handshake' : 'policy download'} in time`;
-    case 'too-large': return `the policy at ${url} is larger than ${MAX_POLICY_BYTES / 1024} KB`;
-    case 'http-error': return `fetching ${url} failed: ${result.reason}`;
-    case 'response':
-      if (result.status >= 300 && result.status < 400) {
-        return `${url} answers ${result.status} with a redirect to ${truncate(result.headers.location ?? '(no Location)')}; senders do not follow redirects (RFC 8461 §3.3)`;
-      }
-      if (result.status !== 200) return `${url} answers HTTP ${result.status} instead of the policy`;
-      if (!/^text\/plain\s*(;|$)/i.test(result.headers['content-type'] ?? '')) {
-        return `${url} is served as "${truncate(result.headers['content-type'] ?? 'no Content-Type')}"; the policy must be text/plain (RFC 8461 §3.2)`;
-      }
+    case 'connect-failed': return { messageId: 'connectFailed', data: { host, ip, outcome: result.outcome } };
+    case 'tls-failed': return { messageId: 'tlsFailed', data: { host, ip, reason: result.reason } };
+    case 'cert-invalid': return { messageId: 'certInvalid', data: { host, reason: result.reason } };
+    case 'timeout': return { messageId: result.phase === 'handshake' ? 'handshakeTimedOut' : 'downloadTimedOut', data: { host, ip } };
+    case 'too-large': return { messageId: 'tooLarge', data: { maxKilobytes: MAX_POLICY_BYTES / 1024 } };
+    case 'http-error': return { messageId: 'httpError', data: { reason: result.reason } };
+    case 'response': {
+      const { status } = result;
+      const { location, 'content-type': contentType } = result.headers;
+      if (status >= 300 && status < 400) return location === undefined ? { messageId: 'redirectWithoutLocation', data: { status } } : { messageId: 'redirect', data: { status, location: truncate(location) } };
+      if (status !== 200) return { messageId: 'httpStatus', data: { status } };
+      if (contentType === undefined) return { messageId: 'noContentType', data: {} };
+      if (!/^text\/plain\s*(;|$)/i.test(contentType)) return { messageId: 'notTextPlain', data: { contentType: truncate(contentType) } };
       return undefined;
+    }
   }
 }
 

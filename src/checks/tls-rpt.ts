@@ -2,24 +2,28 @@
 // to report failed encrypted deliveries. It matters once the domain asks for
 // authenticated TLS with MTA-STS or DANE, so those records are looked up too.
 import { describeAnswer, joinTxt } from '../net/dns/index.js';
-import { defineCheck, finding, legacyFinding } from './define.js';
+import { defineCheck, finding, type MessageOf } from './define.js';
 
-export type TlsRptRecord = { ok: true; rua: string[] } | { ok: false; reason: string };
+/** Why the record does not count: one of tls-rpt.invalid's messages, with its data but the domain (the check adds it). */
+export type TlsRptProblem = MessageOf<'tls-rpt.invalid', 'domain'>;
+
+export type TlsRptRecord = { ok: true; rua: string[] } | { ok: false; problem: TlsRptProblem };
 
 /** RFC 8460 §3: "v=TLSRPTv1" first, one rua= with comma-separated mailto:/https: URIs, extensions name=value. */
 export function parseTlsRptRecord(text: string): TlsRptRecord {
   const [version, ...fields] = text.trim().split(/[ \t]*;[ \t]*/);
-  if (version !== 'v=TLSRPTv1') return { ok: false, reason: `it must start with "v=TLSRPTv1", not "${version}"` };
+  if (version !== 'v=TLSRPTv1') return { ok: false, problem: { messageId: 'recordVersion', data: { version: version! } } };
   const ruas: string[] = [];
   for (const field of fields.filter(Boolean)) {
     const [, name, value] = /^([A-Za-z0-9][A-Za-z0-9_.-]{0,31})=(.+)$/.exec(field) ?? [];
-    if (!name || !value) return { ok: false, reason: `"${field}" is not a name=value field` };
+    if (!name || !value) return { ok: false, problem: { messageId: 'recordField', data: { field } } };
     if (name === 'rua') ruas.push(value);
   }
-  if (ruas.length !== 1) return { ok: false, reason: ruas.length ? 'it has more than one rua= field' : 'it has no rua= field' };
+  if (ruas.length !== 1) return { ok: false, problem: { messageId: ruas.length ? 'severalRua' : 'noRua', data: {} } };
   const uris = ruas[0]!.split(/[ \t]*,[ \t]*/);
   const bad = uris.find(uri => !isReportUri(uri));
-  if (bad !== undefined) return { ok: false, reason: `rua=${bad || '(empty)'} is not a mailto: address or an https: URL` };
+  if (bad === '') return { ok: false, problem: { messageId: 'emptyRua', data: {} } };
+  if (bad !== undefined) return { ok: false, problem: { messageId: 'badRua', data: { uri: bad } } };
   return { ok: true, rua: uris };
 }
 
@@ -59,15 +63,15 @@ export default defineCheck({
     // RFC 8460 §3: records not starting with the version are discarded; anything that looks like an attempt is worth a word.
     const records = texts.filter(t => t.startsWith('v=TLSRPTv1'));
     const attempts = texts.filter(t => /^\s*v\s*=\s*tlsrpt/i.test(t) || /\brua\s*=/i.test(t));
-    const invalid = (reason: string) => ({
-      findings: [legacyFinding('tls-rpt.invalid', `${domain}: ${reason}`, { subjects: [name], evidence })],
+    const invalid = ({ messageId, data }: TlsRptProblem) => ({
+      findings: [finding('tls-rpt.invalid', messageId, { domain, ...data }, { subjects: [name], evidence })],
       data: { records: attempts, uses },
     });
-    if (records.length > 1) return invalid(`${records.length} TLS-RPT records; senders ignore TLS-RPT unless there is exactly one (RFC 8460 §3)`);
+    if (records.length > 1) return invalid({ messageId: 'severalRecords', data: { count: records.length } });
     const candidate = records[0] ?? attempts[0];
     if (candidate !== undefined) {
       const parsed = parseTlsRptRecord(candidate);
-      if (!parsed.ok) return invalid(`the TLS-RPT record is malformed: ${parsed.reason} (RFC 8460 §3)`);
+      if (!parsed.ok) return invalid(parsed.problem);
       return { findings: [], data: { record: candidate, rua: parsed.rua, uses } };
     }
     if (!usesMtaSts && !usesDane) return { findings: [], data: { record: null, uses } };

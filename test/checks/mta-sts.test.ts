@@ -62,6 +62,9 @@ const diagnoseSts = (domain: string, timeoutMs = 2000) =>
     options: { caCerts: [ca.certPem], timeoutMs },
   });
 
+/** Which of mta-sts.invalid's messages the check chose. */
+const messageIds = (report: Awaited<ReturnType<typeof diagnoseSts>>) => checkOf(report, 'mta-sts').findings.map(f => f.messageId);
+
 test('a valid enforce policy listing the MX is fine, exact or by one-label wildcard', async () => {
   for (const domain of ['ok.example', 'wildcard.example', 'lf.example']) {
     const report = await diagnoseSts(domain);
@@ -73,16 +76,22 @@ test('a valid enforce policy listing the MX is fine, exact or by one-label wildc
 });
 
 test('a policy that does not list the MX host is invalid in enforce mode, info in testing mode', async () => {
-  assert.deepEqual(causesOf(await diagnoseSts('wrongmx.example'), 'mta-sts'), ['mta-sts.invalid:warning']);
+  const wrongMx = await diagnoseSts('wrongmx.example');
+  assert.deepEqual(causesOf(wrongMx, 'mta-sts'), ['mta-sts.invalid:warning']);
+  const unlisted = checkOf(wrongMx, 'mta-sts').findings[0]!;
+  assert.equal(unlisted.messageId, 'mxUnlisted');
+  assert.deepEqual(unlisted.data, { domain: 'wrongmx.example', mode: 'enforce', unlisted: ['mx.example.net'], allowed: ['mail.wrongmx.example'] });
   assert.deepEqual(causesOf(await diagnoseSts('deepwildcard.example'), 'mta-sts'), ['mta-sts.invalid:warning']);
   assert.deepEqual(causesOf(await diagnoseSts('testing.example'), 'mta-sts'), ['mta-sts.invalid:info']);
   assert.deepEqual(causesOf(await diagnoseSts('none.example'), 'mta-sts'), []);
 });
 
 test('fetch problems make the policy invalid: oversized, redirect, 404, wrong type, bad certificate, slow', async () => {
-  for (const domain of ['oversized.example', 'redirect.example', 'notfound.example', 'html.example', 'badcert.example']) {
+  const expected = { 'oversized.example': 'tooLarge', 'redirect.example': 'redirect', 'notfound.example': 'httpStatus', 'html.example': 'notTextPlain', 'badcert.example': 'certInvalid' };
+  for (const [domain, messageId] of Object.entries(expected)) {
     const report = await diagnoseSts(domain);
     assert.deepEqual(causesOf(report, 'mta-sts'), ['mta-sts.invalid:warning'], domain);
+    assert.deepEqual(messageIds(report), [messageId], domain);
   }
   const redirect = checkOf(await diagnoseSts('redirect.example'), 'mta-sts').data as { fetch: { status: number; location: string }[] };
   assert.deepEqual(redirect.fetch.map(f => [f.status, f.location]), [[301, 'https://policies.example.org/mta-sts.txt']]);
@@ -91,11 +100,15 @@ test('fetch problems make the policy invalid: oversized, redirect, 404, wrong ty
   assert.equal(badcert.fetch[0]!.kind, 'cert-invalid');
   const slow = await diagnoseSts('slow.example', 300);
   assert.deepEqual(causesOf(slow, 'mta-sts'), ['mta-sts.invalid:warning']);
+  assert.deepEqual(messageIds(slow), ['downloadTimedOut']);
 });
 
 test('malformed policies and records are invalid; a policy host without address too', async () => {
-  for (const domain of ['noversion.example', 'nomx.example', 'twotxt.example', 'badtxt.example', 'nohost.example']) {
-    assert.deepEqual(causesOf(await diagnoseSts(domain), 'mta-sts'), ['mta-sts.invalid:warning'], domain);
+  const expected = { 'noversion.example': 'policyVersion', 'nomx.example': 'policyNoMx', 'twotxt.example': 'severalRecords', 'badtxt.example': 'recordBadId', 'nohost.example': 'noAddress' };
+  for (const [domain, messageId] of Object.entries(expected)) {
+    const report = await diagnoseSts(domain);
+    assert.deepEqual(causesOf(report, 'mta-sts'), ['mta-sts.invalid:warning'], domain);
+    assert.deepEqual(messageIds(report), [messageId], domain);
   }
   assert.ok(!https.log.some(r => r.startsWith('mta-sts.twotxt.example')), 'no policy fetch without exactly one record');
 });
@@ -109,11 +122,12 @@ test('no STSv1 record means no MTA-STS and no finding', async () => {
 test('record syntax (RFC 8461 §3.1)', () => {
   assert.deepEqual(parseStsRecord('v=STSv1; id=20160831085700Z;'), { ok: true, id: '20160831085700Z' });
   assert.deepEqual(parseStsRecord('v=STSv1;id=abc; ext_1=value'), { ok: true, id: 'abc' });
-  assert.equal(parseStsRecord('v=STSv1').ok, false);
-  assert.equal(parseStsRecord('v=STSv1; id=a; id=b').ok, false);
-  assert.equal(parseStsRecord('v=STSv1; id=' + 'a'.repeat(33)).ok, false);
-  assert.equal(parseStsRecord('v=STSV1; id=abc').ok, false);
-  assert.equal(parseStsRecord('id=abc; v=STSv1').ok, false);
+  assert.deepEqual(parseStsRecord('v=STSv1'), { ok: false, problem: { messageId: 'recordNoId', data: {} } });
+  assert.deepEqual(parseStsRecord('v=STSv1; id=a; id=b'), { ok: false, problem: { messageId: 'recordSeveralIds', data: {} } });
+  assert.deepEqual(parseStsRecord('v=STSv1; id=' + 'a'.repeat(33)), { ok: false, problem: { messageId: 'recordBadId', data: { id: 'a'.repeat(33) } } });
+  assert.deepEqual(parseStsRecord('v=STSV1; id=abc'), { ok: false, problem: { messageId: 'recordVersion', data: { version: 'v=STSV1' } } });
+  assert.deepEqual(parseStsRecord('id=abc; v=STSv1'), { ok: false, problem: { messageId: 'recordVersion', data: { version: 'id=abc' } } });
+  assert.deepEqual(parseStsRecord('v=STSv1; id=abc; junk'), { ok: false, problem: { messageId: 'recordField', data: { field: 'junk' } } });
 });
 
 test('mx patterns: a wildcard stands for exactly one label (RFC 8461 §4.1)', () => {
@@ -128,21 +142,23 @@ test('mx patterns: a wildcard stands for exactly one label (RFC 8461 §4.1)', ()
 test('policy parsing reports what is wrong', async () => {
   assert.deepEqual(await parseStsPolicy(policy('enforce', 'a.example.com', '*.example.org')), { ok: true, policy: { mode: 'enforce', maxAge: 604800, mx: ['a.example.com', '*.example.org'] } });
   const badMode = await parseStsPolicy('version: STSv1\nmode: strict\nmx: a.example.com\nmax_age: 1\n');
-  assert.equal(badMode.ok, false);
-  assert.ok(!badMode.ok && badMode.reason.includes('mode'));
+  assert.deepEqual(badMode, { ok: false, problem: { messageId: 'policyMode', data: {} } });
   const noMaxAge = await parseStsPolicy('version: STSv1\nmode: enforce\nmx: a.example.com\n');
-  assert.ok(!noMaxAge.ok && noMaxAge.reason.includes('max_age'));
+  assert.deepEqual(noMaxAge, { ok: false, problem: { messageId: 'policyMaxAge', data: {} } });
 });
 
 test('policy grammar (RFC 8461 §3.2) beyond what mailauth checks: max_age digits only, mx a host name or "*." pattern', async () => {
   const withLines = (...lines: string[]) => parseStsPolicy(['version: STSv1', 'mode: enforce', ...lines].join('\r\n'));
   for (const maxAge of ['1.5', '0x10', '1e3', '-0', ' ', '86400s', '12345678901']) {
     const parsed = await withLines('mx: a.example.com', `max_age: ${maxAge}`);
-    assert.ok(!parsed.ok && parsed.reason.includes('max_age'), `max_age: ${maxAge}`);
+    // Values mailauth's reading refuses (policyMaxAge) or the grammar does (policyMaxAgeDigits, with the value).
+    assert.ok(!parsed.ok && ['policyMaxAge', 'policyMaxAgeDigits'].includes(parsed.problem.messageId), `max_age: ${maxAge}`);
   }
   for (const mx of ['', 'a.example.com b.example.com', '*.*.example.com', 'mx_1.example.com', 'a..example.com', 'https://a.example.com']) {
     const parsed = await withLines(`mx: ${mx}`, 'max_age: 86400');
-    assert.ok(!parsed.ok && parsed.reason.includes('mx'), `mx: ${mx}`);
+    assert.ok(!parsed.ok && ['policyNoMx', 'policyMxPattern'].includes(parsed.problem.messageId), `mx: ${mx}`);
   }
   assert.ok((await withLines('mx: A.Example.COM.', 'mx: *.example.org', 'max_age: 0086400')).ok);
+  assert.deepEqual(await withLines('mx: a.example.com', 'max_age: 1.5'), { ok: false, problem: { messageId: 'policyMaxAgeDigits', data: { value: '1.5' } } });
+  assert.deepEqual(await withLines('mx: mx_1.example.com', 'max_age: 86400'), { ok: false, problem: { messageId: 'policyMxPattern', data: { value: 'mx_1.example.com' } } });
 });

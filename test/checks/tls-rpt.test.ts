@@ -41,8 +41,12 @@ test('a valid record is fine', async () => {
 });
 
 test('missing is worth an info only when MTA-STS or DANE is in use', async () => {
-  assert.deepEqual(causesOf(await diagnoseRpt('sts-missing.example'), 'tls-rpt'), ['tls-rpt.missing:info']);
-  assert.deepEqual(causesOf(await diagnoseRpt('dane-missing.example'), 'tls-rpt'), ['tls-rpt.missing:info']);
+  const sts = await diagnoseRpt('sts-missing.example');
+  assert.deepEqual(causesOf(sts, 'tls-rpt'), ['tls-rpt.missing:info']);
+  assert.deepEqual(checkOf(sts, 'tls-rpt').findings[0]!.data, { domain: 'sts-missing.example', policies: ['MTA-STS'] });
+  const dane = await diagnoseRpt('dane-missing.example');
+  assert.deepEqual(causesOf(dane, 'tls-rpt'), ['tls-rpt.missing:info']);
+  assert.deepEqual(checkOf(dane, 'tls-rpt').findings[0]!.data, { domain: 'dane-missing.example', policies: ['DANE'] });
   assert.deepEqual(causesOf(await diagnoseRpt('unrelated.example'), 'tls-rpt'), ['tls-rpt.missing:info']);
   const plain = await diagnoseRpt('plain.example');
   assert.deepEqual(causesOf(plain, 'tls-rpt'), []);
@@ -50,17 +54,26 @@ test('missing is worth an info only when MTA-STS or DANE is in use', async () =>
 });
 
 test('malformed, duplicated or mistyped records are invalid', async () => {
-  for (const domain of ['badrua.example', 'norua.example', 'two.example', 'typo.example']) {
-    assert.deepEqual(causesOf(await diagnoseRpt(domain), 'tls-rpt'), ['tls-rpt.invalid:warning'], domain);
+  const expected = { 'badrua.example': 'badRua', 'norua.example': 'noRua', 'two.example': 'severalRecords', 'typo.example': 'recordVersion' };
+  for (const [domain, messageId] of Object.entries(expected)) {
+    const report = await diagnoseRpt(domain);
+    assert.deepEqual(causesOf(report, 'tls-rpt'), ['tls-rpt.invalid:warning'], domain);
+    assert.deepEqual(checkOf(report, 'tls-rpt').findings.map(f => f.messageId), [messageId], domain);
   }
 });
 
 test('record syntax (RFC 8460 §3)', () => {
   assert.deepEqual(parseTlsRptRecord('v=TLSRPTv1; rua=mailto:a@example.com, https://reports.example.com/v1'), { ok: true, rua: ['mailto:a@example.com', 'https://reports.example.com/v1'] });
   assert.deepEqual(parseTlsRptRecord('v=TLSRPTv1;rua=mailto:a@example.com;'), { ok: true, rua: ['mailto:a@example.com'] });
-  assert.equal(parseTlsRptRecord('v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com').ok, false);
-  assert.equal(parseTlsRptRecord('v=TLSRPTv1; rua=http://reports.example.com').ok, false);
-  assert.equal(parseTlsRptRecord('v=TLSRPTv1; rua=mailto:nobody').ok, false);
-  assert.equal(parseTlsRptRecord('v=TLSRPTv1; rua=').ok, false);
-  assert.equal(parseTlsRptRecord('rua=mailto:a@example.com; v=TLSRPTv1').ok, false);
+  const problem = (text: string) => {
+    const parsed = parseTlsRptRecord(text);
+    return parsed.ok ? undefined : parsed.problem;
+  };
+  assert.deepEqual(problem('v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com'), { messageId: 'severalRua', data: {} });
+  assert.deepEqual(problem('v=TLSRPTv1; rua=http://reports.example.com'), { messageId: 'badRua', data: { uri: 'http://reports.example.com' } });
+  assert.deepEqual(problem('v=TLSRPTv1; rua=mailto:nobody'), { messageId: 'badRua', data: { uri: 'mailto:nobody' } });
+  assert.deepEqual(problem('v=TLSRPTv1; rua=mailto:a@example.com,'), { messageId: 'emptyRua', data: {} });
+  assert.deepEqual(problem('v=TLSRPTv1; rua='), { messageId: 'recordField', data: { field: 'rua=' } });
+  assert.deepEqual(problem('v=TLSRPTv1'), { messageId: 'noRua', data: {} });
+  assert.deepEqual(problem('rua=mailto:a@example.com; v=TLSRPTv1'), { messageId: 'recordVersion', data: { version: 'rua=mailto:a@example.com' } });
 });
