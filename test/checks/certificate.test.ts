@@ -99,4 +99,22 @@ test('addresses of one host with the same certificate make one finding; differen
   const other = issued({ notBefore: daysFromNow(-400), notAfter: daysFromNow(-30) });
   const { output } = await judge([session([expired], HOST, '192.0.2.10'), session([expired], HOST, '2001:db8::10'), session([other], HOST, '192.0.2.11')]);
   assert.deepEqual(output.findings.map(f => f.subjects), [[HOST, '192.0.2.10', '2001:db8::10'], [HOST, '192.0.2.11']]);
+  assert.deepEqual(output.findings[0]!.data?.['server'], { host: HOST, ips: ['192.0.2.10', '2001:db8::10'] });
+  assert.match(output.findings[0]!.message, /^the certificate of mx\.example\.com \(192\.0\.2\.10, 2001:db8::10\) expired on /, 'the server with every address that presents it');
+});
+
+test('an IP target is named by its address alone', async () => {
+  const expired = issued({ notBefore: daysFromNow(-400), notAfter: daysFromNow(-30) });
+  const { output } = await judge([session([expired], '192.0.2.10', '192.0.2.10')], '192.0.2.10');
+  assert.deepEqual(output.findings.map(f => f.messageId), ['expired']);
+  assert.match(output.findings[0]!.message, /^the certificate of 192\.0\.2\.10 expired on /);
+});
+
+test('every host\'s certificate valid only from a later date: this machine\'s clock is behind, not each server', async () => {
+  const later = (host: string) => createCertificate({ commonName: host, altNames: [host], issuer: ca, notBefore: daysFromNow(2), notAfter: daysFromNow(90) });
+  const { output } = await judge([session([later(HOST)]), session([later('mx2.example.com')], 'mx2.example.com', '192.0.2.11')]);
+  const clock = output.findings.find(f => f.cause === 'clock.skewed')!;
+  assert.equal(clock.messageId, 'certificatesFromLater');
+  assert.equal(clock.data?.['certificates'], 2);
+  assert.ok(Date.parse(String(clock.data?.['earliestValidFrom'])) > Date.parse(String(clock.data?.['clock'])));
 });

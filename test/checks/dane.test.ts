@@ -74,7 +74,8 @@ test('a matching TLSA record passes', async () => {
 test('no matching record is a mismatch; without DNSSEC validation it is a warning and says so', async () => {
   const output = await run('mx.example.net');
   assert.deepEqual(output.findings.map(f => [f.cause, f.severity]), [['dane.tlsa-mismatch', 'warning']]);
-  assert.equal(output.findings[0]!.data?.dnssecValidated, false);
+  assert.equal(output.findings[0]!.messageId, 'noMatchUnvalidated');
+  assert.deepEqual(output.findings[0]!.data, { dnssecValidated: false, host: 'mx.example.net', ips: ['192.0.2.10'] });
   assert.ok(output.findings[0]!.evidence.some(e => e.includes(sha256(spki(leaf.der)).toString('hex'))), 'the evidence gives the record that would match');
 });
 

@@ -58,6 +58,9 @@ async function run(domain: string) {
   return report;
 }
 
+/** A check's findings as messageIds. */
+const messageIds = (report: Awaited<ReturnType<typeof run>>, check: string) => checkOf(report, check).findings.map(f => f.messageId);
+
 test('a good server: TLS 1.3, trusted certificate for the MX name, matching TLSA', async () => {
   const report = await run('good.example');
   for (const id of ['starttls', 'certificate', 'dane']) assert.deepEqual(causesOf(report, id), [], id);
@@ -70,6 +73,7 @@ test('a good server: TLS 1.3, trusted certificate for the MX name, matching TLSA
 test('no STARTTLS: the certificate and DANE checks have nothing to look at', async () => {
   const report = await run('notls.example');
   assert.deepEqual(causesOf(report, 'starttls'), ['tls.starttls-missing:warning']);
+  assert.deepEqual(checkOf(report, 'starttls').findings[0]!.data, { server: { host: 'mx.notls.example', ip: '192.0.2.11' } });
   assert.equal(checkOf(report, 'certificate').status, 'skipped');
   assert.equal(checkOf(report, 'dane').status, 'skipped');
 });
@@ -77,18 +81,35 @@ test('no STARTTLS: the certificate and DANE checks have nothing to look at', asy
 test('TLS 1.0/1.1 only: old, not broken, and the certificate is still checked', async () => {
   const report = await run('old.example');
   assert.deepEqual(causesOf(report, 'starttls'), ['tls.protocol-old:warning']);
+  const old = checkOf(report, 'starttls').findings[0]!;
+  assert.equal(old.messageId, 'oldOnly');
+  assert.match(String(old.data?.['protocol']), /^TLSv1(\.1)?$/);
+  assert.equal((old.data?.['handshake'] as { kind: string }).kind, 'failed', 'the modern handshake failed with OpenSSL\'s reason');
   assert.equal(checkOf(report, 'certificate').status, 'pass');
 });
 
 test('a handshake that fails even with legacy settings, and a 454 to STARTTLS', async () => {
-  assert.deepEqual(causesOf(await run('broken.example'), 'starttls'), ['tls.handshake-failed:warning']);
-  assert.deepEqual(causesOf(await run('refused.example'), 'starttls'), ['tls.handshake-failed:warning']);
+  const broken = await run('broken.example');
+  assert.deepEqual(causesOf(broken, 'starttls'), ['tls.handshake-failed:warning']);
+  assert.deepEqual(messageIds(broken, 'starttls'), ['handshakeFailed']);
+  const refused = await run('refused.example');
+  assert.deepEqual(causesOf(refused, 'starttls'), ['tls.handshake-failed:warning']);
+  assert.deepEqual(messageIds(refused, 'starttls'), ['startTlsRefused']);
+  assert.equal(checkOf(refused, 'starttls').findings[0]!.data?.['reply'], '454 4.7.0 TLS not available due to local problem');
 });
 
 test('certificate problems as a verifying sender sees them', async () => {
-  assert.deepEqual(causesOf(await run('expired.example'), 'certificate').sort(), ['tls.cert-expired:warning', 'tls.cert-untrusted:warning']);
-  assert.deepEqual(causesOf(await run('wrongname.example'), 'certificate'), ['tls.cert-name-mismatch:warning']);
-  assert.deepEqual(causesOf(await run('expiring.example'), 'certificate'), ['tls.cert-expiring:warning']);
+  const expiredReport = await run('expired.example');
+  assert.deepEqual(causesOf(expiredReport, 'certificate').sort(), ['tls.cert-expired:warning', 'tls.cert-untrusted:warning']);
+  assert.deepEqual(messageIds(expiredReport, 'certificate').sort(), ['expired', 'selfSigned']);
+  const wrongName = await run('wrongname.example');
+  assert.deepEqual(causesOf(wrongName, 'certificate'), ['tls.cert-name-mismatch:warning']);
+  const mismatch = checkOf(wrongName, 'certificate').findings[0]!;
+  assert.equal(mismatch.messageId, 'otherNames');
+  assert.deepEqual([mismatch.data?.['names'], mismatch.data?.['host']], [['mail.provider.example'], 'mx.wrongname.example']);
+  const expiring = await run('expiring.example');
+  assert.deepEqual(causesOf(expiring, 'certificate'), ['tls.cert-expiring:warning']);
+  assert.equal(checkOf(expiring, 'certificate').findings[0]!.data?.['daysLeft'], 3);
 });
 
 test('a TLSA record for another key', async () => {
