@@ -27,7 +27,7 @@ export type Observations = Record<ObservationId, Observation>;
 const met = (evidence: string): Observation => ({ verdict: 'met', evidence });
 const notMet = (cause: CauseId, evidence: string): Observation => ({ verdict: 'not-met', evidence, cause });
 const cannotTell = (evidence: string): Observation => ({ verdict: 'cannot-tell', evidence });
-/** Not met, said by the cause's message: the sender-rules check reports it as a finding. */
+/** Not met, said by the cause's message (the sender-rules check reports its own causes so as findings). */
 const notMetAs = <C extends CauseId, M extends MessageId<C>>(cause: C, messageId: M, data: MessageData<C, M> & Readonly<Record<string, unknown>>): Observation => ({
   verdict: 'not-met',
   evidence: formatMessage(cause, messageId, data),
@@ -92,7 +92,7 @@ function spfObservation({ spf, client }: MessageAuth): Observation {
 function dkimObservation({ dkim }: MessageAuth): Observation {
   const passing = dkim.find(d => d.result === 'pass');
   if (passing) return met(`DKIM pass for d=${passing.domain}${passing.selector ? ` s=${passing.selector}` : ''}`);
-  if (!dkim.length) return notMet('auth.dkim-fail', 'the message carries no DKIM signature');
+  if (!dkim.length) return notMetAs('auth.dkim-fail', 'unsigned', {});
   return notMet('auth.dkim-fail', dkim.map(d => `DKIM ${d.result} for d=${d.domain}${d.comment ? ` (${d.comment})` : ''}`).join('; '));
 }
 
@@ -104,7 +104,7 @@ function either(spf: Observation, dkim: Observation): Observation {
 
 function both(spf: Observation, dkim: Observation): Observation {
   const failed = [spf, dkim].find(o => o.verdict === 'not-met');
-  if (failed) return { ...failed, evidence: `${spf.evidence}; ${dkim.evidence}` };
+  if (failed) return notMet(failed.cause!, `${spf.evidence}; ${dkim.evidence}`);
   if (spf.verdict === 'cannot-tell') return cannotTell(`${dkim.evidence}; ${spf.evidence}`);
   return met(`${spf.evidence}; ${dkim.evidence}`);
 }
