@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rank } from '../../src/pipeline/rank.js';
-import { legacyFinding } from '../../src/checks/define.js';
+import { finding } from '../../src/checks/define.js';
 
 test('severity first, then causal order (registry order), ties stable', () => {
   const ranked = rank([
-    legacyFinding('spf.soft-all', 'a'),
-    legacyFinding('dmarc.missing', 'b'),
-    legacyFinding('ptr.missing', 'c'),
-    legacyFinding('spf.plus-all', 'd'),
-    legacyFinding('mx.target-nxdomain', 'e'),
+    finding('spf.soft-all', 'softfail', { domain: 'example.com' }),
+    finding('dmarc.missing', 'none', { names: ['_dmarc.example.com'], domain: 'example.com' }),
+    finding('ptr.missing', 'none', { address: { ip: '192.0.2.1', role: 'mx', host: 'mx.example.com' } }),
+    finding('spf.plus-all', 'passesAll', { domain: 'example.com', chain: ['+all'] }),
+    finding('mx.target-nxdomain', 'nxdomain', { host: 'mx.example.com' }),
   ]);
   assert.deepEqual(ranked.map(d => d.cause), ['mx.target-nxdomain', 'spf.plus-all', 'ptr.missing', 'dmarc.missing', 'spf.soft-all']);
   assert.deepEqual(ranked.map(d => d.rank), [1, 2, 3, 4, 5]);
@@ -17,8 +17,8 @@ test('severity first, then causal order (registry order), ties stable', () => {
 
 test('findings of one cause merge into one entry with every subject', () => {
   const [entry] = rank([
-    legacyFinding('smtp.refused', 'mx1 refused', { subjects: ['mx1.example.com'], evidence: ['connect 192.0.2.1:25: refused'] }),
-    legacyFinding('smtp.refused', 'mx2 refused', { subjects: ['mx2.example.com'], evidence: ['connect 192.0.2.2:25: refused'] }),
+    finding('smtp.refused', 'refused', { server: { host: 'mx1.example.com', ip: '192.0.2.1' }, fallback: { by: 'none' } }, { subjects: ['mx1.example.com'], evidence: ['connect 192.0.2.1:25: refused'] }),
+    finding('smtp.refused', 'refused', { server: { host: 'mx2.example.com', ip: '192.0.2.2' }, fallback: { by: 'none' } }, { subjects: ['mx2.example.com'], evidence: ['connect 192.0.2.2:25: refused'] }),
   ]);
   assert.deepEqual(entry!.subjects, ['mx1.example.com', 'mx2.example.com']);
   assert.deepEqual(entry!.messages, ['mx1 refused', 'mx2 refused']);
@@ -26,12 +26,12 @@ test('findings of one cause merge into one entry with every subject', () => {
 });
 
 test('a symptom is folded under its root cause', () => {
-  const ranked = rank([legacyFinding('tls.starttls-missing', 'no TLS data'), legacyFinding('mx.all-unreachable', 'nothing answers')]);
+  const ranked = rank([finding('tls.starttls-missing', 'notOffered', { server: { host: 'mx.example.com', ip: '192.0.2.1' } }), finding('mx.all-unreachable', 'onlyHost', { domain: 'example.com', failures: [{ host: 'mx.example.com', ip: '192.0.2.1', failure: { kind: 'refused' } }] })]);
   assert.deepEqual(ranked.map(d => d.cause), ['mx.all-unreachable']);
   assert.deepEqual(ranked[0]!.explains, ['tls.starttls-missing']);
 });
 
 test('a finding may lower its severity and then ranks by it', () => {
-  const ranked = rank([legacyFinding('dkim.key-weak', '1024-bit', { severity: 'warning' }), legacyFinding('spf.multiple', 'two records')]);
+  const ranked = rank([finding('dkim.key-weak', 'belowRecommended', { name: 'sel._domainkey.example.com', bits: 1024, recommendedBits: 2048 }, { severity: 'warning' }), finding('spf.multiple', 'here', { domain: 'example.com', records: 2 })]);
   assert.deepEqual(ranked.map(d => [d.cause, d.severity]), [['spf.multiple', 'error'], ['dkim.key-weak', 'warning']]);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChecks } from '../../src/pipeline/run.js';
-import { defineCheck, legacyFinding } from '../../src/checks/define.js';
+import { defineCheck, finding } from '../../src/checks/define.js';
 import { defaultRunOptions } from '../../src/pipeline/options.js';
 import { testNet, withBudget } from '../helpers/net.js';
 import { parseTarget } from '../../src/cli/targets.js';
@@ -12,7 +12,7 @@ const provider = (provide: boolean) =>
   defineCheck({ id: 'provider', title: 'p', targets: ['domain'], needs: [], provides: ['domain'], emits: [], run: async () => ({ findings: [], ...(provide ? { provided: { domain: 'example.com' } } : {}) }) });
 const consumer = defineCheck({
   id: 'consumer', title: 'c', targets: ['domain'], needs: ['domain'], provides: ['mxHosts'], emits: ['mx.missing'],
-  run: async ({ domain }) => ({ findings: [legacyFinding('mx.missing', `${domain} has nothing`)] }),
+  run: async ({ domain }) => ({ findings: [finding('mx.missing', 'nowhere', { domain })] }),
 });
 const second = defineCheck({ id: 'second', title: 's', targets: ['domain'], needs: ['mxHosts'], provides: [], emits: [], run: async () => ({ findings: [] }) });
 
@@ -55,7 +55,7 @@ test('an exhausted budget is an error with reason budget, and the check is told 
 });
 
 test('a finding whose cause the check did not declare is a bug', async () => {
-  const liar = defineCheck({ id: 'liar', title: 'x', targets: ['domain'], needs: [], provides: [], emits: [], run: async () => ({ findings: [legacyFinding('mx.null', 'x')] }) });
+  const liar = defineCheck({ id: 'liar', title: 'x', targets: ['domain'], needs: [], provides: [], emits: [], run: async () => ({ findings: [finding('mx.null', 'alone', { domain: 'example.com' })] }) });
   const [result] = await runChecks([liar], ctx, {});
   assert.equal(result!.status, 'error');
   assert.match(String(result!.data['error']), /undeclared/);
