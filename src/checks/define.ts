@@ -12,14 +12,15 @@ export interface Finding {
   severity: Severity;
   side: Side;
   /** Which of the cause's messages (src/causes.ts) says it. */
-  messageId?: string;
+  messageId: string;
   /** One line with the specifics: which host, which record, which reply; the messageId's template filled with data. */
   message: string;
   /** Hosts, IPs or records concerned. */
   subjects: string[];
   /** Records and replies that prove it, as seen on the wire. */
   evidence: string[];
-  data?: Record<string, unknown>;
+  /** Every placeholder of the message, and what else the check saw: what a JSON consumer reads instead of the English. */
+  data: Record<string, unknown>;
 }
 
 export interface CheckContext {
@@ -95,17 +96,3 @@ export function finding<C extends CauseId, M extends MessageId<C>>(
  * (e.g. the domain): what a parser returns when the check reports its verdict.
  */
 export type MessageOf<C extends CauseId, Added extends string = never> = { [M in MessageId<C>]: { messageId: M; data: Omit<MessageData<C, M>, Added> } }[MessageId<C>];
-
-/** @deprecated Being replaced by finding(cause, messageId, data): words belong in src/causes.ts (#20). */
-export function legacyFinding(cause: CauseId, message: string, details: FindingDetails & { data?: Record<string, unknown> } = {}): Finding {
-  const def = causes[cause];
-  return {
-    cause,
-    severity: details.severity ?? def.severity,
-    side: details.side ?? def.side,
-    message,
-    subjects: details.subjects ?? [],
-    evidence: details.evidence ?? [],
-    ...(details.data ? { data: details.data } : {}),
-  };
-}

@@ -15,7 +15,7 @@ export const findingSchema = z
   .object({
     cause: causeIdSchema,
     /** Which of the cause's messages (docs/causes.md) the message is. */
-    messageId: z.string().optional(),
+    messageId: z.string(),
     severity: severitySchema,
     side: sideSchema,
     /** The messageId's template filled with data. */
@@ -23,12 +23,11 @@ export const findingSchema = z
     subjects: z.array(z.string()),
     evidence: z.array(z.string()),
     /** Every placeholder of the message, and what else the check saw (findingWordsSchema says which fields). */
-    data: z.record(z.string(), z.unknown()).optional(),
+    data: z.record(z.string(), z.unknown()),
   })
   .superRefine((f, ctx) => {
-    if (f.messageId === undefined) return;
     try {
-      if (formatMessage(f.cause, f.messageId, f.data ?? {}) !== f.message) ctx.addIssue({ code: 'custom', message: `message is not ${f.cause}/${f.messageId} filled with data` });
+      if (formatMessage(f.cause, f.messageId, f.data) !== f.message) ctx.addIssue({ code: 'custom', message: `message is not ${f.cause}/${f.messageId} filled with data` });
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
     }

@@ -21,7 +21,7 @@ test('findings of one cause merge into one entry with every subject', () => {
     finding('smtp.refused', 'refused', { server: { host: 'mx2.example.com', ip: '192.0.2.2' }, fallback: { by: 'none' } }, { subjects: ['mx2.example.com'], evidence: ['connect 192.0.2.2:25: refused'] }),
   ]);
   assert.deepEqual(entry!.subjects, ['mx1.example.com', 'mx2.example.com']);
-  assert.deepEqual(entry!.messages, ['mx1 refused', 'mx2 refused']);
+  assert.deepEqual(entry!.messages, ['mx1.example.com (192.0.2.1) refused the connection on port 25', 'mx2.example.com (192.0.2.2) refused the connection on port 25']);
   assert.equal(entry!.evidence.length, 2);
 });
 

@@ -19,7 +19,7 @@ const second = defineCheck({ id: 'second', title: 's', targets: ['domain'], need
 test('a check runs once its inputs exist, in pipeline order in the results', async () => {
   const results = await runChecks([consumer, provider(true)], ctx, {});
   assert.deepEqual(results.map(r => [r.id, r.status]), [['consumer', 'fail'], ['provider', 'pass']]);
-  assert.equal(results[0]!.findings[0]!.message, 'example.com has nothing');
+  assert.deepEqual(results[0]!.findings[0]!.data, { domain: 'example.com' });
 });
 
 test('a missing input skips the check, and the skip cascades instead of hanging', async () => {
@@ -30,7 +30,7 @@ test('a missing input skips the check, and the skip cascades instead of hanging'
 
 test('seeded facts need no provider', async () => {
   const results = await runChecks([consumer], ctx, { domain: 'seeded.example' });
-  assert.equal(results[0]!.findings[0]!.message, 'seeded.example has nothing');
+  assert.deepEqual(results[0]!.findings[0]!.data, { domain: 'seeded.example' });
 });
 
 test('a crash becomes the check\'s error entry and the others go on', async () => {
