@@ -28,6 +28,12 @@ host or domain sending it), \`network\` (something in between, such as an ISP or
 firewall) or \`local\` (the machine running maildiag). \`maildiag causes <id>\`
 shows one entry in the terminal.
 
+A finding in the JSON report also carries a \`messageId\`, one of its cause's
+messages listed below, and \`data\`: the message is the template with
+\`{field}\` replaced by \`data.field\`, and \`{field|format}\` said through one of
+the [formats](#message-formats) at the end. Scripts read \`data\`, never the
+English; docs/report.schema.json lists the fields of each message.
+
 This file is generated from src/causes.ts by \`npm run docs\`; do not edit it by hand.
 `;
 
@@ -67,6 +73,17 @@ function renderCause(id: string, def: CauseDef): string {
   return lines.join('\n');
 }
 
+/** The FORMATS of src/causes.ts with their doc comments, read from the source (the comments are the documentation). */
+function renderFormats(): string {
+  const source = readFileSync(fileURLToPath(new URL('../../src/causes.ts', import.meta.url)), 'utf8');
+  const block = source.slice(source.indexOf('const FORMATS = {'), source.indexOf('} satisfies Record<string, { takes'));
+  const rows = [...block.matchAll(/\/\*\*([^]*?)\*\/\s*\n {2}(\w+): \{\s*takes: '(\w+)'/g)].map(([, comment, name, takes]) => {
+    const says = comment!.split('\n').map(line => line.replace(/^\s*\*?\s?/, '').trim()).filter(Boolean).join(' ');
+    return `| \`${name}\` | ${takes} | ${says.replace(/\|/g, '\\|')} |`;
+  });
+  return ['## Message formats', '', 'How `{field|format}` says a value, and the JSON type `data.field` has.', '', '| format | takes | says |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
 export function renderCausesMarkdown(): string {
   const areas = new Map<string, CauseId[]>();
   for (const id of causeIds) {
@@ -78,7 +95,7 @@ export function renderCausesMarkdown(): string {
   const sections = [...areas].map(([area, ids]) =>
     [`## ${area}`, ...ids.map((id) => renderCause(id, causes[id]))].join('\n\n'),
   );
-  return `${[INTRO.trimEnd(), ...sections].join('\n\n')}\n`;
+  return `${[INTRO.trimEnd(), ...sections, renderFormats()].join('\n\n')}\n`;
 }
 
 /** The JSON Schema of one report, for users who validate --json output without our code. */
