@@ -15,7 +15,9 @@ import type { DnsblSubject } from './checks/dnsbl-findings.js';
 import type { Unread } from './net/dnsbl-lists.js';
 import type { DirectAttempt, ReturnCode, UnansweredWhy } from './net/dnsbl.js';
 import type { EmbeddedForm, GenericReason } from './net/ptr-heuristics.js';
+import type { HttpFailure } from './net/https.js';
 import type { ForwardCheck } from './net/reverse-dns.js';
+import { sayTlsFailure, type TlsFailure } from './net/tls.js';
 import type { HeaderProblem, UnsubscribeGap } from './senders/observe.js';
 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
@@ -728,12 +730,12 @@ const registry = defineCauses({
       noAddress: '{domain}: the policy host {host} has no address ({aLookup}/{aaaaLookup}), so the policy cannot be fetched',
       onlyNonGlobal: '{domain}: the policy host {host} resolves only to addresses the internet cannot reach ({addresses|list})',
       connectFailed: '{domain}: cannot connect to {host} ({ip}) on port 443: {outcome}',
-      tlsFailed: '{domain}: the TLS handshake with {host} ({ip}) failed: {reason}',
+      tlsFailed: '{domain}: the TLS handshake with {host} ({ip}) failed: {reason|tlsFailure}',
       certInvalid: '{domain}: the certificate of {host} is not valid ({reason}); senders must not use a policy fetched without a valid certificate (RFC 8461 §3.3)',
       handshakeTimedOut: '{domain}: {host} ({ip}) did not complete the TLS handshake in time',
       downloadTimedOut: '{domain}: {host} ({ip}) did not complete the policy download in time',
       tooLarge: '{domain}: the policy at {url} is larger than {maxKilobytes} KB',
-      httpError: '{domain}: fetching {url} failed: {reason}',
+      httpError: '{domain}: fetching {url} failed: {reason|httpFailure}',
       redirect: '{domain}: {url} answers {status} with a redirect to {location}; senders do not follow redirects (RFC 8461 §3.3)',
       redirectWithoutLocation: '{domain}: {url} answers {status} with a redirect to (no Location); senders do not follow redirects (RFC 8461 §3.3)',
       httpStatus: '{domain}: {url} answers HTTP {status} instead of the policy',
@@ -1622,7 +1624,7 @@ export type SubmissionFailure =
   | { kind: 'reset' }
   | { kind: 'timeout'; timeoutMs: number }
   | { kind: 'unreachable'; code: string }
-  | { kind: 'tls-failed'; reason: string }
+  | { kind: 'tls-failed'; reason: TlsFailure | { code: 'timeout' } }
   | { kind: 'no-greeting'; detail: string }
   | { kind: 'refused-session'; reply: string };
 
@@ -1632,7 +1634,7 @@ function saySubmissionFailure(failure: SubmissionFailure): string {
     case 'reset': return 'the connection was reset as it opened (ECONNRESET)';
     case 'timeout': return `connection timed out after ${inSeconds(failure.timeoutMs)}`;
     case 'unreachable': return noRoute(failure.code);
-    case 'tls-failed': return `TLS failed: ${failure.reason}`;
+    case 'tls-failed': return `TLS failed: ${sayTlsFailure(failure.reason)}`;
     case 'no-greeting': return `no greeting: ${failure.detail}`;
     case 'refused-session': return `refused the session: ${failure.reply}`;
   }
@@ -1819,8 +1821,12 @@ const FORMATS = {
   /** Why a TLS handshake failed: OpenSSL's or the peer's reason, or the wait that ran out. */
   handshakeFailure: {
     takes: 'object',
-    say: (failure: { kind: 'failed'; reason: string } | { kind: 'timeout'; timeoutMs: number }) => (failure.kind === 'timeout' ? `no handshake within ${failure.timeoutMs} ms` : failure.reason),
+    say: (failure: { kind: 'failed'; reason: TlsFailure } | { kind: 'timeout'; timeoutMs: number }) => (failure.kind === 'timeout' ? `no handshake within ${failure.timeoutMs} ms` : sayTlsFailure(failure.reason)),
   },
+  /** Why a TLS handshake failed (src/net/tls.ts's TlsFailure): "the server sent a fatal TLS alert: handshake failure", or OpenSSL's reason. */
+  tlsFailure: { takes: 'object', say: sayTlsFailure },
+  /** Why an HTTPS response could not be read (src/net/https.ts's HttpFailure): "connection closed before the end of the response", or Node's error. */
+  httpFailure: { takes: 'object', say: (failure: HttpFailure) => (failure.code === 'cutShort' ? 'connection closed before the end of the response' : failure.error) },
 } satisfies Record<string, { takes: 'string' | 'number' | 'array' | 'object' | 'objects'; say: (value: never) => string }>;
 
 function spfReasonWords(why: SpfReason): string {

@@ -2,6 +2,7 @@
 // record, a policy fetched over HTTPS with a valid certificate and no
 // redirects, and, in enforce or testing mode, every MX host listed in it.
 import { readStsPolicy, type StsPolicyError } from '../auth/mta-sts-policy.js';
+import { say } from '../causes.js';
 import { describeAnswer, joinTxt, type DnsAnswer } from '../net/dns/index.js';
 import { httpsGet, type HttpsResult } from '../net/https.js';
 import { nonGlobalReason } from '../net/ip.js';
@@ -201,7 +202,9 @@ function describeResult(result: HttpsResult): string {
     case 'too-large': return `HTTP ${result.status}, more than ${result.maxBytes} bytes`;
     case 'connect-failed': return `connect ${result.outcome}`;
     case 'timeout': return `${result.phase} timed out`;
-    default: return `${result.kind}: ${result.reason}`;
+    case 'tls-failed': return `${result.kind}: ${say('tlsFailure', result.reason)}`;
+    case 'http-error': return `${result.kind}: ${say('httpFailure', result.reason)}`;
+    case 'cert-invalid': return `${result.kind}: ${result.reason}`;
   }
 }
 

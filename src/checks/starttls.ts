@@ -4,7 +4,7 @@
 // server (RFC 8996) from a broken one.
 import { openStartTls, replyText, type SmtpProbe } from '../net/smtp/index.js';
 import { readReply } from '../replies/index.js';
-import type { TlsResult } from '../net/tls.js';
+import { sayTlsFailure, type TlsResult } from '../net/tls.js';
 import type { TlsSession } from '../pipeline/facts.js';
 import { defineCheck, finding, type CheckContext, type Finding, type FindingDetails } from './define.js';
 import { exchange, noSessionToJudge, otherHostAccepting, probeEvidence, probeServer, probeSubject } from './smtp-probes.js';
@@ -73,7 +73,7 @@ async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict>
 /** The modern handshake failed: would TLS 1.0/1.1 or legacy ciphers work? */
 async function retryWithLegacyTls(probe: SmtpProbe, failed: Exclude<TlsResult, { kind: 'ok' }>, ctx: CheckContext, details: (lines: string[]) => FindingDetails): Promise<Verdict> {
   const { net, options } = ctx;
-  const reason = failed.kind === 'timeout' ? `no handshake within ${net.time.tlsHandshakeMs} ms` : failed.reason;
+  const reason = failed.kind === 'timeout' ? `no handshake within ${net.time.tlsHandshakeMs} ms` : sayTlsFailure(failed.reason);
   const legacy = await openStartTls(
     net,
     { host: probe.host, ip: probe.ip, port: probe.port },
@@ -85,7 +85,7 @@ async function retryWithLegacyTls(probe: SmtpProbe, failed: Exclude<TlsResult, {
   const said = { server: probeServer(probe), handshake: failed.kind === 'timeout' ? { kind: 'timeout' as const, timeoutMs: net.time.tlsHandshakeMs } : failed };
   const lines = [`-- TLS handshake (TLS 1.2 or later) failed: ${reason}`];
   if (legacy.kind !== 'ok') {
-    const retry = 'reason' in legacy ? legacy.reason : legacy.kind;
+    const retry = legacy.kind === 'failed' ? sayTlsFailure(legacy.reason) : 'reason' in legacy ? legacy.reason : legacy.kind;
     return { data: { ...where, legacyRetry: retry }, finding: finding('tls.handshake-failed', 'handshakeFailed', said, details([...lines, `-- retry allowing TLS 1.0/1.1: ${retry}`])) };
   }
   const session = toSession(probe, legacy, true);

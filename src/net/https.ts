@@ -6,7 +6,7 @@
 import http from 'node:http';
 import tls from 'node:tls';
 import type { Net } from './context.js';
-import { upgradeToTls } from './tls.js';
+import { upgradeToTls, type TlsFailure } from './tls.js';
 import { VERSION } from '../version.js';
 
 export interface HttpsRequest {
@@ -28,12 +28,15 @@ export type HttpsResult =
   | { kind: 'response'; status: number; headers: Record<string, string>; body: Buffer }
   | { kind: 'too-large'; status: number; maxBytes: number }
   | { kind: 'connect-failed'; outcome: 'refused' | 'reset' | 'timeout' | 'unreachable' }
-  | { kind: 'tls-failed'; reason: string }
+  | { kind: 'tls-failed'; reason: TlsFailure }
   /** The handshake worked but the certificate is not valid for the host (OpenSSL's reason, or the name check's). */
   | { kind: 'cert-invalid'; reason: string }
   | { kind: 'timeout'; phase: 'handshake' | 'response' }
   /** Not HTTP, a header section over the parser's limit, or the connection cut mid-response. */
-  | { kind: 'http-error'; reason: string };
+  | { kind: 'http-error'; reason: HttpFailure };
+
+/** Why a response could not be read: the connection ended before its end, or Node's HTTP parser said why (its error code or message). */
+export type HttpFailure = { code: 'cutShort' } | { code: 'error'; error: string };
 
 const MAX_HEADER_BYTES = 16 * 1024;
 
@@ -88,7 +91,7 @@ function readResponse(socket: tls.TLSSocket, request: HttpsRequest, options: Htt
     const onAbort = () => finish({ kind: 'timeout', phase: 'response' });
     const timer = setTimeout(onAbort, timeoutMs);
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    req.on('error', err => finish({ kind: 'http-error', reason: (err as NodeJS.ErrnoException).code ?? err.message }));
+    req.on('error', err => finish({ kind: 'http-error', reason: { code: 'error', error: (err as NodeJS.ErrnoException).code ?? err.message } }));
     req.on('response', res => {
       const status = res.statusCode ?? 0;
       const tooLarge = { kind: 'too-large', status, maxBytes: options.maxBytes } as const;
@@ -100,8 +103,8 @@ function readResponse(socket: tls.TLSSocket, request: HttpsRequest, options: Htt
         if (size > options.maxBytes) return finish(tooLarge);
         chunks.push(chunk);
       });
-      res.on('aborted', () => finish({ kind: 'http-error', reason: 'connection closed before the end of the response' }));
-      res.on('error', err => finish({ kind: 'http-error', reason: err.message }));
+      res.on('aborted', () => finish({ kind: 'http-error', reason: { code: 'cutShort' } }));
+      res.on('error', err => finish({ kind: 'http-error', reason: { code: 'error', error: err.message } }));
       res.on('end', () => finish({ kind: 'response', status, headers: flatten(res.headers), body: Buffer.concat(chunks) }));
     });
     req.end();

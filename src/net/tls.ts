@@ -18,7 +18,7 @@ export type TlsHandshake =
       /** OpenSSL's verdict against the trusted CAs, e.g. DEPTH_ZERO_SELF_SIGNED_CERT; undefined when trusted. */
       authorizationError?: string;
     }
-  | { kind: 'failed'; reason: string }
+  | { kind: 'failed'; reason: TlsFailure }
   | { kind: 'timeout' };
 
 export interface TlsOptions {
@@ -146,11 +146,27 @@ function peerChain(socket: tls.TLSSocket): Buffer[] {
  * description, a reset connection, or OpenSSL's own words ("wrong version
  * number", "unsupported protocol"), never Node's wrapper.
  */
-export function opensslReason(err: Error & { code?: string; reason?: string }): string {
+export type TlsFailure = { code: 'alert'; alert: string } | { code: 'reset' } | { code: 'openssl'; error: string };
+
+function opensslReason(err: Error & { code?: string; reason?: string }): TlsFailure {
   const alert = /\balert (.+)$/.exec(err.reason ?? '');
-  if (alert) return `the server sent a fatal TLS alert: ${alert[1]}`;
-  if (err.code === 'ECONNRESET') return 'the server reset the connection during the handshake (ECONNRESET)';
-  return err.reason ?? err.code ?? err.message;
+  if (alert) return { code: 'alert', alert: alert[1]! };
+  if (err.code === 'ECONNRESET') return { code: 'reset' };
+  return { code: 'openssl', error: err.reason ?? err.code ?? err.message };
+}
+
+/**
+ * A failed handshake in words, or an implicit-TLS handshake that timed out.
+ * The one sayer for both the SMTP transcripts here and the findings
+ * (src/causes.ts's FORMATS), which the net layer must not import.
+ */
+export function sayTlsFailure(failure: TlsFailure | { code: 'timeout' }): string {
+  switch (failure.code) {
+    case 'alert': return `the server sent a fatal TLS alert: ${failure.alert}`;
+    case 'reset': return 'the server reset the connection during the handshake (ECONNRESET)';
+    case 'openssl': return failure.error;
+    case 'timeout': return 'handshake timed out';
+  }
 }
 
 /** A handshake as recorded in a probe result: the outcome without the live socket. */

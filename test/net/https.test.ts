@@ -135,6 +135,7 @@ test('a TLS server that answers garbage is an HTTP error, not a crash', async ()
   try {
     const result = await get(HOST, {}, (garbage.address() as net.AddressInfo).port);
     assert.equal(result.kind, 'http-error');
+    assert.equal(result.kind === 'http-error' && result.reason.code, 'error', 'Node\'s parser says why, not maildiag');
   } finally {
     garbage.close();
   }

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type net from 'node:net';
 import type { Net } from '../context.js';
 import type { RunTime } from '../time.js';
-import { upgradeToTls, type TlsHandshake, type TlsOptions } from '../tls.js';
+import { sayTlsFailure, upgradeToTls, type TlsHandshake, type TlsOptions } from '../tls.js';
 import { parseEhlo, type EhloExtensions } from './ehlo.js';
 import { ReplyReader, type ReadOutcome } from './reader.js';
 import { isPermanent, type SmtpReply } from './reply.js';
@@ -184,7 +184,7 @@ export class SmtpSession {
     const timeoutMs = this.within(this.time.tlsHandshakeMs);
     const handshake = await upgradeToTls(this.socket, options, timeoutMs);
     if (handshake.kind !== 'ok') {
-      this.transcript.add(`-- TLS handshake ${handshake.kind === 'timeout' ? `timed out after ${seconds(timeoutMs)}` : `failed: ${handshake.reason}`}`);
+      this.transcript.add(`-- TLS handshake ${handshake.kind === 'timeout' ? `timed out after ${seconds(timeoutMs)}` : `failed: ${sayTlsFailure(handshake.reason)}`}`);
       this.broken = true;
       this.socket.destroy();
       return handshake;

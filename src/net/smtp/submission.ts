@@ -2,7 +2,7 @@
 // greeting, STARTTLS (587, 2525) or TLS from the first byte (465), and the
 // AUTH mechanisms offered before and after encryption. No login is tried.
 import type { Net } from '../context.js';
-import { recordHandshake, type TlsResult } from '../tls.js';
+import { recordHandshake, sayTlsFailure, type TlsFailure, type TlsResult } from '../tls.js';
 import type { ReadOutcome } from './reader.js';
 import { isPositive, replyText } from './reply.js';
 import { caFingerprint, describeDial, describeReadFailure, SmtpSession, Transcript, type DialFailure, type SmtpEndpoint, type SmtpStep } from './session.js';
@@ -14,7 +14,7 @@ export type SubmissionOutcome =
   | { kind: 'greeted' }
   | DialFailure
   /** Implicit TLS (465) failed before any SMTP was spoken. */
-  | { kind: 'tls-failed'; reason: string }
+  | { kind: 'tls-failed'; reason: TlsFailure | { code: 'timeout' } }
   | { kind: 'no-greeting'; detail: string }
   /** A 4xx/5xx instead of 220. */
   | { kind: 'refused-session'; reply: string };
@@ -83,7 +83,7 @@ async function converse(session: SmtpSession, endpoint: SmtpEndpoint, settings: 
   let tls: TlsResult | undefined;
   if (implicitTls) {
     tls = recordHandshake(await session.upgrade(tlsOptions));
-    if (tls.kind !== 'ok') return { outcome: { kind: 'tls-failed', reason: tls.kind === 'failed' ? tls.reason : 'handshake timed out' }, tls };
+    if (tls.kind !== 'ok') return { outcome: { kind: 'tls-failed', reason: tls.kind === 'failed' ? tls.reason : { code: 'timeout' } }, tls };
   }
   const greeting = await session.read();
   if (greeting.kind !== 'reply') return { outcome: { kind: 'no-greeting', detail: describeReadFailure(greeting) }, ...(tls ? { tls } : {}) };
@@ -120,7 +120,7 @@ export function describeSubmissionOutcome(probe: SubmissionProbe): string {
     case 'unreachable':
       return describeDial(outcome);
     case 'tls-failed':
-      return `TLS failed: ${outcome.reason}`;
+      return `TLS failed: ${sayTlsFailure(outcome.reason)}`;
     case 'no-greeting':
       return `no greeting: ${outcome.detail}`;
     case 'refused-session':
