@@ -17,6 +17,7 @@ import type { DirectAttempt, ReturnCode, UnansweredWhy } from './net/dnsbl.js';
 import type { EmbeddedForm, GenericReason } from './net/ptr-heuristics.js';
 import type { HttpFailure } from './net/https.js';
 import type { ForwardCheck } from './net/reverse-dns.js';
+import { sayStopReason, type StopReason } from './net/smtp/session.js';
 import { sayTlsFailure, type TlsFailure } from './net/tls.js';
 import type { HeaderProblem, UnsubscribeGap } from './senders/observe.js';
 
@@ -476,7 +477,7 @@ const registry = defineCauses({
     fix: 'Try again later or from another network; for a complete test, ask the server\'s admin to allow the address maildiag tests from.',
     messages: {
       turnedAway: '{server|hostAndIp} turned maildiag away at connect ({reply|quoted}): the reply is about this machine\'s address, not the domain, so the server was not tested; other senders may be let in',
-      sessionStopped: '{server|hostAndIp}: the session stopped at {step|upper}: {reason}',
+      sessionStopped: '{server|hostAndIp}: the session stopped at {step|upper}: {reason|stopReason}',
       commandDeferred: '{server|hostAndIp} deferred {command} with {reply|quoted}, so the rest was not tested',
       commandDeferredAboutClient: '{server|hostAndIp} deferred {command} with {reply|quoted}: the reply is about this machine, not the domain',
     },
@@ -639,7 +640,7 @@ const registry = defineCauses({
     refs: ['RFC 3207'],
     messages: {
       startTlsRefused: '{server|hostAndIp} offers STARTTLS but answers STARTTLS with {reply}',
-      startTlsUnanswered: '{server|hostAndIp} offers STARTTLS but does not answer STARTTLS ({reason})',
+      startTlsUnanswered: '{server|hostAndIp} offers STARTTLS but does not answer STARTTLS ({reason|stopReason})',
       startTlsNoReply: '{server|hostAndIp} offers STARTTLS but does not answer STARTTLS (no reply)',
       handshakeFailed: 'the TLS handshake with {server|hostAndIp} fails: {handshake|handshakeFailure}',
       legacyOnly: 'the TLS handshake with {server|hostAndIp} fails with current security settings ({handshake|handshakeFailure}); it only works with legacy ciphers or keys ({protocol} {cipher})',
@@ -1580,10 +1581,10 @@ export type SmtpFailure =
   | { kind: 'refused' }
   | { kind: 'timeout'; timeoutMs: number }
   | { kind: 'unreachable'; code: string }
-  | { kind: 'no-greeting'; reason: 'silent' | 'slow' | 'closed' | 'reset' | 'garbage' | 'too-long'; waitedMs: number; patience: number; detail: string }
+  | { kind: 'no-greeting'; reason: 'silent' | 'slow' | 'closed' | 'reset' | 'garbage' | 'too-long'; waitedMs: number; patience: number; detail: StopReason }
   | { kind: 'reply'; reply: string }
   | { kind: 'dropped'; step: string; reset: boolean }
-  | { kind: 'malformed'; how: 'too-long' | 'unfinished' | 'garbage'; step: string; bytes?: number; waitedMs?: number; reason: string };
+  | { kind: 'malformed'; how: 'too-long' | 'unfinished' | 'garbage'; step: string; bytes?: number; waitedMs?: number; reason: StopReason };
 
 function saySmtpFailure(failure: SmtpFailure): string {
   switch (failure.kind) {
@@ -1604,7 +1605,7 @@ function sayNoGreeting(failure: Extract<SmtpFailure, { kind: 'no-greeting' }>): 
     case 'closed': return 'closed it without a greeting';
     case 'reset': return 'reset it (ECONNRESET) without a greeting';
     case 'garbage':
-    case 'too-long': return `sent no valid SMTP greeting (${failure.detail})`;
+    case 'too-long': return `sent no valid SMTP greeting (${sayStopReason(failure.detail)})`;
   }
 }
 
@@ -1614,7 +1615,7 @@ function sayMalformed({ how, step, bytes, waitedMs, reason }: Extract<SmtpFailur
   switch (how) {
     case 'too-long': return `answered ${command} with ${bytes} bytes${waitedMs === undefined ? '' : ` within ${measured(waitedMs)}`} and was still going, far beyond any SMTP reply: maildiag stopped reading`;
     case 'unfinished': return `started its reply to ${command} but had not finished it after ${inSeconds(waitedMs!)} (${bytes} bytes so far): a reply that never ends`;
-    case 'garbage': return `answered ${command} with something that is not an SMTP reply (${reason})`;
+    case 'garbage': return `answered ${command} with something that is not an SMTP reply (${sayStopReason(reason)})`;
   }
 }
 
@@ -1625,7 +1626,7 @@ export type SubmissionFailure =
   | { kind: 'timeout'; timeoutMs: number }
   | { kind: 'unreachable'; code: string }
   | { kind: 'tls-failed'; reason: TlsFailure | { code: 'timeout' } }
-  | { kind: 'no-greeting'; detail: string }
+  | { kind: 'no-greeting'; detail: StopReason }
   | { kind: 'refused-session'; reply: string };
 
 function saySubmissionFailure(failure: SubmissionFailure): string {
@@ -1635,7 +1636,7 @@ function saySubmissionFailure(failure: SubmissionFailure): string {
     case 'timeout': return `connection timed out after ${inSeconds(failure.timeoutMs)}`;
     case 'unreachable': return noRoute(failure.code);
     case 'tls-failed': return `TLS failed: ${sayTlsFailure(failure.reason)}`;
-    case 'no-greeting': return `no greeting: ${failure.detail}`;
+    case 'no-greeting': return `no greeting: ${sayStopReason(failure.detail)}`;
     case 'refused-session': return `refused the session: ${failure.reply}`;
   }
 }
@@ -1825,6 +1826,8 @@ const FORMATS = {
   },
   /** Why a TLS handshake failed (src/net/tls.ts's TlsFailure): "the server sent a fatal TLS alert: handshake failure", or OpenSSL's reason. */
   tlsFailure: { takes: 'object', say: sayTlsFailure },
+  /** Why an SMTP session stopped, or what came instead of its greeting (src/net/smtp/session.ts's StopReason): the server's reply, "the server closed the connection", ... */
+  stopReason: { takes: 'object', say: sayStopReason },
   /** Why an HTTPS response could not be read (src/net/https.ts's HttpFailure): "connection closed before the end of the response", or Node's error. */
   httpFailure: { takes: 'object', say: (failure: HttpFailure) => (failure.code === 'cutShort' ? 'connection closed before the end of the response' : failure.error) },
 } satisfies Record<string, { takes: 'string' | 'number' | 'array' | 'object' | 'objects'; say: (value: never) => string }>;

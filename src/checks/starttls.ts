@@ -2,7 +2,7 @@
 // it: offered or not, and whether a modern handshake (TLS 1.2+) works. When it
 // fails, one more session allowing TLS 1.0/1.1 and legacy ciphers tells an old
 // server (RFC 8996) from a broken one.
-import { openStartTls, replyText, type SmtpProbe } from '../net/smtp/index.js';
+import { openStartTls, replyText, sayStopReason, type SmtpProbe } from '../net/smtp/index.js';
 import { readReply } from '../replies/index.js';
 import { sayTlsFailure, type TlsResult } from '../net/tls.js';
 import type { TlsSession } from '../pipeline/facts.js';
@@ -63,7 +63,7 @@ async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict>
   if (handshake?.kind === 'ok') return { data: { ...where, offered: true, protocol: handshake.protocol, cipher: handshake.cipher }, session: toSession(probe, handshake, false) };
   if (!handshake) {
     // 454 "TLS not available" and the like (RFC 3207 §4), or no reply at all.
-    const why = reply ? `answers STARTTLS with ${replyText(reply)}` : `does not answer STARTTLS (${probe.incomplete?.reason ?? 'no reply'})`;
+    const why = reply ? `answers STARTTLS with ${replyText(reply)}` : `does not answer STARTTLS (${probe.incomplete ? sayStopReason(probe.incomplete.reason) : 'no reply'})`;
     const lines = reply ? exchange('STARTTLS', reply) : [];
     return { data: { ...where, offered: true, failure: why }, finding: startTlsUnanswered(probe, details(lines)) };
   }

@@ -83,7 +83,7 @@ test('a session that stops answering after the greeting: smtp.untestable with th
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.untestable:info']);
   const { messageId, data } = checkOf(report, 'smtp-reachability').findings[0]!;
-  assert.deepEqual([messageId, data!['step']], ['sessionStopped', 'mail']);
+  assert.deepEqual([messageId, data!['step'], (data!['reason'] as { code: string }).code], ['sessionStopped', 'mail', 'read']);
 });
 
 test('a server that hangs up after a command without a reply: smtp.session-dropped, and it takes no mail', async () => {

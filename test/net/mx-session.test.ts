@@ -32,7 +32,7 @@ test('talking → finished when a later connection fails: the first session\'s f
   await server.close();
   const later = await probeMx(net, MX, settings, 'postmaster@b.example');
   assert.equal(later.outcome.kind, 'greeted', 'the host was reached once: its facts are the first session\'s');
-  assert.deepEqual([later.incomplete?.step, later.incomplete?.reason], ['connect', 'a further connection failed: connection refused']);
+  assert.deepEqual([later.incomplete?.step, later.incomplete?.reason], ['connect', { code: 'furtherConnection', failure: { code: 'dial', failure: { kind: 'refused' } } }]);
   assert.equal(later.rcpt, undefined);
   assert.ok(later.transcript.includes('-- a further connection:'), later.transcript.join('\n'));
   const dialled = dials.count;

@@ -30,7 +30,7 @@ import type { Net } from '../context.js';
 import { recordHandshake, type TlsResult } from '../tls.js';
 import type { ReadOutcome } from './reader.js';
 import { announcedName, isPositive, replyText, type SmtpReply } from './reply.js';
-import { caFingerprint, describeDial, describeReadFailure, SmtpSession, Transcript, type HelloResult, type SmtpStep } from './session.js';
+import { caFingerprint, SmtpSession, Transcript, type HelloResult, type SmtpStep, type StopReason } from './session.js';
 import { Conversation, HostAnswers, HostLifecycle, RelayQuestion, RequestQueue, sampled, type HostFacts, type Incomplete, type OpenTransaction, type Request, type RequestResult, type Served, type SessionEnd } from './mx-state.js';
 
 export const SMTP_PORT = 25;
@@ -50,8 +50,7 @@ const MAX_RESETS_PER_SESSION = 90;
  * domains on the host go to a fresh session instead.
  */
 const MAX_REFUSALS_PER_SESSION = 8;
-const TOO_SLOW = 'the server answered too slowly to finish the test in time';
-const tooSlow = (step: SmtpStep): Incomplete => ({ step, reason: TOO_SLOW });
+const tooSlow = (step: SmtpStep): Incomplete => ({ step, reason: { code: 'tooSlow' } });
 
 export interface SmtpProbeSettings {
   helo: string;
@@ -72,7 +71,7 @@ export type SmtpOutcome =
   /** No route from this machine (ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL, ...). */
   | { kind: 'unreachable'; code: string }
   /** TCP accepted, but no 220: `silent` sent nothing, `slow` started but did not finish in time, `reset` aborted the connection (ECONNRESET). */
-  | { kind: 'no-greeting'; reason: 'silent' | 'slow' | 'closed' | 'reset' | 'garbage' | 'too-long'; detail: string; waitedMs: number }
+  | { kind: 'no-greeting'; reason: 'silent' | 'slow' | 'closed' | 'reset' | 'garbage' | 'too-long'; detail: StopReason; waitedMs: number }
   /** 4xx instead of 220: busy, or not taking connections from this client now. */
   | { kind: 'busy'; reply: SmtpReply }
   /** 5xx instead of 220 (RFC 5321 §3.1: 554, no SMTP service here, or not for this client). */
@@ -119,7 +118,7 @@ export interface SmtpProbe {
   /** The session stopped before this probe's questions were answered. */
   incomplete?: {
     step: SmtpStep;
-    reason: string;
+    reason: StopReason;
     reply?: SmtpReply;
     /** The server closed the connection without a reply (RFC 5321 §3.8 allows that only after QUIT or a 421). */
     dropped?: true;
@@ -200,8 +199,8 @@ class MxProber {
     const opened = await SmtpSession.open(this.net, this.endpoint, transcript);
     if (opened.kind !== 'connected') {
       // A reset as the connection opens is the server's (or its firewall's) abort, like one before the greeting.
-      const outcome: SmtpOutcome = opened.kind === 'reset' ? { kind: 'no-greeting', reason: 'reset', detail: describeDial(opened), waitedMs: 0 } : opened;
-      return this.giveUp(transcript, outcome, { step: 'connect', reason: describeDial(opened) });
+      const outcome: SmtpOutcome = opened.kind === 'reset' ? { kind: 'no-greeting', reason: 'reset', detail: { code: 'dial', failure: opened }, waitedMs: 0 } : opened;
+      return this.giveUp(transcript, outcome, { step: 'connect', reason: { code: 'dial', failure: opened } });
     }
     const session = opened.session;
     const served: Served[] = [];
@@ -211,7 +210,7 @@ class MxProber {
       const greetingMs = Math.round(performance.now() - started);
       if (greeting.kind !== 'reply' || greeting.reply.code !== 220) {
         const outcome = greetingFailure(greeting, greetingMs);
-        return this.giveUp(transcript, outcome, { step: 'greeting', reason: greeting.kind === 'reply' ? replyText(greeting.reply) : describeReadFailure(greeting) }, greeting.kind === 'reply' ? greeting.reply : undefined);
+        return this.giveUp(transcript, outcome, { step: 'greeting', reason: greeting.kind === 'reply' ? { code: 'reply', reply: replyText(greeting.reply) } : { code: 'read', failure: greeting } }, greeting.kind === 'reply' ? greeting.reply : undefined);
       }
       session.startSessionLimit();
       const facts: HostFacts = { outcome: { kind: 'greeted', connectMs: opened.connectMs, greetingMs }, greeting: greeting.reply, greetingName: announcedName(greeting.reply) };
@@ -446,7 +445,7 @@ class MxProber {
   private interruption(step: SmtpStep, outcome: ReadOutcome): Incomplete {
     // A wait shorter than a reply's was cut short by the session's limit.
     if (outcome.kind === 'timeout' && outcome.waitedMs < this.net.time.replyMs) return tooSlow(step);
-    return outcome.kind === 'reply' ? { step, reason: replyText(outcome.reply), reply: outcome.reply } : stoppedBy(step, outcome);
+    return outcome.kind === 'reply' ? { step, reason: { code: 'reply', reply: replyText(outcome.reply) }, reply: outcome.reply } : stoppedBy(step, outcome);
   }
 
   /** The host could not be talked to: every waiting request gets that, now and for the rest of the run. */
@@ -459,7 +458,7 @@ class MxProber {
     const first = this.host.known.transcript;
     first.add('-- a further connection:');
     for (const line of transcript.lines()) first.add(line);
-    this.host.finish({ ...incomplete, reason: `a further connection failed: ${incomplete.reason}`, ...(reply ? { reply } : {}) });
+    this.host.finish({ ...incomplete, reason: { code: 'furtherConnection', failure: incomplete.reason }, ...(reply ? { reply } : {}) });
   }
 
   /** A request no session answered: the host's facts, and why it stopped. */
@@ -493,7 +492,7 @@ class MxProber {
 
 /** A step that got no reply; a connection closed under it is a dropped session, not a slow or garbled one. */
 function stoppedBy(step: SmtpStep, failure: Exclude<ReadOutcome, { kind: 'reply' }>): Incomplete {
-  const stopped: Incomplete = { step, reason: describeReadFailure(failure) };
+  const stopped: Incomplete = { step, reason: { code: 'read', failure } };
   switch (failure.kind) {
     case 'closed':
       return { ...stopped, dropped: true, ...(failure.reset ? { reset: true as const } : {}) };
@@ -509,7 +508,7 @@ function stoppedBy(step: SmtpStep, failure: Exclude<ReadOutcome, { kind: 'reply'
 
 /** A reply that refuses the client at `step`: a 421 ends the session (incomplete), anything else is the answer. */
 function refusal(step: SmtpStep, reply: SmtpReply): Readiness {
-  return reply.code === 421 ? { step, reason: `the server closed the session: ${replyText(reply)}`, reply } : 'refused';
+  return reply.code === 421 ? { step, reason: { code: 'closedSession', reply: replyText(reply) }, reply } : 'refused';
 }
 
 function greetingFailure(greeting: ReadOutcome, waitedMs: number): SmtpOutcome {
@@ -518,13 +517,13 @@ function greetingFailure(greeting: ReadOutcome, waitedMs: number): SmtpOutcome {
       const { reply } = greeting;
       if (reply.code >= 400 && reply.code < 500) return { kind: 'busy', reply };
       if (reply.code >= 500) return { kind: 'rejected', reply };
-      return { kind: 'no-greeting', reason: 'garbage', detail: `${replyText(reply)} instead of 220`, waitedMs };
+      return { kind: 'no-greeting', reason: 'garbage', detail: { code: 'notGreeting', reply: replyText(reply) }, waitedMs };
     }
     case 'timeout':
-      return { kind: 'no-greeting', reason: greeting.partial.length ? 'slow' : 'silent', detail: describeReadFailure(greeting), waitedMs };
+      return { kind: 'no-greeting', reason: greeting.partial.length ? 'slow' : 'silent', detail: { code: 'read', failure: greeting }, waitedMs };
     case 'closed':
-      return { kind: 'no-greeting', reason: greeting.reset ? 'reset' : 'closed', detail: describeReadFailure(greeting), waitedMs };
+      return { kind: 'no-greeting', reason: greeting.reset ? 'reset' : 'closed', detail: { code: 'read', failure: greeting }, waitedMs };
     default:
-      return { kind: 'no-greeting', reason: greeting.kind, detail: describeReadFailure(greeting), waitedMs };
+      return { kind: 'no-greeting', reason: greeting.kind, detail: { code: 'read', failure: greeting }, waitedMs };
   }
 }

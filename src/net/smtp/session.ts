@@ -287,6 +287,35 @@ export function describeReadFailure(failure: ReadFailure): string {
   }
 }
 
+/**
+ * Why a session stopped, or what came instead of a greeting: the server's
+ * reply (its text is the server's), a 421 that closed the session, a reply
+ * where the 220 belonged, the run's time running out, a failed connect or
+ * read; `furtherConnection` when a later connection of the run failed where
+ * the first got through.
+ */
+export type StopReason =
+  | { code: 'reply'; reply: string }
+  | { code: 'closedSession'; reply: string }
+  | { code: 'notGreeting'; reply: string }
+  | { code: 'tooSlow' }
+  | { code: 'dial'; failure: DialFailure }
+  | { code: 'read'; failure: ReadFailure }
+  | { code: 'furtherConnection'; failure: StopReason };
+
+/** The one sayer of a StopReason, for the transcripts here and the findings (src/causes.ts's FORMATS), which the net layer must not import. */
+export function sayStopReason(reason: StopReason): string {
+  switch (reason.code) {
+    case 'reply': return reason.reply;
+    case 'closedSession': return `the server closed the session: ${reason.reply}`;
+    case 'notGreeting': return `${reason.reply} instead of 220`;
+    case 'tooSlow': return 'the server answered too slowly to finish the test in time';
+    case 'dial': return describeDial(reason.failure);
+    case 'read': return describeReadFailure(reason.failure);
+    case 'furtherConnection': return `a further connection failed: ${sayStopReason(reason.failure)}`;
+  }
+}
+
 /** No route, as the OS says it: a router reports the host unreachable, or this machine has no route to that network. */
 function unreachableWords(code: string): string {
   switch (code) {

@@ -5,7 +5,7 @@ import type { Net } from '../context.js';
 import { recordHandshake, sayTlsFailure, type TlsFailure, type TlsResult } from '../tls.js';
 import type { ReadOutcome } from './reader.js';
 import { isPositive, replyText } from './reply.js';
-import { caFingerprint, describeDial, describeReadFailure, SmtpSession, Transcript, type DialFailure, type SmtpEndpoint, type SmtpStep } from './session.js';
+import { caFingerprint, describeDial, sayStopReason, SmtpSession, Transcript, type DialFailure, type SmtpEndpoint, type SmtpStep, type StopReason } from './session.js';
 
 /** Ports where TLS starts before the greeting (RFC 8314 §3.3). */
 export const IMPLICIT_TLS_PORTS: readonly number[] = [465];
@@ -15,7 +15,7 @@ export type SubmissionOutcome =
   | DialFailure
   /** Implicit TLS (465) failed before any SMTP was spoken. */
   | { kind: 'tls-failed'; reason: TlsFailure | { code: 'timeout' } }
-  | { kind: 'no-greeting'; detail: string }
+  | { kind: 'no-greeting'; detail: StopReason }
   /** A 4xx/5xx instead of 220. */
   | { kind: 'refused-session'; reply: string };
 
@@ -30,7 +30,7 @@ export interface SubmissionProbe extends SmtpEndpoint {
   authBeforeTls?: string[];
   /** SASL mechanisms offered inside TLS. */
   authAfterTls?: string[];
-  incomplete?: { step: SmtpStep; reason: string };
+  incomplete?: { step: SmtpStep; reason: StopReason };
   transcript: string[];
 }
 
@@ -86,11 +86,11 @@ async function converse(session: SmtpSession, endpoint: SmtpEndpoint, settings: 
     if (tls.kind !== 'ok') return { outcome: { kind: 'tls-failed', reason: tls.kind === 'failed' ? tls.reason : { code: 'timeout' } }, tls };
   }
   const greeting = await session.read();
-  if (greeting.kind !== 'reply') return { outcome: { kind: 'no-greeting', detail: describeReadFailure(greeting) }, ...(tls ? { tls } : {}) };
+  if (greeting.kind !== 'reply') return { outcome: { kind: 'no-greeting', detail: { code: 'read', failure: greeting } }, ...(tls ? { tls } : {}) };
   if (greeting.reply.code !== 220) return { outcome: { kind: 'refused-session', reply: replyText(greeting.reply) }, ...(tls ? { tls } : {}) };
   const greeted = { outcome: { kind: 'greeted' } as const, greeting: replyText(greeting.reply), ...(tls ? { tls } : {}) };
   session.startSessionLimit();
-  const stopped = (at: SmtpStep, outcome: ReadOutcome) => ({ step: at, reason: outcome.kind === 'reply' ? replyText(outcome.reply) : describeReadFailure(outcome) });
+  const stopped = (at: SmtpStep, outcome: ReadOutcome): { step: SmtpStep; reason: StopReason } => ({ step: at, reason: outcome.kind === 'reply' ? { code: 'reply', reply: replyText(outcome.reply) } : { code: 'read', failure: outcome } });
 
   const hello = await session.hello(settings.helo);
   if (hello.kind === 'failed') return { ...greeted, incomplete: stopped(hello.step, hello.failure) };
@@ -122,7 +122,7 @@ export function describeSubmissionOutcome(probe: SubmissionProbe): string {
     case 'tls-failed':
       return `TLS failed: ${sayTlsFailure(outcome.reason)}`;
     case 'no-greeting':
-      return `no greeting: ${outcome.detail}`;
+      return `no greeting: ${sayStopReason(outcome.detail)}`;
     case 'refused-session':
       return `refused the session: ${outcome.reply}`;
   }
