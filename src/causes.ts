@@ -17,7 +17,7 @@ import type { DirectAttempt, ReturnCode, UnansweredWhy } from './net/dnsbl.js';
 import type { EmbeddedForm, GenericReason } from './net/ptr-heuristics.js';
 import type { HttpFailure } from './net/https.js';
 import type { ForwardCheck } from './net/reverse-dns.js';
-import { sayStopReason, type StopReason } from './net/smtp/session.js';
+import { duration, sayStopReason, seconds, unreachableWords, type StopReason } from './net/smtp/session.js';
 import { sayTlsFailure, type TlsFailure } from './net/tls.js';
 import type { HeaderProblem, UnsubscribeGap } from './senders/observe.js';
 
@@ -1546,18 +1546,6 @@ function hostAndIp(server: { host: string; ip: string }): string {
   return server.host === server.ip ? server.ip : `${server.host} (${server.ip})`;
 }
 
-const inSeconds = (ms: number): string => `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`;
-const measured = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : inSeconds(ms));
-
-/** No route, as the OS says it: a router reports the host unreachable, or this machine has no route to that network. */
-function noRoute(code: string): string {
-  switch (code) {
-    case 'EHOSTUNREACH': return 'host unreachable (EHOSTUNREACH: a router on the way reports it down or filtered)';
-    case 'ENETUNREACH': return 'network unreachable (ENETUNREACH: this machine has no route to it)';
-    default: return `no route to the address (${code})`;
-  }
-}
-
 /** While one MX address fails, what answers instead: another address of the same host, a host of another preference, or nothing. */
 export type Fallback = { by: 'none' } | { by: 'otherAddress'; ip: string } | { by: 'otherHost'; host: string; preference: number };
 
@@ -1589,8 +1577,8 @@ export type SmtpFailure =
 function saySmtpFailure(failure: SmtpFailure): string {
   switch (failure.kind) {
     case 'refused': return 'connection refused';
-    case 'timeout': return `connect timed out after ${inSeconds(failure.timeoutMs)}`;
-    case 'unreachable': return noRoute(failure.code);
+    case 'timeout': return `connect timed out after ${seconds(failure.timeoutMs)}`;
+    case 'unreachable': return unreachableWords(failure.code);
     case 'reply': return failure.reply;
     case 'no-greeting': return sayNoGreeting(failure);
     case 'dropped': return `${failure.reset ? 'reset the connection (ECONNRESET)' : 'closed the connection'} instead of answering ${failure.step.toUpperCase()}`;
@@ -1600,8 +1588,8 @@ function saySmtpFailure(failure: SmtpFailure): string {
 
 function sayNoGreeting(failure: Extract<SmtpFailure, { kind: 'no-greeting' }>): string {
   switch (failure.reason) {
-    case 'silent': return `sent no greeting within ${inSeconds(failure.waitedMs)} (senders wait up to 5 minutes, RFC 5321 §4.5.3.2; maildiag waits ${failure.patience} times --timeout)`;
-    case 'slow': return `had not finished its greeting after ${inSeconds(failure.waitedMs)}`;
+    case 'silent': return `sent no greeting within ${seconds(failure.waitedMs)} (senders wait up to 5 minutes, RFC 5321 §4.5.3.2; maildiag waits ${failure.patience} times --timeout)`;
+    case 'slow': return `had not finished its greeting after ${seconds(failure.waitedMs)}`;
     case 'closed': return 'closed it without a greeting';
     case 'reset': return 'reset it (ECONNRESET) without a greeting';
     case 'garbage':
@@ -1613,8 +1601,8 @@ function sayNoGreeting(failure: Extract<SmtpFailure, { kind: 'no-greeting' }>): 
 function sayMalformed({ how, step, bytes, waitedMs, reason }: Extract<SmtpFailure, { kind: 'malformed' }>): string {
   const command = step.toUpperCase();
   switch (how) {
-    case 'too-long': return `answered ${command} with ${bytes} bytes${waitedMs === undefined ? '' : ` within ${measured(waitedMs)}`} and was still going, far beyond any SMTP reply: maildiag stopped reading`;
-    case 'unfinished': return `started its reply to ${command} but had not finished it after ${inSeconds(waitedMs!)} (${bytes} bytes so far): a reply that never ends`;
+    case 'too-long': return `answered ${command} with ${bytes} bytes${waitedMs === undefined ? '' : ` within ${duration(waitedMs)}`} and was still going, far beyond any SMTP reply: maildiag stopped reading`;
+    case 'unfinished': return `started its reply to ${command} but had not finished it after ${seconds(waitedMs!)} (${bytes} bytes so far): a reply that never ends`;
     case 'garbage': return `answered ${command} with something that is not an SMTP reply (${sayStopReason(reason)})`;
   }
 }
@@ -1633,8 +1621,8 @@ function saySubmissionFailure(failure: SubmissionFailure): string {
   switch (failure.kind) {
     case 'refused': return 'connection refused';
     case 'reset': return 'the connection was reset as it opened (ECONNRESET)';
-    case 'timeout': return `connection timed out after ${inSeconds(failure.timeoutMs)}`;
-    case 'unreachable': return noRoute(failure.code);
+    case 'timeout': return `connection timed out after ${seconds(failure.timeoutMs)}`;
+    case 'unreachable': return unreachableWords(failure.code);
     case 'tls-failed': return `TLS failed: ${sayTlsFailure(failure.reason)}`;
     case 'no-greeting': return `no greeting: ${sayStopReason(failure.detail)}`;
     case 'refused-session': return `refused the session: ${failure.reply}`;
@@ -1734,11 +1722,11 @@ const FORMATS = {
   /** a nor b nor c */
   nor: { takes: 'array', say: (items: readonly (string | number)[]) => items.join(' nor ') },
   /** A wait in milliseconds, in seconds: 5 s, 2.5 s. */
-  seconds: { takes: 'number', say: inSeconds },
+  seconds: { takes: 'number', say: seconds },
   /** A measured time: milliseconds below a second (a 128 KB reply arrives in a few), else seconds. */
-  duration: { takes: 'number', say: measured },
+  duration: { takes: 'number', say: duration },
   /** Why a connection found no route, by the OS's error code (EHOSTUNREACH, ENETUNREACH, ...). */
-  unreachable: { takes: 'string', say: noRoute },
+  unreachable: { takes: 'string', say: unreachableWords },
   /** What still takes the mail while one address fails: "; its other address 192.0.2.2 answers", "; mail goes to mx2.example.org (preference 20) instead", or nothing. */
   fallback: { takes: 'object', say: sayFallback },
   /** How one port-25 session failed (SmtpFailure): "connection refused", "closed the connection instead of answering MAIL", ... */

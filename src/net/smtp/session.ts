@@ -258,7 +258,7 @@ export function caFingerprint(pems: string[]): string {
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms % 1000 ? 1 : 0)} s`;
 
 /** A measured time: milliseconds below a second (a 128 KB reply arrives in a few), else seconds. */
-const duration = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : seconds(ms));
+export const duration = (ms: number): string => (ms < 1000 ? `${Math.round(ms)} ms` : seconds(ms));
 
 export function describeDial(result: DialFailure): string {
   switch (result.kind) {
@@ -317,7 +317,7 @@ export function sayStopReason(reason: StopReason): string {
 }
 
 /** No route, as the OS says it: a router reports the host unreachable, or this machine has no route to that network. */
-function unreachableWords(code: string): string {
+export function unreachableWords(code: string): string {
   switch (code) {
     case 'EHOSTUNREACH': return 'host unreachable (EHOSTUNREACH: a router on the way reports it down or filtered)';
     case 'ENETUNREACH': return 'network unreachable (ENETUNREACH: this machine has no route to it)';
