@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { causeIds, causes, isCauseId, isFormat, placeholders, PLACEHOLDER, SEVERITIES, SIDES, type CauseId } from '../src/causes.js';
 import { finding } from '../src/checks/define.js';
+import { checks } from '../src/checks/index.js';
 import { renderCausesMarkdown } from '../scripts/gen-docs.js';
 
 const root = process.cwd();
@@ -122,4 +123,9 @@ test('a finding with an undeclared messageId or missing data throws, as ESLint d
   assert.throws(() => anyFinding('mx.missing', 'nowhere', { domain: ['a', 'b'] }), /not a string or number/);
   const found = finding('mx.missing', 'nowhere', { domain: 'example.org' }, { subjects: ['example.org'] });
   assert.deepEqual({ messageId: found.messageId, data: found.data }, { messageId: 'nowhere', data: { domain: 'example.org' } });
+});
+
+test('every cause a check may emit has messages, and only those: a finding can only be worded from the registry', () => {
+  const emitted = new Set(checks.flatMap(check => check.emits));
+  assert.deepEqual(causeIds.filter(id => emitted.has(id) !== Boolean(causes[id].messages)), []);
 });
