@@ -11,8 +11,12 @@ import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding } from './define.js';
 import { exchange, greylistWording, noSessionToJudge, otherHostAccepting, probeEvidence, probeServer, probeSubject } from './smtp-probes.js';
 
-/** Ordinary mail with attachments needs about this much; attachments grow by a third when encoded (RFC 2045 §6.8). */
-export const MIN_USABLE_SIZE = 10 * 1024 * 1024;
+/**
+ * Ordinary mail with attachments needs about 10 MB (decimal, as the finding says it); attachments grow by a
+ * third when encoded (RFC 2045 §6.8). Postfix's stock message_size_limit, 10240000, is at that line: a
+ * limit every default install advertises is no finding about this server.
+ */
+export const MIN_USABLE_SIZE = 10_000_000;
 
 export default defineCheck({
   id: 'smtp-policy',

@@ -91,6 +91,13 @@ test('SIZE below 10 MB: smtp.size-limit-low with the limit; SIZE 0 means no limi
   assert.deepEqual(unlimited.causes, []);
 });
 
+test('SIZE 10240000, what every stock Postfix advertises, is no finding; just under 10 MB is', async () => {
+  const postfixDefault = await policyOf(healthyServer('mx.example.com', { extensions: ['PIPELINING', 'SIZE 10240000'] }));
+  assert.deepEqual(postfixDefault.causes, []);
+  const under = await policyOf(healthyServer('mx.example.com', { extensions: ['PIPELINING', 'SIZE 9999999'] }));
+  assert.deepEqual(under.causes, ['smtp.size-limit-low:warning']);
+});
+
 test('user-unknown replies are told apart from policy refusals', () => {
   const reply = (code: number, text: string) => ({ code, lines: [text], ...(/^\d\.\d+\.\d+/.test(text) ? { enhanced: text.split(' ')[0]! } : {}) });
   assert.equal(recipientUnknown(reply(550, '5.1.1 <a@example.com>: User unknown')), true);
