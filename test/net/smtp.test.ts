@@ -164,12 +164,14 @@ test('421 on RCPT ends the session: incomplete, not a verdict on the recipient',
 });
 
 test('a server slow on every step: the session ends at its deadline instead of keeping the run waiting', async () => {
-  // Long enough that the first replies come inside it on a loaded machine, short against 30 recipients at 15 ms a byte.
+  // Long enough that the first replies come inside it on a loaded machine; 60 recipients at 15 ms a byte
+  // ("250 ok\r\n": 120 ms each, no PIPELINING) take 7 s, well past the session limit of 4 timeouts
+  // (30 took ~4.2 s, so close to it that a fast run answered them all).
   const timeoutMs = 1000;
   const world = await startSmtpWorld({}, { '192.0.2.10:25': { greeting: ['220 a'], name: 'a', extensions: [], byteDelayMs: 15, replies: { MAIL: '250 ok', RSET: '250 ok' }, recipients: { '*': '250 ok' } } }, timeoutMs);
   const net = world.net();
   const started = performance.now();
-  const probes = await Promise.all(Array.from({ length: 30 }, (_, i) => probeMx(net, MX, settings, `postmaster@d${i}.example`)));
+  const probes = await Promise.all(Array.from({ length: 60 }, (_, i) => probeMx(net, MX, settings, `postmaster@d${i}.example`)));
   const elapsed = performance.now() - started;
   assert.ok(elapsed < timeoutMs * 7, `${elapsed} ms`);
   const late = probes.filter(p => p.incomplete);
