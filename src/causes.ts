@@ -17,7 +17,7 @@ import type { DirectAttempt, ReturnCode, UnansweredWhy } from './net/dnsbl.js';
 import type { EmbeddedForm, GenericReason } from './net/ptr-heuristics.js';
 import type { HttpFailure } from './net/https.js';
 import type { ForwardCheck } from './net/reverse-dns.js';
-import { duration, sayStopReason, seconds, unreachableWords, type StopReason } from './net/smtp/session.js';
+import { describeDial, duration, sayStopReason, seconds, unreachableWords, type StopReason } from './net/smtp/session.js';
 import { sayTlsFailure, type TlsFailure } from './net/tls.js';
 import type { HeaderProblem, UnsubscribeGap } from './senders/observe.js';
 
@@ -1619,10 +1619,11 @@ export type SubmissionFailure =
 
 function saySubmissionFailure(failure: SubmissionFailure): string {
   switch (failure.kind) {
-    case 'refused': return 'connection refused';
-    case 'reset': return 'the connection was reset as it opened (ECONNRESET)';
-    case 'timeout': return `connection timed out after ${seconds(failure.timeoutMs)}`;
-    case 'unreachable': return unreachableWords(failure.code);
+    // The dial failures as the transcripts word them; the data says timeoutMs where the dialer says waitedMs.
+    case 'refused':
+    case 'reset':
+    case 'unreachable': return describeDial(failure);
+    case 'timeout': return describeDial({ kind: 'timeout', waitedMs: failure.timeoutMs });
     case 'tls-failed': return `TLS failed: ${sayTlsFailure(failure.reason)}`;
     case 'no-greeting': return `no greeting: ${sayStopReason(failure.detail)}`;
     case 'refused-session': return `refused the session: ${failure.reply}`;
