@@ -8,12 +8,13 @@
 //   npm run bench:lab-shared                       N=1000 (root: binds port 25)
 //   BEFORE=/other/checkout/bin/maildiag.js ROUNDS=3 npm run bench:lab-shared
 // With BEFORE, both builds run alternately ROUNDS times each; medians and the ratio are printed.
+// PROFILE=/tmp/prof writes a V8 CPU profile of each audit there (node --cpu-prof).
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startSimDns, type SimDnsServer, type SimZone } from '../src/sim/dns-server.js';
-import { BIN, findLab } from './lab.js';
+import { BIN, findLab, refillFlowTokens, type Lab } from './lab.js';
 import { median } from './measure.js';
 
 const N = Number(process.env['BENCH_N'] ?? 1000);
@@ -63,7 +64,8 @@ function audit(bin: string, dns: SimDnsServer, caFile: string): Promise<number> 
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const args = ['audit', '-', '--resolver', `127.0.0.1:${dns.port}`, '--allow-private', '--ca-file', caFile, '--format', 'jsonl'];
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const profile = process.env['PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['PROFILE']}`] : [];
+    const child = spawn(process.execPath, [...profile, bin, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', d => (stderr += d));
     child.on('close', code => (code === 0 || code === 1 ? resolve((performance.now() - started) / 1000) : reject(new Error(`${bin} exited ${code}: ${stderr.slice(0, 300)}`))));
@@ -71,7 +73,9 @@ function audit(bin: string, dns: SimDnsServer, caFile: string): Promise<number> 
   });
 }
 
-async function measure(label: string, bin: string, relays: Relay[], dns: SimDnsServer, caFile: string): Promise<{ seconds: number; line: string }> {
+async function measure(lab: Lab, label: string, bin: string, relays: Relay[], dns: SimDnsServer, caFile: string): Promise<{ seconds: number; line: string }> {
+  const unfilled = refillFlowTokens(lab);
+  if (unfilled) console.warn(`  (Postfix's flow tokens not refilled: ${unfilled})`);
   for (const r of relays) r.sessions = 0;
   const asked = dns.log.length;
   const seconds = await audit(bin, dns, caFile);
@@ -98,7 +102,7 @@ if (process.getuid?.() !== 0) {
     console.log(`N=${N} generated domains over ${hosts.length} lab MX listeners (${hosts.map(h => h.domain).join(', ')})`);
     for (let round = 0; round < ROUNDS; round++) {
       for (const build of builds) {
-        const { seconds, line } = await measure(build.label, build.bin, relays, dns, caFile);
+        const { seconds, line } = await measure(lab, build.label, build.bin, relays, dns, caFile);
         times.get(build.label)!.push(seconds);
         console.log(`  ${line}`);
       }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Net } from '../../src/net/context.js';
-import { HOST_WIDE_SAMPLES, probeMx, RELAY_PROBE_ADDRESS, Transcript, type SmtpProbeSettings } from '../../src/net/smtp/index.js';
+import { HOST_WIDE_SAMPLES, MAX_RECIPIENTS_PER_TRANSACTION, probeMx, Transcript, type SmtpProbeSettings } from '../../src/net/smtp/index.js';
 import { Conversation, HostLifecycle, RelayQuestion } from '../../src/net/smtp/mx-state.js';
 import { allClosed, healthyServer, startSmtpWorld, type Endpoint } from '../helpers/smtp-world.js';
 
@@ -76,17 +76,20 @@ test('relay pending → settled without an answer when the relay RCPT gets 421: 
   assert.deepEqual([later.incomplete?.step, later.incomplete?.reply?.code], ['rcpt', 421]);
   assert.equal(later.rcpt, undefined);
   assert.equal(dials.count, 1);
-  assert.deepEqual(verbs().filter(v => v !== 'QUIT'), ['EHLO', 'MAIL', 'RCPT', 'RSET', 'MAIL', 'RCPT']);
+  assert.deepEqual(verbs().filter(v => v !== 'QUIT'), ['EHLO', 'MAIL', 'RCPT', 'RCPT']);
 });
 
-test('in-transaction → idle with a refused RSET before the relay probe: the host is finished, and the open relay question says why', async () => {
-  const { net, server } = await worldWith(healthyServer('mx.example.com', { replies: { RSET: '421 4.3.0 closing connection' } }));
-  const probe = await probeMx(net, MX, settings, 'postmaster@a.example');
+test('in-transaction → idle with a refused RSET once the transaction is full: the host is finished, and the recipients left say why', async () => {
+  const { net, verbs } = await worldWith(healthyServer('mx.example.com', { replies: { RSET: '421 4.3.0 closing connection' } }));
+  const addresses = Array.from({ length: MAX_RECIPIENTS_PER_TRANSACTION + 1 }, (_, i) => `postmaster@d${i}.example`);
+  const probes = await Promise.all(addresses.map(rcpt => probeMx(net, MX, settings, rcpt)));
   assert.ok(await allClosed(net));
-  assert.equal(probe.rcpt?.reply.code, 250);
-  assert.deepEqual([probe.incomplete?.step, probe.incomplete?.reply?.code], ['rset', 421]);
-  assert.equal(probe.relay, undefined);
-  assert.ok(!server.commands.some(c => c.includes(RELAY_PROBE_ADDRESS)));
+  assert.deepEqual(probes.slice(0, -1).map(p => p.rcpt?.reply.code), Array(MAX_RECIPIENTS_PER_TRANSACTION).fill(250));
+  const last = probes.at(-1)!;
+  assert.equal(last.rcpt, undefined);
+  assert.deepEqual([last.incomplete?.step, last.incomplete?.reply?.code], ['rset', 421]);
+  assert.equal(last.relay?.reply.code, 554, 'the relay probe was asked in the first transaction, before the RSET');
+  assert.deepEqual(verbs().filter(v => v !== 'QUIT'), ['EHLO', 'MAIL', ...Array(MAX_RECIPIENTS_PER_TRANSACTION + 1).fill('RCPT'), 'RSET']);
 });
 
 test(`a host without PIPELINING that greylists everyone answers for all in the middle of a batch: ${HOST_WIDE_SAMPLES} RCPTs, the rest sampled`, async () => {

@@ -1,6 +1,7 @@
 // Port-25 probes of MX hosts, the way a sending MTA talks to them, stopping
-// before DATA: greeting → EHLO → STARTTLS → EHLO → MAIL → RCPT(s) → RSET →
-// MAIL → RCPT <relay probe> → RSET → QUIT, in one session.
+// before DATA: greeting → EHLO → MAIL → RSET (the plaintext question, once per
+// host) → STARTTLS → EHLO → MAIL → RCPT(s) → RCPT <relay probe> → RCPT(s) →
+// QUIT, in one session.
 //
 // Sharing (audits): many domains share a handful of MX hosts, and hosts
 // throttle or block testers that connect over and over. So each MX endpoint
@@ -410,10 +411,16 @@ class MxProber {
     return { kind: 'open', open: talk.begin(mail.reply) };
   }
 
-  /** The relay probe in a transaction of its own, after the first batch. */
+  /**
+   * The relay probe in the open transaction, after the first batch: one
+   * transaction per session, because Postfix's cleanup takes an in_flow_delay
+   * token for each transaction with an accepted recipient, and a server that
+   * queues nothing for a while runs out of them and holds each new one for a
+   * second.
+   */
   private async askRelay(talk: Conversation): Promise<Incomplete | undefined> {
     if (talk.pastDeadline()) return tooSlow('mail');
-    return (await this.reset(talk)) ?? (await this.probeRelay(talk));
+    return this.probeRelay(talk);
   }
 
   /** RCPT TO a reserved domain nobody hosts: 250 means the server relays for anyone (RFC 5321 §3.6.1). */
@@ -430,7 +437,7 @@ class MxProber {
     }
     if (!isPositive(rcpt.reply)) talk.noteRefusal();
     this.relay.settle({ address: RELAY_PROBE_ADDRESS, reply: rcpt.reply, ...(talk.session.localAddress ? { clientAddress: talk.session.localAddress } : {}) });
-    return this.reset(talk);
+    return undefined;
   }
 
   /** End the open transaction, if there is one (RSET). */
