@@ -43,6 +43,11 @@ function parseDomain(input: string, shown: string): Target {
   }
   const tooLong = withoutDot.split('.').find(label => label.length > MAX_LABEL);
   if (tooLong) throw new UsageError(`invalid target ${shown}: a label is ${tooLong.length} characters long, the limit is ${MAX_LABEL}`);
+  // The URL host parser reads a name that ends in a number as IPv4, and maps or rejects it (1.2.3 → 1.2.0.3): say what is wrong first.
+  if (/(?:^|\.)[0-9]+$/.test(withoutDot)) {
+    const why = /^[0-9.]+$/.test(withoutDot) ? 'not a valid IPv4 address (four numbers from 0 to 255, e.g. 192.0.2.1)' : 'neither an IP address nor a domain (the last label is numeric)';
+    throw new UsageError(`invalid target ${shown}: ${why}`);
+  }
   // UTS #46 maps other full stops ("。") to ".", so a trailing one only shows up now.
   const ascii = domainToASCII(withoutDot).replace(/\.$/, '');
   if (!ascii) throw new UsageError(`invalid target ${shown}: not a valid domain name (invalid characters or internationalised name)`);
@@ -58,7 +63,6 @@ function parseDomain(input: string, shown: string): Target {
       throw new UsageError(`invalid target ${shown}: ${why}`);
     }
   }
-  if (/^[0-9]+$/.test(labels.at(-1)!)) throw new UsageError(`invalid target ${shown}: neither an IP address nor a domain (the last label is numeric)`);
   return { kind: 'domain', input, ascii, unicode: domainToUnicode(ascii) || ascii };
 }
 
