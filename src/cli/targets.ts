@@ -53,6 +53,8 @@ function parseDomain(input: string, shown: string): Target {
   if (!ascii) throw new UsageError(`invalid target ${shown}: not a valid domain name (invalid characters or internationalised name)`);
   if (ascii.length > MAX_NAME) throw new UsageError(`invalid target ${shown}: the name is ${ascii.length} characters long, the limit is ${MAX_NAME}`);
   const labels = ascii.split('.');
+  // Hex and octal forms come out of the host parser as dotted IPv4 (0x10 → 0.0.0.16): a name, not an address, was asked for.
+  if (/^[0-9]+$/.test(labels.at(-1)!)) throw new UsageError(`invalid target ${shown}: neither an IP address nor a domain (it reads as ${ascii})`);
   if (labels.length < 2) throw new UsageError(`invalid target ${shown}: not a fully-qualified domain name (e.g. example.com)`);
   for (const label of labels) {
     // An A-label must decode (RFC 5891 §5.4); newer Node versions pass an undecodable one through unchanged.

@@ -36,6 +36,7 @@ const invalid: [string, RegExp][] = [
   ['1.2.3', /not a valid IPv4 address/],
   ['192.0.2.300', /not a valid IPv4 address/],
   ['example.123', /last label is numeric/],
+  ['0x10', /reads as 0\.0\.0\.16/],
   ['exa_mple.com', /characters/],
   ['xn--zz.example', /not a valid domain|characters/],
   ['example.com\r\nRCPT', /control/],
