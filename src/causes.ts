@@ -473,13 +473,18 @@ const registry = defineCauses({
     severity: 'info',
     side: 'local',
     explanation:
-      'The server did not let maildiag finish its test, e.g. it rate-limits or drops connections from unknown testers; the reason is shown with the finding. This says nothing bad about the server, only that the results for it are incomplete.',
-    fix: 'Try again later or from another network; for a complete test, ask the server\'s admin to allow the address maildiag tests from.',
+      'The server did not let maildiag finish its test. Often the refusal is about the machine maildiag runs on, not the domain: its IP address is on a blocklist, has no reverse DNS, sits in a dynamic or residential range, has a poor reputation, or connects too often, and a home or office connection meets these all the time. Real mail servers sending to this domain are judged by their own address, so this says nothing bad about the domain, only that the results for this server are incomplete.',
+    fix: 'Run maildiag from a host that sends mail itself (a server IP with forward-confirmed reverse DNS, on no blocklist), or try again later; for a complete test, ask the server\'s admin to allow the address maildiag tests from.',
     messages: {
-      turnedAway: '{server|hostAndIp} turned maildiag away at connect ({reply|quoted}): the reply is about this machine\'s address, not the domain, so the server was not tested; other senders may be let in',
       sessionStopped: '{server|hostAndIp}: the session stopped at {step|upper}: {reason|stopReason}',
       commandDeferred: '{server|hostAndIp} deferred {command} with {reply|quoted}, so the rest was not tested',
-      commandDeferredAboutClient: '{server|hostAndIp} deferred {command} with {reply|quoted}: the reply is about this machine, not the domain',
+      clientBlocklisted: '{server|hostAndIp} answered {command} with {reply|quoted}: the address maildiag connects from is on a blocklist that server uses, which says nothing about the domain, so the rest was not tested. Run maildiag from a server IP that is on no blocklist, or look this IP up on the list named and ask for its removal',
+      clientNoPtr: '{server|hostAndIp} answered {command} with {reply|quoted}: the address maildiag connects from has no reverse DNS (PTR) that resolves back to it, which says nothing about the domain, so the rest was not tested. Run maildiag from a host with forward-confirmed reverse DNS (a mail server), or ask whoever runs this network for a PTR record',
+      clientDynamicIp: '{server|hostAndIp} answered {command} with {reply|quoted}: the address maildiag connects from is in a dynamic, residential or end-user range, from which that server takes no direct mail, which says nothing about the domain, so the rest was not tested. Run maildiag from a server with a static IP and its own reverse DNS',
+      clientReputation: '{server|hostAndIp} answered {command} with {reply|quoted}: that server rates the address maildiag connects from as a poor sender, which says nothing about the domain, so the rest was not tested. Run maildiag from a mail server\'s IP with a good sending history, or ask that server\'s admin to allow this one',
+      clientRate: '{server|hostAndIp} answered {command} with {reply|quoted}: that server limits connections or mail from the address maildiag connects from, which says nothing about the domain, so the rest was not tested. Try again later, or from another host',
+      clientHeloName: '{server|hostAndIp} answered {command} with {reply|quoted}: that server refuses maildiag\'s EHLO name {helo}, which says nothing about the domain, so the rest was not tested. Re-run with --helo set to this machine\'s real host name (one whose A record and PTR match its IP)',
+      clientRefused: '{server|hostAndIp} answered {command} with {reply|quoted}: that server refuses the host maildiag connects from, not the domain, so the rest was not tested. Run maildiag from a mail server\'s IP, or ask that server\'s admin to allow this one',
     },
   },
 

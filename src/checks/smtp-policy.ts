@@ -5,11 +5,11 @@
 // are smtp-reachability's; this check only reads them.
 import { nonGlobalReason } from '../net/ip.js';
 import { isPositive, isTransient, replyText, type HelloResult, type SmtpProbe, type SmtpReply } from '../net/smtp/index.js';
-import { aboutClient, readReply, recipientUnknown } from '../replies/index.js';
+import { readReply, recipientUnknown } from '../replies/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding } from './define.js';
-import { exchange, greylistWording, noSessionToJudge, otherHostAccepting, probeEvidence, probeServer, probeSubject } from './smtp-probes.js';
+import { exchange, greylistWording, noSessionToJudge, otherHostAccepting, probeEvidence, probeServer, probeSubject, testerRefused } from './smtp-probes.js';
 
 /**
  * Ordinary mail with attachments needs about 10 MB (decimal, as the finding says it); attachments grow by a
@@ -53,7 +53,7 @@ function conversationFindings(probe: SmtpProbe, probes: SmtpProbe[], options: Ru
   // A 421 ends the session: smtp-reachability reports it as untestable.
   if (ehlo && !isPositive(ehlo.reply) && ehlo.reply.code !== 421) {
     const command = `${ehlo.command} ${options.helo}`;
-    return [refusedOrDeferred(probe, command, ehlo.reply, details(exchange(command, ehlo.reply)), 'helloRefused')];
+    return [refusedOrDeferred(probe, command, ehlo.reply, details(exchange(command, ehlo.reply)), 'helloRefused', options.helo)];
   }
   const helloOnly = ehlo?.ehloRejected ? [ehloRefused(probe, ehlo, options, details)] : [];
   const mailCommand = `MAIL FROM:<${options.from}>`;
@@ -64,13 +64,13 @@ function conversationFindings(probe: SmtpProbe, probes: SmtpProbe[], options: Ru
     }
     // Every server must accept the null sender <>, which bounces come from (RFC 5321 §4.5.5): the message says so.
     const refusal = options.from === '' ? 'nullSenderRefused' : 'senderRefused';
-    return [...helloOnly, serversOwnRefusal(probe, probes, mailCommand, mail, evidence) ?? refusedOrDeferred(probe, mailCommand, mail, evidence, refusal)];
+    return [...helloOnly, serversOwnRefusal(probe, probes, mailCommand, mail, evidence) ?? refusedOrDeferred(probe, mailCommand, mail, evidence, refusal, options.helo)];
   }
-  return [...helloOnly, ...recipientFindings(probe, probes, mailCommand, target, details)];
+  return [...helloOnly, ...recipientFindings(probe, probes, mailCommand, target, options.helo, details)];
 }
 
 /** The RCPT probe's answer. */
-function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: string, target: Target, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding[] {
+function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: string, target: Target, helo: string, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding[] {
   const { mail, rcpt } = probe;
   if (!rcpt || isPositive(rcpt.reply)) return [];
   // A reply the host gave other domains' recipients (it refuses everyone alike) is quoted with the RCPT that got it.
@@ -78,9 +78,12 @@ function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: s
   const evidence = details([...exchange(mailCommand, mail!), ...exchange(rcptCommand, rcpt.reply)]);
   const own = serversOwnRefusal(probe, probes, rcptCommand, rcpt.reply, evidence);
   if (own) return [own];
+  const greylisted = greylistWording(rcpt.reply);
+  // Postfix applies its client restrictions at RCPT (smtpd_delay_reject): a refusal of this client comes here.
+  const tester = greylisted || recipientUnknown(rcpt.reply) ? undefined : testerRefused(probe, rcptCommand, rcpt.reply, evidence, helo);
+  if (tester) return [tester];
   if (isTransient(rcpt.reply) && rcpt.reply.code !== 452) {
     const data = { ...said(probe, rcptCommand, rcpt.reply), address: rcpt.address };
-    const greylisted = greylistWording(rcpt.reply);
     if (rcpt.sampledFrom) {
       const sampled = { ...data, sampledFrom: rcpt.sampledFrom, sampledDomains: rcpt.sampledFrom.length };
       return [finding('smtp.greylisting', greylisted ? 'everyRecipientGreylisted' : 'everyRecipientDeferred', sampled, evidence)];
@@ -98,15 +101,18 @@ function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: s
   return [finding('smtp.rejected', 'recipientRefused', said(probe, rcptCommand, rcpt.reply), evidence)];
 }
 
-/** A 5xx is a refusal in the server's own words; a 4xx that is not greylisting means the test could not go on. */
+/** A refusal of this client is about the tester; else a 5xx is a refusal in the server's own words, and a 4xx that is not greylisting means the test could not go on. */
 function refusedOrDeferred(
   probe: SmtpProbe,
   command: string,
   reply: SmtpReply,
   details: { subjects: string[]; evidence: string[] },
   refusal: 'helloRefused' | 'senderRefused' | 'nullSenderRefused',
+  helo: string,
 ): Finding {
-  if (isTransient(reply)) return finding('smtp.untestable', aboutClient(reply) ? 'commandDeferredAboutClient' : 'commandDeferred', said(probe, command, reply), details);
+  const tester = testerRefused(probe, command, reply, details, helo);
+  if (tester) return tester;
+  if (isTransient(reply)) return finding('smtp.untestable', 'commandDeferred', said(probe, command, reply), details);
   return finding('smtp.rejected', refusal, said(probe, command, reply), details);
 }
 

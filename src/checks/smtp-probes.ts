@@ -3,6 +3,8 @@
 // and as JSON for the report (no live sockets, no certificate bytes).
 import { endpointLabel, isPositive, replyText, type HelloResult, type SmtpProbe, type SmtpProbeSettings, type SmtpReply } from '../net/smtp/index.js';
 import type { RunOptions } from '../pipeline/options.js';
+import { clientObjection } from '../replies/index.js';
+import { finding, type Finding, type FindingDetails } from './define.js';
 
 export function probeSettings(options: RunOptions): SmtpProbeSettings {
   return { helo: options.helo, from: options.from, caCerts: options.caCerts, relayTest: options.relayTest };
@@ -34,6 +36,26 @@ export const otherHostAccepting = (probe: SmtpProbe, probes: readonly SmtpProbe[
 /** "C: RCPT TO:<a@b>" and its reply, as transcript lines. */
 export function exchange(command: string, reply: SmtpReply): string[] {
   return [`C: ${command}`, `S: ${replyText(reply)}`];
+}
+
+/**
+ * A refusal about the machine maildiag runs on (its address on a blocklist, no reverse DNS, a dynamic range,
+ * its reputation, its rate, its EHLO name): smtp.untestable naming what the server objects to, at whatever
+ * stage it came (`command` is "the connection" for a greeting). Undefined when the reply is not about the client.
+ */
+export function testerRefused(probe: SmtpProbe, command: string, reply: SmtpReply, details: FindingDetails, helo: string): Finding | undefined {
+  const objection = clientObjection(reply, probe.host, { atHello: /^(?:EHLO|HELO)\b/.test(command) });
+  if (!objection) return undefined;
+  const data = { server: probeServer(probe), command, reply: replyText(reply), objection };
+  switch (objection) {
+    case 'blocklisted': return finding('smtp.untestable', 'clientBlocklisted', data, details);
+    case 'no-ptr': return finding('smtp.untestable', 'clientNoPtr', data, details);
+    case 'dynamic-ip': return finding('smtp.untestable', 'clientDynamicIp', data, details);
+    case 'reputation': return finding('smtp.untestable', 'clientReputation', data, details);
+    case 'rate': return finding('smtp.untestable', 'clientRate', data, details);
+    case 'helo-name': return finding('smtp.untestable', 'clientHeloName', { ...data, helo }, details);
+    case 'refused': return finding('smtp.untestable', 'clientRefused', data, details);
+  }
 }
 
 /** Greylisting says so in its reply text (postgrey "Greylisted", "greylisting in action", RFC 6647 §2.1 examples). */

@@ -15,7 +15,7 @@ import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
 import { aboutClient, MEANINGS, readReply } from '../replies/index.js';
-import { describeProbe, probeEvidence, probeServer, probeSettings, probeSubject } from './smtp-probes.js';
+import { describeProbe, probeEvidence, probeServer, probeSettings, probeSubject, testerRefused } from './smtp-probes.js';
 
 /** Addresses probed at once: enough that a domain whose MX hosts all hang costs one timeout, not one per host. */
 const PARALLEL_PROBES = 16;
@@ -37,7 +37,7 @@ export default defineCheck({
     const limit = pLimit(PARALLEL_PROBES);
     const probes = await Promise.all(hostAddrs.map(address => limit(() => probeMx(net, address, probeSettings(options), rcpt))));
     const blocked = await port25Blocked(net, probes);
-    const findings = [...probeFindings(probes, target, net.time), ...hostFindings(probes, target)];
+    const findings = [...probeFindings(probes, target, net.time, options.helo), ...hostFindings(probes, target)];
     if (blocked.finding) findings.push(blocked.finding);
     return {
       findings,
@@ -65,13 +65,13 @@ function standing(probe: SmtpProbe): Standing {
     // A 4xx or 5xx instead of the greeting takes mail from nobody, unless it names this client (a limit on, or a block of, the tester).
     case 'busy':
     case 'rejected':
-      return aboutClient(outcome.reply) ? 'untestable' : 'failed';
+      return aboutClient(outcome.reply, probe.host) ? 'untestable' : 'failed';
     default:
       return 'failed';
   }
 }
 
-function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime): Finding[] {
+function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, helo: string): Finding[] {
   return probes.flatMap(probe => {
     const details: FindingDetails = { subjects: probeSubject(probe), evidence: probeEvidence(probe) };
     const severity = failureSeverity(probe, probes, target);
@@ -93,8 +93,9 @@ function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime): Find
         return [finding('smtp.no-banner', 'noGreeting', { ...failed, failure: failureOf(probe) }, at)];
       case 'busy':
       case 'rejected': {
+        const tester = testerRefused(probe, 'the connection', outcome.reply, details, helo);
+        if (tester) return [tester];
         const reply = replyText(outcome.reply);
-        if (aboutClient(outcome.reply)) return [finding('smtp.untestable', 'turnedAway', { server, reply }, details)];
         return outcome.kind === 'busy' ? [finding('smtp.busy', 'atConnect', { ...failed, reply }, at)] : [finding('smtp.service-refused', 'atConnect', { ...failed, reply }, at)];
       }
       case 'greeted': {
@@ -103,22 +104,31 @@ function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime): Find
         const { incomplete } = probe;
         if (incomplete?.dropped) return [...slow, finding('smtp.session-dropped', 'dropped', { ...failed, failure: failureOf(probe) }, at)];
         if (incomplete?.malformed) return [...slow, finding('smtp.reply-broken', 'broken', { step: incomplete.step, ...incomplete.malformed, ...failed, failure: failureOf(probe) }, at)];
-        return incomplete ? [...slow, stoppedFinding(probe, incomplete, details)] : slow;
+        return incomplete ? [...slow, stoppedFinding(probe, incomplete, details, helo)] : slow;
       }
     }
   });
 }
 
-/** A session that stopped mid-way: the server's own state when its 421 says so (out of storage, its connection limit), else not tested. */
-function stoppedFinding(probe: SmtpProbe, incomplete: NonNullable<SmtpProbe['incomplete']>, details: FindingDetails): Finding {
+/** A session that stopped mid-way: about this client when its 421 says so, the server's own state (out of storage, its connection limit), else not tested. */
+function stoppedFinding(probe: SmtpProbe, incomplete: NonNullable<SmtpProbe['incomplete']>, details: FindingDetails, helo: string): Finding {
   const server = probeServer(probe);
   const { step, reply } = incomplete;
-  const reading = reply && !aboutClient(reply) ? readReply(reply, ['server-out-of-storage', 'server-connection-limit']) : undefined;
+  const tester = reply && testerRefused(probe, commandAt(probe, step), reply, details, helo);
+  if (tester) return tester;
+  const reading = reply && readReply(reply, ['server-out-of-storage', 'server-connection-limit']);
   if (reading) {
     const data = { server, step, reply: replyText(reply!) };
     return MEANINGS[reading.meaning].probe === 'smtp.insufficient-storage' ? finding('smtp.insufficient-storage', 'endedSession', data, details) : finding('smtp.busy', 'endedSession', data, details);
   }
   return finding('smtp.untestable', 'sessionStopped', { server, step, reason: incomplete.reason }, details);
+}
+
+/** The command the session sent last at `step`, as its transcript has it ("RCPT TO:<postmaster@example.org>"), else the step's verb. */
+function commandAt(probe: SmtpProbe, step: string): string {
+  const verbs = step === 'ehlo' ? ['EHLO', 'HELO'] : [step.toUpperCase()];
+  const sent = probe.transcript.filter(line => verbs.some(verb => line.startsWith(`C: ${verb}`)));
+  return sent.at(-1)?.slice(3) ?? step.toUpperCase();
 }
 
 /**

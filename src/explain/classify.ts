@@ -27,8 +27,8 @@ const DELAY_NOTICE = 3;
 
 /** The shared table of MTA replies (src/replies), as wording rules: the live probes read the same lines. */
 const REPLY_TABLE_RULES: readonly Rule[] = REPLY_PATTERNS.flatMap(pattern => {
-  const cause = MEANINGS[pattern.meaning].bounce;
-  return cause ? [{ cause, weight: REPLY_TABLE_WEIGHT, re: pattern.re, ...(pattern.classes ? { classes: pattern.classes } : {}) }] : [];
+  const { bounce: cause, bounceSide: side } = MEANINGS[pattern.meaning];
+  return cause ? [{ cause, weight: REPLY_TABLE_WEIGHT, re: pattern.re, ...(pattern.classes ? { classes: pattern.classes } : {}), ...(side ? { side } : {}) }] : [];
 });
 
 // General wordings, the MTAs' shared reply table, the localized wordings, then each provider's own: all weighed together.

@@ -3,7 +3,8 @@
 // by the port-25 checks (a live reply) and by `maildiag explain` (a bounce's
 // text). A meaning names the registry cause each of them reports, so a new
 // wording is one line here, not a phrase in two places.
-import type { CauseId } from '../causes.js';
+import type { CauseId, Side } from '../causes.js';
+import { detectProvider, PROVIDERS } from '../explain/providers.js';
 import type { SmtpReply } from '../net/smtp/reply.js';
 
 export type MtaFamily = 'postfix' | 'exim' | 'exchange' | 'google' | 'sendmail' | 'opensmtpd' | 'haraka' | 'yahoo' | 'any';
@@ -19,6 +20,14 @@ export type ReplyMeaning =
   | 'client-limit'
   /** This client is blocked (a blocklist, a banned address): the reply is about the tester, not the domain. */
   | 'client-blocked'
+  /** This client's address has no reverse DNS (PTR), or none that resolves back to it. */
+  | 'client-no-ptr'
+  /** This client's address is in a dynamic, residential or end-user range (Spamhaus PBL and its kin). */
+  | 'client-dynamic'
+  /** The server rates this client's address as a poor sender (its own reputation data). */
+  | 'client-reputation'
+  /** The server refuses this client host and says no more ("Client host rejected: Access denied"). */
+  | 'client-refused'
   /** The server takes no mail before STARTTLS (RFC 3207 §4 forbids that on a public MX). */
   | 'tls-required'
   /** The server refuses the EHLO/HELO name it was given. */
@@ -26,13 +35,20 @@ export type ReplyMeaning =
   /** The server does not know EHLO at all (RFC 5321 §4.1.4: 500 or 502), so it offers no extension. */
   | 'no-esmtp';
 
-/** The cause a port-25 probe reports for each meaning, and the one `explain` weighs when a bounce says it (none: probes only). */
-export const MEANINGS: Readonly<Record<ReplyMeaning, { probe: CauseId; bounce?: CauseId }>> = {
+/**
+ * The cause a port-25 probe reports for each meaning, and the one `explain` weighs when a bounce says it (none:
+ * probes only). A reply about the client is about the tester in a probe, and about the sending server in a bounce.
+ */
+export const MEANINGS: Readonly<Record<ReplyMeaning, { probe: CauseId; bounce?: CauseId; bounceSide?: Side }>> = {
   'recipient-unknown': { probe: 'smtp.recipient-rejected', bounce: 'recipient.unknown' },
   'server-out-of-storage': { probe: 'smtp.insufficient-storage', bounce: 'smtp.busy' },
   'server-connection-limit': { probe: 'smtp.busy', bounce: 'smtp.busy' },
   'client-limit': { probe: 'smtp.untestable', bounce: 'rate.limited' },
   'client-blocked': { probe: 'smtp.untestable' },
+  'client-no-ptr': { probe: 'smtp.untestable', bounce: 'ptr.missing', bounceSide: 'sender' },
+  'client-dynamic': { probe: 'smtp.untestable', bounce: 'ptr.generic', bounceSide: 'sender' },
+  'client-reputation': { probe: 'smtp.untestable', bounce: 'reputation.poor', bounceSide: 'sender' },
+  'client-refused': { probe: 'smtp.untestable' },
   'tls-required': { probe: 'smtp.tls-required', bounce: 'tls.starttls-missing' },
   'helo-name-rejected': { probe: 'smtp.ehlo-refused', bounce: 'smtp.banner-mismatch' },
   'no-esmtp': { probe: 'smtp.ehlo-refused' },
@@ -77,22 +93,39 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   // RFC 3463 §3.4: X.3.1 "Mail system full".
   p('any', 'server-out-of-storage', /\b4\.3\.1\b/, '452 4.3.1 Mail system full', [4]),
 
-  // ---- connection limits: the client's own (it is named) before the server's
+  // ---- what the server objects to in this client (its address, its reverse DNS, its range, its standing), most specific first
+  // Spamhaus PBL, SORBS DUL, T-Online (DIAL): end-user ranges that should send through their provider's relay.
+  p('any', 'client-dynamic', /\bdynamic(?:ally assigned)? (?:IP|address|pool|range|host)|\bDialup\/transient IP\b|\bdial-?up (?:IP|address|range|pool)|\bresidential (?:IP|address|range|network)|\bend-?user (?:IP|address|range|network)|\bpbl\.spamhaus\.org\b|\bSpamhaus PBL\b|\bspamhaus\.org\/pbl\b|\bdul\.dnsbl\.sorbs\.net\b/i, '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using pbl.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1'),
+  // Postfix reject_unknown_client_hostname and reject_unknown_reverse_client_hostname (450 by default).
+  p('postfix', 'client-no-ptr', /\bcannot find your (?:reverse )?hostname\b/i, '450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]'),
+  // GMX and WEB.DE (United Internet) refuse at connect, with one line per reason.
+  p('any', 'client-no-ptr', /\bBad DNS PTR resource record\b|\b(?:no|missing|bad|invalid) (?:DNS )?(?:PTR|rDNS|reverse DNS)\b|\bPTR record\b|\breverse DNS\b[^.;]{0,40}?\b(?:fail|not|no|missing|required)|\bfix reverse DNS\b|\breverse (?:DNS |host(?:name)? )?lookup failed\b|\bIP name lookup failed\b/i, '554-mx.example.com Nemesis ESMTP Service not available\n554-No SMTP service\n554-Bad DNS PTR resource record.\n554 For explanation visit https://postmaster.gmx.net/en/case?c=r0301&i=ip&v=192.0.2.1'),
+  // Cisco Secure Email (IronPort) refusing on the SenderBase score; Yahoo's TSS deferrals; T-Online's "bad reputation" (NOWL).
+  p('any', 'client-reputation', /\bsending MTA's poor reputation\b|\b(?:poor|bad|low) (?:sender |sending |IP )?reputation\b|\breputation of the sending (?:IP|MTA|host|server)|\[TSS?0\d\]/i, "554 Your access to this mail system has been rejected due to the sending MTA's poor reputation. If you believe that this failure is in error, please contact the intended recipient via alternate means."),
   p('exim', 'client-limit', /\bToo many concurrent SMTP connections from (?:this|one) IP address\b/i, '421 Too many concurrent SMTP connections from this IP address; please try again later.', [4]),
   p('postfix', 'client-limit', /\btoo many connections from \S+|\btoo much mail from \S+/i, '421 4.7.0 mx.example.com Error: too many connections from 192.0.2.1', [4]),
   // Sendmail's conncontrol and ratecontrol features count per client host.
   p('sendmail', 'client-limit', /\bToo many (?:open connections|SMTP sessions for this host)\b|\bConnection rate limit exceeded\b/i, '421 4.3.2 Too many open connections.', [4]),
   // Exchange's MaxInboundConnectionPerSource; its server-wide MaxInboundConnection says "concurrent server connections".
   p('exchange', 'client-limit', /\bmaximum number of concurrent connections has exceeded a limit\b/i, '421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel', [4]),
+  // Exchange Online's throttle of one sending address (S77719).
+  p('exchange', 'client-limit', /\btry again later from \[/i, '451 4.7.500 Server busy. Please try again later from [192.0.2.1]. (S77719) [BN8NAM12FT011.eop-nam12.prod.protection.outlook.com]', [4]),
   p('any', 'client-limit', /\b(?:too many|limit|rate|throttl)\w*\b[^.;]{0,60}?\b(?:from|for|of) (?:your|this|that|one|the same|the sending) (?:IP|host|address|client|server|network)\b|\byour (?:IP|host|address|network)\b[^.;]{0,60}?\b(?:too many|limit|rate|throttl)/i, '421 4.7.0 Too many connections from your IP address', [4]),
   p('exchange', 'server-connection-limit', /\bmaximum number of concurrent server connections has exceeded a limit\b/i, '421 4.3.2 The maximum number of concurrent server connections has exceeded a limit, closing transmission channel', [4]),
   p('exim', 'server-connection-limit', /\bToo many concurrent SMTP connections(?! from)\b/i, '421 mx.example.com: Too many concurrent SMTP connections; please try again later.', [4]),
   p('any', 'server-connection-limit', /\btoo many (?:concurrent |simultaneous )?(?:connections|sessions)\b|\bconnection limit\b/i, '421 4.4.5 Service unavailable, concurrency limit reached', [4]),
 
   // ---- this client blocked
-  p('postfix', 'client-blocked', /\bClient host \[[^\]]*\] blocked using\b/i, '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1'),
+  // Postfix reject_rbl_client and postscreen; Barracuda's own list reads the same. A recipient's domain "blocked using" is not the client.
+  p('postfix', 'client-blocked', /\b(?:client(?: host)?|sender address|helo command)\b[^;]{0,80}?\bblocked using\b/i, '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1'),
+  // Exim's default dnslists message: "rejected because $sender_host_address is in a black list at $dnslist_domain".
+  p('exim', 'client-blocked', /\bis in an? (?:black|block) ?list at\b/i, '550 rejected because 192.0.2.1 is in a black list at zen.spamhaus.org'),
   p('exchange', 'client-blocked', /\bbanned sending IP\b/i, '550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this list please visit https://sender.office.com/ and follow the directions.'),
-  p('any', 'client-blocked', /\bclient host\b[^.;]{0,40}?\bblocked\b|\bblocked using\b|\byour (?:IP|address|host|network)\b[^.;]{0,60}?\b(?:blocked|listed|banned|block ?list|black ?list)/i, '554 5.7.1 Your IP address is listed on our block list'),
+  // Proofpoint's reply links its IP lookup; T-Online's ends in (BL); Sophos Email's XGEMAIL_0004 is its RBL test.
+  p('any', 'client-blocked', /\bipcheck\.proofpoint\.com\b|\bIP=\S+ - [^()]*\([^)]*\) \(BL\)|\bXGEMAIL_0004\b/i, '554 5.7.0 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.1'),
+  p('any', 'client-blocked', /\bclient host\b[^.;]{0,40}?\bblocked\b|\b(?:IP|client|host)\b[^.;]{0,30}?\b(?:is|was|has been) (?:black|block)[- ]?listed\b|\blisted (?:at|on|in|by) (?:the )?(?:[\w-]+\.)+[a-z]{2,}\b|\byour (?:IP|address|host|network)\b[^.;]{0,60}?\b(?:blocked|listed|banned|block ?list|black ?list)/i, '554 5.7.1 Your IP address is listed on our block list'),
+  // Postfix check_client_access and its kin: the client host, refused with no reason given.
+  p('postfix', 'client-refused', /\bClient host rejected\b/i, '554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: Access denied'),
 
   // ---- TLS demanded before mail
   p('postfix', 'tls-required', /\bMust issue a STARTTLS command first\b/i, '530 5.7.0 Must issue a STARTTLS command first'),
@@ -107,8 +140,12 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   p('any', 'no-esmtp', /\b50[02][ -](?:5\.5\.\d+ )?[^.;]{0,20}?(?:command (?:unrecognized|not recognized|not implemented|unknown)|unrecognized command|not implemented)/i, '500 5.5.1 Command unrecognized: "XXXX"', [5]),
 ];
 
-/** A reply as one line for the table: "550 5.1.1 text of line one text of line two". */
-const asText = (reply: SmtpReply): string => `${reply.code} ${reply.lines.join(' ')}`;
+/**
+ * A reply as one line for the table: "550 5.7.1 text of line one text of line two". The enhanced code a
+ * multi-line reply repeats on every line (Gmail's "550-5.7.1") is dropped after the first, so a phrase wrapped
+ * across lines still reads as one.
+ */
+const asText = (reply: SmtpReply): string => `${reply.code} ${reply.lines.map((line, i) => (i ? line.replace(/^[245]\.\d{1,3}\.\d{1,3}\s+/, '') : line)).join(' ')}`;
 
 const replyClass = (code: number): 4 | 5 | undefined => (code >= 500 ? 5 : code >= 400 ? 4 : undefined);
 
@@ -133,5 +170,53 @@ export function recipientUnknown(reply: SmtpReply): boolean {
   return readReply(reply, ['recipient-unknown']) !== undefined;
 }
 
+/** What a server that refuses the client objects to: something about the tester's own address, host or name, not about the domain. */
+export type ClientObjection = 'blocklisted' | 'no-ptr' | 'dynamic-ip' | 'reputation' | 'rate' | 'helo-name' | 'refused';
+
+const OBJECTION_OF_MEANING: Partial<Record<ReplyMeaning, ClientObjection>> = {
+  'client-dynamic': 'dynamic-ip',
+  'client-no-ptr': 'no-ptr',
+  'client-reputation': 'reputation',
+  'client-limit': 'rate',
+  'client-blocked': 'blocklisted',
+  'client-refused': 'refused',
+  'helo-name-rejected': 'helo-name',
+};
+
+/** A provider's own wording (src/explain/providers.ts) that blames the sending side names one of these, read the same in a probe. */
+const OBJECTION_OF_PROVIDER_CAUSE: Partial<Record<CauseId, ClientObjection>> = {
+  'rbl.listed': 'blocklisted',
+  'reputation.poor': 'reputation',
+  'ptr.missing': 'no-ptr',
+  'ptr.not-fcrdns': 'no-ptr',
+  'ptr.generic': 'dynamic-ip',
+  'smtp.banner-mismatch': 'helo-name',
+};
+
+const PROVIDER_OBJECTIONS = PROVIDERS.flatMap(provider =>
+  (provider.rules ?? []).flatMap(rule => {
+    const objection = rule.side === 'sender' ? OBJECTION_OF_PROVIDER_CAUSE[rule.cause] : undefined;
+    return objection ? [{ provider: provider.id, objection, re: rule.re, classes: rule.classes }] : [];
+  }),
+);
+
+const CLIENT_MEANINGS = Object.keys(OBJECTION_OF_MEANING) as ReplyMeaning[];
+
+/**
+ * What this refusal objects to in the client, if it is about the client at all: the MTAs' table, then the
+ * provider's own wordings (`server`, the MX host name, names the provider when the reply does not). Past
+ * EHLO, a refusal is about the EHLO name only when it says HELO or EHLO: Exchange's "501 5.5.4 Invalid domain
+ * name" at RCPT is about the recipient's domain.
+ */
+export function clientObjection(reply: SmtpReply, server = '', { atHello = false } = {}): ClientObjection | undefined {
+  const text = asText(reply);
+  const meanings = atHello || /\b(?:HELO|EHLO)\b/i.test(text) ? CLIENT_MEANINGS : CLIENT_MEANINGS.filter(m => m !== 'helo-name-rejected');
+  const reading = readReply(reply, meanings);
+  if (reading) return OBJECTION_OF_MEANING[reading.meaning];
+  const cls = replyClass(reply.code);
+  const provider = detectProvider(`${server} ${text}`);
+  return PROVIDER_OBJECTIONS.find(o => o.provider === provider && (!o.classes || (cls !== undefined && o.classes.some(c => c === cls))) && o.re.test(text))?.objection;
+}
+
 /** The refusal is about the client (it names its address, "your IP", "this host", a blocklist it is on): about the tester, not the domain. */
-export const aboutClient = (reply: SmtpReply): boolean => readReply(reply, ['client-limit', 'client-blocked']) !== undefined;
+export const aboutClient = (reply: SmtpReply, server?: string): boolean => clientObjection(reply, server) !== undefined;

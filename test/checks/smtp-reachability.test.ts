@@ -75,7 +75,8 @@ test('421 that limits this client\'s connections: smtp.untestable, not a fault o
   const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': { greeting: ['421 4.7.0 Too many connections from your IP, try again later'], hangUpAfterGreeting: true } });
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.untestable:info']);
-  assert.equal(checkOf(report, 'smtp-reachability').findings[0]!.messageId, 'turnedAway');
+  const { messageId, data } = checkOf(report, 'smtp-reachability').findings[0]!;
+  assert.deepEqual([messageId, data!['objection'], data!['command']], ['clientRate', 'rate', 'the connection']);
 });
 
 test('a session that stops answering after the greeting: smtp.untestable with the step', async () => {
