@@ -124,8 +124,9 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   // Proofpoint's reply links its IP lookup; T-Online's ends in (BL); Sophos Email's XGEMAIL_0004 is its RBL test.
   p('any', 'client-blocked', /\bipcheck\.proofpoint\.com\b|\bIP=\S+ - [^()]*\([^)]*\) \(BL\)|\bXGEMAIL_0004\b/i, '554 5.7.0 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.1'),
   p('any', 'client-blocked', /\bclient host\b[^.;]{0,40}?\bblocked\b|\b(?:IP|client|host)\b[^.;]{0,30}?\b(?:is|was|has been) (?:black|block)[- ]?listed\b|\blisted (?:at|on|in|by) (?:the )?(?:[\w-]+\.)+[a-z]{2,}\b|\byour (?:IP|address|host|network)\b[^.;]{0,60}?\b(?:blocked|listed|banned|block ?list|black ?list)/i, '554 5.7.1 Your IP address is listed on our block list'),
-  // Postfix check_client_access and its kin: the client host, refused with no reason given.
-  p('postfix', 'client-refused', /\bClient host rejected\b/i, '554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: Access denied'),
+  // Postfix check_client_access REJECT with no text of its own: the client host, refused with no reason given. With a
+  // text of the admin's ("Client host rejected: Service not available - too busy") that text is the meaning.
+  p('postfix', 'client-refused', /\bClient host rejected: Access denied\b/i, '554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: Access denied'),
 
   // ---- TLS demanded before mail
   p('postfix', 'tls-required', /\bMust issue a STARTTLS command first\b/i, '530 5.7.0 Must issue a STARTTLS command first'),

@@ -155,6 +155,8 @@ const RECIPIENT_FAULTS: { source: string; stage: Stage; lines: string[]; expecte
   { source: 'a 554 greeting that names no client', stage: 'greeting', lines: ['554 mx.example.com ESMTP not accepting messages'], expected: 'smtp.service-refused' },
   { source: 'Exchange invalid recipient domain', stage: 'rcpt', lines: ['501 5.5.4 Invalid domain name'], expected: 'smtp.rejected' },
   { source: 'a recipient blacklisted by the recipient\'s filter', stage: 'rcpt', lines: ['550 5.7.1 Recipient address is blacklisted'], expected: 'smtp.rejected' },
+  // check_client_access with a text of the admin's: the text is the meaning (the lab's busy.test says it so).
+  { source: 'Postfix check_client_access with the server\'s own busy text', stage: 'greeting', lines: ['421 4.3.2 <unknown[198.51.100.7]>: Client host rejected: mx.example.com Service not available - too busy, try again later'], expected: 'smtp.busy' },
   { source: 'postgrey', stage: 'rcpt', lines: ['450 4.2.0 <postmaster@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.com.html'], expected: 'smtp.greylisting' },
 ];
 
