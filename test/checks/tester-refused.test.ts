@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { explain } from '../../src/explain/index.js';
+import { buildReply, parseReplyLine } from '../../src/net/smtp/reply.js';
+import { clientObjection, REPLY_PATTERNS } from '../../src/replies/index.js';
 import type { SmtpPersona } from '../../src/sim/smtp-server.js';
 import type { Finding } from '../../src/checks/define.js';
 import { createCa, createCertificate } from '../../src/sim/tls-certs.js';
@@ -142,6 +144,17 @@ for (const c of CASES) {
     });
   }
 }
+
+// ---- the table's own examples: each wording about the client is read as what it objects to
+const OBJECTION_OF = { 'client-dynamic': 'dynamic-ip', 'client-no-ptr': 'no-ptr', 'client-reputation': 'reputation', 'client-limit': 'rate', 'client-blocked': 'blocklisted', 'client-refused': 'refused' } as const;
+
+test('every client wording of the reply table reads its own example as what it objects to, and no other wording is about the client', () => {
+  for (const pattern of REPLY_PATTERNS) {
+    const reply = buildReply(pattern.example.split('\n').map(line => parseReplyLine(line)!));
+    const expected = pattern.meaning in OBJECTION_OF ? OBJECTION_OF[pattern.meaning as keyof typeof OBJECTION_OF] : pattern.meaning === 'helo-name-rejected' ? 'helo-name' : undefined;
+    assert.equal(clientObjection(reply, 'mx.example.com', { atHello: true }), expected, pattern.example);
+  }
+});
 
 // ---- refusals about the domain keep blaming the recipient
 const RECIPIENT_FAULTS: { source: string; stage: Stage; lines: string[]; expected: string }[] = [
