@@ -17,10 +17,11 @@ const budgetRule = ({ timeouts, plusMs }: { timeouts: number; plusMs: number }):
 
 /**
  * The latest a check can end after the run starts: it starts once the checks
- * that provide what it needs have ended, and its budget stops it after that.
+ * that provide what it needs or uses have ended, and its budget stops it after that.
  */
 export function latestEndMs(check: AnyCheck, time: RunTime, all: readonly AnyCheck[] = checks): number {
-  const providers = (check.needs as string[]).flatMap(need => all.filter(c => (c.provides as string[]).includes(need)));
+  const awaited = [...check.needs, ...(check.uses ?? [])] as string[];
+  const providers = awaited.flatMap(need => all.filter(c => (c.provides as string[]).includes(need)));
   return time.budgetMs(check.budget ?? 'lookups') + Math.max(0, ...providers.map(p => latestEndMs(p, time, all)));
 }
 
@@ -47,7 +48,7 @@ export function renderTiming(): string {
     ...header('budget'),
     ...budgets,
     '',
-    'A check starts once the checks it needs have ended, so the latest it can end, counted from the start of the run, is its budget after theirs:',
+    'A check starts once the checks it needs (or uses) have ended, so the latest it can end, counted from the start of the run, is its budget after theirs:',
     '',
     ...header('check', 'budget'),
     ...ends,

@@ -12,6 +12,7 @@ import type { TagListProblem } from './auth/tag-list.js';
 import type { SpfAbsence, SpfWalk } from './auth/spf-walk.js';
 import type { CheckedAddress } from './checks/addresses.js';
 import type { DnsblSubject } from './checks/dnsbl-findings.js';
+import type { ClockSource } from './checks/server-clocks.js';
 import type { Unread } from './net/dnsbl-lists.js';
 import type { DirectAttempt, ReturnCode, UnansweredWhy } from './net/dnsbl.js';
 import type { EmbeddedForm, GenericReason } from './net/ptr-heuristics.js';
@@ -136,14 +137,18 @@ const registry = defineCauses({
     severity: 'warning',
     side: 'local',
     explanation:
-      'Certificates are valid from one date to another, and maildiag judges them by this machine\'s clock. Here the clock is far off what the peers show: every mail server presents a certificate that is valid only from a later date, or a web server\'s Date header disagrees by hours. The certificate findings then say more about this clock than about the servers.',
+      'Certificates are valid from one date to another, and maildiag judges them by this machine\'s clock. Here the clock is far off what the peers show: servers state a time hours or days away (in their SMTP greeting or HTTP Date header) by which a certificate that looks expired or not valid yet here is valid, or every mail server presents a certificate that is valid only from a later date. Such certificates say more about this clock than about the servers; a certificate that is out of date by the servers\' time too is reported on its own.',
     fix: 'Set this machine\'s clock right (enable NTP: "timedatectl set-ntp true", or check the time zone and the hardware clock), then run maildiag again.',
-    refs: ['RFC 5280 §4.1.2.5', 'RFC 9110 §6.6.1'],
-    masks: ['tls.cert-not-yet-valid', 'tls.cert-expired', 'tls.cert-expiring', 'mta-sts.invalid'],
+    refs: ['RFC 5280 §4.1.2.5', 'RFC 5322 §3.3', 'RFC 9110 §6.6.1'],
+    // Not the certificate causes: the certificate check itself tells a certificate this clock explains from one that is out of date by the servers' time too.
+    masks: ['mta-sts.invalid'],
     messages: {
       certificatesFromLater: 'every MX host\'s certificate ({certificates}) is valid only from a later date than this machine\'s clock ({clock}); the earliest from {earliestValidFrom|day}: the clock is most likely behind',
       aheadOfServer: 'this machine\'s clock ({clock}) is {hours} hours ahead of the Date that {host} sent ({serverDate})',
       behindServer: 'this machine\'s clock ({clock}) is {hours} hours behind the Date that {host} sent ({serverDate})',
+      certificateNotYetValid: 'this machine\'s clock ({clock}) is {hours} hours behind the time {host} states in its {source|clockSource} ({serverDate}), by which the certificate {subject} of {server|hostAndIps}, valid from {validFrom|day}, is already valid: it only looks not valid yet here',
+      certificateExpired: 'this machine\'s clock ({clock}) is {hours} hours ahead of the time {host} states in its {source|clockSource} ({serverDate}), by which the certificate {subject} of {server|hostAndIps}, valid until {validTo|day}, has not expired: it only looks expired here',
+      certificateExpiring: 'this machine\'s clock ({clock}) is {hours} hours ahead of the time {host} states in its {source|clockSource} ({serverDate}), by which the certificate {subject} of {server|hostAndIps}, valid until {validTo|day}, has more than 14 days left: it only looks about to expire here',
     },
   },
   'dns.servfail': {
@@ -702,6 +707,7 @@ const registry = defineCauses({
     refs: ['RFC 5280 §4.1.2.5', 'RFC 8461 §4.2'],
     messages: {
       notYetValid: 'the certificate of {server|hostAndIps} is valid only from {validFrom|day}',
+      notYetValidOrClock: 'the certificate of {server|hostAndIps} is valid only from {validFrom} while this machine\'s clock says {clock}, and no server stated the time to tell which is wrong: either the certificate was put in service too early, or this clock is behind (if "date" here is wrong, set this clock right first)',
       intermediateNotYetValid: 'the intermediate certificate {subject} of {server|hostAndIps} is valid only from {validFrom|day}',
     },
   },
@@ -1638,6 +1644,7 @@ function saySubmissionFailure(failure: SubmissionFailure): string {
 /** Where a server announces its name (RFC 5321 §4.1.1.1, §4.2). */
 export type AnnouncedIn = 'greeting' | 'ehlo';
 const ANNOUNCED_IN: Record<AnnouncedIn, string> = { greeting: 'greeting', ehlo: 'EHLO' };
+const CLOCK_SOURCES: Record<ClockSource, string> = { greeting: 'SMTP greeting', ehlo: 'EHLO reply', 'http-date': 'HTTP Date header' };
 
 /** Whose address it is, as the reverse-DNS and blocklist findings name it. */
 function sayAddress(address: CheckedAddress): string {
@@ -1725,6 +1732,8 @@ const FORMATS = {
   megabytes: { takes: 'number', say: (bytes: number) => `${bytes / 1e6 >= 10 ? Math.round(bytes / 1e6) : (bytes / 1e6).toFixed(1)} MB` },
   /** A server by name and address, "mx.example.org (192.0.2.1)", or its address alone when it has no name. */
   hostAndIp: { takes: 'object', say: hostAndIp },
+  /** Where a server stated the time: "SMTP greeting", "EHLO reply", "HTTP Date header". */
+  clockSource: { takes: 'string', say: (source: ClockSource) => CLOCK_SOURCES[source] },
   /** a nor b nor c */
   nor: { takes: 'array', say: (items: readonly (string | number)[]) => items.join(' nor ') },
   /** A wait in milliseconds, in seconds: 5 s, 2.5 s. */

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { certificateCoversHost, inspectChain, type CertificateFacts, type ChainFacts } from '../net/tls.js';
 import type { TlsSession } from '../pipeline/facts.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
+import { describeReading, judgeClock, skewData, smtpReadings, type ClockReading, type ClockVerdict } from './server-clocks.js';
 
 /** Senders start to fail soon after; 14 days leaves time to renew. */
 const EXPIRING_WITHIN_DAYS = 14;
@@ -22,21 +23,50 @@ export default defineCheck({
   title: 'MX TLS certificates',
   targets: ['domain', 'ip'],
   needs: ['tlsSessions'],
+  // The time servers stated, to tell a certificate out of date from this machine's clock being off.
+  uses: ['smtp25', 'httpClocks'],
   provides: [],
   emits: ['tls.cert-untrusted', 'tls.cert-expired', 'tls.cert-expiring', 'tls.cert-not-yet-valid', 'tls.cert-name-mismatch', 'clock.skewed'],
-  async run({ tlsSessions }, { options, net }) {
+  async run({ tlsSessions, smtp25 = [], httpClocks = [] }, { options, net }) {
     const now = net.time.now();
+    const readings = [...smtpReadings(smtp25), ...httpClocks];
     const judged = groupByCertificate(tlsSessions).map(group => {
       const facts = inspectChain(group.chain, options.caCerts);
-      return { group, facts, findings: judgeCertificate(group, facts, now) };
+      const clocks = clocksFor(group, facts, readings, now);
+      return { group, facts, clocks, findings: judgeCertificate(group, facts, now, clocks) };
     });
-    const clock = clockBehind(judged, now);
+    const behind = clockBehind(judged, now);
+    // The clock finding says what each future certificate would have: they are not listed again.
+    const findings = judged.flatMap(j => j.findings).filter(f => !(behind && f.messageId === 'notYetValidOrClock'));
     return {
-      findings: [...(clock ? [clock] : []), ...judged.flatMap(j => j.findings)],
-      data: { certificates: judged.map(({ group, facts }) => ({ host: group.host, addresses: group.ips, ...facts.leaf, trust: facts.trust, chain: facts.path.map(c => c.subject) })) },
+      findings: [...(behind ? [behind] : []), ...findings],
+      data: {
+        certificates: judged.map(({ group, facts }) => ({ host: group.host, addresses: group.ips, ...facts.leaf, trust: facts.trust, chain: facts.path.map(c => c.subject) })),
+        ...(readings.length ? { serverClocks: readings } : {}),
+      },
     };
   },
 });
+
+/**
+ * What the servers' readings make of this machine's clock for one
+ * certificate. Another server's time always tells; the server's own only
+ * about a start date a CA set: a CA dated the certificate and the server
+ * states a time past it, two clocks against ours. A self-signed certificate
+ * was dated by the server's own clock, and an end date says nothing of today,
+ * so there the server's own greeting is one clock against ours.
+ */
+interface Clocks {
+  /** For end dates and untrusted certificates: the other servers' time. */
+  others: ClockVerdict;
+  /** For the start date of a CA-dated certificate. */
+  startDate: ClockVerdict;
+}
+
+function clocksFor(group: CertificateGroup, facts: ChainFacts, readings: ClockReading[], now: Date): Clocks {
+  const others = judgeClock(readings.filter(r => r.host !== group.host), now);
+  return { others, startDate: facts.trust.kind === 'trusted' ? judgeClock(readings, now) : others };
+}
 
 function groupByCertificate(sessions: TlsSession[]): CertificateGroup[] {
   const groups = new Map<string, CertificateGroup>();
@@ -54,13 +84,13 @@ function groupByCertificate(sessions: TlsSession[]): CertificateGroup[] {
 /** What every finding about a certificate carries: the server as messages name it and the certificate's fingerprint. */
 type About = { server: { host: string; ips: string[] }; sha256: string };
 
-function judgeCertificate(group: CertificateGroup, facts: ChainFacts, now: Date): Finding[] {
+function judgeCertificate(group: CertificateGroup, facts: ChainFacts, now: Date, clocks: Clocks): Finding[] {
   const about: About = { server: { host: group.host, ips: group.ips }, sha256: facts.leaf.sha256 };
   const details = { subjects: [group.host, ...group.ips.filter(ip => ip !== group.host)], evidence: [describeCertificate(facts.leaf)] };
   const findings: Finding[] = [];
   const untrusted = untrustedFinding(facts, about, details);
   if (untrusted) findings.push(untrusted);
-  findings.push(...dateFindings(facts, now, about, details));
+  findings.push(...dateFindings(facts, now, clocks, about, details));
   // Senders verify the MX host name (RFC 7672 §3.2.2, RFC 8461 §4.2); an IP target has no name to match.
   if (!isIP(group.host) && !certificateCoversHost(group.chain[0]!, group.host)) {
     const names = facts.leaf.altNames.length ? facts.leaf.altNames.map(n => n.replace(/^DNS:/, '')) : [facts.leaf.subject];
@@ -73,10 +103,10 @@ function judgeCertificate(group: CertificateGroup, facts: ChainFacts, now: Date)
  * CAs date certificates from their issuance or a little before it, never
  * ahead: when every host presents one that is valid only from a later date,
  * the odd one out is this machine's clock, not each server. One host alone
- * proves nothing, so it takes two.
+ * proves nothing, so it takes two, and no server may have stated the time.
  */
-function clockBehind(judged: { group: CertificateGroup; facts: ChainFacts }[], now: Date): Finding | undefined {
-  if (judged.length < 2 || !judged.every(j => new Date(j.facts.leaf.validFrom) > now)) return undefined;
+function clockBehind(judged: { group: CertificateGroup; facts: ChainFacts; clocks: Clocks }[], now: Date): Finding | undefined {
+  if (judged.length < 2 || !judged.every(j => j.clocks.startDate.kind === 'unknown' && new Date(j.facts.leaf.validFrom) > now)) return undefined;
   const earliest = new Date(Math.min(...judged.map(j => new Date(j.facts.leaf.validFrom).getTime())));
   return finding('clock.skewed', 'certificatesFromLater', { clock: now.toISOString(), earliestValidFrom: earliest.toISOString(), certificates: judged.length }, {
     subjects: [...new Set(judged.map(j => j.group.host))],
@@ -93,21 +123,64 @@ function untrustedFinding({ trust, leaf }: ChainFacts, about: About, details: Fi
   }
 }
 
-/** Every certificate on the path counts: an expired intermediate breaks verification as surely as an expired leaf. */
-function dateFindings(facts: ChainFacts, now: Date, about: About, details: FindingDetails): Finding[] {
-  const findings: Finding[] = [];
-  for (const cert of facts.path) {
+type DateState = 'expired' | 'notYetValid' | 'expiring' | undefined;
+
+function dateState(cert: CertificateFacts, at: Date): DateState {
+  const from = new Date(cert.validFrom);
+  const to = new Date(cert.validTo);
+  if (to < at) return 'expired';
+  if (from > at) return 'notYetValid';
+  if (to.getTime() - at.getTime() < EXPIRING_WITHIN_DAYS * DAY_MS) return 'expiring';
+  return undefined;
+}
+
+/**
+ * Every certificate on the path counts: an expired intermediate breaks
+ * verification as surely as an expired leaf. When the servers' time differs
+ * from this clock, certificates are judged by the servers' time, and what
+ * only this clock makes of a certificate is the clock's finding.
+ */
+function dateFindings(facts: ChainFacts, now: Date, clocks: Clocks, about: About, { subjects, evidence = [] }: FindingDetails): Finding[] {
+  return facts.path.flatMap(cert => {
+    const here = dateState(cert, now);
+    const clock = here === 'notYetValid' ? clocks.startDate : clocks.others;
+    const servers = clock.kind === 'off' ? new Date(clock.witness.at) : now;
+    const there = dateState(cert, servers);
     const leaf = cert === facts.path[0];
     const data = { ...about, subject: cert.subject, validFrom: cert.validFrom, validTo: cert.validTo };
-    const from = new Date(cert.validFrom);
-    const to = new Date(cert.validTo);
-    if (to < now) findings.push(finding('tls.cert-expired', leaf ? 'expired' : 'intermediateExpired', { ...data, daysAgo: daysBetween(to, now) }, details));
-    else if (from > now) findings.push(finding('tls.cert-not-yet-valid', leaf ? 'notYetValid' : 'intermediateNotYetValid', data, details));
-    else if (to.getTime() - now.getTime() < EXPIRING_WITHIN_DAYS * DAY_MS) {
-      findings.push(finding('tls.cert-expiring', leaf ? 'expiring' : 'intermediateExpiring', { ...data, daysLeft: daysBetween(now, to) }, details));
-    }
+    const details = { ...(subjects ? { subjects } : {}), evidence: [...evidence, ...clockEvidence(clock, now)] };
+    const explained = clock.kind === 'off' && here && here !== there ? [clockFinding(here, clock.witness, now, data, details)] : [];
+    return [...explained, ...(there ? [dateFinding(there, leaf, servers, data, details, clock)] : [])];
+  });
+}
+
+type CertificateData = About & { subject: string; validFrom: string; validTo: string };
+
+function dateFinding(state: NonNullable<DateState>, leaf: boolean, at: Date, data: CertificateData, details: FindingDetails, clock: ClockVerdict): Finding {
+  const to = new Date(data.validTo);
+  switch (state) {
+    case 'expired': return finding('tls.cert-expired', leaf ? 'expired' : 'intermediateExpired', { ...data, daysAgo: daysBetween(to, at) }, details);
+    case 'expiring': return finding('tls.cert-expiring', leaf ? 'expiring' : 'intermediateExpiring', { ...data, daysLeft: daysBetween(at, to) }, details);
+    case 'notYetValid':
+      if (!leaf) return finding('tls.cert-not-yet-valid', 'intermediateNotYetValid', data, details);
+      // Nobody said what time it is: this clock is as much a suspect as the certificate.
+      return clock.kind === 'unknown' ? finding('tls.cert-not-yet-valid', 'notYetValidOrClock', { ...data, clock: at.toISOString() }, details) : finding('tls.cert-not-yet-valid', 'notYetValid', data, details);
   }
-  return findings;
+}
+
+const CLOCK_MESSAGES = { notYetValid: 'certificateNotYetValid', expired: 'certificateExpired', expiring: 'certificateExpiring' } as const;
+
+/** A certificate that only looks out of date by this clock, which the witness's time shows to be off. */
+function clockFinding(state: NonNullable<DateState>, witness: ClockReading, now: Date, data: CertificateData, details: FindingDetails): Finding {
+  return finding('clock.skewed', CLOCK_MESSAGES[state], { ...skewData(witness, now), ...data }, {
+    subjects: [...new Set([...(details.subjects ?? []), witness.host])],
+    evidence: details.evidence ?? [],
+  });
+}
+
+/** What the servers said the time was, beside this machine's clock. */
+function clockEvidence(clock: ClockVerdict, now: Date): string[] {
+  return clock.kind === 'unknown' ? [] : [...clock.readings.map(describeReading), `this machine's clock: ${now.toISOString()}`];
 }
 
 function describeCertificate(cert: CertificateFacts): string {

@@ -40,24 +40,26 @@ export interface CheckOutput<P extends FactKey> {
   status?: 'info';
 }
 
-export interface CheckSpec<N extends FactKey, P extends FactKey> {
+export interface CheckSpec<N extends FactKey, P extends FactKey, U extends FactKey = never> {
   id: string;
   title: string;
   targets: readonly TargetKind[];
   needs: readonly N[];
+  /** Facts the check waits for and reads when they exist, but runs without. */
+  uses?: readonly U[];
   provides: readonly P[];
   emits: readonly CauseId[];
   /** The stage of the port-25 sessions this check judges: a session that stopped short of it makes the check untestable, never a pass. */
   judges?: SmtpStep;
   /** How long the whole check may take (src/net/time.ts); default `lookups`. */
   budget?: BudgetName;
-  run(input: Pick<Facts, N>, ctx: CheckContext): Promise<CheckOutput<P>>;
+  run(input: Pick<Facts, N> & Partial<Pick<Facts, U>>, ctx: CheckContext): Promise<CheckOutput<P>>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyCheck = CheckSpec<any, any>;
+export type AnyCheck = CheckSpec<any, any, any>;
 
-export const defineCheck = <N extends FactKey = never, P extends FactKey = never>(spec: CheckSpec<N, P>): CheckSpec<N, P> => spec;
+export const defineCheck = <N extends FactKey = never, P extends FactKey = never, U extends FactKey = never>(spec: CheckSpec<N, P, U>): CheckSpec<N, P, U> => spec;
 
 export interface FindingDetails {
   subjects?: string[];

@@ -8,6 +8,7 @@ import { httpsGet, type HttpsResult } from '../net/https.js';
 import { nonGlobalReason } from '../net/ip.js';
 import type { MxHost } from '../pipeline/facts.js';
 import { defineCheck, finding, type CheckContext, type Finding, type MessageOf } from './define.js';
+import { describeReading, MAX_CLOCK_SKEW_MS, offsetMs, readingFrom, skewData, type ClockReading } from './server-clocks.js';
 
 /** RFC 8461 §3.3 suggests this limit for the policy body. */
 const MAX_POLICY_BYTES = 64 * 1024;
@@ -91,7 +92,7 @@ export default defineCheck({
   title: 'MTA-STS policy',
   targets: ['domain'],
   needs: ['domain', 'mxHosts'],
-  provides: [],
+  provides: ['httpClocks'],
   emits: ['mta-sts.invalid', 'clock.skewed'],
   budget: 'policyFetch',
   async run({ domain, mxHosts }, ctx) {
@@ -115,12 +116,14 @@ export default defineCheck({
     const fetched = await fetchPolicy(policyHost, ctx);
     const seen = [...evidence, ...fetched.evidence];
     const data = { records, id: record.id, policyUrl: url, ...fetched.data };
-    if (!fetched.ok) return invalid(fetched.problem, policyHost, seen, data);
-    const clock = clockSkew(policyHost, fetched.serverDate, ctx.net.time.now());
+    const reading = fetched.serverDate === undefined ? undefined : readingFrom(policyHost, 'http-date', fetched.serverDate);
+    const provided = { httpClocks: reading ? [reading] : [] };
+    if (!fetched.ok) return { ...invalid(fetched.problem, policyHost, seen, data), provided };
+    const clock = reading && clockSkew(reading, ctx.net.time.now());
     const policy = await parseStsPolicy(fetched.body);
-    if (!policy.ok) return invalid(policy.problem, policyHost, seen, { ...data, policyText: truncate(fetched.body, 2000) });
+    if (!policy.ok) return { ...invalid(policy.problem, policyHost, seen, { ...data, policyText: truncate(fetched.body, 2000) }), provided };
     const judged = judgePolicy(domain, policy.policy, mxHosts, { ...data, policy: policy.policy }, seen);
-    return clock ? { ...judged, findings: [clock, ...judged.findings] } : judged;
+    return { ...judged, findings: [...(clock ? [clock] : []), ...judged.findings], provided };
   },
 });
 
@@ -147,26 +150,18 @@ function judgePolicy(domain: string, policy: StsPolicy, mxHosts: MxHost[], data:
   return { findings, data: { ...data, mxMatches: matches } };
 }
 
-/** Clocks on the internet agree within seconds; hours apart is a wrong clock, and this machine's is the one maildiag trusts. */
-const MAX_CLOCK_SKEW_MS = 3_600_000;
-
 /** The policy server's HTTP Date (RFC 9110 §6.6.1) against this machine's clock. */
-function clockSkew(host: string, serverDate: string | undefined, clock: Date): Finding | undefined {
-  const theirs = serverDate ? Date.parse(serverDate) : NaN;
-  if (!serverDate || Number.isNaN(theirs)) return undefined;
-  const now = clock.getTime();
-  const skewMs = now - theirs;
-  if (Math.abs(skewMs) <= MAX_CLOCK_SKEW_MS) return undefined;
-  const data = { clock: new Date(now).toISOString(), serverDate, skewMs, hours: Math.round(Math.abs(skewMs) / 3_600_000), host };
-  return finding('clock.skewed', skewMs > 0 ? 'aheadOfServer' : 'behindServer', data, {
-    subjects: [host],
-    evidence: [`${host} Date: ${serverDate}`, `this machine's clock: ${data.clock}`],
+function clockSkew(reading: ClockReading, now: Date): Finding | undefined {
+  if (Math.abs(offsetMs(reading, now)) <= MAX_CLOCK_SKEW_MS) return undefined;
+  const data = skewData(reading, now);
+  return finding('clock.skewed', data.skewMs > 0 ? 'aheadOfServer' : 'behindServer', data, {
+    subjects: [reading.host],
+    evidence: [describeReading(reading), `this machine's clock: ${data.clock}`],
   });
 }
 
-type PolicyFetch =
-  | { ok: true; body: string; serverDate?: string; evidence: string[]; data: Record<string, unknown> }
-  | { ok: false; problem: StsProblem; evidence: string[]; data: Record<string, unknown> };
+/** `serverDate`: the HTTP Date of the last response, whatever its status. */
+type PolicyFetch = { serverDate?: string; evidence: string[]; data: Record<string, unknown> } & ({ ok: true; body: string } | { ok: false; problem: StsProblem });
 
 /** RFC 8461 §3.3: HTTPS to mta-sts.<domain>, resolved with our resolver; the first address that connects answers. */
 async function fetchPolicy(host: string, { net, options, signal }: CheckContext): Promise<PolicyFetch> {
@@ -187,10 +182,12 @@ async function fetchPolicy(host: string, { net, options, signal }: CheckContext)
   const last = attempts.at(-1)!;
   const data = { addresses: ips, fetch: attempts.map(({ ip, result }) => ({ ip, ...summarize(result) })) };
   const fetchEvidence = [...evidence, ...attempts.map(({ ip, result }) => `GET https://${host}${POLICY_PATH} (${ip}): ${describeResult(result)}`)];
+  const serverDate = last.result.kind === 'response' ? last.result.headers.date : undefined;
+  const seen = { evidence: fetchEvidence, data, ...(serverDate === undefined ? {} : { serverDate }) };
   const problem = fetchFailure(host, last.ip, last.result);
-  if (problem) return { ok: false, problem, evidence: fetchEvidence, data };
+  if (problem) return { ok: false, problem, ...seen };
   const response = last.result as Extract<HttpsResult, { kind: 'response' }>;
-  return { ok: true, body: response.body.toString('utf8'), ...(response.headers.date ? { serverDate: response.headers.date } : {}), evidence: fetchEvidence, data };
+  return { ok: true, body: response.body.toString('utf8'), ...seen };
 }
 
 function describeResult(result: HttpsResult): string {

@@ -4,6 +4,7 @@
 import type { MxAddress, SmtpProbe } from '../net/smtp/index.js';
 import type { DmarcVerdict } from '../auth/dmarc-alignment.js';
 import type { ReceivedHop } from '../auth/received.js';
+import type { ClockReading } from '../checks/server-clocks.js';
 
 export type TargetKind = 'domain' | 'ip';
 
@@ -93,6 +94,8 @@ export interface Facts {
   smtp25: SmtpProbe[];
   /** Every MX address where STARTTLS led to a session; unavailable when none did. */
   tlsSessions: TlsSession[];
+  /** The time web servers stated while maildiag fetched from them (the MTA-STS policy server's HTTP Date). */
+  httpClocks: ClockReading[];
 }
 
 export type FactKey = keyof Facts;

@@ -1,6 +1,7 @@
-// The scheduler: every check starts at once and awaits the facts it needs.
-// A missing fact skips the check (and, in turn, whatever needed its facts);
-// a thrown error or an exhausted budget becomes that check's `error` entry.
+// The scheduler: every check starts at once and awaits the facts it needs
+// and those it uses (it runs without those). A missing needed fact skips the
+// check (and, in turn, whatever needed its facts); a thrown error or an
+// exhausted budget becomes that check's `error` entry.
 // Could not look is never "pass": a check stopped by Ctrl-C is `interrupted`,
 // and one whose sessions stopped short of the stage it judges is `untestable`.
 import type { AnyCheck, CheckContext, CheckOutput, Finding } from '../checks/define.js';
@@ -56,7 +57,9 @@ export async function runChecks(
 
   const runOne = async (check: AnyCheck): Promise<CheckResult> => {
     const needs = check.needs as FactKey[];
-    const got = await Promise.all(needs.map(key => board.get(key)?.promise ?? UNAVAILABLE));
+    const uses = (check.uses ?? []) as FactKey[];
+    const awaitAll = (keys: FactKey[]) => Promise.all(keys.map(key => board.get(key)?.promise ?? UNAVAILABLE));
+    const [got, used] = await Promise.all([awaitAll(needs), awaitAll(uses)]);
     const missing = needs.filter((_, i) => got[i] === UNAVAILABLE);
     const started = performance.now();
     let output: CheckOutput<FactKey> | undefined;
@@ -67,7 +70,8 @@ export async function runChecks(
         // What a stopped run did not get to is not "skipped": it was never looked at.
         result = stop?.aborted ? errored(check, new Interrupted(), started) : skipped(check, skipReason(missing));
       } else {
-        const input = Object.fromEntries(needs.map((key, i) => [key, got[i]])) as Partial<Facts>;
+        const present = [...needs.map((key, i) => [key, got[i]] as const), ...uses.map((key, i) => [key, used[i]] as const)].filter(([, value]) => value !== UNAVAILABLE);
+        const input = Object.fromEntries(present) as Partial<Facts>;
         output = await withBudget(ctx.net.time.budgetMs(check.budget ?? 'lookups'), stopped.promise, signal => check.run(input, { ...ctx, signal }));
         result = ran(check, output, started, check.judges ? sessionsShortOf(input.smtp25 ?? ([] as SmtpProbe[]), check.judges) : []);
       }
