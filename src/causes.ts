@@ -137,7 +137,7 @@ const registry = defineCauses({
     severity: 'warning',
     side: 'local',
     explanation:
-      'Certificates are valid from one date to another, and maildiag judges them by this machine\'s clock. Here the clock is far off what the peers show: servers state a time hours or days away (in their SMTP greeting or HTTP Date header) by which a certificate that looks expired or not valid yet here is valid, or every mail server presents a certificate that is valid only from a later date. Such certificates say more about this clock than about the servers; a certificate that is out of date by the servers\' time too is reported on its own.',
+      'Certificates are valid from one date to another, and maildiag judges them by this machine\'s clock. Here the clock is far off what the peers show: servers state a time hours or days away (in their SMTP greeting or HTTP Date header) by which a certificate that looks expired or not valid yet here is valid, a public CA\'s certificate starts later than this clock\'s today (public CAs never date ahead), or every mail server presents a certificate that is valid only from a later date. Such certificates say more about this clock than about the servers; a certificate that is out of date by the servers\' time too is reported on its own.',
     fix: 'Set this machine\'s clock right (enable NTP: "timedatectl set-ntp true", or check the time zone and the hardware clock), then run maildiag again.',
     refs: ['RFC 5280 §4.1.2.5', 'RFC 5322 §3.3', 'RFC 9110 §6.6.1'],
     // Not the certificate causes: the certificate check itself tells a certificate this clock explains from one that is out of date by the servers' time too.
@@ -148,6 +148,7 @@ const registry = defineCauses({
       behindServer: 'this machine\'s clock ({clock}) is {hours} hours behind the Date that {host} sent ({serverDate})',
       certificateNotYetValid: 'this machine\'s clock ({clock}) is {hours} hours behind the time {host} states in its {source|clockSource} ({serverDate}), by which the certificate {subject} of {server|hostAndIps}, valid from {validFrom|day}, is already valid: it only looks not valid yet here',
       certificateExpired: 'this machine\'s clock ({clock}) is {hours} hours ahead of the time {host} states in its {source|clockSource} ({serverDate}), by which the certificate {subject} of {server|hostAndIps}, valid until {validTo|day}, has not expired: it only looks expired here',
+      publicCaDatedLater: 'the certificate of {server|hostAndIps} is valid only from {validFrom} while this machine\'s clock says {clock}, yet its issuer {issuer} is a public CA, and public CAs date a certificate when they issue it or a little earlier, never later: this clock is most likely behind',
       certificateExpiring: 'this machine\'s clock ({clock}) is {hours} hours ahead of the time {host} states in its {source|clockSource} ({serverDate}), by which the certificate {subject} of {server|hostAndIps}, valid until {validTo|day}, has more than 14 days left: it only looks about to expire here',
     },
   },

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { certificateCoversHost, inspectChain, type CertificateFacts, type ChainFacts } from '../net/tls.js';
 import type { TlsSession } from '../pipeline/facts.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
-import { describeReading, judgeClock, skewData, smtpReadings, type ClockReading, type ClockVerdict } from './server-clocks.js';
+import { describeReading, judgeClock, MAX_CLOCK_SKEW_MS, skewData, smtpReadings, type ClockReading, type ClockVerdict } from './server-clocks.js';
 
 /** Senders start to fail soon after; 14 days leaves time to renew. */
 const EXPIRING_WITHIN_DAYS = 14;
@@ -136,22 +136,37 @@ function dateState(cert: CertificateFacts, at: Date): DateState {
 
 /**
  * Every certificate on the path counts: an expired intermediate breaks
- * verification as surely as an expired leaf. When the servers' time differs
- * from this clock, certificates are judged by the servers' time, and what
- * only this clock makes of a certificate is the clock's finding.
+ * verification as surely as an expired leaf. A certificate out of date by
+ * this clock is judged again by the servers' time when that differs: what
+ * only this clock makes of it is the clock's finding. One fine by this clock
+ * stays fine: a server's clock alone never makes a finding.
  */
 function dateFindings(facts: ChainFacts, now: Date, clocks: Clocks, about: About, { subjects, evidence = [] }: FindingDetails): Finding[] {
   return facts.path.flatMap(cert => {
     const here = dateState(cert, now);
+    if (!here) return [];
     const clock = here === 'notYetValid' ? clocks.startDate : clocks.others;
-    const servers = clock.kind === 'off' ? new Date(clock.witness.at) : now;
-    const there = dateState(cert, servers);
     const leaf = cert === facts.path[0];
     const data = { ...about, subject: cert.subject, validFrom: cert.validFrom, validTo: cert.validTo };
     const details = { ...(subjects ? { subjects } : {}), evidence: [...evidence, ...clockEvidence(clock, now)] };
-    const explained = clock.kind === 'off' && here && here !== there ? [clockFinding(here, clock.witness, now, data, details)] : [];
-    return [...explained, ...(there ? [dateFinding(there, leaf, servers, data, details, clock)] : [])];
+    if (clock.kind === 'unknown' && leaf && here === 'notYetValid' && publicCaDatedLater(facts, now)) {
+      return [finding('clock.skewed', 'publicCaDatedLater', { ...data, issuer: cert.issuer, clock: now.toISOString() }, details)];
+    }
+    if (clock.kind !== 'off') return [dateFinding(here, leaf, now, data, details, clock)];
+    const servers = new Date(clock.witness.at);
+    const there = dateState(cert, servers);
+    if (there === here) return [dateFinding(here, leaf, servers, data, details, clock)];
+    return [clockFinding(here, clock.witness, now, data, details), ...(there ? [dateFinding(there, leaf, servers, data, details, clock)] : [])];
   });
+}
+
+/**
+ * Public CAs date a certificate when they issue it or a little earlier (Let's
+ * Encrypt an hour), never later: one of theirs that starts more than the
+ * clock tolerance after this clock's now is this clock's fault, no server needed.
+ */
+function publicCaDatedLater({ trust, leaf }: ChainFacts, now: Date): boolean {
+  return trust.kind === 'trusted' && trust.publicCa === true && new Date(leaf.validFrom).getTime() - now.getTime() > MAX_CLOCK_SKEW_MS;
 }
 
 type CertificateData = About & { subject: string; validFrom: string; validTo: string };

@@ -194,7 +194,8 @@ export interface CertificateFacts {
 
 /** Whether the chain leads to a trusted CA, judged apart from dates and names (RFC 5280 §6, without the validity test). */
 export type ChainTrust =
-  | { kind: 'trusted'; anchor: string }
+  /** `publicCa`: the anchor is one of the roots Node ships (Mozilla's list), not one from --ca-file. */
+  | { kind: 'trusted'; anchor: string; publicCa?: true }
   /** The server certificate signed itself. */
   | { kind: 'self-signed' }
   /** The chain ends at a self-signed CA that is not trusted. */
@@ -235,18 +236,23 @@ function judgeChain(chain: Buffer[], caCerts: string[]): ChainFacts {
     const vouches = (anchor: X509Certificate) => anchor.raw.equals(cert.raw) || isIssuedBy(cert, anchor);
     // By subject too: a certificate pinned with --ca-file is its own anchor whoever issued it. Node's
     // roots come second, indexed only when no --ca-file anchor vouches (~10 ms of a start).
-    return caCerts.flatMap(pem => anchorsNamed(caFileIndex(pem), [names.issuer, names.subject])).find(vouches) ?? anchorsNamed(nodeRootIndex(), [names.issuer]).find(vouches);
+    const pinned = caCerts.flatMap(pem => anchorsNamed(caFileIndex(pem), [names.issuer, names.subject])).find(vouches);
+    if (pinned) return { anchor: pinned };
+    const root = anchorsNamed(nodeRootIndex(), [names.issuer]).find(vouches);
+    return root && { anchor: root, publicCa: true as const };
   };
   const { path, trust } = followIssuers(leaf, presented, anchorFor);
   return { leaf: certificateFacts(leaf), path: path.map(certificateFacts), trust };
 }
 
-function followIssuers(leaf: X509Certificate, presented: X509Certificate[], anchorFor: (cert: X509Certificate) => X509Certificate | undefined): { path: X509Certificate[]; trust: ChainTrust } {
+type Anchor = { anchor: X509Certificate; publicCa?: true };
+
+function followIssuers(leaf: X509Certificate, presented: X509Certificate[], anchorFor: (cert: X509Certificate) => Anchor | undefined): { path: X509Certificate[]; trust: ChainTrust } {
   const path = [leaf];
   let current = leaf;
   while (path.length <= MAX_CHAIN_DEPTH) {
-    const anchor = anchorFor(current);
-    if (anchor) return { path, trust: { kind: 'trusted', anchor: oneLine(anchor.subject) } };
+    const found = anchorFor(current);
+    if (found) return { path, trust: { kind: 'trusted', anchor: oneLine(found.anchor.subject), ...(found.publicCa ? { publicCa: found.publicCa } : {}) } };
     if (isSelfSigned(current)) return { path, trust: current === leaf ? { kind: 'self-signed' } : { kind: 'untrusted-root', root: oneLine(current.subject) } };
     const next = presented.find(c => !path.includes(c) && isIssuedBy(current, c));
     if (!next) break;

@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import certificate from '../../src/checks/certificate.js';
@@ -10,6 +12,7 @@ import { createCa, createCertificate, daysFromNow, type CertificateSpec, type Si
 
 const ca = createCa('Example Test Root');
 const HOST = 'mx.example.com';
+const DAY = 86_400_000;
 
 const session = (chain: SimCertificate[], host = HOST, ip = '192.0.2.10'): TlsSession => ({
   host, ip, port: 25, preference: 10, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', chain: chain.map(c => c.der), legacy: false,
@@ -117,4 +120,28 @@ test('every host\'s certificate valid only from a later date: this machine\'s cl
   assert.equal(clock.messageId, 'certificatesFromLater');
   assert.equal(clock.data?.['certificates'], 2);
   assert.ok(Date.parse(String(clock.data?.['earliestValidFrom'])) > Date.parse(String(clock.data?.['clock'])));
+});
+
+test('a server whose clock is far off never makes a certificate that is fine by this clock a finding', async () => {
+  const yearAgo = new Date(Date.now() - 365 * DAY);
+  const httpClocks = [{ host: 'mta-sts.example.com', source: 'http-date' as const, stated: yearAgo.toUTCString(), at: yearAgo.toISOString() }];
+  const output = await certificate.run({ tlsSessions: [session([issued()])], httpClocks }, context());
+  assert.deepEqual(output.findings, []);
+  assert.deepEqual((output.data as { serverClocks: unknown[] }).serverClocks, httpClocks, 'what the servers said is in the data');
+});
+
+test('a publicly trusted certificate that starts later than this clock: public CAs never date ahead, so the clock is behind', async () => {
+  const root = new X509Certificate(rootCertificates.find(pem => new X509Certificate(pem).checkIssued(new X509Certificate(pem)))!);
+  const clock = new Date(Date.parse(root.validFrom) - 30 * DAY);
+  const ctx = { ...context(), options: defaultRunOptions(), net: testNet(100, [], { now: () => clock }) };
+  const output = await certificate.run({ tlsSessions: [session([{ der: root.raw } as SimCertificate])] }, ctx);
+  const skewed = output.findings.find(f => f.cause === 'clock.skewed')!;
+  assert.equal(skewed.messageId, 'publicCaDatedLater');
+  assert.equal(skewed.side, 'local');
+  assert.equal(skewed.severity, 'warning');
+  assert.equal(skewed.data['clock'], clock.toISOString());
+  assert.ok(!output.findings.some(f => f.cause === 'tls.cert-not-yet-valid'), 'not the recipient\'s certificate');
+  // The same certificate by this machine's own CA (--ca-file) proves nothing about the clock.
+  const pinned = await certificate.run({ tlsSessions: [session([{ der: root.raw } as SimCertificate])] }, { ...ctx, options: defaultRunOptions({ caCerts: [root.toString()] }) });
+  assert.deepEqual(pinned.findings.filter(f => f.cause !== 'tls.cert-name-mismatch').map(f => `${f.cause}:${f.messageId}`), ['tls.cert-not-yet-valid:notYetValidOrClock']);
 });
