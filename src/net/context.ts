@@ -12,6 +12,8 @@ export interface Net {
   dialer: Dialer;
   /** How long every wait of the run may take, each check's budget, and the clock. */
   readonly time: RunTime;
+  /** The port name servers found in DNS are asked on directly: 53, except in tests. */
+  readonly authorityPort: number;
   /** Whether the resolvers can be believed; asked lazily, once per run (an audit shares it), before an answer blames a domain. */
   resolverHealth(): Promise<ResolverHealth>;
   /** Memoize a probe for the whole run: many domains share a handful of MX hosts. */
@@ -32,7 +34,11 @@ export interface NetOptions {
   addressMap?: AddressMap;
   loopbackOnly?: boolean;
   sessionLingerMs?: number;
+  /** The port of name servers asked directly (default 53): tests run theirs on ephemeral ports. */
+  authorityPort?: number;
 }
+
+const DNS_PORT = 53;
 
 /** `loopbackOnly` is the one switch for every socket of the run: the dialer's TCP and DNS over UDP and TCP. */
 export function createNet(options: NetOptions): Net {
@@ -43,7 +49,7 @@ export function createNet(options: NetOptions): Net {
   const finished = new Promise<void>(resolve => (finish = resolve));
   let lingerMs = options.sessionLingerMs ?? 0;
   const time = runTime(options.timeoutMs, options.now);
-  const dns = createDnsClient({ servers: options.resolvers, timeoutMs: time.dnsTryMs, retries: time.dnsRetries });
+  const dns = createDnsClient({ servers: options.resolvers, timeoutMs: time.dnsTryMs, retries: time.dnsRetries, loopbackOnly: options.loopbackOnly });
   const net: Net = {
     get sessionLingerMs() {
       return lingerMs;
@@ -55,6 +61,7 @@ export function createNet(options: NetOptions): Net {
     },
     dns,
     time,
+    authorityPort: options.authorityPort ?? DNS_PORT,
     dialer: createDialer({ addressMap: options.addressMap, loopbackOnly: options.loopbackOnly }),
     once<T>(key: string, probe: () => Promise<T>): Promise<T> {
       let pending = memo.get(key) as Promise<T> | undefined;

@@ -6,6 +6,7 @@
 import pLimit from 'p-limit';
 import { isDeepStrictEqual } from 'node:util';
 import { describeAnswer, joinTxt, type DnsAnswer, type DnsClient, type DnsOutcome, type DnsServer, type QueryOptions } from './dns/index.js';
+import { askedDirectly, findAuthorities } from './dns/authorities.js';
 import { reverseName } from './ip.js';
 import { readCode, type CodeReading, type DnsblList, type Unread } from './dnsbl-lists.js';
 
@@ -61,7 +62,6 @@ export interface DnsblResult {
 
 /** Lookups in flight at once: polite to the lists, quick enough for a dozen lists × a few addresses. */
 const CONCURRENCY = 16;
-const MAX_AUTHORITIES = 4;
 const MAX_REASON_CHARS = 500;
 const DNS_PORT = 53;
 
@@ -151,23 +151,6 @@ function listsEverything(list: DnsblList, control: DnsAnswer<'A'>): boolean {
   return control.kind === 'records' && control.records.some(address => readCode(list, address).verdict === 'listed');
 }
 
-/** The list's name servers: NS of the zone (or of its nearest parent that has NS records), then their A records. */
-async function findAuthorities(dns: DnsClient, zone: string, port: number): Promise<{ servers: DnsServer[]; evidence: string[] }> {
-  const evidence: string[] = [];
-  for (let name = zone; name.includes('.'); name = name.slice(name.indexOf('.') + 1)) {
-    const ns = await dns.query(name, 'NS');
-    evidence.push(describeAnswer(name, 'NS', ns));
-    if (ns.kind === 'nodata') continue;
-    if (ns.kind !== 'records') break;
-    const hosts = ns.records.slice(0, MAX_AUTHORITIES);
-    const answers = await Promise.all(hosts.map(host => dns.query(host, 'A')));
-    evidence.push(...answers.map((a, i) => describeAnswer(hosts[i]!, 'A', a)));
-    const addresses = [...new Set(answers.flatMap(a => (a.kind === 'records' ? a.records : [])))];
-    return { servers: addresses.map(host => ({ host, port })), evidence };
-  }
-  return { servers: [], evidence };
-}
-
 function show(line: string, route: Route): string {
-  return route.kind === 'resolver' ? line : `${line} (asked ${route.servers.map(s => `${s.host}:${s.port}`).join(', ')} directly)`;
+  return route.kind === 'resolver' ? line : askedDirectly(line, route.servers);
 }

@@ -58,7 +58,7 @@ test(`decode: a damaged answer still yields typed records or nothing (${RUNS} ru
         const record = toRecord(type, (a as { data?: unknown }).data);
         assertShape(type, record);
         assert.equal(typeof formatRecord(type, record), 'string');
-        assert.equal(typeof describeAnswer(a.name, type, { kind: 'records', records: [record], server: '192.0.2.53:53', aliases: [], ad: false }), 'string');
+        assert.equal(typeof describeAnswer(a.name, type, { kind: 'records', records: [record], server: '192.0.2.53:53', aliases: [], ad: false, aa: false }), 'string');
       }
     }),
     { numRuns: RUNS },

@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
 import { createDnsClient } from '../../src/net/dns/index.js';
+import { startZoneServers } from '../helpers/zone-servers.js';
 
 let sim: SimDnsServer;
 const big = Array.from({ length: 300 }, (_, i) => `${i}`.padEnd(200, 'x'));
@@ -105,4 +106,27 @@ test('a question on the wire is shared however many other questions are asked me
   await Promise.all([...before, ...after]);
   assert.equal(await again, await first);
   assert.equal(dns.stats.sent, 12_001);
+});
+
+test('a name server asked directly: its authority bit, and a referral\'s NS names and glue as a value', async () => {
+  const zones = await startZoneServers([{ host: '127.0.0.1', zone: 'example', records: { 'www.example': { A: ['192.0.2.80'] } }, delegations: { 'shop.example': { 'ns1.shop.example': '192.0.2.53' } } }]);
+  try {
+    const dns = createDnsClient({ servers: [], timeoutMs: 300, retries: 0 });
+    const ask = (name: string) => dns.query(name, 'MX', { servers: [{ host: '127.0.0.1', port: zones.port }], recursive: false });
+    const referral = await ask('shop.example');
+    assert.deepEqual([referral.kind, 'aa' in referral && referral.aa, referral.kind === 'nodata' && referral.referral], ['nodata', false, { zone: 'shop.example', nameServers: [{ name: 'ns1.shop.example', addresses: ['192.0.2.53'] }] }]);
+    const nodata = await ask('www.example');
+    assert.deepEqual([nodata.kind, 'aa' in nodata && nodata.aa, nodata.kind === 'nodata' && nodata.referral], ['nodata', true, undefined]);
+    const missing = await ask('gone.example');
+    assert.deepEqual([missing.kind, 'aa' in missing && missing.aa], ['nxdomain', true]);
+  } finally {
+    await zones.close();
+  }
+});
+
+test('loopback only: a name server off this machine is not asked, and the answer says why', async () => {
+  const dns = createDnsClient({ servers: [sim.server], timeoutMs: 300, retries: 0, loopbackOnly: true });
+  const answer = await dns.query('example.com', 'MX', { servers: [{ host: '192.0.2.53', port: 53 }], recursive: false });
+  assert.deepEqual(answer, { kind: 'error', message: 'network access is disabled, and 192.0.2.53 is not on this machine', servers: ['192.0.2.53:53'] });
+  assert.equal(dns.stats.sent, 0);
 });

@@ -6,7 +6,8 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomFillSync, randomInt } from 'node:crypto';
 import { decode, encodeQuery, toRecord, type WirePacket } from './wire.js';
-import type { DnsAnswer, DnsClient, DnsServer, QueryOptions, RecordOf, RrType } from './types.js';
+import { isLoopback } from '../dialer.js';
+import type { DnsAnswer, DnsClient, DnsServer, QueryOptions, RecordOf, Referral, RrType } from './types.js';
 
 export interface DnsClientOptions {
   servers: DnsServer[];
@@ -14,6 +15,8 @@ export interface DnsClientOptions {
   timeoutMs: number;
   /** Rounds over the server list after the first. */
   retries: number;
+  /** Ask no server off this machine (MAILDIAG_NO_NETWORK): a name server found in DNS and asked directly is refused here. */
+  loopbackOnly?: boolean;
 }
 
 const MAX_TCP_MESSAGE = 65535;
@@ -69,6 +72,8 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
       const name = normalizeName(rawName);
       const servers = queryOptions.servers ?? options.servers;
       const recursive = queryOptions.recursive ?? true;
+      const remote = options.loopbackOnly ? servers.find(server => !isLoopback(server.host)) : undefined;
+      if (remote) return Promise.resolve({ kind: 'error', message: `network access is disabled, and ${remote.host} is not on this machine`, servers: servers.map(label) });
       const key = `${name}|${type}|${recursive ? 'rd' : 'nord'}|${servers === options.servers ? defaultServers : serverListKey(servers)}`;
       const hit = cache.get(key);
       if (hit) {
@@ -159,13 +164,15 @@ function interpret<T extends RrType>(type: T, response: WirePacket, server: stri
   const aliases = answers
     .filter(a => a.type === 'CNAME')
     .map(a => `${normalizeName(a.name)} → ${normalizeName(String((a as { data?: unknown }).data))}`);
-  const base = { server, aliases, ad: Boolean(response.flag_ad) };
+  const base = { server, aliases, ad: Boolean(response.flag_ad), aa: Boolean(response.flag_aa) };
   switch (response.rcode) {
     case 'NOERROR': {
       const records = answers
         .filter(a => a.type === type && (type === 'CNAME' || a.type !== 'CNAME'))
         .map(a => toRecord(type, (a as { data?: unknown }).data) as RecordOf[T]);
-      return records.length ? { kind: 'records', records, ...base } : { kind: 'nodata', ...base };
+      if (records.length) return { kind: 'records', records, ...base };
+      const referral = base.aa || answers.length ? undefined : readReferral(response);
+      return referral ? { kind: 'nodata', referral, ...base } : { kind: 'nodata', ...base };
     }
     case 'NXDOMAIN':
       return { kind: 'nxdomain', ...base };
@@ -175,6 +182,19 @@ function interpret<T extends RrType>(type: T, response: WirePacket, server: stri
       // SERVFAIL, and anything stranger (FORMERR, NOTIMP) that means "no usable answer".
       return { kind: 'servfail', ...base };
   }
+}
+
+/** The NS records of one zone in the authority section, with their glue addresses; undefined when there are none. */
+function readReferral(response: WirePacket): Referral | undefined {
+  const ns = (response.authorities ?? []).filter(a => a.type === 'NS');
+  if (!ns.length) return undefined;
+  const zone = normalizeName(ns[0]!.name);
+  const glue = (response.additionals ?? []).filter(a => a.type === 'A' || a.type === 'AAAA');
+  const names = [...new Set(ns.filter(a => normalizeName(a.name) === zone).map(a => normalizeName(String((a as { data?: unknown }).data))))];
+  return {
+    zone,
+    nameServers: names.map(name => ({ name, addresses: glue.filter(a => normalizeName(a.name) === name).map(a => String((a as { data?: unknown }).data)) })),
+  };
 }
 
 /** Does this response answer the question we asked? (A spoofed or stray packet does not.) */

@@ -31,11 +31,24 @@ interface Answered {
   aliases: string[];
   /** Authenticated Data bit: the resolver says it validated the answer with DNSSEC. */
   ad: boolean;
+  /** Authoritative Answer bit: the server serves the name's zone itself (what a name server asked directly must set). */
+  aa: boolean;
+}
+
+/**
+ * A name server's pointer down to the servers of a zone below it: NOERROR, no
+ * answer, the zone's NS records in the authority section and their addresses
+ * (glue) in the additional section (RFC 1034 §4.3.2, RFC 8499 "referral").
+ */
+export interface Referral {
+  zone: string;
+  nameServers: { name: string; addresses: string[] }[];
 }
 
 export type DnsAnswer<T extends RrType = RrType> =
   | ({ kind: 'records'; records: RecordOf[T][] } & Answered)
-  | ({ kind: 'nodata' } & Answered)
+  /** No records of that type; from a name server asked directly, possibly a referral to the servers of a zone below. */
+  | ({ kind: 'nodata'; referral?: Referral } & Answered)
   | ({ kind: 'nxdomain' } & Answered)
   | ({ kind: 'servfail' } & Answered)
   | ({ kind: 'refused' } & Answered)
@@ -70,6 +83,9 @@ export function describeAnswer(name: string, type: RrType, answer: DnsAnswer): s
       return `${name} ${type}: no answer from ${answer.servers.join(', ')}`;
     case 'error':
       return `${name} ${type}: ${answer.message}`;
+    case 'nodata':
+      if (answer.referral) return `${name} ${type}: referral to ${answer.referral.zone} NS ${answer.referral.nameServers.map(ns => ns.name).join(', ')} from ${answer.server}`;
+      return `${name} ${type}: NODATA from ${answer.server}`;
     default:
       return `${name} ${type}: ${answer.kind.toUpperCase()} from ${answer.server}`;
   }

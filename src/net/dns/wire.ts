@@ -7,7 +7,7 @@ import type { RecordOf, RrType } from './types.js';
 
 export type WireAnswer = packet.Answer;
 /** A decoded message: dns-packet's type lacks the decoded header flags. */
-export type WirePacket = packet.Packet & { flag_tc?: boolean; flag_ad?: boolean; rcode?: string };
+export type WirePacket = packet.Packet & { flag_tc?: boolean; flag_ad?: boolean; flag_aa?: boolean; rcode?: string };
 export type WireQuestion = packet.Question;
 
 export const EDNS_UDP_SIZE = 1232;

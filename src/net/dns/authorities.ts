@@ -1,0 +1,163 @@
+// Name servers asked directly (non-recursive), found through the resolver: a
+// blocklist's own servers when the resolver is refused (src/net/dnsbl.ts), and
+// the servers of the zones above a domain the resolver calls NXDOMAIN, which
+// tell a domain that does not exist from one the resolver (or a DNS filter in
+// front of it) denies. Outcomes are values; the checks say what they mean.
+import { label, normalizeName } from './client.js';
+import { describeAnswer, type DnsAnswer, type DnsClient, type DnsServer, type Referral, type RrType } from './types.js';
+
+/** Name servers asked at most per zone: enough for a second opinion, and polite to the zone. */
+export const MAX_AUTHORITIES = 4;
+/** Referrals followed down from the first zone asked (a registry to a provider, a provider to a sub-zone). */
+const MAX_REFERRALS = 3;
+
+export interface Authorities {
+  /** The zone whose name servers these are; undefined when none was found. */
+  zone?: string;
+  /** Its NS names (at most MAX_AUTHORITIES). */
+  nameServers: string[];
+  servers: DnsServer[];
+  evidence: string[];
+}
+
+/**
+ * The name servers of `name`, or of its nearest ancestor that has NS records
+ * (the TLD included), with their A records, all through the resolver. A name
+ * the resolver calls NXDOMAIN is walked past too: its parent's servers are
+ * the ones to ask about it.
+ */
+export async function findAuthorities(dns: DnsClient, name: string, port: number): Promise<Authorities> {
+  const evidence: string[] = [];
+  for (let zone = normalizeName(name); ; zone = parentOf(zone)) {
+    const ns = await dns.query(zone, 'NS');
+    evidence.push(describeAnswer(zone, 'NS', ns));
+    if (ns.kind === 'records') {
+      const nameServers = ns.records.slice(0, MAX_AUTHORITIES);
+      const answers = await Promise.all(nameServers.map(host => dns.query(host, 'A')));
+      evidence.push(...answers.map((a, i) => describeAnswer(nameServers[i]!, 'A', a)));
+      const addresses = [...new Set(answers.flatMap(a => (a.kind === 'records' ? a.records : [])))];
+      return { zone, nameServers, servers: addresses.map(host => ({ host, port })), evidence };
+    }
+    if ((ns.kind !== 'nodata' && ns.kind !== 'nxdomain') || zone === '.' || !zone.includes('.')) return { nameServers: [], servers: [], evidence };
+  }
+}
+
+/** An evidence line for an answer from name servers asked directly. */
+export const askedDirectly = (line: string, servers: readonly DnsServer[]): string => `${line} (asked ${servers.map(label).join(', ')} directly)`;
+
+/** What a name server asked directly gave instead of an authoritative answer or a referral down. */
+export type DirectReply = 'timeout' | 'error' | 'servfail' | 'refused' | 'nxdomain' | 'notAuthoritative' | 'referral' | 'noAddress';
+
+interface Asked {
+  /** The zone whose servers were asked. */
+  zone: string;
+  /** Their NS names. */
+  nameServers: string[];
+  /** The zone above that referred to them; absent when they were found through the resolver. */
+  delegatedBy?: string;
+}
+
+/** What the zones' own name servers, asked directly, say about a name. */
+export type ZoneLookup<T extends RrType> =
+  /** The resolver named no name server for any zone above the name. */
+  | { kind: 'noServers'; evidence: string[] }
+  /** An authoritative NXDOMAIN from `server`. */
+  | ({ kind: 'nxdomain'; server: string; evidence: string[] } & Asked)
+  /** An authoritative answer (records or NODATA) from `server`: the name exists. */
+  | ({ kind: 'exists'; server: string; answer: Extract<DnsAnswer<T>, { kind: 'records' | 'nodata' }>; evidence: string[] } & Asked)
+  /** None of them answered with authority, nor referred further down. */
+  | ({ kind: 'unanswered'; replies: DirectReply[]; evidence: string[] } & Asked);
+
+/**
+ * Ask the name servers of the zone above `name` (found through the resolver)
+ * for `name` `type` without recursion, and follow their referrals down to the
+ * name's own servers. Each zone's servers are asked at once, one question
+ * each; the first authoritative answer or referral down is taken. `evidence`
+ * collects what was asked as it goes (a caller that stops waiting keeps it).
+ */
+export async function askZoneServers<T extends RrType>(dns: DnsClient, name: string, type: T, port: number, evidence: string[] = []): Promise<ZoneLookup<T>> {
+  const found = await findAuthorities(dns, parentOf(normalizeName(name)), port);
+  evidence.push(...found.evidence);
+  if (!found.zone || !found.servers.length) return { kind: 'noServers', evidence };
+  let asked: Asked = { zone: found.zone, nameServers: found.nameServers };
+  let servers = found.servers;
+  for (let referrals = 0; ; referrals++) {
+    const answers = await firstConclusive(dns, name, type, servers, asked.zone);
+    evidence.push(...answers.map(a => askedDirectly(describeAnswer(name, type, a), [serverOf(a, servers)])));
+    const conclusive = answers.find((a): a is Conclusive<T> => conclusiveFor(a, name, asked.zone));
+    if (!conclusive || conclusive.kind === 'nxdomain') {
+      if (conclusive) return { kind: 'nxdomain', server: conclusive.server, ...asked, evidence };
+      return { kind: 'unanswered', replies: [...new Set(answers.map(a => replyOf(a)))], ...asked, evidence };
+    }
+    if (conclusive.kind === 'records' || !conclusive.referral) return { kind: 'exists', server: conclusive.server, answer: conclusive, ...asked, evidence };
+    if (referrals === MAX_REFERRALS) return { kind: 'unanswered', replies: ['referral'], ...asked, evidence };
+    const next = await referredServers(dns, conclusive.referral, port, evidence);
+    asked = { zone: conclusive.referral.zone, nameServers: next.nameServers, delegatedBy: asked.zone };
+    servers = next.servers;
+    if (!servers.length) return { kind: 'unanswered', replies: ['noAddress'], ...asked, evidence };
+  }
+}
+
+/** Ask every server at once; resolve at the first conclusive answer, or when all have answered. */
+function firstConclusive<T extends RrType>(dns: DnsClient, name: string, type: T, servers: readonly DnsServer[], zone: string): Promise<DnsAnswer<T>[]> {
+  return new Promise(resolve => {
+    const answers: DnsAnswer<T>[] = [];
+    for (const server of servers) {
+      void dns.query(name, type, { servers: [server], recursive: false }).then(answer => {
+        answers.push(answer);
+        if (conclusiveFor(answer, name, zone) || answers.length === servers.length) resolve([...answers]);
+      });
+    }
+  });
+}
+
+type Conclusive<T extends RrType> = Extract<DnsAnswer<T>, { kind: 'records' | 'nodata' | 'nxdomain' }>;
+
+/** An answer with authority for the name, or a referral from `zone` down towards it. */
+function conclusiveFor<T extends RrType>(answer: DnsAnswer<T>, name: string, zone: string): answer is Conclusive<T> {
+  if (answer.kind === 'nodata' && answer.referral) return leadsDown(answer.referral.zone, name, zone);
+  return (answer.kind === 'nxdomain' || answer.kind === 'records' || answer.kind === 'nodata') && answer.aa;
+}
+
+/** A referral to `to` helps only if `to` is the name or one of its ancestors, below the zone that referred. */
+const leadsDown = (to: string, name: string, from: string): boolean => isAtOrUnder(normalizeName(name), to) && to !== from && isAtOrUnder(to, from);
+
+const isAtOrUnder = (name: string, zone: string): boolean => zone === '.' || name === zone || name.endsWith(`.${zone}`);
+
+function replyOf(answer: DnsAnswer): DirectReply {
+  switch (answer.kind) {
+    case 'timeout':
+    case 'error':
+    case 'servfail':
+    case 'refused':
+      return answer.kind;
+    case 'nodata':
+      return answer.referral ? 'referral' : 'notAuthoritative';
+    default:
+      return 'notAuthoritative';
+  }
+}
+
+/** The referred zone's servers: their glue addresses, else their A records through the resolver. */
+async function referredServers(dns: DnsClient, referral: Referral, port: number, evidence: string[]): Promise<{ nameServers: string[]; servers: DnsServer[] }> {
+  const nameServers = referral.nameServers.slice(0, MAX_AUTHORITIES);
+  const addresses = await Promise.all(
+    nameServers.map(async ns => {
+      const glue = ns.addresses.filter(address => !address.includes(':'));
+      if (glue.length) return glue;
+      const a = await dns.query(ns.name, 'A');
+      evidence.push(describeAnswer(ns.name, 'A', a));
+      return a.kind === 'records' ? a.records : [];
+    }),
+  );
+  const unique = [...new Set(addresses.flat())].slice(0, MAX_AUTHORITIES);
+  return { nameServers: nameServers.map(ns => ns.name), servers: unique.map(host => ({ host, port })) };
+}
+
+/** The server an answer came from, for its evidence line. */
+function serverOf(answer: DnsAnswer, servers: readonly DnsServer[]): DnsServer {
+  const where = 'server' in answer ? answer.server : answer.servers[0];
+  return servers.find(s => label(s) === where) ?? servers[0]!;
+}
+
+const parentOf = (name: string): string => (name.includes('.') ? name.slice(name.indexOf('.') + 1) : '.');
