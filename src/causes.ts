@@ -15,6 +15,7 @@ import type { DnsblSubject } from './checks/dnsbl-findings.js';
 import type { ClockSource } from './checks/server-clocks.js';
 import type { Unread } from './net/dnsbl-lists.js';
 import type { DirectAttempt, ReturnCode, UnansweredWhy } from './net/dnsbl.js';
+import type { DirectReply } from './net/dns/authorities.js';
 import type { EmbeddedForm, GenericReason } from './net/ptr-heuristics.js';
 import type { HttpFailure } from './net/https.js';
 import type { ForwardCheck } from './net/reverse-dns.js';
@@ -132,6 +133,22 @@ const registry = defineCauses({
       invented: 'the resolver answers {addresses|list} for {domain} and the same for a random name that cannot exist: the address is the resolver\'s, not the domain\'s',
     },
   },
+  'dns.resolver-filtered': {
+    title: 'The DNS resolver denies a domain that exists',
+    severity: 'error',
+    side: 'local',
+    explanation:
+      'The DNS server maildiag asked says the domain does not exist (NXDOMAIN), but the domain\'s own name servers, asked directly, answer for it: the zone above delegates it and they serve it. The resolver, or a DNS filter in front of it, denies the name: a company DNS firewall or RPZ policy, a Pi-hole or AdGuard block list, a "family" or "security" resolver (Quad9, Cloudflare 1.1.1.2/1.1.1.3, OpenDNS), split-horizon DNS, a school content filter. The domain was not looked at through this resolver, and nothing seen says it is broken.',
+    fix: 'Run maildiag with another resolver (e.g. --resolver 1.1.1.1) or from another network, or ask whoever runs the filter (your IT department, the resolver\'s operator, the block list) why it blocks the domain. Mail servers behind the same resolver cannot deliver to the domain either.',
+    refs: ['RFC 8020', 'RFC 1034 §4.3.2'],
+    masks: RESOLVER_SYMPTOMS,
+    messages: {
+      denied:
+        'the resolver {server} says {domain} does not exist, but {authority}, a name server of {zone} asked directly, publishes its MX {exchanges|list}: the resolver, or a filter in front of it, denies a domain that exists',
+      deniedNoMx:
+        'the resolver {server} says {domain} does not exist, but {authority}, a name server of {zone} asked directly, answers for it (with no MX record): the resolver, or a filter in front of it, denies a domain that exists',
+    },
+  },
   'clock.skewed': {
     title: 'This machine\'s clock is wrong',
     severity: 'warning',
@@ -185,12 +202,15 @@ const registry = defineCauses({
     severity: 'error',
     side: 'recipient',
     explanation:
-      'DNS answers NXDOMAIN for the domain: it is not registered, has expired, or is misspelt. Nobody can deliver mail to it.',
-    fix: 'Check the spelling; if the domain is yours, renew the registration and make sure the registrar points it at working name servers.',
-    refs: ['RFC 8020'],
+      'DNS answers NXDOMAIN for the domain: it is not registered, has expired, or is misspelt, or the registry still delegates it to name servers that no longer serve it. Nobody can deliver mail to it. maildiag asks the name servers of the zone above the domain (and the domain\'s own) directly whether it exists, so that the word of the resolver on this machine, which may filter names, is not the only one.',
+    fix: 'Check the spelling; if the domain is yours, renew the registration and make sure the registrar points it at name servers that serve the zone.',
+    refs: ['RFC 8020', 'RFC 1034 §4.3.2'],
     masks: ['mx.missing', 'tls-rpt.missing', 'spf.missing', 'dkim.not-found', 'dmarc.missing'],
     messages: {
       nxdomain: '{domain} does not exist (NXDOMAIN from {server})',
+      notServed: '{delegatedBy} delegates {domain} to {nameServers|list}, but they do not serve it (asked directly: {replies|directReplies}), so it does not resolve (NXDOMAIN from {server})',
+      unconfirmed: '{domain} does not exist, says the resolver {server}, and only the resolver: {why|unconfirmedNxdomain}',
+      aliasTarget: '{domain} is an alias ({alias}, from its name server {authority} asked directly), and the resolver {server} says the name it points to does not exist',
     },
   },
 
@@ -1714,7 +1734,39 @@ function sayDnsblReason({ why, direct }: { why: UnansweredWhy; direct?: DirectAt
   }
 }
 
+/** What name servers asked directly gave instead of an answer with authority. */
+const DIRECT_REPLIES: Record<DirectReply, string> = {
+  timeout: 'no answer',
+  error: 'no usable answer',
+  servfail: 'SERVFAIL',
+  refused: 'REFUSED',
+  nxdomain: 'NXDOMAIN',
+  notAuthoritative: 'an answer without authority, as if something else answered in their place',
+  referral: 'a referral that leads nowhere',
+  noAddress: 'nothing: their names have no address',
+};
+
+/** Why an NXDOMAIN rests on the resolver's word alone. */
+export type UnconfirmedNxdomain =
+  | { code: 'noServers' }
+  | { code: 'unanswered'; zone: string; nameServers: string[]; replies: DirectReply[] }
+  | { code: 'outOfTime'; waitedMs: number };
+
+function sayUnconfirmedNxdomain(why: UnconfirmedNxdomain): string {
+  switch (why.code) {
+    case 'noServers': return 'it named no name server of a zone above the domain to ask directly';
+    case 'unanswered': return `the name servers of ${why.zone} (${why.nameServers.join(', ')}), asked directly, gave ${sayDirectReplies(why.replies)}; this network may block DNS to servers other than its resolver`;
+    case 'outOfTime': return `asking the name servers of the zones above it directly took longer than ${seconds(why.waitedMs)}`;
+  }
+}
+
+const sayDirectReplies = (replies: readonly DirectReply[]): string => replies.map(r => DIRECT_REPLIES[r]).join(', ');
+
 const FORMATS = {
+  /** What name servers asked directly gave: "no answer, REFUSED". */
+  directReplies: { takes: 'array', say: sayDirectReplies },
+  /** Why only the resolver says a domain does not exist: "the name servers of com (...), asked directly, gave no answer; ...". */
+  unconfirmedNxdomain: { takes: 'object', say: sayUnconfirmedNxdomain },
   /** a, b, c */
   list: { takes: 'array', say: (items: readonly (string | number)[]) => items.join(', ') },
   /** a and b and c */

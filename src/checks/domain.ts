@@ -2,7 +2,12 @@
 // domain check: an NXDOMAIN or a dead resolver explains everything after it.
 // An answer that would blame the domain is believed only once the resolver
 // has shown it is sane (net.resolverHealth): the observer before the observed.
-import { describeAnswer, type DnsAnswer } from '../net/dns/index.js';
+// A sane resolver's NXDOMAIN is still only its word (DNS filters deny names
+// that exist): the zone above, asked directly, confirms it or refers to the
+// domain's own name servers, whose answer tells a filtered domain from a dead one.
+import { describeAnswer, formatRecord, type DnsAnswer } from '../net/dns/index.js';
+import { askZoneServers, type ZoneLookup } from '../net/dns/authorities.js';
+import { within } from '../net/time.js';
 import { defineCheck, finding, type Finding } from './define.js';
 import type { Net } from '../net/context.js';
 import { resolverFailure, resolverLabels } from './resolver.js';
@@ -13,7 +18,8 @@ export default defineCheck({
   targets: ['domain'],
   needs: [],
   provides: ['domain'],
-  emits: ['domain.nxdomain', 'dns.servfail', 'dns.resolver-unreachable', 'dns.resolver-failing'],
+  emits: ['domain.nxdomain', 'dns.servfail', 'dns.resolver-unreachable', 'dns.resolver-failing', 'dns.resolver-filtered'],
+  budget: 'domain',
   async run(_input, { target, net }) {
     const name = target.ascii;
     const answer = await net.dns.query(name, 'MX');
@@ -33,10 +39,44 @@ async function blame(net: Net, name: string, answer: Exclude<DnsAnswer, { kind: 
   if (resolver) return resolver;
   switch (answer.kind) {
     case 'nxdomain':
-      return finding('domain.nxdomain', 'nxdomain', { domain: name, server: answer.server }, { subjects: [name], evidence });
+      return confirmNxdomain(net, name, answer.server, evidence);
     case 'servfail':
       return finding('dns.servfail', 'servfail', { domain: name }, { subjects: [name], evidence });
     default:
       return finding('dns.servfail', 'unanswered', { domain: name, answer: answer.kind }, { subjects: [name], evidence });
   }
+}
+
+/** The resolver's NXDOMAIN, weighed against what the zone's own name servers say when asked directly. */
+async function confirmNxdomain(net: Net, name: string, server: string, evidence: string[]): Promise<Finding> {
+  const asked: string[] = [];
+  const waitedMs = net.time.nxdomainConfirmationMs;
+  const lookup = (await within(waitedMs, askZoneServers(net.dns, name, 'MX', net.authorityPort, asked))) ?? { kind: 'outOfTime' as const };
+  const details = { subjects: [name], evidence: [...evidence, ...asked] };
+  switch (lookup.kind) {
+    case 'exists': {
+      // An alias answers for the name, yet the resolver's NXDOMAIN is about where it points (RFC 6604).
+      const alias = lookup.answer.kind === 'nodata' ? lookup.answer.aliases.at(-1) : undefined;
+      if (alias) return finding('domain.nxdomain', 'aliasTarget', { domain: name, server, alias, authority: lookup.server }, details);
+      return filtered(net, name, server, lookup, details.evidence);
+    }
+    case 'nxdomain':
+      if (lookup.delegatedBy) return finding('domain.nxdomain', 'notServed', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, replies: ['nxdomain'] }, details);
+      return finding('domain.nxdomain', 'nxdomain', { domain: name, server, zone: lookup.zone, confirmedBy: lookup.server }, details);
+    case 'unanswered':
+      if (lookup.delegatedBy) return finding('domain.nxdomain', 'notServed', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, replies: lookup.replies }, details);
+      return finding('domain.nxdomain', 'unconfirmed', { domain: name, server, why: { code: 'unanswered', zone: lookup.zone, nameServers: lookup.nameServers, replies: lookup.replies } }, details);
+    case 'noServers':
+      return finding('domain.nxdomain', 'unconfirmed', { domain: name, server, why: { code: 'noServers' } }, details);
+    case 'outOfTime':
+      return finding('domain.nxdomain', 'unconfirmed', { domain: name, server, why: { code: 'outOfTime', waitedMs } }, details);
+  }
+}
+
+/** The domain's own servers answer for it: the resolver (or a filter in front of it) denied it. */
+function filtered(net: Net, name: string, server: string, lookup: Extract<ZoneLookup<'MX'>, { kind: 'exists' }>, evidence: string[]): Finding {
+  const common = { domain: name, server, authority: lookup.server, zone: lookup.zone, nameServers: lookup.nameServers, resolvers: resolverLabels(net) };
+  const details = { subjects: net.dns.servers.map(s => s.host), evidence };
+  if (lookup.answer.kind === 'nodata') return finding('dns.resolver-filtered', 'deniedNoMx', common, details);
+  return finding('dns.resolver-filtered', 'denied', { ...common, exchanges: lookup.answer.records.map(mx => formatRecord('MX', mx)) }, details);
 }

@@ -35,6 +35,12 @@ const PATH_CONNECT_MAX_MS = 3000;
 const DNS_TRY_MAX_MS = 2500;
 /** A DNS question is asked once and retried once per resolver. */
 const DNS_TRIES = 2;
+/**
+ * Confirming an NXDOMAIN with the zones' own name servers may take this many
+ * DNS questions' time: the NS walk and addresses through the resolver, then
+ * the parent's servers and the domain's own, each zone's asked at once.
+ */
+const CONFIRMATION_QUESTIONS = 4;
 
 /** Each kind of wait. */
 const WAITS = {
@@ -48,6 +54,11 @@ const WAITS = {
   pathConnect: { rule: `--timeout, at most ${PATH_CONNECT_MAX_MS / 1000} s`, what: 'a connect to ports 587 and 443 after every port-25 connect timed out: it only confirms the path', ms: t => Math.min(t, PATH_CONNECT_MAX_MS) },
   dnsTry: { rule: `--timeout, at most ${DNS_TRY_MAX_MS / 1000} s`, what: 'one DNS try: one question to one server (and one more over TCP after a truncated answer)', ms: t => Math.min(t, DNS_TRY_MAX_MS) },
   dnsQuery: { rule: `${DNS_TRIES} × the DNS try, per resolver`, what: 'one DNS question: a try and one retry per resolver, one resolver after another', ms: t => DNS_TRIES * Math.min(t, DNS_TRY_MAX_MS) },
+  nxdomainConfirmation: {
+    rule: `${CONFIRMATION_QUESTIONS} × the DNS question`,
+    what: 'asking the name servers of the zone above a domain the resolver calls NXDOMAIN, and the domain\'s own, whether it exists: every lookup and direct question together',
+    ms: t => CONFIRMATION_QUESTIONS * DNS_TRIES * Math.min(t, DNS_TRY_MAX_MS),
+  },
 } satisfies Record<string, Wait>;
 
 export type WaitKind = keyof typeof WAITS;
@@ -65,6 +76,11 @@ interface Budget {
  */
 const BUDGETS = {
   lookups: { timeouts: 4, plusMs: 2000, why: 'several lookups or operations in a row' },
+  domain: {
+    timeouts: 4 + CONFIRMATION_QUESTIONS * DNS_TRIES,
+    plusMs: 2000,
+    why: "the domain's MX and the resolver's sanity probe, then for an NXDOMAIN the confirmation with the zones' own name servers (at most the wait above)",
+  },
   blocklists: { timeouts: 8, plusMs: 0, why: "a list that refuses the resolver costs up to five lookups in a row (the list, its NS, their A, the list's own server, TXT)" },
   port25: { timeouts: 3 + GREETING_PATIENCE, plusMs: 8000, why: 'connect, the greeting and the session on every MX address at once, then the path connects when every port-25 connect timed out' },
   tlsRetry: { timeouts: 7, plusMs: 0, why: 'the legacy-TLS retry is a whole new session: connect, greeting, EHLO, STARTTLS, handshake' },
@@ -93,6 +109,17 @@ export function runTime(timeoutMs = DEFAULT_TIMEOUT_MS, now: () => Date = () => 
     budgetMs: name => BUDGETS[name].timeouts * timeoutMs + BUDGETS[name].plusMs,
     now,
   };
+}
+
+/** `work`'s result, or undefined once `ms` have passed: the caller stops waiting, and the work's own timeouts end it. */
+export async function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>(resolve => (timer = setTimeout(resolve, ms, undefined)));
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The tables above, for docs/probes.md. */
