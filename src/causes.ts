@@ -144,9 +144,9 @@ const registry = defineCauses({
     masks: RESOLVER_SYMPTOMS,
     messages: {
       denied:
-        'the resolver {server} says {domain} does not exist, but {authority}, a name server of {zone} asked directly, publishes its MX {exchanges|list}: the resolver, or a filter in front of it, denies a domain that exists',
+        'the resolver {server} says {domain} does not exist, but {authority}, a name server of {zone}, asked directly, publishes its MX {exchanges|list}: the resolver, or a filter in front of it, denies a domain that exists',
       deniedNoMx:
-        'the resolver {server} says {domain} does not exist, but {authority}, a name server of {zone} asked directly, answers for it (with no MX record): the resolver, or a filter in front of it, denies a domain that exists',
+        'the resolver {server} says {domain} does not exist, but {authority}, a name server of {zone}, asked directly, answers for it (with no MX record): the resolver, or a filter in front of it, denies a domain that exists',
     },
   },
   'clock.skewed': {
@@ -208,7 +208,7 @@ const registry = defineCauses({
     masks: ['mx.missing', 'tls-rpt.missing', 'spf.missing', 'dkim.not-found', 'dmarc.missing'],
     messages: {
       nxdomain: '{domain} does not exist (NXDOMAIN from {server})',
-      notServed: '{delegatedBy} delegates {domain} to {nameServers|list}, but they do not serve it (asked directly: {replies|directReplies}), so it does not resolve (NXDOMAIN from {server})',
+      notServed: '{delegatedBy} delegates {domain} to {nameServers|list}, but they do not serve it (asked directly: {replies|directReplies}), so it does not resolve (the resolver {server} answers NXDOMAIN)',
       unconfirmed: '{domain} does not exist, says the resolver {server}, and only the resolver: {why|unconfirmedNxdomain}',
       aliasTarget: '{domain} is an alias ({alias}, from its name server {authority} asked directly), and the resolver {server} says the name it points to does not exist',
     },

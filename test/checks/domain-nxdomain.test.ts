@@ -54,7 +54,7 @@ test('the zone above delegates the domain and its own server publishes an MX: th
     [filtered!.data['zone'], filtered!.data['authority'], filtered!.data['exchanges'], filtered!.data['nameServers']],
     [DOMAIN, `${OWN}:${zones.port}`, ['10 mx.shop.example'], ['ns1.shop.example']],
   );
-  assert.match(filtered!.message, /says shop\.example does not exist, but 127\.0\.0\.2:\d+, a name server of shop\.example asked directly, publishes its MX 10 mx\.shop\.example/);
+  assert.match(filtered!.message, /says shop\.example does not exist, but 127\.0\.0\.2:\d+, a name server of shop\.example, asked directly, publishes its MX 10 mx\.shop\.example/);
   assert.ok(filtered!.evidence.includes(`${DOMAIN} MX: referral to ${DOMAIN} NS ns1.shop.example from ${PARENT}:${zones.port} (asked ${PARENT}:${zones.port} directly)`));
   assert.ok(filtered!.evidence.includes(`${DOMAIN} MX 10 mx.shop.example (asked ${OWN}:${zones.port} directly)`));
   assert.deepEqual([report.diagnosis[0]?.cause, report.diagnosis[0]?.side], ['dns.resolver-filtered', 'local']);
