@@ -30,7 +30,8 @@ export interface RunTargetsOptions {
   net?: Net;
   /**
    * Ctrl-C: no target starts after it, and the ones under way end at once,
-   * each reported with what its checks finished and marked `interrupted`.
+   * each reported with what its checks finished and marked `interrupted`;
+   * the net finishes at once too (every open SMTP session says QUIT).
    */
   stop?: AbortSignal;
   events?: RunEvents;
@@ -51,6 +52,8 @@ export async function runTargets(jobs: Job[], settings: RunSettings, io: CliIo, 
   const limit = pLimit(settings.concurrency);
   // Each diagnosis under way listens to the stop signal once: as many as run at once, not a leak.
   if (options.stop) setMaxListeners(settings.concurrency + DEFAULT_MAX_LISTENERS, options.stop);
+  const finishAtStop = () => void net.finish();
+  options.stop?.addEventListener('abort', finishAtStop, { once: true });
   try {
     await Promise.all(
       jobs.map(({ target, rcpt, listLine }, index) =>
@@ -63,7 +66,9 @@ export async function runTargets(jobs: Job[], settings: RunSettings, io: CliIo, 
       ),
     );
   } finally {
-    net.finish();
+    options.stop?.removeEventListener('abort', finishAtStop);
+    // The reports wait for the sessions' QUITs (each bounded): the process may exit as soon as they are written.
+    await net.finish();
   }
 }
 

@@ -1,11 +1,21 @@
 // The network a run talks through: one DNS client, one dialer, one memo of
 // probe results and the run's time (every wait, every check's budget, the
 // clock: src/net/time.ts), shared by every check and, in an audit, by every target.
+import { setMaxListeners } from 'node:events';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createDnsClient, type DnsClient, type DnsServer } from './dns/index.js';
 import { createDialer, isLoopback, type AddressMap, type Dialer } from './dialer.js';
 import { NetworkDisabledError } from './disabled.js';
 import { probeResolver, type ResolverHealth } from './dns/sanity.js';
 import { runTime, type RunTime } from './time.js';
+
+/**
+ * A session told to stop gives up the reply it waits for, says QUIT and waits
+ * for the 221 (one quit wait): a connection still open after twice that is
+ * one nothing will end, and is closed.
+ */
+const QUIT_STEPS = 2;
 
 export interface Net {
   dns: DnsClient;
@@ -20,9 +30,13 @@ export interface Net {
   once<T>(key: string, probe: () => Promise<T>): Promise<T>;
   /** How long an SMTP session waits for more work before QUIT (audits; 0 for one target). */
   readonly sessionLingerMs: number;
-  /** Resolves when the run declares it has no more work: lingering sessions say QUIT at once. */
-  readonly finished: Promise<void>;
-  finish(): void;
+  /**
+   * Aborted by finish(): the run has no more work, done or stopped (Ctrl-C).
+   * No SMTP session opens or sends a command after it; every open one says QUIT at once.
+   */
+  readonly finished: AbortSignal;
+  /** End the run's sessions; resolves once every connection of the run is closed, each QUIT having waited at most net.time.quitMs for its 221. */
+  finish(): Promise<void>;
 }
 
 export interface NetOptions {
@@ -45,8 +59,9 @@ export function createNet(options: NetOptions): Net {
   const remote = options.loopbackOnly ? options.resolvers.find(server => !isLoopback(server.host)) : undefined;
   if (remote) throw new NetworkDisabledError(`network access is disabled (MAILDIAG_NO_NETWORK=1), and the resolver ${remote.host} is not on this machine: give --resolver 127.0.0.1[:port]`);
   const memo = new Map<string, Promise<unknown>>();
-  let finish!: () => void;
-  const finished = new Promise<void>(resolve => (finish = resolve));
+  const finished = new AbortController();
+  // Every open session listens, and an audit has many at once: not a leak.
+  setMaxListeners(0, finished.signal);
   let lingerMs = options.sessionLingerMs ?? 0;
   const time = runTime(options.timeoutMs, options.now);
   const dns = createDnsClient({ servers: options.resolvers, timeoutMs: time.dnsTryMs, retries: time.dnsRetries, loopbackOnly: options.loopbackOnly });
@@ -54,10 +69,11 @@ export function createNet(options: NetOptions): Net {
     get sessionLingerMs() {
       return lingerMs;
     },
-    finished,
+    finished: finished.signal,
     finish() {
       lingerMs = 0;
-      finish();
+      finished.abort();
+      return closed(net.dialer.open, QUIT_STEPS * time.quitMs);
     },
     dns,
     time,
@@ -71,4 +87,11 @@ export function createNet(options: NetOptions): Net {
     resolverHealth: () => net.once('resolver-health', () => probeResolver(dns)),
   };
   return net;
+}
+
+/** Wait until these sockets have closed, at most `withinMs`; then close what is left. */
+async function closed(open: ReadonlySet<Socket>, withinMs: number): Promise<void> {
+  const closing = [...open].map(socket => new Promise(resolve => socket.once('close', resolve)));
+  await Promise.race([Promise.all(closing), sleep(withinMs, undefined, { ref: false })]);
+  for (const socket of open) socket.destroy();
 }

@@ -31,8 +31,8 @@ export interface TlsOptions {
   allowLegacy?: boolean;
 }
 
-/** The handshake within `timeoutMs` (the caller's share of the run's time, src/net/time.ts). */
-export function upgradeToTls(socket: net.Socket, options: TlsOptions, timeoutMs: number): Promise<TlsHandshake> {
+/** The handshake within `timeoutMs` (the caller's share of the run's time, src/net/time.ts); given up as a timeout when `signal` fires. */
+export function upgradeToTls(socket: net.Socket, options: TlsOptions, timeoutMs: number, signal?: AbortSignal): Promise<TlsHandshake> {
   return new Promise(resolve => {
     const started = performance.now();
     const secure = tls.connect({
@@ -44,11 +44,14 @@ export function upgradeToTls(socket: net.Socket, options: TlsOptions, timeoutMs:
     const ticket = sessionTicket(secure);
     const finish = (result: TlsHandshake) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       secure.removeAllListeners('secureConnect');
       if (result.kind !== 'ok') secure.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
+    const onAbort = () => finish({ kind: 'timeout' });
+    const timer = setTimeout(onAbort, timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
     secure.once('error', err => finish({ kind: 'failed', reason: opensslReason(err) }));
     secure.once('secureConnect', () => {
       clearTimeout(timer);

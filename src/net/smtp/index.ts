@@ -4,7 +4,7 @@ export { announcedName, isPermanent, isPositive, isTransient, replyText, replyWo
 export { MAX_LINE_BYTES, MAX_REPLY_BYTES, ReplyReader, type ReadOutcome } from './reader.js';
 export { parseEhlo, type EhloExtensions } from './ehlo.js';
 export { GREETING_PATIENCE } from '../time.js';
-export { caFingerprint, describeDial, describeReadFailure, endpointLabel, sayStopReason, seconds, SmtpSession, Transcript, type HelloResult, type SmtpEndpoint, type SmtpStep, type StopReason } from './session.js';
+export { caFingerprint, describeDial, describeReadFailure, endpointLabel, RunFinished, sayStopReason, seconds, SmtpSession, Transcript, type HelloResult, type SmtpEndpoint, type SmtpStep, type StopReason } from './session.js';
 export {
   BATCH_WINDOW_MS,
   probeMx,

@@ -188,7 +188,7 @@ class MxProber {
       }
       for (const request of this.queue.takeAll()) request.resolve(this.leftover(request));
     } catch (err) {
-      // A bug or a refused destination (MAILDIAG_NO_NETWORK): the checks that asked report it as their error.
+      // A bug, a refused destination (MAILDIAG_NO_NETWORK) or the run's end (RunFinished): the checks that asked report it as their error.
       for (const request of this.queue.takeAll()) request.reject(err);
     } finally {
       this.draining = undefined;
@@ -327,7 +327,9 @@ class MxProber {
     const lingerMs = this.net.sessionLingerMs;
     if (!lingerMs) return false;
     // An unref'd timer: a lingering session must not keep the process alive once the run is over.
-    await Promise.race([this.queue.arrival(), sleep(lingerMs, undefined, { ref: false }), this.net.finished, this.net.dialer.contended(this.endpoint.ip, this.endpoint.port)]);
+    // Cut short when the run finishes: the session then says QUIT at once.
+    const linger = sleep(lingerMs, undefined, { ref: false, signal: this.net.finished }).catch(() => undefined);
+    await Promise.race([this.queue.arrival(), linger, this.net.dialer.contended(this.endpoint.ip, this.endpoint.port)]);
     return this.queue.length > 0;
   }
 

@@ -48,22 +48,28 @@ export class ReplyReader {
     this.stream.off('error', this.onError);
   }
 
-  /** The next whole reply, or why there is none, within `timeoutMs`. */
-  next(timeoutMs: number): Promise<ReadOutcome> {
+  /** The next whole reply, or why there is none, within `timeoutMs`; undefined when `cancel` fires first. */
+  next(timeoutMs: number): Promise<ReadOutcome>;
+  next(timeoutMs: number, cancel: AbortSignal | undefined): Promise<ReadOutcome | undefined>;
+  next(timeoutMs: number, cancel?: AbortSignal): Promise<ReadOutcome | undefined> {
     const started = performance.now();
     return new Promise(resolve => {
       const timer = setTimeout(() => finish({ kind: 'timeout', partial: this.partialText(), waitedMs: timeoutMs, bytes: this.bufferedBytes }), Math.max(0, timeoutMs));
-      const finish = (outcome: ReadOutcome) => {
+      const finish = (outcome: ReadOutcome | undefined) => {
         clearTimeout(timer);
+        cancel?.removeEventListener('abort', onCancel);
         this.wake = undefined;
         this.assembling.length = 0;
-        resolve(outcome.kind === 'too-long' ? { ...outcome, waitedMs: Math.round(performance.now() - started) } : outcome);
+        resolve(outcome?.kind === 'too-long' ? { ...outcome, waitedMs: Math.round(performance.now() - started) } : outcome);
       };
+      const onCancel = () => finish(undefined);
       const attempt = () => {
         const outcome = this.assemble();
         if (outcome) finish(outcome);
       };
       this.wake = attempt;
+      if (cancel?.aborted) return onCancel();
+      cancel?.addEventListener('abort', onCancel, { once: true });
       attempt();
     });
   }

@@ -3,7 +3,9 @@
 // a reply, the greeting, a handshake, each cut short by the session's limit
 // once the caller has started it. Every read goes through ReplyReader's
 // caps, every line is kept in a bounded transcript, and nothing here ever
-// sends DATA. The steps return outcomes; callers decide what they mean.
+// sends DATA. The steps return outcomes; callers decide what they mean. When
+// the run finishes (net.finish(): Ctrl-C), the step under way gives up at once
+// and every later one throws RunFinished, so the caller's QUIT comes next.
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type net from 'node:net';
@@ -35,6 +37,13 @@ export interface HelloResult {
 }
 
 export type DialFailure = { kind: 'refused' } | { kind: 'reset' } | { kind: 'timeout'; waitedMs: number } | { kind: 'unreachable'; code: string };
+
+/** The run finished (Ctrl-C) while a session was open or about to open: no step is taken after it but QUIT. */
+export class RunFinished extends Error {
+  constructor() {
+    super('the run was stopped before this SMTP session finished');
+  }
+}
 
 /** How long a last QUIT to a broken session may take to leave before the connection is closed. */
 const FLUSH_WAIT_MS = 250;
@@ -82,12 +91,15 @@ export class SmtpSession {
   private broken = false;
   /** When the session's remaining steps must be done by (performance.now()), once the caller has started the limit. */
   private deadline?: number;
+  /** Replies still owed for commands whose wait the run's end cut short: QUIT reads past them to its 221. */
+  private unanswered = 0;
 
   private constructor(
     private readonly socket: net.Socket,
     readonly endpoint: SmtpEndpoint,
     readonly transcript: Transcript,
     private readonly time: RunTime,
+    private readonly runFinished: AbortSignal,
   ) {
     this.stream = socket;
     socket.on('error', noop); // errors surface as 'closed' through the reader; this keeps late ones from crashing the run
@@ -95,13 +107,18 @@ export class SmtpSession {
   }
 
   static async open(net: Net, endpoint: SmtpEndpoint, transcript = new Transcript()): Promise<{ kind: 'connected'; session: SmtpSession; connectMs: number } | DialFailure> {
+    if (net.finished.aborted) throw new RunFinished();
     transcript.add(`-- connect ${endpoint.host} ${endpointLabel(endpoint)}`);
-    const dialed = await net.dialer.connect(endpoint.ip, endpoint.port, { timeoutMs: net.time.connectMs });
+    const dialed = await net.dialer.connect(endpoint.ip, endpoint.port, { timeoutMs: net.time.connectMs, signal: net.finished });
+    if (net.finished.aborted) {
+      if (dialed.kind === 'connected') dialed.socket.destroy();
+      throw new RunFinished();
+    }
     if (dialed.kind !== 'connected') {
       transcript.add(`-- ${describeDial(dialed)}`);
       return dialed;
     }
-    return { kind: 'connected', session: new SmtpSession(dialed.socket, endpoint, transcript, net.time), connectMs: dialed.connectMs };
+    return { kind: 'connected', session: new SmtpSession(dialed.socket, endpoint, transcript, net.time, net.finished), connectMs: dialed.connectMs };
   }
 
   /** From now on, the rest of the session (every reply and handshake) may take the net's session time in all: a server slow on every step cannot hold the run. */
@@ -126,12 +143,12 @@ export class SmtpSession {
 
   /** Wait one reply's time for the next reply without sending anything (the greeting, RFC 5321 §3.1). */
   read(): Promise<ReadOutcome> {
-    return this.receive(this.within(this.time.replyMs));
+    return this.awaitReply(this.within(this.time.replyMs));
   }
 
   /** The port-25 greeting: servers may delay it on purpose, so it gets the net's longer greeting wait. */
   readGreeting(): Promise<ReadOutcome> {
-    return this.receive(this.within(this.time.greetingMs));
+    return this.awaitReply(this.within(this.time.greetingMs));
   }
 
   async command(line: string, tag?: string | readonly string[]): Promise<ReadOutcome> {
@@ -145,19 +162,24 @@ export class SmtpSession {
    * end with that one.
    */
   pipeline(commands: readonly { line: string; tag?: string | readonly string[] }[]): Promise<ReadOutcome[]> {
-    return this.exchange(commands, this.within(this.time.replyMs));
+    return this.exchange(commands, this.within(this.time.replyMs), this.runFinished);
   }
 
-  /** Send the commands and read their replies, each within `timeoutMs`. */
-  private async exchange(commands: readonly { line: string; tag?: string | readonly string[] }[], timeoutMs: number): Promise<ReadOutcome[]> {
+  /** Send the commands and read their replies, each within `timeoutMs`; RunFinished when `cancel` has fired or fires first. */
+  private async exchange(commands: readonly { line: string; tag?: string | readonly string[] }[], timeoutMs: number, cancel?: AbortSignal): Promise<ReadOutcome[]> {
     const bad = commands.find(c => /[\r\n]/.test(c.line));
     if (bad) throw new Error(`SMTP command with a line break: ${JSON.stringify(bad.line)}`);
+    if (cancel?.aborted) throw new RunFinished();
     if (this.broken) return [{ kind: 'closed', partial: [] }];
     for (const { line, tag } of commands) this.transcript.add(`C: ${line}`, tag);
     this.stream.write(commands.map(c => `${c.line}\r\n`).join(''));
     const outcomes: ReadOutcome[] = [];
-    for (const { tag } of commands) {
-      const outcome = await this.receive(timeoutMs, tag);
+    for (const [i, { tag }] of commands.entries()) {
+      const outcome = await this.receive(timeoutMs, tag, cancel);
+      if (!outcome) {
+        this.unanswered += commands.length - i;
+        throw new RunFinished();
+      }
       outcomes.push(outcome);
       if (outcome.kind !== 'reply' || outcome.reply.code === 421) break;
     }
@@ -180,9 +202,17 @@ export class SmtpSession {
    * the STARTTLS command-injection class of bugs).
    */
   async upgrade(options: TlsOptions): Promise<TlsHandshake> {
+    if (this.runFinished.aborted) throw new RunFinished();
     this.reader.detach();
     const timeoutMs = this.within(this.time.tlsHandshakeMs);
-    const handshake = await upgradeToTls(this.socket, options, timeoutMs);
+    const handshake = await upgradeToTls(this.socket, options, timeoutMs, this.runFinished);
+    if (this.runFinished.aborted) {
+      // Half a handshake cannot carry a QUIT: the connection is only closed.
+      this.broken = true;
+      if (handshake.kind === 'ok') handshake.socket.destroy();
+      this.socket.destroy();
+      throw new RunFinished();
+    }
     if (handshake.kind !== 'ok') {
       this.transcript.add(`-- TLS handshake ${handshake.kind === 'timeout' ? `timed out after ${seconds(timeoutMs)}` : `failed: ${sayTlsFailure(handshake.reason)}`}`);
       this.broken = true;
@@ -198,11 +228,12 @@ export class SmtpSession {
 
   /**
    * End the session with QUIT in every case (RFC 5321 §4.1.1.10) and close the
-   * connection. A server that can still talk gets a moment to answer 221; one
-   * that went silent or broke the protocol gets the QUIT without the wait.
+   * connection. A server that can still talk gets a moment to answer 221
+   * (after the replies it still owes, when the run's end cut a wait short);
+   * one that went silent or broke the protocol gets the QUIT without the wait.
    */
   async quit(): Promise<void> {
-    if (!this.broken) await this.exchange([{ line: 'QUIT' }], this.time.quitMs);
+    if (!this.broken) await this.quitAfterOwedReplies();
     else if (this.stream.writable) {
       this.transcript.add('C: QUIT');
       await new Promise<void>(resolve => {
@@ -218,8 +249,28 @@ export class SmtpSession {
     this.socket.destroy();
   }
 
-  private async receive(timeoutMs: number, tag?: string | readonly string[]): Promise<ReadOutcome> {
-    const outcome = await this.reader.next(timeoutMs);
+  /** QUIT, then its reply: past the replies still owed, all within one quit wait. */
+  private async quitAfterOwedReplies(): Promise<void> {
+    const until = performance.now() + this.time.quitMs;
+    let reply: ReadOutcome | undefined = (await this.exchange([{ line: 'QUIT' }], this.time.quitMs))[0];
+    for (; this.unanswered > 0 && reply?.kind === 'reply' && reply.reply.code !== 221; this.unanswered--) {
+      reply = await this.receive(Math.max(1, until - performance.now()));
+    }
+  }
+
+  /** A reply nothing was sent for (the greeting); RunFinished when the run finishes first. */
+  private async awaitReply(timeoutMs: number): Promise<ReadOutcome> {
+    if (this.runFinished.aborted) throw new RunFinished();
+    const outcome = await this.receive(timeoutMs, undefined, this.runFinished);
+    if (outcome) return outcome;
+    this.unanswered++;
+    throw new RunFinished();
+  }
+
+  /** The next reply, logged; undefined when `cancel` fired first (the reply is still owed). */
+  private async receive(timeoutMs: number, tag?: string | readonly string[], cancel?: AbortSignal): Promise<ReadOutcome | undefined> {
+    const outcome = await this.reader.next(timeoutMs, cancel);
+    if (!outcome) return undefined;
     this.log(outcome, tag);
     if (outcome.kind !== 'reply' || outcome.reply.code === 421) this.broken = true;
     return outcome;
