@@ -2,14 +2,14 @@
 // port-25 sessions (EHLO, STARTTLS, the RCPT transaction) says so in its spec
 // (`judges`); a session that stopped before that stage was not looked at, and
 // the scheduler never lets such a check call itself a pass.
-import type { SmtpProbe, SmtpStep } from '../net/smtp/index.js';
+import { sayStopReason, type SmtpProbe, type SmtpStep } from '../net/smtp/index.js';
 
 /** The session's steps in the order a probe takes them. */
 const STEP_ORDER: readonly SmtpStep[] = ['connect', 'greeting', 'ehlo', 'helo', 'starttls', 'tls', 'mail', 'rcpt', 'rset'];
 
 /** The sessions that greeted but stopped before `stage`, each as "host (ip): why". */
 export function sessionsShortOf(probes: readonly SmtpProbe[], stage: SmtpStep): string[] {
-  return probes.filter(probe => stoppedShortOf(probe, stage)).map(probe => `${probe.host === probe.ip ? probe.ip : `${probe.host} (${probe.ip})`}: the session stopped at ${probe.incomplete!.step.toUpperCase()} (${probe.incomplete!.reason})`);
+  return probes.filter(probe => stoppedShortOf(probe, stage)).map(probe => `${probe.host === probe.ip ? probe.ip : `${probe.host} (${probe.ip})`}: the session stopped at ${probe.incomplete!.step.toUpperCase()} (${sayStopReason(probe.incomplete!.reason)})`);
 }
 
 function stoppedShortOf(probe: SmtpProbe, stage: SmtpStep): boolean {
