@@ -511,6 +511,8 @@ const registry = defineCauses({
       clientRate: '{server|hostAndIp} answered {command} with {reply|quoted}: that server limits connections or mail from the address maildiag connects from, which says nothing about the domain, so the rest was not tested. Try again later, or from another host',
       clientHeloName: '{server|hostAndIp} answered {command} with {reply|quoted}: that server refuses maildiag\'s EHLO name {helo}, which says nothing about the domain, so the rest was not tested. Re-run with --helo set to this machine\'s real host name (one whose A record and PTR match its IP)',
       clientRefused: '{server|hostAndIp} answered {command} with {reply|quoted}: that server refuses the host maildiag connects from, not the domain, so the rest was not tested. Run maildiag from a mail server\'s IP, or ask that server\'s admin to allow this one',
+      relayUnanswered: '{server|hostAndIp} gave no answer to the open-relay probe (RCPT TO:<{address}>): {reason|stopReason}; whether it relays mail for anyone was not tested',
+      relayNotAsked: '{server|hostAndIp} refused {command} with {reply|quoted}, so the open-relay probe (RCPT TO:<{address}>) could not be asked; whether it relays mail for anyone was not tested',
     },
   },
 

@@ -36,8 +36,12 @@ export interface CheckOutput<P extends FactKey> {
   provided?: Partial<Pick<Facts, P>>;
   /** What the check saw, for the JSON report. */
   data?: Record<string, unknown>;
-  /** Set when the check ran but could not reach a conclusion (the report says so). */
-  status?: 'info';
+  /**
+   * Set when the check ran but could not reach a conclusion (the report says so): `info` when it found
+   * nothing at all, `untestable` when it could not ask part of its question (then `data.reason` says why),
+   * unless what it did find is worse than info.
+   */
+  status?: 'info' | 'untestable';
 }
 
 export interface CheckSpec<N extends FactKey, P extends FactKey, U extends FactKey = never> {

@@ -4,7 +4,7 @@
 // domain it cannot host (RFC 5321 §3.6.1, RFC 2505). The sessions themselves
 // are smtp-reachability's; this check only reads them.
 import { nonGlobalReason } from '../net/ip.js';
-import { isPositive, isTransient, replyText, type HelloResult, type SmtpProbe, type SmtpReply } from '../net/smtp/index.js';
+import { isPositive, isTransient, RELAY_PROBE_ADDRESS, replyText, type HelloResult, type SmtpProbe, type SmtpReply } from '../net/smtp/index.js';
 import { readReply, recipientUnknown } from '../replies/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
@@ -29,7 +29,11 @@ export default defineCheck({
   async run({ smtp25 }, { options, target }) {
     if (!smtp25.some(probe => probe.outcome.kind === 'greeted')) return noSessionToJudge();
     const findings = smtp25.flatMap(probe => [...sizeFindings(probe), ...conversationFindings(probe, smtp25, options, target), ...relayFindings(probe)]);
-    return { findings, data: { probes: smtp25.map(probe => describePolicy(probe, options)) } };
+    // A relay question nobody answered is never "not an open relay": the check could not look.
+    const unanswered = smtp25.flatMap(probe => unansweredRelay(probe, options));
+    const data = { probes: smtp25.map(probe => describePolicy(probe, options)) };
+    if (!unanswered.length) return { findings, data };
+    return { findings: [...findings, ...unanswered], data: { ...data, reason: unanswered.map(f => f.message).join('; ') }, status: 'untestable' };
   },
 });
 
@@ -167,6 +171,22 @@ function relayFindings(probe: SmtpProbe): Finding[] {
   ];
 }
 
+/** The open-relay probe got no answer, or could not be asked: why, with the exchange that stopped it. */
+function unansweredRelay(probe: SmtpProbe, options: RunOptions): Finding[] {
+  const why = probe.relayUnanswered;
+  if (!why) return [];
+  const server = probeServer(probe);
+  const subjects = probeSubject(probe);
+  // A refused MAIL (not a 421, which ends the session) opens no transaction for the probe's RCPT.
+  if (why.step === 'mail' && why.reply && why.reply.code !== 421) {
+    const command = `MAIL FROM:<${options.from}>`;
+    return [finding('smtp.untestable', 'relayNotAsked', { server, command, reply: replyText(why.reply), address: RELAY_PROBE_ADDRESS }, { subjects, evidence: probeEvidence(probe, exchange(command, why.reply)) })];
+  }
+  const asked = probe.transcript.indexOf(`C: RCPT TO:<${RELAY_PROBE_ADDRESS}>`);
+  const evidence = probeEvidence(probe, asked === -1 ? undefined : probe.transcript.slice(asked));
+  return [finding('smtp.untestable', 'relayUnanswered', { server, address: RELAY_PROBE_ADDRESS, reason: why.reason }, { subjects, evidence })];
+}
+
 function describePolicy(probe: SmtpProbe, options: RunOptions): Record<string, unknown> {
   const hello = probe.ehloAfterTls ?? probe.ehlo;
   return {
@@ -175,10 +195,16 @@ function describePolicy(probe: SmtpProbe, options: RunOptions): Record<string, u
     ...(hello?.extensions.size !== undefined ? { size: hello.extensions.size } : {}),
     ...(probe.mail ? { mail: replyText(probe.mail) } : {}),
     ...(probe.rcpt ? { rcpt: probe.rcpt.address, rcptReply: replyText(probe.rcpt.reply) } : {}),
-    relay: probe.relay
-      ? { address: probe.relay.address, reply: replyText(probe.relay.reply), open: isPositive(probe.relay.reply) }
-      : options.relayTest ? 'not tested (the session did not get that far)' : 'off (--no-relay-test)',
+    relay: describeRelay(probe, options),
   };
+}
+
+/** The relay question as values: its answer, why it has none, 'notReached' (the session ended before it) or 'off' (--no-relay-test). */
+function describeRelay(probe: SmtpProbe, options: RunOptions): Record<string, unknown> | 'notReached' | 'off' {
+  const { relay, relayUnanswered } = probe;
+  if (relay) return { address: relay.address, reply: replyText(relay.reply), open: isPositive(relay.reply) };
+  if (relayUnanswered) return { address: RELAY_PROBE_ADDRESS, unanswered: { step: relayUnanswered.step, reason: relayUnanswered.reason } };
+  return options.relayTest ? 'notReached' : 'off';
 }
 
 /** The data of a message about a server's reply to a command. */

@@ -160,14 +160,24 @@ function ran(check: AnyCheck, output: CheckOutput<FactKey>, started: number, unl
   const result = {
     id: check.id,
     title: check.title,
-    status: status === 'pass' && output.status ? output.status : status,
+    status: declaredStatus(status, output.status),
     durationMs: Math.round(performance.now() - started),
     findings: output.findings,
     data: output.data ?? {},
   };
   // Nothing wrong in what it saw is not a pass when part of it was never seen.
-  if (!unlooked.length || (result.status !== 'pass' && !(result.status === 'info' && !output.findings.length))) return result;
-  return { ...result, status: 'untestable', data: { ...result.data, reason: `not looked at: ${unlooked.join('; ')}`, unlooked } };
+  const sawNothingWrong = result.status === 'pass' || result.status === 'untestable' || (result.status === 'info' && !output.findings.length);
+  if (!unlooked.length || !sawNothingWrong) return result;
+  const notLooked = `not looked at: ${unlooked.join('; ')}`;
+  const own = result.status === 'untestable' ? result.data['reason'] : undefined;
+  const reason = own ? `${String(own)}; ${notLooked}` : notLooked;
+  return { ...result, status: 'untestable', data: { ...result.data, reason, unlooked } };
+}
+
+/** What the check says of itself, where its findings leave room: `info` over a pass, `untestable` over a pass or info. */
+function declaredStatus(found: CheckStatus, declared: CheckOutput<FactKey>['status']): CheckStatus {
+  if (declared === 'untestable') return found === 'pass' || found === 'info' ? declared : found;
+  return found === 'pass' && declared ? declared : found;
 }
 
 function skipReason(missing: FactKey[]): string {

@@ -20,8 +20,11 @@ export interface SmtpPersona {
   endlessLine?: string;
   /** Hang up right after the greeting (a 421 busy server). */
   hangUpAfterGreeting?: boolean;
-  /** Drop the connection right after the greeting, or instead of answering this command; `reset` aborts it (TCP RST, ECONNRESET) instead of closing. */
-  hangUp?: { on: 'greeting' | SmtpVerb; reset?: boolean };
+  /**
+   * Drop the connection right after the greeting, or instead of answering this command (only when its line
+   * contains `containing`, case-insensitive: an appliance that drops a relay attempt); `reset` aborts it (TCP RST, ECONNRESET) instead of closing.
+   */
+  hangUp?: { on: 'greeting' | SmtpVerb; reset?: boolean; containing?: string };
   /** Answer this command with `endlessLine` forever instead of its reply (an EHLO reply that never ends). */
   endlessAfter?: SmtpVerb;
   /** Send every byte this many milliseconds apart. */
@@ -139,7 +142,7 @@ async function converse(socket: net.Socket, persona: SmtpPersona, { commands, ch
     commands.push(line);
     if (persona.greeting === null) return;
     const verb = line.split(' ')[0]!.toUpperCase() as SmtpVerb;
-    if (persona.hangUp?.on === verb) return hangUp();
+    if (persona.hangUp?.on === verb && line.toLowerCase().includes(persona.hangUp.containing?.toLowerCase() ?? '')) return hangUp();
     if (persona.endlessAfter === verb && persona.endlessLine !== undefined) return void sendForever(persona.endlessLine);
     const override = persona.replies?.[verb];
     if (override === null) return;

@@ -48,9 +48,9 @@ test('a policy refusal of the recipient: smtp.rejected with the server\'s words'
   assert.deepEqual(finding.data, { server: { host: 'mx.example.com', ip: '192.0.2.10' }, command: 'RCPT TO:<postmaster@example.com>', reply: '554 5.7.1 <postmaster@example.com>: Relay access denied', domain: 'example.com' });
 });
 
-test('the null sender refused at MAIL FROM: smtp.rejected (RFC 5321 §4.5.5)', async () => {
+test('the null sender refused at MAIL FROM: smtp.rejected (RFC 5321 §4.5.5), and the relay could not be asked', async () => {
   const { causes } = await policyOf(healthyServer('mx.example.com', { replies: { MAIL: '553 5.7.1 Sender address rejected: not allowed' } }));
-  assert.deepEqual(causes, ['smtp.rejected:warning']);
+  assert.deepEqual(causes, ['smtp.rejected:warning', 'smtp.untestable:info']);
 });
 
 test('554 instead of a greeting: no session for the policy to judge (smtp-reachability reports the refusal)', async () => {
@@ -64,9 +64,10 @@ test('EHLO and HELO both refused: smtp.rejected', async () => {
   assert.deepEqual(causes, ['smtp.rejected:warning']);
 });
 
-test('a temporary refusal of MAIL FROM without greylisting words: smtp.untestable', async () => {
-  const { causes } = await policyOf(healthyServer('mx.example.com', { replies: { MAIL: '451 4.3.0 Temporary lookup failure' } }));
-  assert.deepEqual(causes, ['smtp.untestable:info']);
+test('a temporary refusal of MAIL FROM without greylisting words: smtp.untestable, the relay too', async () => {
+  const { causes, report } = await policyOf(healthyServer('mx.example.com', { replies: { MAIL: '451 4.3.0 Temporary lookup failure' } }));
+  assert.deepEqual(causes, ['smtp.untestable:info', 'smtp.untestable:info']);
+  assert.equal(checkOf(report, 'smtp-policy').status, 'untestable');
 });
 
 test('a RCPT to a reserved domain accepted: smtp.open-relay', async () => {
@@ -80,7 +81,47 @@ test('--no-relay-test: no relay RCPT, no open-relay finding', async () => {
   const { causes, server, report } = await policyOf(healthyServer('mx.example.com', { recipients: { [RELAY_PROBE_ADDRESS]: '250 2.1.5 Ok' } }), { relayTest: false });
   assert.deepEqual(causes, []);
   assert.ok(!server.commands.some(c => c.includes(RELAY_PROBE_ADDRESS)));
-  assert.match(String((checkOf(report, 'smtp-policy').data['probes'] as { relay: string }[])[0]!.relay), /--no-relay-test/);
+  assert.equal((checkOf(report, 'smtp-policy').data['probes'] as { relay: string }[])[0]!.relay, 'off');
+});
+
+/** The policy check's status, its relay findings, the relay's data and the report's incomplete list. */
+async function unansweredRelay(persona: SmtpPersona) {
+  const { report, server } = await policyOf(persona);
+  const check = checkOf(report, 'smtp-policy');
+  const relayFindings = check.findings.filter(f => f.messageId === 'relayUnanswered' || f.messageId === 'relayNotAsked');
+  const [probe] = check.data['probes'] as { relay: unknown }[];
+  return { check, relayFindings, relay: probe!.relay, incomplete: report.incomplete.filter(i => i.id === 'smtp-policy'), server };
+}
+
+test('421 at the relay RCPT: the relay was not tested, never "not an open relay": smtp-policy is untestable and says why', async () => {
+  const { check, relayFindings, relay, incomplete } = await unansweredRelay(healthyServer('mx.example.com', { recipients: { [RELAY_PROBE_ADDRESS]: '421 4.7.0 mx.example.com closing connection' } }));
+  assert.equal(check.status, 'untestable');
+  assert.deepEqual(relayFindings.map(f => [f.cause, f.messageId]), [['smtp.untestable', 'relayUnanswered']]);
+  assert.match(relayFindings[0]!.message, /gave no answer to the open-relay probe .*421 4\.7\.0 mx\.example\.com closing connection; whether it relays mail for anyone was not tested/);
+  assert.deepEqual(relayFindings[0]!.evidence, [`192.0.2.10:25 C: RCPT TO:<${RELAY_PROBE_ADDRESS}>`, '192.0.2.10:25 S: 421 4.7.0 mx.example.com closing connection']);
+  assert.deepEqual(relay, { address: RELAY_PROBE_ADDRESS, unanswered: { step: 'rcpt', reason: { code: 'reply', reply: '421 4.7.0 mx.example.com closing connection' } } });
+  assert.equal(incomplete.length, 1);
+  assert.match(incomplete[0]!.reason, /open-relay probe/);
+});
+
+test('MAIL refused for the probe sender: the relay could not be asked, and the check does not pass', async () => {
+  const { check, relayFindings, relay, server } = await unansweredRelay(healthyServer('mx.example.com', { replies: { MAIL: '550 5.7.1 <>: Sender address rejected: Access denied' } }));
+  assert.notEqual(check.status, 'pass');
+  assert.ok(!server.commands.some(c => c.includes(RELAY_PROBE_ADDRESS)), 'no RCPT without a transaction');
+  assert.deepEqual(relayFindings.map(f => [f.cause, f.messageId]), [['smtp.untestable', 'relayNotAsked']]);
+  assert.match(relayFindings[0]!.message, /refused MAIL FROM:<> with "550 5\.7\.1 .*", so the open-relay probe .* could not be asked/);
+  assert.deepEqual(relayFindings[0]!.evidence, ['192.0.2.10:25 C: MAIL FROM:<>', '192.0.2.10:25 S: 550 5.7.1 <>: Sender address rejected: Access denied']);
+  assert.deepEqual(relay, { address: RELAY_PROBE_ADDRESS, unanswered: { step: 'mail', reason: { code: 'reply', reply: '550 5.7.1 <>: Sender address rejected: Access denied' } } });
+});
+
+test('the connection dropped at the relay RCPT: the relay was not tested, and the evidence shows the drop', async () => {
+  const { check, relayFindings, relay, incomplete } = await unansweredRelay(healthyServer('mx.example.com', { hangUp: { on: 'RCPT', containing: RELAY_PROBE_ADDRESS } }));
+  assert.equal(check.status, 'untestable');
+  assert.deepEqual(relayFindings.map(f => [f.cause, f.messageId]), [['smtp.untestable', 'relayUnanswered']]);
+  assert.match(relayFindings[0]!.message, /gave no answer to the open-relay probe .*: the server closed the connection; whether it relays/);
+  assert.deepEqual(relayFindings[0]!.evidence, [`192.0.2.10:25 C: RCPT TO:<${RELAY_PROBE_ADDRESS}>`, '192.0.2.10:25 -- the server closed the connection']);
+  assert.deepEqual((relay as { unanswered: { step: string } }).unanswered.step, 'rcpt');
+  assert.equal(incomplete.length, 1);
 });
 
 test('SIZE below 10 MB: smtp.size-limit-low with the limit; SIZE 0 means no limit', async () => {

@@ -71,6 +71,8 @@ test('relay pending → settled without an answer when the relay RCPT gets 421: 
   const probe = await probeMx(net, MX, settings, 'postmaster@a.example');
   assert.equal(probe.rcpt?.reply.code, 250);
   assert.equal(probe.relay, undefined, 'no relay verdict without a reply to the relay RCPT');
+  assert.deepEqual([probe.relayUnanswered?.step, probe.relayUnanswered?.reply?.code], ['rcpt', 421], 'the relay question says why it has no answer');
+  assert.equal(probe.incomplete, undefined, 'the recipient itself was answered');
   const later = await probeMx(net, MX, settings, 'postmaster@b.example');
   assert.ok(await allClosed(net));
   assert.deepEqual([later.incomplete?.step, later.incomplete?.reply?.code], ['rcpt', 421]);
@@ -116,6 +118,6 @@ test('a move the tables do not list is refused: the host never goes back, a sess
   assert.throws(() => talk.begin({ code: 250, lines: ['ok'] }), /no transition from in-transaction to in-transaction/);
   assert.equal(talk.resets, 0);
   const relay = new RelayQuestion(true);
-  relay.settle();
-  assert.throws(() => relay.settle(), /no transition from settled to settled/);
+  relay.settle({ unanswered: { step: 'rcpt', reason: { code: 'tooSlow' } } });
+  assert.throws(() => relay.settle({ unanswered: { step: 'rcpt', reason: { code: 'tooSlow' } } }), /no transition from settled to settled/);
 });

@@ -116,6 +116,11 @@ export interface SmtpProbe {
   rcpt?: { address: string; reply: SmtpReply; sampledFrom?: string[] };
   /** The open-relay probe of this host (shared by every probe of the host in the run). */
   relay?: { address: string; reply: SmtpReply; clientAddress?: string };
+  /**
+   * Why the open-relay probe got no answer (shared like `relay`): the session
+   * stopped at it (a 421, a drop, its time limit), or MAIL was refused, so it could not be asked.
+   */
+  relayUnanswered?: SmtpProbe['incomplete'];
   /** The session stopped before this probe's questions were answered. */
   incomplete?: {
     step: SmtpStep;
@@ -421,24 +426,32 @@ class MxProber {
    * second.
    */
   private async askRelay(talk: Conversation): Promise<Incomplete | undefined> {
-    if (talk.pastDeadline()) return tooSlow('mail');
-    return this.probeRelay(talk);
+    if (!talk.pastDeadline()) return this.probeRelay(talk);
+    const stop = tooSlow('mail');
+    this.relay.settle({ unanswered: stop });
+    return stop;
   }
 
   /** RCPT TO a reserved domain nobody hosts: 250 means the server relays for anyone (RFC 5321 §3.6.1). */
   private async probeRelay(talk: Conversation): Promise<Incomplete | undefined> {
     const opened = await this.openTransaction(talk, []);
-    if (opened.kind !== 'open') {
-      this.relay.settle();
-      return opened.kind === 'broken' ? opened.incomplete : undefined;
+    if (opened.kind === 'broken') {
+      this.relay.settle({ unanswered: opened.incomplete });
+      return opened.incomplete;
+    }
+    if (opened.kind === 'refused') {
+      // No transaction, no RCPT: the question could not be asked.
+      this.relay.settle({ unanswered: { step: 'mail', reason: { code: 'reply', reply: replyText(opened.reply) }, reply: opened.reply } });
+      return undefined;
     }
     const rcpt = await talk.session.command(`RCPT TO:<${RELAY_PROBE_ADDRESS}>`);
     if (rcpt.kind !== 'reply' || rcpt.reply.code === 421) {
-      this.relay.settle();
-      return this.interruption('rcpt', rcpt);
+      const stop = this.interruption('rcpt', rcpt);
+      this.relay.settle({ unanswered: stop });
+      return stop;
     }
     if (!isPositive(rcpt.reply)) talk.noteRefusal();
-    this.relay.settle({ address: RELAY_PROBE_ADDRESS, reply: rcpt.reply, ...(talk.session.localAddress ? { clientAddress: talk.session.localAddress } : {}) });
+    this.relay.settle({ answer: { address: RELAY_PROBE_ADDRESS, reply: rcpt.reply, ...(talk.session.localAddress ? { clientAddress: talk.session.localAddress } : {}) } });
     return undefined;
   }
 
@@ -488,11 +501,13 @@ class MxProber {
     const { sampledFrom } = served;
     if (sampledFrom && served.rcpt) lines.push(`-- RCPT TO:<${tag}> not sent: the host answered the recipients of ${sampledFrom.length} domains in a row (${sampledFrom.join(', ')}) with ${replyText(served.rcpt)}, so it refuses every recipient that way`);
     const relay = this.relay.answer;
+    const relayUnanswered = this.relay.unanswered;
     return {
       ...known.facts,
       ...(served.mail ? { mail: served.mail } : {}),
       ...(served.rcpt && tag !== undefined ? { rcpt: { address: tag, reply: served.rcpt, ...(sampledFrom ? { sampledFrom } : {}) } } : {}),
       ...(relay ? { relay } : {}),
+      ...(relayUnanswered ? { relayUnanswered } : {}),
       ...(incomplete ? { incomplete } : {}),
       transcript: lines,
     };

@@ -115,7 +115,7 @@ export class HostLifecycle {
 }
 
 /** The open-relay question: asked once per host per run, or never (--no-relay-test). */
-type RelayState = { name: 'pending' } | { name: 'settled'; answer?: SmtpProbe['relay'] };
+type RelayState = { name: 'pending' } | { name: 'settled'; answer?: SmtpProbe['relay']; unanswered?: Incomplete };
 
 const RELAY_TRANSITIONS: Transitions<RelayState['name']> = {
   pending: ['settled'],
@@ -139,9 +139,14 @@ export class RelayQuestion {
     return this.current.name === 'settled' ? this.current.answer : undefined;
   }
 
-  /** Asked (with the server's answer) or given up on (none): not asked again this run. */
-  settle(answer?: SmtpProbe['relay']): void {
-    this.current = transition(RELAY_TRANSITIONS, this.current, { name: 'settled', ...(answer ? { answer } : {}) });
+  /** Why the relay RCPT got no answer, once a session gave up on it. */
+  get unanswered(): Incomplete | undefined {
+    return this.current.name === 'settled' ? this.current.unanswered : undefined;
+  }
+
+  /** Asked (with the server's answer) or given up on (why): not asked again this run. */
+  settle(outcome: { answer: NonNullable<SmtpProbe['relay']> } | { unanswered: Incomplete }): void {
+    this.current = transition(RELAY_TRANSITIONS, this.current, { name: 'settled', ...outcome });
   }
 }
 
