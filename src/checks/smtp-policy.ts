@@ -8,6 +8,7 @@ import { isPositive, isTransient, RELAY_PROBE_ADDRESS, replyText, type HelloResu
 import { readReply, recipientUnknown } from '../replies/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
+import { formatMessage } from '../causes.js';
 import { defineCheck, finding, type Finding } from './define.js';
 import { exchange, greylistWording, noSessionToJudge, otherHostAccepting, probeEvidence, probeServer, probeSubject, testerRefused } from './smtp-probes.js';
 
@@ -30,10 +31,14 @@ export default defineCheck({
     if (!smtp25.some(probe => probe.outcome.kind === 'greeted')) return noSessionToJudge();
     const findings = smtp25.flatMap(probe => [...sizeFindings(probe), ...conversationFindings(probe, smtp25, options, target), ...relayFindings(probe)]);
     // A relay question nobody answered is never "not an open relay": the check could not look.
-    const unanswered = smtp25.flatMap(probe => unansweredRelay(probe, options));
+    const unanswered = smtp25.flatMap(probe => unansweredRelay(probe, options) ?? []);
     const data = { probes: smtp25.map(probe => describePolicy(probe, options)) };
     if (!unanswered.length) return { findings, data };
-    return { findings: [...findings, ...unanswered], data: { ...data, reason: unanswered.map(f => f.message).join('; ') }, status: 'untestable' };
+    return {
+      findings: [...findings, ...unanswered.flatMap(u => u.finding ?? [])],
+      data: { ...data, reason: unanswered.map(u => u.reason).join('; ') },
+      status: 'untestable',
+    };
   },
 });
 
@@ -171,20 +176,23 @@ function relayFindings(probe: SmtpProbe): Finding[] {
   ];
 }
 
-/** The open-relay probe got no answer, or could not be asked: why, with the exchange that stopped it. */
-function unansweredRelay(probe: SmtpProbe, options: RunOptions): Finding[] {
+/**
+ * The open-relay probe got no answer, or could not be asked: why (the check's
+ * reason), and a finding with the exchange that stopped it, unless the refused
+ * MAIL that kept it from being asked is a finding of its own already.
+ */
+function unansweredRelay(probe: SmtpProbe, options: RunOptions): { reason: string; finding?: Finding } | undefined {
   const why = probe.relayUnanswered;
-  if (!why) return [];
+  if (!why) return undefined;
   const server = probeServer(probe);
-  const subjects = probeSubject(probe);
   // A refused MAIL (not a 421, which ends the session) opens no transaction for the probe's RCPT.
   if (why.step === 'mail' && why.reply && why.reply.code !== 421) {
-    const command = `MAIL FROM:<${options.from}>`;
-    return [finding('smtp.untestable', 'relayNotAsked', { server, command, reply: replyText(why.reply), address: RELAY_PROBE_ADDRESS }, { subjects, evidence: probeEvidence(probe, exchange(command, why.reply)) })];
+    return { reason: formatMessage('smtp.untestable', 'relayNotAsked', { server, command: `MAIL FROM:<${options.from}>`, reply: replyText(why.reply), address: RELAY_PROBE_ADDRESS }) };
   }
   const asked = probe.transcript.indexOf(`C: RCPT TO:<${RELAY_PROBE_ADDRESS}>`);
   const evidence = probeEvidence(probe, asked === -1 ? undefined : probe.transcript.slice(asked));
-  return [finding('smtp.untestable', 'relayUnanswered', { server, address: RELAY_PROBE_ADDRESS, reason: why.reason }, { subjects, evidence })];
+  const unanswered = finding('smtp.untestable', 'relayUnanswered', { server, address: RELAY_PROBE_ADDRESS, reason: why.reason }, { subjects: probeSubject(probe), evidence });
+  return { reason: unanswered.message, finding: unanswered };
 }
 
 function describePolicy(probe: SmtpProbe, options: RunOptions): Record<string, unknown> {

@@ -48,9 +48,9 @@ test('a policy refusal of the recipient: smtp.rejected with the server\'s words'
   assert.deepEqual(finding.data, { server: { host: 'mx.example.com', ip: '192.0.2.10' }, command: 'RCPT TO:<postmaster@example.com>', reply: '554 5.7.1 <postmaster@example.com>: Relay access denied', domain: 'example.com' });
 });
 
-test('the null sender refused at MAIL FROM: smtp.rejected (RFC 5321 §4.5.5), and the relay could not be asked', async () => {
+test('the null sender refused at MAIL FROM: smtp.rejected (RFC 5321 §4.5.5)', async () => {
   const { causes } = await policyOf(healthyServer('mx.example.com', { replies: { MAIL: '553 5.7.1 Sender address rejected: not allowed' } }));
-  assert.deepEqual(causes, ['smtp.rejected:warning', 'smtp.untestable:info']);
+  assert.deepEqual(causes, ['smtp.rejected:warning']);
 });
 
 test('554 instead of a greeting: no session for the policy to judge (smtp-reachability reports the refusal)', async () => {
@@ -64,10 +64,11 @@ test('EHLO and HELO both refused: smtp.rejected', async () => {
   assert.deepEqual(causes, ['smtp.rejected:warning']);
 });
 
-test('a temporary refusal of MAIL FROM without greylisting words: smtp.untestable, the relay too', async () => {
+test('a temporary refusal of MAIL FROM without greylisting words: smtp.untestable, and the check with it (the relay was not asked)', async () => {
   const { causes, report } = await policyOf(healthyServer('mx.example.com', { replies: { MAIL: '451 4.3.0 Temporary lookup failure' } }));
-  assert.deepEqual(causes, ['smtp.untestable:info', 'smtp.untestable:info']);
+  assert.deepEqual(causes, ['smtp.untestable:info']);
   assert.equal(checkOf(report, 'smtp-policy').status, 'untestable');
+  assert.ok(report.incomplete.some(i => i.id === 'smtp-policy' && /open-relay probe .* could not be asked/.test(i.reason)));
 });
 
 test('a RCPT to a reserved domain accepted: smtp.open-relay', async () => {
@@ -104,14 +105,23 @@ test('421 at the relay RCPT: the relay was not tested, never "not an open relay"
   assert.match(incomplete[0]!.reason, /open-relay probe/);
 });
 
-test('MAIL refused for the probe sender: the relay could not be asked, and the check does not pass', async () => {
+test('MAIL refused for the probe sender: the relay could not be asked; the refusal is the finding (its exchange the evidence), and the check does not pass', async () => {
   const { check, relayFindings, relay, server } = await unansweredRelay(healthyServer('mx.example.com', { replies: { MAIL: '550 5.7.1 <>: Sender address rejected: Access denied' } }));
-  assert.notEqual(check.status, 'pass');
+  assert.equal(check.status, 'warn');
   assert.ok(!server.commands.some(c => c.includes(RELAY_PROBE_ADDRESS)), 'no RCPT without a transaction');
-  assert.deepEqual(relayFindings.map(f => [f.cause, f.messageId]), [['smtp.untestable', 'relayNotAsked']]);
-  assert.match(relayFindings[0]!.message, /refused MAIL FROM:<> with "550 5\.7\.1 .*", so the open-relay probe .* could not be asked/);
-  assert.deepEqual(relayFindings[0]!.evidence, ['192.0.2.10:25 C: MAIL FROM:<>', '192.0.2.10:25 S: 550 5.7.1 <>: Sender address rejected: Access denied']);
+  assert.deepEqual(check.findings.map(f => [f.cause, f.messageId]), [['smtp.rejected', 'nullSenderRefused']]);
+  assert.deepEqual(check.findings[0]!.evidence, ['192.0.2.10:25 C: MAIL FROM:<>', '192.0.2.10:25 S: 550 5.7.1 <>: Sender address rejected: Access denied']);
+  assert.deepEqual(relayFindings, [], 'the refusal is said once');
+  assert.match(String(check.data['reason']), /refused MAIL FROM:<> with "550 5\.7\.1 .*", so the open-relay probe .* could not be asked/);
   assert.deepEqual(relay, { address: RELAY_PROBE_ADDRESS, unanswered: { step: 'mail', reason: { code: 'reply', reply: '550 5.7.1 <>: Sender address rejected: Access denied' } } });
+});
+
+test('MAIL refused with words about the tester: the check is untestable and the report lists it, the relay with it', async () => {
+  const { check, relayFindings, incomplete } = await unansweredRelay(healthyServer('mx.example.com', { replies: { MAIL: '554 5.7.1 Service unavailable; Client host [192.0.2.99] blocked using zen.spamhaus.org' } }));
+  assert.equal(check.status, 'untestable');
+  assert.deepEqual(relayFindings, []);
+  assert.equal(incomplete.length, 1);
+  assert.match(incomplete[0]!.reason, /open-relay probe .* could not be asked/);
 });
 
 test('the connection dropped at the relay RCPT: the relay was not tested, and the evidence shows the drop', async () => {
