@@ -1608,11 +1608,16 @@ export type SmtpFailure =
   | { kind: 'dropped'; step: string; reset: boolean }
   | { kind: 'malformed'; how: 'too-long' | 'unfinished' | 'garbage'; step: string; bytes?: number; waitedMs?: number; reason: StopReason };
 
+/** A failed connect in the words of the transcripts (describeDial), for port 25 and submission alike; the data says timeoutMs where the dialer says waitedMs. */
+function sayConnectFailure(failure: { kind: 'refused' } | { kind: 'reset' } | { kind: 'unreachable'; code: string } | { kind: 'timeout'; timeoutMs: number }): string {
+  return describeDial(failure.kind === 'timeout' ? { kind: 'timeout', waitedMs: failure.timeoutMs } : failure);
+}
+
 function saySmtpFailure(failure: SmtpFailure): string {
   switch (failure.kind) {
-    case 'refused': return 'connection refused';
-    case 'timeout': return `connect timed out after ${seconds(failure.timeoutMs)}`;
-    case 'unreachable': return unreachableWords(failure.code);
+    case 'refused':
+    case 'timeout':
+    case 'unreachable': return sayConnectFailure(failure);
     case 'reply': return failure.reply;
     case 'no-greeting': return sayNoGreeting(failure);
     case 'dropped': return `${failure.reset ? 'reset the connection (ECONNRESET)' : 'closed the connection'} instead of answering ${failure.step.toUpperCase()}`;
@@ -1653,11 +1658,10 @@ export type SubmissionFailure =
 
 function saySubmissionFailure(failure: SubmissionFailure): string {
   switch (failure.kind) {
-    // The dial failures as the transcripts word them; the data says timeoutMs where the dialer says waitedMs.
     case 'refused':
     case 'reset':
-    case 'unreachable': return describeDial(failure);
-    case 'timeout': return describeDial({ kind: 'timeout', waitedMs: failure.timeoutMs });
+    case 'timeout':
+    case 'unreachable': return sayConnectFailure(failure);
     case 'tls-failed': return `TLS failed: ${sayTlsFailure(failure.reason)}`;
     case 'no-greeting': return `no greeting: ${sayStopReason(failure.detail)}`;
     case 'refused-session': return `refused the session: ${failure.reply}`;

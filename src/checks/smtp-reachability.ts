@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import type { Net } from '../net/context.js';
 import type { RunTime } from '../net/time.js';
 import type { Fallback, SmtpFailure } from '../causes.js';
-import { endpointLabel, GREETING_PATIENCE, probeMx, replyText, seconds, type SmtpProbe } from '../net/smtp/index.js';
+import { describeDial, endpointLabel, GREETING_PATIENCE, probeMx, replyText, type SmtpProbe } from '../net/smtp/index.js';
 import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
@@ -238,7 +238,7 @@ async function port25Blocked(net: Net, probes: SmtpProbe[]): Promise<{ finding?:
     otherPorts,
     finding: finding('network.port25-blocked', 'otherPortsOpen', { ips, open: open.map(r => endpointLabel(r)) }, {
       subjects: ips,
-      evidence: [...tested.map(p => `${endpointLabel(p)}: connect timed out after ${seconds(net.time.connectMs)}`), ...otherPorts.map(r => `${endpointLabel(r)}: ${r.result}`)],
+      evidence: [...tested.map(p => `${endpointLabel(p)}: ${describeDial({ kind: 'timeout', waitedMs: net.time.connectMs })}`), ...otherPorts.map(r => `${endpointLabel(r)}: ${r.result}`)],
     }),
   };
 }

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatMessage, type CauseId } from '../../src/causes.js';
+import { describeDial } from '../../src/net/smtp/index.js';
 
 const server = { host: 'mx1.example.com', ip: '192.0.2.10' };
 const none = { by: 'none' };
@@ -25,7 +26,7 @@ const CASES: [CauseId, string, Record<string, unknown>, string][] = [
   ['smtp.insufficient-storage', 'endedSession', { server, step: 'mail', reply: '452 4.3.1 Insufficient system storage' }, 'mx1.example.com (192.0.2.10) ended the session at MAIL with "452 4.3.1 Insufficient system storage": that is the server\'s own state, and it turns away every sender alike'],
   ['smtp.untestable', 'sessionStopped', { server, step: 'rcpt', reason: { code: 'read', failure: { kind: 'timeout', partial: [], waitedMs: 2000, bytes: 0 } } }, 'mx1.example.com (192.0.2.10): the session stopped at RCPT: no reply within 2 s'],
   ['network.ipv6-unavailable', 'addresses', { code: 'ENETUNREACH', count: 2, ips: ['2001:db8::1', '2001:db8::2'] }, 'this machine has no IPv6 route (ENETUNREACH), so 2 IPv6 addresses (2001:db8::1, 2001:db8::2) could not be probed'],
-  ['mx.all-unreachable', 'noHost', { domain: 'example.com', hosts: 2, failures: [{ ...server, failure: { kind: 'timeout', timeoutMs: 5000 } }, { host: 'mx2.example.com', ip: '192.0.2.11', failure: { kind: 'unreachable', code: 'EADDRNOTAVAIL' } }] }, 'none of the 2 MX hosts of example.com accepts SMTP on port 25: mx1.example.com (192.0.2.10): connect timed out after 5 s; mx2.example.com (192.0.2.11): no route to the address (EADDRNOTAVAIL)'],
+  ['mx.all-unreachable', 'noHost', { domain: 'example.com', hosts: 2, failures: [{ ...server, failure: { kind: 'timeout', timeoutMs: 5000 } }, { host: 'mx2.example.com', ip: '192.0.2.11', failure: { kind: 'unreachable', code: 'EADDRNOTAVAIL' } }] }, 'none of the 2 MX hosts of example.com accepts SMTP on port 25: mx1.example.com (192.0.2.10): connection timed out after 5 s; mx2.example.com (192.0.2.11): no route to the address (EADDRNOTAVAIL)'],
   ['submission.unreachable', 'srvSilent', { host: 'submit.example.com', ip: '192.0.2.20', ports: [{ port: 587, failure: { kind: 'reset' } }, { port: 465, failure: { kind: 'tls-failed', reason: { code: 'alert', alert: 'handshake failure' } } }, { port: 2525, failure: { kind: 'refused-session', reply: '554 go away' } }] }, 'the submission host named in SRV submit.example.com (192.0.2.20) answers on none of its submission ports: 587: the connection was reset as it opened (ECONNRESET); 465: TLS failed: the server sent a fatal TLS alert: handshake failure; 2525: refused the session: 554 go away'],
   ['submission.unreachable', 'guessSilent', { host: 'smtp.example.com', ip: '192.0.2.20', ports: [{ port: 587, failure: { kind: 'timeout', timeoutMs: 5000 } }] }, 'the guessed submission host smtp.example.com (192.0.2.20) answers on none of its submission ports: 587: connection timed out after 5 s (smtp.example.com was only a guess, and its firewall may simply drop these ports)'],
   ['mx.target-private', 'unroutable', { host: 'mx.example.com', addresses: [{ ip: '10.1.2.3', range: 'private (RFC 1918)' }, { ip: '::1', range: 'loopback' }] }, 'MX host mx.example.com resolves to 10.1.2.3 (private (RFC 1918)), ::1 (loopback), which the internet cannot reach'],
@@ -37,3 +38,12 @@ for (const [cause, messageId, data, words] of CASES) {
     assert.equal(formatMessage(cause, messageId, data), words);
   });
 }
+
+test('a failed port-25 connect is worded as the transcripts word it: one sayer (describeDial) for both', () => {
+  const failures = [{ kind: 'refused' }, { kind: 'timeout', waitedMs: 5000 }, { kind: 'unreachable', code: 'EHOSTUNREACH' }] as const;
+  for (const dial of failures) {
+    const failure = dial.kind === 'timeout' ? { kind: 'timeout', timeoutMs: dial.waitedMs } : dial;
+    const said = formatMessage('mx.all-unreachable', 'onlyHost', { domain: 'example.com', failures: [{ ...server, failure }] });
+    assert.equal(said, `the only MX host of example.com does not accept SMTP on port 25: mx1.example.com (192.0.2.10): ${describeDial(dial)}`);
+  }
+});
