@@ -23,8 +23,8 @@ export async function runDemoCommand(raw: Record<string, unknown>, io: CliIo): P
   const comparison = typeof raw['compare'] === 'string' ? await (await import('./compare-run.js')).loadComparison(raw['compare'], io) : undefined;
   const demo = demoWorld();
   const world = await startWorld(demo.spec);
+  const net = world.net(DEMO_TIMEOUT_MS);
   try {
-    const net = world.net(DEMO_TIMEOUT_MS);
     // The world's addresses are documentation ranges, its CA is its own: a lab, as --allow-private and --ca-file say.
     const options = defaultRunOptions({ allowPrivate: true, caCerts: [demo.caPem], helo: 'demo.maildiag.invalid' });
     const diagnosed = await Promise.all(demo.domains.map(d => diagnose(parseTarget(d.domain), options, net)));
@@ -47,6 +47,8 @@ export async function runDemoCommand(raw: Record<string, unknown>, io: CliIo): P
     io.stdout('Try it on your own domain: maildiag example.com (add --verbose for evidence, --json for scripts).\n');
     return 0;
   } finally {
+    // Every session says QUIT before the world's servers go away.
+    await net.finish();
     await world.close();
   }
 }

@@ -4,7 +4,7 @@
 // causes — and hand back their reports to print after the explanation.
 import type { ExplainReport } from '../explain/index.js';
 import { diagnose } from '../diagnose.js';
-import { createNet } from '../net/context.js';
+import { createNet, type Net } from '../net/context.js';
 import type { DnsServer } from '../net/dns/index.js';
 import { defaultRunOptions } from '../pipeline/options.js';
 import type { Report } from '../report/schema.js';
@@ -36,7 +36,8 @@ function planFor(cause: string, confirm: { ip?: string; domain?: string; list?: 
   return undefined;
 }
 
-export async function runLiveChecks(report: ExplainReport, settings: LiveCheckSettings): Promise<Report[]> {
+/** The checks run through `net` (a fresh one unless given), which is finished before they are handed back: every session has said QUIT and closed. */
+export async function runLiveChecks(report: ExplainReport, settings: LiveCheckSettings, net: Net = createLiveNet(settings)): Promise<Report[]> {
   const plans = new Map<string, Plan>();
   for (const entry of report.causes) {
     const plan = entry.confirm && planFor(entry.cause, entry.confirm);
@@ -45,10 +46,15 @@ export async function runLiveChecks(report: ExplainReport, settings: LiveCheckSe
     const known = plans.get(key);
     plans.set(key, known ? { ...known, checks: [...new Set([...known.checks, ...plan.checks])] } : plan);
   }
-  const net = createNet({ resolvers: settings.resolvers, timeoutMs: settings.timeoutMs, loopbackOnly: settings.loopbackOnly });
-  return Promise.all(
-    [...plans.values()].map(plan =>
-      diagnose(parseTarget(plan.target), defaultRunOptions({ allowPrivate: settings.allowPrivate, relayTest: false, ...(plan.dnsbl ? { dnsbl: plan.dnsbl } : {}) }), net, { only: plan.checks }),
-    ),
-  );
+  try {
+    return await Promise.all(
+      [...plans.values()].map(plan =>
+        diagnose(parseTarget(plan.target), defaultRunOptions({ allowPrivate: settings.allowPrivate, relayTest: false, ...(plan.dnsbl ? { dnsbl: plan.dnsbl } : {}) }), net, { only: plan.checks }),
+      ),
+    );
+  } finally {
+    await net.finish();
+  }
 }
+
+const createLiveNet = (settings: LiveCheckSettings): Net => createNet({ resolvers: settings.resolvers, timeoutMs: settings.timeoutMs, loopbackOnly: settings.loopbackOnly });

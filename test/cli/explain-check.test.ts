@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
 import { runMain } from '../helpers/cli.js';
 import { explainReportSchema } from '../../src/report/explain-schema.js';
+import { explain } from '../../src/explain/index.js';
+import { runLiveChecks } from '../../src/cli/explain-check.js';
+import { healthyServer, mxZone, startSmtpWorld } from '../helpers/smtp-world.js';
 
 let sim: SimDnsServer;
 before(async () => {
@@ -33,4 +36,16 @@ test('a routing bounce: the recipient domain\'s MX is checked, in the human repo
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /Live check\ngone\.example .*PROBLEM/);
   assert.match(run.stdout, /mx\.target-nxdomain/);
+});
+
+test('the live checks hand back their reports only once every SMTP session they opened has said QUIT and closed', async () => {
+  // A server that never answers QUIT: the session would stay open for its quit wait after the checks are done.
+  const world = await startSmtpWorld(mxZone('slow.example', { 'mx.slow.example': ['192.0.2.10'] }), { '192.0.2.10:25': healthyServer('mx.slow.example', { replies: { QUIT: null } }) });
+  const net = world.net();
+  const bounce = explain(Buffer.from('Dec  1 10:00:00 relay postfix/smtp[123]: 4F1: to=<a@slow.example>, relay=none, delay=30, dsn=4.4.1, status=deferred (connect to mx.slow.example[192.0.2.10]:25: Connection timed out)\n'));
+  const [live] = await runLiveChecks(bounce, { resolvers: [world.dns.server], timeoutMs: world.timeoutMs, loopbackOnly: true, allowPrivate: true }, net);
+  assert.equal(live?.target, 'slow.example');
+  assert.ok(net.finished.aborted, 'the net is finished');
+  assert.equal(net.dialer.open.size, 0, 'no connection is left open');
+  assert.ok(world.servers.get('192.0.2.10:25')!.commands.includes('QUIT'));
 });
