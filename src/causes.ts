@@ -37,6 +37,8 @@ export interface CauseDef {
   refs?: readonly string[];
   /** Symptoms this cause explains: when both are present the symptom is folded under it. */
   masks?: readonly string[];
+  /** Symptoms this cause explains only in some of their messages (cause id → messageIds): those findings alone are folded under it. */
+  masksMessages?: Readonly<Record<string, readonly string[]>>;
   /**
    * A finding's first line, by messageId: `{name}` is data.name, `{name|format}`
    * says it through FORMATS. Checks report (cause, messageId, data); only this
@@ -158,7 +160,8 @@ const registry = defineCauses({
     fix: 'Set this machine\'s clock right (enable NTP: "timedatectl set-ntp true", or check the time zone and the hardware clock), then run maildiag again.',
     refs: ['RFC 5280 §4.1.2.5', 'RFC 5322 §3.3', 'RFC 9110 §6.6.1'],
     // Not the certificate causes: the certificate check itself tells a certificate this clock explains from one that is out of date by the servers' time too.
-    masks: ['mta-sts.invalid'],
+    // Of a broken MTA-STS policy, only a policy certificate refused for its dates alone: a clock explains no missing MX or malformed policy.
+    masksMessages: { 'mta-sts.invalid': ['certOutOfDate'] },
     messages: {
       certificatesFromLater: 'every MX host\'s certificate ({certificates}) is valid only from a later date than this machine\'s clock ({clock}); the earliest from {earliestValidFrom|day}: the clock is most likely behind',
       aheadOfServer: 'this machine\'s clock ({clock}) is {hours} hours ahead of the Date that {host} sent ({serverDate})',
@@ -767,6 +770,7 @@ const registry = defineCauses({
       connectFailed: '{domain}: cannot connect to {host} ({ip}) on port 443: {outcome}',
       tlsFailed: '{domain}: the TLS handshake with {host} ({ip}) failed: {reason|tlsFailure}',
       certInvalid: '{domain}: the certificate of {host} is not valid ({reason}); senders must not use a policy fetched without a valid certificate (RFC 8461 §3.3)',
+      certOutOfDate: '{domain}: the certificate of {host} is out of date by this machine\'s clock ({reason}); senders must not use a policy fetched without a valid certificate (RFC 8461 §3.3)',
       handshakeTimedOut: '{domain}: {host} ({ip}) did not complete the TLS handshake in time',
       downloadTimedOut: '{domain}: {host} ({ip}) did not complete the policy download in time',
       tooLarge: '{domain}: the policy at {url} is larger than {maxKilobytes} KB',

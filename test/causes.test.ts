@@ -45,6 +45,16 @@ test('masks name known ids, never the cause itself', () => {
   }
 });
 
+test('masksMessages name known ids and their messages, never the cause itself', () => {
+  for (const id of causeIds) {
+    for (const [masked, messageIds] of Object.entries(causes[id].masksMessages ?? {})) {
+      assert.ok(isCauseId(masked), `${id} masks unknown ${masked}`);
+      assert.notEqual(masked, id, `${id} masks itself`);
+      for (const messageId of messageIds) assert.ok(causes[masked].messages?.[messageId], `${id} masks unknown message ${masked}/${messageId}`);
+    }
+  }
+});
+
 test('docs/causes.md is generated from the registry', () => {
   const docs = readFileSync(resolve(root, 'docs/causes.md'), 'utf8');
   assert.equal(docs, renderCausesMarkdown(), 'run: npx tsc -p tsconfig.json && node dist/scripts/gen-docs.js');

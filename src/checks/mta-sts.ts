@@ -205,12 +205,15 @@ function describeResult(result: HttpsResult): string {
   }
 }
 
+/** OpenSSL's verdict when a certificate's dates alone are wrong by this machine's clock (no name or trust problem beside it). */
+const OUT_OF_DATE = /^(?:CERT_HAS_EXPIRED|CERT_NOT_YET_VALID)$/;
+
 /** Why the fetched policy cannot be used (the message adds the domain and the URL), or undefined for a text/plain 200. */
 function fetchFailure(host: string, ip: string, result: HttpsResult): StsProblem | undefined {
   switch (result.kind) {
     case 'connect-failed': return { messageId: 'connectFailed', data: { host, ip, outcome: result.outcome } };
     case 'tls-failed': return { messageId: 'tlsFailed', data: { host, ip, reason: result.reason } };
-    case 'cert-invalid': return { messageId: 'certInvalid', data: { host, reason: result.reason } };
+    case 'cert-invalid': return { messageId: OUT_OF_DATE.test(result.reason) ? 'certOutOfDate' : 'certInvalid', data: { host, reason: result.reason } };
     case 'timeout': return { messageId: result.phase === 'handshake' ? 'handshakeTimedOut' : 'downloadTimedOut', data: { host, ip } };
     case 'too-large': return { messageId: 'tooLarge', data: { maxKilobytes: MAX_POLICY_BYTES / 1024 } };
     case 'http-error': return { messageId: 'httpError', data: { reason: result.reason } };

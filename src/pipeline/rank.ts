@@ -2,7 +2,7 @@
 // explained by another present cause first, then severity, then causal order
 // (the registry's order), then how many subjects are affected. A symptom whose
 // root cause is present is folded under that root instead of listed.
-import { causalOrder, causes, type CauseId, type Severity, type Side } from '../causes.js';
+import { causalOrder, causes, type CauseDef, type CauseId, type Severity, type Side } from '../causes.js';
 import type { Finding } from '../checks/define.js';
 
 export interface DiagnosisEntry {
@@ -25,29 +25,33 @@ export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, i
 const MAX_EVIDENCE = 12;
 
 export function rank(findings: readonly Finding[]): DiagnosisEntry[] {
-  const groups = groupByCause(findings);
-  const present = new Set(groups.map(g => g.cause));
-  const rootOf = (id: CauseId): CauseId | undefined =>
-    [...present].find(root => root !== id && (causes[root].masks as readonly string[] | undefined)?.includes(id) && !masksEachOther(root, id));
-  const folded = new Map<CauseId, CauseId>();
-  for (const g of groups) {
-    const root = rootOf(g.cause);
-    if (root) folded.set(g.cause, root);
-  }
-  return groups
-    .filter(g => !folded.has(g.cause))
+  const present = new Set(findings.map(f => f.cause));
+  const rootOf = (symptom: Finding): CauseId | undefined => [...present].find(root => root !== symptom.cause && explainsFinding(root, symptom) && !masksEachOther(root, symptom.cause));
+  const folded = new Map<CauseId, Set<CauseId>>();
+  const listed = findings.filter(f => {
+    const root = rootOf(f);
+    if (root) folded.set(root, (folded.get(root) ?? new Set()).add(f.cause));
+    return !root;
+  });
+  return groupByCause(listed)
     .sort(
       (a, b) =>
         SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
         causalOrder[a.cause]! - causalOrder[b.cause]! ||
         b.subjects.length - a.subjects.length,
     )
-    .map((g, i) => ({ ...g, rank: i + 1, explains: [...folded].filter(([, root]) => root === g.cause).map(([symptom]) => symptom) }));
+    .map((g, i) => ({ ...g, rank: i + 1, explains: [...(folded.get(g.cause) ?? [])] }));
+}
+
+/** Whether `root` explains this finding: its whole cause, or (masksMessages) this message of it. */
+function explainsFinding(root: CauseId, symptom: Finding): boolean {
+  const def: CauseDef = causes[root];
+  return Boolean(def.masks?.includes(symptom.cause) || def.masksMessages?.[symptom.cause]?.includes(symptom.messageId));
 }
 
 /** Two causes that mask each other would fold both away: keep both listed. */
 function masksEachOther(a: CauseId, b: CauseId): boolean {
-  return Boolean((causes[b].masks as readonly string[] | undefined)?.includes(a));
+  return Boolean((causes[b] as CauseDef).masks?.includes(a));
 }
 
 function groupByCause(findings: readonly Finding[]): Omit<DiagnosisEntry, 'rank' | 'explains'>[] {

@@ -9,7 +9,7 @@ import { causesOf, checkOf, diagnoseWorld } from '../helpers/diagnosis.js';
 const PATH = '/.well-known/mta-sts.txt';
 const policy = (mode: string, ...mx: string[]) => `version: STSv1\r\nmode: ${mode}\r\n${mx.map(m => `mx: ${m}\r\n`).join('')}max_age: 604800\r\n`;
 
-/** Every case is a domain with MX mx.example.net, an _mta-sts record and a policy host at 192.0.2.20 (or .21: bad certificate). */
+/** Every case is a domain with MX mx.example.net, an _mta-sts record and a policy host at 192.0.2.20 (or .21: self-signed certificate; .22: expired). */
 const CASES: Record<string, SimHttpsReply> = {
   'ok.example': { kind: 'body', body: policy('enforce', 'mx.example.net') },
   'wildcard.example': { kind: 'body', body: policy('enforce', '*.example.net') },
@@ -27,22 +27,27 @@ const CASES: Record<string, SimHttpsReply> = {
   'slow.example': { kind: 'slow', intervalMs: 50 },
 };
 
+const POLICY_HOSTS: Record<string, string> = { 'badcert.example': '192.0.2.21', 'stale.example': '192.0.2.22' };
 const ca = createCa();
 let dns: SimDnsServer;
 let https: SimHttpsServer;
 let selfSigned: SimHttpsServer;
+let expired: SimHttpsServer;
 
 before(async () => {
-  const names = [...Object.keys(CASES), 'badcert.example', 'twotxt.example', 'badtxt.example', 'nohost.example', 'none-at-all.example'];
+  const names = [...Object.keys(CASES), 'badcert.example', 'stale.example', 'twotxt.example', 'badtxt.example', 'nohost.example', 'none-at-all.example'];
   const cert = createCertificate({ commonName: 'mta-sts', altNames: names.map(n => `mta-sts.${n}`), issuer: ca });
   https = await startSimHttps({ cert: cert.certPem, key: cert.keyPem, routes: Object.fromEntries(Object.entries(CASES).map(([d, reply]) => [`mta-sts.${d}${PATH}`, reply])) });
   const self = createCertificate({ commonName: 'mta-sts.badcert.example', altNames: ['mta-sts.badcert.example'] });
   selfSigned = await startSimHttps({ cert: self.certPem, key: self.keyPem, routes: { [`mta-sts.badcert.example${PATH}`]: { kind: 'body', body: policy('enforce', 'mx.example.net') } } });
+  const DAY_MS = 86_400_000;
+  const stale = createCertificate({ commonName: 'mta-sts.stale.example', altNames: ['mta-sts.stale.example'], issuer: ca, notBefore: new Date(Date.now() - 100 * DAY_MS), notAfter: new Date(Date.now() - 10 * DAY_MS) });
+  expired = await startSimHttps({ cert: stale.certPem, key: stale.keyPem, routes: { [`mta-sts.stale.example${PATH}`]: { kind: 'body', body: policy('enforce', 'mx.example.net') } } });
   const zone: SimZone = { 'mx.example.net': { A: ['192.0.2.10'] } };
   for (const name of names) {
     zone[name] = { MX: [{ priority: 10, exchange: 'mx.example.net' }] };
     zone[`_mta-sts.${name}`] = { TXT: [['v=STSv1; id=20240101T000000']] };
-    zone[`mta-sts.${name}`] = { A: [name === 'badcert.example' ? '192.0.2.21' : '192.0.2.20'] };
+    zone[`mta-sts.${name}`] = { A: [POLICY_HOSTS[name] ?? '192.0.2.20'] };
   }
   zone['_mta-sts.twotxt.example'] = { TXT: [['v=STSv1; id=1'], ['v=STSv1; id=2']] };
   zone['_mta-sts.badtxt.example'] = { TXT: [['v=STSv1; id=not-alnum!']] };
@@ -51,13 +56,13 @@ before(async () => {
   dns = await startSimDns(zone);
 });
 after(async () => {
-  await Promise.all([dns.close(), https.close(), selfSigned.close()]);
+  await Promise.all([dns.close(), https.close(), selfSigned.close(), expired.close()]);
 });
 
 const diagnoseSts = (domain: string, timeoutMs = 2000) =>
   diagnoseWorld(domain, {
     dns,
-    ports: { '192.0.2.20:443': https.port, '192.0.2.21:443': selfSigned.port },
+    ports: { '192.0.2.20:443': https.port, '192.0.2.21:443': selfSigned.port, '192.0.2.22:443': expired.port },
     only: ['mta-sts'],
     options: { caCerts: [ca.certPem], timeoutMs },
   });
@@ -87,7 +92,7 @@ test('a policy that does not list the MX host is invalid in enforce mode, info i
 });
 
 test('fetch problems make the policy invalid: oversized, redirect, 404, wrong type, bad certificate, slow', async () => {
-  const expected = { 'oversized.example': 'tooLarge', 'redirect.example': 'redirect', 'notfound.example': 'httpStatus', 'html.example': 'notTextPlain', 'badcert.example': 'certInvalid' };
+  const expected = { 'oversized.example': 'tooLarge', 'redirect.example': 'redirect', 'notfound.example': 'httpStatus', 'html.example': 'notTextPlain', 'badcert.example': 'certInvalid', 'stale.example': 'certOutOfDate' };
   for (const [domain, messageId] of Object.entries(expected)) {
     const report = await diagnoseSts(domain);
     assert.deepEqual(causesOf(report, 'mta-sts'), ['mta-sts.invalid:warning'], domain);
@@ -98,6 +103,10 @@ test('fetch problems make the policy invalid: oversized, redirect, 404, wrong ty
   assert.ok(!https.log.some(r => r.startsWith('policies.example.org')), 'the redirect was not followed');
   const badcert = checkOf(await diagnoseSts('badcert.example'), 'mta-sts').data as { fetch: { kind: string; reason: string }[] };
   assert.equal(badcert.fetch[0]!.kind, 'cert-invalid');
+  // Only dates refused by this clock are a policy certificate a wrong clock could explain; an untrusted one is not.
+  const stale = checkOf(await diagnoseSts('stale.example'), 'mta-sts').findings[0]!;
+  assert.deepEqual(stale.data, { domain: 'stale.example', url: 'https://mta-sts.stale.example/.well-known/mta-sts.txt', host: 'mta-sts.stale.example', reason: 'CERT_HAS_EXPIRED' });
+  assert.equal(stale.side, 'recipient');
   const slow = await diagnoseSts('slow.example', 300);
   assert.deepEqual(causesOf(slow, 'mta-sts'), ['mta-sts.invalid:warning']);
   assert.deepEqual(messageIds(slow), ['downloadTimedOut']);
