@@ -10,7 +10,7 @@ import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { formatMessage } from '../causes.js';
 import { defineCheck, finding, type Finding } from './define.js';
-import { exchange, greylistWording, noSessionToJudge, otherHostAccepting, probeEvidence, probeServer, probeSubject, testerRefused } from './smtp-probes.js';
+import { exchange, greylistWording, noSessionToJudge, otherHostAccepting, probeEvidence, probeServer, probeSubject, testerRefused, type TesterIdentity } from './smtp-probes.js';
 
 /**
  * Ordinary mail with attachments needs about 10 MB (decimal, as the finding says it); attachments grow by a
@@ -62,7 +62,7 @@ function conversationFindings(probe: SmtpProbe, probes: SmtpProbe[], options: Ru
   // A 421 ends the session: smtp-reachability reports it as untestable.
   if (ehlo && !isPositive(ehlo.reply) && ehlo.reply.code !== 421) {
     const command = `${ehlo.command} ${options.helo}`;
-    return [refusedOrDeferred(probe, command, ehlo.reply, details(exchange(command, ehlo.reply)), 'helloRefused', options.helo)];
+    return [refusedOrDeferred(probe, command, ehlo.reply, details(exchange(command, ehlo.reply)), 'helloRefused', options)];
   }
   const helloOnly = ehlo?.ehloRejected ? [ehloRefused(probe, ehlo, options, details)] : [];
   const mailCommand = `MAIL FROM:<${options.from}>`;
@@ -73,13 +73,13 @@ function conversationFindings(probe: SmtpProbe, probes: SmtpProbe[], options: Ru
     }
     // Every server must accept the null sender <>, which bounces come from (RFC 5321 §4.5.5): the message says so.
     const refusal = options.from === '' ? 'nullSenderRefused' : 'senderRefused';
-    return [...helloOnly, serversOwnRefusal(probe, probes, mailCommand, mail, evidence) ?? refusedOrDeferred(probe, mailCommand, mail, evidence, refusal, options.helo)];
+    return [...helloOnly, serversOwnRefusal(probe, probes, mailCommand, mail, evidence) ?? refusedOrDeferred(probe, mailCommand, mail, evidence, refusal, options)];
   }
-  return [...helloOnly, ...recipientFindings(probe, probes, mailCommand, target, options.helo, details)];
+  return [...helloOnly, ...recipientFindings(probe, probes, mailCommand, target, options, details)];
 }
 
 /** The RCPT probe's answer. */
-function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: string, target: Target, helo: string, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding[] {
+function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: string, target: Target, options: RunOptions, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding[] {
   const { mail, rcpt } = probe;
   if (!rcpt || isPositive(rcpt.reply)) return [];
   // A reply the host gave other domains' recipients (it refuses everyone alike) is quoted with the RCPT that got it.
@@ -89,7 +89,7 @@ function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: s
   if (own) return [own];
   const greylisted = greylistWording(rcpt.reply);
   // Postfix applies its client restrictions at RCPT (smtpd_delay_reject): a refusal of this client comes here.
-  const tester = greylisted || recipientUnknown(rcpt.reply) ? undefined : testerRefused(probe, rcptCommand, rcpt.reply, evidence, helo);
+  const tester = greylisted || recipientUnknown(rcpt.reply) ? undefined : testerRefused(probe, rcptCommand, rcpt.reply, evidence, options);
   if (tester) return [tester];
   if (isTransient(rcpt.reply) && rcpt.reply.code !== 452) {
     const data = { ...said(probe, rcptCommand, rcpt.reply), address: rcpt.address };
@@ -117,9 +117,9 @@ function refusedOrDeferred(
   reply: SmtpReply,
   details: { subjects: string[]; evidence: string[] },
   refusal: 'helloRefused' | 'senderRefused' | 'nullSenderRefused',
-  helo: string,
+  identity: TesterIdentity,
 ): Finding {
-  const tester = testerRefused(probe, command, reply, details, helo);
+  const tester = testerRefused(probe, command, reply, details, identity);
   if (tester) return tester;
   if (isTransient(reply)) return finding('smtp.untestable', 'commandDeferred', said(probe, command, reply), details);
   return finding('smtp.rejected', refusal, said(probe, command, reply), details);

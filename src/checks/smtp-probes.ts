@@ -38,13 +38,20 @@ export function exchange(command: string, reply: SmtpReply): string[] {
   return [`C: ${command}`, `S: ${replyText(reply)}`];
 }
 
+/** Who the tester says it is: its EHLO name and its envelope sender ('' for the null sender <>). */
+export type TesterIdentity = Pick<RunOptions, 'helo' | 'from'>;
+
 /**
  * A refusal about the machine maildiag runs on (its address on a blocklist, no reverse DNS, a dynamic range,
- * its reputation, its rate, its EHLO name): smtp.untestable naming what the server objects to, at whatever
- * stage it came (`command` is "the connection" for a greeting). Undefined when the reply is not about the client.
+ * its reputation, its rate, its EHLO name) or about the envelope sender the tester chose with --from (its domain
+ * does not exist, its SPF does not allow this machine, the server takes nothing from it): smtp.untestable naming
+ * what the server objects to, at whatever stage it came (`command` is "the connection" for a greeting).
+ * Undefined when the reply is not about the client.
  */
-export function testerRefused(probe: SmtpProbe, command: string, reply: SmtpReply, details: FindingDetails, helo: string): Finding | undefined {
-  const objection = clientObjection(reply, probe.host, { atHello: /^(?:EHLO|HELO)\b/.test(command) });
+export function testerRefused(probe: SmtpProbe, command: string, reply: SmtpReply, details: FindingDetails, { helo, from }: TesterIdentity): Finding | undefined {
+  // Only a MAIL or RCPT reply can be about the sender of the transaction.
+  const sender = /^(?:MAIL|RCPT)\b/.test(command) ? from : '';
+  const objection = clientObjection(reply, probe.host, { atHello: /^(?:EHLO|HELO)\b/.test(command), sender });
   if (!objection) return undefined;
   const data = { server: probeServer(probe), command, reply: replyText(reply), objection };
   switch (objection) {
@@ -55,6 +62,9 @@ export function testerRefused(probe: SmtpProbe, command: string, reply: SmtpRepl
     case 'rate': return finding('smtp.untestable', 'clientRate', data, details);
     case 'helo-name': return finding('smtp.untestable', 'clientHeloName', { ...data, helo }, details);
     case 'refused': return finding('smtp.untestable', 'clientRefused', data, details);
+    case 'sender-unknown': return finding('smtp.untestable', 'chosenSenderUnknown', { ...data, sender }, details);
+    case 'sender-spf': return finding('smtp.untestable', 'chosenSenderNotAuthorised', { ...data, sender }, details);
+    case 'sender-refused': return finding('smtp.untestable', 'chosenSenderRefused', { ...data, sender }, details);
   }
 }
 

@@ -15,7 +15,7 @@ import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
 import { aboutClient, MEANINGS, readReply } from '../replies/index.js';
-import { describeProbe, probeEvidence, probeServer, probeSettings, probeSubject, testerRefused } from './smtp-probes.js';
+import { describeProbe, probeEvidence, probeServer, probeSettings, probeSubject, testerRefused, type TesterIdentity } from './smtp-probes.js';
 
 /** Addresses probed at once: enough that a domain whose MX hosts all hang costs one timeout, not one per host. */
 const PARALLEL_PROBES = 16;
@@ -37,7 +37,7 @@ export default defineCheck({
     const limit = pLimit(PARALLEL_PROBES);
     const probes = await Promise.all(hostAddrs.map(address => limit(() => probeMx(net, address, probeSettings(options), rcpt))));
     const blocked = await port25Blocked(net, probes);
-    const findings = [...probeFindings(probes, target, net.time, options.helo), ...hostFindings(probes, target)];
+    const findings = [...probeFindings(probes, target, net.time, options), ...hostFindings(probes, target)];
     if (blocked.finding) findings.push(blocked.finding);
     return {
       findings,
@@ -71,7 +71,7 @@ function standing(probe: SmtpProbe): Standing {
   }
 }
 
-function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, helo: string): Finding[] {
+function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, identity: TesterIdentity): Finding[] {
   return probes.flatMap(probe => {
     const details: FindingDetails = { subjects: probeSubject(probe), evidence: probeEvidence(probe) };
     const severity = failureSeverity(probe, probes, target);
@@ -93,7 +93,7 @@ function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, helo:
         return [finding('smtp.no-banner', 'noGreeting', { ...failed, failure: failureOf(probe) }, at)];
       case 'busy':
       case 'rejected': {
-        const tester = testerRefused(probe, 'the connection', outcome.reply, details, helo);
+        const tester = testerRefused(probe, 'the connection', outcome.reply, details, identity);
         if (tester) return [tester];
         const reply = replyText(outcome.reply);
         return outcome.kind === 'busy' ? [finding('smtp.busy', 'atConnect', { ...failed, reply }, at)] : [finding('smtp.service-refused', 'atConnect', { ...failed, reply }, at)];
@@ -104,17 +104,17 @@ function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, helo:
         const { incomplete } = probe;
         if (incomplete?.dropped) return [...slow, finding('smtp.session-dropped', 'dropped', { ...failed, failure: failureOf(probe) }, at)];
         if (incomplete?.malformed) return [...slow, finding('smtp.reply-broken', 'broken', { step: incomplete.step, ...incomplete.malformed, ...failed, failure: failureOf(probe) }, at)];
-        return incomplete ? [...slow, stoppedFinding(probe, incomplete, details, helo)] : slow;
+        return incomplete ? [...slow, stoppedFinding(probe, incomplete, details, identity)] : slow;
       }
     }
   });
 }
 
 /** A session that stopped mid-way: about this client when its 421 says so, the server's own state (out of storage, its connection limit), else not tested. */
-function stoppedFinding(probe: SmtpProbe, incomplete: NonNullable<SmtpProbe['incomplete']>, details: FindingDetails, helo: string): Finding {
+function stoppedFinding(probe: SmtpProbe, incomplete: NonNullable<SmtpProbe['incomplete']>, details: FindingDetails, identity: TesterIdentity): Finding {
   const server = probeServer(probe);
   const { step, reply } = incomplete;
-  const tester = reply && testerRefused(probe, commandAt(probe, step), reply, details, helo);
+  const tester = reply && testerRefused(probe, commandAt(probe, step), reply, details, identity);
   if (tester) return tester;
   const reading = reply && readReply(reply, ['server-out-of-storage', 'server-connection-limit']);
   if (reading) {

@@ -18,6 +18,12 @@ export type ReplyMeaning =
   | 'server-connection-limit'
   /** A limit on this client: the reply names the client's address or host. */
   | 'client-limit'
+  /** The envelope sender's domain does not exist or cannot be verified (no A or MX, a null MX, a failed callout). */
+  | 'sender-unknown'
+  /** The envelope sender's SPF does not authorise this client to send for it. */
+  | 'sender-spf'
+  /** The server does not take mail from this envelope sender (an access rule, an address owned by someone else, a listed domain). */
+  | 'sender-refused'
   /** This client is blocked (a blocklist, a banned address): the reply is about the tester, not the domain. */
   | 'client-blocked'
   /** This client's address has no reverse DNS (PTR), or none that resolves back to it. */
@@ -45,6 +51,10 @@ export const MEANINGS: Readonly<Record<ReplyMeaning, { probe: CauseId; bounce?: 
   'server-connection-limit': { probe: 'smtp.busy', bounce: 'smtp.busy' },
   'client-limit': { probe: 'smtp.untestable', bounce: 'rate.limited' },
   'client-blocked': { probe: 'smtp.untestable' },
+  // A bounce's sender refusals are weighed by explain's own wording rules (sender.domain-invalid, spf.*).
+  'sender-unknown': { probe: 'smtp.untestable' },
+  'sender-spf': { probe: 'smtp.untestable' },
+  'sender-refused': { probe: 'smtp.untestable' },
   'client-no-ptr': { probe: 'smtp.untestable', bounce: 'ptr.missing', bounceSide: 'sender' },
   'client-dynamic': { probe: 'smtp.untestable', bounce: 'ptr.generic', bounceSide: 'sender' },
   'client-reputation': { probe: 'smtp.untestable', bounce: 'reputation.poor', bounceSide: 'sender' },
@@ -92,6 +102,21 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   p('exchange', 'server-out-of-storage', /\bInsufficient system resources\b/i, '452 4.3.1 Insufficient system resources', [4]),
   // RFC 3463 §3.4: X.3.1 "Mail system full".
   p('any', 'server-out-of-storage', /\b4\.3\.1\b/, '452 4.3.1 Mail system full', [4]),
+
+  // ---- what the server objects to in the envelope sender the client gave (Postfix applies its sender restrictions at
+  // RCPT by default, smtpd_delay_reject, and says "Sender address rejected" there too): the most specific first.
+  // Postfix reject_unknown_sender_domain says "Domain not found", or "does not accept mail (nullMX)" for a null MX (RFC 7505).
+  p('postfix', 'sender-unknown', /\bSender address rejected: (?:Domain not found|unverified address|undeliverable address|Domain \S+ does not accept mail)\b/i, '450 4.1.8 <tester@nowhere.example>: Sender address rejected: Domain not found'),
+  // Exim's "verify = sender": the callout or routing of the sender failed; the lines before quote why ("Unrouteable address", a callout's "User unknown").
+  p('exim', 'sender-unknown', /\bSender verify failed\b/i, '550-Verification failed for <tester@nowhere.example>\n550-Unrouteable address\n550 Sender verify failed'),
+  p('sendmail', 'sender-unknown', /\bDomain of sender address \S+ does not (?:exist|resolve)\b/i, '553 5.1.8 <tester@nowhere.example>... Domain of sender address tester@nowhere.example does not exist'),
+  // postfix-policyd-spf-python (called from the recipient restrictions, so its 5.7.23 says "Recipient address rejected"), Zoho, and RFC 7372 X.7.23/X.7.24.
+  p('any', 'sender-spf', /\bSPF\b[^.;]{0,60}?\b(?:fail(?:s|ed|ure)?|not (?:authori[sz]ed|permitted|allowed))\b|\bnot (?:authori[sz]ed|permitted|allowed) to send\b[^;]{0,80}?\bSPF\b|\b[45]\.7\.2[34]\b/i, '550 5.7.23 <postmaster@example.com>: Recipient address rejected: Message rejected due to: SPF fail - not authorized. Please see http://www.openspf.net/Why?s=mfrom;id=tester@nowhere.example;ip=192.0.2.1;r=<UNKNOWN>'),
+  // Every other Postfix sender restriction: check_sender_access REJECT, reject_sender_login_mismatch, reject_rhsbl_sender, reject_non_fqdn_sender.
+  p('postfix', 'sender-refused', /\bSender address rejected\b/i, '553 5.7.1 <tester@example.org>: Sender address rejected: not owned by user bob'),
+  // By code alone, after the words that say more (Postfix's 5.1.8 for a sender not owned by the user): RFC 3463 X.1.7 (bad sender's mailbox syntax), X.1.8 (bad sender's system address); RFC 7505 §4.2 X.7.27 (the sender's domain has a null MX).
+  p('any', 'sender-unknown', /\b[45]\.1\.[78]\b|\b[45]\.7\.27\b|\bsender address has null MX\b|\bsender domain (?:does not exist|not found|is unknown|has no MX)\b/i, '550 5.7.27 Sender address has null MX'),
+  p('any', 'sender-refused', /\bsender (?:address |domain )?(?:rejected|refused|denied|blocked|not allowed)\b/i, '550 5.7.1 Sender domain blocked'),
 
   // ---- what the server objects to in this client (its address, its reverse DNS, its range, its standing), most specific first
   // Spamhaus PBL, SORBS DUL, T-Online (DIAL): end-user ranges that should send through their provider's relay.
@@ -164,6 +189,8 @@ export function readReply(reply: SmtpReply, meanings?: readonly ReplyMeaning[]):
  */
 export function recipientUnknown(reply: SmtpReply): boolean {
   if (reply.code < 500) return false;
+  // A refusal of the sender is not about the recipient, whatever it quotes (Exim's "Unrouteable address" of the sender).
+  if (readReply(reply, SENDER_MEANINGS)) return false;
   if (reply.enhanced) {
     if (/^5\.1\.(0|1|6|10)$/.test(reply.enhanced)) return true;
     if (reply.enhanced.startsWith('5.7')) return false;
@@ -172,7 +199,7 @@ export function recipientUnknown(reply: SmtpReply): boolean {
 }
 
 /** What a server that refuses the client objects to: something about the tester's own address, host or name, not about the domain. */
-export type ClientObjection = 'blocklisted' | 'no-ptr' | 'dynamic-ip' | 'reputation' | 'rate' | 'helo-name' | 'refused';
+export type ClientObjection = 'blocklisted' | 'no-ptr' | 'dynamic-ip' | 'reputation' | 'rate' | 'helo-name' | 'refused' | 'sender-unknown' | 'sender-spf' | 'sender-refused';
 
 const OBJECTION_OF_MEANING: Partial<Record<ReplyMeaning, ClientObjection>> = {
   'client-dynamic': 'dynamic-ip',
@@ -182,6 +209,9 @@ const OBJECTION_OF_MEANING: Partial<Record<ReplyMeaning, ClientObjection>> = {
   'client-blocked': 'blocklisted',
   'client-refused': 'refused',
   'helo-name-rejected': 'helo-name',
+  'sender-unknown': 'sender-unknown',
+  'sender-spf': 'sender-spf',
+  'sender-refused': 'sender-refused',
 };
 
 /** A provider's own wording (src/explain/providers.ts) that blames the sending side names one of these, read the same in a probe. */
@@ -202,16 +232,19 @@ const PROVIDER_OBJECTIONS = PROVIDERS.flatMap(provider =>
 );
 
 const CLIENT_MEANINGS = Object.keys(OBJECTION_OF_MEANING) as ReplyMeaning[];
+const SENDER_MEANINGS: readonly ReplyMeaning[] = ['sender-unknown', 'sender-spf', 'sender-refused'];
 
 /**
  * What this refusal objects to in the client, if it is about the client at all: the MTAs' table, then the
  * provider's own wordings (`server`, the MX host name, names the provider when the reply does not). Past
  * EHLO, a refusal is about the EHLO name only when it says HELO or EHLO: Exchange's "501 5.5.4 Invalid domain
- * name" at RCPT is about the recipient's domain.
+ * name" at RCPT is about the recipient's domain. A refusal of the envelope sender is about the client only when
+ * `sender` is an address the client chose: the null sender <> is one every server must take (RFC 5321 §4.5.5),
+ * so refusing it stays the server's doing.
  */
-export function clientObjection(reply: SmtpReply, server = '', { atHello = false } = {}): ClientObjection | undefined {
+export function clientObjection(reply: SmtpReply, server = '', { atHello = false, sender = '' } = {}): ClientObjection | undefined {
   const text = asText(reply);
-  const meanings = atHello || /\b(?:HELO|EHLO)\b/i.test(text) ? CLIENT_MEANINGS : CLIENT_MEANINGS.filter(m => m !== 'helo-name-rejected');
+  const meanings = CLIENT_MEANINGS.filter(m => (m !== 'helo-name-rejected' || atHello || /\b(?:HELO|EHLO)\b/i.test(text)) && (sender !== '' || !SENDER_MEANINGS.includes(m)));
   const reading = readReply(reply, meanings);
   if (reading) return OBJECTION_OF_MEANING[reading.meaning];
   const cls = replyClass(reply.code);

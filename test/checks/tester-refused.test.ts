@@ -147,12 +147,16 @@ for (const c of CASES) {
 
 // ---- the table's own examples: each wording about the client is read as what it objects to
 const OBJECTION_OF = { 'client-dynamic': 'dynamic-ip', 'client-no-ptr': 'no-ptr', 'client-reputation': 'reputation', 'client-limit': 'rate', 'client-blocked': 'blocklisted', 'client-refused': 'refused' } as const;
+const SENDER_OBJECTIONS = ['sender-unknown', 'sender-spf', 'sender-refused'] as const;
+const isSenderMeaning = (meaning: string): meaning is (typeof SENDER_OBJECTIONS)[number] => (SENDER_OBJECTIONS as readonly string[]).includes(meaning);
 
 test('every client wording of the reply table reads its own example as what it objects to, and no other wording is about the client', () => {
   for (const pattern of REPLY_PATTERNS) {
     const reply = buildReply(pattern.example.split('\n').map(line => parseReplyLine(line)!));
     const expected = pattern.meaning in OBJECTION_OF ? OBJECTION_OF[pattern.meaning as keyof typeof OBJECTION_OF] : pattern.meaning === 'helo-name-rejected' ? 'helo-name' : undefined;
     assert.equal(clientObjection(reply, 'mx.example.com', { atHello: true }), expected, pattern.example);
+    // A refusal of the sender the tester chose is about the tester too; of the null sender, it is not.
+    assert.equal(clientObjection(reply, 'mx.example.com', { atHello: true, sender: 'tester@example.org' }), isSenderMeaning(pattern.meaning) ? pattern.meaning : expected, pattern.example);
   }
 });
 
