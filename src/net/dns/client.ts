@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomFillSync, randomInt } from 'node:crypto';
-import { decode, encodeQuery, toRecord, type WirePacket } from './wire.js';
+import { decode, encodeQuery, toRecord, type QueryBits, type WirePacket } from './wire.js';
 import { isLoopback } from '../dialer.js';
 import type { DnsAnswer, DnsClient, DnsServer, QueryOptions, RecordOf, Referral, RrType } from './types.js';
 
@@ -46,12 +46,12 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
   const inFlight = new Slots(MAX_IN_FLIGHT);
   const defaultServers = serverListKey(options.servers);
 
-  async function ask(name: string, type: RrType, servers: DnsServer[], recursive: boolean): Promise<DnsAnswer> {
+  async function ask(name: string, type: RrType, servers: DnsServer[], bits: QueryBits): Promise<DnsAnswer> {
     const errors: string[] = [];
     for (let round = 0; round <= options.retries; round++) {
       for (const server of servers) {
         stats.sent++;
-        const attempt = await exchange(udp, server, name, type, recursive, options.timeoutMs);
+        const attempt = await exchange(udp, server, name, type, bits, options.timeoutMs);
         if (attempt.kind === 'answer') {
           const answer = interpret(type, attempt.packet, attempt.server);
           // One resolver's SERVFAIL may be its own trouble: let the others try once.
@@ -71,10 +71,10 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
     query<T extends RrType>(rawName: string, type: T, queryOptions: QueryOptions = {}): Promise<DnsAnswer<T>> {
       const name = normalizeName(rawName);
       const servers = queryOptions.servers ?? options.servers;
-      const recursive = queryOptions.recursive ?? true;
+      const bits: QueryBits = { recursive: queryOptions.recursive ?? true, checkingDisabled: queryOptions.checkingDisabled ?? false };
       const remote = options.loopbackOnly ? servers.find(server => !isLoopback(server.host)) : undefined;
       if (remote) return Promise.resolve({ kind: 'error', message: `network access is disabled, and ${remote.host} is not on this machine`, servers: servers.map(label) });
-      const key = `${name}|${type}|${recursive ? 'rd' : 'nord'}|${servers === options.servers ? defaultServers : serverListKey(servers)}`;
+      const key = `${name}|${type}|${bits.recursive ? 'rd' : 'nord'}${bits.checkingDisabled ? '+cd' : ''}|${servers === options.servers ? defaultServers : serverListKey(servers)}`;
       const hit = cache.get(key);
       if (hit) {
         stats.cached++;
@@ -88,7 +88,7 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
         return pending as Promise<DnsAnswer<T>>;
       }
       const settled = () => asking.delete(key);
-      pending = inFlight.run(() => ask(name, type, servers, recursive)).then(
+      pending = inFlight.run(() => ask(name, type, servers, bits)).then(
         answer => {
           settled();
           // Silence is not an answer: the next asker tries again rather than inherit a lost packet.
@@ -153,10 +153,10 @@ export function normalizeName(name: string): string {
   return lower.endsWith('.') && lower.length > 1 ? lower.slice(0, -1) : lower;
 }
 
-async function exchange(udp: UdpTransport, server: DnsServer, name: string, type: RrType, recursive: boolean, timeoutMs: number): Promise<Attempt> {
-  const first = await udp.ask(server, name, type, recursive, timeoutMs);
+async function exchange(udp: UdpTransport, server: DnsServer, name: string, type: RrType, bits: QueryBits, timeoutMs: number): Promise<Attempt> {
+  const first = await udp.ask(server, name, type, bits, timeoutMs);
   if (first.kind !== 'answer' || !first.packet.flag_tc) return first;
-  return askTcp(server, name, type, recursive, timeoutMs);
+  return askTcp(server, name, type, bits, timeoutMs);
 }
 
 function interpret<T extends RrType>(type: T, response: WirePacket, server: string): DnsAnswer<T> {
@@ -213,7 +213,7 @@ class UdpTransport {
   private servers = new Map<string, ServerSocket>();
   private ids = new MessageIds();
 
-  ask(server: DnsServer, name: string, type: RrType, recursive: boolean, timeoutMs: number): Promise<Attempt> {
+  ask(server: DnsServer, name: string, type: RrType, bits: QueryBits, timeoutMs: number): Promise<Attempt> {
     const where = label(server);
     let target = this.servers.get(where);
     if (!target) this.servers.set(where, (target = new ServerSocket(server, () => this.servers.delete(where))));
@@ -231,7 +231,7 @@ class UdpTransport {
         if (!packet) return; // malformed datagram: keep waiting for a real answer
         if (answersQuestion(packet, id, name, type)) finish({ kind: 'answer', packet, server: where });
       });
-      target.send(encodeQuery(id, name, type, recursive), err => finish({ kind: 'error', message: err.message }));
+      target.send(encodeQuery(id, name, type, bits), err => finish({ kind: 'error', message: err.message }));
     });
   }
 }
@@ -289,9 +289,9 @@ class ServerSocket {
   }
 }
 
-function askTcp(server: DnsServer, name: string, type: RrType, recursive: boolean, timeoutMs: number): Promise<Attempt> {
+function askTcp(server: DnsServer, name: string, type: RrType, bits: QueryBits, timeoutMs: number): Promise<Attempt> {
   const id = randomInt(0, 65536);
-  const query = encodeQuery(id, name, type, recursive);
+  const query = encodeQuery(id, name, type, bits);
   return new Promise<Attempt>(resolve => {
     const socket = net.connect({ host: server.host, port: server.port });
     let buffered = Buffer.alloc(0);

@@ -66,6 +66,8 @@ export interface QueryOptions {
   servers?: DnsServer[];
   /** Set the RD bit (default true; false when asking authoritative servers directly). */
   recursive?: boolean;
+  /** Set the CD bit (default false): a validating resolver answers even when the name's DNSSEC does not validate (RFC 4035 §3.2.2). */
+  checkingDisabled?: boolean;
 }
 
 export interface DnsClient {

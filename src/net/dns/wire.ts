@@ -7,7 +7,7 @@ import type { RecordOf, RrType } from './types.js';
 
 export type WireAnswer = packet.Answer;
 /** A decoded message: dns-packet's type lacks the decoded header flags. */
-export type WirePacket = packet.Packet & { flag_tc?: boolean; flag_ad?: boolean; flag_aa?: boolean; rcode?: string };
+export type WirePacket = packet.Packet & { flag_tc?: boolean; flag_ad?: boolean; flag_aa?: boolean; flag_rd?: boolean; flag_cd?: boolean; rcode?: string };
 export type WireQuestion = packet.Question;
 
 export const EDNS_UDP_SIZE = 1232;
@@ -18,17 +18,25 @@ const QUESTION_TAIL = 4; // QTYPE, QCLASS
 /** An OPT pseudo-record (RFC 6891 §6.1.2): root name, type 41, the UDP payload size as class, no extended flags, no options. */
 const OPT_RECORD = Buffer.from([0, 0, 41, EDNS_UDP_SIZE >> 8, EDNS_UDP_SIZE & 0xff, 0, 0, 0, 0, 0, 0]);
 
+/** The header bits a query sets besides AD. */
+export interface QueryBits {
+  /** RD: ask a resolver to recurse (clear when asking a zone's own name servers). */
+  recursive: boolean;
+  /** CD (Checking Disabled, RFC 4035 §3.2.2): a validating resolver returns the data even when its DNSSEC does not validate. */
+  checkingDisabled: boolean;
+}
+
 /**
  * A query with one question and an OPT record, written straight into its
  * buffer: the bytes dns-packet's encode() gives (the tests compare them), for
  * a fraction of its cost, paid once per question an audit asks.
  */
-export function encodeQuery(id: number, name: string, type: RrType, recursive: boolean): Buffer {
+export function encodeQuery(id: number, name: string, type: RrType, { recursive, checkingDisabled }: QueryBits): Buffer {
   const labels = name.replace(/^\.|\.$/gm, ''); // as dns-packet trims a name
   const nameBytes = labels ? Buffer.byteLength(labels) + 2 : 1;
   const query = Buffer.allocUnsafe(12 + nameBytes + QUESTION_TAIL + OPT_RECORD.length);
   query.writeUInt16BE(id, 0);
-  query.writeUInt16BE((recursive ? packet.RECURSION_DESIRED : 0) | packet.AUTHENTIC_DATA, 2);
+  query.writeUInt16BE((recursive ? packet.RECURSION_DESIRED : 0) | packet.AUTHENTIC_DATA | (checkingDisabled ? packet.CHECKING_DISABLED : 0), 2);
   query.writeUInt32BE(0x0001_0000, 4); // one question, no answers
   query.writeUInt32BE(0x0000_0001, 8); // no authorities, one additional (the OPT record)
   let offset = 12;
