@@ -22,7 +22,9 @@ export type SimAction =
   /** NXDOMAIN that still carries answer records. */
   | 'NXDOMAIN_WITH_ANSWERS'
   /** Truncated over UDP, and TCP is refused (the connection is closed). */
-  | 'TCP_REFUSED';
+  | 'TCP_REFUSED'
+  /** A validating resolver facing DNSSEC that does not validate: SERVFAIL, unless the query sets CD (then the records). */
+  | 'DNSSEC_BOGUS';
 
 export type SimRecordSet = {
   [T in RrType]?: T extends 'CNAME' ? string : RecordOf[T][];
@@ -48,7 +50,7 @@ const TCP_MESSAGE_LIMIT = 65535;
 const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
 
 interface Dns2Request {
-  header: { id: number };
+  header: { id: number; cd?: number };
   questions: { name: string; type: number }[];
   additionals?: { type: number; class: number }[];
 }
@@ -72,7 +74,7 @@ export async function startSimDns(zone: SimZone): Promise<SimDnsServer> {
     const name = normalize(question.name);
     log.push(`${name} ${type}`);
     const overTcp = client instanceof net.Socket;
-    const response = respond({ table, parents }, request.header.id, name, type, overTcp);
+    const response = respond({ table, parents }, request.header.id, name, type, { overTcp, checkingDisabled: request.header.cd === 1 });
     if (response === 'DROP') return;
     if (response === 'CLOSE') return void (client as net.Socket).destroy();
     send(overTcp ? truncate(response, TCP_MESSAGE_LIMIT) : truncate(response, udpLimit(request)));
@@ -124,7 +126,7 @@ interface Names {
   parents: Set<string>;
 }
 
-function respond({ table, parents }: Names, id: number, name: string, type: RrType, overTcp: boolean): Response {
+function respond({ table, parents }: Names, id: number, name: string, type: RrType, { overTcp, checkingDisabled }: { overTcp: boolean; checkingDisabled: boolean }): Response {
   const question = { name, type, class: 'IN' as const };
   const entry = table.get(name);
   const action = typeof entry === 'string' ? entry : entry?.action;
@@ -145,6 +147,9 @@ function respond({ table, parents }: Names, id: number, name: string, type: RrTy
       return message('NXDOMAIN', [{ type: 'A', name, ttl: 60, class: 'IN', data: '192.0.2.66' }]);
     case 'TCP_REFUSED':
       if (overTcp) return 'CLOSE';
+      break;
+    case 'DNSSEC_BOGUS':
+      if (!checkingDisabled) return message('SERVFAIL');
       break;
   }
   const { rcode, answers } = resolveName({ table, parents }, name, type);
