@@ -48,6 +48,12 @@ export const askedDirectly = (line: string, servers: readonly DnsServer[]): stri
 /** What a name server asked directly gave instead of an authoritative answer or a referral down. */
 export type DirectReply = 'timeout' | 'error' | 'servfail' | 'refused' | 'nxdomain' | 'notAuthoritative' | 'referral' | 'noAddress';
 
+/** One server's reply, "ip:port" and what it gave. */
+export interface ServerReply {
+  server: string;
+  reply: DirectReply;
+}
+
 interface Asked {
   /** The zone whose servers were asked. */
   zone: string;
@@ -65,8 +71,8 @@ export type ZoneLookup<T extends RrType> =
   | ({ kind: 'nxdomain'; server: string; evidence: string[] } & Asked)
   /** An authoritative answer (records or NODATA) from `server`: the name exists. */
   | ({ kind: 'exists'; server: string; answer: Extract<DnsAnswer<T>, { kind: 'records' | 'nodata' }>; evidence: string[] } & Asked)
-  /** None of them answered with authority, nor referred further down. */
-  | ({ kind: 'unanswered'; replies: DirectReply[]; evidence: string[] } & Asked);
+  /** None of them answered with authority, nor referred further down: `replies` what they gave, `byServer` which gave what. */
+  | ({ kind: 'unanswered'; replies: DirectReply[]; byServer: ServerReply[]; evidence: string[] } & Asked);
 
 /**
  * Ask the name servers of the zone above `name` (found through the resolver)
@@ -87,14 +93,15 @@ export async function askZoneServers<T extends RrType>(dns: DnsClient, name: str
     const conclusive = answers.find((a): a is Conclusive<T> => conclusiveFor(a, name, asked.zone));
     if (!conclusive || conclusive.kind === 'nxdomain') {
       if (conclusive) return { kind: 'nxdomain', server: conclusive.server, ...asked, evidence };
-      return { kind: 'unanswered', replies: [...new Set(answers.map(a => replyOf(a)))], ...asked, evidence };
+      const byServer = answers.map(a => ({ server: label(serverOf(a, servers)), reply: replyOf(a) }));
+      return { kind: 'unanswered', replies: [...new Set(byServer.map(r => r.reply))], byServer, ...asked, evidence };
     }
     if (conclusive.kind === 'records' || !conclusive.referral) return { kind: 'exists', server: conclusive.server, answer: conclusive, ...asked, evidence };
-    if (referrals === MAX_REFERRALS) return { kind: 'unanswered', replies: ['referral'], ...asked, evidence };
+    if (referrals === MAX_REFERRALS) return { kind: 'unanswered', replies: ['referral'], byServer: [{ server: conclusive.server, reply: 'referral' }], ...asked, evidence };
     const next = await referredServers(dns, conclusive.referral, port, evidence);
     asked = { zone: conclusive.referral.zone, nameServers: next.nameServers, delegatedBy: asked.zone };
     servers = next.servers;
-    if (!servers.length) return { kind: 'unanswered', replies: ['noAddress'], ...asked, evidence };
+    if (!servers.length) return { kind: 'unanswered', replies: ['noAddress'], byServer: [], ...asked, evidence };
   }
 }
 
