@@ -15,7 +15,7 @@ import type { DnsblSubject } from './checks/dnsbl-findings.js';
 import type { ClockSource } from './checks/server-clocks.js';
 import type { Unread } from './net/dnsbl-lists.js';
 import type { DirectAttempt, ReturnCode, UnansweredWhy } from './net/dnsbl.js';
-import type { DirectReply } from './net/dns/authorities.js';
+import type { DirectReply, ServerReply } from './net/dns/authorities.js';
 import type { EmbeddedForm, GenericReason } from './net/ptr-heuristics.js';
 import type { HttpFailure } from './net/https.js';
 import type { ForwardCheck } from './net/reverse-dns.js';
@@ -151,6 +151,20 @@ const registry = defineCauses({
         'the resolver {server} says {domain} does not exist, but {authority}, a name server of {zone}, asked directly, answers for it (with no MX record): the resolver, or a filter in front of it, denies a domain that exists',
     },
   },
+  'dns.resolver-servfail': {
+    title: 'The DNS resolver fails for a domain whose name servers answer',
+    severity: 'error',
+    side: 'local',
+    explanation:
+      'The DNS server maildiag asked answers SERVFAIL for the domain, and SERVFAIL again with DNSSEC checking disabled (CD), so the domain\'s DNSSEC is not what fails; yet the domain\'s own name servers, asked directly from this machine, answer for it. The resolver cannot reach them, or is broken for that zone: a firewall between the resolver and the internet, a forwarder that fails or blocks the name, a stale or broken cache. The domain was not looked at through this resolver. Should other resolvers fail too, look at the domain again: its name servers may answer some addresses and not others (over IPv6, or from other networks), and maildiag asked them over IPv4 from here.',
+    fix: 'Run maildiag with another resolver (e.g. --resolver 1.1.1.1) or from another network. If that works, fix the resolver (its forwarders, its firewall, flush its cache); if every resolver fails, check the domain\'s name servers from outside over IPv4 and IPv6 (dnsviz.net).',
+    refs: ['RFC 4035 §3.2.2', 'RFC 1034 §4.3.2'],
+    masks: RESOLVER_SYMPTOMS,
+    messages: {
+      ownServersAnswer:
+        'the resolver {server} answers SERVFAIL for {domain}, even with DNSSEC checking disabled (CD), while {authority}, a name server of {zone}, asked directly, answers it ({answer|mxAnswer}): the resolver, or its path to those servers, fails, not the domain',
+    },
+  },
   'clock.skewed': {
     title: 'This machine\'s clock is wrong',
     severity: 'warning',
@@ -196,7 +210,11 @@ const registry = defineCauses({
     messages: {
       mxHostLookup: 'the address lookup of MX host {host} failed ({a}/{aaaa})',
       mxLookupFailed: 'the MX lookup for {domain} failed ({answer})',
-      servfail: 'the resolver answered SERVFAIL for {domain}: its name servers are broken or unreachable',
+      unconfirmed: 'the resolver {server} answers SERVFAIL for {domain}, and this could not be confirmed: {why|unconfirmed}',
+      dnssecBroken:
+        '{domain}\'s DNSSEC does not validate: the resolver {server} answers SERVFAIL for it, yet with checking disabled (CD) it answers {answer|mxAnswer}, unvalidated (no AD bit), as {authority}, a name server of {zone}, does asked directly: validating resolvers (Google, Comcast, most ISPs) cannot look the domain up, so their users\' mail to it is not delivered',
+      deadServers: '{delegatedBy} delegates {domain} to {nameServers|list}, and none of them answers (asked directly: {servers|serverReplies}), so resolvers answer SERVFAIL for it (the resolver {server} does)',
+      lameServers: '{delegatedBy} delegates {domain} to {nameServers|list}, but they do not serve it (asked directly: {servers|serverReplies}), so resolvers answer SERVFAIL for it (the resolver {server} does)',
       unanswered: 'the resolver answers, but not for {domain}: its name servers did not respond in time',
     },
   },
@@ -212,7 +230,8 @@ const registry = defineCauses({
     messages: {
       nxdomain: '{domain} does not exist (NXDOMAIN from {server})',
       notServed: '{delegatedBy} delegates {domain} to {nameServers|list}, but they do not serve it (asked directly: {replies|directReplies}), so it does not resolve (the resolver {server} answers NXDOMAIN)',
-      unconfirmed: '{domain} does not exist, says the resolver {server}, and only the resolver: {why|unconfirmedNxdomain}',
+      unconfirmed: '{domain} does not exist, says the resolver {server}, and only the resolver: {why|unconfirmed}',
+      zoneDenies: '{domain} does not exist, says {confirmedBy}, a name server of {zone}, asked directly (NXDOMAIN), while the resolver {server} answers SERVFAIL for it',
       aliasTarget: '{domain} is an alias ({alias}, from its name server {authority} asked directly), and the resolver {server} says the name it points to does not exist',
     },
   },
@@ -1759,27 +1778,43 @@ const DIRECT_REPLIES: Record<DirectReply, string> = {
   noAddress: 'nothing: their names have no address',
 };
 
-/** Why an NXDOMAIN rests on the resolver's word alone. */
-export type UnconfirmedNxdomain =
+/** Why an NXDOMAIN or a SERVFAIL rests on the resolver's word alone. */
+export type Unconfirmed =
   | { code: 'noServers' }
   | { code: 'unanswered'; zone: string; nameServers: string[]; replies: DirectReply[] }
-  | { code: 'outOfTime'; waitedMs: number };
+  | { code: 'outOfTime'; waitedMs: number }
+  /** The domain's own servers answered, but the resolver asked again with CD gave no answer at all. */
+  | { code: 'checkingDisabledUnanswered'; answer: string }
+  /** The domain's own servers answered, and so did the resolver asked again with CD, flagging its answer validated (AD). */
+  | { code: 'validatedWithCheckingDisabled' };
 
-function sayUnconfirmedNxdomain(why: UnconfirmedNxdomain): string {
+function sayUnconfirmed(why: Unconfirmed): string {
   switch (why.code) {
     case 'noServers': return 'it named no name server of a zone above the domain to ask directly';
     case 'unanswered': return `the name servers of ${why.zone} (${why.nameServers.join(', ')}), asked directly, gave ${sayDirectReplies(why.replies)}; this network may block DNS to servers other than its resolver`;
     case 'outOfTime': return `asking the name servers of the zones above it directly took longer than ${seconds(why.waitedMs)}`;
+    case 'checkingDisabledUnanswered': return `the domain's own name servers answer for it, but asked again with DNSSEC checking disabled (CD), the resolver gave ${why.answer === 'timeout' ? 'no answer' : `no usable answer (${why.answer})`}, so whether its DNSSEC or the resolver fails is not known`;
+    case 'validatedWithCheckingDisabled': return 'the domain\'s own name servers answer for it, and asked again with DNSSEC checking disabled (CD), the resolver answered too and flagged the answer as validated (AD bit): neither the domain\'s DNSSEC nor its name servers explain the SERVFAIL, which may have passed';
   }
 }
 
 const sayDirectReplies = (replies: readonly DirectReply[]): string => replies.map(r => DIRECT_REPLIES[r]).join(', ');
 
+/** Which name server gave what: "192.0.2.1:53 gave REFUSED, 192.0.2.2:53 gave no answer". */
+const sayServerReplies = (replies: readonly ServerReply[]): string => replies.map(r => `${r.server} gave ${DIRECT_REPLIES[r.reply]}`).join(', ');
+
+/** An MX answer: "MX 10 mx.example.org", or "no MX record" for NODATA. */
+const sayMxAnswer = (exchanges: readonly string[]): string => (exchanges.length ? `MX ${exchanges.join(', ')}` : 'no MX record');
+
 const FORMATS = {
   /** What name servers asked directly gave: "no answer, REFUSED". */
   directReplies: { takes: 'array', say: sayDirectReplies },
-  /** Why only the resolver says a domain does not exist: "the name servers of com (...), asked directly, gave no answer; ...". */
-  unconfirmedNxdomain: { takes: 'object', say: sayUnconfirmedNxdomain },
+  /** Why only the resolver says a domain does not exist or fails: "the name servers of com (...), asked directly, gave no answer; ...". */
+  unconfirmed: { takes: 'object', say: sayUnconfirmed },
+  /** Which name server asked directly gave what: "192.0.2.1:53 gave REFUSED, ...". */
+  serverReplies: { takes: 'objects', say: sayServerReplies },
+  /** The MX records an answer holds, or "no MX record". */
+  mxAnswer: { takes: 'array', say: sayMxAnswer },
   /** a, b, c */
   list: { takes: 'array', say: (items: readonly (string | number)[]) => items.join(', ') },
   /** a and b and c */

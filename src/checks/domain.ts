@@ -5,6 +5,9 @@
 // A sane resolver's NXDOMAIN is still only its word (DNS filters deny names
 // that exist): the zone above, asked directly, confirms it or refers to the
 // domain's own name servers, whose answer tells a filtered domain from a dead one.
+// Its SERVFAIL is put to them too: dead or lame servers are the domain's;
+// servers that answer while the resolver fails point at the domain's DNSSEC
+// when the resolver answers with checking disabled (CD), else at the resolver.
 import { describeAnswer, formatRecord, type DnsAnswer } from '../net/dns/index.js';
 import { askZoneServers, type ZoneLookup } from '../net/dns/authorities.js';
 import { within } from '../net/time.js';
@@ -18,7 +21,7 @@ export default defineCheck({
   targets: ['domain'],
   needs: [],
   provides: ['domain'],
-  emits: ['domain.nxdomain', 'dns.servfail', 'dns.resolver-unreachable', 'dns.resolver-failing', 'dns.resolver-filtered'],
+  emits: ['domain.nxdomain', 'dns.servfail', 'dns.resolver-unreachable', 'dns.resolver-failing', 'dns.resolver-filtered', 'dns.resolver-servfail'],
   budget: 'domain',
   async run(_input, { target, net }) {
     const name = target.ascii;
@@ -41,7 +44,7 @@ async function blame(net: Net, name: string, answer: Exclude<DnsAnswer, { kind: 
     case 'nxdomain':
       return confirmNxdomain(net, name, answer.server, evidence);
     case 'servfail':
-      return finding('dns.servfail', 'servfail', { domain: name }, { subjects: [name], evidence });
+      return confirmServfail(net, name, answer.server, evidence);
     default:
       return finding('dns.servfail', 'unanswered', { domain: name, answer: answer.kind }, { subjects: [name], evidence });
   }
@@ -80,3 +83,50 @@ function filtered(net: Net, name: string, server: string, lookup: Extract<ZoneLo
   if (lookup.answer.kind === 'nodata') return finding('dns.resolver-filtered', 'deniedNoMx', common, details);
   return finding('dns.resolver-filtered', 'denied', { ...common, exchanges: lookup.answer.records.map(mx => formatRecord('MX', mx)) }, details);
 }
+
+/** The resolver's SERVFAIL, weighed against the domain's own name servers asked directly, and the resolver asked again with CD. */
+async function confirmServfail(net: Net, name: string, server: string, evidence: string[]): Promise<Finding> {
+  const asked: string[] = [];
+  const waitedMs = net.time.servfailConfirmationMs;
+  const verdict = (await within(waitedMs, weighServfail(net, name, server, asked))) ?? finding('dns.servfail', 'unconfirmed', { domain: name, server, why: { code: 'outOfTime', waitedMs } }, { subjects: [name] });
+  return { ...verdict, evidence: [...evidence, ...asked] };
+}
+
+async function weighServfail(net: Net, name: string, server: string, asked: string[]): Promise<Finding> {
+  const lookup = await askZoneServers(net.dns, name, 'MX', net.authorityPort, asked);
+  const subjects = { subjects: [name] };
+  switch (lookup.kind) {
+    case 'exists':
+      return checkingDisabled(net, name, server, lookup, asked);
+    case 'nxdomain':
+      if (lookup.delegatedBy) return finding('dns.servfail', 'lameServers', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, servers: [{ server: lookup.server, reply: 'nxdomain' }] }, subjects);
+      return finding('domain.nxdomain', 'zoneDenies', { domain: name, server, zone: lookup.zone, confirmedBy: lookup.server }, subjects);
+    case 'unanswered': {
+      if (!lookup.delegatedBy) return finding('dns.servfail', 'unconfirmed', { domain: name, server, why: { code: 'unanswered', zone: lookup.zone, nameServers: lookup.nameServers, replies: lookup.replies } }, subjects);
+      const silent = lookup.byServer.length > 0 && lookup.byServer.every(r => r.reply === 'timeout' || r.reply === 'error');
+      const data = { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, servers: lookup.byServer, replies: lookup.replies };
+      return finding('dns.servfail', silent ? 'deadServers' : 'lameServers', data, subjects);
+    }
+    case 'noServers':
+      return finding('dns.servfail', 'unconfirmed', { domain: name, server, why: { code: 'noServers' } }, subjects);
+  }
+}
+
+/** The domain's own servers answer: ask the resolver again with CD, which a validating resolver answers when only DNSSEC failed. */
+async function checkingDisabled(net: Net, name: string, server: string, lookup: Extract<ZoneLookup<'MX'>, { kind: 'exists' }>, asked: string[]): Promise<Finding> {
+  const answer = await net.dns.query(name, 'MX', { checkingDisabled: true });
+  asked.push(`${describeAnswer(name, 'MX', answer)} (asked with checking disabled, CD)`);
+  const common = { domain: name, server, authority: lookup.server, zone: lookup.zone, nameServers: lookup.nameServers, answer: exchangesOf(lookup.answer) };
+  switch (answer.kind) {
+    case 'records':
+    case 'nodata':
+      if (answer.ad) return finding('dns.servfail', 'unconfirmed', { domain: name, server, why: { code: 'validatedWithCheckingDisabled' } }, { subjects: [name] });
+      return finding('dns.servfail', 'dnssecBroken', { ...common, answer: exchangesOf(answer), authorityAnswer: common.answer }, { subjects: [name] });
+    case 'servfail':
+      return finding('dns.resolver-servfail', 'ownServersAnswer', { ...common, resolvers: resolverLabels(net) }, { subjects: net.dns.servers.map(s => s.host) });
+    default:
+      return finding('dns.servfail', 'unconfirmed', { domain: name, server, why: { code: 'checkingDisabledUnanswered', answer: answer.kind } }, { subjects: [name] });
+  }
+}
+
+const exchangesOf = (answer: Extract<DnsAnswer<'MX'>, { kind: 'records' | 'nodata' }>): string[] => (answer.kind === 'records' ? answer.records.map(mx => formatRecord('MX', mx)) : []);

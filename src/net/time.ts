@@ -41,6 +41,8 @@ const DNS_TRIES = 2;
  * the parent's servers and the domain's own, each zone's asked at once.
  */
 const CONFIRMATION_QUESTIONS = 4;
+/** Confirming a SERVFAIL asks what confirming an NXDOMAIN does, then the resolver once more with checking disabled (CD). */
+const SERVFAIL_CONFIRMATION_QUESTIONS = CONFIRMATION_QUESTIONS + 1;
 
 /** Each kind of wait. */
 const WAITS = {
@@ -58,6 +60,11 @@ const WAITS = {
     rule: `${CONFIRMATION_QUESTIONS} × the DNS question`,
     what: 'asking the name servers of the zone above a domain the resolver calls NXDOMAIN, and the domain\'s own, whether it exists: every lookup and direct question together',
     ms: t => CONFIRMATION_QUESTIONS * DNS_TRIES * Math.min(t, DNS_TRY_MAX_MS),
+  },
+  servfailConfirmation: {
+    rule: `${SERVFAIL_CONFIRMATION_QUESTIONS} × the DNS question`,
+    what: 'asking the name servers of the zone above a domain the resolver answers SERVFAIL for, and the domain\'s own, then the resolver again with DNSSEC checking disabled (CD): every lookup and question together',
+    ms: t => SERVFAIL_CONFIRMATION_QUESTIONS * DNS_TRIES * Math.min(t, DNS_TRY_MAX_MS),
   },
 } satisfies Record<string, Wait>;
 
@@ -77,9 +84,9 @@ interface Budget {
 const BUDGETS = {
   lookups: { timeouts: 4, plusMs: 2000, why: 'several lookups or operations in a row' },
   domain: {
-    timeouts: 4 + CONFIRMATION_QUESTIONS * DNS_TRIES,
+    timeouts: 4 + SERVFAIL_CONFIRMATION_QUESTIONS * DNS_TRIES,
     plusMs: 2000,
-    why: "the domain's MX and the resolver's sanity probe, then for an NXDOMAIN the confirmation with the zones' own name servers (at most the wait above)",
+    why: "the domain's MX and the resolver's sanity probe, then for an NXDOMAIN or a SERVFAIL the confirmation with the zones' own name servers (at most the waits above)",
   },
   blocklists: { timeouts: 8, plusMs: 0, why: "a list that refuses the resolver costs up to five lookups in a row (the list, its NS, their A, the list's own server, TXT)" },
   port25: { timeouts: 3 + GREETING_PATIENCE, plusMs: 8000, why: 'connect, the greeting and the session on every MX address at once, then the path connects when every port-25 connect timed out' },

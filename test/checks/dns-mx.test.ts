@@ -47,9 +47,10 @@ test('domain.nxdomain, and everything after it is skipped', async () => {
   assert.deepEqual(report.checks.map(c => c.status), ['fail', 'skipped', 'skipped']);
 });
 
-test('dns.servfail when the resolver cannot answer for the domain', async () => {
+test('dns.servfail when the resolver cannot answer for the domain, said to rest on its word when no name server above it can be asked', async () => {
   const report = await diagnoseIn({ 'example.com': 'SERVFAIL' });
-  assert.deepEqual([top(report), ...idsAndData(report, 'dns.servfail')], ['dns.servfail', 'servfail', { domain: 'example.com' }]);
+  const [messageId, data] = idsAndData(report, 'dns.servfail') as [string, { domain: string; why: unknown }];
+  assert.deepEqual([top(report), messageId, data.domain, data.why], ['dns.servfail', 'unconfirmed', 'example.com', { code: 'noServers' }]);
 });
 
 test('dns.servfail when the domain is silent but the resolver answers', async () => {

@@ -1,0 +1,111 @@
+// A SERVFAIL has owners on both sides: the domain's DNSSEC (validating
+// resolvers fail, the data is there with checking disabled), the domain's
+// dead or lame name servers, or the resolver and its path while the domain's
+// servers answer. The domain's own servers, asked directly, and the resolver
+// asked again with CD tell them apart; when they cannot be asked, the finding
+// says the SERVFAIL is the resolver's word alone.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimDns, type SimZone } from '../../src/sim/dns-server.js';
+import { diagnose } from '../../src/diagnose.js';
+import { parseTarget } from '../../src/cli/targets.js';
+import { defaultRunOptions } from '../../src/pipeline/options.js';
+import type { Report } from '../../src/report/schema.js';
+import { testNet } from '../helpers/net.js';
+import { checkOf } from '../helpers/diagnosis.js';
+import { startZoneServers, type ZoneSpec } from '../helpers/zone-servers.js';
+
+const TIMEOUT_MS = 1000;
+const DOMAIN = 'shop.example';
+const PARENT = '127.0.0.1';
+const OWN = '127.0.0.2';
+const OTHER_OWN = '127.0.0.3';
+const MX = { priority: 10, exchange: 'mx.shop.example' };
+const closers: (() => Promise<void>)[] = [];
+after(() => Promise.all(closers.map(close => close())));
+
+/** The resolver: the NS of the zone above the domain, and the domain as told (SERVFAIL by default). */
+const resolverWith = (domain: SimZone[string] = 'SERVFAIL'): SimZone => ({ [DOMAIN]: domain, example: { NS: ['a.nic.example'] }, 'a.nic.example': { A: [PARENT] } });
+
+const delegating = (servers: Record<string, string> = { 'ns1.shop.example': OWN }): ZoneSpec => ({ host: PARENT, zone: 'example', delegations: { [DOMAIN]: servers } });
+const serving: ZoneSpec = { host: OWN, zone: DOMAIN, records: { [DOMAIN]: { MX: [MX] } } };
+
+async function world(specs: ZoneSpec[], resolverZone: SimZone) {
+  const resolver = await startSimDns(resolverZone);
+  const zones = await startZoneServers(specs);
+  closers.push(() => resolver.close(), zones.close);
+  const run = (target = DOMAIN): Promise<Report> =>
+    diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true }), testNet(TIMEOUT_MS, [resolver.server], { authorityPort: zones.port }), { only: ['domain'] });
+  return { resolver, zones, run };
+}
+
+const domainFindings = (report: Report) => checkOf(report, 'domain').findings;
+
+test('the resolver SERVFAILs, answers with checking disabled, and the domain\'s own server answers: its DNSSEC is broken, the domain\'s side', async () => {
+  const { resolver, zones, run } = await world([delegating(), serving], resolverWith({ MX: [MX], action: 'DNSSEC_BOGUS' }));
+  const report = await run();
+  assert.deepEqual(domainFindings(report).map(f => [f.cause, f.messageId, f.side]), [['dns.servfail', 'dnssecBroken', 'recipient']]);
+  const [broken] = domainFindings(report);
+  assert.deepEqual([broken!.data['answer'], broken!.data['authority'], broken!.data['zone']], [['10 mx.shop.example'], `${OWN}:${zones.port}`, DOMAIN]);
+  assert.match(broken!.message, /^shop\.example's DNSSEC does not validate: the resolver 127\.0\.0\.1:\d+ answers SERVFAIL for it, yet with checking disabled \(CD\) it answers MX 10 mx\.shop\.example, unvalidated \(no AD bit\)/);
+  assert.ok(broken!.evidence.includes(`${DOMAIN} MX 10 mx.shop.example (asked with checking disabled, CD)`));
+  assert.ok(broken!.evidence.includes(`${DOMAIN} MX 10 mx.shop.example (asked ${OWN}:${zones.port} directly)`));
+  assert.deepEqual(resolver.log.filter(q => q === `${DOMAIN} MX`).length, 2, 'the plain question, then the one with CD: not one answer from the cache');
+  assert.equal(report.diagnosis[0]?.side, 'recipient');
+});
+
+for (const [own, messageId, reply] of [
+  [{ ...serving, misbehave: 'REFUSED' }, 'lameServers', 'refused'],
+  [{ ...serving, misbehave: 'DROP' }, 'deadServers', 'timeout'],
+  [{ host: OWN, zone: 'example' }, 'lameServers', 'nxdomain'],
+] as const) {
+  test(`the domain's own server answers ${reply}: ${messageId}, the domain's side, and the resolver is not asked with CD`, async () => {
+    const { resolver, zones, run } = await world([delegating(), own], resolverWith());
+    const report = await run();
+    assert.deepEqual(domainFindings(report).map(f => [f.cause, f.messageId, f.side]), [['dns.servfail', messageId, 'recipient']]);
+    const [failed] = domainFindings(report);
+    assert.deepEqual([failed!.data['delegatedBy'], failed!.data['nameServers'], failed!.data['servers']], ['example', ['ns1.shop.example'], [{ server: `${OWN}:${zones.port}`, reply }]]);
+    assert.match(failed!.message, /^example delegates shop\.example to ns1\.shop\.example, /);
+    assert.deepEqual(resolver.log.filter(q => q === `${DOMAIN} MX`).length, 1);
+  });
+}
+
+test('two own servers, one refusing and one silent: lame, and the finding says which server gave what', async () => {
+  const { zones, run } = await world(
+    [delegating({ 'ns1.shop.example': OWN, 'ns2.shop.example': OTHER_OWN }), { ...serving, misbehave: 'REFUSED' }, { ...serving, host: OTHER_OWN, misbehave: 'DROP' }],
+    resolverWith(),
+  );
+  const [lame] = domainFindings(await run());
+  assert.deepEqual([lame?.cause, lame?.messageId], ['dns.servfail', 'lameServers']);
+  const servers = lame!.data['servers'] as { server: string; reply: string }[];
+  assert.deepEqual([...servers].sort((a, b) => a.server.localeCompare(b.server)), [{ server: `${OWN}:${zones.port}`, reply: 'refused' }, { server: `${OTHER_OWN}:${zones.port}`, reply: 'timeout' }]);
+  assert.match(lame!.message, new RegExp(`${OWN.replaceAll('.', '\\.')}:\\d+ gave REFUSED`));
+  assert.match(lame!.message, new RegExp(`${OTHER_OWN.replaceAll('.', '\\.')}:\\d+ gave no answer`));
+});
+
+test('the domain\'s own server answers, and the resolver SERVFAILs even with checking disabled: the resolver or its path, this machine\'s side', async () => {
+  const { run } = await world([delegating(), serving], resolverWith());
+  const report = await run();
+  assert.deepEqual(domainFindings(report).map(f => [f.cause, f.messageId, f.side]), [['dns.resolver-servfail', 'ownServersAnswer', 'local']]);
+  const [resolverFails] = domainFindings(report);
+  assert.deepEqual(resolverFails!.subjects, ['127.0.0.1']);
+  assert.match(resolverFails!.message, /answers SERVFAIL for shop\.example, even with DNSSEC checking disabled \(CD\), while 127\.0\.0\.2:\d+, a name server of shop\.example, asked directly, answers it \(MX 10 mx\.shop\.example\)/);
+  assert.ok(resolverFails!.evidence.some(line => /^shop\.example MX: SERVFAIL from 127\.0\.0\.1:\d+ \(asked with checking disabled, CD\)$/.test(line)));
+  assert.deepEqual(report.diagnosis.filter(d => d.side === 'recipient').map(d => d.cause), []);
+});
+
+test('the zone above cannot be asked directly (this network blocks DNS): SERVFAIL stays, said to rest on the resolver\'s word alone', async () => {
+  const { run } = await world([{ host: PARENT, zone: 'example', misbehave: 'DROP' }], resolverWith());
+  const [servfail] = domainFindings(await run());
+  assert.deepEqual([servfail?.cause, servfail?.messageId, servfail?.side], ['dns.servfail', 'unconfirmed', 'recipient']);
+  assert.deepEqual(servfail!.data['why'], { code: 'unanswered', zone: 'example', nameServers: ['a.nic.example'], replies: ['timeout'] });
+  assert.match(servfail!.message, /answers SERVFAIL for shop\.example, and this could not be confirmed: the name servers of example \(a\.nic\.example\), asked directly, gave no answer; this network may block DNS/);
+});
+
+test('a healthy domain costs no question to the zones\' servers, nor one with checking disabled', async () => {
+  const { resolver, zones, run } = await world([delegating(), serving], { ...resolverWith(), 'good.example': { MX: [MX] } });
+  const report = await run('good.example');
+  assert.equal(checkOf(report, 'domain').status, 'pass');
+  assert.deepEqual([zones.log[PARENT], zones.log[OWN]], [[], []]);
+  assert.deepEqual(resolver.log, ['good.example MX']);
+});
