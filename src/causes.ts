@@ -212,7 +212,7 @@ const registry = defineCauses({
       mxLookupFailed: 'the MX lookup for {domain} failed ({answer})',
       unconfirmed: 'the resolver {server} answers SERVFAIL for {domain}, and this could not be confirmed: {why|unconfirmed}',
       dnssecBroken:
-        '{domain}\'s DNSSEC does not validate: the resolver {server} answers SERVFAIL for it, yet with checking disabled (CD) it answers {answer|mxAnswer}, unvalidated (no AD bit), as {authority}, a name server of {zone}, does asked directly: validating resolvers (Google, Comcast, most ISPs) cannot look the domain up, so their users\' mail to it is not delivered',
+        '{domain}\'s DNSSEC does not validate: the resolver {server} answers SERVFAIL for it, yet with checking disabled (CD) it answers {answer|mxAnswer}, unvalidated (no AD bit), as {authority}, a name server of {zone}, does asked directly: validating resolvers (Google, Comcast, most ISPs) cannot look the domain up, so their users\' mail to it is not delivered{signatures|dnssecClue}',
       deadServers: '{delegatedBy} delegates {domain} to {nameServers|list}, and none of them answers (asked directly: {servers|serverReplies}), so resolvers answer SERVFAIL for it (the resolver {server} does)',
       lameServers: '{delegatedBy} delegates {domain} to {nameServers|list}, but they do not serve it (asked directly: {servers|serverReplies}), so resolvers answer SERVFAIL for it (the resolver {server} does)',
       unanswered: 'the resolver answers, but not for {domain}: its name servers did not respond in time',
@@ -1800,6 +1800,25 @@ function sayUnconfirmed(why: Unconfirmed): string {
 
 const sayDirectReplies = (replies: readonly DirectReply[]): string => replies.map(r => DIRECT_REPLIES[r]).join(', ');
 
+/** What the signatures a domain's own name server serves say about why its DNSSEC fails. */
+export type DnssecClue =
+  /** No MX records came back to be read. */
+  | { code: 'unread' }
+  | { code: 'unsigned'; authority: string }
+  | { code: 'expired'; authority: string; expiration: string }
+  | { code: 'notYetValid'; authority: string; inception: string }
+  | { code: 'current'; authority: string; inception: string; expiration: string };
+
+function sayDnssecClue(clue: DnssecClue): string {
+  switch (clue.code) {
+    case 'unread': return '';
+    case 'unsigned': return `; ${clue.authority} serves no RRSIG over its MX records: the zone is not signed (any more), and a DS record the zone above still holds for it is the usual cause`;
+    case 'expired': return `; the RRSIGs over its MX records, as ${clue.authority} serves them, expired on ${clue.expiration}: the zone is no longer re-signed`;
+    case 'notYetValid': return `; the RRSIGs over its MX records, as ${clue.authority} serves them, are valid only from ${clue.inception} (or this machine's clock is behind)`;
+    case 'current': return `; the RRSIGs over its MX records, as ${clue.authority} serves them, are within their dates (${clue.inception} to ${clue.expiration}), so the break is elsewhere in the chain: most often a DS record at the zone above that matches no DNSKEY (a key rolled, or the DNS provider changed)`;
+  }
+}
+
 /** Which name server gave what: "192.0.2.1:53 gave REFUSED, 192.0.2.2:53 gave no answer". */
 const sayServerReplies = (replies: readonly ServerReply[]): string => replies.map(r => `${r.server} gave ${DIRECT_REPLIES[r.reply]}`).join(', ');
 
@@ -1813,6 +1832,8 @@ const FORMATS = {
   unconfirmed: { takes: 'object', say: sayUnconfirmed },
   /** Which name server asked directly gave what: "192.0.2.1:53 gave REFUSED, ...". */
   serverReplies: { takes: 'objects', say: sayServerReplies },
+  /** What the domain's RRSIGs say about its broken DNSSEC: "; the RRSIGs over its MX records ... expired on ...", or nothing when none were read. */
+  dnssecClue: { takes: 'object', say: sayDnssecClue },
   /** The MX records an answer holds, or "no MX record". */
   mxAnswer: { takes: 'array', say: sayMxAnswer },
   /** a, b, c */

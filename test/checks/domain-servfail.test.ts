@@ -30,12 +30,16 @@ const resolverWith = (domain: SimZone[string] = 'SERVFAIL'): SimZone => ({ [DOMA
 const delegating = (servers: Record<string, string> = { 'ns1.shop.example': OWN }): ZoneSpec => ({ host: PARENT, zone: 'example', delegations: { [DOMAIN]: servers } });
 const serving: ZoneSpec = { host: OWN, zone: DOMAIN, records: { [DOMAIN]: { MX: [MX] } } };
 
+/** This run's clock, which the RRSIGs' dates are judged by. */
+const NOW = new Date('2026-12-05T12:00:00Z');
+const seconds = (iso: string): number => Date.parse(iso) / 1000;
+
 async function world(specs: ZoneSpec[], resolverZone: SimZone) {
   const resolver = await startSimDns(resolverZone);
   const zones = await startZoneServers(specs);
   closers.push(() => resolver.close(), zones.close);
   const run = (target = DOMAIN): Promise<Report> =>
-    diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true }), testNet(TIMEOUT_MS, [resolver.server], { authorityPort: zones.port }), { only: ['domain'] });
+    diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true }), testNet(TIMEOUT_MS, [resolver.server], { authorityPort: zones.port, now: () => NOW }), { only: ['domain'] });
   return { resolver, zones, run };
 }
 
@@ -52,7 +56,25 @@ test('the resolver SERVFAILs, answers with checking disabled, and the domain\'s 
   assert.ok(broken!.evidence.includes(`${DOMAIN} MX 10 mx.shop.example (asked ${OWN}:${zones.port} directly)`));
   assert.deepEqual(resolver.log.filter(q => q === `${DOMAIN} MX`).length, 2, 'the plain question, then the one with CD: not one answer from the cache');
   assert.equal(report.diagnosis[0]?.side, 'recipient');
+  // Its server serves no signature at all: a zone left unsigned under a DS is the usual cause, and the finding says so.
+  assert.deepEqual(broken!.data['signatures'], { code: 'unsigned', authority: `${OWN}:${zones.port}` });
+  assert.match(broken!.message, /; 127\.0\.0\.2:\d+ serves no RRSIG over its MX records: the zone is not signed \(any more\)/);
 });
+
+for (const [dates, clue, words] of [
+  [{ inception: '2026-10-01T00:00:00Z', expiration: '2026-11-30T00:00:00Z' }, { code: 'expired', expiration: '2026-11-30T00:00:00.000Z' }, /expired on 2026-11-30T00:00:00\.000Z: the zone is no longer re-signed$/],
+  [{ inception: '2027-01-01T00:00:00Z', expiration: '2027-02-01T00:00:00Z' }, { code: 'notYetValid', inception: '2027-01-01T00:00:00.000Z' }, /are valid only from 2027-01-01T00:00:00\.000Z/],
+  [{ inception: '2026-12-01T00:00:00Z', expiration: '2026-12-31T00:00:00Z' }, { code: 'current', inception: '2026-12-01T00:00:00.000Z', expiration: '2026-12-31T00:00:00.000Z' }, /within their dates .*a DS record at the zone above that matches no DNSKEY/],
+] as const) {
+  test(`DNSSEC broken, and the RRSIGs its own server serves are ${clue.code} by this run's clock: the finding says so`, async () => {
+    const signedZone = { ...serving, signatures: { inception: seconds(dates.inception), expiration: seconds(dates.expiration) } };
+    const { zones, run } = await world([delegating(), signedZone], resolverWith({ MX: [MX], action: 'DNSSEC_BOGUS' }));
+    const [broken] = domainFindings(await run());
+    assert.deepEqual([broken?.cause, broken?.messageId, broken?.data['signatures']], ['dns.servfail', 'dnssecBroken', { ...clue, authority: `${OWN}:${zones.port}` }]);
+    assert.match(broken!.message, words);
+    assert.deepEqual(zones.log[OWN], [`${DOMAIN} MX`, `${DOMAIN} MX`], 'asked once for the answer, once more with DO for its signatures');
+  });
+}
 
 for (const [own, messageId, reply] of [
   [{ ...serving, misbehave: 'REFUSED' }, 'lameServers', 'refused'],

@@ -106,10 +106,10 @@ test(`TXT: character-strings read back as published, and join into the record ($
 
 test(`queries: the question maildiag asks is the one on the wire (${RUNS} runs)`, () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 65535 }), fc.domain(), fc.constantFrom(...RR_TYPES), fc.boolean(), fc.boolean(), (id, name, type, recursive, checkingDisabled) => {
-      const packet = decode(encodeQuery(id, name, type, { recursive, checkingDisabled }))!;
+    fc.property(fc.integer({ min: 0, max: 65535 }), fc.domain(), fc.constantFrom(...RR_TYPES), fc.boolean(), fc.boolean(), fc.boolean(), (id, name, type, recursive, checkingDisabled, dnssecOk) => {
+      const packet = decode(encodeQuery(id, name, type, { recursive, checkingDisabled, dnssecOk }))!;
       assert.equal(packet.id, id);
-      assert.deepEqual([packet.flag_rd, packet.flag_cd], [recursive, checkingDisabled]);
+      assert.deepEqual([packet.flag_rd, packet.flag_cd, (packet.additionals?.[0] as { flag_do?: boolean }).flag_do], [recursive, checkingDisabled, dnssecOk]);
       assert.deepEqual(packet.questions, [{ name, type, class: 'IN' }]);
     }),
     { numRuns: RUNS },
@@ -119,15 +119,15 @@ test(`queries: the question maildiag asks is the one on the wire (${RUNS} runs)`
 test(`queries: encodeQuery writes the bytes dns-packet's encoder gives, for any name (${RUNS} runs)`, () => {
   const anyName = fc.oneof(fc.domain(), fc.domain().map(d => `${d}.`), fc.string({ maxLength: 80 }), fc.constantFrom('.', '', 'a..b', '.lead', 'ünï.example'));
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 65535 }), anyName, fc.constantFrom(...RR_TYPES), fc.boolean(), fc.boolean(), (id, name, type, recursive, checkingDisabled) => {
+    fc.property(fc.integer({ min: 0, max: 65535 }), anyName, fc.constantFrom(...RR_TYPES), fc.boolean(), fc.boolean(), fc.boolean(), (id, name, type, recursive, checkingDisabled, dnssecOk) => {
       const expected = dnsPacket.encode({
         type: 'query',
         id,
         flags: (recursive ? dnsPacket.RECURSION_DESIRED : 0) | dnsPacket.AUTHENTIC_DATA | (checkingDisabled ? dnsPacket.CHECKING_DISABLED : 0),
         questions: [{ type, name, class: 'IN' }],
-        additionals: [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+        additionals: [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_SIZE, extendedRcode: 0, ednsVersion: 0, flags: dnssecOk ? dnsPacket.DNSSEC_OK : 0, flag_do: dnssecOk, options: [] }],
       });
-      assert.deepEqual(encodeQuery(id, name, type, { recursive, checkingDisabled }), expected);
+      assert.deepEqual(encodeQuery(id, name, type, { recursive, checkingDisabled, dnssecOk }), expected);
     }),
     { numRuns: RUNS },
   );

@@ -69,8 +69,8 @@ export type ZoneLookup<T extends RrType> =
   | { kind: 'noServers'; evidence: string[] }
   /** An authoritative NXDOMAIN from `server`. */
   | ({ kind: 'nxdomain'; server: string; evidence: string[] } & Asked)
-  /** An authoritative answer (records or NODATA) from `server`: the name exists. */
-  | ({ kind: 'exists'; server: string; answer: Extract<DnsAnswer<T>, { kind: 'records' | 'nodata' }>; evidence: string[] } & Asked)
+  /** An authoritative answer (records or NODATA) from `server` (`answeredBy`, to ask it again): the name exists. */
+  | ({ kind: 'exists'; server: string; answeredBy: DnsServer; answer: Extract<DnsAnswer<T>, { kind: 'records' | 'nodata' }>; evidence: string[] } & Asked)
   /** None of them answered with authority, nor referred further down: `replies` what they gave, `byServer` which gave what. */
   | ({ kind: 'unanswered'; replies: DirectReply[]; byServer: ServerReply[]; evidence: string[] } & Asked);
 
@@ -96,7 +96,7 @@ export async function askZoneServers<T extends RrType>(dns: DnsClient, name: str
       const byServer = answers.map(a => ({ server: label(serverOf(a, servers)), reply: replyOf(a) }));
       return { kind: 'unanswered', replies: [...new Set(byServer.map(r => r.reply))], byServer, ...asked, evidence };
     }
-    if (conclusive.kind === 'records' || !conclusive.referral) return { kind: 'exists', server: conclusive.server, answer: conclusive, ...asked, evidence };
+    if (conclusive.kind === 'records' || !conclusive.referral) return { kind: 'exists', server: conclusive.server, answeredBy: serverOf(conclusive, servers), answer: conclusive, ...asked, evidence };
     if (referrals === MAX_REFERRALS) return { kind: 'unanswered', replies: ['referral'], byServer: [{ server: conclusive.server, reply: 'referral' }], ...asked, evidence };
     const next = await referredServers(dns, conclusive.referral, port, evidence);
     asked = { zone: conclusive.referral.zone, nameServers: next.nameServers, delegatedBy: asked.zone };

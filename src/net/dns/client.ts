@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { randomFillSync, randomInt } from 'node:crypto';
-import { decode, encodeQuery, toRecord, type QueryBits, type WirePacket } from './wire.js';
+import { decode, encodeQuery, toRecord, toSignature, type QueryBits, type WirePacket } from './wire.js';
 import { isLoopback } from '../dialer.js';
 import type { DnsAnswer, DnsClient, DnsServer, QueryOptions, RecordOf, Referral, RrType } from './types.js';
 
@@ -53,7 +53,7 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
         stats.sent++;
         const attempt = await exchange(udp, server, name, type, bits, options.timeoutMs);
         if (attempt.kind === 'answer') {
-          const answer = interpret(type, attempt.packet, attempt.server);
+          const answer = interpret(type, attempt.packet, attempt.server, bits.dnssecOk);
           // One resolver's SERVFAIL may be its own trouble: let the others try once.
           if (answer.kind === 'servfail' && servers.length > 1 && round === 0 && server !== servers.at(-1)) continue;
           return answer;
@@ -71,10 +71,10 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
     query<T extends RrType>(rawName: string, type: T, queryOptions: QueryOptions = {}): Promise<DnsAnswer<T>> {
       const name = normalizeName(rawName);
       const servers = queryOptions.servers ?? options.servers;
-      const bits: QueryBits = { recursive: queryOptions.recursive ?? true, checkingDisabled: queryOptions.checkingDisabled ?? false };
+      const bits: QueryBits = { recursive: queryOptions.recursive ?? true, checkingDisabled: queryOptions.checkingDisabled ?? false, dnssecOk: queryOptions.dnssecOk ?? false };
       const remote = options.loopbackOnly ? servers.find(server => !isLoopback(server.host)) : undefined;
       if (remote) return Promise.resolve({ kind: 'error', message: `network access is disabled, and ${remote.host} is not on this machine`, servers: servers.map(label) });
-      const key = `${name}|${type}|${bits.recursive ? 'rd' : 'nord'}${bits.checkingDisabled ? '+cd' : ''}|${servers === options.servers ? defaultServers : serverListKey(servers)}`;
+      const key = `${name}|${type}|${bits.recursive ? 'rd' : 'nord'}${bits.checkingDisabled ? '+cd' : ''}${bits.dnssecOk ? '+do' : ''}|${servers === options.servers ? defaultServers : serverListKey(servers)}`;
       const hit = cache.get(key);
       if (hit) {
         stats.cached++;
@@ -159,12 +159,12 @@ async function exchange(udp: UdpTransport, server: DnsServer, name: string, type
   return askTcp(server, name, type, bits, timeoutMs);
 }
 
-function interpret<T extends RrType>(type: T, response: WirePacket, server: string): DnsAnswer<T> {
+function interpret<T extends RrType>(type: T, response: WirePacket, server: string, dnssecOk: boolean): DnsAnswer<T> {
   const answers = response.answers ?? [];
   const aliases = answers
     .filter(a => a.type === 'CNAME')
     .map(a => `${normalizeName(a.name)} → ${normalizeName(String((a as { data?: unknown }).data))}`);
-  const base = { server, aliases, ad: Boolean(response.flag_ad), aa: Boolean(response.flag_aa) };
+  const base = { server, aliases, ad: Boolean(response.flag_ad), aa: Boolean(response.flag_aa), ...(dnssecOk && { signatures: answers.filter(a => a.type === 'RRSIG').map(a => toSignature(a.data)) }) };
   switch (response.rcode) {
     case 'NOERROR': {
       const records = answers

@@ -33,6 +33,17 @@ interface Answered {
   ad: boolean;
   /** Authoritative Answer bit: the server serves the name's zone itself (what a name server asked directly must set). */
   aa: boolean;
+  /** The RRSIGs in the answer section, when the question set DO (QueryOptions.dnssecOk); absent otherwise. */
+  signatures?: Signature[];
+}
+
+/** An RRSIG (RFC 4034 §3.1): what it covers, who signed it with which key, and when it is valid (ISO 8601). */
+export interface Signature {
+  covers: string;
+  signer: string;
+  keyTag: number;
+  inception: string;
+  expiration: string;
 }
 
 /**
@@ -68,6 +79,8 @@ export interface QueryOptions {
   recursive?: boolean;
   /** Set the CD bit (default false): a validating resolver answers even when the name's DNSSEC does not validate (RFC 4035 §3.2.2). */
   checkingDisabled?: boolean;
+  /** Set the DO bit (default false): a signed zone's servers add their RRSIGs, which the answer's `signatures` holds (RFC 3225). */
+  dnssecOk?: boolean;
 }
 
 export interface DnsClient {

@@ -3,7 +3,7 @@
 // encode TLSA, dns-packet can.
 import packet from 'dns-packet';
 import types from 'dns-packet/types.js';
-import type { RecordOf, RrType } from './types.js';
+import type { RecordOf, RrType, Signature } from './types.js';
 
 export type WireAnswer = packet.Answer;
 /** A decoded message: dns-packet's type lacks the decoded header flags. */
@@ -17,6 +17,8 @@ const TYPE_NUMBERS: Record<RrType, number> = { A: 1, NS: 2, CNAME: 5, SOA: 6, PT
 const QUESTION_TAIL = 4; // QTYPE, QCLASS
 /** An OPT pseudo-record (RFC 6891 §6.1.2): root name, type 41, the UDP payload size as class, no extended flags, no options. */
 const OPT_RECORD = Buffer.from([0, 0, 41, EDNS_UDP_SIZE >> 8, EDNS_UDP_SIZE & 0xff, 0, 0, 0, 0, 0, 0]);
+/** Where the OPT record's flags (DO the first bit) start: after its name, type, payload size, extended rcode and version. */
+const OPT_FLAGS = 7;
 
 /** The header bits a query sets besides AD. */
 export interface QueryBits {
@@ -24,6 +26,8 @@ export interface QueryBits {
   recursive: boolean;
   /** CD (Checking Disabled, RFC 4035 §3.2.2): a validating resolver returns the data even when its DNSSEC does not validate. */
   checkingDisabled: boolean;
+  /** DO (DNSSEC OK, RFC 3225), in the OPT record: a signed zone's servers add the RRSIGs over what they answer. */
+  dnssecOk: boolean;
 }
 
 /**
@@ -31,7 +35,7 @@ export interface QueryBits {
  * buffer: the bytes dns-packet's encode() gives (the tests compare them), for
  * a fraction of its cost, paid once per question an audit asks.
  */
-export function encodeQuery(id: number, name: string, type: RrType, { recursive, checkingDisabled }: QueryBits): Buffer {
+export function encodeQuery(id: number, name: string, type: RrType, { recursive, checkingDisabled, dnssecOk }: QueryBits): Buffer {
   const labels = name.replace(/^\.|\.$/gm, ''); // as dns-packet trims a name
   const nameBytes = labels ? Buffer.byteLength(labels) + 2 : 1;
   const query = Buffer.allocUnsafe(12 + nameBytes + QUESTION_TAIL + OPT_RECORD.length);
@@ -51,6 +55,7 @@ export function encodeQuery(id: number, name: string, type: RrType, { recursive,
   query.writeUInt16BE(TYPE_NUMBERS[type], offset);
   query.writeUInt16BE(1, offset + 2); // IN
   OPT_RECORD.copy(query, offset + QUESTION_TAIL);
+  if (dnssecOk) query.writeUInt16BE(packet.DNSSEC_OK, offset + QUESTION_TAIL + OPT_FLAGS);
   return query;
 }
 
@@ -100,6 +105,13 @@ export function toRecord<T extends RrType>(type: T, data: unknown): RecordOf[T] 
       return trimDot(String(data)) as RecordOf[T];
   }
 }
+
+/** An RRSIG's data as maildiag reads it. */
+export function toSignature(data: packet.RrsigData): Signature {
+  return { covers: data.typeCovered, signer: trimDot(data.signersName), keyTag: data.keyTag, inception: fromEpochSeconds(data.inception), expiration: fromEpochSeconds(data.expiration) };
+}
+
+const fromEpochSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString();
 
 /** The wire form of a typed record, for the simulated world's server. */
 export function fromRecord(type: RrType, record: RecordOf[RrType]): unknown {
