@@ -100,7 +100,7 @@ async function weighServfail(net: Net, name: string, server: string, asked: stri
     case 'exists':
       return checkingDisabled(net, name, server, lookup, asked);
     case 'nxdomain':
-      if (lookup.delegatedBy) return finding('dns.servfail', 'lameServers', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, servers: [{ server: lookup.server, reply: 'nxdomain' }] }, subjects);
+      if (lookup.delegatedBy) return finding('dns.servfail', 'lameServers', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, servers: [{ server: lookup.server, reply: 'nxdomain' }], replies: ['nxdomain'] }, subjects);
       return finding('domain.nxdomain', 'zoneDenies', { domain: name, server, zone: lookup.zone, confirmedBy: lookup.server }, subjects);
     case 'unanswered': {
       if (!lookup.delegatedBy) return finding('dns.servfail', 'unconfirmed', { domain: name, server, why: { code: 'unanswered', zone: lookup.zone, nameServers: lookup.nameServers, replies: lookup.replies } }, subjects);
