@@ -3,6 +3,7 @@ import type { Target } from './facts.js';
 import { UNFINISHED, type CheckResult } from './run.js';
 import { rank } from './rank.js';
 import type { Report } from '../report/schema.js';
+import { standingOf, type Standing } from '../report/standing.js';
 import { VERSION } from '../version.js';
 
 export function buildReport(target: Target, startedAt: Date, durationMs: number, checks: CheckResult[]): Report {
@@ -34,6 +35,8 @@ export const hasInternalError = (report: Report): boolean =>
 /** What an audit keeps of each report once it is printed: enough for the exit status and the summary. */
 export interface ReportOutcome {
   verdict: Report['verdict'];
+  /** The verdict, or incomplete where checks did not finish and it would say ok or info. */
+  standing: Standing;
   internalError: boolean;
   /** Causes at warning or error, ranked. */
   causes: Report['diagnosis'][number]['cause'][];
@@ -41,6 +44,7 @@ export interface ReportOutcome {
 
 export const outcomeOf = (report: Report): ReportOutcome => ({
   verdict: report.verdict,
+  standing: standingOf(report),
   internalError: hasInternalError(report),
   causes: report.diagnosis.filter(d => d.severity !== 'info').map(d => d.cause),
 });

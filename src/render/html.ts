@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { causes, SEVERITIES, SIDES, type CauseId, type Severity, type Side } from '../causes.js';
 import type { ComparisonSummary, Report } from '../report/schema.js';
+import { standingOf, STANDINGS, type Standing } from '../report/standing.js';
 import { CHANGE_LABEL, CHANGE_ORDER, changeCounts, describeChanges } from './changes.js';
 import { checkDetail } from './human.js';
 import { cleanLine } from './sanitize.js';
@@ -23,14 +24,10 @@ export interface HtmlDocumentInput {
 }
 
 type Entry = Report['diagnosis'][number];
-type Verdict = Report['verdict'];
 
-/** A target's standing in the table and the counts: its verdict, except that a run that did not finish every check is never OK. */
-type Standing = Verdict | 'incomplete';
-const STANDINGS: readonly Standing[] = ['error', 'warning', 'incomplete', 'info', 'ok'];
+/** A target's standing (src/report/standing.ts) in the table and the counts. */
 const VERDICT_LABEL: Record<Standing, string> = { error: 'problem', warning: 'at risk', incomplete: 'incomplete', info: 'notes only', ok: 'OK' };
 
-const standing = (report: Report): Standing => (report.incomplete.length && (report.verdict === 'ok' || report.verdict === 'info') ? 'incomplete' : report.verdict);
 const SIDE_SHORT: Record<Side, string> = { recipient: 'receiving domain', sender: 'sender', network: 'network in between', local: 'this machine' };
 const TOP_CAUSES = 10;
 
@@ -102,7 +99,7 @@ function changesSection(summary: ComparisonSummary, reports: readonly Report[]):
 
 function summarySection(reports: readonly Report[]): string {
   const problems = reports.flatMap(r => r.diagnosis.filter(d => d.severity !== 'info'));
-  const byVerdict = STANDINGS.map(v => [VERDICT_LABEL[v], reports.filter(r => standing(r) === v).length, `v-${v}`] as const);
+  const byVerdict = STANDINGS.map(v => [VERDICT_LABEL[v], reports.filter(r => standingOf(r) === v).length, `v-${v}`] as const);
   const bySeverity = SEVERITIES.map(s => [SEVERITY_LABEL[s].toLowerCase(), reports.reduce((n, r) => n + r.diagnosis.filter(d => d.severity === s).length, 0), `v-${s}`] as const);
   const bySide = SIDES.map(s => [SIDE_SHORT[s], problems.filter(d => d.side === s).length, ''] as const);
   return `<section id="summary"><h2>Summary</h2>
@@ -148,13 +145,13 @@ function targetsSection(reports: readonly Report[], compared: boolean): string {
     const top = r.diagnosis[0];
     const cells = [
       `<td>${targetLink(r, i)}</td>`,
-      `<td data-sort="${STANDINGS.indexOf(standing(r))}" class="v-${standing(r)}">${escapeHtml(VERDICT_LABEL[standing(r)])}</td>`,
+      `<td data-sort="${STANDINGS.indexOf(standingOf(r))}" class="v-${standingOf(r)}">${escapeHtml(VERDICT_LABEL[standingOf(r)])}</td>`,
       `<td>${top ? `${escapeHtml(top.title)} <code>${escapeHtml(top.cause)}</code>` : 'nothing found'}</td>`,
       `<td>${top ? escapeHtml(SIDE_SHORT[top.side]) : '–'}</td>`,
       `<td data-sort="${r.diagnosis.filter(d => d.severity !== 'info').length}">${r.diagnosis.filter(d => d.severity !== 'info').length}</td>`,
       ...(compared ? [`<td data-sort="${changeRank(r)}">${r.changes ? escapeHtml(CHANGE_LABEL[r.changes.status]) : ''}</td>`] : []),
     ];
-    return `<tr data-verdict="${standing(r)}">${cells.join('')}</tr>`;
+    return `<tr data-verdict="${standingOf(r)}">${cells.join('')}</tr>`;
   });
   const options = STANDINGS.map(v => `<option value="${v}">${escapeHtml(VERDICT_LABEL[v])}</option>`).join('');
   return `<section id="targets"><h2>Targets</h2>
@@ -180,7 +177,7 @@ function targetArticle(report: Report, index: number): string {
   const name = report.target === report.ascii ? report.target : `${report.target} (${report.ascii})`;
   const changes = report.changes ? `<p class="change change-${report.changes.status}">Since the last run: ${escapeHtml(CHANGE_LABEL[report.changes.status])}: ${escapeHtml(describeChanges(report.changes))}</p>` : '';
   const diagnosis = report.diagnosis.length ? `<ol class="diagnosis">\n${report.diagnosis.map(diagnosisItem).join('\n')}\n</ol>` : '';
-  return `<article id="t-${index}"><h3>${escapeHtml(name)}</h3><p class="verdict v-${standing(report)}">${escapeHtml(verdictLine(report))}</p>${changes}
+  return `<article id="t-${index}"><h3>${escapeHtml(name)}</h3><p class="verdict v-${standingOf(report)}">${escapeHtml(verdictLine(report))}</p>${changes}
 ${diagnosis}${checksTable(report)}</article>`;
 }
 

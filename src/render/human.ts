@@ -10,6 +10,7 @@ import { CHANGE_LABEL, describeChanges } from './changes.js';
 import { senderRulesSection } from './sender-rules.js';
 import { wrap } from './wrap.js';
 import { SEVERITY_LABEL, SIDE_LABEL, STATUS_LABEL, verdictLine } from './words.js';
+import { standingOf } from '../report/standing.js';
 
 type Entry = Report['diagnosis'][number];
 
@@ -31,7 +32,8 @@ export function renderHuman(report: Report, options: RenderOptions): string {
 }
 
 function headline(report: Report, c: ChalkInstance): string {
-  const paint = report.verdict === 'error' ? c.red.bold : report.verdict === 'warning' || report.incomplete.length ? c.yellow.bold : c.green.bold;
+  const standing = standingOf(report);
+  const paint = standing === 'error' ? c.red.bold : standing === 'ok' || standing === 'info' ? c.green.bold : c.yellow.bold;
   const name = report.target === report.ascii ? report.target : `${report.target} (${report.ascii})`;
   return `${c.bold(cleanLine(name))}: ${paint(verdictLine(report))}  ${c.dim(`[${(report.durationMs / 1000).toFixed(2)} s]`)}`;
 }

@@ -1,5 +1,9 @@
 // The renderers' own headings and labels (cause words live in src/causes.ts).
 import type { Severity, Side } from '../causes.js';
+import type { Report } from '../report/schema.js';
+import { standingOf } from '../report/standing.js';
+
+type Verdict = Report['verdict'];
 
 export const SIDE_LABEL: Record<Side, string> = {
   recipient: 'the receiving domain (its DNS or mail server admin)',
@@ -12,13 +16,13 @@ export const SEVERITY_LABEL: Record<Severity, string> = { error: 'ERROR', warnin
 
 export const STATUS_LABEL = { pass: 'pass', warn: 'WARN', fail: 'FAIL', info: 'info', skipped: 'skip', error: 'ERROR', interrupted: 'INTR', untestable: 'UNTST' } as const;
 
-export function verdictLine(report: { verdict: string; diagnosis: { severity: Severity }[]; incomplete: readonly unknown[] }): string {
+export function verdictLine(report: { verdict: Verdict; diagnosis: { severity: Severity }[]; incomplete: readonly unknown[] }): string {
   const found = foundLine(report);
   if (!report.incomplete.length) return found;
   // What was seen may look fine; a run that did not see everything never says OK.
   const unfinished = `INCOMPLETE: ${plural(report.incomplete.length, 'check')} did not finish`;
-  if (report.verdict === 'ok') return `${unfinished}; no problems in what was checked`;
-  return `${unfinished}; ${report.verdict === 'info' ? found.replace(/^OK: nothing wrong/, 'nothing wrong in what was checked') : found}`;
+  if (standingOf(report) !== 'incomplete') return `${unfinished}; ${found}`;
+  return `${unfinished}; ${report.verdict === 'ok' ? 'no problems in what was checked' : found.replace(/^OK: nothing wrong/, 'nothing wrong in what was checked')}`;
 }
 
 function foundLine(report: { verdict: string; diagnosis: { severity: Severity }[] }): string {

@@ -45,10 +45,10 @@ function causesById(report: Pick<BaselineReport, 'diagnosis'>): Map<CauseId, Cau
  * `before` is the target's report in the baseline, if it was there. A target
  * is worse when a warning or error appeared or a cause got more severe;
  * incomplete when, short of that, a warning or error of the baseline could not
- * be looked for again; better when one went away or got milder. Informational
+ * be looked for again, or the run was interrupted; better when one went away or got milder. Informational
  * notes coming and going are listed but change none of these.
  */
-export function compareTarget(before: BaselineReport | undefined, after: Pick<Report, 'diagnosis' | 'checks'>): TargetChanges {
+export function compareTarget(before: BaselineReport | undefined, after: Pick<Report, 'diagnosis' | 'checks' | 'interrupted'>): TargetChanges {
   const now = causesById(after);
   if (!before) return { status: 'added', previousVerdict: null, new: [...now.values()], resolved: [], notRechecked: [], notCheckedBefore: [], changed: [] };
   const then = causesById(before);
@@ -65,7 +65,8 @@ export function compareTarget(before: BaselineReport | undefined, after: Pick<Re
     return was && was.severity !== c.severity ? [{ cause: c.cause, side: c.side, title: c.title, from: was.severity, to: c.severity }] : [];
   });
   const worse = added.some(c => c.severity !== 'info') || changed.some(c => LEVEL[c.to] > LEVEL[c.from]);
-  const incomplete = [...notRechecked, ...notCheckedBefore].some(c => c.severity !== 'info');
+  // A run cut short (Ctrl-C) did not look at everything: nothing it says is "unchanged".
+  const incomplete = [...notRechecked, ...notCheckedBefore].some(c => c.severity !== 'info') || Boolean(after.interrupted);
   const better = resolved.some(c => c.severity !== 'info') || changed.some(c => LEVEL[c.to] < LEVEL[c.from]);
   const status = worse ? 'worse' : incomplete ? 'incomplete' : better ? 'better' : 'unchanged';
   return { status, previousVerdict: before.verdict, new: added, resolved, notRechecked, notCheckedBefore, changed };

@@ -96,7 +96,7 @@ export const targetChangesSchema = z.object({
   /**
    * worse: a warning or error appeared or got more severe; incomplete: short of
    * that, a warning or error could not be compared (not rechecked now, or not
-   * looked for in the baseline);
+   * looked for in the baseline), or the run was interrupted;
    * better: one went away or got milder; added: not in the baseline.
    */
   status: z.enum(['worse', 'incomplete', 'better', 'unchanged', 'added']),

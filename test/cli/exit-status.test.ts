@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { exitStatus } from '../../src/cli/exit-status.js';
 import type { ReportOutcome } from '../../src/pipeline/report.js';
 
-const outcome = (verdict: ReportOutcome['verdict'], internalError = false): ReportOutcome => ({ verdict, internalError, causes: [] });
+const outcome = (verdict: ReportOutcome['verdict'], internalError = false): ReportOutcome => ({ verdict, standing: verdict, internalError, causes: [] });
 
 test('0 below --fail-on, 1 at or above it, never 1 with --fail-on never', () => {
   assert.equal(exitStatus([outcome('ok'), outcome('warning')], 'error'), 0);
