@@ -216,6 +216,8 @@ const registry = defineCauses({
       deadServers: '{delegatedBy} delegates {domain} to {nameServers|list}, and none of them answers (asked directly: {servers|serverReplies}), so resolvers answer SERVFAIL for it (the resolver {server} does)',
       lameServers: '{delegatedBy} delegates {domain} to {nameServers|list}, but they do not serve it (asked directly: {servers|serverReplies}), so resolvers answer SERVFAIL for it (the resolver {server} does)',
       unanswered: 'the resolver answers, but not for {domain}: its name servers did not respond in time',
+      spfLookupFailed: 'the TXT lookup for {domain} failed ({answer|upper}), so its SPF record cannot be read, by receivers either: they get an SPF temperror for its mail and defer it or treat it as unauthenticated',
+      dmarcLookupFailed: 'the TXT lookup for {name} failed ({answer|upper}), so its DMARC policy cannot be read, by receivers either: they get a DMARC temperror and may defer the domain\'s mail',
     },
   },
   'domain.nxdomain': {

@@ -14,7 +14,7 @@ export default defineCheck({
   targets: ['domain'],
   needs: ['domain'],
   provides: [],
-  emits: ['dmarc.missing', 'dmarc.multiple', 'dmarc.syntax', 'dmarc.policy-none', 'dmarc.testing', 'dmarc.partial', 'dmarc.no-reports', 'dmarc.rua-unauthorized'],
+  emits: ['dns.servfail', 'dmarc.missing', 'dmarc.multiple', 'dmarc.syntax', 'dmarc.policy-none', 'dmarc.testing', 'dmarc.partial', 'dmarc.no-reports', 'dmarc.rua-unauthorized'],
   async run({ domain }, { net }) {
     const walk = await walkDmarcTree(domain, net.dns);
     const own = walk.lookups[0]!;
@@ -26,7 +26,10 @@ export default defineCheck({
       record: discovery.record?.text ?? null,
     };
     if (!['records', 'nodata', 'nxdomain'].includes(own.outcome)) {
-      return { findings: [], data: { ...data, error: `the TXT lookup for _dmarc.${domain} failed (${own.outcome})` }, status: 'info' };
+      // Receivers fail the same lookup: a DMARC temperror (RFC 7489 §6.6.3), not "no policy" and not "ok".
+      const name = `_dmarc.${domain}`;
+      const failed = finding('dns.servfail', 'dmarcLookupFailed', { name, answer: own.outcome }, { subjects: [name], evidence: [describeAnswer(name, 'TXT', await net.dns.query(name, 'TXT'))], side: 'sender' });
+      return { findings: [failed], data: { ...data, error: `the TXT lookup for ${name} failed (${own.outcome})` } };
     }
     // A record at the domain that cannot be used does not end the walk: receivers go on up the tree (RFC 9989 §4.10).
     const findings = recordShapeFindings(own);

@@ -29,6 +29,7 @@ export default defineCheck({
   needs: ['domain'],
   provides: [],
   emits: [
+    'dns.servfail',
     'spf.missing',
     'spf.multiple',
     'spf.syntax',
@@ -57,8 +58,12 @@ export default defineCheck({
         const answer = describeAnswer(domain, 'TXT', await net.dns.query(domain, 'TXT'));
         return { findings: [finding('spf.missing', 'none', { domain, absence: root.absence! }, { subjects: [domain], evidence: [answer] })], data };
       }
-      case 'dns-error':
-        return { findings: [], data: { ...data, error: `the TXT lookup for ${domain} failed: ${root.problem}` }, status: 'info' };
+      case 'dns-error': {
+        // Receivers fail the same lookup: a temperror for the domain's mail (RFC 7208 §2.6.6), not "no SPF" and not "ok".
+        const answer = await net.dns.query(domain, 'TXT');
+        const failed = finding('dns.servfail', 'spfLookupFailed', { domain, answer: answer.kind }, { subjects: [domain], evidence: [describeAnswer(domain, 'TXT', answer)], side: 'sender' });
+        return { findings: [failed], data: { ...data, error: `the TXT lookup for ${domain} failed: ${root.problem}` } };
+      }
       case 'multiple':
         return {
           findings: [finding('spf.multiple', 'here', { domain, records: root.records!.length }, { subjects: [domain], evidence: root.records!.map(r => `${domain} TXT "${r}"`) })],

@@ -28,7 +28,11 @@ export type SimAction =
 
 export type SimRecordSet = {
   [T in RrType]?: T extends 'CNAME' ? string : RecordOf[T][];
-} & { action?: SimAction };
+} & {
+  action?: SimAction;
+  /** Misbehave for these types only, answer the others (a zone whose signatures of one RRset expired, a DNS appliance that fails one type). */
+  actionByType?: { [T in RrType]?: SimAction };
+};
 
 export type SimZone = Record<string, SimRecordSet | SimAction>;
 
@@ -129,7 +133,7 @@ interface Names {
 function respond({ table, parents }: Names, id: number, name: string, type: RrType, { overTcp, checkingDisabled }: { overTcp: boolean; checkingDisabled: boolean }): Response {
   const question = { name, type, class: 'IN' as const };
   const entry = table.get(name);
-  const action = typeof entry === 'string' ? entry : entry?.action;
+  const action = typeof entry === 'string' ? entry : (entry?.actionByType?.[type] ?? entry?.action);
   const message = (rcode: string, answers: WireAnswer[] = []) =>
     encodeResponse({ type: 'response', id, flags: (1 << 8) | (1 << 7) | rcodeNumber(rcode), questions: [question], answers });
   switch (action) {

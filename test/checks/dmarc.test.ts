@@ -140,10 +140,12 @@ test('a subdomain without its own record inherits the organisation\'s sp=', asyn
   assert.equal(inherited.message, 'mail.example.com has no usable DMARC record of its own; the tree walk continues and the record at _dmarc.example.com applies: sp=none; failing mail is delivered as usual');
 });
 
-test('a failing _dmarc lookup is inconclusive, not dmarc.missing', async () => {
+test('a failing _dmarc lookup is the domain\'s DNS failing (receivers get a temperror too), not dmarc.missing and not a pass', async () => {
   const report = await dmarcWorld({ '_dmarc.example.com': 'SERVFAIL' });
-  assert.deepEqual(causesOf(report, 'dmarc'), []);
-  assert.equal(checkOf(report, 'dmarc').status, 'info');
+  assert.deepEqual(causesOf(report, 'dmarc'), ['dns.servfail:error']);
+  assert.equal(findingOf(report, 'dns.servfail').messageId, 'dmarcLookupFailed');
+  assert.equal(findingOf(report, 'dns.servfail').side, 'sender');
+  assert.notEqual(checkOf(report, 'dmarc').status, 'pass');
 });
 
 test('RFC 9989 §4.10: an unreadable record on a subdomain does not end the walk; the organisation\'s record applies', async () => {

@@ -284,3 +284,11 @@ test('an MX host without addresses is a void lookup of its own (RFC 7208 §4.6.4
     },
   });
 });
+
+test('a TXT lookup of the domain that fails is dns.servfail on the sender side (receivers get a temperror too), not spf.missing and not a pass', async () => {
+  const report = await spfWorld([['v=spf1 mx -all']], { 'example.com': { MX: [{ priority: 10, exchange: 'mx.example.com' }], actionByType: { TXT: 'SERVFAIL' } } });
+  assert.deepEqual(causesOf(report, 'spf'), ['dns.servfail:error']);
+  const failed = findingOf(report, 'dns.servfail');
+  assert.deepEqual([failed.messageId, failed.side, failed.data['answer']], ['spfLookupFailed', 'sender', 'servfail']);
+  assert.notEqual(checkOf(report, 'spf').status, 'pass');
+});

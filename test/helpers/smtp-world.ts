@@ -10,6 +10,7 @@ import { endpointKey, type DialResult, type Dialer } from '../../src/net/dialer.
 import { defaultRunOptions, type RunOptions } from '../../src/pipeline/options.js';
 import type { Report } from '../../src/report/schema.js';
 import type { SimDnsServer, SimZone } from '../../src/sim/dns-server.js';
+import type { SimHttpsOptions } from '../../src/sim/https-server.js';
 import type { SimSmtpServer, SmtpPersona } from '../../src/sim/smtp-server.js';
 import { startWorld, type World } from '../../src/sim/world.js';
 
@@ -32,12 +33,12 @@ after(() => Promise.all(worlds.map(w => w.close())));
 type Faked = 'timeout' | { unreachable: string };
 const isFaked = (behaviour: Endpoint): behaviour is Faked => behaviour === 'timeout' || (typeof behaviour === 'object' && 'unreachable' in behaviour);
 
-/** The sim world of src/sim (a refused port for every endpoint it does not list), with faked connect outcomes on top. */
-export async function startSmtpWorld(zone: SimZone, endpoints: Record<string, Endpoint>, timeoutMs = 1000): Promise<SmtpWorld> {
+/** The sim world of src/sim (a refused port for every endpoint it does not list), with faked connect outcomes on top; `https`: MTA-STS policy hosts by endpoint. */
+export async function startSmtpWorld(zone: SimZone, endpoints: Record<string, Endpoint>, timeoutMs = 1000, https: Record<string, SimHttpsOptions> = {}): Promise<SmtpWorld> {
   const entries = Object.entries(endpoints);
   const personas = Object.fromEntries(entries.filter((e): e is [string, SmtpPersona] => e[1] !== 'refused' && !isFaked(e[1])));
   const faked = new Map(entries.filter((e): e is [string, Faked] => isFaked(e[1])));
-  const world = await startWorld({ zone, smtp: personas });
+  const world = await startWorld({ zone, smtp: personas, https });
   worlds.push(world);
 
   const net = (options: { sessionLingerMs?: number } = {}): Net => {
