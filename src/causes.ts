@@ -94,6 +94,10 @@ const RESOLVER_SYMPTOMS = [
 /** A 421/452 mid-session that names the server's own state (out of storage, its connection limit): said alike by the cause it reads as. */
 const SERVER_STATE_ENDED_SESSION = '{server|hostAndIp} ended the session at {step|upper} with {reply|quoted}: that is the server\'s own state, and it turns away every sender alike';
 
+/** A certificate failure on an MX host that an MTA-STS policy in enforce mode lists: said alike by each certificate cause. */
+const STS_ENFORCED =
+  'the MTA-STS policy of {domain} is in enforce mode and lists {host} ({pattern}): senders that apply it (Gmail and Microsoft 365 among them) do not deliver to a server whose certificate fails, so they queue mail for {domain} and bounce it when their retries run out';
+
 // `const` keeps each message template's literal type, so a finding's data is typed by its placeholders.
 const defineCauses = <const D extends Record<string, CauseDef>>(defs: D): D => defs;
 
@@ -716,6 +720,7 @@ const registry = defineCauses({
     refs: ['RFC 8461 §4.2'],
     messages: {
       selfSigned: 'the certificate of {server|hostAndIps} is self-signed ({subject})',
+      enforcedByMtaSts: STS_ENFORCED,
       untrustedRoot: 'the certificate of {server|hostAndIps} chains to {root}, a CA that is not trusted (if it is your private CA, pass it with --ca-file)',
       incompleteChain: 'the certificate of {server|hostAndIps} is issued by {missingIssuer}, which is neither a trusted CA nor sent by the server (unknown CA, or the intermediate certificate is missing)',
     },
@@ -731,6 +736,7 @@ const registry = defineCauses({
     masks: ['tls.cert-expiring'],
     messages: {
       expired: 'the certificate of {server|hostAndIps} expired on {validTo|day} ({daysAgo} days ago)',
+      enforcedByMtaSts: STS_ENFORCED,
       intermediateExpired: 'the intermediate certificate {subject} of {server|hostAndIps} expired on {validTo|day} ({daysAgo} days ago)',
     },
   },
@@ -757,6 +763,7 @@ const registry = defineCauses({
     refs: ['RFC 5280 §4.1.2.5', 'RFC 8461 §4.2'],
     messages: {
       notYetValid: 'the certificate of {server|hostAndIps} is valid only from {validFrom|day}',
+      enforcedByMtaSts: STS_ENFORCED,
       notYetValidOrClock: 'the certificate of {server|hostAndIps} is valid only from {validFrom} while this machine\'s clock says {clock}, and no server stated the time to tell which is wrong: either the certificate was put in service too early, or this clock is behind (if "date" here is wrong, set this clock right first)',
       intermediateNotYetValid: 'the intermediate certificate {subject} of {server|hostAndIps} is valid only from {validFrom|day}',
     },
@@ -771,6 +778,7 @@ const registry = defineCauses({
     refs: ['RFC 8461 §4.2', 'RFC 9525'],
     messages: {
       otherNames: 'the certificate of {server|hostAndIps} is for {names|list}, not {host}',
+      enforcedByMtaSts: STS_ENFORCED,
     },
   },
 

@@ -92,7 +92,7 @@ export default defineCheck({
   title: 'MTA-STS policy',
   targets: ['domain'],
   needs: ['domain', 'mxHosts'],
-  provides: ['httpClocks'],
+  provides: ['httpClocks', 'stsPolicy'],
   emits: ['mta-sts.invalid', 'clock.skewed'],
   budget: 'policyFetch',
   async run({ domain, mxHosts }, ctx) {
@@ -123,7 +123,8 @@ export default defineCheck({
     const policy = await parseStsPolicy(fetched.body);
     if (!policy.ok) return { ...invalid(policy.problem, policyHost, seen, { ...data, policyText: truncate(fetched.body, 2000) }), provided };
     const judged = judgePolicy(domain, policy.policy, mxHosts, { ...data, policy: policy.policy }, seen);
-    return { ...judged, findings: [...(clock ? [clock] : []), ...judged.findings], provided };
+    const stsPolicy = { domain, mode: policy.policy.mode, mxMatches: judged.data.mxMatches };
+    return { ...judged, findings: [...(clock ? [clock] : []), ...judged.findings], provided: { ...provided, stsPolicy } };
   },
 });
 

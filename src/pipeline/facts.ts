@@ -96,6 +96,14 @@ export interface Facts {
   tlsSessions: TlsSession[];
   /** The time web servers stated while maildiag fetched from them (the MTA-STS policy server's HTTP Date). */
   httpClocks: ClockReading[];
+  /** The domain's MTA-STS policy, fetched and valid: the mode senders apply and the pattern that lists each MX host (null: unlisted). */
+  stsPolicy: StsPolicyFact;
+}
+
+export interface StsPolicyFact {
+  domain: string;
+  mode: 'enforce' | 'testing' | 'none';
+  mxMatches: { host: string; pattern: string | null }[];
 }
 
 export type FactKey = keyof Facts;

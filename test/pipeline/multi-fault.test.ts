@@ -43,7 +43,6 @@ async function diagnoseDomain(domain: string, zone: SimZone, endpoints: Record<s
   const world = await startSmtpWorld(zone, endpoints, 1500, https);
   const report = await world.diagnose(domain, [], { caCerts: [ca.certPem] });
   const ranked = report.diagnosis.map(d => `${d.cause}:${d.severity}:${d.side}`);
-  if (process.env['MULTI_DEBUG']) console.error((await import('../helpers/renderers.js')).renderers.human(report, { color: false, verbose: false, width: 120 }));
   return { report, ranked };
 }
 
@@ -102,12 +101,13 @@ test('a cPanel/Exim host: SPF over 10 lookups first; the dead primary is a warni
   assert.ok(!d.ranked.some(r => /^smtp\.timeout:error/.test(r)), `one dead MX of two is not an error: ${d.ranked.join(', ')}`);
 });
 
-test('the only MX has an expired certificate and MTA-STS enforce lists it: the certificate is the error, the policy is not blamed', async () => {
+/** sts.example: one MX whose certificate is `cert`, and an MTA-STS policy in `mode` that lists it. */
+async function stsDomain(mode: 'enforce' | 'testing', cert: Parameters<typeof tlsFor>[1]): Promise<Diagnosed> {
   const domain = 'sts.example';
   const mx = `mx.${domain}`;
   const policyHost = `mta-sts.${domain}`;
   const policyCert = tlsFor(policyHost);
-  const d = await diagnoseDomain(
+  return diagnoseDomain(
     domain,
     {
       [domain]: { MX: [{ priority: 10, exchange: mx }], TXT: [['v=spf1 mx -all']] },
@@ -119,13 +119,27 @@ test('the only MX has an expired certificate and MTA-STS enforce lists it: the c
       ...dmarc(domain, `v=DMARC1; p=reject; rua=mailto:dmarc@${domain}`),
       [`selector1._domainkey.${domain}`]: { TXT: [['v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=']] },
     },
-    { '192.0.2.51:25': server('postfix', mx, { tls: tlsFor(mx, { notBefore: daysFromNow(-100), notAfter: daysFromNow(-10) }) }) },
-    { '192.0.2.52:443': { cert: policyCert.cert, key: policyCert.key, routes: { [`${policyHost}/.well-known/mta-sts.txt`]: { kind: 'body', body: `version: STSv1\r\nmode: enforce\r\nmx: ${mx}\r\nmax_age: 604800\r\n` } } } },
+    { '192.0.2.51:25': server('postfix', mx, { tls: tlsFor(mx, cert) }) },
+    { '192.0.2.52:443': { cert: policyCert.cert, key: policyCert.key, routes: { [`${policyHost}/.well-known/mta-sts.txt`]: { kind: 'body', body: `version: STSv1\r\nmode: ${mode}\r\nmx: ${mx}\r\nmax_age: 604800\r\n` } } } },
   );
+}
+
+test('the only MX has an expired certificate and MTA-STS enforce lists it: the certificate is the error, the policy is not blamed', async () => {
+  const d = await stsDomain('enforce', { notBefore: daysFromNow(-100), notAfter: daysFromNow(-10) });
   // RFC 8461 §5.1/§4.2: in enforce mode a sender that cannot validate the MX certificate must not deliver: the expired certificate stops mail, it is no longer a warning.
   assertTop(d, ['tls.cert-expired:error:recipient']);
   assert.ok(!causeIds(d).includes('mta-sts.invalid'), `the policy is right, the certificate is not: ${d.ranked.join(', ')}`);
-  assert.match(d.report.diagnosis[0]!.messages.join(' '), /MTA-STS/, 'the message says why it stops mail');
+  assert.match(d.report.diagnosis[0]!.messages.join(' '), /MTA-STS policy of sts\.example is in enforce mode/, 'the message says why it stops mail');
+});
+
+test('MTA-STS in testing mode, or a certificate that still validates: no escalation', async () => {
+  // RFC 8461 §5: in testing mode senders deliver anyway and only report.
+  const testing = await stsDomain('testing', { notBefore: daysFromNow(-100), notAfter: daysFromNow(-10) });
+  assertTop(testing, ['tls.cert-expired:warning:recipient']);
+  const expiring = await stsDomain('enforce', { notBefore: daysFromNow(-80), notAfter: daysFromNow(5) });
+  assertTop(expiring, ['tls.cert-expiring:warning:recipient']);
+  const selfSigned = await stsDomain('enforce', { selfSigned: true });
+  assertTop(selfSigned, ['tls.cert-untrusted:error:recipient']);
 });
 
 test('a parked domain with a null MX, SPF -all and DMARC reject: the null MX is the one thing said', async () => {
