@@ -174,25 +174,37 @@ test("an MX host on a blocklist, without PTR, greeting as localhost: the listing
   assert.ok(causeIds(d).includes('smtp.banner-mismatch'), d.ranked.join(', '));
 });
 
-test('an MX that is an alias whose IPv6 address times out while IPv4 answers: warnings, not an error, and mail arrives', async () => {
+/** alias.example: its MX is an alias of a host with an IPv4 address that answers and an IPv6 address that behaves as `v6`. */
+function aliasDomain(v6: Endpoint): Promise<Diagnosed> {
   const domain = 'alias.example';
   const target = 'host42.hosting.example';
-  const d = await diagnoseDomain(
+  return diagnoseDomain(
     domain,
     {
       [domain]: { MX: [{ priority: 10, exchange: `mx.${domain}` }], TXT: [['v=spf1 mx -all']] },
       [`mx.${domain}`]: { CNAME: target },
       [target]: { A: ['192.0.2.81'], AAAA: ['2001:db8::81'] },
       ...fcrdns(target, '192.0.2.81'),
-      [`1.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa`]: { PTR: [target] },
+      ['1.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa']: { PTR: [target] },
       ...dmarc(domain, `v=DMARC1; p=reject; rua=mailto:dmarc@${domain}`),
     },
-    { '192.0.2.81:25': server('postfix', target, { tls: tlsFor(`mx.${domain}`, { altNames: [`mx.${domain}`, target] }) }), '[2001:db8::81]:25': 'timeout' },
+    { '192.0.2.81:25': server('postfix', target, { tls: tlsFor(`mx.${domain}`, { altNames: [`mx.${domain}`, target] }) }), '[2001:db8::81]:25': v6 },
   );
+}
+
+test('an MX that is an alias whose IPv6 address times out while IPv4 answers: warnings, not an error, and mail arrives', async () => {
+  const d = await aliasDomain('timeout');
   // RFC 2181 §10.3 / RFC 5321 §5.1: an MX must not be an alias (tolerated by most MTAs); senders that try IPv6 first wait, then use IPv4.
   const top = d.ranked.slice(0, 2).sort();
   assert.deepEqual(top, ['mx.target-invalid:warning:recipient', 'smtp.timeout:warning:recipient'], `ranked: ${d.ranked.join(', ')}`);
   assert.ok(!d.ranked.some(r => r.includes(':error:')), `mail arrives over IPv4: ${d.ranked.join(', ')}`);
+});
+
+test('the same alias MX seen from a machine without an IPv6 route: the alias leads, IPv6 is this machine\'s note, not the domain\'s', async () => {
+  const d = await aliasDomain({ unreachable: 'ENETUNREACH' });
+  assertTop(d, ['mx.target-invalid:warning:recipient']);
+  assert.ok(d.ranked.includes('network.ipv6-unavailable:info:local'), d.ranked.join(', '));
+  assert.ok(!d.ranked.some(r => r.startsWith('smtp.') || r.includes(':error:')), `the IPv6 address is not blamed: ${d.ranked.join(', ')}`);
 });
 
 test('an MX that refuses the tester and a broken SPF: the SPF error leads, SMTP is untestable, never "pass"', async () => {
