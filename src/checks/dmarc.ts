@@ -25,11 +25,14 @@ export default defineCheck({
       policyDomain: discovery.policyDomain ?? null,
       record: discovery.record?.text ?? null,
     };
-    if (!['records', 'nodata', 'nxdomain'].includes(own.outcome)) {
-      // Receivers fail the same lookup: a DMARC temperror (RFC 7489 §6.6.3), not "no policy" and not "ok".
-      const name = `_dmarc.${domain}`;
+    const name = `_dmarc.${domain}`;
+    // SERVFAIL: the domain's servers fail the lookup for receivers too, a DMARC temperror (RFC 7489 §6.6.3), not "no policy". A transport failure may be this machine's: inconclusive.
+    if (own.outcome === 'servfail') {
       const failed = finding('dns.servfail', 'dmarcLookupFailed', { name, answer: own.outcome }, { subjects: [name], evidence: [describeAnswer(name, 'TXT', await net.dns.query(name, 'TXT'))], side: 'sender' });
       return { findings: [failed], data: { ...data, error: `the TXT lookup for ${name} failed (${own.outcome})` } };
+    }
+    if (!['records', 'nodata', 'nxdomain'].includes(own.outcome)) {
+      return { findings: [], data: { ...data, error: `the TXT lookup for ${name} failed (${own.outcome})` }, status: 'info' };
     }
     // A record at the domain that cannot be used does not end the walk: receivers go on up the tree (RFC 9989 §4.10).
     const findings = recordShapeFindings(own);

@@ -59,10 +59,11 @@ export default defineCheck({
         return { findings: [finding('spf.missing', 'none', { domain, absence: root.absence! }, { subjects: [domain], evidence: [answer] })], data };
       }
       case 'dns-error': {
-        // Receivers fail the same lookup: a temperror for the domain's mail (RFC 7208 §2.6.6), not "no SPF" and not "ok".
+        const failure = { ...data, error: `the TXT lookup for ${domain} failed: ${root.problem}` };
         const answer = await net.dns.query(domain, 'TXT');
-        const failed = finding('dns.servfail', 'spfLookupFailed', { domain, answer: answer.kind }, { subjects: [domain], evidence: [describeAnswer(domain, 'TXT', answer)], side: 'sender' });
-        return { findings: [failed], data: { ...data, error: `the TXT lookup for ${domain} failed: ${root.problem}` } };
+        // SERVFAIL: the domain's servers fail the lookup for receivers too, a temperror for its mail (RFC 7208 §2.6.6). A transport failure may be this machine's: inconclusive.
+        if (answer.kind !== 'servfail') return { findings: [], data: failure, status: 'info' };
+        return { findings: [finding('dns.servfail', 'spfLookupFailed', { domain, answer: answer.kind }, { subjects: [domain], evidence: [describeAnswer(domain, 'TXT', answer)], side: 'sender' })], data: failure };
       }
       case 'multiple':
         return {
