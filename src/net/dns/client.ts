@@ -27,9 +27,10 @@ const UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
  * Answers kept per run. An audit asks tens of questions per domain that no
  * other domain asks again (its DKIM selectors, its DMARC record), and only a
  * few that many share (MX hosts, SPF includes, blocklist entries of shared
- * IPs): least recently used answers go first, so memory stays flat. Questions
- * still on the wire are kept apart and never evicted, so checks of one domain
- * that ask the same thing share one packet however many domains are under way.
+ * IPs): least recently used answers go first (AnswerCache), so memory stays
+ * flat. Questions still on the wire are kept apart and never evicted, so
+ * checks of one domain that ask the same thing share one packet however many
+ * domains are under way.
  */
 const MAX_CACHED = 5_000;
 
@@ -39,7 +40,7 @@ type Attempt =
   | { kind: 'error'; message: string };
 
 export function createDnsClient(options: DnsClientOptions): DnsClient {
-  const cache = new Map<string, DnsAnswer>();
+  const cache = new AnswerCache(MAX_CACHED);
   const asking = new Map<string, Promise<DnsAnswer>>();
   const stats = { sent: 0, cached: 0 };
   const udp = new UdpTransport();
@@ -51,7 +52,8 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
     for (let round = 0; round <= options.retries; round++) {
       for (const server of servers) {
         stats.sent++;
-        const attempt = await exchange(udp, server, name, type, bits, options.timeoutMs);
+        let attempt = await udp.ask(server, name, type, bits, options.timeoutMs);
+        if (attempt.kind === 'answer' && attempt.packet.flag_tc) attempt = await askTcp(server, name, type, bits, options.timeoutMs);
         if (attempt.kind === 'answer') {
           const answer = interpret(type, attempt.packet, attempt.server, bits.dnssecOk);
           // One resolver's SERVFAIL may be its own trouble: let the others try once.
@@ -78,8 +80,6 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
       const hit = cache.get(key);
       if (hit) {
         stats.cached++;
-        cache.delete(key);
-        cache.set(key, hit);
         return Promise.resolve(hit as DnsAnswer<T>);
       }
       let pending = asking.get(key);
@@ -93,7 +93,6 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
           settled();
           // Silence is not an answer: the next asker tries again rather than inherit a lost packet.
           if (answer.kind === 'timeout' || answer.kind === 'error') return answer;
-          if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
           cache.set(key, answer);
           return answer;
         },
@@ -106,6 +105,39 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
       return pending as Promise<DnsAnswer<T>>;
     },
   };
+}
+
+/**
+ * Least recently used answers go first, by generations: answers go into the
+ * young map; when it holds `limit` it becomes the old one and the previous old
+ * one is dropped whole, and a hit in the old map moves the answer back to the
+ * young one. So an answer stays for at least `limit` answers stored after it
+ * was last stored or used, as in one least-recently-used Map of that size, and
+ * at most twice that many are held. Evicting one entry at a time from one Map
+ * made every insert walk the holes its deletions left at the Map's front (V8
+ * compacts a Map only when it grows): 2-3 % of an audit's CPU in a profile.
+ */
+class AnswerCache {
+  private young = new Map<string, DnsAnswer>();
+  private old = new Map<string, DnsAnswer>();
+
+  constructor(private readonly limit: number) {}
+
+  get(key: string): DnsAnswer | undefined {
+    const young = this.young.get(key);
+    if (young) return young;
+    const old = this.old.get(key);
+    if (old) this.set(key, old);
+    return old;
+  }
+
+  set(key: string, answer: DnsAnswer): void {
+    if (this.young.size >= this.limit) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, answer);
+  }
 }
 
 const serverListKey = (servers: readonly DnsServer[]): string => servers.map(label).join(',');
@@ -151,12 +183,6 @@ export const label = (server: DnsServer): string =>
 export function normalizeName(name: string): string {
   const lower = name.toLowerCase();
   return lower.endsWith('.') && lower.length > 1 ? lower.slice(0, -1) : lower;
-}
-
-async function exchange(udp: UdpTransport, server: DnsServer, name: string, type: RrType, bits: QueryBits, timeoutMs: number): Promise<Attempt> {
-  const first = await udp.ask(server, name, type, bits, timeoutMs);
-  if (first.kind !== 'answer' || !first.packet.flag_tc) return first;
-  return askTcp(server, name, type, bits, timeoutMs);
 }
 
 function interpret<T extends RrType>(type: T, response: WirePacket, server: string, dnssecOk: boolean): DnsAnswer<T> {
