@@ -6,8 +6,8 @@
 // IP targets: the address gets the same session; its RCPT probe runs only
 // with --rcpt, because there is no domain to take postmaster@ from (and an
 // address literal recipient would mostly test the server's relay rules).
-import pLimit from 'p-limit';
 import type { Net } from '../net/context.js';
+import { Slots } from '../net/slots.js';
 import type { RunTime } from '../net/time.js';
 import type { Fallback, SmtpFailure } from '../causes.js';
 import { describeDial, endpointLabel, GREETING_PATIENCE, probeMx, replyText, type SmtpProbe } from '../net/smtp/index.js';
@@ -34,8 +34,8 @@ export default defineCheck({
   async run({ hostAddrs }, { target, options, net }) {
     if (!options.smtp) return { findings: [], status: 'info', data: { sessions: 'off', reason: 'SMTP sessions are turned off (--no-smtp): port 25 was not probed' } };
     const rcpt = recipientFor(target, options);
-    const limit = pLimit(PARALLEL_PROBES);
-    const probes = await Promise.all(hostAddrs.map(address => limit(() => probeMx(net, address, probeSettings(options), rcpt))));
+    const slots = new Slots(PARALLEL_PROBES);
+    const probes = await Promise.all(hostAddrs.map(address => slots.run(() => probeMx(net, address, probeSettings(options), rcpt))));
     const blocked = await port25Blocked(net, probes);
     const findings = [...probeFindings(probes, target, net.time, options), ...hostFindings(probes, target)];
     if (blocked.finding) findings.push(blocked.finding);

@@ -3,11 +3,11 @@
 // list's RFC 5782 §5 negative test entry; a refusal code (the list will not
 // answer this resolver) is retried at the list's own name servers, because
 // many lists refuse public and high-volume resolvers but answer a direct query.
-import pLimit from 'p-limit';
 import { isDeepStrictEqual } from 'node:util';
 import { describeAnswer, joinTxt, type DnsAnswer, type DnsClient, type DnsOutcome, type DnsServer, type QueryOptions } from './dns/index.js';
 import { askedDirectly, findAuthorities } from './dns/authorities.js';
 import { reverseName } from './ip.js';
+import { Slots } from './slots.js';
 import { readCode, type CodeReading, type DnsblList, type Unread } from './dnsbl-lists.js';
 
 export interface DnsblOptions {
@@ -73,8 +73,8 @@ export function dnsblQueryName(subject: string, list: DnsblList): string {
 
 /** Every subject on every list of the matching kind (addresses on IP lists, names on domain lists). */
 export function checkListings(dns: DnsClient, lists: readonly DnsblList[], subjects: readonly string[], options: DnsblOptions = {}): Promise<DnsblResult[]> {
-  const limit = pLimit(CONCURRENCY);
-  return Promise.all(lists.flatMap(list => subjects.map(subject => limit(() => checkListing(dns, list, subject, options)))));
+  const slots = new Slots(CONCURRENCY);
+  return Promise.all(lists.flatMap(list => subjects.map(subject => slots.run(() => checkListing(dns, list, subject, options)))));
 }
 
 export async function checkListing(dns: DnsClient, list: DnsblList, subject: string, options: DnsblOptions = {}): Promise<DnsblResult> {

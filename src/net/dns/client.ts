@@ -7,6 +7,7 @@ import net from 'node:net';
 import { randomFillSync, randomInt } from 'node:crypto';
 import { decode, encodeQuery, toRecord, toSignature, type QueryBits, type WirePacket } from './wire.js';
 import { isLoopback } from '../dialer.js';
+import { Slots } from '../slots.js';
 import type { DnsAnswer, DnsClient, DnsServer, QueryOptions, RecordOf, Referral, RrType } from './types.js';
 
 export interface DnsClientOptions {
@@ -141,41 +142,6 @@ class AnswerCache {
 }
 
 const serverListKey = (servers: readonly DnsServer[]): string => servers.map(label).join(',');
-
-/**
- * At most `size` tasks at once, the rest in arrival order: what p-limit does,
- * without the five promises and two async functions it makes per task, which
- * an audit's hundreds of thousands of questions paid for.
- */
-class Slots {
-  private active = 0;
-  private waiting: (() => void)[] = [];
-  private next = 0;
-
-  constructor(private readonly size: number) {}
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active < this.size) return this.start(task);
-    return new Promise<T>(resolve => this.waiting.push(() => resolve(this.start(task))));
-  }
-
-  private start<T>(task: () => Promise<T>): Promise<T> {
-    this.active++;
-    const done = task();
-    done.then(this.release, this.release);
-    return done;
-  }
-
-  private release = (): void => {
-    this.active--;
-    if (this.next < this.waiting.length) {
-      const resume = this.waiting[this.next]!;
-      this.waiting[this.next++] = undefined as never;
-      if (this.next === this.waiting.length) (this.waiting = []), (this.next = 0);
-      resume();
-    }
-  };
-}
 
 export const label = (server: DnsServer): string =>
   server.host.includes(':') ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`;
