@@ -51,14 +51,17 @@ export async function runAuditCommand(file: string, rawOptions: Record<string, u
   const interrupt = listenForInterrupt();
   io.stdout(preamble[settings.format] ?? '');
   try {
+    // Which jobs reported: after Ctrl-C the others never started, and a comparison says so.
+    const started = new Uint8Array(jobs.length);
     await runTargets(jobs, settings, io, (diagnosed, index) => {
+      started[index] = 1;
       output.add(index, comparison ? comparison.attach(diagnosed) : diagnosed);
       progress?.tick();
     }, { stop: interrupt.signal });
     output.flush();
     const skipped = lines.length - valid.length;
     const interrupted = interrupt.signal.aborted;
-    const summary = comparison?.summary(new Set(valid.map(v => v.target!.ascii)));
+    const summary = comparison?.summary(new Set(valid.map(v => v.target!.ascii)), jobs.filter((_, i) => !started[i]).map(j => j.target));
     if (document) {
       const { renderHtmlDocument } = await import('../render/html.js');
       io.stdout(renderHtmlDocument({ reports: document, ...(summary ? { comparison: summary } : {}), skipped, interrupted }));

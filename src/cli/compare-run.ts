@@ -5,6 +5,7 @@ import { quote } from '../render/sanitize.js';
 import { compareTarget, regressions, summarize } from '../report/compare.js';
 import { baselineReportSchema, type BaselineReport, type ComparisonSummary, type Report, type TargetChanges } from '../report/schema.js';
 import type { ReportOutcome } from '../pipeline/report.js';
+import type { Target } from '../pipeline/facts.js';
 import { UsageError } from './errors.js';
 import { readText, type CliIo } from './io.js';
 import type { FailOn } from './options.js';
@@ -18,8 +19,12 @@ export interface ChangedTarget {
 export interface Comparison {
   /** The report with its `changes`. */
   attach(report: Report): Report;
-  /** Counts; `listed` (the ascii names of an audit list) turns baseline targets missing from it into removed ones. */
-  summary(listed?: ReadonlySet<string>): ComparisonSummary;
+  /**
+   * Counts; `listed` (the ascii names of an audit list) turns baseline targets
+   * missing from it into removed ones; `notStarted` are the targets that were
+   * to run but never did (interrupted), reported as not checked.
+   */
+  summary(listed?: ReadonlySet<string>, notStarted?: readonly Target[]): ComparisonSummary;
   /** Targets that got worse, better or were added, in the order they were reported. */
   changed(): ChangedTarget[];
   exitStatus(outcomes: readonly ReportOutcome[], failOn: FailOn): 0 | 1 | 3;
@@ -36,8 +41,10 @@ export async function loadComparison(file: string, io: CliIo): Promise<Compariso
       if (changes.status !== 'unchanged') changed.push({ target: report.target, changes });
       return { ...report, changes };
     },
-    summary(listed) {
-      return summarize(file, all, listed ? [...baseline.values()].filter(r => !listed.has(r.ascii)) : []);
+    summary(listed, notStarted) {
+      const removed = listed ? [...baseline.values()].filter(r => !listed.has(r.ascii)) : [];
+      const notChecked = (notStarted ?? []).map(t => ({ target: t.unicode, ascii: t.ascii, previousVerdict: baseline.get(t.ascii)?.verdict ?? null }));
+      return summarize(file, all, removed, notChecked);
     },
     changed: () => changed,
     exitStatus(outcomes, failOn) {

@@ -30,9 +30,10 @@ export async function runDiagnoseCommand(rawTargets: string[], rawOptions: Recor
     spinner?.stop();
     // Reports print in the order the targets were given, whatever order they finished in (after Ctrl-C, some never started).
     const ordered = reports.filter(Boolean);
-    if (format === 'html') io.stdout((await import('../render/html.js')).renderHtmlDocument({ reports: ordered, ...(comparison ? { comparison: comparison.summary() } : {}) }));
+    const summary = comparison?.summary(undefined, targets.filter((_, i) => !reports[i]));
+    if (format === 'html') io.stdout((await import('../render/html.js')).renderHtmlDocument({ reports: ordered, ...(summary ? { comparison: summary } : {}) }));
     else io.stdout((preamble[format] ?? '') + ordered.map(r => render(r, renderOptions)).join(format === 'human' || format === 'markdown' ? '\n' : ''));
-    if (comparison && format === 'human') io.stdout(renderChangesSummary(comparison.summary(), comparison.changed()));
+    if (summary && format === 'human') io.stdout(renderChangesSummary(summary, comparison!.changed()));
     if (interrupt.signal.aborted) {
       io.stderr('maildiag: interrupted: the report shows the checks that finished\n');
       return INTERRUPTED_STATUS;

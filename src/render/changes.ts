@@ -14,6 +14,7 @@ export function changeCounts(summary: ComparisonSummary): string {
   if (summary.incomplete) parts.push(`${summary.incomplete} could not be rechecked in full`);
   if (summary.added) parts.push(`${summary.added} added`);
   if (summary.removed.length) parts.push(`${summary.removed.length} removed`);
+  if (summary.notChecked.length) parts.push(`${summary.notChecked.length} not checked (interrupted)`);
   return parts.join(', ');
 }
 

@@ -83,8 +83,8 @@ export function regressions(changes: TargetChanges, threshold: Severity): CauseR
   return [...changes.new, ...changes.notCheckedBefore].filter(c => atLeast(c.severity)).concat(worsened);
 }
 
-/** Counts by status, and the baseline's targets missing from this run's list. */
-export function summarize(baselineName: string, changes: readonly TargetChanges[], removed: readonly BaselineReport[]): ComparisonSummary {
+/** Counts by status, the baseline's targets missing from this run's list, and the listed targets this run never started. */
+export function summarize(baselineName: string, changes: readonly TargetChanges[], removed: readonly BaselineReport[], notChecked: ComparisonSummary['notChecked'] = []): ComparisonSummary {
   const count = (status: TargetChanges['status']) => changes.filter(c => c.status === status).length;
   return {
     baseline: baselineName,
@@ -94,5 +94,6 @@ export function summarize(baselineName: string, changes: readonly TargetChanges[
     unchanged: count('unchanged'),
     added: count('added'),
     removed: removed.map(r => ({ target: r.target, ascii: r.ascii, verdict: r.verdict })),
+    notChecked,
   };
 }

@@ -147,6 +147,8 @@ export const comparisonSchema = z.object({
     added: z.number().int().nonnegative(),
     /** Targets of the baseline that are no longer in the list. */
     removed: z.array(z.object({ target: z.string(), ascii: z.string(), verdict: verdictSchema })),
+    /** Targets of this run's list that never started (Ctrl-C came first): neither changed, unchanged nor removed; --resume runs them. Targets left out on purpose (--shard, --resume) are not listed. */
+    notChecked: z.array(z.object({ target: z.string(), ascii: z.string(), previousVerdict: verdictSchema.nullable() })),
   }),
 });
 

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseList, parseShard, reportedLines, shardOf } from '../../src/cli/audit-list.js';
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
-import { reportSchema } from '../../src/report/schema.js';
+import { comparisonSchema, reportSchema } from '../../src/report/schema.js';
+import { changeCounts } from '../../src/render/changes.js';
 import { BIN, ROOT, runBin, runMain } from '../helpers/cli.js';
 
 test('every target lands in exactly one shard, whatever the list order', () => {
@@ -81,22 +82,29 @@ test('an audit of nothing valid is bad usage', async () => {
   assert.equal(run.status, 2);
 });
 
-test('Ctrl-C during an audit: at once, finished reports kept, the targets under way written as interrupted, --resume runs the rest', async () => {
+/** An audit of `list` that gets Ctrl-C once `afterReports` reports are out; how long it took to end after it. */
+async function interruptedAudit(list: string[], afterReports: number, ...more: string[]) {
   const timeoutMs = 10_000;
-  const list = [...Array(6).keys()].flatMap(i => [`null${i}.example`, `slow${i}.example`]);
-  const child = spawn(process.execPath, [BIN, 'audit', '-', ...dnsArgs(), '--timeout', `${timeoutMs}ms`, '--concurrency', '4'], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', MAILDIAG_NO_NETWORK: '1' } });
+  const child = spawn(process.execPath, [BIN, 'audit', '-', ...dnsArgs(), '--timeout', `${timeoutMs}ms`, '--concurrency', '4', ...more], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', MAILDIAG_NO_NETWORK: '1' } });
   let stdout = '';
   let stderr = '';
   let interruptedAt: number | undefined;
   child.stdout.on('data', d => {
     stdout += d;
-    // Four slots, and the slow targets never get an answer: once four null MX reports are out, four slow ones hold every slot.
-    if (stdout.split('\n').length > 4 && interruptedAt === undefined && child.kill('SIGINT')) interruptedAt = performance.now();
+    if (stdout.split('\n').length > afterReports && interruptedAt === undefined && child.kill('SIGINT')) interruptedAt = performance.now();
   });
   child.stderr.on('data', d => (stderr += d));
   child.stdin.end(list.join('\n'));
   const status = await new Promise<number | null>(resolve => child.on('close', resolve));
-  const stoppedMs = performance.now() - interruptedAt!;
+  return { status, stdout, stderr, stoppedMs: performance.now() - interruptedAt!, timeoutMs };
+}
+
+const SLOW_LIST = [...Array(6).keys()].flatMap(i => [`null${i}.example`, `slow${i}.example`]);
+
+test('Ctrl-C during an audit: at once, finished reports kept, the targets under way written as interrupted, --resume runs the rest', async () => {
+  const list = SLOW_LIST;
+  // Four slots, and the slow targets never get an answer: once four null MX reports are out, four slow ones hold every slot.
+  const { status, stdout, stderr, stoppedMs, timeoutMs } = await interruptedAudit(list, 4);
   assert.equal(status, 130, stderr);
   // Without the stop, the slow targets would hold the process for their DNS timeouts; half of --timeout is a loose bound.
   assert.ok(stoppedMs < timeoutMs / 2, `ended ${Math.round(stoppedMs)} ms after Ctrl-C`);
@@ -109,6 +117,31 @@ test('Ctrl-C during an audit: at once, finished reports kept, the targets under 
   const resumed = await runMain(['audit', '-', ...dnsArgs(), '--timeout', '300ms', '--resume', join(dir, 'first.jsonl')], { stdin: list.join('\n') });
   const rerun = resumed.stdout.trim().split('\n').map(line => (JSON.parse(line) as { listLine: string }).listLine);
   assert.deepEqual(rerun.sort(), list.filter(l => !/^null[0-3]\./.test(l)).sort());
+});
+
+test('--compare after Ctrl-C: the targets that never started are not checked, neither unchanged nor removed; --shard and --resume leave none out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'maildiag-compare-interrupted-'));
+  const baseline = join(dir, 'baseline.jsonl');
+  writeFileSync(baseline, (await runMain(['audit', '-', ...dnsArgs(), '--timeout', '300ms'], { stdin: SLOW_LIST.join('\n') })).stdout);
+  const comparisonOf = (stdout: string) => comparisonSchema.parse(JSON.parse(stdout.trim().split('\n').at(-1)!)).comparison;
+
+  const { status, stdout, stderr } = await interruptedAudit(SLOW_LIST, 4, '--compare', baseline);
+  assert.equal(status, 130, stderr);
+  const comparison = comparisonOf(stdout);
+  const reported = stdout.trim().split('\n').slice(0, -1).map(line => reportSchema.parse(JSON.parse(line)).ascii);
+  assert.equal(reported.length, 8);
+  assert.deepEqual(comparison.removed, []);
+  assert.equal(comparison.worse + comparison.better + comparison.incomplete + comparison.unchanged + comparison.added, 8, 'only the targets that ran are counted');
+  assert.deepEqual(comparison.notChecked.map(t => t.ascii).sort(), SLOW_LIST.filter(t => !reported.includes(t)).sort());
+  assert.ok(comparison.notChecked.every(t => t.previousVerdict !== null), 'each was in the baseline, with its verdict');
+  assert.match(changeCounts(comparison), /, 4 not checked \(interrupted\)$/);
+
+  // Left out on purpose: neither not checked nor removed.
+  const shard = await runMain(['audit', '-', ...dnsArgs(), '--timeout', '300ms', '--shard', '1/2', '--compare', baseline], { stdin: SLOW_LIST.join('\n') });
+  assert.deepEqual([comparisonOf(shard.stdout).notChecked, comparisonOf(shard.stdout).removed], [[], []]);
+  const resumed = await runMain(['audit', '-', ...dnsArgs(), '--timeout', '300ms', '--resume', baseline, '--compare', baseline], { stdin: [...SLOW_LIST, 'null9.example'].join('\n') });
+  assert.deepEqual(resumed.stdout.trim().split('\n').slice(0, -1).map(line => reportSchema.parse(JSON.parse(line)).ascii), ['null9.example']);
+  assert.deepEqual([comparisonOf(resumed.stdout).notChecked, comparisonOf(resumed.stdout).removed, comparisonOf(resumed.stdout).added], [[], [], 1]);
 });
 
 test('an audit with more targets in flight than the default listener limit warns of no leak', async () => {

@@ -139,7 +139,7 @@ test('audit --compare of two JSONL runs: every kind of change, the summary line,
   assert.deepEqual(changes('open.example').resolved.map(c => c.cause), ['dmarc.policy-none']);
   assert.equal(changes('new.example').previousVerdict, null);
   assert.equal(changes('same.example').previousVerdict, 'error');
-  assert.deepEqual(second.comparison, { baseline, worse: 2, better: 1, incomplete: 0, unchanged: 1, added: 1, removed: [{ target: 'retired.example', ascii: 'retired.example', verdict: 'error' }] });
+  assert.deepEqual(second.comparison, { baseline, worse: 2, better: 1, incomplete: 0, unchanged: 1, added: 1, removed: [{ target: 'retired.example', ascii: 'retired.example', verdict: 'error' }], notChecked: [] });
   assert.equal(run.status, 1, 'an error appeared: a regression');
 
   const human = await runMain(['audit', '-', ...args('--format', 'human', '--compare', baseline)], { stdin: `${now.join('\n')}\n` });
