@@ -94,9 +94,13 @@ const RESOLVER_SYMPTOMS = [
 /** A 421/452 mid-session that names the server's own state (out of storage, its connection limit): said alike by the cause it reads as. */
 const SERVER_STATE_ENDED_SESSION = '{server|hostAndIp} ended the session at {step|upper} with {reply|quoted}: that is the server\'s own state, and it turns away every sender alike';
 
-/** A certificate failure on an MX host that an MTA-STS policy in enforce mode lists: said alike by each certificate cause. */
+/**
+ * A TLS failure on an MX host that an MTA-STS policy in enforce mode lists: said alike by each cause that stops
+ * delivery there (RFC 8461 §5.1: no STARTTLS, a failed handshake, only deprecated TLS, a certificate that fails
+ * validation). Only those causes carry it; an expiring certificate still validates.
+ */
 const STS_ENFORCED =
-  'the MTA-STS policy of {domain} is in enforce mode and lists {host} ({pattern}): senders that apply it (Gmail and Microsoft 365 among them) do not deliver to a server whose certificate fails, so they queue mail for {domain} and bounce it when their retries run out';
+  'the MTA-STS policy of {domain} is in enforce mode and lists {host} ({pattern}): senders that apply it (Gmail and Microsoft 365 among them) deliver there only over TLS 1.2 or later with a certificate that validates, so they queue mail for {domain} and bounce it when their retries run out';
 
 // `const` keeps each message template's literal type, so a finding's data is typed by its placeholders.
 const defineCauses = <const D extends Record<string, CauseDef>>(defs: D): D => defs;
@@ -679,6 +683,7 @@ const registry = defineCauses({
     refs: ['RFC 3207'],
     messages: {
       notOffered: '{server|hostAndIp} does not offer STARTTLS: mail to it travels unencrypted',
+      enforcedByMtaSts: STS_ENFORCED,
     },
   },
   'tls.protocol-old': {
@@ -692,6 +697,7 @@ const registry = defineCauses({
     masks: ['tls.handshake-failed'],
     messages: {
       oldOnly: '{server|hostAndIp} only negotiates {protocol}; TLS 1.2 or later fails ({handshake|handshakeFailure})',
+      enforcedByMtaSts: STS_ENFORCED,
     },
   },
   'tls.handshake-failed': {
@@ -708,6 +714,7 @@ const registry = defineCauses({
       startTlsNoReply: '{server|hostAndIp} offers STARTTLS but does not answer STARTTLS (no reply)',
       handshakeFailed: 'the TLS handshake with {server|hostAndIp} fails: {handshake|handshakeFailure}',
       legacyOnly: 'the TLS handshake with {server|hostAndIp} fails with current security settings ({handshake|handshakeFailure}); it only works with legacy ciphers or keys ({protocol} {cipher})',
+      enforcedByMtaSts: STS_ENFORCED,
     },
   },
   'tls.cert-untrusted': {

@@ -3,9 +3,9 @@
 // each on its own, so an expired certificate is also seen to be self-signed.
 import { isIP } from 'node:net';
 import { certificateCoversHost, inspectChain, type CertificateFacts, type ChainFacts } from '../net/tls.js';
-import type { CauseId } from '../causes.js';
-import type { StsPolicyFact, TlsSession } from '../pipeline/facts.js';
+import type { TlsSession } from '../pipeline/facts.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
+import { enforcedByMtaSts } from './mta-sts-enforced.js';
 import { describeReading, judgeClock, MAX_CLOCK_SKEW_MS, skewData, smtpReadings, type ClockReading, type ClockVerdict } from './server-clocks.js';
 
 /** Senders start to fail soon after; 14 days leaves time to renew. */
@@ -39,8 +39,9 @@ export default defineCheck({
     const behind = clockBehind(judged, now);
     // The clock finding says what each future certificate would have: they are not listed again.
     const findings = judged.flatMap(j => j.findings).filter(f => !(behind && f.messageId === 'notYetValidOrClock'));
+    const failures = judged.flatMap(({ group, findings }) => findings.map(({ cause }) => ({ host: group.host, cause })));
     return {
-      findings: [...(behind ? [behind] : []), ...findings, ...enforcedFindings(judged, stsPolicy)],
+      findings: [...(behind ? [behind] : []), ...findings, ...enforcedByMtaSts(failures, stsPolicy)],
       data: {
         certificates: judged.map(({ group, facts }) => ({ host: group.host, addresses: group.ips, ...facts.leaf, trust: facts.trust, chain: facts.path.map(c => c.subject) })),
         ...(readings.length ? { serverClocks: readings } : {}),
@@ -48,32 +49,6 @@ export default defineCheck({
     };
   },
 });
-
-/** What a sender applying MTA-STS refuses a certificate for (RFC 8461 §4.2): trust, dates, name; one about to expire still validates. */
-const STS_REFUSES = ['tls.cert-untrusted', 'tls.cert-expired', 'tls.cert-not-yet-valid', 'tls.cert-name-mismatch'] as const satisfies readonly CauseId[];
-type StsRefusal = (typeof STS_REFUSES)[number];
-const refusedUnderSts = (cause: CauseId): cause is StsRefusal => (STS_REFUSES as readonly CauseId[]).includes(cause);
-
-/**
- * In enforce mode, senders that apply MTA-STS do not deliver to a listed MX
- * host whose certificate fails validation (RFC 8461 §5.1): the failure stops
- * their mail rather than weakening it, so each cause of it on each listed
- * host is also said as that, an error.
- */
-function enforcedFindings(judged: { group: CertificateGroup; findings: Finding[] }[], sts: StsPolicyFact | undefined): Finding[] {
-  if (sts?.mode !== 'enforce') return [];
-  const said = new Set<string>();
-  return judged.flatMap(({ group, findings }) => {
-    const pattern = sts.mxMatches.find(m => m.host === group.host)?.pattern;
-    if (!pattern) return [];
-    return findings.flatMap(({ cause }) => {
-      if (!refusedUnderSts(cause) || said.has(`${cause} ${group.host}`)) return [];
-      said.add(`${cause} ${group.host}`);
-      const data = { domain: sts.domain, host: group.host, pattern };
-      return [finding(cause, 'enforcedByMtaSts', data, { subjects: [group.host], evidence: [`MTA-STS policy of ${sts.domain}: mode: enforce, mx: ${pattern}`], severity: 'error' })];
-    });
-  });
-}
 
 /**
  * What the servers' readings make of this machine's clock for one

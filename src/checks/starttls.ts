@@ -7,6 +7,7 @@ import { readReply } from '../replies/index.js';
 import { sayTlsFailure, type TlsResult } from '../net/tls.js';
 import type { TlsSession } from '../pipeline/facts.js';
 import { defineCheck, finding, type CheckContext, type Finding, type FindingDetails } from './define.js';
+import { enforcedByMtaSts } from './mta-sts-enforced.js';
 import { exchange, noSessionToJudge, otherHostAccepting, probeEvidence, probeServer, probeSubject } from './smtp-probes.js';
 
 /** Versions RFC 8996 deprecates: a server that offers nothing newer is "old", not "broken". */
@@ -20,15 +21,22 @@ export default defineCheck({
   title: 'STARTTLS on port 25',
   targets: ['domain', 'ip'],
   needs: ['smtp25'],
+  // The MTA-STS policy under which no TLS stops mail rather than leaving it unencrypted.
+  uses: ['stsPolicy'],
   provides: ['tlsSessions'],
   judges: 'starttls',
   emits: ['smtp.tls-required', 'tls.starttls-missing', 'tls.handshake-failed', 'tls.protocol-old'],
   budget: 'tlsRetry',
-  async run({ smtp25 }, ctx) {
+  async run({ smtp25, stsPolicy }, ctx) {
     if (!smtp25.some(probe => probe.outcome.kind === 'greeted' && probe.starttls)) return noSessionToJudge();
     const verdicts = await Promise.all(smtp25.map(probe => judgeProbe(probe, ctx)));
     const tlsSessions = verdicts.flatMap(v => (v.session ? [v.session] : []));
-    const findings = [...smtp25.flatMap(probe => tlsRequired(probe, smtp25, ctx)), ...verdicts.flatMap(v => (v.finding ? [v.finding] : []))];
+    const failures = verdicts.flatMap((v, i) => (v.finding ? [{ host: smtp25[i]!.host, cause: v.finding.cause }] : []));
+    const findings = [
+      ...smtp25.flatMap(probe => tlsRequired(probe, smtp25, ctx)),
+      ...verdicts.flatMap(v => (v.finding ? [v.finding] : [])),
+      ...enforcedByMtaSts(failures, stsPolicy),
+    ];
     // No address got as far as STARTTLS (EHLO refused, the session ended first): the check could not look, so it did not pass.
     const looked = verdicts.some(v => v.data['tested'] !== false);
     return {

@@ -101,31 +101,34 @@ test('a cPanel/Exim host: SPF over 10 lookups first; the dead primary is a warni
   assert.ok(!d.ranked.some(r => /^smtp\.timeout:error/.test(r)), `one dead MX of two is not an error: ${d.ranked.join(', ')}`);
 });
 
-/** sts.example: one MX whose certificate is `cert`, and an MTA-STS policy in `mode` that lists it. */
-async function stsDomain(mode: 'enforce' | 'testing', cert: Parameters<typeof tlsFor>[1]): Promise<Diagnosed> {
+const STS_MX = 'mx.sts.example';
+/** A Postfix MX whose TLS is a certificate with this spec. */
+const stsCert = (spec: Parameters<typeof tlsFor>[1]): Partial<SmtpPersona> => ({ tls: tlsFor(STS_MX, spec) });
+
+/** sts.example: one MX, STS_MX, set up as `mx` says, and an MTA-STS policy in `mode` whose mx line is `listed` (the MX itself unless told). */
+async function stsDomain(mode: 'enforce' | 'testing', mx: Partial<SmtpPersona>, listed = STS_MX): Promise<Diagnosed> {
   const domain = 'sts.example';
-  const mx = `mx.${domain}`;
   const policyHost = `mta-sts.${domain}`;
   const policyCert = tlsFor(policyHost);
   return diagnoseDomain(
     domain,
     {
-      [domain]: { MX: [{ priority: 10, exchange: mx }], TXT: [['v=spf1 mx -all']] },
-      [mx]: { A: ['192.0.2.51'] },
-      ...fcrdns(mx, '192.0.2.51'),
+      [domain]: { MX: [{ priority: 10, exchange: STS_MX }], TXT: [['v=spf1 mx -all']] },
+      [STS_MX]: { A: ['192.0.2.51'] },
+      ...fcrdns(STS_MX, '192.0.2.51'),
       [`_mta-sts.${domain}`]: { TXT: [['v=STSv1; id=20260101T000000']] },
       [policyHost]: { A: ['192.0.2.52'] },
       [`_smtp._tls.${domain}`]: { TXT: [[`v=TLSRPTv1; rua=mailto:tlsrpt@${domain}`]] },
       ...dmarc(domain, `v=DMARC1; p=reject; rua=mailto:dmarc@${domain}`),
       [`selector1._domainkey.${domain}`]: { TXT: [['v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=']] },
     },
-    { '192.0.2.51:25': server('postfix', mx, { tls: tlsFor(mx, cert) }) },
-    { '192.0.2.52:443': { cert: policyCert.cert, key: policyCert.key, routes: { [`${policyHost}/.well-known/mta-sts.txt`]: { kind: 'body', body: `version: STSv1\r\nmode: ${mode}\r\nmx: ${mx}\r\nmax_age: 604800\r\n` } } } },
+    { '192.0.2.51:25': server('postfix', STS_MX, mx) },
+    { '192.0.2.52:443': { cert: policyCert.cert, key: policyCert.key, routes: { [`${policyHost}/.well-known/mta-sts.txt`]: { kind: 'body', body: `version: STSv1\r\nmode: ${mode}\r\nmx: ${listed}\r\nmax_age: 604800\r\n` } } } },
   );
 }
 
 test('the only MX has an expired certificate and MTA-STS enforce lists it: the certificate is the error, the policy is not blamed', async () => {
-  const d = await stsDomain('enforce', { notBefore: daysFromNow(-100), notAfter: daysFromNow(-10) });
+  const d = await stsDomain('enforce', stsCert({ notBefore: daysFromNow(-100), notAfter: daysFromNow(-10) }));
   // RFC 8461 §5.1/§4.2: in enforce mode a sender that cannot validate the MX certificate must not deliver: the expired certificate stops mail, it is no longer a warning.
   assertTop(d, ['tls.cert-expired:error:recipient']);
   assert.ok(!causeIds(d).includes('mta-sts.invalid'), `the policy is right, the certificate is not: ${d.ranked.join(', ')}`);
@@ -134,12 +137,36 @@ test('the only MX has an expired certificate and MTA-STS enforce lists it: the c
 
 test('MTA-STS in testing mode, or a certificate that still validates: no escalation', async () => {
   // RFC 8461 §5: in testing mode senders deliver anyway and only report.
-  const testing = await stsDomain('testing', { notBefore: daysFromNow(-100), notAfter: daysFromNow(-10) });
+  const testing = await stsDomain('testing', stsCert({ notBefore: daysFromNow(-100), notAfter: daysFromNow(-10) }));
   assertTop(testing, ['tls.cert-expired:warning:recipient']);
-  const expiring = await stsDomain('enforce', { notBefore: daysFromNow(-80), notAfter: daysFromNow(5) });
+  const expiring = await stsDomain('enforce', stsCert({ notBefore: daysFromNow(-80), notAfter: daysFromNow(5) }));
   assertTop(expiring, ['tls.cert-expiring:warning:recipient']);
-  const selfSigned = await stsDomain('enforce', { selfSigned: true });
+  const selfSigned = await stsDomain('enforce', stsCert({ selfSigned: true }));
   assertTop(selfSigned, ['tls.cert-untrusted:error:recipient']);
+});
+
+test('MTA-STS enforce lists the only MX and it offers no STARTTLS: that stops mail, an error first', async () => {
+  const d = await stsDomain('enforce', {});
+  // RFC 8461 §5.1: a sender applying the policy must not deliver to a listed MX without validated TLS.
+  assertTop(d, ['tls.starttls-missing:error:recipient']);
+  assert.ok(!causeIds(d).includes('mta-sts.invalid'), `the policy is right, the server is not: ${d.ranked.join(', ')}`);
+  assert.match(d.report.diagnosis[0]!.messages.join(' '), /MTA-STS policy of sts\.example is in enforce mode and lists mx\.sts\.example/);
+});
+
+test('MTA-STS enforce and a failed TLS handshake, or only TLS 1.0: errors; in testing mode, or on an MX the policy does not list, no STARTTLS stays a warning', async () => {
+  const broken = await stsDomain('enforce', { tls: 'broken' });
+  assertTop(broken, ['tls.handshake-failed:error:recipient']);
+  // OpenSSL 3 negotiates TLS 1.0/1.1 only at security level 0, on both ends (the persona passes `ciphers` on).
+  const legacy = { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' } as const;
+  const old = await stsDomain('enforce', { tls: { ...tlsFor(STS_MX), ...legacy } });
+  assertTop(old, ['tls.protocol-old:error:recipient']);
+  // RFC 8461 §5: in testing mode senders deliver anyway and only report.
+  const testing = await stsDomain('testing', {});
+  assert.ok(testing.ranked.includes('tls.starttls-missing:warning:recipient'), testing.ranked.join(', '));
+  // The policy that does not list the MX is the error of its own (mta-sts.invalid); the missing STARTTLS is not said twice as one.
+  const unlisted = await stsDomain('enforce', {}, 'other.sts.example');
+  assert.ok(unlisted.ranked.includes('tls.starttls-missing:warning:recipient'), unlisted.ranked.join(', '));
+  for (const d of [testing, unlisted]) assert.ok(!d.report.diagnosis.some(e => e.messages.join(' ').includes('in enforce mode and lists')), d.ranked.join(', '));
 });
 
 test('a parked domain with a null MX, SPF -all and DMARC reject: the null MX is the one thing said', async () => {
