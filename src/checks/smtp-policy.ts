@@ -32,11 +32,14 @@ export default defineCheck({
     const findings = smtp25.flatMap(probe => [...sizeFindings(probe), ...conversationFindings(probe, smtp25, options, target), ...relayFindings(probe)]);
     // A relay question nobody answered is never "not an open relay": the check could not look.
     const unanswered = smtp25.flatMap(probe => unansweredRelay(probe, options) ?? []);
+    // Nor is a recipient question the server refused to take from the tester, or deferred, at whatever stage.
+    const stopped = findings.filter(f => f.cause === 'smtp.untestable');
+    const reasons = [...stopped.map(f => f.message), ...unanswered.map(u => u.reason)];
     const data = { probes: smtp25.map(probe => describePolicy(probe, options)) };
-    if (!unanswered.length) return { findings, data };
+    if (!reasons.length) return { findings, data };
     return {
       findings: [...findings, ...unanswered.flatMap(u => u.finding ?? [])],
-      data: { ...data, reason: unanswered.map(u => u.reason).join('; ') },
+      data: { ...data, reason: reasons.join('; ') },
       status: 'untestable',
     };
   },

@@ -13,6 +13,7 @@ import type { SmtpPersona } from '../../src/sim/smtp-server.js';
 import type { Finding } from '../../src/checks/define.js';
 import { createCa, createCertificate } from '../../src/sim/tls-certs.js';
 import { causesOf, checkOf } from '../helpers/diagnosis.js';
+import { renderers } from '../helpers/renderers.js';
 import { mtaPersona } from '../helpers/mta-personas.js';
 import { mxZone, startSmtpWorld } from '../helpers/smtp-world.js';
 
@@ -143,6 +144,20 @@ for (const c of CASES) {
       assert.equal(entry.side, 'sender');
     });
   }
+}
+
+// ---- a refusal of the tester leaves smtp-policy's recipient and relay questions unasked, at MAIL as at RCPT
+for (const stage of ['mail', 'rcpt'] as const) {
+  test(`a refusal of the tester at ${stage.toUpperCase()}: smtp-policy is untestable with the refusal as its reason, and the headline says INCOMPLETE`, async () => {
+    const lines = ['554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/198.51.100.7'];
+    const { report } = await diagnoseAt('mx.example.com', refusingAt(stage, lines));
+    const policy = report.incomplete.find(i => i.id === 'smtp-policy');
+    assert.equal(policy?.status, 'untestable', JSON.stringify(report.incomplete));
+    assert.ok(policy.reason.includes(`answered ${COMMAND[stage]} with`) && policy.reason.includes('blocked using zen.spamhaus.org'), policy.reason);
+    const headline = renderers.human(report, { color: false, verbose: false, width: 200 }).split('\n')[0]!;
+    assert.match(headline, new RegExp(`INCOMPLETE: ${report.incomplete.length} checks? did not finish; `), headline);
+    assert.doesNotMatch(headline, /\bOK\b|PROBLEM/, headline);
+  });
 }
 
 // ---- the table's own examples: each wording about the client is read as what it objects to
