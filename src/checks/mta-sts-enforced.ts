@@ -11,12 +11,18 @@ type StsRefusal = { [C in CauseId]: 'enforcedByMtaSts' extends MessageId<C> ? C 
 const refusedUnderSts = (cause: CauseId): cause is StsRefusal => 'enforcedByMtaSts' in (causes[cause].messages ?? {});
 
 /**
- * For each TLS failure on a host the enforce policy lists, once per cause and
- * host, an error saying senders that apply the policy do not deliver there;
- * nothing in testing mode (senders deliver anyway and only report, RFC 8461 §5).
+ * When every host the enforce policy lists has a TLS failure: for each, once
+ * per cause and host, an error saying senders that apply the policy do not
+ * deliver there; nothing in testing mode (senders deliver anyway and only
+ * report, RFC 8461 §5), nor while a listed host still takes mail over TLS.
  */
 export function enforcedByMtaSts(failures: readonly { host: string; cause: CauseId }[], sts: StsPolicyFact | undefined): Finding[] {
   if (sts?.mode !== 'enforce') return [];
+  // A sender that applies the policy treats a listed MX whose TLS fails as a failed MX and delivers to another
+  // listed one (RFC 8461 §5.1): mail stops only when every listed MX fails.
+  const failing = new Set(failures.filter(f => refusedUnderSts(f.cause)).map(f => f.host));
+  const listed = sts.mxMatches.filter(m => m.pattern !== null);
+  if (!listed.length || !listed.every(m => failing.has(m.host))) return [];
   const said = new Set<string>();
   return failures.flatMap(({ host, cause }) => {
     const pattern = sts.mxMatches.find(m => m.host === host)?.pattern;

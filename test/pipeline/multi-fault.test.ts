@@ -102,27 +102,32 @@ test('a cPanel/Exim host: SPF over 10 lookups first; the dead primary is a warni
 });
 
 const STS_MX = 'mx.sts.example';
+const STS_BACKUP = 'mx2.sts.example';
 /** A Postfix MX whose TLS is a certificate with this spec. */
 const stsCert = (spec: Parameters<typeof tlsFor>[1]): Partial<SmtpPersona> => ({ tls: tlsFor(STS_MX, spec) });
 
-/** sts.example: one MX, STS_MX, set up as `mx` says, and an MTA-STS policy in `mode` whose mx line is `listed` (the MX itself unless told). */
-async function stsDomain(mode: 'enforce' | 'testing', mx: Partial<SmtpPersona>, listed = STS_MX): Promise<Diagnosed> {
+/**
+ * sts.example: one MX, STS_MX, set up as `mx` says (and a healthy backup MX when `backup`), and an MTA-STS
+ * policy in `mode` whose mx line is `listed` (the MX itself unless told).
+ */
+async function stsDomain(mode: 'enforce' | 'testing', mx: Partial<SmtpPersona>, listed = STS_MX, backup = false): Promise<Diagnosed> {
   const domain = 'sts.example';
   const policyHost = `mta-sts.${domain}`;
   const policyCert = tlsFor(policyHost);
   return diagnoseDomain(
     domain,
     {
-      [domain]: { MX: [{ priority: 10, exchange: STS_MX }], TXT: [['v=spf1 mx -all']] },
+      [domain]: { MX: [{ priority: 10, exchange: STS_MX }, ...(backup ? [{ priority: 20, exchange: STS_BACKUP }] : [])], TXT: [['v=spf1 mx -all']] },
       [STS_MX]: { A: ['192.0.2.51'] },
       ...fcrdns(STS_MX, '192.0.2.51'),
+      ...(backup ? { [STS_BACKUP]: { A: ['192.0.2.53'] }, ...fcrdns(STS_BACKUP, '192.0.2.53') } : {}),
       [`_mta-sts.${domain}`]: { TXT: [['v=STSv1; id=20260101T000000']] },
       [policyHost]: { A: ['192.0.2.52'] },
       [`_smtp._tls.${domain}`]: { TXT: [[`v=TLSRPTv1; rua=mailto:tlsrpt@${domain}`]] },
       ...dmarc(domain, `v=DMARC1; p=reject; rua=mailto:dmarc@${domain}`),
       [`selector1._domainkey.${domain}`]: { TXT: [['v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=']] },
     },
-    { '192.0.2.51:25': server('postfix', STS_MX, mx) },
+    { '192.0.2.51:25': server('postfix', STS_MX, mx), ...(backup ? { '192.0.2.53:25': server('postfix', STS_BACKUP, { tls: tlsFor(STS_BACKUP) }) } : {}) },
     { '192.0.2.52:443': { cert: policyCert.cert, key: policyCert.key, routes: { [`${policyHost}/.well-known/mta-sts.txt`]: { kind: 'body', body: `version: STSv1\r\nmode: ${mode}\r\nmx: ${listed}\r\nmax_age: 604800\r\n` } } } },
   );
 }
@@ -143,6 +148,13 @@ test('MTA-STS in testing mode, or a certificate that still validates: no escalat
   assertTop(expiring, ['tls.cert-expiring:warning:recipient']);
   const selfSigned = await stsDomain('enforce', stsCert({ selfSigned: true }));
   assertTop(selfSigned, ['tls.cert-untrusted:error:recipient']);
+});
+
+test('MTA-STS enforce lists two MX hosts and only one has an expired certificate: senders deliver to the other, a warning, not an error', async () => {
+  const d = await stsDomain('enforce', stsCert({ notBefore: daysFromNow(-100), notAfter: daysFromNow(-10) }), '*.sts.example', true);
+  assert.ok(d.ranked.includes('tls.cert-expired:warning:recipient'), d.ranked.join(', '));
+  assert.ok(!d.ranked.some(r => r.endsWith(':error:recipient')), `the backup takes mail over TLS: ${d.ranked.join(', ')}`);
+  assert.ok(!d.report.diagnosis.some(e => e.messages.join(' ').includes('in enforce mode and lists')), d.ranked.join(', '));
 });
 
 test('MTA-STS enforce lists the only MX and it offers no STARTTLS: that stops mail, an error first', async () => {
