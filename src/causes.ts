@@ -1793,6 +1793,7 @@ const DIRECT_REPLIES: Record<DirectReply, string> = {
   notAuthoritative: 'an answer without authority, as if something else answered in their place',
   referral: 'a referral that leads nowhere',
   noAddress: 'nothing: their names have no address',
+  noIpv6: 'nothing: their IPv6 addresses could not be asked, this machine has no IPv6 route',
 };
 
 /** Why an NXDOMAIN or a SERVFAIL rests on the resolver's word alone. */

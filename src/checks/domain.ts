@@ -9,7 +9,7 @@
 // servers that answer while the resolver fails point at the domain's DNSSEC
 // when the resolver answers with checking disabled (CD), else at the resolver.
 import { describeAnswer, formatRecord, type DnsAnswer } from '../net/dns/index.js';
-import { askZoneServers, type ZoneLookup } from '../net/dns/authorities.js';
+import { askZoneServers, type DirectReply, type Reach, type ZoneLookup } from '../net/dns/authorities.js';
 import { within } from '../net/time.js';
 import { defineCheck, finding, type Finding } from './define.js';
 import type { Net } from '../net/context.js';
@@ -55,7 +55,7 @@ async function blame(net: Net, name: string, answer: Exclude<DnsAnswer, { kind: 
 async function confirmNxdomain(net: Net, name: string, server: string, evidence: string[]): Promise<Finding> {
   const asked: string[] = [];
   const waitedMs = net.time.nxdomainConfirmationMs;
-  const lookup = (await within(waitedMs, askZoneServers(net.dns, name, 'MX', net.authorityPort, asked))) ?? { kind: 'outOfTime' as const };
+  const lookup = (await within(waitedMs, askZoneServers(net.dns, name, 'MX', reachOf(net), asked))) ?? { kind: 'outOfTime' as const };
   const details = { subjects: [name], evidence: [...evidence, ...asked] };
   switch (lookup.kind) {
     case 'exists': {
@@ -68,7 +68,7 @@ async function confirmNxdomain(net: Net, name: string, server: string, evidence:
       if (lookup.delegatedBy) return finding('domain.nxdomain', 'notServed', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, replies: ['nxdomain'] }, details);
       return finding('domain.nxdomain', 'nxdomain', { domain: name, server, zone: lookup.zone, confirmedBy: lookup.server }, details);
     case 'unanswered':
-      if (lookup.delegatedBy) return finding('domain.nxdomain', 'notServed', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, replies: lookup.replies }, details);
+      if (lookup.delegatedBy && !notAllAsked(lookup)) return finding('domain.nxdomain', 'notServed', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, replies: lookup.replies }, details);
       return finding('domain.nxdomain', 'unconfirmed', { domain: name, server, why: { code: 'unanswered', zone: lookup.zone, nameServers: lookup.nameServers, replies: lookup.replies } }, details);
     case 'noServers':
       return finding('domain.nxdomain', 'unconfirmed', { domain: name, server, why: { code: 'noServers' } }, details);
@@ -76,6 +76,11 @@ async function confirmNxdomain(net: Net, name: string, server: string, evidence:
       return finding('domain.nxdomain', 'unconfirmed', { domain: name, server, why: { code: 'outOfTime', waitedMs } }, details);
   }
 }
+
+const reachOf = (net: Net): Reach => ({ port: net.authorityPort, ipv6: net.ipv6 });
+
+/** Some of the zone's servers could not be asked (IPv6 ones, from a machine without IPv6): what they would say is not known, so the zone is not blamed. */
+const notAllAsked = (lookup: { replies: readonly DirectReply[] }): boolean => lookup.replies.includes('noIpv6');
 
 /** The domain's own servers answer for it: the resolver (or a filter in front of it) denied it. */
 function filtered(net: Net, name: string, server: string, lookup: Extract<ZoneLookup<'MX'>, { kind: 'exists' }>, evidence: string[]): Finding {
@@ -94,7 +99,7 @@ async function confirmServfail(net: Net, name: string, server: string, evidence:
 }
 
 async function weighServfail(net: Net, name: string, server: string, asked: string[]): Promise<Finding> {
-  const lookup = await askZoneServers(net.dns, name, 'MX', net.authorityPort, asked);
+  const lookup = await askZoneServers(net.dns, name, 'MX', reachOf(net), asked);
   const subjects = { subjects: [name] };
   switch (lookup.kind) {
     case 'exists':
@@ -103,7 +108,7 @@ async function weighServfail(net: Net, name: string, server: string, asked: stri
       if (lookup.delegatedBy) return finding('dns.servfail', 'lameServers', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, servers: [{ server: lookup.server, reply: 'nxdomain' }], replies: ['nxdomain'] }, subjects);
       return finding('domain.nxdomain', 'zoneDenies', { domain: name, server, zone: lookup.zone, confirmedBy: lookup.server }, subjects);
     case 'unanswered': {
-      if (!lookup.delegatedBy) return finding('dns.servfail', 'unconfirmed', { domain: name, server, why: { code: 'unanswered', zone: lookup.zone, nameServers: lookup.nameServers, replies: lookup.replies } }, subjects);
+      if (!lookup.delegatedBy || notAllAsked(lookup)) return finding('dns.servfail', 'unconfirmed', { domain: name, server, why: { code: 'unanswered', zone: lookup.zone, nameServers: lookup.nameServers, replies: lookup.replies } }, subjects);
       const silent = lookup.byServer.length > 0 && lookup.byServer.every(r => r.reply === 'timeout' || r.reply === 'error');
       const data = { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, servers: lookup.byServer, replies: lookup.replies };
       return finding('dns.servfail', silent ? 'deadServers' : 'lameServers', data, subjects);

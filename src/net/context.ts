@@ -2,6 +2,7 @@
 // probe results and the run's time (every wait, every check's budget, the
 // clock: src/net/time.ts), shared by every check and, in an audit, by every target.
 import { setMaxListeners } from 'node:events';
+import { networkInterfaces } from 'node:os';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDnsClient, type DnsClient, type DnsServer } from './dns/index.js';
@@ -24,6 +25,8 @@ export interface Net {
   readonly time: RunTime;
   /** The port name servers found in DNS are asked on directly: 53, except in tests. */
   readonly authorityPort: number;
+  /** Whether this machine has an IPv6 route: name servers' IPv6 addresses are asked directly only then. */
+  readonly ipv6: boolean;
   /** Whether the resolvers can be believed; asked lazily, once per run (an audit shares it), before an answer blames a domain. */
   resolverHealth(): Promise<ResolverHealth>;
   /** Memoize a probe for the whole run: many domains share a handful of MX hosts. */
@@ -50,6 +53,8 @@ export interface NetOptions {
   sessionLingerMs?: number;
   /** The port of name servers asked directly (default 53): tests run theirs on ephemeral ports. */
   authorityPort?: number;
+  /** Whether this machine has an IPv6 route (default: it has a global IPv6 address); tests set it. */
+  ipv6?: boolean;
 }
 
 const DNS_PORT = 53;
@@ -78,6 +83,7 @@ export function createNet(options: NetOptions): Net {
     dns,
     time,
     authorityPort: options.authorityPort ?? DNS_PORT,
+    ipv6: options.ipv6 ?? hasIpv6Address(),
     dialer: createDialer({ addressMap: options.addressMap, loopbackOnly: options.loopbackOnly }),
     once<T>(key: string, probe: () => Promise<T>): Promise<T> {
       let pending = memo.get(key) as Promise<T> | undefined;
@@ -87,6 +93,11 @@ export function createNet(options: NetOptions): Net {
     resolverHealth: () => net.once('resolver-health', () => probeResolver(dns)),
   };
   return net;
+}
+
+/** A global IPv6 address on some interface: without one there is no IPv6 route (what getaddrinfo's AI_ADDRCONFIG looks at, too). */
+function hasIpv6Address(): boolean {
+  return Object.values(networkInterfaces()).some(addresses => addresses?.some(a => a.family === 'IPv6' && !a.internal && !/^fe[89ab]/i.test(a.address)));
 }
 
 /** Wait until these sockets have closed, at most `withinMs`; then close what is left. */

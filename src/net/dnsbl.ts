@@ -81,7 +81,8 @@ export async function checkListing(dns: DnsClient, list: DnsblList, subject: str
   const query = dnsblQueryName(subject, list);
   const viaResolver = await ask(dns, list, subject, query, { kind: 'resolver' });
   if (viaResolver.status !== 'refused') return viaResolver;
-  const authorities = await findAuthorities(dns, list.zone, options.authorityPort ?? DNS_PORT);
+  // A blocklist's servers are asked over IPv4, as every public list serves it.
+  const authorities = await findAuthorities(dns, list.zone, { port: options.authorityPort ?? DNS_PORT, ipv6: false });
   const evidence = [...viaResolver.evidence, ...authorities.evidence];
   if (!authorities.servers.length) return { ...viaResolver, direct: { code: 'noServers' }, evidence };
   const direct = await ask(dns, list, subject, query, { kind: 'authoritative', servers: authorities.servers });

@@ -31,12 +31,13 @@ const FILTERING_RESOLVER: SimZone = {
 
 const delegating: ZoneSpec = { host: PARENT, zone: 'example', delegations: { [DOMAIN]: { 'ns1.shop.example': OWN } } };
 
-async function world(specs: ZoneSpec[], resolverZone: SimZone = FILTERING_RESOLVER) {
+/** `ipv6`: whether this machine has an IPv6 route, as the run is told. */
+async function world(specs: ZoneSpec[], resolverZone: SimZone = FILTERING_RESOLVER, ipv6 = true) {
   const resolver = await startSimDns(resolverZone);
   const zones = await startZoneServers(specs);
   closers.push(() => resolver.close(), zones.close);
   const run = (target = DOMAIN, only?: string[]): Promise<Report> =>
-    diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true }), testNet(TIMEOUT_MS, [resolver.server], { authorityPort: zones.port }), only ? { only } : {});
+    diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true }), testNet(TIMEOUT_MS, [resolver.server], { authorityPort: zones.port, ipv6 }), only ? { only } : {});
   return { resolver, zones, run };
 }
 
@@ -102,6 +103,16 @@ for (const [own, reply] of [
     assert.equal(report.diagnosis[0]?.side, 'recipient');
   });
 }
+
+test('the domain\'s only server has an IPv6 address: asked over IPv6 it shows the resolver denies the domain; without an IPv6 route, not asked, and the domain is not said to be unserved', async () => {
+  const specs: ZoneSpec[] = [{ ...delegating, delegations: { [DOMAIN]: { 'ns1.shop.example': '::1' } } }, { host: '::1', zone: DOMAIN, records: { [DOMAIN]: { MX: [{ priority: 10, exchange: 'mx.shop.example' }] } } }];
+  const asked = await world(specs);
+  assert.deepEqual(domainFindings(await asked.run()).map(f => [f.cause, f.messageId]), [['dns.resolver-filtered', 'denied']]);
+  const noRoute = await world(specs, FILTERING_RESOLVER, false);
+  const [nx] = domainFindings(await noRoute.run());
+  assert.deepEqual([nx?.cause, nx?.messageId, nx?.data['why']], ['domain.nxdomain', 'unconfirmed', { code: 'unanswered', zone: DOMAIN, nameServers: ['ns1.shop.example'], replies: ['noIpv6'] }]);
+  assert.deepEqual(noRoute.zones.log['::1'], []);
+});
 
 for (const [misbehave, reply, words] of [
   ['DROP', 'timeout', /gave no answer; this network may block DNS/],

@@ -34,12 +34,13 @@ const serving: ZoneSpec = { host: OWN, zone: DOMAIN, records: { [DOMAIN]: { MX: 
 const NOW = new Date('2026-12-05T12:00:00Z');
 const seconds = (iso: string): number => Date.parse(iso) / 1000;
 
-async function world(specs: ZoneSpec[], resolverZone: SimZone) {
+/** `ipv6`: whether this machine has an IPv6 route, as the run is told (the sandbox's ::1 answers either way). */
+async function world(specs: ZoneSpec[], resolverZone: SimZone, ipv6 = true) {
   const resolver = await startSimDns(resolverZone);
   const zones = await startZoneServers(specs);
   closers.push(() => resolver.close(), zones.close);
   const run = (target = DOMAIN): Promise<Report> =>
-    diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true }), testNet(TIMEOUT_MS, [resolver.server], { authorityPort: zones.port, now: () => NOW }), { only: ['domain'] });
+    diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true }), testNet(TIMEOUT_MS, [resolver.server], { authorityPort: zones.port, now: () => NOW, ipv6 }), { only: ['domain'] });
   return { resolver, zones, run };
 }
 
@@ -91,6 +92,30 @@ for (const [own, messageId, reply] of [
     assert.deepEqual(resolver.log.filter(q => q === `${DOMAIN} MX`).length, 1);
   });
 }
+
+test('an own server reached only over IPv6 answers: asked over IPv6, the domain is not blamed; without an IPv6 route it is not asked, and the SERVFAIL stays unconfirmed', async () => {
+  const ownV6: ZoneSpec = { ...serving, host: '::1' };
+  const asked = await world([delegating({ 'ns1.shop.example': '::1' }), ownV6], resolverWith());
+  assert.deepEqual(domainFindings(await asked.run()).map(f => [f.cause, f.messageId]), [['dns.resolver-servfail', 'ownServersAnswer']]);
+  assert.ok(asked.zones.log['::1']!.includes(`${DOMAIN} MX`));
+
+  const noRoute = await world([delegating({ 'ns1.shop.example': '::1' }), ownV6], resolverWith(), false);
+  const [unconfirmed] = domainFindings(await noRoute.run());
+  assert.deepEqual([unconfirmed?.cause, unconfirmed?.messageId], ['dns.servfail', 'unconfirmed']);
+  assert.match(unconfirmed!.message, /their IPv6 addresses could not be asked, this machine has no IPv6 route/);
+  assert.deepEqual(noRoute.zones.log['::1'], []);
+});
+
+test('the IPv4 server is dead and the IPv6 one answers: not dead servers; from a machine without IPv6, not dead either, only unconfirmed', async () => {
+  const specs = [delegating({ 'ns1.shop.example': OWN, 'ns2.shop.example': '::1' }), { ...serving, misbehave: 'DROP' as const }, { ...serving, host: '::1' }];
+  const dual = await world(specs, resolverWith());
+  assert.deepEqual(domainFindings(await dual.run()).map(f => [f.cause, f.messageId]), [['dns.resolver-servfail', 'ownServersAnswer']]);
+  const v4Only = await world(specs, resolverWith(), false);
+  const [unconfirmed] = domainFindings(await v4Only.run());
+  assert.deepEqual([unconfirmed?.cause, unconfirmed?.messageId], ['dns.servfail', 'unconfirmed']);
+  assert.ok(v4Only.zones.log[OWN]!.includes(`${DOMAIN} MX`), 'the IPv4 server was asked');
+  assert.deepEqual(v4Only.zones.log['::1'], [], 'the IPv6 one was not');
+});
 
 test('two own servers, one refusing and one silent: lame, and the finding says which server gave what', async () => {
   const { zones, run } = await world(

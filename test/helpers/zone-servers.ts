@@ -4,17 +4,18 @@
 // authority section, glue in the additional) for names under a delegation,
 // REFUSED outside its zone — or misbehaves as told. All of a world's servers
 // listen on one port, each on its own 127.0.0.x address, because a run asks
-// every name server it finds on one port (net.authorityPort).
+// every name server it finds on one port (net.authorityPort). A server may
+// listen on ::1 too: its glue is then an AAAA record.
 import dgram from 'node:dgram';
 import { decode, encodeResponse, fromRecord, type WireAnswer } from '../../src/net/dns/wire.js';
 import type { RecordOf, RrType } from '../../src/net/dns/types.js';
 
 export interface ZoneSpec {
-  /** The 127.0.0.x address it listens on. */
+  /** The 127.0.0.x (or ::1) address it listens on. */
   host: string;
   zone: string;
   records?: Record<string, { [T in RrType]?: RecordOf[T][] }>;
-  /** Child zones, with their name servers and each one's glue address. */
+  /** Child zones, with their name servers and each one's glue address (A, or AAAA for an IPv6 one). */
   delegations?: Record<string, Record<string, string>>;
   /** Sign the zone: to a question with DO, an RRSIG over the records answered, valid between these times (seconds since the epoch). */
   signatures?: { inception: number; expiration: number };
@@ -58,7 +59,7 @@ export async function startZoneServers(specs: ZoneSpec[]): Promise<ZoneServers> 
 }
 
 function serve(spec: ZoneSpec, log: string[]): dgram.Socket {
-  const socket = dgram.createSocket('udp4');
+  const socket = dgram.createSocket(spec.host.includes(':') ? 'udp6' : 'udp4');
   socket.on('message', (message, peer) => {
     const query = decode(message);
     const question = query?.questions?.[0];
@@ -91,7 +92,7 @@ function respond(spec: ZoneSpec, name: string, type: RrType): Response {
     return {
       rcode: 'NOERROR',
       authorities: servers.map(([ns]) => ({ type: 'NS', name: child, ttl: 300, class: 'IN', data: ns })),
-      additionals: servers.map(([ns, address]) => ({ type: 'A', name: ns, ttl: 300, class: 'IN', data: address })),
+      additionals: servers.map(([ns, address]) => ({ type: address.includes(':') ? 'AAAA' : 'A', name: ns, ttl: 300, class: 'IN', data: address })),
     };
   }
   const records = spec.records?.[name];

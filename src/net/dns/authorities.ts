@@ -11,42 +11,69 @@ export const MAX_AUTHORITIES = 4;
 /** Referrals followed down from the first zone asked (a registry to a provider, a provider to a sub-zone). */
 const MAX_REFERRALS = 3;
 
-export interface Authorities {
+/** How name servers are reached directly: their port, and whether this machine has an IPv6 route (Net.ipv6). */
+export interface Reach {
+  port: number;
+  ipv6: boolean;
+}
+
+/** Servers to ask, and those that cannot be: IPv6 addresses on a machine without an IPv6 route. */
+interface Addresses {
+  servers: DnsServer[];
+  unreachable: DnsServer[];
+}
+
+export interface Authorities extends Addresses {
   /** The zone whose name servers these are; undefined when none was found. */
   zone?: string;
   /** Its NS names (at most MAX_AUTHORITIES). */
   nameServers: string[];
-  servers: DnsServer[];
   evidence: string[];
 }
 
 /**
  * The name servers of `name`, or of its nearest ancestor that has NS records
- * (the TLD included), with their A records, all through the resolver. A name
- * the resolver calls NXDOMAIN is walked past too: its parent's servers are
- * the ones to ask about it.
+ * (the TLD included), with their A and AAAA records, all through the
+ * resolver. A name the resolver calls NXDOMAIN is walked past too: its
+ * parent's servers are the ones to ask about it.
  */
-export async function findAuthorities(dns: DnsClient, name: string, port: number): Promise<Authorities> {
+export async function findAuthorities(dns: DnsClient, name: string, reach: Reach): Promise<Authorities> {
   const evidence: string[] = [];
   for (let zone = normalizeName(name); ; zone = parentOf(zone)) {
     const ns = await dns.query(zone, 'NS');
     evidence.push(describeAnswer(zone, 'NS', ns));
     if (ns.kind === 'records') {
       const nameServers = ns.records.slice(0, MAX_AUTHORITIES);
-      const answers = await Promise.all(nameServers.map(host => dns.query(host, 'A')));
-      evidence.push(...answers.map((a, i) => describeAnswer(nameServers[i]!, 'A', a)));
-      const addresses = [...new Set(answers.flatMap(a => (a.kind === 'records' ? a.records : [])))];
-      return { zone, nameServers, servers: addresses.map(host => ({ host, port })), evidence };
+      const addresses = await Promise.all(nameServers.map(host => addressesOf(dns, host, evidence)));
+      return { zone, nameServers, ...reachable(addresses.flat(), reach), evidence };
     }
-    if ((ns.kind !== 'nodata' && ns.kind !== 'nxdomain') || zone === '.' || !zone.includes('.')) return { nameServers: [], servers: [], evidence };
+    if ((ns.kind !== 'nodata' && ns.kind !== 'nxdomain') || zone === '.' || !zone.includes('.')) return { nameServers: [], servers: [], unreachable: [], evidence };
   }
+}
+
+/** A name server's IPv4 and IPv6 addresses through the resolver. */
+async function addressesOf(dns: DnsClient, host: string, evidence: string[]): Promise<string[]> {
+  const [a, aaaa] = await Promise.all([dns.query(host, 'A'), dns.query(host, 'AAAA')]);
+  evidence.push(describeAnswer(host, 'A', a), describeAnswer(host, 'AAAA', aaaa));
+  return [a, aaaa].flatMap(answer => (answer.kind === 'records' ? answer.records : []));
+}
+
+/** At most MAX_AUTHORITIES addresses of each family; IPv6 ones are asked only where this machine has an IPv6 route. */
+function reachable(addresses: readonly string[], { port, ipv6 }: Reach): Addresses {
+  const unique = [...new Set(addresses)];
+  const [v4, v6] = [unique.filter(a => !a.includes(':')), unique.filter(a => a.includes(':'))].map(family => family.slice(0, MAX_AUTHORITIES).map(host => ({ host, port })));
+  return ipv6 ? { servers: [...v4!, ...v6!], unreachable: [] } : { servers: v4!, unreachable: v6! };
 }
 
 /** An evidence line for an answer from name servers asked directly. */
 export const askedDirectly = (line: string, servers: readonly DnsServer[]): string => `${line} (asked ${servers.map(label).join(', ')} directly)`;
 
-/** What a name server asked directly gave instead of an authoritative answer or a referral down. */
-export type DirectReply = 'timeout' | 'error' | 'servfail' | 'refused' | 'nxdomain' | 'notAuthoritative' | 'referral' | 'noAddress';
+/**
+ * What a name server asked directly gave instead of an authoritative answer or
+ * a referral down; `noIpv6`: not asked, an IPv6 address on a machine without
+ * an IPv6 route (it says nothing about the server).
+ */
+export type DirectReply = 'timeout' | 'error' | 'servfail' | 'refused' | 'nxdomain' | 'notAuthoritative' | 'referral' | 'noAddress' | 'noIpv6';
 
 /** One server's reply, "ip:port" and what it gave. */
 export interface ServerReply {
@@ -71,7 +98,7 @@ export type ZoneLookup<T extends RrType> =
   | ({ kind: 'nxdomain'; server: string; evidence: string[] } & Asked)
   /** An authoritative answer (records or NODATA) from `server` (`answeredBy`, to ask it again): the name exists. */
   | ({ kind: 'exists'; server: string; answeredBy: DnsServer; answer: Extract<DnsAnswer<T>, { kind: 'records' | 'nodata' }>; evidence: string[] } & Asked)
-  /** None of them answered with authority, nor referred further down: `replies` what they gave, `byServer` which gave what. */
+  /** None of them answered with authority, nor referred further down: `replies` what they gave, `byServer` which gave what (those that could not be asked too, as `noIpv6`). */
   | ({ kind: 'unanswered'; replies: DirectReply[]; byServer: ServerReply[]; evidence: string[] } & Asked);
 
 /**
@@ -81,27 +108,29 @@ export type ZoneLookup<T extends RrType> =
  * each; the first authoritative answer or referral down is taken. `evidence`
  * collects what was asked as it goes (a caller that stops waiting keeps it).
  */
-export async function askZoneServers<T extends RrType>(dns: DnsClient, name: string, type: T, port: number, evidence: string[] = []): Promise<ZoneLookup<T>> {
-  const found = await findAuthorities(dns, parentOf(normalizeName(name)), port);
+export async function askZoneServers<T extends RrType>(dns: DnsClient, name: string, type: T, reach: Reach, evidence: string[] = []): Promise<ZoneLookup<T>> {
+  const found = await findAuthorities(dns, parentOf(normalizeName(name)), reach);
   evidence.push(...found.evidence);
-  if (!found.zone || !found.servers.length) return { kind: 'noServers', evidence };
+  if (!found.zone || !(found.servers.length + found.unreachable.length)) return { kind: 'noServers', evidence };
   let asked: Asked = { zone: found.zone, nameServers: found.nameServers };
-  let servers = found.servers;
+  let { servers, unreachable } = found;
   for (let referrals = 0; ; referrals++) {
+    const notAsked = unreachable.map(s => ({ server: label(s), reply: 'noIpv6' as const }));
+    if (!servers.length) return { kind: 'unanswered', replies: ['noIpv6'], byServer: notAsked, ...asked, evidence };
     const answers = await firstConclusive(dns, name, type, servers, asked.zone);
     evidence.push(...answers.map(a => askedDirectly(describeAnswer(name, type, a), [serverOf(a, servers)])));
     const conclusive = answers.find((a): a is Conclusive<T> => conclusiveFor(a, name, asked.zone));
     if (!conclusive || conclusive.kind === 'nxdomain') {
       if (conclusive) return { kind: 'nxdomain', server: conclusive.server, ...asked, evidence };
-      const byServer = answers.map(a => ({ server: label(serverOf(a, servers)), reply: replyOf(a) }));
+      const byServer = [...answers.map(a => ({ server: label(serverOf(a, servers)), reply: replyOf(a) })), ...notAsked];
       return { kind: 'unanswered', replies: [...new Set(byServer.map(r => r.reply))], byServer, ...asked, evidence };
     }
     if (conclusive.kind === 'records' || !conclusive.referral) return { kind: 'exists', server: conclusive.server, answeredBy: serverOf(conclusive, servers), answer: conclusive, ...asked, evidence };
     if (referrals === MAX_REFERRALS) return { kind: 'unanswered', replies: ['referral'], byServer: [{ server: conclusive.server, reply: 'referral' }], ...asked, evidence };
-    const next = await referredServers(dns, conclusive.referral, port, evidence);
+    const next = await referredServers(dns, conclusive.referral, reach, evidence);
     asked = { zone: conclusive.referral.zone, nameServers: next.nameServers, delegatedBy: asked.zone };
-    servers = next.servers;
-    if (!servers.length) return { kind: 'unanswered', replies: ['noAddress'], byServer: [], ...asked, evidence };
+    ({ servers, unreachable } = next);
+    if (!(servers.length + unreachable.length)) return { kind: 'unanswered', replies: ['noAddress'], byServer: [], ...asked, evidence };
   }
 }
 
@@ -145,20 +174,11 @@ function replyOf(answer: DnsAnswer): DirectReply {
   }
 }
 
-/** The referred zone's servers: their glue addresses, else their A records through the resolver. */
-async function referredServers(dns: DnsClient, referral: Referral, port: number, evidence: string[]): Promise<{ nameServers: string[]; servers: DnsServer[] }> {
+/** The referred zone's servers: their glue addresses (A and AAAA), else their addresses through the resolver. */
+async function referredServers(dns: DnsClient, referral: Referral, reach: Reach, evidence: string[]): Promise<Addresses & { nameServers: string[] }> {
   const nameServers = referral.nameServers.slice(0, MAX_AUTHORITIES);
-  const addresses = await Promise.all(
-    nameServers.map(async ns => {
-      const glue = ns.addresses.filter(address => !address.includes(':'));
-      if (glue.length) return glue;
-      const a = await dns.query(ns.name, 'A');
-      evidence.push(describeAnswer(ns.name, 'A', a));
-      return a.kind === 'records' ? a.records : [];
-    }),
-  );
-  const unique = [...new Set(addresses.flat())].slice(0, MAX_AUTHORITIES);
-  return { nameServers: nameServers.map(ns => ns.name), servers: unique.map(host => ({ host, port })) };
+  const addresses = await Promise.all(nameServers.map(ns => (ns.addresses.length ? ns.addresses : addressesOf(dns, ns.name, evidence))));
+  return { nameServers: nameServers.map(ns => ns.name), ...reachable(addresses.flat(), reach) };
 }
 
 /** The server an answer came from, for its evidence line. */
