@@ -1,11 +1,11 @@
 // Run targets concurrently through one shared network context (one DNS cache,
 // one probe memo, one dialer with per-address limits), reporting each as it ends.
 import { defaultMaxListeners as DEFAULT_MAX_LISTENERS, setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
 import { networkDisabled, type CliIo } from './io.js';
 import type { RunSettings } from './settings.js';
 import { diagnose } from '../diagnose.js';
 import { createNet, type Net } from '../net/context.js';
+import { Slots } from '../net/slots.js';
 import { tuneHeapForLongRun } from './heap.js';
 import type { Target } from '../pipeline/facts.js';
 import type { Report } from '../report/schema.js';
@@ -49,7 +49,7 @@ export interface Job {
 export async function runTargets(jobs: Job[], settings: RunSettings, io: CliIo, onReport: (report: Report, index: number) => void, options: RunTargetsOptions = {}): Promise<void> {
   if (jobs.length > 1) tuneHeapForLongRun(io.env);
   const net = options.net ?? createRunNet(settings, io, jobs.length);
-  const limit = pLimit(settings.concurrency);
+  const slots = new Slots(settings.concurrency);
   // Each diagnosis under way listens to the stop signal once: as many as run at once, not a leak.
   if (options.stop) setMaxListeners(settings.concurrency + DEFAULT_MAX_LISTENERS, options.stop);
   const finishAtStop = () => void net.finish();
@@ -57,7 +57,7 @@ export async function runTargets(jobs: Job[], settings: RunSettings, io: CliIo, 
   try {
     await Promise.all(
       jobs.map(({ target, rcpt, listLine }, index) =>
-        limit(async () => {
+        slots.run(async () => {
           if (options.stop?.aborted) return;
           const report = await diagnose(target, rcpt ? { ...settings.run, rcpt } : settings.run, net, settings.selection, options.events, options.stop);
           const interrupted = report.checks.some(c => c.status === 'interrupted');

@@ -3,7 +3,7 @@
 // server on 127.0.0.1), politeness (at most one connection per address and
 // port at a time, across a whole audit), and connect outcomes as values.
 import net from 'node:net';
-import pLimit, { type LimitFunction } from 'p-limit';
+import { Slots } from './slots.js';
 
 export type DialResult =
   | { kind: 'connected'; socket: net.Socket; connectMs: number }
@@ -43,13 +43,13 @@ export interface DialerOptions {
 export const endpointKey = (ip: string, port: number): string => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 export function createDialer(options: DialerOptions = {}): Dialer {
-  const limits = new Map<string, LimitFunction>();
+  const limits = new Map<string, Slots>();
   // Only the session holding a slot lingers on it, so one waker per address is enough.
   const contention = new Map<string, () => void>();
   const open = new Set<net.Socket>();
   const limitFor = (key: string) => {
     let limit = limits.get(key);
-    if (!limit) limits.set(key, (limit = pLimit(options.perAddressLimit ?? 1)));
+    if (!limit) limits.set(key, (limit = new Slots(options.perAddressLimit ?? 1)));
     return limit;
   };
 
@@ -58,16 +58,16 @@ export function createDialer(options: DialerOptions = {}): Dialer {
     exclusive(ip, port, session) {
       const key = endpointKey(ip, port);
       const limit = limitFor(key);
-      if (limit.activeCount >= limit.concurrency) {
+      if (limit.full) {
         contention.get(key)?.();
         contention.delete(key);
       }
-      return limit(session);
+      return limit.run(session);
     },
     contended(ip, port) {
       const key = endpointKey(ip, port);
       // Someone may already be queued: then there is nothing to wait for.
-      if (limitFor(key).pendingCount > 0) return Promise.resolve();
+      if (limitFor(key).queued > 0) return Promise.resolve();
       return new Promise(resolve => contention.set(key, resolve));
     },
     connect(ip, port, { timeoutMs, signal }) {

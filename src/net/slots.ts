@@ -1,4 +1,6 @@
-// A concurrency limit for promise-returning tasks, cheap enough to make per call.
+// A concurrency limit for promise-returning tasks, cheap enough to make per call:
+// the one limiter of the run (DNS questions, blocklist lookups, probes, an
+// address's connection slot, an audit's targets).
 
 /**
  * At most `size` tasks at once, the rest in arrival order: what p-limit does,
@@ -13,6 +15,16 @@ export class Slots {
 
   constructor(private readonly size: number) {}
 
+  /** Every slot is taken: the next task waits. */
+  get full(): boolean {
+    return this.active >= this.size;
+  }
+
+  /** Tasks waiting for a slot. */
+  get queued(): number {
+    return this.waiting.length - this.next;
+  }
+
   run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active < this.size) return this.start(task);
     return new Promise<T>(resolve => this.waiting.push(() => resolve(this.start(task))));
@@ -20,7 +32,12 @@ export class Slots {
 
   private start<T>(task: () => Promise<T>): Promise<T> {
     this.active++;
-    const done = task();
+    let done: Promise<T>;
+    try {
+      done = task();
+    } catch (err) {
+      done = Promise.reject(err);
+    }
     done.then(this.release, this.release);
     return done;
   }

@@ -6,8 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import pLimit from 'p-limit';
 import type { Net } from '../../src/net/context.js';
+import { Slots } from '../../src/net/slots.js';
 import { probeMx, SmtpSession } from '../../src/net/smtp/index.js';
 import { startSimDns, type SimDnsServer } from '../../src/sim/dns-server.js';
 import { closedPort, startSimSmtp, type SimSmtpServer } from '../../src/sim/smtp-server.js';
@@ -86,17 +86,17 @@ async function probe(run: Net, kind: Kind, i: number): Promise<string> {
 test(`${PROBES} dials and sessions, ${FULL_PROBES} port-25 probes and ${DNS_QUESTIONS} DNS questions through one Net leave no socket open`, async () => {
   const baseline = tcpSockets();
   const run = networkFor();
-  const limit = pLimit(PARALLEL);
+  const limit = new Slots(PARALLEL);
 
-  const outcomes = await Promise.all(Array.from({ length: PROBES }, (_, i) => limit(() => probe(run, KINDS[i % KINDS.length]!, i))));
+  const outcomes = await Promise.all(Array.from({ length: PROBES }, (_, i) => limit.run(() => probe(run, KINDS[i % KINDS.length]!, i))));
   const mx = await Promise.all(
     Array.from({ length: FULL_PROBES }, (_, i) =>
       probeMx(run, { host: 'mx.example.com', ip: `192.0.2.${(i % ENDPOINTS) + 1}`, family: 4, preference: 10 }, { helo: 'probe.example.net', from: '', caCerts: [], relayTest: true }, `user${i}@example.com`),
     ),
   );
   // As an audit asks (its DNS concurrency is bounded too): 500 questions at once, half of them retried over TCP, only measure the loaded machine's backlog.
-  const asking = pLimit(50);
-  const answers = await Promise.all(Array.from({ length: DNS_QUESTIONS }, (_, i) => asking(async (): Promise<{ kind: string }> => (i % 2 ? run.dns.query(`t${i >> 1}.example.com`, 'TXT') : run.dns.query(`h${i}.example.com`, 'A')))));
+  const asking = new Slots(50);
+  const answers = await Promise.all(Array.from({ length: DNS_QUESTIONS }, (_, i) => asking.run(async (): Promise<{ kind: string }> => (i % 2 ? run.dns.query(`t${i >> 1}.example.com`, 'TXT') : run.dns.query(`h${i}.example.com`, 'A')))));
 
   const count = (kind: string) => outcomes.filter(o => o === kind).length;
   assert.equal(count('reply'), PROBES / 4, 'every session was greeted');
