@@ -20,7 +20,7 @@ export function verdictLine(report: { verdict: Verdict; diagnosis: { severity: S
   const found = foundLine(report);
   if (!report.incomplete.length) return found;
   // What was seen may look fine; a run that did not see everything never says OK.
-  const unfinished = `INCOMPLETE: ${plural(report.incomplete.length, 'check')} did not finish`;
+  const unfinished = `INCOMPLETE: ${plural(report.incomplete.length, 'check')} could not finish looking`;
   if (standingOf(report) !== 'incomplete') return `${unfinished}; ${found}`;
   return `${unfinished}; ${report.verdict === 'ok' ? 'no problems in what was checked' : found.replace(/^OK: nothing wrong/, 'nothing wrong in what was checked')}`;
 }

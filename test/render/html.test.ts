@@ -88,5 +88,5 @@ test('a target whose run did not finish every check is never "OK" on the page', 
   assert.match(html, /<tr data-verdict="ok"><td><a href="#t-0">example\.org<\/a><\/td><td data-sort="4" class="v-ok">OK<\/td>/);
   assert.match(html, /<tr data-verdict="incomplete"><td><a href="#t-1">example\.net<\/a><\/td><td data-sort="2" class="v-incomplete">incomplete<\/td>/);
   assert.match(html, /<dt>incomplete<\/dt><dd>1<\/dd>.*<dt>OK<\/dt><dd>1<\/dd>/);
-  assert.match(html, /<p class="verdict v-incomplete">INCOMPLETE: 1 check did not finish; no problems in what was checked<\/p>/);
+  assert.match(html, /<p class="verdict v-incomplete">INCOMPLETE: 1 check could not finish looking; no problems in what was checked<\/p>/);
 });

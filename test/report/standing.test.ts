@@ -44,7 +44,7 @@ test('the JSON keeps the contract\'s verdict beside interrupted and incomplete; 
 test('human, markdown, csv and html say INCOMPLETE for it, never OK', () => {
   const report = interruptedReport();
   const options = { color: false, verbose: false, width: 80 };
-  const headline = 'INCOMPLETE: 2 checks did not finish; no problems in what was checked';
+  const headline = 'INCOMPLETE: 2 checks could not finish looking; no problems in what was checked';
   assert.equal(renderers.human(report, options).split('\n')[0]!.replace(/\s+\[.*$/, ''), `example.com: ${headline}`);
   assert.match(renderers.markdown(report, options), new RegExp(`\\*\\*${headline}\\*\\*`));
   const csv = renderers.csv(report, options);
