@@ -67,6 +67,8 @@ function renderCause(id: string, def: CauseDef): string {
     '',
     `Fix: ${inline(def.fix)}`,
   ];
+  const fixes = Object.entries(def.fixes ?? {});
+  if (fixes.length > 0) lines.push('', 'Fix for a particular case (a finding whose `messageId` names the case, or a bounce that shows it):', '', ...fixes.map(([name, fix]) => `- \`${name}\`: ${inline(fix)}`));
   if (def.refs && def.refs.length > 0) lines.push('', `References: ${def.refs.map(refLink).join(', ')}`);
   const messages = Object.entries(def.messages ?? {});
   if (messages.length > 0) lines.push('', 'Messages (`messageId`: text, with `{data}` fields):', '', ...messages.map(([messageId, template]) => `- \`${messageId}\`: ${inline(template).replace(PLACEHOLDER, '`$&`')}`));

@@ -34,6 +34,12 @@ export interface CauseDef {
   side: Side;
   explanation: string;
   fix: string;
+  /**
+   * Advice for particular cases of the cause, by case name, where `fix` would mislead (a policy listing is not a
+   * spam verdict). A finding whose messageId names a case takes that case's fix; explain's wording rules name
+   * the case their reply shows.
+   */
+  fixes?: Readonly<Record<string, string>>;
   refs?: readonly string[];
   /** Symptoms this cause explains: when both are present the symptom is folded under it. */
   masks?: readonly string[];
@@ -101,6 +107,14 @@ const SERVER_STATE_ENDED_SESSION = '{server|hostAndIp} ended the session at {ste
  */
 const STS_ENFORCED =
   'the MTA-STS policy of {domain} is in enforce mode and lists {host} ({pattern}): senders that apply it (Gmail and Microsoft 365 among them) deliver there only over TLS 1.2 or later with a certificate that validates, so they queue mail for {domain} and bounce it when their retries run out';
+
+/** What an address in an end-user or dynamic range does instead of delivering mail itself. */
+const END_USER_RELAY =
+  'Send through the ISP\'s or mail provider\'s relay (smarthost), or submit with authentication on port 587 to a provider that delivers for you, instead of connecting to recipients\' MX hosts from this address.';
+/** Who may deliver mail itself after all. */
+const STATIC_SERVER_ONLY = 'Only a static address that runs a real mail server should deliver itself: give it a specific PTR name (e.g. mail.example.org) that resolves back to it,';
+/** And how such an address gets off a policy list. */
+const STATIC_SERVER_DELISTING = `${STATIC_SERVER_ONLY} then use the list's self-removal through its lookup page (Spamhaus PBL removal is for static addresses only; a dynamic range is listed again by its ISP).`;
 
 // `const` keeps each message template's literal type, so a finding's data is typed by its placeholders.
 const defineCauses = <const D extends Record<string, CauseDef>>(defs: D): D => defs;
@@ -905,6 +919,9 @@ const registry = defineCauses({
     explanation:
       'The PTR name looks like an ISP\'s generic name for dynamic or residential addresses (e.g. 203-0-113-5.dyn.isp.example), not a mail server\'s. Many receivers score or reject mail from such addresses as likely spam from infected home computers.',
     fix: 'Ask the IP\'s owner for a specific PTR such as mail.example.org (with a matching A record), or send through a relay or provider that has proper reverse DNS.',
+    fixes: {
+      dynamicRange: `The receiver refuses the address as a dynamic, residential or end-user one (by its range or its generic PTR name), not for anything it sent. ${END_USER_RELAY} ${STATIC_SERVER_ONLY} then ask the receiver to review the address through the link or contact its reply gives.`,
+    },
     messages: {
       generic: '{address|address} has the PTR name {name}, which looks like an ISP\'s generic name: {reasons|ptrNameReasons}',
     },
@@ -930,8 +947,14 @@ const registry = defineCauses({
     severity: 'error',
     side: 'sender',
     explanation:
-      'The IP address is listed on a DNS blocklist (DNSBL); the list, its return code and its stated reason are shown with the finding. Receivers that use this list reject or spam-folder mail from the address.',
+      'The IP address is listed on a DNS blocklist (DNSBL); the list, its return code and its stated reason are shown with the finding. Receivers that use this list reject or spam-folder mail from the address. A policy list (Spamhaus PBL, and its kin such as SORBS DUL or Trend Micro ERS-DUL) is different: it names end-user and dynamic ranges that should send through their provider\'s relay, and says nothing about what the address sent.',
     fix: 'Find and stop the cause first (infected machine, compromised account, open relay, unwanted bulk mail), then request delisting on the list\'s website via the link in its reason; some lists expire entries by themselves.',
+    fixes: {
+      policyListed: `This is a policy listing, not a spam verdict: the address is in a range (home, dynamic or end-user) that its ISP or the list says should not deliver mail itself. ${END_USER_RELAY} ${STATIC_SERVER_DELISTING}`,
+      policyListedInbound:
+        'Nothing to fix for mail to the domain: receivers ask a policy list about the clients that connect to them to send, so it does not stop anyone delivering to this host. Only if the host also sends mail itself: send through a relay (smarthost), or, for a static address, give it a specific PTR name that resolves back and use the list\'s self-removal via its lookup link.',
+      spamhausZen: `Spamhaus ZEN combines several lists and the reply does not say which one lists the address; the lookup link in the reply (or https://check.spamhaus.org) does. SBL, CSS or XBL (spam, snowshoe sending, an infected or exploited host): find and stop the cause first, then request removal there. PBL (an end-user or dynamic range, not a spam verdict): ${END_USER_RELAY} ${STATIC_SERVER_DELISTING}`,
+    },
     refs: ['RFC 5782'],
     masks: ['reputation.poor'],
     messages: {
@@ -939,6 +962,8 @@ const registry = defineCauses({
       listedWithReason: '{who|dnsblSubject} is listed on {listName} ({list}): {codes|returnCodes}; the list says: {reason|quoted}',
       listedDirectly: '{who|dnsblSubject} is listed on {listName} ({list}): {codes|returnCodes} (answered by the list\'s own name servers after the resolver was refused)',
       listedDirectlyWithReason: '{who|dnsblSubject} is listed on {listName} ({list}): {codes|returnCodes}; the list says: {reason|quoted} (answered by the list\'s own name servers after the resolver was refused)',
+      policyListed: '{who|dnsblSubject} is on {listName} ({list}) by policy, not for mail it sent: {codes|returnCodes}{listing|dnsblListing}. Receivers that use the list refuse mail this address delivers itself to their MX hosts',
+      policyListedInbound: '{who|dnsblSubject} is on {listName} ({list}) by policy only: {codes|returnCodes}{listing|dnsblListing}. That does not stop anyone delivering to it (receivers ask the list about clients that connect to send); it matters only if this host also sends mail itself',
     },
   },
   'rbl.domain-listed': {
@@ -1611,6 +1636,12 @@ export function isCauseId(id: string): id is CauseId {
   return Object.hasOwn(causes, id);
 }
 
+/** The fix for one case of a cause (a finding's messageId, or a case explain names), else the cause's own. */
+export function fixFor(cause: CauseId, caseName?: string): string {
+  const fixes = causes[cause].fixes;
+  return caseName !== undefined && fixes && Object.hasOwn(fixes, caseName) ? fixes[caseName]! : causes[cause].fix;
+}
+
 /** Position in causal order: smaller is closer to the root. */
 export const causalOrder: Readonly<Record<string, number>> = Object.fromEntries(causeIds.map((id, i) => [id, i]));
 
@@ -1760,6 +1791,10 @@ const UNREAD: Record<Unread, (list: string) => string> = {
 const sayReturnCodes = (codes: readonly ReturnCode[], list = ''): string =>
   codes.map(c => `${c.address} (${'meaning' in c ? c.meaning : UNREAD[c.unread](list)})`).join(', ');
 
+function sayDnsblListing({ reason, direct }: { reason?: string; direct: boolean }): string {
+  return `${reason === undefined ? '' : `; the list says: "${reason}"`}${direct ? ' (answered by the list\'s own name servers after the resolver was refused)' : ''}`;
+}
+
 function sayUnansweredWhy(why: UnansweredWhy): string {
   switch (why.code) {
     case 'refusal': return `it answered ${why.address} (${why.meaning})`;
@@ -1906,6 +1941,8 @@ const FORMATS = {
   dnsblSubjects: { takes: 'objects', say: (subjects: readonly DnsblSubject[]) => subjects.map(sayDnsblSubject).join(', ') },
   /** A blocklist's answer addresses with what each means: "127.0.0.2 (SBL: ...), 127.0.0.4 (XBL: ...)". */
   returnCodes: { takes: 'objects', say: (codes: readonly ReturnCode[]) => sayReturnCodes(codes) },
+  /** What else a listing says: "; the list says: \"...\"", " (answered by the list's own name servers ...)", both, or nothing. */
+  dnsblListing: { takes: 'object', say: sayDnsblListing },
   /** Why lists gave no result: "it answered 127.255.255.254 (...); the list's own name servers could not be found to ask directly". */
   dnsblReasons: { takes: 'objects', say: (reasons: readonly { why: UnansweredWhy; direct?: DirectAttempt }[]) => reasons.map(sayDnsblReason).join('; ') },
   /** a → b → c: a chain of includes, redirects or terms. */

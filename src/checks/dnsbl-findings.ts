@@ -3,10 +3,11 @@
 // src/net/dnsbl-lists.ts and docs/dnsbl.md. A refusal or a silent list is
 // reported as such, never as "listed" or "clean".
 import { isDeepStrictEqual } from 'node:util';
-import type { Side } from '../causes.js';
+import type { MessageData, Side } from '../causes.js';
 import type { DnsblResult } from '../net/dnsbl.js';
+import { isPolicyListing } from '../net/dnsbl-lists.js';
 import type { CheckedAddress } from './addresses.js';
-import { finding, type Finding } from './define.js';
+import { finding, type Finding, type FindingDetails } from './define.js';
 
 /** A domain name looked up on a domain list: the target domain or one of its MX host names. */
 export interface ListedName {
@@ -42,8 +43,20 @@ function listingFinding(result: DnsblResult, subject: SubjectDescription): Findi
   const data = { ...summarize(result), who: subject.who, listName: list.name, list: list.zone, codes: result.codes };
   const details = { subjects: subject.subjects, evidence: result.evidence, ...(subject.side ? { side: subject.side } : {}) };
   const direct = result.path === 'authoritative';
+  if (isPolicyListing(list, result.codes.map(c => c.address))) return policyFinding(subject.who, { ...data, listing: { ...(reason ? { reason } : {}), direct } }, details);
   if (reason) return finding(cause, direct ? 'listedDirectlyWithReason' : 'listedWithReason', { ...data, reason }, details);
   return finding(cause, direct ? 'listedDirectly' : 'listed', data, details);
+}
+
+/**
+ * A policy listing (an end-user range: Spamhaus PBL) stops only mail the address delivers itself. Receivers ask
+ * about clients that connect to send, so an MX address's listing stops nobody delivering to it (info); a sending
+ * IP's stops its direct mail (the cause's error); an IP target may or may not send (warning).
+ */
+function policyFinding(who: DnsblSubject, data: MessageData<'rbl.listed', 'policyListed'> & Record<string, unknown>, details: FindingDetails): Finding {
+  const role = 'ip' in who ? who.role : undefined;
+  if (role === 'mx') return finding('rbl.listed', 'policyListedInbound', data, { ...details, severity: 'info' });
+  return finding('rbl.listed', 'policyListed', data, role === 'target' ? { ...details, severity: 'warning' } : details);
 }
 
 function unansweredFinding(results: DnsblResult[], describe: (subject: string) => SubjectDescription): Finding {

@@ -15,7 +15,7 @@ export function runCausesCommand(id: string | undefined, options: { json?: boole
   }
   if (id) {
     const c = causes[id];
-    io.stdout([`${id}: ${c.title}`, `Severity: ${c.severity}. Who fixes it: ${SIDE_LABEL[c.side]}.`, '', c.explanation, '', `Fix: ${c.fix}`, ...(c.refs?.length ? ['', `References: ${c.refs.join(', ')}`] : [])].join('\n') + '\n');
+    io.stdout([`${id}: ${c.title}`, `Severity: ${c.severity}. Who fixes it: ${SIDE_LABEL[c.side]}.`, '', c.explanation, '', `Fix: ${c.fix}`, ...Object.entries(c.fixes ?? {}).map(([name, fix]) => `Fix (${name}): ${fix}`), ...(c.refs?.length ? ['', `References: ${c.refs.join(', ')}`] : [])].join('\n') + '\n');
     return 0;
   }
   const width = Math.max(...causeIds.map(c => c.length));

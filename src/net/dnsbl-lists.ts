@@ -11,6 +11,11 @@ export interface DnsblList {
   kind: ListKind;
   /** Answer address → what it means (a listing). */
   codes: Readonly<Record<string, string>>;
+  /**
+   * Answer addresses that are policy listings: the range's owner or the list says the address should not deliver
+   * mail itself (an end-user or dynamic range), which is no verdict on what it sent.
+   */
+  policy?: readonly string[];
   /** Lists that encode several sub-lists as bits of the last octet of 127.0.0.x. */
   bits?: Readonly<Record<number, string>>;
   /** Answer address → why the list refused to answer: the result is unknown. */
@@ -26,6 +31,13 @@ const SPAMHAUS_REFUSALS = {
   '127.255.255.255': 'excessive number of queries from this resolver',
 } as const;
 
+/** The PBL's answers, in ZEN and in its own zone (Spamhaus "DNSBL return codes"). */
+const PBL_CODES = {
+  '127.0.0.10': 'PBL: the ISP says this address should not send mail directly to the internet',
+  '127.0.0.11': 'PBL: Spamhaus judges this range as not meant to send mail directly (dynamic/residential)',
+} as const;
+const PBL_POLICY = Object.keys(PBL_CODES);
+
 const ZEN: DnsblList = {
   zone: 'zen.spamhaus.org',
   name: 'Spamhaus ZEN',
@@ -35,10 +47,10 @@ const ZEN: DnsblList = {
     '127.0.0.3': 'SBL CSS: automated listing of a snowshoe spam source',
     '127.0.0.4': 'XBL: exploited or infected host (botnet, proxy, malware)',
     '127.0.0.9': 'SBL DROP: hijacked or criminal network',
-    '127.0.0.10': 'PBL: the ISP says this address should not send mail directly to the internet',
-    '127.0.0.11': 'PBL: Spamhaus judges this range as not meant to send mail directly (dynamic/residential)',
+    ...PBL_CODES,
     '127.0.0.30': 'BCL: botnet controller',
   },
+  policy: PBL_POLICY,
   refusals: SPAMHAUS_REFUSALS,
   lookup: 'https://check.spamhaus.org/',
 };
@@ -138,6 +150,7 @@ export const DEFAULT_LISTS: readonly DnsblList[] = [ZEN, SPAMCOP, BARRACUDA, PSB
 
 /** Known, but not queried by default (docs/dnsbl.md says why). */
 const OTHER_LISTS: readonly DnsblList[] = [
+  { zone: 'pbl.spamhaus.org', name: 'Spamhaus PBL', kind: 'ip', codes: PBL_CODES, policy: PBL_POLICY, refusals: SPAMHAUS_REFUSALS, lookup: 'https://check.spamhaus.org/' },
   { zone: 'dnsbl-2.uceprotect.net', name: 'UCEPROTECT Level 2', kind: 'ip', codes: { '127.0.0.2': 'the address\'s network neighbourhood has too many Level 1 listings' }, refusals: {}, lookup: 'https://www.uceprotect.net/en/rblcheck.php' },
   { zone: 'dnsbl-3.uceprotect.net', name: 'UCEPROTECT Level 3', kind: 'ip', codes: { '127.0.0.2': 'the address\'s whole provider (AS) has too many Level 1 listings' }, refusals: {}, lookup: 'https://www.uceprotect.net/en/rblcheck.php' },
 ];
@@ -152,6 +165,11 @@ export function selectLists(zones: readonly string[] | undefined): DnsblList[] {
 /** A list without a table: Spamhaus's refusal codes are never listings anywhere (listings are 127.0.0.x). */
 function unknownList(zone: string): DnsblList {
   return { zone, name: zone, kind: 'ip', codes: {}, refusals: SPAMHAUS_REFUSALS };
+}
+
+/** Whether every answer of a listing is a policy code: an end-user range, not a verdict on what the address sent. */
+export function isPolicyListing(list: DnsblList, addresses: readonly string[]): boolean {
+  return addresses.length > 0 && addresses.every(address => list.policy?.includes(address));
 }
 
 /** True for a zone maildiag has no return-code table for. */

@@ -2,7 +2,7 @@
 // explained by another present cause first, then severity, then causal order
 // (the registry's order), then how many subjects are affected. A symptom whose
 // root cause is present is folded under that root instead of listed.
-import { causalOrder, causes, type CauseDef, type CauseId, type Severity, type Side } from '../causes.js';
+import { causalOrder, causes, fixFor, type CauseDef, type CauseId, type Severity, type Side } from '../causes.js';
 import type { Finding } from '../checks/define.js';
 
 export interface DiagnosisEntry {
@@ -66,7 +66,8 @@ function groupByCause(findings: readonly Finding[]): Omit<DiagnosisEntry, 'rank'
       side: worst.side,
       title: def.title,
       explanation: def.explanation,
-      fix: def.fix,
+      // A case with its own advice (a policy listing beside a spam listing) adds it after the worse one's; the same advice is said once.
+      fix: unique(bySeverity(list).map(f => fixFor(cause, f.messageId))).join(' '),
       messages: unique(list.map(f => f.message)),
       subjects: unique(list.flatMap(f => f.subjects)),
       evidence: unique(list.flatMap(f => f.evidence)).slice(0, MAX_EVIDENCE),
@@ -75,3 +76,4 @@ function groupByCause(findings: readonly Finding[]): Omit<DiagnosisEntry, 'rank'
 }
 
 const unique = <T>(items: T[]): T[] => [...new Set(items)];
+const bySeverity = (list: readonly Finding[]): Finding[] => [...list].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);

@@ -120,6 +120,53 @@ test('MX addresses: one finding per listed address, on the recipient side, namin
   assert.ok(listed.every(f => f.side === 'recipient'));
 });
 
+// Spamhaus PBL (ZEN 127.0.0.10/11) names end-user ranges, and receivers ask it about clients that connect to send.
+test('a policy listing of an inbound MX is info: it stops nobody delivering to it, and its fix says so', async () => {
+  const { report } = await diagnoseIn({
+    'example.com': { MX: [{ priority: 10, exchange: 'mx1.example.com' }] },
+    'mx1.example.com': { A: ['192.0.2.10'] },
+    '10.2.0.192.zen.spamhaus.org': { A: ['127.0.0.11'], TXT: [['https://check.spamhaus.org/query/ip/192.0.2.10']] },
+  }, 'example.com');
+  const [f] = findingsOf(report);
+  assert.deepEqual([f!.cause, f!.messageId, f!.severity, f!.side], ['rbl.listed', 'policyListedInbound', 'info', 'recipient']);
+  assert.deepEqual(f!.data!['listing'], { reason: 'https://check.spamhaus.org/query/ip/192.0.2.10', direct: false });
+  assert.match(f!.message, /^MX host mx1\.example\.com \(192\.0\.2\.10\) is on Spamhaus ZEN \(zen\.spamhaus\.org\) by policy only: 127\.0\.0\.11 \(PBL: .*\); the list says: "https:\/\/check\.spamhaus\.org\/query\/ip\/192\.0\.2\.10"\. That does not stop anyone delivering to it/);
+  const [entry] = report.diagnosis;
+  assert.equal(entry!.severity, 'info');
+  assert.match(entry!.fix, /^Nothing to fix for mail to the domain/);
+  assert.doesNotMatch(entry!.fix, /infected machine/);
+});
+
+test('a PBL code beside an SBL code is a reputation listing; an MX on each keeps both fixes, the spam one first', async () => {
+  const { report } = await diagnoseIn({
+    'example.com': { MX: [{ priority: 10, exchange: 'mx1.example.com' }, { priority: 20, exchange: 'mx2.example.com' }] },
+    'mx1.example.com': { A: ['192.0.2.10'] },
+    'mx2.example.com': { A: ['192.0.2.20'] },
+    '10.2.0.192.zen.spamhaus.org': { A: ['127.0.0.10'] },
+    '20.2.0.192.zen.spamhaus.org': { A: ['127.0.0.2', '127.0.0.10'] },
+  }, 'example.com');
+  assert.deepEqual(findingsOf(report).map(f => [f.messageId, f.severity]), [['policyListedInbound', 'info'], ['listed', 'error']]);
+  const [entry] = report.diagnosis;
+  assert.equal(entry!.severity, 'error');
+  assert.match(entry!.fix, /^Find and stop the cause first .* Nothing to fix for mail to the domain/);
+});
+
+test('a policy listing of an IP target is a warning with the relay fix; one answered directly says so', async () => {
+  const { report } = await diagnoseIn({ [ZEN]: { A: ['127.0.0.10'] } }, '192.0.2.99');
+  const [f] = findingsOf(report);
+  assert.deepEqual([f!.messageId, f!.severity, f!.side], ['policyListed', 'warning', 'sender']);
+  assert.equal(f!.message, '192.0.2.99 is on Spamhaus ZEN (zen.spamhaus.org) by policy, not for mail it sent: 127.0.0.10 (PBL: the ISP says this address should not send mail directly to the internet). Receivers that use the list refuse mail this address delivers itself to their MX hosts');
+  assert.match(report.diagnosis[0]!.fix, /^This is a policy listing, not a spam verdict: .*relay \(smarthost\).*port 587.*static address/);
+  const direct = formatMessage('rbl.listed', 'policyListed', { ...f!.data!, listing: { reason: 'see https://check.spamhaus.org/', direct: true } });
+  assert.match(direct, /internet\); the list says: "see https:\/\/check\.spamhaus\.org\/" \(answered by the list's own name servers after the resolver was refused\)\. Receivers/);
+});
+
+test('--dnsbl pbl.spamhaus.org reads the PBL zone\'s own codes as a policy listing', async () => {
+  const { report } = await diagnoseIn({ '99.2.0.192.pbl.spamhaus.org': { A: ['127.0.0.11'] } }, '192.0.2.99', { dnsbl: ['pbl.spamhaus.org'] });
+  const [f] = findingsOf(report);
+  assert.deepEqual([f!.cause, f!.messageId, f!.data!['listName']], ['rbl.listed', 'policyListed', 'Spamhaus PBL']);
+});
+
 test('rbl.query-refused is one finding per list, naming every address refused', async () => {
   const { report } = await diagnoseIn({
     'example.com': { MX: [{ priority: 10, exchange: 'mx1.example.com' }, { priority: 20, exchange: 'mx2.example.com' }] },

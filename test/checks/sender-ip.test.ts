@@ -42,6 +42,17 @@ test('a sending IP with a generic, forward-confirmed PTR: ptr.generic only', asy
   assert.equal((check.data['reverse'] as { ptr: string }).ptr, 'found');
 });
 
+test('a sending IP on the PBL is an error on the sender\'s side, with the relay fix, not a cleanup', async () => {
+  const check = await diagnoseIn({
+    '7.100.51.198.in-addr.arpa': { PTR: ['mail.example.com'] },
+    'mail.example.com': { A: [SENDER] },
+    '7.100.51.198.zen.spamhaus.org': { A: ['127.0.0.11'] },
+  }, { senderIp: SENDER, dnsbl: ['zen.spamhaus.org'] });
+  const [f] = check.findings;
+  assert.deepEqual([check.findings.length, f!.cause, f!.messageId, f!.severity, f!.side], [1, 'rbl.listed', 'policyListed', 'error', 'sender']);
+  assert.match(f!.message, /^the sending IP 198\.51\.100\.7 is on Spamhaus ZEN \(zen\.spamhaus\.org\) by policy, not for mail it sent/);
+});
+
 test('the PTR and lists of an IPv6 sending IP are asked by nibbles', async () => {
   const check = await diagnoseIn({
     '5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa': { PTR: ['mail.example.com'] },
