@@ -27,8 +27,8 @@ const DELAY_NOTICE = 3;
 
 /** The shared table of MTA replies (src/replies), as wording rules: the live probes read the same lines. */
 const REPLY_TABLE_RULES: readonly Rule[] = REPLY_PATTERNS.flatMap(pattern => {
-  const { bounce: cause, bounceSide: side } = MEANINGS[pattern.meaning];
-  return cause ? [{ cause, weight: REPLY_TABLE_WEIGHT, re: pattern.re, ...(pattern.classes ? { classes: pattern.classes } : {}), ...(side ? { side } : {}) }] : [];
+  const { bounce: cause, bounceSide: side, bounceFix: fix } = MEANINGS[pattern.meaning];
+  return cause ? [{ cause, weight: REPLY_TABLE_WEIGHT, re: pattern.re, ...(pattern.classes ? { classes: pattern.classes } : {}), ...(side ? { side } : {}), ...(fix ? { fix } : {}) }] : [];
 });
 
 // General wordings, the MTAs' shared reply table, the localized wordings, then each provider's own: all weighed together.
@@ -119,7 +119,7 @@ function applies(rule: Rule, ctx: Context): boolean {
 
 function applyRules(ctx: Context, tallies: Map<CauseId, Tally>, demoted: Set<CauseId>): void {
   for (const rule of ALL_RULES) {
-    if (!applies(rule, ctx)) continue;
+    if (!applies(rule, ctx) || (rule.unless && ctx.texts.some(t => rule.unless!.test(t.text)))) continue;
     const hit = strongestHit(rule.re, ctx.texts);
     if (!hit) continue;
     const weight = rule.weight * hit.weight;

@@ -3,7 +3,7 @@
 // wins), so a reply that names two things is weighed, and a provider's words
 // beat the status code it happened to reuse. Weights: 5 = the phrase names the
 // cause outright, 3-4 = strong, 1-2 = a hint.
-import type { CauseId, Side } from '../causes.js';
+import { fixFor, type CauseId, type Side } from '../causes.js';
 import type { Stage } from './types.js';
 
 export interface Rule {
@@ -22,9 +22,21 @@ export interface Rule {
   side?: Side;
   /** The fix when this wording decided, if the registry's would mislead. */
   fix?: string;
+  /** Not when the reply also says this: it names something more specific that another rule weighs. */
+  unless?: RegExp;
 }
 
 const r = (cause: CauseId, weight: number, re: RegExp, more: Omit<Rule, 'cause' | 'weight' | 're'> = {}): Rule => ({ cause, weight, re, ...more });
+
+/** Policy blocklists by zone, name, lookup link or return code. */
+const POLICY_LISTS =
+  /\bpbl\.spamhaus\.org\b|\bSpamhaus(?:'s)? PBL\b|\bspamhaus\.org\/pbl\b|\bPBL\d{3,}\b|\bPolicy Block ?List\b|\bon the PBL\b|\b(?:RCVD_IN|SPAMHAUS)_PBL\b|\b(?:zen|pbl)\.spamhaus\.org\b[^;\n]{0,40}?\b127\.0\.0\.1[01]\b|\bdul\.dnsbl\.sorbs\.net\b|\bSORBS DUL\b|\bDynamic IP Addresses See:|\bERS-DUL\b/i;
+
+/** A Spamhaus sub-list named outright (case-sensitive: "css" in a MIME type is not Spamhaus CSS). */
+const SPAMHAUS_SUBLIST = /\b(?:PBL|SBL|XBL|CSS|CBL|DROP)\d*\b|\b(?:sbl|xbl|pbl|css|sbl-xbl)\.spamhaus\.org\b|\bspamhaus\.org\/(?:sbl|pbl|xbl|css)\b/;
+
+/** A receiver's words for an end-user address: dynamic, residential, dial-up, end-user. */
+const DYNAMIC_RANGE = /\bdynamic (?:IP|address|pool|range)|\bdynamically[- ]assigned\b|\bresidential\b|\bdial-?up\b|\bend-user (?:IP|address)\b/i;
 
 const GENERIC = ['delivery.expired', 'delivery.delayed', 'smtp.rejected'] as const;
 
@@ -84,6 +96,15 @@ export const RULES: readonly Rule[] = [
   r('rbl.listed', 5, /\bblocked using\b|\blisted (?:at|on|in|by) (?:the )?[\w-]+(?:\.[\w-]+)+\b|\bis in an? (?:black|block) ?list\b|\b(?:black|block)[- ]?listed\b|\bblack list(?:ed)? at\b|\bon (?:a|the) (?:black|block) ?list\b|\bDNSBL\b|\bRBL\b|\blisting in Spamhaus\b|\bBarracuda Reputation\b|\bipcheck\.proofpoint\.com\b|\bdnsbl-lookup\b|\bis blocked by\b.{0,20}\b(?:Spamhaus|SpamCop|Barracuda|SORBS|UCEPROTECT)\b/i, { demotes: ['content.rejected', 'reputation.poor'], side: 'sender' }),
   // "Our block list" is the receiver's own: a reputation decision with its own way out, not a DNSBL.
   r('reputation.poor', 5, /\b(?:on|in) our (?:black|block) ?list\b|\bour (?:internal|own) (?:black|block) ?list\b/i, { demotes: ['rbl.listed'], side: 'sender' }),
+  // Policy lists name end-user and dynamic ranges (Spamhaus PBL, its ZEN codes 127.0.0.10/11, SORBS DUL, Trend Micro
+  // ERS-DUL): a listing, but no verdict on what the address sent, so the fix is a relay, not a cleanup.
+  r('rbl.listed', 6, POLICY_LISTS, { demotes: ['ptr.generic', 'content.rejected', 'reputation.poor'], side: 'sender', fix: fixFor('rbl.listed', 'policyListed') }),
+  // Spamhaus named without its sub-list (ZEN, "blocked using Spamhaus"): its lookup link says which; no guess here.
+  r('rbl.listed', 1, /\bzen\.spamhaus\.org\b|\bblocked using Spamhaus\b|\bSpamhaus(?:'s)? (?:ZEN|list)\b|\b(?:listed|blocked) (?:in|on|at|by) Spamhaus\b|\bis in an? (?:black|block) ?list at zen\b/i, {
+    side: 'sender',
+    fix: fixFor('rbl.listed', 'spamhausZen'),
+    unless: SPAMHAUS_SUBLIST,
+  }),
   r('rbl.listed', 2, /\bspamhaus\b|\bspamcop\b|\bbarracudacentral\b|\bSORBS\b|\bUCEPROTECT\b|\bpsbl\.surriel\b|\b\(BL\)|\bBL\d{6}\b|\[BL2\d\]/i, { side: 'sender' }),
   r('rbl.domain-listed', 7, /\bdbl\.spamhaus\.org\b|\bSpamhaus DBL\b|\bmulti\.uribl\.com\b|\buribl\b|\bsurbl\b|\bURL (?:in (?:the )?message )?(?:\([^)]*\) )?(?:is )?listed\b|\bdomain (?:is )?(?:listed|block ?listed|black ?listed)\b|\bsender domain \S+ is listed\b|\bdomain block ?list\b/i, { demotes: ['rbl.listed', 'content.rejected', 'sender.domain-invalid'], side: 'sender' }),
   r('rbl.query-refused', 8, /\bopen resolver\b|\breturnc\/(?:pub|vol)\b|\b127\.255\.255\.25[45]\b|\bexcessive number of queries\b|\bURIBL_BLOCKED\b|\bquery (?:was )?refused\b|\bpublic (?:dns )?resolver\b/i, { demotes: ['rbl.listed', 'rbl.domain-listed'], side: 'recipient' }),
@@ -92,7 +113,9 @@ export const RULES: readonly Rule[] = [
   // Postfix reject_unknown_client_hostname: no PTR, or one whose name does not resolve back (not forward-confirmed).
   r('ptr.not-fcrdns', 3, /\bcannot find your hostname\b/i, { side: 'sender' }),
   r('ptr.missing', 3, /\bPTR\b|\brDNS\b/i, { side: 'sender' }),
-  r('ptr.generic', 6, /\bdynamic (?:IP|address|pool|range)|\bdynamically assigned\b|\breverse DNS (?:entry|name|record) contains your IP\b|\bgeneric (?:dns )?(?:PTR|rDNS|reverse DNS|hostname)\b|\bresidential\b|\bdial-?up\b|\bcustom reverse DNS\b|\bend-user (?:IP|address)\b/i, { demotes: ['ptr.missing'], side: 'sender' }),
+  r('ptr.generic', 6, /\breverse DNS (?:entry|name|record) contains your IP\b|\bgeneric (?:dns )?(?:PTR|rDNS|reverse DNS|hostname)\b|\bcustom reverse DNS\b/i, { demotes: ['ptr.missing'], side: 'sender' }),
+  // The receiver's own verdict that the address is an end-user one: the way out is a relay, a PTR only for a static server.
+  r('ptr.generic', 6, DYNAMIC_RANGE, { demotes: ['ptr.missing'], side: 'sender', fix: fixFor('ptr.generic', 'dynamicRange') }),
 
   // ---- authentication
   r('auth.spf-fail', 5, /\bSender Policy Framework\b|\bSPF\b.{0,40}\b(?:fail(?:ed|s|ure)?|violation|not (?:authori[sz]ed|permitted|pass))\b|\bfails? to pass SPF\b|\bdoes not designate\b.{0,80}\bpermitted sender\b|\bnot (?:authori[sz]ed|permitted) by SPF\b|\bhard ?fail policy\b|\bopen-?spf\.org\/Why\b/i),

@@ -3,7 +3,7 @@
 // replies), what its documented codes and wordings mean in the registry's terms,
 // and where a sender it blocked goes to be delisted. One table, data only: the
 // classifier reads it the same way for every provider. Sources: docs/providers.md.
-import type { CauseId } from '../causes.js';
+import { fixFor, type CauseId } from '../causes.js';
 import type { Rule } from './patterns.js';
 
 /** An enhanced code a provider documents with its own meaning (subject.detail, or subject.first-last for a range). */
@@ -73,7 +73,7 @@ export const PROVIDERS: readonly Provider[] = [
     marker: /olc\.protection\.outlook\.com|\bhotmail\.|\blive\.com\b|postmaster\.live\.com|\(S3\d{3}\)|\[S3\d{3}\]|\b(?:SC|DY|OU|RP)-00\d\b|Windows Live Hotmail/i,
     rules: [
       r('reputation.poor', 8, /\bpart of their network is on our block list\b|\((?:S3150|S3140)\)|\bSC-00\d\b|\bOU-00\d\b/i, { demotes: ['rbl.listed', 'content.rejected'], side: 'sender' }),
-      r('ptr.generic', 7, /\bDY-00\d\b/i, { demotes: ['content.rejected', 'reputation.poor'], side: 'sender' }),
+      r('ptr.generic', 7, /\bDY-00\d\b/i, { demotes: ['content.rejected', 'reputation.poor'], side: 'sender', fix: fixFor('ptr.generic', 'dynamicRange') }),
       r('rate.limited', 6, /\bRP-00\d\b/i),
     ],
     codes: MICROSOFT_CODES,
@@ -118,7 +118,7 @@ export const PROVIDERS: readonly Provider[] = [
       r('content.rejected', 6, /\billegal attachment\b/i),
       r('rate.limited', 7, /\bsending messages with the same Message-ID\b/i, { demotes: ['reputation.poor'] }),
       // Workspace relay: the IP may not send straight to Gmail's MX, it must go through a relay.
-      r('ptr.generic', 5, /\bis not authorized to send email directly to our servers\b/i, { demotes: ['relay.denied'], side: 'sender' }),
+      r('ptr.generic', 5, /\bis not authorized to send email directly to our servers\b/i, { demotes: ['relay.denied'], side: 'sender', fix: fixFor('ptr.generic', 'dynamicRange') }),
     ],
     codes: [
       code('2.1', 'recipient.disabled', 1, 'disabled account, or a receiving-rate limit (4.2.1)'),
@@ -168,7 +168,8 @@ export const PROVIDERS: readonly Provider[] = [
       // BL000000 (BL004 before): Comcast's own block for spam-like patterns; BL000001-BL000111 name public lists.
       r('reputation.poor', 8, /\bComcast block for spam\b|\bBL0{6}\b|\bBL00[1-5]\b/i, { demotes: ['rbl.listed', 'content.rejected'], side: 'sender' }),
       r('rbl.listed', 6, /\bBL000(?!000)[01]{3}\b|\bBL00[6-9]\b/i, { side: 'sender' }),
-      r('ptr.generic', 6, /\bES0000(?:01|10)\b/i, { side: 'sender' }),
+      // ES000001 and ES000010: mail from Comcast's own or another network's dynamic/residential space.
+      r('ptr.generic', 6, /\bES0000(?:01|10)\b/i, { side: 'sender', fix: fixFor('ptr.generic', 'dynamicRange') }),
       r('rate.limited', 5, /\bToo many sessions opened\b/i),
     ],
     fixes: {

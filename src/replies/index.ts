@@ -3,7 +3,7 @@
 // by the port-25 checks (a live reply) and by `maildiag explain` (a bounce's
 // text). A meaning names the registry cause each of them reports, so a new
 // wording is one line here, not a phrase in two places.
-import type { CauseId, Side } from '../causes.js';
+import { fixFor, type CauseId, type Side } from '../causes.js';
 import { detectProvider, PROVIDERS } from '../explain/providers.js';
 import type { SmtpReply } from '../net/smtp/reply.js';
 
@@ -45,7 +45,7 @@ export type ReplyMeaning =
  * The cause a port-25 probe reports for each meaning, and the one `explain` weighs when a bounce says it (none:
  * probes only). A reply about the client is about the tester in a probe, and about the sending server in a bounce.
  */
-export const MEANINGS: Readonly<Record<ReplyMeaning, { probe: CauseId; bounce?: CauseId; bounceSide?: Side }>> = {
+export const MEANINGS: Readonly<Record<ReplyMeaning, { probe: CauseId; bounce?: CauseId; bounceSide?: Side; bounceFix?: string }>> = {
   'recipient-unknown': { probe: 'smtp.recipient-rejected', bounce: 'recipient.unknown' },
   'server-out-of-storage': { probe: 'smtp.insufficient-storage', bounce: 'smtp.busy' },
   'server-connection-limit': { probe: 'smtp.busy', bounce: 'smtp.busy' },
@@ -56,7 +56,8 @@ export const MEANINGS: Readonly<Record<ReplyMeaning, { probe: CauseId; bounce?: 
   'sender-spf': { probe: 'smtp.untestable' },
   'sender-refused': { probe: 'smtp.untestable' },
   'client-no-ptr': { probe: 'smtp.untestable', bounce: 'ptr.missing', bounceSide: 'sender' },
-  'client-dynamic': { probe: 'smtp.untestable', bounce: 'ptr.generic', bounceSide: 'sender' },
+  // The sending server is refused as an end-user address: a relay is the way out, a PTR only for a static server.
+  'client-dynamic': { probe: 'smtp.untestable', bounce: 'ptr.generic', bounceSide: 'sender', bounceFix: fixFor('ptr.generic', 'dynamicRange') },
   'client-reputation': { probe: 'smtp.untestable', bounce: 'reputation.poor', bounceSide: 'sender' },
   'client-refused': { probe: 'smtp.untestable' },
   'tls-required': { probe: 'smtp.tls-required', bounce: 'tls.starttls-missing' },
@@ -120,7 +121,7 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
 
   // ---- what the server objects to in this client (its address, its reverse DNS, its range, its standing), most specific first
   // Spamhaus PBL, SORBS DUL, T-Online (DIAL): end-user ranges that should send through their provider's relay.
-  p('any', 'client-dynamic', /\bdynamic(?:ally assigned)? (?:IP|address|pool|range|host)|\bDialup\/transient IP\b|\bdial-?up (?:IP|address|range|pool)|\bresidential (?:IP|address|range|network)|\bend-?user (?:IP|address|range|network)|\bpbl\.spamhaus\.org\b|\bSpamhaus PBL\b|\bspamhaus\.org\/pbl\b|\bdul\.dnsbl\.sorbs\.net\b/i, '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using pbl.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1'),
+  p('any', 'client-dynamic', /\bdynamic(?:ally[- ]assigned)? (?:IP|address|pool|range|host)|\bDialup\/transient IP\b|\bdial-?up (?:IP|address|range|pool)|\bresidential (?:IP|address|range|network)|\bend-?user (?:IP|address|range|network)|\bpbl\.spamhaus\.org\b|\bSpamhaus PBL\b|\bspamhaus\.org\/pbl\b|\bdul\.dnsbl\.sorbs\.net\b/i, '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using pbl.spamhaus.org; https://www.spamhaus.org/query/ip/192.0.2.1'),
   // Postfix reject_unknown_client_hostname and reject_unknown_reverse_client_hostname (450 by default).
   p('postfix', 'client-no-ptr', /\bcannot find your (?:reverse )?hostname\b/i, '450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]'),
   // GMX and WEB.DE (United Internet) refuse at connect, with one line per reason.

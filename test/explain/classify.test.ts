@@ -2,7 +2,8 @@
 // spam, connection-level failures kept apart, temporary vs permanent from words.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { causes, isCauseId } from '../../src/causes.js';
+import { causeIds, causes, isCauseId } from '../../src/causes.js';
+import { MEANINGS } from '../../src/replies/index.js';
 import { explain } from '../../src/explain/index.js';
 import { RULES } from '../../src/explain/patterns.js';
 import { ENHANCED } from '../../src/explain/status.js';
@@ -115,6 +116,12 @@ test('every cause a rule, a demotion or a status-code prior names is in the regi
     ...PROVIDERS.flatMap(p => [...(p.codes ?? []).map(c => c.cause), ...Object.keys(p.fixes ?? {})]),
   ];
   assert.deepEqual([...new Set(named)].filter(id => !isCauseId(id)), []);
+});
+
+test('every case fix of the registry is someone\'s: a message of that name, or a wording rule that gives it', () => {
+  const given = new Set([...RULES, ...PROVIDER_RULES].flatMap(rule => (rule.fix ? [rule.fix] : [])).concat(Object.values(MEANINGS).flatMap(m => (m.bounceFix ? [m.bounceFix] : []))));
+  const unused = causeIds.flatMap(id => Object.entries(causes[id].fixes ?? {}).filter(([name, fix]) => !causes[id].messages?.[name] && !given.has(fix)).map(([name]) => `${id}/${name}`));
+  assert.deepEqual(unused, []);
 });
 
 test('the common wordings in German, French, Spanish, Italian, Dutch and Portuguese, without a status code to lean on', () => {
