@@ -15,7 +15,7 @@ import type { DnsblSubject } from './checks/dnsbl-findings.js';
 import type { ClockSource } from './checks/server-clocks.js';
 import type { Unread } from './net/dnsbl-lists.js';
 import type { DirectAttempt, ReturnCode, UnansweredWhy } from './net/dnsbl.js';
-import type { DirectReply, ServerReply } from './net/dns/authorities.js';
+import { NOT_REACHED, type DirectReply, type ServerReply } from './net/dns/authorities.js';
 import type { EmbeddedForm, GenericReason } from './net/ptr-heuristics.js';
 import type { HttpFailure } from './net/https.js';
 import type { ForwardCheck } from './net/reverse-dns.js';
@@ -1828,13 +1828,17 @@ const DIRECT_REPLIES: Record<DirectReply, string> = {
   notAuthoritative: 'an answer without authority, as if something else answered in their place',
   referral: 'a referral that leads nowhere',
   noAddress: 'nothing: their names have no address',
-  noIpv6: 'nothing: their IPv6 addresses could not be asked, this machine has no IPv6 route',
+  noIpv6: 'nothing: not asked, as this machine has no IPv6 route',
+  failedHere: 'nothing: this machine could not send to them',
+  familyUnheard: 'no answer, over an address family over which nothing answered this machine',
 };
 
 /** Why an NXDOMAIN or a SERVFAIL rests on the resolver's word alone. */
 export type Unconfirmed =
   | { code: 'noServers' }
   | { code: 'unanswered'; zone: string; nameServers: string[]; replies: DirectReply[] }
+  /** Some of the servers were not reached for a reason of this machine's (NOT_REACHED): `servers`, what each gave. */
+  | { code: 'notReached'; zone: string; nameServers: string[]; servers: ServerReply[] }
   | { code: 'outOfTime'; waitedMs: number }
   /** The domain's own servers answered, but the resolver asked again with CD gave no answer at all. */
   | { code: 'checkingDisabledUnanswered'; answer: string }
@@ -1845,6 +1849,7 @@ function sayUnconfirmed(why: Unconfirmed): string {
   switch (why.code) {
     case 'noServers': return 'it named no name server of a zone above the domain to ask directly';
     case 'unanswered': return `the name servers of ${why.zone} (${why.nameServers.join(', ')}), asked directly, gave ${sayDirectReplies(why.replies)}; this network may block DNS to servers other than its resolver`;
+    case 'notReached': return `the name servers of ${why.zone} (${why.nameServers.join(', ')}), asked directly, ${why.servers.every(r => NOT_REACHED.includes(r.reply)) ? 'could not be reached' : 'were not all reached'} from this machine, which says nothing about them: ${why.servers.map(sayServerReply).join('; ')}`;
     case 'outOfTime': return `asking the name servers of the zones above it directly took longer than ${seconds(why.waitedMs)}`;
     case 'checkingDisabledUnanswered': return `the domain's own name servers answer for it, but asked again with DNSSEC checking disabled (CD), the resolver gave ${why.answer === 'timeout' ? 'no answer' : `no usable answer (${why.answer})`}, so whether its DNSSEC or the resolver fails is not known`;
     case 'validatedWithCheckingDisabled': return 'the domain\'s own name servers answer for it, and asked again with DNSSEC checking disabled (CD), the resolver answered too and flagged the answer as validated (AD bit): neither the domain\'s DNSSEC nor its name servers explain the SERVFAIL, which may have passed';
@@ -1873,7 +1878,17 @@ function sayDnssecClue(clue: DnssecClue): string {
 }
 
 /** Which name server gave what: "192.0.2.1:53 gave REFUSED, 192.0.2.2:53 gave no answer". */
-const sayServerReplies = (replies: readonly ServerReply[]): string => replies.map(r => `${r.server} gave ${DIRECT_REPLIES[r.reply]}`).join(', ');
+const sayServerReplies = (replies: readonly ServerReply[]): string => replies.map(sayServerReply).join(', ');
+
+/** What one name server gave; for one this machine did not reach, why, in the words port-25 probes use for the same OS errors. */
+function sayServerReply({ server, reply, code }: ServerReply): string {
+  const [family, other] = server.startsWith('[') ? ['IPv6', 'IPv4'] : ['IPv4', 'IPv6'];
+  switch (reply) {
+    case 'failedHere': return `${server} got nothing: this machine could not send to it, ${unreachableWords(code ?? 'no code')}`;
+    case 'familyUnheard': return `${server} gave no answer, and nothing at all answered this machine over ${family} while ${other} servers did: this machine's ${family} most likely does not work (an address with no route out, or a firewall that drops it)`;
+    default: return `${server} gave ${DIRECT_REPLIES[reply]}`;
+  }
+}
 
 /** An MX answer: "MX 10 mx.example.org", or "no MX record" for NODATA. */
 const sayMxAnswer = (exchanges: readonly string[]): string => (exchanges.length ? `MX ${exchanges.join(', ')}` : 'no MX record');

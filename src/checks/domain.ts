@@ -9,12 +9,12 @@
 // servers that answer while the resolver fails point at the domain's DNSSEC
 // when the resolver answers with checking disabled (CD), else at the resolver.
 import { describeAnswer, formatRecord, type DnsAnswer } from '../net/dns/index.js';
-import { askZoneServers, type DirectReply, type Reach, type ZoneLookup } from '../net/dns/authorities.js';
+import { askZoneServers, NOT_REACHED, type Reach, type ZoneLookup } from '../net/dns/authorities.js';
 import { within } from '../net/time.js';
 import { defineCheck, finding, type Finding } from './define.js';
 import type { Net } from '../net/context.js';
 import { resolverFailure, resolverLabels } from './resolver.js';
-import type { DnssecClue } from '../causes.js';
+import type { DnssecClue, Unconfirmed } from '../causes.js';
 
 export default defineCheck({
   id: 'domain',
@@ -68,8 +68,8 @@ async function confirmNxdomain(net: Net, name: string, server: string, evidence:
       if (lookup.delegatedBy) return finding('domain.nxdomain', 'notServed', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, replies: ['nxdomain'] }, details);
       return finding('domain.nxdomain', 'nxdomain', { domain: name, server, zone: lookup.zone, confirmedBy: lookup.server }, details);
     case 'unanswered':
-      if (lookup.delegatedBy && !notAllAsked(lookup)) return finding('domain.nxdomain', 'notServed', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, replies: lookup.replies }, details);
-      return finding('domain.nxdomain', 'unconfirmed', { domain: name, server, why: { code: 'unanswered', zone: lookup.zone, nameServers: lookup.nameServers, replies: lookup.replies } }, details);
+      if (lookup.delegatedBy && !notAllReached(lookup)) return finding('domain.nxdomain', 'notServed', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, replies: lookup.replies }, details);
+      return finding('domain.nxdomain', 'unconfirmed', { domain: name, server, why: unansweredWhy(lookup) }, details);
     case 'noServers':
       return finding('domain.nxdomain', 'unconfirmed', { domain: name, server, why: { code: 'noServers' } }, details);
     case 'outOfTime':
@@ -79,8 +79,18 @@ async function confirmNxdomain(net: Net, name: string, server: string, evidence:
 
 const reachOf = (net: Net): Reach => ({ port: net.authorityPort, ipv6: net.ipv6 });
 
-/** Some of the zone's servers could not be asked (IPv6 ones, from a machine without IPv6): what they would say is not known, so the zone is not blamed. */
-const notAllAsked = (lookup: { replies: readonly DirectReply[] }): boolean => lookup.replies.includes('noIpv6');
+/**
+ * Some of the zone's servers were not reached, for a reason of this machine's
+ * (no IPv6 route, an OS error that fails here, a family nothing answered
+ * over): what they would say is not known, so the zone is not blamed.
+ */
+const notAllReached = (lookup: Extract<ZoneLookup<'MX'>, { kind: 'unanswered' }>): boolean => lookup.byServer.some(r => NOT_REACHED.includes(r.reply));
+
+/** Why the zone's servers settle nothing: this machine did not reach them all, or they gave no answer that could. */
+function unansweredWhy(lookup: Extract<ZoneLookup<'MX'>, { kind: 'unanswered' }>): Unconfirmed {
+  const { zone, nameServers } = lookup;
+  return notAllReached(lookup) ? { code: 'notReached', zone, nameServers, servers: lookup.byServer } : { code: 'unanswered', zone, nameServers, replies: lookup.replies };
+}
 
 /** The domain's own servers answer for it: the resolver (or a filter in front of it) denied it. */
 function filtered(net: Net, name: string, server: string, lookup: Extract<ZoneLookup<'MX'>, { kind: 'exists' }>, evidence: string[]): Finding {
@@ -108,7 +118,7 @@ async function weighServfail(net: Net, name: string, server: string, asked: stri
       if (lookup.delegatedBy) return finding('dns.servfail', 'lameServers', { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, servers: [{ server: lookup.server, reply: 'nxdomain' }], replies: ['nxdomain'] }, subjects);
       return finding('domain.nxdomain', 'zoneDenies', { domain: name, server, zone: lookup.zone, confirmedBy: lookup.server }, subjects);
     case 'unanswered': {
-      if (!lookup.delegatedBy || notAllAsked(lookup)) return finding('dns.servfail', 'unconfirmed', { domain: name, server, why: { code: 'unanswered', zone: lookup.zone, nameServers: lookup.nameServers, replies: lookup.replies } }, subjects);
+      if (!lookup.delegatedBy || notAllReached(lookup)) return finding('dns.servfail', 'unconfirmed', { domain: name, server, why: unansweredWhy(lookup) }, subjects);
       const silent = lookup.byServer.length > 0 && lookup.byServer.every(r => r.reply === 'timeout' || r.reply === 'error');
       const data = { domain: name, server, delegatedBy: lookup.delegatedBy, nameServers: lookup.nameServers, servers: lookup.byServer, replies: lookup.replies };
       return finding('dns.servfail', silent ? 'deadServers' : 'lameServers', data, subjects);

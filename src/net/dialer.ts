@@ -3,6 +3,7 @@
 // server on 127.0.0.1), politeness (at most one connection per address and
 // port at a time, across a whole audit), and connect outcomes as values.
 import net from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { Slots } from './slots.js';
 
 export type DialResult =
@@ -112,6 +113,19 @@ export function dialFailure(err: NodeJS.ErrnoException, waitedMs: number): DialR
   }
 }
 
+/**
+ * OS error codes by which a socket could not send at all: no route from here
+ * (ENETUNREACH, EHOSTUNREACH: the OS, or the first router, knows no way), no
+ * source address or support for that address family (EADDRNOTAVAIL,
+ * EAFNOSUPPORT: an IPv6 address without a route out), or a firewall on this
+ * machine (EACCES, EPERM). They are about this machine's network, never the
+ * word of the server that was asked.
+ */
+const FAILS_HERE = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'EAFNOSUPPORT', 'ENETDOWN', 'EACCES', 'EPERM']);
+
+export const failsHere = (code: string | undefined): boolean => code !== undefined && FAILS_HERE.has(code);
+
+/** localhost, 127/8 and ::1, and 127/8 mapped into IPv6 (::ffff:127.0.0.2, which DNS writes ::ffff:7f00:2). */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return host === 'localhost' || (ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback');
 }

@@ -110,8 +110,20 @@ test('the domain\'s only server has an IPv6 address: asked over IPv6 it shows th
   assert.deepEqual(domainFindings(await asked.run()).map(f => [f.cause, f.messageId]), [['dns.resolver-filtered', 'denied']]);
   const noRoute = await world(specs, FILTERING_RESOLVER, false);
   const [nx] = domainFindings(await noRoute.run());
-  assert.deepEqual([nx?.cause, nx?.messageId, nx?.data['why']], ['domain.nxdomain', 'unconfirmed', { code: 'unanswered', zone: DOMAIN, nameServers: ['ns1.shop.example'], replies: ['noIpv6'] }]);
+  assert.deepEqual([nx?.cause, nx?.messageId, nx?.data['why']], ['domain.nxdomain', 'unconfirmed', { code: 'notReached', zone: DOMAIN, nameServers: ['ns1.shop.example'], servers: [{ server: `[::1]:${noRoute.zones.port}`, reply: 'noIpv6' }] }]);
+  assert.match(nx!.message, /and only the resolver: the name servers of shop\.example \(ns1\.shop\.example\), asked directly, could not be reached from this machine, which says nothing about them: \[::1\]:\d+ gave nothing: not asked, as this machine has no IPv6 route$/);
   assert.deepEqual(noRoute.zones.log['::1'], []);
+});
+
+test('the domain\'s only server is IPv6, and this machine has an IPv6 address over which nothing answers: not "not served", unconfirmed with IPv6 here the suspect', async () => {
+  const specs: ZoneSpec[] = [{ ...delegating, delegations: { [DOMAIN]: { 'ns1.shop.example': '::1' } } }, { host: '::1', zone: DOMAIN, misbehave: 'DROP' }];
+  const { zones, run } = await world(specs);
+  const report = await run(DOMAIN, ['domain']);
+  const [nx] = domainFindings(report);
+  assert.deepEqual([nx?.cause, nx?.messageId], ['domain.nxdomain', 'unconfirmed']);
+  assert.deepEqual(nx!.data['why'], { code: 'notReached', zone: DOMAIN, nameServers: ['ns1.shop.example'], servers: [{ server: `[::1]:${zones.port}`, reply: 'familyUnheard' }] });
+  assert.match(nx!.message, /this machine's IPv6 most likely does not work/);
+  assert.doesNotMatch(nx!.message, /do not serve it/);
 });
 
 for (const [misbehave, reply, words] of [

@@ -11,7 +11,8 @@ import { diagnose } from '../../src/diagnose.js';
 import { parseTarget } from '../../src/cli/targets.js';
 import { defaultRunOptions } from '../../src/pipeline/options.js';
 import type { Report } from '../../src/report/schema.js';
-import { testNet } from '../helpers/net.js';
+import { testNet, withIpv6FailingHere } from '../helpers/net.js';
+import type { Net } from '../../src/net/context.js';
 import { checkOf } from '../helpers/diagnosis.js';
 import { startZoneServers, type ZoneSpec } from '../helpers/zone-servers.js';
 
@@ -34,13 +35,17 @@ const serving: ZoneSpec = { host: OWN, zone: DOMAIN, records: { [DOMAIN]: { MX: 
 const NOW = new Date('2026-12-05T12:00:00Z');
 const seconds = (iso: string): number => Date.parse(iso) / 1000;
 
-/** `ipv6`: whether this machine has an IPv6 route, as the run is told (the sandbox's ::1 answers either way). */
-async function world(specs: ZoneSpec[], resolverZone: SimZone, ipv6 = true) {
+/**
+ * `ipv6`: whether this machine has an IPv6 route, as the run is told (the
+ * sandbox's ::1 answers either way); `path`: what this machine's network
+ * does to the run's questions (by default, nothing).
+ */
+async function world(specs: ZoneSpec[], resolverZone: SimZone, ipv6 = true, path: (net: Net) => Net = net => net) {
   const resolver = await startSimDns(resolverZone);
   const zones = await startZoneServers(specs);
   closers.push(() => resolver.close(), zones.close);
   const run = (target = DOMAIN): Promise<Report> =>
-    diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true }), testNet(TIMEOUT_MS, [resolver.server], { authorityPort: zones.port, now: () => NOW, ipv6 }), { only: ['domain'] });
+    diagnose(parseTarget(target), defaultRunOptions({ allowPrivate: true }), path(testNet(TIMEOUT_MS, [resolver.server], { authorityPort: zones.port, now: () => NOW, ipv6 })), { only: ['domain'] });
   return { resolver, zones, run };
 }
 
@@ -102,9 +107,51 @@ test('an own server reached only over IPv6 answers: asked over IPv6, the domain 
   const noRoute = await world([delegating({ 'ns1.shop.example': '::1' }), ownV6], resolverWith(), false);
   const [unconfirmed] = domainFindings(await noRoute.run());
   assert.deepEqual([unconfirmed?.cause, unconfirmed?.messageId], ['dns.servfail', 'unconfirmed']);
-  assert.match(unconfirmed!.message, /their IPv6 addresses could not be asked, this machine has no IPv6 route/);
+  assert.deepEqual(unconfirmed!.data['why'], { code: 'notReached', zone: DOMAIN, nameServers: ['ns1.shop.example'], servers: [{ server: `[::1]:${noRoute.zones.port}`, reply: 'noIpv6' }] });
+  assert.match(unconfirmed!.message, /could not be reached from this machine, which says nothing about them: \[::1\]:\d+ gave nothing: not asked, as this machine has no IPv6 route$/);
+  assert.doesNotMatch(unconfirmed!.message, /block DNS/, 'no IPv6 route is the reason, not a network that blocks DNS');
   assert.deepEqual(noRoute.zones.log['::1'], []);
 });
+
+// A machine with a global IPv6 address whose IPv6 does not work (a router
+// advertising a prefix with no upstream, a container with no route out, a
+// firewall dropping IPv6) sends to IPv6 name servers and hears nothing, or
+// the OS refuses at once: that is this machine's, never dead servers.
+test('the only own server is IPv6, and IPv6 here drops everything while IPv4 answers: not dead servers but unconfirmed, IPv6 here the suspect', async () => {
+  const { zones, run } = await world([delegating({ 'ns1.shop.example': '::1' }), { ...serving, host: '::1', misbehave: 'DROP' }], resolverWith());
+  const report = await run();
+  assert.deepEqual(domainFindings(report).map(f => [f.cause, f.messageId]), [['dns.servfail', 'unconfirmed']]);
+  const [unconfirmed] = domainFindings(report);
+  assert.deepEqual(unconfirmed!.data['why'], { code: 'notReached', zone: DOMAIN, nameServers: ['ns1.shop.example'], servers: [{ server: `[::1]:${zones.port}`, reply: 'familyUnheard' }] });
+  assert.match(unconfirmed!.message, /\[::1\]:\d+ gave no answer, and nothing at all answered this machine over IPv6 while IPv4 servers did: this machine's IPv6 most likely does not work/);
+  assert.ok(zones.log['::1']!.includes(`${DOMAIN} MX`), 'it was asked');
+});
+
+test('the same silent IPv6 server where IPv6 answers this machine (the zone above answered over it): its silence is its own, dead servers', async () => {
+  const v6Parent = '::1';
+  const own = '::ffff:127.0.0.2';
+  const resolverZone = { ...resolverWith(), 'a.nic.example': { AAAA: [v6Parent] } };
+  const { zones, run } = await world([{ ...delegating({ 'ns1.shop.example': own }), host: v6Parent }, { ...serving, host: own, misbehave: 'DROP' }], resolverZone);
+  const [dead] = domainFindings(await run());
+  assert.deepEqual([dead?.cause, dead?.messageId, dead?.side], ['dns.servfail', 'deadServers', 'recipient']);
+  // The glue carries 127.0.0.2 mapped into IPv6, as DNS writes it.
+  assert.deepEqual(dead!.data['servers'], [{ server: `[::ffff:7f00:2]:${zones.port}`, reply: 'timeout' }]);
+});
+
+for (const code of ['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'EPERM']) {
+  test(`sending to IPv6 name servers fails here (${code}): never dead servers, even beside a dead IPv4 one; the OS error is named`, async () => {
+    const specs = [delegating({ 'ns1.shop.example': OWN, 'ns2.shop.example': '::1' }), { ...serving, misbehave: 'DROP' as const }, { ...serving, host: '::1', misbehave: 'DROP' as const }];
+    const { zones, run } = await world(specs, resolverWith(), true, net => withIpv6FailingHere(net, code));
+    const [unconfirmed] = domainFindings(await run());
+    assert.deepEqual([unconfirmed?.cause, unconfirmed?.messageId], ['dns.servfail', 'unconfirmed']);
+    const why = unconfirmed!.data['why'] as { code: string; servers: { server: string; reply: string }[] };
+    assert.equal(why.code, 'notReached');
+    assert.deepEqual([...why.servers].sort((a, b) => a.server.localeCompare(b.server)), [{ server: `[::1]:${zones.port}`, reply: 'failedHere', code }, { server: `${OWN}:${zones.port}`, reply: 'timeout' }]);
+    assert.match(unconfirmed!.message, /were not all reached from this machine, which says nothing about them: /);
+    assert.match(unconfirmed!.message, new RegExp(`\\[::1\\]:\\d+ got nothing: this machine could not send to it, [^;]*\\(${code}: `));
+    assert.deepEqual(zones.log['::1'], [], 'nothing left this machine for it');
+  });
+}
 
 test('the IPv4 server is dead and the IPv6 one answers: not dead servers; from a machine without IPv6, not dead either, only unconfirmed', async () => {
   const specs = [delegating({ 'ns1.shop.example': OWN, 'ns2.shop.example': '::1' }), { ...serving, misbehave: 'DROP' as const }, { ...serving, host: '::1' }];

@@ -130,3 +130,12 @@ test('loopback only: a name server off this machine is not asked, and the answer
   assert.deepEqual(answer, { kind: 'error', message: 'network access is disabled, and 192.0.2.53 is not on this machine', servers: ['192.0.2.53:53'] });
   assert.equal(dns.stats.sent, 0);
 });
+
+test('a question the OS will not send is an error that carries the OS\'s code, the same on every try', async () => {
+  // Without SO_BROADCAST the kernel refuses a datagram to the broadcast address at once (EACCES): nothing leaves this machine.
+  const dns = createDnsClient({ servers: [{ host: '255.255.255.255', port: 53 }], timeoutMs: 300, retries: 1 });
+  const answer = await dns.query('example.com', 'A');
+  assert.equal(answer.kind, 'error');
+  assert.deepEqual([answer.kind === 'error' && answer.code, answer.kind === 'error' && answer.servers], ['EACCES', ['255.255.255.255:53']]);
+  assert.match(answer.kind === 'error' ? answer.message : '', /^255\.255\.255\.255:53: .*EACCES.*; 255\.255\.255\.255:53: /);
+});

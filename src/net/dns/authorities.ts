@@ -4,6 +4,7 @@
 // tell a domain that does not exist from one the resolver (or a DNS filter in
 // front of it) denies. Outcomes are values; the checks say what they mean.
 import { label, normalizeName } from './client.js';
+import { failsHere } from '../dialer.js';
 import { describeAnswer, type DnsAnswer, type DnsClient, type DnsServer, type Referral, type RrType } from './types.js';
 
 /** Name servers asked at most per zone: enough for a second opinion, and polite to the zone. */
@@ -70,15 +71,24 @@ export const askedDirectly = (line: string, servers: readonly DnsServer[]): stri
 
 /**
  * What a name server asked directly gave instead of an authoritative answer or
- * a referral down; `noIpv6`: not asked, an IPv6 address on a machine without
- * an IPv6 route (it says nothing about the server).
+ * a referral down. Three say nothing about the server, only about this
+ * machine's path to it (NOT_REACHED): `noIpv6`, not asked, an IPv6 address on
+ * a machine without an IPv6 route; `failedHere`, the OS would not send to it
+ * (failsHere: no route, no source address, a local firewall); `familyUnheard`,
+ * no answer over an address family over which nothing at all answered this
+ * machine during the lookup while the other family did (an IPv6 address with
+ * no working route out, a firewall dropping IPv6).
  */
-export type DirectReply = 'timeout' | 'error' | 'servfail' | 'refused' | 'nxdomain' | 'notAuthoritative' | 'referral' | 'noAddress' | 'noIpv6';
+export type DirectReply = 'timeout' | 'error' | 'servfail' | 'refused' | 'nxdomain' | 'notAuthoritative' | 'referral' | 'noAddress' | 'noIpv6' | 'failedHere' | 'familyUnheard';
 
-/** One server's reply, "ip:port" and what it gave. */
+/** The replies that say nothing about a server: this machine did not reach it. */
+export const NOT_REACHED: readonly DirectReply[] = ['noIpv6', 'failedHere', 'familyUnheard'];
+
+/** One server's reply, "ip:port" and what it gave; `code`, the OS's error code of a `failedHere`. */
 export interface ServerReply {
   server: string;
   reply: DirectReply;
+  code?: string;
 }
 
 interface Asked {
@@ -101,6 +111,20 @@ export type ZoneLookup<T extends RrType> =
   /** None of them answered with authority, nor referred further down: `replies` what they gave, `byServer` which gave what (those that could not be asked too, as `noIpv6`). */
   | ({ kind: 'unanswered'; replies: DirectReply[]; byServer: ServerReply[]; evidence: string[] } & Asked);
 
+type Family = 4 | 6;
+const familyOf = (host: string): Family => (host.includes(':') ? 6 : 4);
+
+/** The resolver, and the servers asked directly, with the address families over which any of them answered (`heard`). */
+function listening(dns: DnsClient, heard: Set<Family>): DnsClient {
+  const query: DnsClient['query'] = (name, type, options) =>
+    dns.query(name, type, options).then(answer => {
+      // A label is "ip:port" or "[ipv6]:port": a bracket is IPv6.
+      if ('server' in answer) heard.add(answer.server.startsWith('[') ? 6 : 4);
+      return answer;
+    });
+  return { ...dns, query };
+}
+
 /**
  * Ask the name servers of the zone above `name` (found through the resolver)
  * for `name` `type` without recursion, and follow their referrals down to the
@@ -108,7 +132,9 @@ export type ZoneLookup<T extends RrType> =
  * each; the first authoritative answer or referral down is taken. `evidence`
  * collects what was asked as it goes (a caller that stops waiting keeps it).
  */
-export async function askZoneServers<T extends RrType>(dns: DnsClient, name: string, type: T, reach: Reach, evidence: string[] = []): Promise<ZoneLookup<T>> {
+export async function askZoneServers<T extends RrType>(resolver: DnsClient, name: string, type: T, reach: Reach, evidence: string[] = []): Promise<ZoneLookup<T>> {
+  const heard = new Set<Family>();
+  const dns = listening(resolver, heard);
   const found = await findAuthorities(dns, parentOf(normalizeName(name)), reach);
   evidence.push(...found.evidence);
   if (!found.zone || !(found.servers.length + found.unreachable.length)) return { kind: 'noServers', evidence };
@@ -117,15 +143,16 @@ export async function askZoneServers<T extends RrType>(dns: DnsClient, name: str
   for (let referrals = 0; ; referrals++) {
     const notAsked = unreachable.map(s => ({ server: label(s), reply: 'noIpv6' as const }));
     if (!servers.length) return { kind: 'unanswered', replies: ['noIpv6'], byServer: notAsked, ...asked, evidence };
-    const answers = await firstConclusive(dns, name, type, servers, asked.zone);
-    evidence.push(...answers.map(a => askedDirectly(describeAnswer(name, type, a), [serverOf(a, servers)])));
+    const asks = await firstConclusive(dns, name, type, servers, asked.zone);
+    const answers = asks.map(a => a.answer);
+    evidence.push(...asks.map(({ server, answer }) => askedDirectly(describeAnswer(name, type, answer), [server])));
     const conclusive = answers.find((a): a is Conclusive<T> => conclusiveFor(a, name, asked.zone));
     if (!conclusive || conclusive.kind === 'nxdomain') {
       if (conclusive) return { kind: 'nxdomain', server: conclusive.server, ...asked, evidence };
-      const byServer = [...answers.map(a => ({ server: label(serverOf(a, servers)), reply: replyOf(a) })), ...notAsked];
+      const byServer = [...asks.map(({ server, answer }) => replyFrom(server, answer, heard)), ...notAsked];
       return { kind: 'unanswered', replies: [...new Set(byServer.map(r => r.reply))], byServer, ...asked, evidence };
     }
-    if (conclusive.kind === 'records' || !conclusive.referral) return { kind: 'exists', server: conclusive.server, answeredBy: serverOf(conclusive, servers), answer: conclusive, ...asked, evidence };
+    if (conclusive.kind === 'records' || !conclusive.referral) return { kind: 'exists', server: conclusive.server, answeredBy: asks.find(a => a.answer === conclusive)!.server, answer: conclusive, ...asked, evidence };
     if (referrals === MAX_REFERRALS) return { kind: 'unanswered', replies: ['referral'], byServer: [{ server: conclusive.server, reply: 'referral' }], ...asked, evidence };
     const next = await referredServers(dns, conclusive.referral, reach, evidence);
     asked = { zone: conclusive.referral.zone, nameServers: next.nameServers, delegatedBy: asked.zone };
@@ -134,14 +161,20 @@ export async function askZoneServers<T extends RrType>(dns: DnsClient, name: str
   }
 }
 
+/** One server asked directly, and its answer. */
+interface Ask<T extends RrType> {
+  server: DnsServer;
+  answer: DnsAnswer<T>;
+}
+
 /** Ask every server at once; resolve at the first conclusive answer, or when all have answered. */
-function firstConclusive<T extends RrType>(dns: DnsClient, name: string, type: T, servers: readonly DnsServer[], zone: string): Promise<DnsAnswer<T>[]> {
+function firstConclusive<T extends RrType>(dns: DnsClient, name: string, type: T, servers: readonly DnsServer[], zone: string): Promise<Ask<T>[]> {
   return new Promise(resolve => {
-    const answers: DnsAnswer<T>[] = [];
+    const asks: Ask<T>[] = [];
     for (const server of servers) {
       void dns.query(name, type, { servers: [server], recursive: false }).then(answer => {
-        answers.push(answer);
-        if (conclusiveFor(answer, name, zone) || answers.length === servers.length) resolve([...answers]);
+        asks.push({ server, answer });
+        if (conclusiveFor(answer, name, zone) || asks.length === servers.length) resolve([...asks]);
       });
     }
   });
@@ -159,6 +192,19 @@ function conclusiveFor<T extends RrType>(answer: DnsAnswer<T>, name: string, zon
 const leadsDown = (to: string, name: string, from: string): boolean => isAtOrUnder(normalizeName(name), to) && to !== from && isAtOrUnder(to, from);
 
 const isAtOrUnder = (name: string, zone: string): boolean => zone === '.' || name === zone || name.endsWith(`.${zone}`);
+
+/**
+ * What one server gave, weighed against this machine's path to it: silence
+ * over a family that `heard` lacks while it holds the other is this
+ * machine's suspect, and an OS error that fails here is never the server's.
+ */
+function replyFrom(server: DnsServer, answer: DnsAnswer, heard: ReadonlySet<Family>): ServerReply {
+  const at = label(server);
+  if (answer.kind === 'error' && failsHere(answer.code)) return { server: at, reply: 'failedHere', code: answer.code! };
+  const silent = answer.kind === 'timeout' || answer.kind === 'error';
+  if (silent && !heard.has(familyOf(server.host)) && heard.size) return { server: at, reply: 'familyUnheard' };
+  return { server: at, reply: replyOf(answer) };
+}
 
 function replyOf(answer: DnsAnswer): DirectReply {
   switch (answer.kind) {
@@ -179,12 +225,6 @@ async function referredServers(dns: DnsClient, referral: Referral, reach: Reach,
   const nameServers = referral.nameServers.slice(0, MAX_AUTHORITIES);
   const addresses = await Promise.all(nameServers.map(ns => (ns.addresses.length ? ns.addresses : addressesOf(dns, ns.name, evidence))));
   return { nameServers: nameServers.map(ns => ns.name), ...reachable(addresses.flat(), reach) };
-}
-
-/** The server an answer came from, for its evidence line. */
-function serverOf(answer: DnsAnswer, servers: readonly DnsServer[]): DnsServer {
-  const where = 'server' in answer ? answer.server : answer.servers[0];
-  return servers.find(s => label(s) === where) ?? servers[0]!;
 }
 
 const parentOf = (name: string): string => (name.includes('.') ? name.slice(name.indexOf('.') + 1) : '.');

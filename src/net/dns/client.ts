@@ -38,7 +38,7 @@ const MAX_CACHED = 5_000;
 type Attempt =
   | { kind: 'answer'; packet: WirePacket; server: string }
   | { kind: 'timeout' }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string; code?: string };
 
 export function createDnsClient(options: DnsClientOptions): DnsClient {
   const cache = new AnswerCache(MAX_CACHED);
@@ -50,6 +50,7 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
 
   async function ask(name: string, type: RrType, servers: DnsServer[], bits: QueryBits): Promise<DnsAnswer> {
     const errors: string[] = [];
+    const codes = new Set<string | undefined>();
     for (let round = 0; round <= options.retries; round++) {
       for (const server of servers) {
         stats.sent++;
@@ -61,11 +62,16 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
           if (answer.kind === 'servfail' && servers.length > 1 && round === 0 && server !== servers.at(-1)) continue;
           return answer;
         }
-        if (attempt.kind === 'error') errors.push(`${label(server)}: ${attempt.message}`);
+        if (attempt.kind === 'error') {
+          errors.push(`${label(server)}: ${attempt.message}`);
+          codes.add(attempt.code);
+        }
       }
     }
     const tried = servers.map(label);
-    return errors.length ? { kind: 'error', message: errors.join('; '), servers: tried } : { kind: 'timeout', servers: tried };
+    if (!errors.length) return { kind: 'timeout', servers: tried };
+    const [code] = codes;
+    return { kind: 'error', message: errors.join('; '), servers: tried, ...(codes.size === 1 && code ? { code } : {}) };
   }
 
   return {
@@ -223,7 +229,7 @@ class UdpTransport {
         if (!packet) return; // malformed datagram: keep waiting for a real answer
         if (answersQuestion(packet, id, name, type)) finish({ kind: 'answer', packet, server: where });
       });
-      target.send(encodeQuery(id, name, type, bits), err => finish({ kind: 'error', message: err.message }));
+      target.send(encodeQuery(id, name, type, bits), (err: NodeJS.ErrnoException) => finish({ kind: 'error', message: err.message, ...(err.code ? { code: err.code } : {}) }));
     });
   }
 }
@@ -274,8 +280,8 @@ class ServerSocket {
   }
 
   /** Send now when connected, else once the socket is: most questions of a run skip a promise turn. */
-  send(query: Buffer, fail: (err: Error) => void): void {
-    const onSent = (err: Error | null) => err && fail(err);
+  send(query: Buffer, fail: (err: NodeJS.ErrnoException) => void): void {
+    const onSent = (err: NodeJS.ErrnoException | null) => err && fail(err);
     if (this.socket) return this.socket.send(query, onSent);
     this.connecting.then(socket => socket.send(query, onSent), fail);
   }
@@ -310,7 +316,7 @@ function askTcp(server: DnsServer, name: string, type: RrType, bits: QueryBits, 
       if (packet.flag_tc) return finish({ kind: 'error', message: 'the answer is too large even for TCP' });
       finish({ kind: 'answer', packet, server: label(server) });
     });
-    socket.on('error', err => finish({ kind: 'error', message: `truncated over UDP and TCP failed (${(err as NodeJS.ErrnoException).code ?? err.message})` }));
+    socket.on('error', (err: NodeJS.ErrnoException) => finish({ kind: 'error', message: `truncated over UDP and TCP failed (${err.code ?? err.message})`, ...(err.code ? { code: err.code } : {}) }));
     socket.on('end', () => finish({ kind: 'error', message: 'TCP connection closed before a full answer' }));
   });
 }

@@ -65,8 +65,12 @@ export type DnsAnswer<T extends RrType = RrType> =
   | ({ kind: 'refused' } & Answered)
   /** No server answered in time (after retries). */
   | { kind: 'timeout'; servers: string[] }
-  /** Answers came back but could not be used (malformed, TCP refused after truncation...). */
-  | { kind: 'error'; message: string; servers: string[] };
+  /**
+   * Answers came back but could not be used (malformed, TCP refused after
+   * truncation...), or the OS would not send the question: then `code` is its
+   * error code (ENETUNREACH, EACCES...), when every failed try gave the same.
+   */
+  | { kind: 'error'; message: string; servers: string[]; code?: string };
 
 export type DnsOutcome = DnsAnswer['kind'];
 
