@@ -192,12 +192,12 @@ const registry = defineCauses({
     severity: 'warning',
     side: 'local',
     explanation:
-      'Certificates are valid from one date to another, and maildiag judges them by this machine\'s clock. Here the clock is far off what the peers show: servers state a time hours or days away (in their SMTP greeting or HTTP Date header) by which a certificate that looks expired or not valid yet here is valid, a public CA\'s certificate starts later than this clock\'s today (public CAs never date ahead), or every mail server presents a certificate that is valid only from a later date. Such certificates say more about this clock than about the servers; a certificate that is out of date by the servers\' time too is reported on its own.',
+      'Certificates are valid from one date to another, and maildiag judges them by this machine\'s clock. Here the clock is far off what the peers show: servers state a time hours or days away (in their SMTP greeting or HTTP Date header) by which a certificate that looks expired or not valid yet here is valid (two servers agreeing, or one server and the CA that dated the certificate: one server\'s clock alone may be the wrong one), a public CA\'s certificate starts later than this clock\'s today (public CAs never date ahead), or every mail server presents a certificate that is valid only from a later date. Such certificates say more about this clock than about the servers; a certificate that is out of date by the servers\' time too is reported on its own.',
     fix: 'Set this machine\'s clock right (enable NTP: "timedatectl set-ntp true", or check the time zone and the hardware clock), then run maildiag again.',
     refs: ['RFC 5280 §4.1.2.5', 'RFC 5322 §3.3', 'RFC 9110 §6.6.1'],
     // Not the certificate causes: the certificate check itself tells a certificate this clock explains from one that is out of date by the servers' time too.
     // Of a broken MTA-STS policy, only a policy certificate refused for its dates alone: a clock explains no missing MX or malformed policy.
-    masksMessages: { 'mta-sts.invalid': ['certOutOfDate'] },
+    masksMessages: { 'mta-sts.invalid': ['certOutOfDate', 'certNotYetValidOrClock'] },
     messages: {
       certificatesFromLater: 'every MX host\'s certificate ({certificates}) is valid only from a later date than this machine\'s clock ({clock}); the earliest from {earliestValidFrom|day}: the clock is most likely behind',
       aheadOfServer: 'this machine\'s clock ({clock}) is {hours} hours ahead of the Date that {host} sent ({serverDate})',
@@ -759,6 +759,7 @@ const registry = defineCauses({
       expired: 'the certificate of {server|hostAndIps} expired on {validTo|day} ({daysAgo} days ago)',
       enforcedByMtaSts: STS_ENFORCED,
       intermediateExpired: 'the intermediate certificate {subject} of {server|hostAndIps} expired on {validTo|day} ({daysAgo} days ago)',
+      expiredOneWitness: 'the certificate of {server|hostAndIps} expired on {validTo|day} ({daysAgo} days ago) by this machine\'s clock ({clock}), yet {host} states in its {source|clockSource} a time {hours} hours earlier ({serverDate}), by which it has not: either the certificate expired, or this clock is ahead, and one server\'s clock (which may be stuck) does not tell which; if "date" here is right, renew the certificate',
     },
   },
   'tls.cert-expiring': {
@@ -787,6 +788,7 @@ const registry = defineCauses({
       enforcedByMtaSts: STS_ENFORCED,
       notYetValidOrClock: 'the certificate of {server|hostAndIps} is valid only from {validFrom} while this machine\'s clock says {clock}, and no server stated the time to tell which is wrong: either the certificate was put in service too early, or this clock is behind (if "date" here is wrong, set this clock right first)',
       intermediateNotYetValid: 'the intermediate certificate {subject} of {server|hostAndIps} is valid only from {validFrom|day}',
+      notYetValidOneWitness: 'the certificate of {server|hostAndIps} is valid only from {validFrom} while this machine\'s clock says {clock}, yet {host} states in its {source|clockSource} a time {hours} hours later ({serverDate}), by which it is valid: either the certificate was put in service too early, or this clock is behind, and one server\'s clock (which may be wrong) does not tell which (if "date" here is wrong, set this clock right first)',
     },
   },
   'tls.cert-name-mismatch': {
@@ -824,6 +826,7 @@ const registry = defineCauses({
       tlsFailed: '{domain}: the TLS handshake with {host} ({ip}) failed: {reason|tlsFailure}',
       certInvalid: '{domain}: the certificate of {host} is not valid ({reason}); senders must not use a policy fetched without a valid certificate (RFC 8461 §3.3)',
       certOutOfDate: '{domain}: the certificate of {host} is out of date by this machine\'s clock ({reason}); senders must not use a policy fetched without a valid certificate (RFC 8461 §3.3)',
+      certNotYetValidOrClock: '{domain}: the certificate of {host} is valid only from {validFrom} while this machine\'s clock says {clock}: either it was put in service too early, or this clock is behind (if "date" here is wrong, set this clock right first); senders must not use a policy fetched without a valid certificate (RFC 8461 §3.3)',
       handshakeTimedOut: '{domain}: {host} ({ip}) did not complete the TLS handshake in time',
       downloadTimedOut: '{domain}: {host} ({ip}) did not complete the policy download in time',
       tooLarge: '{domain}: the policy at {url} is larger than {maxKilobytes} KB',

@@ -3,10 +3,10 @@
 // each on its own, so an expired certificate is also seen to be self-signed.
 import { isIP } from 'node:net';
 import { certificateCoversHost, inspectChain, type CertificateFacts, type ChainFacts } from '../net/tls.js';
-import type { TlsSession } from '../pipeline/facts.js';
+import type { PresentedCertificate, TlsSession } from '../pipeline/facts.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
 import { enforcedByMtaSts } from './mta-sts-enforced.js';
-import { describeReading, judgeClock, MAX_CLOCK_SKEW_MS, skewData, smtpReadings, type ClockReading, type ClockVerdict } from './server-clocks.js';
+import { corroborated, describeReading, judgeClock, MAX_CLOCK_SKEW_MS, skewData, smtpReadings, type ClockReading, type ClockVerdict } from './server-clocks.js';
 
 /** Senders start to fail soon after; 14 days leaves time to renew. */
 const EXPIRING_WITHIN_DAYS = 14;
@@ -24,11 +24,12 @@ export default defineCheck({
   title: 'MX TLS certificates',
   targets: ['domain', 'ip'],
   needs: ['tlsSessions'],
-  // The time servers stated, to tell a certificate out of date from this machine's clock being off; the MTA-STS policy that makes a failing certificate stop mail.
-  uses: ['smtp25', 'httpClocks', 'stsPolicy'],
+  // The time servers stated, to tell a certificate out of date from this machine's clock being off; the MTA-STS policy that makes a failing
+  // certificate stop mail, and the policy server's certificate when it was refused for its dates (to judge them by the servers' time too).
+  uses: ['smtp25', 'httpClocks', 'stsPolicy', 'stsCertificate'],
   provides: [],
   emits: ['tls.cert-untrusted', 'tls.cert-expired', 'tls.cert-expiring', 'tls.cert-not-yet-valid', 'tls.cert-name-mismatch', 'clock.skewed'],
-  async run({ tlsSessions, smtp25 = [], httpClocks = [], stsPolicy }, { options, net }) {
+  async run({ tlsSessions, smtp25 = [], httpClocks = [], stsPolicy, stsCertificate }, { options, net }) {
     const now = net.time.now();
     const readings = [...smtpReadings(smtp25), ...httpClocks];
     const judged = groupByCertificate(tlsSessions).map(group => {
@@ -40,8 +41,9 @@ export default defineCheck({
     // The clock finding says what each future certificate would have: they are not listed again.
     const findings = judged.flatMap(j => j.findings).filter(f => !(behind && f.messageId === 'notYetValidOrClock'));
     const failures = judged.flatMap(({ group, findings }) => findings.map(({ cause }) => ({ host: group.host, cause })));
+    const policyClock = stsCertificate ? policyCertificateClock(stsCertificate, readings, now, options.caCerts) : [];
     return {
-      findings: [...(behind ? [behind] : []), ...findings, ...enforcedByMtaSts(failures, stsPolicy)],
+      findings: [...(behind ? [behind] : []), ...findings, ...policyClock, ...enforcedByMtaSts(failures, stsPolicy)],
       data: {
         certificates: judged.map(({ group, facts }) => ({ host: group.host, addresses: group.ips, ...facts.leaf, trust: facts.trust, chain: facts.path.map(c => c.subject) })),
         ...(readings.length ? { serverClocks: readings } : {}),
@@ -59,15 +61,27 @@ export default defineCheck({
  * so there the server's own greeting is one clock against ours.
  */
 interface Clocks {
-  /** For end dates and untrusted certificates: the other servers' time. */
+  /** For end dates and untrusted certificates: the other servers' time, convicting this clock only when WITNESSES of them agree. */
   others: ClockVerdict;
-  /** For the start date of a CA-dated certificate. */
+  /** For the start date of a CA-dated certificate: the CA is one witness, so one server's time is the second. */
   startDate: ClockVerdict;
 }
 
-function clocksFor(group: CertificateGroup, facts: ChainFacts, readings: ClockReading[], now: Date): Clocks {
-  const others = judgeClock(readings.filter(r => r.host !== group.host), now);
+function clocksFor(group: Pick<CertificateGroup, 'host'>, facts: ChainFacts, readings: ClockReading[], now: Date): Clocks {
+  const others = corroborated(judgeClock(readings.filter(r => r.host !== group.host), now));
   return { others, startDate: facts.trust.kind === 'trusted' ? judgeClock(readings, now) : others };
+}
+
+/**
+ * The MTA-STS policy server's certificate, refused for its dates: the mta-sts
+ * check reports the broken policy; here, only that this clock explains the
+ * dates, when the servers' time says so (clock.skewed then masks it).
+ */
+function policyCertificateClock({ host, ip, chain }: PresentedCertificate, readings: ClockReading[], now: Date, caCerts: string[]): Finding[] {
+  const facts = inspectChain(chain, caCerts);
+  const about: About = { server: { host, ips: [ip] }, sha256: facts.leaf.sha256 };
+  const details = { subjects: [host, ip], evidence: [describeCertificate(facts.leaf)] };
+  return dateFindings(facts, now, clocksFor({ host }, facts, readings, now), about, details).filter(f => f.cause === 'clock.skewed');
 }
 
 function groupByCertificate(sessions: TlsSession[]): CertificateGroup[] {
@@ -154,10 +168,11 @@ function dateFindings(facts: ChainFacts, now: Date, clocks: Clocks, about: About
     if (clock.kind === 'unknown' && leaf && here === 'notYetValid' && publicCaDatedLater(facts, now)) {
       return [finding('clock.skewed', 'publicCaDatedLater', { ...data, issuer: cert.issuer, clock: now.toISOString() }, details)];
     }
-    if (clock.kind !== 'off') return [dateFinding(here, leaf, now, data, details, clock)];
+    if (clock.kind === 'unknown' || clock.kind === 'agrees') return [dateFinding(here, leaf, now, data, details, clock)];
     const servers = new Date(clock.witness.at);
     const there = dateState(cert, servers);
     if (there === here) return [dateFinding(here, leaf, servers, data, details, clock)];
+    if (clock.kind === 'lone') return [loneWitnessFinding(here, leaf, clock.witness, now, data, details)];
     return [clockFinding(here, clock.witness, now, data, details), ...(there ? [dateFinding(there, leaf, servers, data, details, clock)] : [])];
   });
 }
@@ -193,6 +208,18 @@ function clockFinding(state: NonNullable<DateState>, witness: ClockReading, now:
     subjects: [...new Set([...(details.subjects ?? []), witness.host])],
     evidence: details.evidence ?? [],
   });
+}
+
+/**
+ * Out of date by this clock, fine by the one server that stated another time:
+ * one of the two clocks is wrong, and one server's word does not tell which.
+ * The certificate stays the finding (the recipient's to check), naming both.
+ */
+function loneWitnessFinding(state: NonNullable<DateState>, leaf: boolean, witness: ClockReading, now: Date, data: CertificateData, details: FindingDetails): Finding {
+  const clock = { ...skewData(witness, now), ...data };
+  if (leaf && state === 'expired') return finding('tls.cert-expired', 'expiredOneWitness', { ...clock, daysAgo: daysBetween(new Date(data.validTo), now) }, details);
+  if (leaf && state === 'notYetValid') return finding('tls.cert-not-yet-valid', 'notYetValidOneWitness', clock, details);
+  return dateFinding(state, leaf, now, data, details, { kind: 'unknown' });
 }
 
 /** What the servers said the time was, beside this machine's clock. */

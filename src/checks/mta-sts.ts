@@ -6,7 +6,8 @@ import { say } from '../causes.js';
 import { describeAnswer, joinTxt, type DnsAnswer } from '../net/dns/index.js';
 import { httpsGet, type HttpsResult } from '../net/https.js';
 import { nonGlobalReason } from '../net/ip.js';
-import type { MxHost } from '../pipeline/facts.js';
+import { inspectChain } from '../net/tls.js';
+import type { MxHost, PresentedCertificate } from '../pipeline/facts.js';
 import { defineCheck, finding, type CheckContext, type Finding, type MessageOf } from './define.js';
 import { describeReading, MAX_CLOCK_SKEW_MS, offsetMs, readingFrom, skewData, type ClockReading } from './server-clocks.js';
 
@@ -92,7 +93,8 @@ export default defineCheck({
   title: 'MTA-STS policy',
   targets: ['domain'],
   needs: ['domain', 'mxHosts'],
-  provides: ['httpClocks', 'stsPolicy'],
+  // A policy certificate refused for its dates goes on to the certificate check, which has every server's time to judge them by.
+  provides: ['httpClocks', 'stsPolicy', 'stsCertificate'],
   emits: ['mta-sts.invalid', 'clock.skewed'],
   budget: 'policyFetch',
   async run({ domain, mxHosts }, ctx) {
@@ -117,7 +119,7 @@ export default defineCheck({
     const seen = [...evidence, ...fetched.evidence];
     const data = { records, id: record.id, policyUrl: url, ...fetched.data };
     const reading = fetched.serverDate === undefined ? undefined : readingFrom(policyHost, 'http-date', fetched.serverDate);
-    const provided = { httpClocks: reading ? [reading] : [] };
+    const provided = { httpClocks: reading ? [reading] : [], ...(fetched.outOfDate ? { stsCertificate: fetched.outOfDate } : {}) };
     if (!fetched.ok) return { ...invalid(fetched.problem, policyHost, seen, data), provided };
     const clock = reading && clockSkew(reading, ctx.net.time.now());
     const policy = await parseStsPolicy(fetched.body);
@@ -161,8 +163,8 @@ function clockSkew(reading: ClockReading, now: Date): Finding | undefined {
   });
 }
 
-/** `serverDate`: the HTTP Date of the last response, whatever its status. */
-type PolicyFetch = { serverDate?: string; evidence: string[]; data: Record<string, unknown> } & ({ ok: true; body: string } | { ok: false; problem: StsProblem });
+/** `serverDate`: the HTTP Date of the last response, whatever its status; `outOfDate`: the certificate refused for its dates alone. */
+type PolicyFetch = { serverDate?: string; outOfDate?: PresentedCertificate; evidence: string[]; data: Record<string, unknown> } & ({ ok: true; body: string } | { ok: false; problem: StsProblem });
 
 /** RFC 8461 §3.3: HTTPS to mta-sts.<domain>, resolved with our resolver; the first address that connects answers. */
 async function fetchPolicy(host: string, { net, options, signal }: CheckContext): Promise<PolicyFetch> {
@@ -185,8 +187,8 @@ async function fetchPolicy(host: string, { net, options, signal }: CheckContext)
   const fetchEvidence = [...evidence, ...attempts.map(({ ip, result }) => `GET https://${host}${POLICY_PATH} (${ip}): ${describeResult(result)}`)];
   const serverDate = last.result.kind === 'response' ? last.result.headers.date : undefined;
   const seen = { evidence: fetchEvidence, data, ...(serverDate === undefined ? {} : { serverDate }) };
-  const problem = fetchFailure(host, last.ip, last.result);
-  if (problem) return { ok: false, problem, ...seen };
+  const problem = fetchFailure(host, last.ip, last.result, { now: net.time.now(), caCerts: options.caCerts });
+  if (problem) return { ok: false, problem, ...seen, ...(outOfDate(last.result) ? { outOfDate: { host, ip: last.ip, chain: last.result.chain } } : {}) };
   const response = last.result as Extract<HttpsResult, { kind: 'response' }>;
   return { ok: true, body: response.body.toString('utf8'), ...seen };
 }
@@ -208,13 +210,16 @@ function describeResult(result: HttpsResult): string {
 
 /** OpenSSL's verdict when a certificate's dates alone are wrong by this machine's clock (no name or trust problem beside it). */
 const OUT_OF_DATE = /^(?:CERT_HAS_EXPIRED|CERT_NOT_YET_VALID)$/;
+const outOfDate = (result: HttpsResult): result is Extract<HttpsResult, { kind: 'cert-invalid' }> => result.kind === 'cert-invalid' && OUT_OF_DATE.test(result.reason);
 
 /** Why the fetched policy cannot be used (the message adds the domain and the URL), or undefined for a text/plain 200. */
-function fetchFailure(host: string, ip: string, result: HttpsResult): StsProblem | undefined {
+function fetchFailure(host: string, ip: string, result: HttpsResult, clock: { now: Date; caCerts: string[] }): StsProblem | undefined {
   switch (result.kind) {
     case 'connect-failed': return { messageId: 'connectFailed', data: { host, ip, outcome: result.outcome } };
     case 'tls-failed': return { messageId: 'tlsFailed', data: { host, ip, reason: result.reason } };
-    case 'cert-invalid': return { messageId: OUT_OF_DATE.test(result.reason) ? 'certOutOfDate' : 'certInvalid', data: { host, reason: result.reason } };
+    case 'cert-invalid':
+      if (!OUT_OF_DATE.test(result.reason)) return { messageId: 'certInvalid', data: { host, reason: result.reason } };
+      return result.reason === 'CERT_NOT_YET_VALID' ? notYetValid(host, result.chain, clock) : { messageId: 'certOutOfDate', data: { host, reason: result.reason } };
     case 'timeout': return { messageId: result.phase === 'handshake' ? 'handshakeTimedOut' : 'downloadTimedOut', data: { host, ip } };
     case 'too-large': return { messageId: 'tooLarge', data: { maxKilobytes: MAX_POLICY_BYTES / 1024 } };
     case 'http-error': return { messageId: 'httpError', data: { reason: result.reason } };
@@ -230,7 +235,19 @@ function fetchFailure(host: string, ip: string, result: HttpsResult): StsProblem
   }
 }
 
+/**
+ * A certificate not valid yet by this clock: either it was put in service too
+ * early, or this clock is behind. Which one, the certificate check tells when
+ * servers stated the time (stsCertificate); this names both suspects.
+ */
+function notYetValid(host: string, chain: Buffer[], { now, caCerts }: { now: Date; caCerts: string[] }): StsProblem {
+  const starts = inspectChain(chain, caCerts).path.map(cert => cert.validFrom);
+  const validFrom = starts.reduce((latest, from) => (Date.parse(from) > Date.parse(latest) ? from : latest));
+  return { messageId: 'certNotYetValidOrClock', data: { host, validFrom, clock: now.toISOString() } };
+}
+
 function summarize(result: HttpsResult): Record<string, unknown> {
+  if (result.kind === 'cert-invalid') return { kind: result.kind, reason: result.reason };
   if (result.kind !== 'response') return { ...result };
   const { location, 'content-type': contentType } = result.headers;
   return { kind: result.kind, status: result.status, contentType, ...(location ? { location: truncate(location) } : {}), bytes: result.body.length };

@@ -93,12 +93,14 @@ export const offsetMs = (reading: ClockReading, now: Date): number => Date.parse
 /**
  * What the readings make of this machine's clock: nothing without readings or
  * when they disagree among themselves; otherwise the clock agrees with them or
- * is off, and `witness` is the reading of the median offset.
+ * is off, and `witness` is the reading of the median offset. `lone`: off by
+ * the word of fewer servers than WITNESSES (corroborated), which names this
+ * clock as a suspect but does not convict it.
  */
 export type ClockVerdict =
   | { kind: 'unknown' }
   | { kind: 'agrees'; readings: ClockReading[] }
-  | { kind: 'off'; witness: ClockReading; readings: ClockReading[] };
+  | { kind: 'off' | 'lone'; witness: ClockReading; readings: ClockReading[] };
 
 export function judgeClock(readings: readonly ClockReading[], now: Date): ClockVerdict {
   if (!readings.length) return { kind: 'unknown' };
@@ -106,6 +108,20 @@ export function judgeClock(readings: readonly ClockReading[], now: Date): ClockV
   if (offsetMs(sorted.at(-1)!, now) - offsetMs(sorted[0]!, now) > MAX_CLOCK_SKEW_MS) return { kind: 'unknown' };
   const witness = sorted[Math.floor((sorted.length - 1) / 2)]!;
   return Math.abs(offsetMs(witness, now)) <= MAX_CLOCK_SKEW_MS ? { kind: 'agrees', readings: sorted } : { kind: 'off', witness, readings: sorted };
+}
+
+/**
+ * Servers that must agree before what they say of this clock convicts it: a
+ * server's clock can be stuck too (an appliance without NTP, a dead CMOS
+ * battery), and one stuck clock alone would blame this one for a certificate
+ * that really is out of date.
+ */
+export const WITNESSES = 2;
+
+/** An 'off' verdict resting on fewer than WITNESSES servers is a lone one. */
+export function corroborated(verdict: ClockVerdict): ClockVerdict {
+  if (verdict.kind !== 'off' || new Set(verdict.readings.map(r => r.host)).size >= WITNESSES) return verdict;
+  return { ...verdict, kind: 'lone' };
 }
 
 /** What a clock finding's data says about one reading against this machine's clock. */

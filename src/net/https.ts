@@ -6,7 +6,7 @@
 import http from 'node:http';
 import tls from 'node:tls';
 import type { Net } from './context.js';
-import { upgradeToTls, type TlsFailure } from './tls.js';
+import { peerChain, upgradeToTls, type TlsFailure } from './tls.js';
 import { VERSION } from '../version.js';
 
 export interface HttpsRequest {
@@ -29,8 +29,8 @@ export type HttpsResult =
   | { kind: 'too-large'; status: number; maxBytes: number }
   | { kind: 'connect-failed'; outcome: 'refused' | 'reset' | 'timeout' | 'unreachable' }
   | { kind: 'tls-failed'; reason: TlsFailure }
-  /** The handshake worked but the certificate is not valid for the host (OpenSSL's reason, or the name check's). */
-  | { kind: 'cert-invalid'; reason: string }
+  /** The handshake worked but the certificate is not valid for the host (OpenSSL's reason, or the name check's); `chain`, as presented, leaf first (DER). */
+  | { kind: 'cert-invalid'; reason: string; chain: Buffer[] }
   | { kind: 'timeout'; phase: 'handshake' | 'response' }
   /** Not HTTP, a header section over the parser's limit, or the connection cut mid-response. */
   | { kind: 'http-error'; reason: HttpFailure };
@@ -52,7 +52,7 @@ export async function httpsGet({ dialer, time }: Pick<Net, 'dialer' | 'time'>, r
       if (handshake.kind === 'failed') return { kind: 'tls-failed', reason: handshake.reason };
       try {
         const problem = certificateProblems(handshake.socket, request.host, handshake.authorizationError);
-        if (problem) return { kind: 'cert-invalid', reason: problem };
+        if (problem) return { kind: 'cert-invalid', reason: problem, chain: peerChain(handshake.socket) };
         return await readResponse(handshake.socket, request, options, time.httpsResponseMs);
       } finally {
         handshake.socket.destroy();

@@ -133,7 +133,8 @@ function readNodeExtraCa(): string | null {
   }
 }
 
-function peerChain(socket: tls.TLSSocket): Buffer[] {
+/** The chain the peer presented, leaf first (DER). */
+export function peerChain(socket: tls.TLSSocket): Buffer[] {
   const chain: Buffer[] = [];
   let cert = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
   while (cert?.raw && !chain.some(c => c.equals(cert!.raw))) {

@@ -98,6 +98,15 @@ export interface Facts {
   httpClocks: ClockReading[];
   /** The domain's MTA-STS policy, fetched and valid: the mode senders apply and the pattern that lists each MX host (null: unlisted). */
   stsPolicy: StsPolicyFact;
+  /** The MTA-STS policy server's certificate, when it was refused for its dates alone: to judge them by the servers' time too. */
+  stsCertificate: PresentedCertificate;
+}
+
+/** A certificate chain a server presented, leaf first (DER), with where it was seen. */
+export interface PresentedCertificate {
+  host: string;
+  ip: string;
+  chain: Buffer[];
 }
 
 export interface StsPolicyFact {

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -98,7 +99,11 @@ test('an expired certificate is refused', async () => {
   const expired = createCertificate({ commonName: HOST, altNames: [HOST], issuer: ca, notBefore: daysFromNow(-100), notAfter: daysFromNow(-10) });
   const s = await serverWith(expired.certPem, expired.keyPem);
   const result = await get(HOST, {}, s.port);
-  assert.deepEqual(result, { kind: 'cert-invalid', reason: 'CERT_HAS_EXPIRED' });
+  assert.equal(result.kind, 'cert-invalid');
+  assert.ok(result.kind === 'cert-invalid');
+  assert.equal(result.reason, 'CERT_HAS_EXPIRED');
+  // The chain it presented comes back, so its dates can be judged by the servers' time too.
+  assert.equal(new X509Certificate(result.chain[0]!).validTo, new X509Certificate(expired.certPem).validTo);
 });
 
 test('a certificate for another name is refused', async () => {
