@@ -133,6 +133,8 @@ export interface SmtpProbe {
     /** The reply itself broke the protocol: over the reader's caps, never finished, or not SMTP at all. */
     malformed?: { how: 'too-long' | 'unfinished' | 'garbage'; bytes?: number; waitedMs?: number };
   };
+  /** This end of the first connection that got an answer (socket.localAddress): behind NAT a private address, not the one the server saw. */
+  localAddress?: string;
   /** "C: ..." / "S: ..." lines, "-- ..." notes. */
   transcript: string[];
 }
@@ -206,9 +208,10 @@ class MxProber {
     if (opened.kind !== 'connected') {
       // A reset as the connection opens is the server's (or its firewall's) abort, like one before the greeting.
       const outcome: SmtpOutcome = opened.kind === 'reset' ? { kind: 'no-greeting', reason: 'reset', detail: { code: 'dial', failure: opened }, waitedMs: 0 } : opened;
-      return this.giveUp(transcript, outcome, { step: 'connect', reason: { code: 'dial', failure: opened } });
+      return this.giveUp(transcript, { outcome }, { step: 'connect', reason: { code: 'dial', failure: opened } });
     }
     const session = opened.session;
+    const local = session.localAddress === undefined ? {} : { localAddress: session.localAddress };
     const served: Served[] = [];
     try {
       const started = performance.now();
@@ -216,10 +219,11 @@ class MxProber {
       const greetingMs = Math.round(performance.now() - started);
       if (greeting.kind !== 'reply' || greeting.reply.code !== 220) {
         const outcome = greetingFailure(greeting, greetingMs);
-        return this.giveUp(transcript, outcome, { step: 'greeting', reason: greeting.kind === 'reply' ? { code: 'reply', reply: replyText(greeting.reply) } : { code: 'read', failure: greeting } }, greeting.kind === 'reply' ? greeting.reply : undefined);
+        const reason: StopReason = greeting.kind === 'reply' ? { code: 'reply', reply: replyText(greeting.reply) } : { code: 'read', failure: greeting };
+        return this.giveUp(transcript, { outcome, ...local }, { step: 'greeting', reason }, greeting.kind === 'reply' ? greeting.reply : undefined);
       }
       session.startSessionLimit();
-      const facts: HostFacts = { outcome: { kind: 'greeted', connectMs: opened.connectMs, greetingMs }, greeting: greeting.reply, greetingName: announcedName(greeting.reply) };
+      const facts: HostFacts = { outcome: { kind: 'greeted', connectMs: opened.connectMs, greetingMs }, greeting: greeting.reply, greetingName: announcedName(greeting.reply), ...local };
       const readiness = await this.establish(session, facts);
       this.host.greeted(facts, transcript);
       if (readiness === 'ready') {
@@ -471,9 +475,9 @@ class MxProber {
   }
 
   /** The host could not be talked to: every waiting request gets that, now and for the rest of the run. */
-  private giveUp(transcript: Transcript, outcome: SmtpOutcome, incomplete: Incomplete, reply?: SmtpReply): void {
+  private giveUp(transcript: Transcript, connection: Pick<HostFacts, 'outcome' | 'localAddress'>, incomplete: Incomplete, reply?: SmtpReply): void {
     if (this.host.state.name === 'new') {
-      this.host.unreachable({ outcome, ...(reply ? { greeting: reply } : {}) }, transcript);
+      this.host.unreachable({ ...connection, ...(reply ? { greeting: reply } : {}) }, transcript);
       return;
     }
     // A later session failed where the first got through: the host became busy, or the plaintext retry after a failed TLS handshake did not work.

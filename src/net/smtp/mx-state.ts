@@ -16,7 +16,7 @@ export const MAX_RECIPIENTS_PER_TRANSACTION = 100;
 /** Distinct domains whose recipients got the same temporary refusal before the host is taken to refuse everyone that way. */
 export const HOST_WIDE_SAMPLES = 5;
 
-export type HostFacts = Pick<SmtpProbe, 'outcome' | 'greeting' | 'greetingName' | 'ehlo' | 'ehloName' | 'starttls' | 'plaintextMail' | 'ehloAfterTls'>;
+export type HostFacts = Pick<SmtpProbe, 'outcome' | 'greeting' | 'greetingName' | 'ehlo' | 'ehloName' | 'starttls' | 'plaintextMail' | 'ehloAfterTls' | 'localAddress'>;
 export type RequestResult = Omit<SmtpProbe, 'host' | 'ip' | 'port' | 'family' | 'preference'>;
 export type Incomplete = NonNullable<SmtpProbe['incomplete']>;
 
