@@ -40,6 +40,19 @@ export function nonGlobalReason(ip: string): string | undefined {
   return lists.find(r => r.family === family && r.list.check(address, family))?.reason;
 }
 
+/** An address as text, in its usual form (an IPv4-mapped IPv6 address as the IPv4 address, IPv6 as RFC 5952 writes it); undefined when it is not one. */
+export function wellFormedAddress(text: string): string | undefined {
+  const address = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(text)?.[1] ?? text;
+  switch (net.isIP(address)) {
+    case 4: return address;
+    case 6: return canonicalIPv6(address);
+    default: return undefined;
+  }
+}
+
+/** The same address however written (an IPv6 address compressed or not). */
+export const sameAddress = (a: string, b: string): boolean => wellFormedAddress(a) !== undefined && wellFormedAddress(a) === wellFormedAddress(b);
+
 /** The PTR name of an address; an IPv4-mapped IPv6 address is the IPv4 address, whose PTR lives under in-addr.arpa. */
 export function reverseName(ip: string): string {
   const address = ipaddr.process(ip);

@@ -5,6 +5,7 @@
 // wording is one line here, not a phrase in two places.
 import { fixFor, type CauseId, type Side } from '../causes.js';
 import { detectProvider, PROVIDERS } from '../explain/providers.js';
+import { sameAddress, wellFormedAddress } from '../net/ip.js';
 import type { SmtpReply } from '../net/smtp/reply.js';
 
 export type MtaFamily = 'postfix' | 'exim' | 'exchange' | 'google' | 'sendmail' | 'opensmtpd' | 'haraka' | 'yahoo' | 'any';
@@ -255,3 +256,35 @@ export function clientObjection(reply: SmtpReply, server = '', { atHello = false
 
 /** The refusal is about the client (it names its address, "your IP", "this host", a blocklist it is on): about the tester, not the domain. */
 export const aboutClient = (reply: SmtpReply, server?: string): boolean => clientObjection(reply, server) !== undefined;
+
+/** A reply longer than this is not searched for an address: refusals name the client in their first lines. */
+const MAX_ADDRESS_SCAN = 2048;
+
+/**
+ * Where refusals name the client's address, most certain first: an address literal ("Client host
+ * [192.0.2.1]", Postfix's "unknown[192.0.2.1]", Gmail's "[192.0.2.1] The IP you're using", Outlook's
+ * "messages from [192.0.2.1]"); words that name the client ("IP=192.0.2.1" of T-Online, Exim's "rejected
+ * because 192.0.2.1 is in a black list", Yahoo's "Messages from 192.0.2.1", "your IP 192.0.2.1"); a lookup
+ * link's address parameter (Proofpoint's "?ip=192.0.2.1", GMX's "i=ip&v=192.0.2.1"). An address in a
+ * link's path (spamhaus.org/query/ip/…) is not tied to the client and is never taken.
+ */
+const ADDRESS = String.raw`((?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)|[\da-f]*:[\da-f:.]*[\da-f])`;
+const CLIENT_ADDRESS_WORDINGS: readonly RegExp[] = [
+  new RegExp(String.raw`\[(?:IPv6:)?${ADDRESS}\]`, 'gi'),
+  new RegExp(String.raw`\b(?:IP|address|from|client|host|because)(?: *[=:] *| +)\(?${ADDRESS}`, 'gi'),
+  new RegExp(String.raw`[?&](?:ip|i=ip&v)=${ADDRESS}`, 'gi'),
+];
+
+/**
+ * The client's address as this refusal names it, if it names one: the first well-formed address of the
+ * most certain wording that has one, never `server` (the server's own address, which greetings quote).
+ */
+export function clientAddressIn(reply: SmtpReply, server: string): string | undefined {
+  const text = asText(reply).slice(0, MAX_ADDRESS_SCAN);
+  for (const wording of CLIENT_ADDRESS_WORDINGS) {
+    const named = [...text.matchAll(wording)].map(m => wellFormedAddress(m[1]!));
+    const client = named.find((ip): ip is string => ip !== undefined && !sameAddress(ip, server));
+    if (client) return client;
+  }
+  return undefined;
+}
