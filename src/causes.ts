@@ -13,6 +13,7 @@ import type { SpfAbsence, SpfWalk } from './auth/spf-walk.js';
 import type { CheckedAddress } from './checks/addresses.js';
 import type { DnsblSubject } from './checks/dnsbl-findings.js';
 import type { ClockSource } from './checks/server-clocks.js';
+import type { TesterAddress, TesterReverse } from './checks/tester-address.js';
 import type { Unread } from './net/dnsbl-lists.js';
 import type { DirectAttempt, ReturnCode, UnansweredWhy } from './net/dnsbl.js';
 import { NOT_REACHED, type DirectReply, type ServerReply } from './net/dns/authorities.js';
@@ -550,13 +551,13 @@ const registry = defineCauses({
     messages: {
       sessionStopped: '{server|hostAndIp}: the session stopped at {step|upper}: {reason|stopReason}',
       commandDeferred: '{server|hostAndIp} deferred {command} with {reply|quoted}, so the rest was not tested',
-      clientBlocklisted: '{server|hostAndIp} answered {command} with {reply|quoted}: the address maildiag connects from is on a blocklist that server uses, which says nothing about the domain, so the rest was not tested. Run maildiag from a server IP that is on no blocklist, or look this IP up on the list named and ask for its removal',
-      clientNoPtr: '{server|hostAndIp} answered {command} with {reply|quoted}: the address maildiag connects from has no reverse DNS (PTR) that resolves back to it, which says nothing about the domain, so the rest was not tested. Run maildiag from a host with forward-confirmed reverse DNS (a mail server), or ask whoever runs this network for a PTR record',
-      clientDynamicIp: '{server|hostAndIp} answered {command} with {reply|quoted}: the address maildiag connects from is in a dynamic, residential or end-user range, from which that server takes no direct mail, which says nothing about the domain, so the rest was not tested. Run maildiag from a server with a static IP and its own reverse DNS',
-      clientReputation: '{server|hostAndIp} answered {command} with {reply|quoted}: that server rates the address maildiag connects from as a poor sender, which says nothing about the domain, so the rest was not tested. Run maildiag from a mail server\'s IP with a good sending history, or ask that server\'s admin to allow this one',
-      clientRate: '{server|hostAndIp} answered {command} with {reply|quoted}: that server limits connections or mail from the address maildiag connects from, which says nothing about the domain, so the rest was not tested. Try again later, or from another host',
-      clientHeloName: '{server|hostAndIp} answered {command} with {reply|quoted}: that server refuses maildiag\'s EHLO name {helo}, which says nothing about the domain, so the rest was not tested. Re-run with --helo set to this machine\'s real host name (one whose A record and PTR match its IP)',
-      clientRefused: '{server|hostAndIp} answered {command} with {reply|quoted}: that server refuses the host maildiag connects from, not the domain, so the rest was not tested. Run maildiag from a mail server\'s IP, or ask that server\'s admin to allow this one',
+      clientBlocklisted: '{server|hostAndIp} answered {command} with {reply|quoted}: the address maildiag connects from is on a blocklist that server uses, which says nothing about the domain, so the rest was not tested{seen|testerAddress}. Run maildiag from a server IP that is on no blocklist, or look this IP up on the list named and ask for its removal',
+      clientNoPtr: '{server|hostAndIp} answered {command} with {reply|quoted}: the address maildiag connects from has no reverse DNS (PTR) that resolves back to it, which says nothing about the domain, so the rest was not tested{seen|testerAddressNoPtr}. Run maildiag from a host with forward-confirmed reverse DNS (a mail server), or ask whoever runs this network for a PTR record',
+      clientDynamicIp: '{server|hostAndIp} answered {command} with {reply|quoted}: the address maildiag connects from is in a dynamic, residential or end-user range, from which that server takes no direct mail, which says nothing about the domain, so the rest was not tested{seen|testerAddressDynamic}. Run maildiag from a server with a static IP and its own reverse DNS',
+      clientReputation: '{server|hostAndIp} answered {command} with {reply|quoted}: that server rates the address maildiag connects from as a poor sender, which says nothing about the domain, so the rest was not tested{seen|testerAddress}. Run maildiag from a mail server\'s IP with a good sending history, or ask that server\'s admin to allow this one',
+      clientRate: '{server|hostAndIp} answered {command} with {reply|quoted}: that server limits connections or mail from the address maildiag connects from, which says nothing about the domain, so the rest was not tested{seen|testerAddress}. Try again later, or from another host',
+      clientHeloName: '{server|hostAndIp} answered {command} with {reply|quoted}: that server refuses maildiag\'s EHLO name {helo}, which says nothing about the domain, so the rest was not tested{seen|testerAddressHelo}. Re-run with --helo set to this machine\'s real host name (one whose A record and PTR match its IP)',
+      clientRefused: '{server|hostAndIp} answered {command} with {reply|quoted}: that server refuses the host maildiag connects from, not the domain, so the rest was not tested{seen|testerAddress}. Run maildiag from a mail server\'s IP, or ask that server\'s admin to allow this one',
       chosenSenderUnknown: '{server|hostAndIp} answered {command} with {reply|quoted}: that server could not verify the sender maildiag was told to use ({sender}), its domain not found or its address not deliverable, which is about the --from chosen for the test, not the domain, so the rest was not tested. Re-run with a --from whose domain exists and takes mail, or without --from (the null sender <>, which every server must accept)',
       chosenSenderNotAuthorised: '{server|hostAndIp} answered {command} with {reply|quoted}: the SPF of the sender maildiag was told to use ({sender}) does not allow the address maildiag connects from, which is about the --from chosen for the test, not the domain, so the rest was not tested. Re-run with a --from whose domain authorises this machine in its SPF, or without --from (the null sender <>, which every server must accept)',
       chosenSenderRefused: '{server|hostAndIp} answered {command} with {reply|quoted}: that server takes no mail from the sender maildiag was told to use ({sender}), which is about the --from chosen for the test, not the domain, so the rest was not tested. Re-run with a --from of a domain this machine may send for, or without --from (the null sender <>, which every server must accept)',
@@ -1767,6 +1768,38 @@ function sayForwardLookup(lookup: Pick<ForwardCheck, 'name' | 'addresses' | 'out
 
 const EMBEDDED_FORMS: Record<EmbeddedForm, string> = { inOrder: 'octets in order', reversed: 'octets reversed', zeroPadded: 'zero-padded digits', hexadecimal: 'hexadecimal' };
 
+/** What a forward-confirmed PTR tells the admin, by what the server objected to (none: the facts alone). */
+type ConfirmedPtrReading = 'noPtr' | 'dynamic' | 'heloName';
+
+/** The address a server that refused the tester saw: "; that server saw this machine as 192.0.2.1, which has no PTR record". */
+function sayTesterAddress(seen: TesterAddress, reading?: ConfirmedPtrReading): string {
+  switch (seen.from) {
+    case 'unknown': return '';
+    case 'nat': return `; this machine connects from ${seen.ip} (${seen.range}), through NAT, so the public address that server saw is not known here`;
+    case 'reply': return `; that server saw this machine as ${seen.ip}${sayTesterReverse(seen.reverse, reading)}`;
+    case 'local': return `; this machine connected from ${seen.ip}${sayTesterReverse(seen.reverse, reading)}`;
+  }
+}
+
+const CONFIRMED_PTR_READINGS: Record<ConfirmedPtrReading, string> = {
+  noPtr: ', so its reverse DNS is in order as seen from here: that server may have read an older or failed answer; try again later',
+  dynamic: ', so that server goes by a list of dynamic ranges (such as the Spamhaus PBL) or its own rules, not by the name',
+  heloName: ', the name to give with --helo',
+};
+
+function sayTesterReverse(reverse: TesterReverse | undefined, reading?: ConfirmedPtrReading): string {
+  switch (reverse?.ptr) {
+    case undefined: return '';
+    case 'none': return ', which has no PTR record';
+    case 'unconfirmed': return `, whose PTR does not resolve back to it (${reverse.names.map(sayForwardLookup).join('; ')})`;
+    case 'confirmed':
+      if (reverse.generic.length) return `, whose PTR ${reverse.name} resolves back to it but reads as an access line's name (${reverse.generic.map(sayGenericReason).join('; ')})`;
+      return `, whose PTR ${reverse.name} resolves back to it${reading ? CONFIRMED_PTR_READINGS[reading] : ''}`;
+    case 'failed': return `, whose PTR could not be looked up (${reverse.outcome === 'timeout' ? 'no answer in time' : reverse.outcome.toUpperCase()})`;
+    case 'notLookedUp': return ` (${reverse.range}), whose reverse DNS means nothing on the internet`;
+  }
+}
+
 function sayGenericReason(reason: GenericReason): string {
   const words = (list: string[]) => `it has the access-line word${list.length > 1 ? 's' : ''} "${list.join('", "')}"`;
   switch (reason.code) {
@@ -1953,6 +1986,14 @@ const FORMATS = {
   forwardLookups: { takes: 'objects', say: (lookups: readonly Pick<ForwardCheck, 'name' | 'addresses' | 'outcome'>[]) => lookups.map(sayForwardLookup).join('; ') },
   /** Why a PTR name looks generic (src/net/ptr-heuristics.ts): "it embeds the address 192.0.2.1 (octets in order); ...". */
   ptrNameReasons: { takes: 'objects', say: (reasons: readonly GenericReason[]) => reasons.map(sayGenericReason).join('; ') },
+  /** The address a server that refused the tester saw and what its reverse DNS says (src/checks/tester-address.ts), or nothing when not known. */
+  testerAddress: { takes: 'object', say: (seen: TesterAddress) => sayTesterAddress(seen) },
+  /** The same, for a refusal for no reverse DNS: a PTR that resolves back points at the server's view of it. */
+  testerAddressNoPtr: { takes: 'object', say: (seen: TesterAddress) => sayTesterAddress(seen, 'noPtr') },
+  /** The same, for a refusal of a dynamic range: a PTR that resolves back and reads as no access line's points at a list of ranges. */
+  testerAddressDynamic: { takes: 'object', say: (seen: TesterAddress) => sayTesterAddress(seen, 'dynamic') },
+  /** The same, for a refusal of the EHLO name: a PTR that resolves back is the name to give with --helo. */
+  testerAddressHelo: { takes: 'object', say: (seen: TesterAddress) => sayTesterAddress(seen, 'heloName') },
   /** Who was looked up on a blocklist: an address as `address` says it, the domain, or "MX host name mx.example.org". */
   dnsblSubject: { takes: 'object', say: sayDnsblSubject },
   /** Several of them: a, b */

@@ -1,11 +1,18 @@
 // What reverse DNS says about one address, as receivers judge a connecting
 // client: a PTR must exist (RFC 1912 §2.1), resolve back to the address
 // (FCrDNS, RFC 8601 §3) and not look like a dynamic/residential name. Shared
-// by the ptr check (MX addresses, an IP target) and sender-ip (--ip).
+// by the ptr check (MX addresses, an IP target), sender-ip (--ip) and the
+// address a server that refused the tester saw (tester-address.ts).
 import { judgePtrName } from '../net/ptr-heuristics.js';
 import type { ForwardCheck, ReverseLookup } from '../net/reverse-dns.js';
 import { placement, type CheckedAddress } from './addresses.js';
 import { finding, type Finding } from './define.js';
+
+/** The PTR names that do not lead back to the address: a forward lookup that failed proves nothing, only names that answered can disprove FCrDNS. */
+export const disprovingNames = (names: readonly ForwardCheck[]): ForwardCheck[] => names.filter(n => !n.confirms && ['records', 'nodata', 'nxdomain'].includes(n.outcome));
+
+/** A PTR name's forward lookup as findings hold it (formats' forwardLookups). */
+export const forward = (n: ForwardCheck): Pick<ForwardCheck, 'name' | 'addresses' | 'outcome'> => ({ name: n.name, addresses: n.addresses, outcome: n.outcome });
 
 /** ptr.missing, ptr.not-fcrdns and ptr.generic for one address; nothing when the lookup itself failed. */
 export function reverseDnsFindings(lookup: ReverseLookup, address: CheckedAddress): Finding[] {
@@ -14,9 +21,7 @@ export function reverseDnsFindings(lookup: ReverseLookup, address: CheckedAddres
   if (lookup.kind === 'failed') return [];
   const findings: Finding[] = [];
   const confirmed = lookup.names.filter(n => n.confirms);
-  // A forward lookup that failed proves nothing; only names that answered can disprove FCrDNS.
-  const disproved = lookup.names.filter(n => !n.confirms && ['records', 'nodata', 'nxdomain'].includes(n.outcome));
-  const forward = (n: ForwardCheck) => ({ name: n.name, addresses: n.addresses, outcome: n.outcome });
+  const disproved = disprovingNames(lookup.names);
   if (!confirmed.length && disproved.length) {
     const data = { ip: lookup.ip, names: lookup.names.map(forward), address, ptrNames: lookup.names.map(n => n.name), disproved: disproved.map(forward) };
     findings.push(finding('ptr.not-fcrdns', 'notConfirmed', data, details));

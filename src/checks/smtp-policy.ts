@@ -10,7 +10,8 @@ import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { formatMessage } from '../causes.js';
 import { defineCheck, finding, type Finding } from './define.js';
-import { exchange, greylistWording, noSessionToJudge, otherHostAccepting, probeEvidence, probeServer, probeSubject, testerRefused, type TesterIdentity } from './smtp-probes.js';
+import { exchange, greylistWording, noSessionToJudge, otherHostAccepting, probeEvidence, probeServer, probeSubject, testerRefused, type Tester } from './smtp-probes.js';
+import { seeTester, sightingWait } from './tester-address.js';
 
 /**
  * Ordinary mail with attachments needs about 10 MB (decimal, as the finding says it); attachments grow by a
@@ -27,9 +28,11 @@ export default defineCheck({
   provides: [],
   judges: 'rset',
   emits: ['smtp.size-limit-low', 'smtp.ehlo-refused', 'smtp.rejected', 'smtp.greylisting', 'smtp.recipient-rejected', 'smtp.insufficient-storage', 'smtp.tls-required', 'smtp.open-relay', 'smtp.untestable'],
-  async run({ smtp25 }, { options, target }) {
+  async run({ smtp25 }, { options, target, net }) {
     if (!smtp25.some(probe => probe.outcome.kind === 'greeted')) return noSessionToJudge();
-    const findings = smtp25.flatMap(probe => [...sizeFindings(probe), ...conversationFindings(probe, smtp25, options, target), ...relayFindings(probe)]);
+    const sightings = await seeTester(net, smtp25, options, sightingWait(net.time, 'lookups', net.time.now()));
+    const tester: Tester = { helo: options.helo, from: options.from, sightings };
+    const findings = smtp25.flatMap(probe => [...sizeFindings(probe), ...conversationFindings(probe, smtp25, tester, target), ...relayFindings(probe)]);
     // A relay question nobody answered is never "not an open relay": the check could not look.
     const unanswered = smtp25.flatMap(probe => unansweredRelay(probe, options) ?? []);
     // Nor is a recipient question the server refused to take from the tester, or deferred, at whatever stage.
@@ -59,30 +62,30 @@ function sizeFindings(probe: SmtpProbe): Finding[] {
 }
 
 /** The EHLO, MAIL and RCPT replies, in the order a sender meets them (a refused greeting is smtp-reachability's). */
-function conversationFindings(probe: SmtpProbe, probes: SmtpProbe[], options: RunOptions, target: Target): Finding[] {
+function conversationFindings(probe: SmtpProbe, probes: SmtpProbe[], tester: Tester, target: Target): Finding[] {
   const details = (lines: string[]) => ({ subjects: probeSubject(probe), evidence: probeEvidence(probe, lines) });
   const { ehlo, mail } = probe;
   // A 421 ends the session: smtp-reachability reports it as untestable.
   if (ehlo && !isPositive(ehlo.reply) && ehlo.reply.code !== 421) {
-    const command = `${ehlo.command} ${options.helo}`;
-    return [refusedOrDeferred(probe, command, ehlo.reply, details(exchange(command, ehlo.reply)), 'helloRefused', options)];
+    const command = `${ehlo.command} ${tester.helo}`;
+    return [refusedOrDeferred(probe, command, ehlo.reply, details(exchange(command, ehlo.reply)), 'helloRefused', tester)];
   }
-  const helloOnly = ehlo?.ehloRejected ? [ehloRefused(probe, ehlo, options, details)] : [];
-  const mailCommand = `MAIL FROM:<${options.from}>`;
+  const helloOnly = ehlo?.ehloRejected ? [ehloRefused(probe, ehlo, tester.helo, details)] : [];
+  const mailCommand = `MAIL FROM:<${tester.from}>`;
   if (mail && !isPositive(mail)) {
     const evidence = details(exchange(mailCommand, mail));
     if (isTransient(mail) && greylistWording(mail)) {
       return [...helloOnly, finding('smtp.greylisting', 'senderGreylisted', said(probe, mailCommand, mail), evidence)];
     }
     // Every server must accept the null sender <>, which bounces come from (RFC 5321 §4.5.5): the message says so.
-    const refusal = options.from === '' ? 'nullSenderRefused' : 'senderRefused';
-    return [...helloOnly, serversOwnRefusal(probe, probes, mailCommand, mail, evidence) ?? refusedOrDeferred(probe, mailCommand, mail, evidence, refusal, options)];
+    const refusal = tester.from === '' ? 'nullSenderRefused' : 'senderRefused';
+    return [...helloOnly, serversOwnRefusal(probe, probes, mailCommand, mail, evidence) ?? refusedOrDeferred(probe, mailCommand, mail, evidence, refusal, tester)];
   }
-  return [...helloOnly, ...recipientFindings(probe, probes, mailCommand, target, options, details)];
+  return [...helloOnly, ...recipientFindings(probe, probes, mailCommand, target, tester, details)];
 }
 
 /** The RCPT probe's answer. */
-function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: string, target: Target, options: RunOptions, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding[] {
+function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: string, target: Target, tester: Tester, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding[] {
   const { mail, rcpt } = probe;
   if (!rcpt || isPositive(rcpt.reply)) return [];
   // A reply the host gave other domains' recipients (it refuses everyone alike) is quoted with the RCPT that got it.
@@ -92,8 +95,8 @@ function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: s
   if (own) return [own];
   const greylisted = greylistWording(rcpt.reply);
   // Postfix applies its client restrictions at RCPT (smtpd_delay_reject): a refusal of this client comes here.
-  const tester = greylisted || recipientUnknown(rcpt.reply) ? undefined : testerRefused(probe, rcptCommand, rcpt.reply, evidence, options);
-  if (tester) return [tester];
+  const refused = greylisted || recipientUnknown(rcpt.reply) ? undefined : testerRefused(probe, rcptCommand, rcpt.reply, evidence, tester);
+  if (refused) return [refused];
   if (isTransient(rcpt.reply) && rcpt.reply.code !== 452) {
     const data = { ...said(probe, rcptCommand, rcpt.reply), address: rcpt.address };
     if (rcpt.sampledFrom) {
@@ -120,10 +123,10 @@ function refusedOrDeferred(
   reply: SmtpReply,
   details: { subjects: string[]; evidence: string[] },
   refusal: 'helloRefused' | 'senderRefused' | 'nullSenderRefused',
-  identity: TesterIdentity,
+  tester: Tester,
 ): Finding {
-  const tester = testerRefused(probe, command, reply, details, identity);
-  if (tester) return tester;
+  const refused = testerRefused(probe, command, reply, details, tester);
+  if (refused) return refused;
   if (isTransient(reply)) return finding('smtp.untestable', 'commandDeferred', said(probe, command, reply), details);
   return finding('smtp.rejected', refusal, said(probe, command, reply), details);
 }
@@ -150,10 +153,10 @@ function serversOwnRefusal(probe: SmtpProbe, probes: SmtpProbe[], command: strin
 }
 
 /** EHLO refused, HELO accepted: about the tester's EHLO name, or a server that speaks no ESMTP to anyone (RFC 5321 §4.1.4). */
-function ehloRefused(probe: SmtpProbe, hello: HelloResult, options: RunOptions, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding {
+function ehloRefused(probe: SmtpProbe, hello: HelloResult, helo: string, details: (lines: string[]) => { subjects: string[]; evidence: string[] }): Finding {
   const refused = hello.ehloRejected!;
-  const evidence = details([...exchange(`EHLO ${options.helo}`, refused), ...exchange(`HELO ${options.helo}`, hello.reply)]);
-  const data = { server: probeServer(probe), helo: options.helo, reply: replyText(refused) };
+  const evidence = details([...exchange(`EHLO ${helo}`, refused), ...exchange(`HELO ${helo}`, hello.reply)]);
+  const data = { server: probeServer(probe), helo, reply: replyText(refused) };
   switch (readReply(refused, ['helo-name-rejected', 'no-esmtp'])?.meaning) {
     case 'no-esmtp':
       return finding('smtp.ehlo-refused', 'noEsmtp', data, evidence);

@@ -5,6 +5,7 @@ import { endpointLabel, isPositive, replyText, type HelloResult, type SmtpProbe,
 import type { RunOptions } from '../pipeline/options.js';
 import { clientObjection } from '../replies/index.js';
 import { finding, type Finding, type FindingDetails } from './define.js';
+import { testerAddress, type TesterSightings } from './tester-address.js';
 
 export function probeSettings(options: RunOptions): SmtpProbeSettings {
   return { helo: options.helo, from: options.from, caCerts: options.caCerts, relayTest: options.relayTest };
@@ -38,30 +39,32 @@ export function exchange(command: string, reply: SmtpReply): string[] {
   return [`C: ${command}`, `S: ${replyText(reply)}`];
 }
 
-/** Who the tester says it is: its EHLO name and its envelope sender ('' for the null sender <>). */
-export type TesterIdentity = Pick<RunOptions, 'helo' | 'from'>;
+/** Who the tester says it is (its EHLO name, its envelope sender: '' for the null sender <>), and what servers that refused it saw it as. */
+export type Tester = Pick<RunOptions, 'helo' | 'from'> & { sightings: TesterSightings };
 
 /**
  * A refusal about the machine maildiag runs on (its address on a blocklist, no reverse DNS, a dynamic range,
  * its reputation, its rate, its EHLO name) or about the envelope sender the tester chose with --from (its domain
  * does not exist, its SPF does not allow this machine, the server takes nothing from it): smtp.untestable naming
- * what the server objects to, at whatever stage it came (`command` is "the connection" for a greeting).
+ * what the server objects to, at whatever stage it came (`command` is "the connection" for a greeting); a refusal
+ * of the client says which address the server saw and what its reverse DNS says (`seen`).
  * Undefined when the reply is not about the client.
  */
-export function testerRefused(probe: SmtpProbe, command: string, reply: SmtpReply, details: FindingDetails, { helo, from }: TesterIdentity): Finding | undefined {
+export function testerRefused(probe: SmtpProbe, command: string, reply: SmtpReply, details: FindingDetails, { helo, from, sightings }: Tester): Finding | undefined {
   // Only a MAIL or RCPT reply can be about the sender of the transaction.
   const sender = /^(?:MAIL|RCPT)\b/.test(command) ? from : '';
   const objection = clientObjection(reply, probe.host, { atHello: /^(?:EHLO|HELO)\b/.test(command), sender });
   if (!objection) return undefined;
   const data = { server: probeServer(probe), command, reply: replyText(reply), objection };
+  const client = { ...data, seen: testerAddress(probe, reply, sightings) };
   switch (objection) {
-    case 'blocklisted': return finding('smtp.untestable', 'clientBlocklisted', data, details);
-    case 'no-ptr': return finding('smtp.untestable', 'clientNoPtr', data, details);
-    case 'dynamic-ip': return finding('smtp.untestable', 'clientDynamicIp', data, details);
-    case 'reputation': return finding('smtp.untestable', 'clientReputation', data, details);
-    case 'rate': return finding('smtp.untestable', 'clientRate', data, details);
-    case 'helo-name': return finding('smtp.untestable', 'clientHeloName', { ...data, helo }, details);
-    case 'refused': return finding('smtp.untestable', 'clientRefused', data, details);
+    case 'blocklisted': return finding('smtp.untestable', 'clientBlocklisted', client, details);
+    case 'no-ptr': return finding('smtp.untestable', 'clientNoPtr', client, details);
+    case 'dynamic-ip': return finding('smtp.untestable', 'clientDynamicIp', client, details);
+    case 'reputation': return finding('smtp.untestable', 'clientReputation', client, details);
+    case 'rate': return finding('smtp.untestable', 'clientRate', client, details);
+    case 'helo-name': return finding('smtp.untestable', 'clientHeloName', { ...client, helo }, details);
+    case 'refused': return finding('smtp.untestable', 'clientRefused', client, details);
     case 'sender-unknown': return finding('smtp.untestable', 'chosenSenderUnknown', { ...data, sender }, details);
     case 'sender-spf': return finding('smtp.untestable', 'chosenSenderNotAuthorised', { ...data, sender }, details);
     case 'sender-refused': return finding('smtp.untestable', 'chosenSenderRefused', { ...data, sender }, details);

@@ -15,7 +15,8 @@ import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
 import { aboutClient, MEANINGS, readReply } from '../replies/index.js';
-import { describeProbe, probeEvidence, probeServer, probeSettings, probeSubject, testerRefused, type TesterIdentity } from './smtp-probes.js';
+import { describeProbe, probeEvidence, probeServer, probeSettings, probeSubject, testerRefused, type Tester } from './smtp-probes.js';
+import { seeTester, sightingWait } from './tester-address.js';
 
 /** Addresses probed at once: enough that a domain whose MX hosts all hang costs one timeout, not one per host. */
 const PARALLEL_PROBES = 16;
@@ -33,11 +34,13 @@ export default defineCheck({
   budget: 'port25',
   async run({ hostAddrs }, { target, options, net }) {
     if (!options.smtp) return { findings: [], status: 'info', data: { sessions: 'off', reason: 'SMTP sessions are turned off (--no-smtp): port 25 was not probed' } };
+    const startedAt = net.time.now();
     const rcpt = recipientFor(target, options);
     const slots = new Slots(PARALLEL_PROBES);
     const probes = await Promise.all(hostAddrs.map(address => slots.run(() => probeMx(net, address, probeSettings(options), rcpt))));
     const blocked = await port25Blocked(net, probes);
-    const findings = [...probeFindings(probes, target, net.time, options), ...hostFindings(probes, target)];
+    const sightings = await seeTester(net, probes, options, sightingWait(net.time, 'port25', startedAt));
+    const findings = [...probeFindings(probes, target, net.time, { helo: options.helo, from: options.from, sightings }), ...hostFindings(probes, target)];
     if (blocked.finding) findings.push(blocked.finding);
     return {
       findings,
@@ -71,7 +74,7 @@ function standing(probe: SmtpProbe): Standing {
   }
 }
 
-function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, identity: TesterIdentity): Finding[] {
+function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, tester: Tester): Finding[] {
   return probes.flatMap(probe => {
     const details: FindingDetails = { subjects: probeSubject(probe), evidence: probeEvidence(probe) };
     const severity = failureSeverity(probe, probes, target);
@@ -93,8 +96,8 @@ function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, ident
         return [finding('smtp.no-banner', 'noGreeting', { ...failed, failure: failureOf(probe) }, at)];
       case 'busy':
       case 'rejected': {
-        const tester = testerRefused(probe, 'the connection', outcome.reply, details, identity);
-        if (tester) return [tester];
+        const refused = testerRefused(probe, 'the connection', outcome.reply, details, tester);
+        if (refused) return [refused];
         const reply = replyText(outcome.reply);
         return outcome.kind === 'busy' ? [finding('smtp.busy', 'atConnect', { ...failed, reply }, at)] : [finding('smtp.service-refused', 'atConnect', { ...failed, reply }, at)];
       }
@@ -104,18 +107,18 @@ function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, ident
         const { incomplete } = probe;
         if (incomplete?.dropped) return [...slow, finding('smtp.session-dropped', 'dropped', { ...failed, failure: failureOf(probe) }, at)];
         if (incomplete?.malformed) return [...slow, finding('smtp.reply-broken', 'broken', { step: incomplete.step, ...incomplete.malformed, ...failed, failure: failureOf(probe) }, at)];
-        return incomplete ? [...slow, stoppedFinding(probe, incomplete, details, identity)] : slow;
+        return incomplete ? [...slow, stoppedFinding(probe, incomplete, details, tester)] : slow;
       }
     }
   });
 }
 
 /** A session that stopped mid-way: about this client when its 421 says so, the server's own state (out of storage, its connection limit), else not tested. */
-function stoppedFinding(probe: SmtpProbe, incomplete: NonNullable<SmtpProbe['incomplete']>, details: FindingDetails, identity: TesterIdentity): Finding {
+function stoppedFinding(probe: SmtpProbe, incomplete: NonNullable<SmtpProbe['incomplete']>, details: FindingDetails, tester: Tester): Finding {
   const server = probeServer(probe);
   const { step, reply } = incomplete;
-  const tester = reply && testerRefused(probe, commandAt(probe, step), reply, details, identity);
-  if (tester) return tester;
+  const refused = reply && testerRefused(probe, commandAt(probe, step), reply, details, tester);
+  if (refused) return refused;
   const reading = reply && readReply(reply, ['server-out-of-storage', 'server-connection-limit']);
   if (reading) {
     const data = { server, step, reply: replyText(reply!) };

@@ -5,10 +5,16 @@
 // info) naming what the server objects to; the same texts in a bounce are about
 // the sender. Refusals about the domain keep blaming the recipient.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { explain } from '../../src/explain/index.js';
-import { buildReply, parseReplyLine } from '../../src/net/smtp/reply.js';
-import { clientObjection, REPLY_PATTERNS } from '../../src/replies/index.js';
+import { reverseName } from '../../src/net/ip.js';
+import { buildReply, parseReplyLine, type SmtpReply } from '../../src/net/smtp/reply.js';
+import type { SmtpProbe } from '../../src/net/smtp/index.js';
+import { seeTester, testerAddress, type TesterAddress } from '../../src/checks/tester-address.js';
+import { defaultRunOptions } from '../../src/pipeline/options.js';
+import { testNet } from '../helpers/net.js';
+import { clientAddressIn, clientObjection, REPLY_PATTERNS } from '../../src/replies/index.js';
+import { startSimDns, type SimZone } from '../../src/sim/dns-server.js';
 import type { SmtpPersona } from '../../src/sim/smtp-server.js';
 import type { Finding } from '../../src/checks/define.js';
 import { createCa, createCertificate } from '../../src/sim/tls-certs.js';
@@ -201,3 +207,155 @@ for (const c of RECIPIENT_FAULTS) {
     assert.ok(!said.some(f => f.startsWith('smtp.untestable')), said.join(', '));
   });
 }
+
+// ---- which address the refusing server saw, and what its reverse DNS says
+const NO_PTR = ['450 4.7.25 Client host rejected: cannot find your hostname, [198.51.100.7]'];
+const GMAIL_DYNAMIC = [
+  "550-5.7.1 [198.51.100.7] The IP you're using to send mail is not authorized to",
+  '550-5.7.1 send email directly to our servers. Please use the SMTP relay at your',
+  '550 5.7.1 service provider instead. https://support.google.com/mail/?p=NotAuthorizedError a1si123456qkb.42 - gsmtp',
+];
+const REVERSE_7 = '7.100.51.198.in-addr.arpa';
+
+/** The one untestable finding of a world whose MX says `lines` at `stage`, with these reverse (and forward) records; `log`: the questions the resolver got. */
+async function seenIn(stage: Stage, lines: string[], reverse: SimZone = {}, host = 'mx.example.com') {
+  const world = await startSmtpWorld(mxZone('example.com', { [host]: ['192.0.2.10'] }, reverse), { '192.0.2.10:25': refusingAt(stage, lines) });
+  const report = await world.diagnose('example.com', SMTP_CHECKS, { helo: HELO, caCerts: [ca.certPem] });
+  const findings = SMTP_CHECKS.flatMap(id => checkOf(report, id).findings);
+  assert.deepEqual(findings.map(f => `${f.cause}:${f.side}`), ['smtp.untestable:local'], findings.map(f => f.message).join('\n'));
+  const untestable = findings[0] as Finding;
+  return { untestable, seen: untestable.data['seen'], log: world.dns.log };
+}
+
+test('a refusal naming the client address with no PTR: the finding says the server saw that address, which has no PTR', async () => {
+  const { untestable, seen, log } = await seenIn('rcpt', NO_PTR);
+  assert.equal(untestable.messageId, 'clientNoPtr');
+  assert.deepEqual(seen, { from: 'reply', ip: '198.51.100.7', reverse: { ptr: 'none' } });
+  assert.match(untestable.message, /so the rest was not tested; that server saw this machine as 198\.51\.100\.7, which has no PTR record\. Run maildiag/);
+  assert.deepEqual(log.filter(q => q.includes('in-addr.arpa')), [`${REVERSE_7} PTR`], 'the address from the reply is asked, not this end of the connection');
+});
+
+test('a PTR that does not resolve back: the finding names the PTR and what its forward lookup gave', async () => {
+  const { untestable, seen } = await seenIn('rcpt', NO_PTR, { [REVERSE_7]: { PTR: ['host-7.dsl.example.net'] } });
+  assert.deepEqual(seen, { from: 'reply', ip: '198.51.100.7', reverse: { ptr: 'unconfirmed', names: [{ name: 'host-7.dsl.example.net', addresses: [], outcome: 'nxdomain' }] } });
+  assert.match(untestable.message, /that server saw this machine as 198\.51\.100\.7, whose PTR does not resolve back to it \(host-7\.dsl\.example\.net does not exist \(NXDOMAIN\)\)/);
+});
+
+test('a forward-confirmed PTR behind a dynamic-range refusal: the server goes by a list, not the name', async () => {
+  const reverse = { [REVERSE_7]: { PTR: ['mail.example.org'] }, 'mail.example.org': { A: ['198.51.100.7'] } };
+  const { untestable, seen } = await seenIn('rcpt', GMAIL_DYNAMIC, reverse, 'gmail-smtp-in.l.google.com');
+  assert.equal(untestable.messageId, 'clientDynamicIp');
+  assert.deepEqual(seen, { from: 'reply', ip: '198.51.100.7', reverse: { ptr: 'confirmed', name: 'mail.example.org', generic: [] } });
+  assert.match(untestable.message, /whose PTR mail\.example\.org resolves back to it, so that server goes by a list of dynamic ranges/);
+});
+
+test('a forward-confirmed PTR behind a refused EHLO name is the name to give with --helo', async () => {
+  const reverse = { [REVERSE_7]: { PTR: ['mail.example.org'] }, 'mail.example.org': { A: ['198.51.100.7'] } };
+  const { untestable } = await seenIn('rcpt', [`450 4.7.1 <${HELO}>: Helo command rejected: Host not found; from=<> to=<postmaster@example.com> proto=ESMTP helo=<${HELO}> client=unknown[198.51.100.7]`], reverse);
+  assert.equal(untestable.messageId, 'clientHeloName');
+  assert.match(untestable.message, /that server saw this machine as 198\.51\.100\.7, whose PTR mail\.example\.org resolves back to it, the name to give with --helo\./);
+});
+
+test('an IPv6 client address in the refusal is looked up under ip6.arpa', async () => {
+  const ip6 = '2001:db8::5';
+  const { seen, untestable } = await seenIn('greeting', [`554 5.7.1 Service unavailable; Client host [IPv6:${ip6}] blocked using zen.spamhaus.org`], { [reverseName(ip6)]: { PTR: ['v6.example.org'] }, 'v6.example.org': { AAAA: ['2001:db8:0:0:0:0:0:5'] } });
+  assert.equal(untestable.messageId, 'clientBlocklisted');
+  assert.deepEqual(seen, { from: 'reply', ip: ip6, reverse: { ptr: 'confirmed', name: 'v6.example.org', generic: [] } });
+});
+
+test('a refusal that names no address: the finding says the address this end of the connection had', async () => {
+  const { seen, untestable } = await seenIn('greeting', ["554 Your access to this mail system has been rejected due to the sending MTA's poor reputation."], { '1.0.0.127.in-addr.arpa': { PTR: ['localhost'] }, localhost: { A: ['127.0.0.1'] } });
+  assert.equal(untestable.messageId, 'clientReputation');
+  assert.deepEqual(seen, { from: 'local', ip: '127.0.0.1', reverse: { ptr: 'confirmed', name: 'localhost', generic: [] } });
+  assert.match(untestable.message, /this machine connected from 127\.0\.0\.1, whose PTR localhost resolves back to it\./);
+});
+
+test('a refusal quoting a lookup link with another address: the bracketed client address wins; a link\'s path alone names no client', async () => {
+  const linked = await seenIn('rcpt', ['554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/203.0.113.99']);
+  assert.equal((linked.seen as { ip: string }).ip, '198.51.100.7');
+  assert.ok(!linked.log.some(q => q.startsWith('99.113.0.203')), linked.log.join(', '));
+  const pathOnly = await seenIn('rcpt', ['554 5.7.1 Client host blocked; see https://www.spamhaus.org/query/ip/203.0.113.99']);
+  assert.deepEqual((pathOnly.seen as { from: string; ip: string }), { from: 'local', ip: '127.0.0.1', reverse: { ptr: 'none' } });
+});
+
+test('two MX hosts refusing the same client address: its reverse DNS is asked once in the run', async () => {
+  const hosts = { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] };
+  const world = await startSmtpWorld(mxZone('example.com', hosts), { '192.0.2.10:25': refusingAt('greeting', NO_PTR), '192.0.2.11:25': refusingAt('rcpt', NO_PTR) });
+  const report = await world.diagnose('example.com', SMTP_CHECKS, { helo: HELO, caCerts: [ca.certPem] });
+  const untestable = SMTP_CHECKS.flatMap(id => checkOf(report, id).findings).filter(f => f.cause === 'smtp.untestable');
+  assert.equal(untestable.length, 2, untestable.map(f => f.message).join('\n'));
+  assert.ok(untestable.every(f => f.side === 'local' && /saw this machine as 198\.51\.100\.7, which has no PTR record/.test(f.message)));
+  assert.deepEqual(world.dns.log.filter(q => q === `${REVERSE_7} PTR`), [`${REVERSE_7} PTR`]);
+});
+
+// ---- the client address a refusal names, by real wordings
+const NAMED: [string, string, string | undefined][] = [
+  ['Postfix reject_unknown_client_hostname', '450 4.7.25 Client host rejected: cannot find your hostname, [203.0.113.5]', '203.0.113.5'],
+  ['Postfix check_client_access', '554 5.7.1 <unknown[203.0.113.5]>: Client host rejected: Access denied', '203.0.113.5'],
+  ['Postfix reject_rbl_client with the lookup link', '554 5.7.1 Service unavailable; Client host [203.0.113.5] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/198.51.100.99', '203.0.113.5'],
+  ['Exim dnslists', '550 rejected because 203.0.113.5 is in a black list at zen.spamhaus.org', '203.0.113.5'],
+  ['Gmail', "550-5.7.1 [203.0.113.5] The IP you're using to send mail is not authorized to\n550 5.7.1 send email directly to our servers.", '203.0.113.5'],
+  ['Outlook.com S3150', "550 5.7.1 Unfortunately, messages from [203.0.113.5] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). [DB3EUR04FT007.eop-eur04.prod.protection.outlook.com]", '203.0.113.5'],
+  ['Yahoo TSS04', '421 4.7.0 [TSS04] Messages from 203.0.113.5 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes', '203.0.113.5'],
+  ['T-Online (BL)', '554 IP=203.0.113.5 - A problem occurred. (Ask your postmaster for help or to contact tosa@rx.t-online.de to clarify.) (BL)', '203.0.113.5'],
+  ['Proofpoint', '554 5.7.0 Blocked - see https://ipcheck.proofpoint.com/?ip=203.0.113.5', '203.0.113.5'],
+  ['GMX', '554-gmx.net (mxgmx104) Nemesis ESMTP Service not available\n554-Bad DNS PTR resource record.\n554 For explanation visit https://postmaster.gmx.net/en/case?c=r0301&i=ip&v=203.0.113.5&r=1MNcgj', '203.0.113.5'],
+  ['Rackspace G1F', '450 4.7.1 Client host 203.0.113.5 has no PTR record (G1F)', '203.0.113.5'],
+  ['Outlook.com SC-001', "550 SC-001 (BAY004-MC4F3) Unfortunately, messages from IP 203.0.113.5 weren't sent. Please contact your Internet service provider since part of their network is on our block list.", '203.0.113.5'],
+  ['Postfix with the client\'s PTR name', '451 4.3.0 <host.example.net[203.0.113.5]>: Client host rejected: Throttled - Too much spam from your mail server.', '203.0.113.5'],
+  ['Postfix too many connections', '421 4.7.0 mx.example.com Error: too many connections from 203.0.113.5', '203.0.113.5'],
+  ['Postfix IPv6 client', '554 5.7.1 <unknown[2001:DB8:0::5]>: Client host rejected: Access denied', '2001:db8::5'],
+  ['an IPv4-mapped client', '550 5.7.1 Client host [::ffff:203.0.113.5] blocked', '203.0.113.5'],
+  ['a greeting quoting the server\'s own address', '554 mx.example.com [192.0.2.10] ESMTP not accepting messages from you', undefined],
+  ['a lookup link\'s path only', '554 5.7.1 blocked, see https://www.spamhaus.org/query/ip/198.51.100.99', undefined],
+  ['a malformed address', '554 Client host [203.0.113.500] blocked', undefined],
+  ['a longer address cut short by no one', '554 your IP 203.0.113.5.7 is listed', undefined],
+  ['Comcast, whose address has no word tying it to the client', '554 resimta-po-01v.sys.comcast.net 203.0.113.5 Comcast block for spam.', undefined],
+];
+
+for (const [source, text, expected] of NAMED) {
+  test(`the client address ${source} names: ${expected ?? 'none'}`, () => {
+    const reply = buildReply(text.split('\n').map(line => parseReplyLine(line)!));
+    assert.equal(clientAddressIn(reply, '192.0.2.10'), expected);
+  });
+}
+
+// ---- what a run sends for the address: nothing beyond its resolver, and nothing for an address the internet cannot route
+/** A probe of `ip` refused at the greeting with `text`, whose connection's end was `localAddress`. */
+const refusedProbe = (ip: string, localAddress: string, text: string): SmtpProbe => ({
+  host: 'mx.example.org', ip, port: 25, family: 4, preference: 10, localAddress, transcript: [],
+  outcome: { kind: 'rejected', reply: buildReply([parseReplyLine(text)!]) },
+});
+const BARE_REFUSAL = "554 Your access to this mail system has been rejected due to the sending MTA's poor reputation.";
+
+// The probes are made up: 93.184.216.34 stands for a public server's address, and nothing connects to it.
+const UNASKED: { title: string; probe: SmtpProbe; expected: TesterAddress }[] = [
+  {
+    title: 'behind NAT (a private address talking to a public server): the public address is unknown',
+    probe: refusedProbe('93.184.216.34', '192.168.1.5', BARE_REFUSAL),
+    expected: { from: 'nat', ip: '192.168.1.5', range: 'private (RFC 1918)' },
+  },
+  {
+    title: 'a private address the refusal names, without --allow-private: said as such',
+    probe: refusedProbe('93.184.216.34', '192.168.1.5', '554 5.7.1 Client host [10.0.0.5] blocked using zen.spamhaus.org'),
+    expected: { from: 'reply', ip: '10.0.0.5', reverse: { ptr: 'notLookedUp', range: 'private (RFC 1918)' } },
+  },
+];
+
+for (const { title, probe, expected } of UNASKED) {
+  test(`${title}, and nothing is looked up`, async () => {
+    const sim = await startSimDns({});
+    after(() => sim.close());
+    const sightings = await seeTester(testNet(1000, [sim.server]), [probe], defaultRunOptions(), 2000);
+    assert.deepEqual(testerAddress(probe, (probe.outcome as { reply: SmtpReply }).reply, sightings), expected);
+    assert.deepEqual(sim.log, []);
+  });
+}
+
+test('a resolver that never answers: the finding waits no longer than it was given, and says the PTR could not be looked up', async () => {
+  const sim = await startSimDns({ [REVERSE_7]: 'DROP' });
+  after(() => sim.close());
+  const probe = refusedProbe('192.0.2.10', '127.0.0.1', NO_PTR[0]!);
+  const sightings = await seeTester(testNet(1000, [sim.server]), [probe], defaultRunOptions({ allowPrivate: true }), 50);
+  assert.deepEqual(sightings.get('198.51.100.7'), { ptr: 'failed', outcome: 'timeout' });
+});
