@@ -1,27 +1,76 @@
 // Bundles the command line (dist/src/cli/main.js and everything it imports,
-// dependencies included) into dist/bundle/, which bin/maildiag.js runs. Node
-// 20 spends ~1 ms per ESM file resolving, reading and linking it: a diagnosis
-// loads ~100 of them plus CommonJS packages whose exports are found by lexing
-// their source, ~120 ms of a 330 ms run. Lazy imports (renderers, zod, the
-// other commands) stay separate chunks, loaded only when used. The library
-// (package.json "exports", dist/src/index.js) is not bundled.
+// dependencies included) into dist/bundle/, which bin/maildiag.js runs through
+// dist/bundle/runtime.js (src/cli/bundle-runtime.ts says how). Node 20 spends
+// ~1 ms per ES module resolving, reading and linking it, and compiles every
+// start afresh: a diagnosis from ~100 modules spent ~120 ms more than from a
+// bundle, and the bundle's code cache saves ~30 ms more.
+//
+// esbuild splits the code into chunks at each lazy import (renderers, zod,
+// the other commands); each chunk becomes a CommonJS factory, and the chunks
+// are grouped into unit files: maildiag.cjs holds main and what it imports
+// (all --version needs), diagnose.cjs what a diagnosis goes on to load
+// (commander, the program, the diagnose command, the human renderer and its
+// spinner), and each other chunk is a file of its own, read only when used.
+// The library (package.json "exports", dist/src/index.js) is not bundled.
 // Run after tsc: `npm run build` does both.
-import { build } from 'esbuild';
+import { build, transform, type Metafile } from 'esbuild';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENTRY_CHUNK, ENTRY_UNIT, unitSource } from '../src/cli/bundle-runtime.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const OUT = join(ROOT, 'dist/bundle');
+const TARGET = 'node20.18';
+/** The lazily imported modules a diagnosis loads (esbuild's entry point paths end so). */
+const DIAGNOSIS = ['commander/esm.mjs', 'dist/src/cli/program.js', 'dist/src/cli/diagnose-command.js', 'dist/src/render/human.js', 'ora/index.js'];
 
-await build({
+const { outputFiles, metafile } = await build({
   absWorkingDir: ROOT,
   entryPoints: { maildiag: 'dist/src/cli/main.js' },
-  outdir: 'dist/bundle',
+  outdir: OUT,
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20.18',
+  target: TARGET,
   chunkNames: 'chunk-[hash]',
-  // CommonJS dependencies require() Node's built-ins: an ES module has no require of its own.
-  banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+  write: false,
+  metafile: true,
   logLevel: 'warning',
 });
+
+const chunkId = (path: string) => `./${basename(path)}`;
+const entry = eagerChunks(metafile, ENTRY_CHUNK, () => false);
+const diagnosis = eagerChunks(metafile, ENTRY_CHUNK, point => DIAGNOSIS.some(end => point.endsWith(end)));
+const unitOf = (id: string) => (entry.has(id) ? ENTRY_UNIT : diagnosis.has(id) ? 'diagnose.cjs' : `${id.slice(2, -'.js'.length)}.cjs`);
+
+const units = new Map<string, Map<string, string>>();
+for (const file of outputFiles) {
+  const id = chunkId(file.path);
+  // import() of a chunk becomes require(), which runs it on first use: the unit is compiled already.
+  const { code } = await transform(file.text, { format: 'cjs', platform: 'node', target: TARGET, supported: { 'dynamic-import': false }, define: { 'import.meta.url': '__bundleUrl' } });
+  const unit = unitOf(id);
+  units.set(unit, (units.get(unit) ?? new Map<string, string>()).set(id, code));
+}
+const grouped = Object.fromEntries([...diagnosis].filter(id => !entry.has(id)).map(id => [id, unitOf(id)]));
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+for (const [unit, chunks] of units) writeFileSync(join(OUT, unit), unitSource(chunks, unit === ENTRY_UNIT ? grouped : undefined));
+await build({ absWorkingDir: ROOT, entryPoints: { runtime: 'dist/src/cli/bundle-runtime.js' }, outdir: OUT, bundle: true, format: 'esm', platform: 'node', target: TARGET, logLevel: 'warning' });
+
+/** The chunks loaded with FROM: those it imports, and those it imports lazily at an entry point FOLLOW accepts, transitively. */
+function eagerChunks(meta: Metafile, from: string, follow: (entryPoint: string) => boolean): Set<string> {
+  const outputs = new Map(Object.entries(meta.outputs).map(([path, output]) => [chunkId(path), output]));
+  const found = new Set<string>();
+  const visit = (id: string): void => {
+    if (found.has(id)) return;
+    found.add(id);
+    for (const { path, kind } of outputs.get(id)!.imports) {
+      const imported = outputs.get(chunkId(path));
+      if (imported && (kind === 'import-statement' || (kind === 'dynamic-import' && follow(imported.entryPoint ?? '')))) visit(chunkId(path));
+    }
+  };
+  visit(from);
+  return found;
+}

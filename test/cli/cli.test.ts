@@ -53,6 +53,23 @@ test('the human report puts the diagnosis first and has no colour when piped', a
   assert.doesNotMatch(run.stdout, /\u001b/);
 });
 
+test('a diagnosis prints the same without the code cache, while making it and when using it', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'maildiag-code-cache-'));
+  try {
+    const outputs = [];
+    for (const env of [{ NODE_DISABLE_COMPILE_CACHE: '1' }, {}, {}] as Record<string, string>[]) {
+      const run = await runBin(['null.example', ...dnsOnly()], { env: { TMPDIR: home, ...env } });
+      outputs.push({ ...run, stdout: run.stdout.replace(/\[\d+\.\d+ s\]/, '[duration]') });
+    }
+    assert.equal(outputs[0]!.status, 1);
+    assert.match(outputs[0]!.stdout, /^null\.example: PROBLEM: 1 error/);
+    assert.deepEqual(outputs[1], outputs[0]);
+    assert.deepEqual(outputs[2], outputs[0]);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
 test('docs/report.schema.json, comparison.schema.json and explain.schema.json are generated from the zod schemas', () => {
   assert.equal(readFileSync(`${ROOT}/docs/report.schema.json`, 'utf8'), renderReportSchema());
   assert.equal(readFileSync(`${ROOT}/docs/comparison.schema.json`, 'utf8'), renderComparisonSchema());

@@ -1,0 +1,179 @@
+// Runs the command line from its bundle (dist/bundle/, made by
+// scripts/bundle-cli.ts; bin/maildiag.js calls runBundle) and keeps V8's
+// compiled code of it between runs.
+//
+// The bundle is esbuild's split chunks turned into CommonJS factories and
+// grouped into "units", one file each: maildiag.cjs (main and what --version
+// needs), diagnose.cjs (what a diagnosis loads) and one file per rarely used
+// chunk (zod, mailauth, the other commands and formats). A chunk runs when
+// first required, as an ES module would when first imported, so each unit is
+// compiled once and the chunks keep one instance each.
+//
+// Compiling is most of a start. Node 22.1+ caches it (module.enableCompileCache,
+// called by the bin): units load through require() there. Older Node has no
+// such cache, so units compile through vm.Script with V8's cachedData, kept
+// under os.tmpdir() as Node keeps its own: written after the command's work
+// (so it holds the functions the run compiled), only when it was missing,
+// rejected, or this run ran chunks of the unit that the cache lacks. A cache
+// that cannot be read, written or trusted is skipped: the unit compiles as if
+// there were none. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as for Node's.
+import { hash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import module from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
+
+/** The unit bin/maildiag.js loads first, and the chunk in it that exports main(). */
+export const ENTRY_UNIT = 'maildiag.cjs';
+export const ENTRY_CHUNK = './maildiag.js';
+
+/** A unit's first line names its content (the cache's key): `// maildiag unit <hash>`. */
+const IDENTITY = /^\/\/ maildiag unit ([0-9a-f]+)\n/;
+
+type Exports = Record<string, unknown>;
+type ChunkRequire = (id: string) => unknown;
+type Factory = (module: { exports: Exports }, exports: Exports, require: ChunkRequire, bundleUrl: string) => void;
+
+/** What a unit file exports: its chunks, and (the entry unit only) the unit file of every chunk not in a file of its own. */
+interface UnitExports {
+  chunks: Record<string, Factory>;
+  units?: Record<string, string>;
+}
+
+/**
+ * The text of a unit file: its identity line, then each chunk's CommonJS code
+ * as a factory of (module, exports, require, __bundleUrl), strict as the ES
+ * module it was (`import.meta.url` reads `__bundleUrl`).
+ */
+export function unitSource(chunks: ReadonlyMap<string, string>, units?: Record<string, string>): string {
+  const factories = [...chunks].map(([id, code]) => `${JSON.stringify(id)}: function (module, exports, require, __bundleUrl) {\n"use strict";\n${code}},\n`);
+  const body = `module.exports = {\n${units ? `units: ${JSON.stringify(units)},\n` : ''}chunks: {\n${factories.join('')}}};\n`;
+  return `// maildiag unit ${hash('sha256', body).slice(0, 20)}\n${body}`;
+}
+
+/** Run the bundle in DIR with the command line: main()'s exit status. */
+export function runBundle(dir: string, argv: string[]): Promise<number> {
+  const loadUnit = 'enableCompileCache' in module ? requireUnit(dir) : compileUnit(dir, codeCacheDir());
+  const { main } = new Bundle(dir, loadUnit).require(ENTRY_CHUNK) as { main(argv: string[]): Promise<number> };
+  return main(argv);
+}
+
+/** A unit's file name to its exports; `ran` is told each chunk of it that runs. */
+type LoadUnit = (file: string) => { exports: UnitExports; ran(id: string): void };
+
+class Bundle {
+  private readonly factories = new Map<string, { factory: Factory; ran(id: string): void }>();
+  private readonly modules = new Map<string, { exports: Exports }>();
+  private readonly unitOf: Record<string, string>;
+  private readonly nodeRequire: NodeJS.Require;
+  private readonly url: string;
+
+  constructor(dir: string, private readonly loadUnit: LoadUnit) {
+    this.nodeRequire = module.createRequire(join(dir, ENTRY_UNIT));
+    this.url = pathToFileURL(join(dir, ENTRY_UNIT)).href;
+    this.unitOf = this.load(ENTRY_UNIT).units ?? {};
+  }
+
+  /** A chunk's exports (run on first use), or a Node built-in's: the bundle requires nothing else. */
+  readonly require = (id: string): unknown => {
+    if (!id.startsWith('./')) return this.nodeRequire(id);
+    const loaded = this.modules.get(id);
+    if (loaded) return loaded.exports;
+    if (!this.factories.has(id)) this.load(this.unitOf[id] ?? `${id.slice(2, -'.js'.length)}.cjs`);
+    const chunk = this.factories.get(id);
+    if (!chunk) throw new Error(`maildiag bundle: no chunk ${id}`);
+    const instance = { exports: {} };
+    this.modules.set(id, instance);
+    chunk.ran(id);
+    chunk.factory(instance, instance.exports, this.require, this.url);
+    return instance.exports;
+  };
+
+  private load(file: string): UnitExports {
+    const { exports, ran } = this.loadUnit(file);
+    for (const [id, factory] of Object.entries(exports.chunks)) this.factories.set(id, { factory, ran });
+    return exports;
+  }
+}
+
+/** Node 22.1+: require() compiles the unit, through Node's compile cache when the bin enabled it. */
+const requireUnit = (dir: string): LoadUnit => {
+  const nodeRequire = module.createRequire(join(dir, ENTRY_UNIT));
+  return file => ({ exports: nodeRequire(join(dir, file)) as UnitExports, ran: () => undefined });
+};
+
+/** Where this Node keeps the bundle's code caches: V8 rejects a cache made by another version, arch or set of flags. */
+function codeCacheDir(): string | undefined {
+  if (process.env['NODE_DISABLE_COMPILE_CACHE'] === '1') return undefined;
+  const flags = hash('sha1', JSON.stringify([process.execArgv, process.env['NODE_OPTIONS'] ?? ''])).slice(0, 8);
+  return join(tmpdir(), 'maildiag-compile-cache', `${process.version}-${process.arch}-${flags}`);
+}
+
+/** A cache file: one JSON line (whose unit, which chunks had run, the data's length and hash), then V8's data. */
+interface CacheHeader {
+  unit: string;
+  ran: string[];
+  bytes: number;
+  sha1: string;
+}
+
+/** Older Node: compile each unit with vm.Script and V8's code cache from CACHE_DIR (none when undefined). */
+function compileUnit(dir: string, cacheDir: string | undefined): LoadUnit {
+  const stale: (() => void)[] = [];
+  process.once('exit', () => stale.forEach(write => write()));
+  return file => {
+    const filename = join(dir, file);
+    const source = readFileSync(filename, 'utf8');
+    const identity = IDENTITY.exec(source)?.[1];
+    const cacheFile = cacheDir && identity ? join(cacheDir, `${basename(file, '.cjs')}-${identity}.cache`) : undefined;
+    const cached = cacheFile ? readCache(cacheFile, identity!) : undefined;
+    const script = new Script(module.wrap(source), { filename, ...(cached ? { cachedData: cached.data } : {}) });
+    const usable = cached !== undefined && !script.cachedDataRejected;
+    const held = new Set(usable ? cached.ran : []);
+    const ran = new Set<string>();
+    if (cacheFile) {
+      stale.push(() => {
+        // A cache that held this run's chunks is still whole; otherwise the code compiled now (with what it held) replaces it.
+        if (usable && [...ran].every(id => held.has(id))) return;
+        writeCache(cacheFile, { unit: identity!, ran: [...new Set([...held, ...ran])] }, script.createCachedData());
+      });
+    }
+    const unit = { exports: {} as UnitExports };
+    const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
+    wrapper(unit.exports, module.createRequire(filename), unit, filename, dir);
+    return { exports: unit.exports, ran: id => void ran.add(id) };
+  };
+}
+
+/** The cache's data and chunks if the file is whole and made for this unit; undefined if missing, torn, corrupt or foreign. */
+function readCache(file: string, unit: string): { data: Buffer; ran: string[] } | undefined {
+  try {
+    const content = readFileSync(file);
+    const end = content.indexOf(10);
+    const header = JSON.parse(content.subarray(0, end).toString('utf8')) as CacheHeader;
+    const data = content.subarray(end + 1);
+    if (end < 0 || header.unit !== unit || header.bytes !== data.length || header.sha1 !== hash('sha1', data) || !Array.isArray(header.ran)) return undefined;
+    return { data, ran: header.ran };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Write the cache whole or not at all (a temporary file renamed over it); a read-only or full disk only costs the cache. */
+function writeCache(file: string, header: Omit<CacheHeader, 'bytes' | 'sha1'>, data: Buffer): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(join(file, '..'), { recursive: true });
+    const line = JSON.stringify({ ...header, bytes: data.length, sha1: hash('sha1', data) } satisfies CacheHeader);
+    writeFileSync(temporary, Buffer.concat([Buffer.from(`${line}\n`), data]));
+    renameSync(temporary, file);
+  } catch {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Nothing was written, or the disk refuses even that: the next run tries again.
+    }
+  }
+}
