@@ -5,13 +5,7 @@
 // src/cli/bundle-runtime.ts). A tsc run after the bundle leaves it stale: say
 // so rather than run old code.
 import { statSync } from 'node:fs';
-import module from 'node:module';
 import { fileURLToPath } from 'node:url';
-
-// Node 22.1+ keeps V8's compiled code of what it loads from here on (the
-// runtime keeps its own on older Node); NODE_DISABLE_COMPILE_CACHE=1 turns
-// either off.
-module.enableCompileCache?.();
 
 const builtAt = path => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
 const bundled = builtAt('../dist/bundle/runtime.js');

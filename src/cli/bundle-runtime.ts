@@ -9,11 +9,11 @@
 // first required, as an ES module would when first imported, so each unit is
 // compiled once and the chunks keep one instance each.
 //
-// Compiling is most of a start. Node 22.1+ caches it (module.enableCompileCache,
-// called by the bin): units load through require() there. Older Node has no
-// such cache, so units compile through vm.Script with V8's cachedData, kept
-// under os.tmpdir() as Node keeps its own: written after the command's work
-// (so it holds the functions the run compiled), only when it was missing,
+// Compiling is most of a start, so each unit compiles through vm.Script with
+// V8's cachedData, kept under os.tmpdir() as Node keeps its own: written after
+// the command's work (so it holds the functions the run compiled, which Node
+// 22+'s module.enableCompileCache leaves out: that cache saved ~20 ms a
+// diagnosis on Node 24, this one ~45 ms), and only when it was missing,
 // rejected, or this run ran chunks of the unit that the cache lacks. A cache
 // that cannot be read, written or trusted is skipped: the unit compiles as if
 // there were none. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as for Node's.
@@ -55,8 +55,7 @@ export function unitSource(chunks: ReadonlyMap<string, string>, units?: Record<s
 
 /** Run the bundle in DIR with the command line: main()'s exit status. */
 export function runBundle(dir: string, argv: string[]): Promise<number> {
-  const loadUnit = 'enableCompileCache' in module ? requireUnit(dir) : compileUnit(dir, codeCacheDir());
-  const { main } = new Bundle(dir, loadUnit).require(ENTRY_CHUNK) as { main(argv: string[]): Promise<number> };
+  const { main } = new Bundle(dir, compileUnit(dir, codeCacheDir())).require(ENTRY_CHUNK) as { main(argv: string[]): Promise<number> };
   return main(argv);
 }
 
@@ -98,12 +97,6 @@ class Bundle {
   }
 }
 
-/** Node 22.1+: require() compiles the unit, through Node's compile cache when the bin enabled it. */
-const requireUnit = (dir: string): LoadUnit => {
-  const nodeRequire = module.createRequire(join(dir, ENTRY_UNIT));
-  return file => ({ exports: nodeRequire(join(dir, file)) as UnitExports, ran: () => undefined });
-};
-
 /** Where this Node keeps the bundle's code caches: V8 rejects a cache made by another version, arch or set of flags. */
 function codeCacheDir(): string | undefined {
   if (process.env['NODE_DISABLE_COMPILE_CACHE'] === '1') return undefined;
@@ -119,7 +112,7 @@ interface CacheHeader {
   sha1: string;
 }
 
-/** Older Node: compile each unit with vm.Script and V8's code cache from CACHE_DIR (none when undefined). */
+/** Compile each unit with vm.Script and V8's code cache from CACHE_DIR (none when undefined). */
 function compileUnit(dir: string, cacheDir: string | undefined): LoadUnit {
   const stale: (() => void)[] = [];
   process.once('exit', () => stale.forEach(write => write()));

@@ -1,17 +1,15 @@
 // bin/maildiag.js runs the bundle (dist/bundle/) and nothing else: a bundle
 // that is missing, or older than dist/src/ (tsc ran after it), is refused in
-// one line rather than run stale code. On Node without its own compile cache,
-// the bundle's runtime keeps V8's code cache of each unit under $TMPDIR: made
-// by a run, used as is by the next, replaced when it cannot be trusted or
-// lacks what a run ran, never in the way. Checked on a copy of the bin and the
-// real runtime beside stand-in units, so the real dist/ is never touched while
-// other tests run.
+// one line rather than run stale code. The bundle's runtime keeps V8's code
+// cache of each unit under $TMPDIR: made by a run, used as is by the next,
+// replaced when it cannot be trusted or lacks what a run ran, never in the
+// way. Checked on a copy of the bin and the real runtime beside stand-in
+// units, so the real dist/ is never touched while other tests run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unitSource } from '../../src/cli/bundle-runtime.js';
@@ -74,9 +72,6 @@ const cachePath = (caches: string, unit: string): string => {
 
 const header = (cache: Buffer): { unit: string; ran: string[]; sha1: string } => JSON.parse(cache.subarray(0, cache.indexOf(10)).toString()) as { unit: string; ran: string[]; sha1: string };
 
-/** Node 22.1+ keeps the code through its own compile cache (enabled by the bin), not the runtime's. */
-const ownCache = { skip: 'enableCompileCache' in module ? 'this Node caches compiled code itself' : false };
-
 test('the bin runs dist/bundle/ with the command line when the bundle is at least as new as dist/src', async t => {
   const box = checkout();
   t.after(() => rmSync(box.root, { recursive: true, force: true }));
@@ -100,7 +95,7 @@ test('a bundle older than dist/src, or none, is refused in one line with exit 2'
   assert.match(missing.stderr, /^maildiag: dist\/bundle\/ is missing: run npm run build .*\n$/);
 });
 
-test('a run leaves a code cache of each unit it loaded; a run that needs nothing more uses it as it is', ownCache, async t => {
+test('a run leaves a code cache of each unit it loaded; a run that needs nothing more uses it as it is', async t => {
   const box = checkout();
   t.after(() => rmSync(box.root, { recursive: true, force: true }));
   assert.deepEqual(await run(box, ['a']), { code: 0, stdout: 'bundle a\n', stderr: '' });
@@ -115,7 +110,7 @@ test('a run leaves a code cache of each unit it loaded; a run that needs nothing
   assert.deepEqual(cacheFiles(box.caches), made);
 });
 
-test("a run of chunks a unit's cache lacks replaces it with one that holds them all", ownCache, async t => {
+test("a run of chunks a unit's cache lacks replaces it with one that holds them all", async t => {
   const box = checkout();
   t.after(() => rmSync(box.root, { recursive: true, force: true }));
   await run(box, ['./chunk-more.js']);
@@ -127,7 +122,7 @@ test("a run of chunks a unit's cache lacks replaces it with one that holds them 
   assert.deepEqual(cacheFiles(box.caches), grown);
 });
 
-test('a corrupt, torn, foreign or rejected cache file is ignored and replaced', ownCache, async t => {
+test('a corrupt, torn, foreign or rejected cache file is ignored and replaced', async t => {
   const box = checkout();
   t.after(() => rmSync(box.root, { recursive: true, force: true }));
   await run(box, ['./chunk-more.js']);
@@ -155,14 +150,14 @@ test('a corrupt, torn, foreign or rejected cache file is ignored and replaced', 
   }
 });
 
-test('NODE_DISABLE_COMPILE_CACHE=1 writes no cache', ownCache, async t => {
+test('NODE_DISABLE_COMPILE_CACHE=1 writes no cache', async t => {
   const box = checkout();
   t.after(() => rmSync(box.root, { recursive: true, force: true }));
   assert.deepEqual(await run(box, ['./chunk-more.js'], { NODE_DISABLE_COMPILE_CACHE: '1' }), { code: 0, stdout: 'bundle more\n', stderr: '' });
   assert.equal(existsSync(box.caches), false);
 });
 
-test('a cache directory that cannot be made costs only the cache', ownCache, async t => {
+test('a cache directory that cannot be made costs only the cache', async t => {
   const box = checkout();
   t.after(() => rmSync(box.root, { recursive: true, force: true }));
   writeFileSync(box.caches, 'a file where the directory would be');
