@@ -10,7 +10,8 @@
 // compiled once and the chunks keep one instance each.
 //
 // Compiling is most of a start, so each unit compiles through vm.Script with
-// V8's cachedData, kept under os.tmpdir() as Node keeps its own: written after
+// V8's cachedData, kept under os.tmpdir() as Node keeps its own (in a
+// directory of the user's that nobody else may write to): written after
 // the command's work (so it holds the functions the run compiled, which Node
 // 22+'s module.enableCompileCache leaves out: that cache saved ~20 ms a
 // diagnosis on Node 24, this one ~45 ms), and only when it was missing,
@@ -18,7 +19,7 @@
 // that cannot be read, written or trusted is skipped: the unit compiles as if
 // there were none. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as for Node's.
 import { hash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -97,11 +98,23 @@ class Bundle {
   }
 }
 
-/** Where this Node keeps the bundle's code caches: V8 rejects a cache made by another version, arch or set of flags. */
-function codeCacheDir(): string | undefined {
+/** This user's directory of code caches, and in it this Node's (V8 rejects a cache made by another version, arch or set of flags). */
+interface CacheDir {
+  home: string;
+  dir: string;
+}
+
+function codeCacheDir(): CacheDir | undefined {
   if (process.env['NODE_DISABLE_COMPILE_CACHE'] === '1') return undefined;
+  const home = join(tmpdir(), `maildiag-compile-cache${process.getuid ? `-${process.getuid()}` : ''}`);
   const flags = hash('sha1', JSON.stringify([process.execArgv, process.env['NODE_OPTIONS'] ?? ''])).slice(0, 8);
-  return join(tmpdir(), 'maildiag-compile-cache', `${process.version}-${process.arch}-${flags}`);
+  return { home, dir: join(home, `${process.version}-${process.arch}-${flags}`) };
+}
+
+/** V8 runs what a cache holds: only a directory of this user's that nobody else can write to (not a link left in a shared /tmp) is used. */
+function isPrivate(home: string): boolean {
+  const stats = lstatSync(home, { throwIfNoEntry: false });
+  return stats !== undefined && stats.isDirectory() && (!process.getuid || (stats.uid === process.getuid() && (stats.mode & 0o022) === 0));
 }
 
 /** A cache file: one JSON line (whose unit, which chunks had run, the data's length and hash), then V8's data. */
@@ -112,16 +125,17 @@ interface CacheHeader {
   sha1: string;
 }
 
-/** Compile each unit with vm.Script and V8's code cache from CACHE_DIR (none when undefined). */
-function compileUnit(dir: string, cacheDir: string | undefined): LoadUnit {
+/** Compile each unit with vm.Script and V8's code cache from CACHES (none when undefined). */
+function compileUnit(dir: string, caches: CacheDir | undefined): LoadUnit {
+  const readable = caches !== undefined && isPrivate(caches.home);
   const stale: (() => void)[] = [];
   process.once('exit', () => stale.forEach(write => write()));
   return file => {
     const filename = join(dir, file);
     const source = readFileSync(filename, 'utf8');
     const identity = IDENTITY.exec(source)?.[1];
-    const cacheFile = cacheDir && identity ? join(cacheDir, `${basename(file, '.cjs')}-${identity}.cache`) : undefined;
-    const cached = cacheFile ? readCache(cacheFile, identity!) : undefined;
+    const cacheFile = caches && identity ? join(caches.dir, `${basename(file, '.cjs')}-${identity}.cache`) : undefined;
+    const cached = cacheFile && readable ? readCache(cacheFile, identity!) : undefined;
     const script = new Script(module.wrap(source), { filename, ...(cached ? { cachedData: cached.data } : {}) });
     const usable = cached !== undefined && !script.cachedDataRejected;
     const held = new Set(usable ? cached.ran : []);
@@ -130,7 +144,7 @@ function compileUnit(dir: string, cacheDir: string | undefined): LoadUnit {
       stale.push(() => {
         // A cache that held this run's chunks is still whole; otherwise the code compiled now (with what it held) replaces it.
         if (usable && [...ran].every(id => held.has(id))) return;
-        writeCache(cacheFile, { unit: identity!, ran: [...new Set([...held, ...ran])] }, script.createCachedData());
+        writeCache(caches!, cacheFile, { unit: identity!, ran: [...new Set([...held, ...ran])] }, script.createCachedData());
       });
     }
     const unit = { exports: {} as UnitExports };
@@ -155,10 +169,11 @@ function readCache(file: string, unit: string): { data: Buffer; ran: string[] } 
 }
 
 /** Write the cache whole or not at all (a temporary file renamed over it); a read-only or full disk only costs the cache. */
-function writeCache(file: string, header: Omit<CacheHeader, 'bytes' | 'sha1'>, data: Buffer): void {
+function writeCache(caches: CacheDir, file: string, header: Omit<CacheHeader, 'bytes' | 'sha1'>, data: Buffer): void {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    mkdirSync(join(file, '..'), { recursive: true });
+    mkdirSync(caches.dir, { recursive: true, mode: 0o700 });
+    if (!isPrivate(caches.home)) return;
     const line = JSON.stringify({ ...header, bytes: data.length, sha1: hash('sha1', data) } satisfies CacheHeader);
     writeFileSync(temporary, Buffer.concat([Buffer.from(`${line}\n`), data]));
     renameSync(temporary, file);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unitSource } from '../../src/cli/bundle-runtime.js';
@@ -22,7 +22,7 @@ interface Checkout {
   bin: string;
   runtime: string;
   compiled: string;
-  /** Where the runtime keeps its caches for this checkout ($TMPDIR/maildiag-compile-cache). */
+  /** Where the runtime keeps this user's caches for this checkout ($TMPDIR/maildiag-compile-cache-<uid>). */
   caches: string;
 }
 
@@ -51,7 +51,7 @@ function checkout(): Checkout {
   writeFileSync(join(root, 'dist', 'bundle', 'maildiag.cjs'), unitSource(new Map([['./maildiag.js', main]]), { './chunk-more.js': 'more.cjs', './chunk-extra.js': 'more.cjs' }));
   writeFileSync(join(root, 'dist', 'bundle', 'more.cjs'), unitSource(new Map([['./chunk-more.js', "exports.said = 'more';"], ['./chunk-extra.js', "exports.said = 'extra';"]])));
   writeFileSync(compiled, "throw new Error('the bin must not load dist/src');\n");
-  return { root, bin, runtime, compiled, caches: join(root, 'tmp', 'maildiag-compile-cache') };
+  return { root, bin, runtime, compiled, caches: join(root, 'tmp', `maildiag-compile-cache${process.getuid ? `-${process.getuid()}` : ''}`) };
 }
 
 const setMtime = (file: string, seconds: number) => utimesSync(file, seconds, seconds);
@@ -154,7 +154,7 @@ test('NODE_DISABLE_COMPILE_CACHE=1 writes no cache', async t => {
   const box = checkout();
   t.after(() => rmSync(box.root, { recursive: true, force: true }));
   assert.deepEqual(await run(box, ['./chunk-more.js'], { NODE_DISABLE_COMPILE_CACHE: '1' }), { code: 0, stdout: 'bundle more\n', stderr: '' });
-  assert.equal(existsSync(box.caches), false);
+  assert.deepEqual(readdirSync(join(box.root, 'tmp')), []);
 });
 
 test('a cache directory that cannot be made costs only the cache', async t => {
@@ -163,4 +163,20 @@ test('a cache directory that cannot be made costs only the cache', async t => {
   writeFileSync(box.caches, 'a file where the directory would be');
   assert.deepEqual(await run(box, ['./chunk-more.js']), { code: 0, stdout: 'bundle more\n', stderr: '' });
   assert.deepEqual(await run(box, ['./chunk-extra.js']), { code: 0, stdout: 'bundle extra\n', stderr: '' });
+});
+
+test('a cache directory that others can write to, or a link in its place, is left alone', { skip: process.getuid ? false : 'no file owners here' }, async t => {
+  const box = checkout();
+  t.after(() => rmSync(box.root, { recursive: true, force: true }));
+  mkdirSync(box.caches);
+  chmodSync(box.caches, 0o777);
+  assert.deepEqual(await run(box, ['./chunk-more.js']), { code: 0, stdout: 'bundle more\n', stderr: '' });
+  assert.deepEqual(cacheFiles(box.caches), {});
+
+  const elsewhere = join(box.root, 'elsewhere');
+  mkdirSync(elsewhere, { mode: 0o700 });
+  rmSync(box.caches, { recursive: true });
+  symlinkSync(elsewhere, box.caches);
+  assert.deepEqual(await run(box, ['./chunk-more.js']), { code: 0, stdout: 'bundle more\n', stderr: '' });
+  assert.deepEqual(cacheFiles(elsewhere), {});
 });
