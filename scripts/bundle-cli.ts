@@ -17,7 +17,7 @@ import { build, transform, type Metafile } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENTRY_CHUNK, ENTRY_UNIT, unitSource } from '../src/cli/bundle-runtime.js';
+import { ENTRY_CHUNK, ENTRY_UNIT, ownUnit, unitSource } from '../src/cli/bundle-runtime.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUT = join(ROOT, 'dist/bundle');
@@ -43,7 +43,7 @@ const { outputFiles, metafile } = await build({
 const chunkId = (path: string) => `./${basename(path)}`;
 const entry = eagerChunks(metafile, ENTRY_CHUNK, () => false);
 const diagnosis = eagerChunks(metafile, ENTRY_CHUNK, point => DIAGNOSIS.some(end => point.endsWith(end)));
-const unitOf = (id: string) => (entry.has(id) ? ENTRY_UNIT : diagnosis.has(id) ? 'diagnose.cjs' : `${id.slice(2, -'.js'.length)}.cjs`);
+const unitOf = (id: string) => (entry.has(id) ? ENTRY_UNIT : diagnosis.has(id) ? 'diagnose.cjs' : ownUnit(id));
 
 const units = new Map<string, Map<string, string>>();
 for (const file of outputFiles) {

@@ -12,12 +12,13 @@
 // Compiling is most of a start, so each unit compiles through vm.Script with
 // V8's cachedData, kept under os.tmpdir() as Node keeps its own (in a
 // directory of the user's that nobody else may write to): written after
-// the command's work (so it holds the functions the run compiled, which Node
-// 22+'s module.enableCompileCache leaves out: that cache saved ~20 ms a
-// diagnosis on Node 24, this one ~45 ms), and only when it was missing,
-// rejected, or this run ran chunks of the unit that the cache lacks. A cache
-// that cannot be read, written or trusted is skipped: the unit compiles as if
-// there were none. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as for Node's.
+// the command's work, so it holds the functions the run compiled (Node 22+'s
+// module.enableCompileCache holds only what compiles before a module runs:
+// on Node 24 a diagnosis saved ~3x more with this cache than with Node's),
+// and only when it was missing, rejected, or this run ran chunks of the unit
+// that the cache lacks. A cache that cannot be read, written or trusted is
+// skipped: the unit compiles as if there were none. NODE_DISABLE_COMPILE_CACHE=1
+// turns it off, as for Node's.
 import { hash } from 'node:crypto';
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
@@ -29,6 +30,9 @@ import { Script } from 'node:vm';
 /** The unit bin/maildiag.js loads first, and the chunk in it that exports main(). */
 export const ENTRY_UNIT = 'maildiag.cjs';
 export const ENTRY_CHUNK = './maildiag.js';
+
+/** The file of a chunk (`./chunk-X.js`) that is in no unit the entry unit names: its own. */
+export const ownUnit = (chunk: string): string => `${chunk.slice('./'.length, -'.js'.length)}.cjs`;
 
 /** A unit's first line names its content (the cache's key): `// maildiag unit <hash>`. */
 const IDENTITY = /^\/\/ maildiag unit ([0-9a-f]+)\n/;
@@ -81,7 +85,7 @@ class Bundle {
     if (!id.startsWith('./')) return this.nodeRequire(id);
     const loaded = this.modules.get(id);
     if (loaded) return loaded.exports;
-    if (!this.factories.has(id)) this.load(this.unitOf[id] ?? `${id.slice(2, -'.js'.length)}.cjs`);
+    if (!this.factories.has(id)) this.load(this.unitOf[id] ?? ownUnit(id));
     const chunk = this.factories.get(id);
     if (!chunk) throw new Error(`maildiag bundle: no chunk ${id}`);
     const instance = { exports: {} };
