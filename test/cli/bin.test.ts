@@ -33,6 +33,8 @@ const run = (checkout: Checkout, args: string[], env: Record<string, string> = {
     (err: { code: number; stdout: string; stderr: string }) => err,
   );
 
+const setMtime = (file: string, seconds: number) => utimesSync(file, seconds, seconds);
+
 /**
  * A checkout with bin/maildiag.js, the real dist/bundle/runtime.js, stand-in
  * units and dist/src/cli/main.js. The entry unit's main() prints its
@@ -51,10 +53,11 @@ function checkout(): Checkout {
   writeFileSync(join(root, 'dist', 'bundle', 'maildiag.cjs'), unitSource(new Map([['./maildiag.js', main]]), { './chunk-more.js': 'more.cjs', './chunk-extra.js': 'more.cjs' }));
   writeFileSync(join(root, 'dist', 'bundle', 'more.cjs'), unitSource(new Map([['./chunk-more.js', "exports.said = 'more';"], ['./chunk-extra.js', "exports.said = 'extra';"]])));
   writeFileSync(compiled, "throw new Error('the bin must not load dist/src');\n");
+  // Built together: the bundle is not older than dist/src.
+  setMtime(compiled, 1_000);
+  setMtime(runtime, 1_000);
   return { root, bin, runtime, compiled, caches: join(root, 'tmp', `maildiag-compile-cache${process.getuid ? `-${process.getuid()}` : ''}`) };
 }
-
-const setMtime = (file: string, seconds: number) => utimesSync(file, seconds, seconds);
 
 /** The cache files under CACHES by unit (maildiag, more), with their content. */
 function cacheFiles(caches: string): Record<string, Buffer> {
@@ -75,15 +78,12 @@ const header = (cache: Buffer): { unit: string; ran: string[]; sha1: string } =>
 test('the bin runs dist/bundle/ with the command line when the bundle is at least as new as dist/src', async t => {
   const box = checkout();
   t.after(() => rmSync(box.root, { recursive: true, force: true }));
-  setMtime(box.compiled, 1_000);
-  setMtime(box.runtime, 1_000);
   assert.deepEqual(await run(box, ['good.example', '--json']), { code: 0, stdout: 'bundle good.example --json\n', stderr: '' });
 });
 
 test('a bundle older than dist/src, or none, is refused in one line with exit 2', async t => {
   const box = checkout();
   t.after(() => rmSync(box.root, { recursive: true, force: true }));
-  setMtime(box.runtime, 1_000);
   setMtime(box.compiled, 2_000);
   const stale = await run(box, ['good.example']);
   assert.deepEqual([stale.code, stale.stdout], [2, '']);
