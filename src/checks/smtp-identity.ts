@@ -25,7 +25,7 @@ export default defineCheck({
     if (!greeted.length) return noSessionToJudge();
     const judged = greeted.map(probe => judgeProbe(probe, ptrNames.find(p => p.ip === probe.ip)));
     return {
-      findings: judged.flatMap(j => (j.mismatched.length ? [mismatchFinding(j)] : [])),
+      findings: judged.flatMap(j => [...(j.mismatched.length ? [mismatchFinding(j)] : []), ...noNameFindings(j.probe)]),
       data: { servers: judged.map(({ probe, announced, expected, mismatched }) => ({ host: probe.host, ip: probe.ip, announced, expected, mismatched })) },
     };
   },
@@ -60,15 +60,44 @@ function judgeProbe(probe: SmtpProbe, ptr: PtrNames | undefined): Judgement {
 
 function hostName(word: string | undefined): string | undefined {
   const name = word?.toLowerCase().replace(/\.$/, '');
-  return name && HOST_NAME.test(name) ? name : undefined;
+  // "localhost.localdomain" has two labels but names no host: noNameFindings says so.
+  return name && HOST_NAME.test(name) && !LOCALHOST.test(name) ? name : undefined;
+}
+
+/** What a server calls itself when its own host name was never set: "localhost", or its address as a literal. */
+const LOCALHOST = /^localhost(?:\.localdomain)?\.?$/i;
+const ADDRESS_LITERAL = /^\[(?:IPv6:)?[0-9a-f.:]+\]$|^\d{1,3}(?:\.\d{1,3}){3}$/i;
+
+/**
+ * A server that greets as "localhost" has no host name of its own (Postfix myhostname, Exim primary_hostname
+ * unset): when the same server sends, its EHLO says "localhost" too, which receivers refuse or score as spam
+ * (a warning). An address literal is a valid EHLO argument (RFC 5321 §4.1.3) but names no host (a note).
+ */
+function noNameFindings(probe: SmtpProbe): Finding[] {
+  const said = { greeting: probe.greetingName, ehlo: probe.ehloName };
+  const where = (re: RegExp) => (Object.keys(said) as AnnouncedIn[]).filter(w => re.test(said[w] ?? ''));
+  const details = () => ({ subjects: probeSubject(probe), evidence: probeEvidence(probe, announcementLines(probe)) });
+  const data = (re: RegExp) => {
+    const places = where(re);
+    return { server: { host: probe.host, ip: probe.ip }, announcedAs: [...new Set(places.map(w => said[w]!))].map(name => ({ name, in: places.filter(w => said[w] === name) })) };
+  };
+  return [
+    ...(where(LOCALHOST).length ? [finding('smtp.banner-mismatch', 'localhostName', data(LOCALHOST), { ...details(), severity: 'warning' })] : []),
+    ...(where(ADDRESS_LITERAL).length ? [finding('smtp.banner-mismatch', 'addressLiteral', data(ADDRESS_LITERAL), details())] : []),
+  ];
+}
+
+/** The greeting and the first line of the EHLO reply, as transcript lines. */
+function announcementLines(probe: SmtpProbe): string[] {
+  return [
+    ...(probe.greeting ? [`S: ${replyText(probe.greeting)}`] : []),
+    ...(probe.ehlo ? [`S: ${replyText({ ...probe.ehlo.reply, lines: probe.ehlo.reply.lines.slice(0, 1) })}`] : []),
+  ];
 }
 
 function mismatchFinding({ probe, ptr, announced, expected, mismatched }: Judgement): Finding {
   const announcedAs = mismatched.map(name => ({ name, in: (Object.keys(announced) as AnnouncedIn[]).filter(where => announced[where] === name) }));
-  const lines = [
-    ...(probe.greeting ? [`S: ${replyText(probe.greeting)}`] : []),
-    ...(probe.ehlo ? [`S: ${replyText({ ...probe.ehlo.reply, lines: probe.ehlo.reply.lines.slice(0, 1) })}`] : []),
-  ];
+  const lines = announcementLines(probe);
   const ptrEvidence = ptr?.names.length ? [`${reverseName(probe.ip)} PTR ${ptr.names.join(', ')}`] : [];
   const data = { host: probe.host, ip: probe.ip, announced, expected, announcedAs };
   const details = { subjects: probeSubject(probe), evidence: [...probeEvidence(probe, lines), ...ptrEvidence] };

@@ -97,6 +97,8 @@ function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: s
   // Postfix applies its client restrictions at RCPT (smtpd_delay_reject): a refusal of this client comes here.
   const refused = greylisted || recipientUnknown(rcpt.reply) ? undefined : testerRefused(probe, rcptCommand, rcpt.reply, evidence, tester);
   if (refused) return [refused];
+  // "Too many recipients" to the first recipient of a transaction: a count the server keeps (per message, per client, per hour), not an answer about this one.
+  if (readReply(rcpt.reply, ['recipient-limit'])) return [finding('smtp.untestable', 'commandDeferred', said(probe, rcptCommand, rcpt.reply), evidence)];
   if (isTransient(rcpt.reply) && rcpt.reply.code !== 452) {
     const data = { ...said(probe, rcptCommand, rcpt.reply), address: rcpt.address };
     if (rcpt.sampledFrom) {
@@ -189,8 +191,12 @@ function relayFindings(probe: SmtpProbe): Finding[] {
  */
 function unansweredRelay(probe: SmtpProbe, options: RunOptions): { reason: string; finding?: Finding } | undefined {
   const why = probe.relayUnanswered;
-  if (!why) return undefined;
   const server = probeServer(probe);
+  // A temporary refusal (greylisting, a limit, a deferral of the tester) is no answer to whether it relays: a retry might be taken.
+  if (probe.relay && isTransient(probe.relay.reply)) {
+    return { reason: formatMessage('smtp.untestable', 'relayDeferred', { server, address: probe.relay.address, reply: replyText(probe.relay.reply) }) };
+  }
+  if (!why) return undefined;
   // A refused MAIL (not a 421, which ends the session) opens no transaction for the probe's RCPT.
   if (why.step === 'mail' && why.reply && why.reply.code !== 421) {
     return { reason: formatMessage('smtp.untestable', 'relayNotAsked', { server, command: `MAIL FROM:<${options.from}>`, reply: replyText(why.reply), address: RELAY_PROBE_ADDRESS }) };
@@ -216,7 +222,8 @@ function describePolicy(probe: SmtpProbe, options: RunOptions): Record<string, u
 /** The relay question as values: its answer, why it has none, 'notReached' (the session ended before it) or 'off' (--no-relay-test). */
 function describeRelay(probe: SmtpProbe, options: RunOptions): Record<string, unknown> | 'notReached' | 'off' {
   const { relay, relayUnanswered } = probe;
-  if (relay) return { address: relay.address, reply: replyText(relay.reply), open: isPositive(relay.reply) };
+  // A temporary refusal leaves it unknown (null), not "not open".
+  if (relay) return { address: relay.address, reply: replyText(relay.reply), open: isTransient(relay.reply) ? null : isPositive(relay.reply) };
   if (relayUnanswered) return { address: RELAY_PROBE_ADDRESS, unanswered: { step: relayUnanswered.step, reason: relayUnanswered.reason } };
   return options.relayTest ? 'notReached' : 'off';
 }

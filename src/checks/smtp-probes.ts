@@ -65,6 +65,7 @@ export function testerRefused(probe: SmtpProbe, command: string, reply: SmtpRepl
     case 'rate': return finding('smtp.untestable', 'clientRate', client, details);
     case 'helo-name': return finding('smtp.untestable', 'clientHeloName', { ...client, helo }, details);
     case 'refused': return finding('smtp.untestable', 'clientRefused', client, details);
+    case 'screened': return finding('smtp.untestable', 'clientScreened', client, details);
     case 'sender-unknown': return finding('smtp.untestable', 'chosenSenderUnknown', { ...data, sender }, details);
     case 'sender-spf': return finding('smtp.untestable', 'chosenSenderNotAuthorised', { ...data, sender }, details);
     case 'sender-refused': return finding('smtp.untestable', 'chosenSenderRefused', { ...data, sender }, details);

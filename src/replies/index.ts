@@ -35,12 +35,16 @@ export type ReplyMeaning =
   | 'client-reputation'
   /** The server refuses this client host and says no more ("Client host rejected: Access denied"). */
   | 'client-refused'
+  /** Postfix's postscreen turned this client away before the real server saw it: a client it has not cleared yet (a new address), or one that failed a test. */
+  | 'client-screened'
   /** The server takes no mail before STARTTLS (RFC 3207 §4 forbids that on a public MX). */
   | 'tls-required'
   /** The server refuses the EHLO/HELO name it was given. */
   | 'helo-name-rejected'
   /** The server does not know EHLO at all (RFC 5321 §4.1.4: 500 or 502), so it offers no extension. */
-  | 'no-esmtp';
+  | 'no-esmtp'
+  /** "Too many recipients" (RFC 5321 §4.5.3.1.10, RFC 3463 X.5.3): a count of recipients or messages, nothing about this one. */
+  | 'recipient-limit';
 
 /**
  * The cause a port-25 probe reports for each meaning, and the one `explain` weighs when a bounce says it (none:
@@ -61,9 +65,11 @@ export const MEANINGS: Readonly<Record<ReplyMeaning, { probe: CauseId; bounce?: 
   'client-dynamic': { probe: 'smtp.untestable', bounce: 'ptr.generic', bounceSide: 'sender', bounceFix: fixFor('ptr.generic', 'dynamicRange') },
   'client-reputation': { probe: 'smtp.untestable', bounce: 'reputation.poor', bounceSide: 'sender' },
   'client-refused': { probe: 'smtp.untestable' },
+  'client-screened': { probe: 'smtp.untestable' },
   'tls-required': { probe: 'smtp.tls-required', bounce: 'tls.starttls-missing' },
   'helo-name-rejected': { probe: 'smtp.ehlo-refused', bounce: 'smtp.banner-mismatch' },
   'no-esmtp': { probe: 'smtp.ehlo-refused' },
+  'recipient-limit': { probe: 'smtp.untestable' },
 };
 
 export interface ReplyPattern {
@@ -149,11 +155,16 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   p('exim', 'client-blocked', /\bis in an? (?:black|block) ?list at\b/i, '550 rejected because 192.0.2.1 is in a black list at zen.spamhaus.org'),
   p('exchange', 'client-blocked', /\bbanned sending IP\b/i, '550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To request removal from this list please visit https://sender.office.com/ and follow the directions.'),
   // Proofpoint's reply links its IP lookup; T-Online's ends in (BL); Sophos Email's XGEMAIL_0004 is its RBL test.
+  // Haraka's dns-list plugin ("is listed on") and its older dnsbl plugin ("is blacklisted by") at connect: the address in brackets is the client's.
+  p('haraka', 'client-blocked', /\bhost \[[^\]\s]+\] is (?:black|block)?listed (?:by|on|in|at)\b/i, '554 host [192.0.2.1] is blacklisted by zen.spamhaus.org'),
   p('any', 'client-blocked', /\bipcheck\.proofpoint\.com\b|\bIP=\S+ - [^()]*\([^)]*\) \(BL\)|\bXGEMAIL_0004\b/i, '554 5.7.0 Blocked - see https://ipcheck.proofpoint.com/?ip=192.0.2.1'),
   p('any', 'client-blocked', /\bclient host\b[^.;]{0,40}?\bblocked\b|\b(?:IP|client|host)\b[^.;]{0,30}?\b(?:is|was|has been) (?:black|block)[- ]?listed\b|\blisted (?:at|on|in|by) (?:the )?(?:[\w-]+\.)+[a-z]{2,}\b|\byour (?:IP|address|host|network)\b[^.;]{0,60}?\b(?:blocked|listed|banned|block ?list|black ?list)/i, '554 5.7.1 Your IP address is listed on our block list'),
   // Postfix check_client_access REJECT with no text of its own: the client host, refused with no reason given. With a
   // text of the admin's ("Client host rejected: Service not available - too busy") that text is the meaning.
   p('postfix', 'client-refused', /\bClient host rejected: Access denied\b/i, '554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: Access denied'),
+  // postscreen's own replies: 450 4.3.2 to a client it has not cleared yet (its deep protocol tests pass only on a
+  // later connection) or that failed a test; 550 5.3.2 (enforce) and 521 5.3.2 (drop) to one it has blocked.
+  p('postfix', 'client-screened', /\b[45]\.3\.2 Service currently unavailable\b/i, '450 4.3.2 Service currently unavailable'),
 
   // ---- TLS demanded before mail
   p('postfix', 'tls-required', /\bMust issue a STARTTLS command first\b/i, '530 5.7.0 Must issue a STARTTLS command first'),
@@ -165,6 +176,8 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   p('exchange', 'helo-name-rejected', /\b5\.5\.4 Invalid domain name\b/i, '501 5.5.4 Invalid domain name'),
   p('any', 'helo-name-rejected', /\b(?:HELO|EHLO)\b[^.;]{0,30}?\b(?:name|host ?name|argument|domain)\b|\b(?:fully[- ]qualified|invalid) (?:host ?name|domain name)\b/i, '550 5.7.1 EHLO hostname is not valid'),
   // Firewalls that mangle EHLO (Cisco's SMTP fixup turns it into "XXXX") and servers older than RFC 1869.
+  // ---- a limit on recipients: Exchange's and Postfix's "Too many recipients", temporary (a retry in a new transaction is taken)
+  p('any', 'recipient-limit', /^4\d\d 4\.5\.3\b|\btoo many recipients\b/i, '452 4.5.3 Too many recipients', [4]),
   p('any', 'no-esmtp', /\b50[02][ -](?:5\.5\.\d+ )?[^.;]{0,20}?(?:command (?:unrecognized|not recognized|not implemented|unknown)|unrecognized command|not implemented)/i, '500 5.5.1 Command unrecognized: "XXXX"', [5]),
 ];
 
@@ -201,7 +214,7 @@ export function recipientUnknown(reply: SmtpReply): boolean {
 }
 
 /** What a server that refuses the client objects to: something about the tester's own address, host or name, not about the domain. */
-export type ClientObjection = 'blocklisted' | 'no-ptr' | 'dynamic-ip' | 'reputation' | 'rate' | 'helo-name' | 'refused' | 'sender-unknown' | 'sender-spf' | 'sender-refused';
+export type ClientObjection = 'blocklisted' | 'no-ptr' | 'dynamic-ip' | 'reputation' | 'rate' | 'helo-name' | 'refused' | 'screened' | 'sender-unknown' | 'sender-spf' | 'sender-refused';
 
 const OBJECTION_OF_MEANING: Partial<Record<ReplyMeaning, ClientObjection>> = {
   'client-dynamic': 'dynamic-ip',
@@ -210,6 +223,7 @@ const OBJECTION_OF_MEANING: Partial<Record<ReplyMeaning, ClientObjection>> = {
   'client-limit': 'rate',
   'client-blocked': 'blocklisted',
   'client-refused': 'refused',
+  'client-screened': 'screened',
   'helo-name-rejected': 'helo-name',
   'sender-unknown': 'sender-unknown',
   'sender-spf': 'sender-spf',

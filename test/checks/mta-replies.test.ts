@@ -179,3 +179,11 @@ test('the same full server as the only MX: an error, since nobody gets mail thro
   const { report } = await diagnoseOne(mtaPersona('exchange', { tls: tlsPersona, replies: { MAIL: '452 4.3.1 Insufficient system resources' } }));
   assert.deepEqual(report.diagnosis.map(d => `${d.cause}:${d.severity}`), ['smtp.insufficient-storage:error']);
 });
+
+test('RSET refused (OpenSMTPD\'s words for a command it does not know): the session stops there, unjudged, never "does not answer STARTTLS" or a pass', async () => {
+  const { all, report, server } = await diagnoseOne(mtaPersona('opensmtpd', { tls: tlsPersona, replies: { RSET: '500 5.5.1 Invalid command: Command unrecognized' } }));
+  assert.deepEqual(all, ['smtp.untestable:info']);
+  assert.ok(!server.commands.includes('STARTTLS'), server.commands.join(' / '));
+  assert.equal(checkOf(report, 'smtp-reachability').findings[0]!.messageId, 'sessionStopped');
+  for (const check of ['smtp-policy', 'starttls']) assert.equal(checkOf(report, check).status, 'untestable', check);
+});

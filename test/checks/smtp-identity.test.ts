@@ -46,7 +46,7 @@ const IP = '192.0.2.10';
 const confirmed = (...names: string[]): PtrNames[] => [{ ip: IP, names, forwardConfirmed: true }];
 const unconfirmed = (...names: string[]): PtrNames[] => [{ ip: IP, names, forwardConfirmed: false }];
 
-const CASES: [what: string, probe: SmtpProbe, ptr: PtrNames[], mismatch: boolean][] = [
+const CASES: [what: string, probe: SmtpProbe, ptr: PtrNames[], mismatch: boolean | string[]][] = [
   ['MX name = PTR name = banner', probe('mx.example.com', IP, 'mx.example.com', 'mx.example.com'), confirmed('mx.example.com'), false],
   ['banner is the confirmed PTR name, not the MX name', probe('mx.example.com', IP, 'mail.example.net', 'mail.example.net'), confirmed('mail.example.net'), false],
   ['case and trailing dot do not matter', probe('mx.example.com', IP, 'MX.Example.COM.', 'mx.example.com'), confirmed('mx.example.com'), false],
@@ -55,15 +55,20 @@ const CASES: [what: string, probe: SmtpProbe, ptr: PtrNames[], mismatch: boolean
   ['no confirmed PTR: the PTR name will do', probe('mx.example.com', IP, 'mail.isp.example', 'mail.isp.example'), unconfirmed('mail.isp.example'), false],
   ['no PTR: the MX name will do', probe('mx.example.com', IP, 'mx.example.com', 'mx.example.com'), [], false],
   ['neither the MX name nor the PTR name', probe('mx.example.com', IP, 'smtp.example.com', 'smtp.example.com'), unconfirmed('mail.isp.example'), true],
-  ['only the EHLO name differs', probe('mx.example.com', IP, 'mx.example.com', 'localhost.localdomain'), confirmed('mx.example.com'), true],
+  ['only the EHLO name differs', probe('mx.example.com', IP, 'mx.example.com', 'mail.example.net'), confirmed('mx.example.com'), true],
+  // Its own host name unset: when it sends, it says EHLO localhost too, which receivers refuse (a warning); an address literal names no host (a note).
+  ['greets as localhost', probe('mx.example.com', IP, 'localhost', 'localhost'), confirmed('mx.example.com'), ['smtp.banner-mismatch:warning:localhostName']],
+  ['only the EHLO name is localhost.localdomain', probe('mx.example.com', IP, 'mx.example.com', 'localhost.localdomain'), confirmed('mx.example.com'), ['smtp.banner-mismatch:warning:localhostName']],
+  ['greets with its address literal', probe('mx.example.com', IP, `[${IP}]`, `[${IP}]`), confirmed('mx.example.com'), ['smtp.banner-mismatch:info:addressLiteral']],
   ['a masked banner and a bare EHLO name nobody', probe('mx.example.com', IP, '*****', 'Hello'), confirmed('mail.isp.example'), false],
   ['an IP target without PTR has nothing to compare with', probe(IP, IP, 'mail.example.com', 'mail.example.com'), [], false],
 ];
 
 for (const [what, p, ptr, mismatch] of CASES) {
-  test(`${mismatch ? 'mismatch' : 'fine'}: ${what}`, async () => {
+  test(`${mismatch === false ? 'fine' : 'mismatch'}: ${what}`, async () => {
     const findings = await judge([p], ptr);
-    assert.deepEqual(findings.map(f => `${f.cause}:${f.severity}`), mismatch ? ['smtp.banner-mismatch:info'] : []);
+    if (Array.isArray(mismatch)) assert.deepEqual(findings.map(f => `${f.cause}:${f.severity}:${f.messageId}`), mismatch);
+    else assert.deepEqual(findings.map(f => `${f.cause}:${f.severity}`), mismatch ? ['smtp.banner-mismatch:info'] : []);
   });
 }
 

@@ -158,3 +158,26 @@ test('user-unknown replies are told apart from policy refusals', () => {
   assert.equal(recipientUnknown(reply(554, '5.7.1 <a@example.com>: Relay access denied')), false);
   assert.equal(recipientUnknown(reply(450, '4.1.1 <a@example.com>: User unknown, try later')), false);
 });
+
+test('a temporary refusal of the relay probe is no answer: the relay is unknown, never "not an open relay", and the check says why', async () => {
+  const { check, relay, incomplete } = await unansweredRelay(healthyServer('mx.example.com', { recipients: { [RELAY_PROBE_ADDRESS]: '450 4.7.1 Please try again later' } }));
+  assert.equal(check.status, 'untestable');
+  assert.deepEqual(relay, { address: RELAY_PROBE_ADDRESS, reply: '450 4.7.1 Please try again later', open: null });
+  assert.equal(incomplete.length, 1);
+  assert.match(incomplete[0]!.reason, /answered the open-relay probe .* with "450 4\.7\.1 Please try again later", a temporary refusal, .*whether it relays mail for anyone was not tested/);
+});
+
+test('"452 Too many recipients" to the relay probe after the probed recipient: it is asked again in a transaction of its own', async () => {
+  const { check, relay, server } = await unansweredRelay(healthyServer('mx.example.com', { recipientLimit: 1 }));
+  assert.equal(check.status, 'pass');
+  assert.deepEqual(relay, { address: RELAY_PROBE_ADDRESS, reply: '554 5.7.1 Relay access denied', open: false });
+  const after = server.commands.slice(server.commands.indexOf('RCPT TO:<postmaster@example.com>'));
+  assert.deepEqual(after.slice(0, 5), [`RCPT TO:<postmaster@example.com>`, `RCPT TO:<${RELAY_PROBE_ADDRESS}>`, 'RSET', 'MAIL FROM:<>', `RCPT TO:<${RELAY_PROBE_ADDRESS}>`]);
+});
+
+test('"452 4.5.3 Too many recipients" to the first recipient: a count the server keeps, not an answer about it: smtp.untestable', async () => {
+  const { causes, report } = await policyOf(healthyServer('mx.example.com', { recipients: { 'postmaster@example.com': '452 4.5.3 Too many recipients' } }));
+  assert.deepEqual(causes, ['smtp.untestable:info']);
+  assert.equal(checkOf(report, 'smtp-policy').findings[0]!.messageId, 'commandDeferred');
+  assert.equal(checkOf(report, 'smtp-policy').status, 'untestable');
+});

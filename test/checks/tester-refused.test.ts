@@ -130,6 +130,22 @@ const CASES: Case[] = [
   { source: 'Postfix reject_unknown_helo_hostname', stage: 'rcpt', lines: [`450 4.7.1 <${HELO}>: Helo command rejected: Host not found`], messageId: 'clientHeloName', objection: 'helo-name' },
   { source: 'Postfix reject_non_fqdn_helo_hostname at EHLO and HELO', stage: 'ehlo', lines: ['504 5.5.2 <probe>: Helo command rejected: need fully-qualified hostname'], messageId: 'clientHeloName', objection: 'helo-name' },
   { source: 'Exim too many connections from this IP', stage: 'greeting', lines: ['421 Too many concurrent SMTP connections from this IP address; please try again later.'], messageId: 'clientRate', objection: 'rate' },
+  {
+    source: 'Gmail 421-4.7.28 unsolicited rate',
+    stage: 'mail',
+    host: 'aspmx.l.google.com',
+    lines: ['421-4.7.28 [198.51.100.7      15] Our system has detected an unusual rate of', '421-4.7.28 unsolicited mail originating from your IP address. To protect our', '421-4.7.28 users from spam, mail sent from your IP address has been temporarily', '421 4.7.28 rate limited. a1si123456qkb.42 - gsmtp'],
+    messageId: 'clientRate',
+    objection: 'rate',
+  },
+  // Postfix postscreen (psc_smtpd.c, psc_early.c): a new client is deferred at RCPT until its deep protocol tests pass on
+  // a later connection; a blocklisted one is refused (enforce) or dropped at connect (drop). The real smtpd never saw the RCPT.
+  { source: 'Postfix postscreen deferring a new client', stage: 'rcpt', lines: ['450 4.3.2 Service currently unavailable'], messageId: 'clientScreened', objection: 'screened' },
+  { source: 'Postfix postscreen enforce', stage: 'rcpt', lines: ['550 5.3.2 Service currently unavailable'], messageId: 'clientScreened', objection: 'screened' },
+  { source: 'Postfix postscreen drop', stage: 'greeting', lines: ['521 5.3.2 Service currently unavailable'], messageId: 'clientScreened', objection: 'screened' },
+  // Haraka's dns-list plugin and its older dnsbl plugin deny at connect, quoting the client's address in brackets.
+  { source: 'Haraka dns-list', stage: 'greeting', lines: ['554 host [198.51.100.7] is listed on zen.spamhaus.org'], messageId: 'clientBlocklisted', objection: 'blocklisted' },
+  { source: 'Haraka dnsbl', stage: 'greeting', lines: ['554 host [198.51.100.7] is blacklisted by zen.spamhaus.org'], messageId: 'clientBlocklisted', objection: 'blocklisted', bounce: 'rbl.listed' },
 ];
 
 for (const c of CASES) {
@@ -168,7 +184,7 @@ for (const stage of ['mail', 'rcpt'] as const) {
 }
 
 // ---- the table's own examples: each wording about the client is read as what it objects to
-const OBJECTION_OF = { 'client-dynamic': 'dynamic-ip', 'client-no-ptr': 'no-ptr', 'client-reputation': 'reputation', 'client-limit': 'rate', 'client-blocked': 'blocklisted', 'client-refused': 'refused' } as const;
+const OBJECTION_OF = { 'client-dynamic': 'dynamic-ip', 'client-no-ptr': 'no-ptr', 'client-reputation': 'reputation', 'client-limit': 'rate', 'client-blocked': 'blocklisted', 'client-refused': 'refused', 'client-screened': 'screened' } as const;
 const SENDER_OBJECTIONS = ['sender-unknown', 'sender-spf', 'sender-refused'] as const;
 const isSenderMeaning = (meaning: string): meaning is (typeof SENDER_OBJECTIONS)[number] => (SENDER_OBJECTIONS as readonly string[]).includes(meaning);
 

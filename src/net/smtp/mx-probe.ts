@@ -282,7 +282,9 @@ class MxProber {
     facts.plaintextMail = mail.reply;
     const reset = rset ?? (await session.command('RSET'));
     if (reset.kind !== 'reply') return stoppedBy('rset', reset);
-    return isPositive(reset.reply) ? undefined : refusal('rset', reset.reply);
+    if (isPositive(reset.reply)) return undefined;
+    // RSET must get 250 (RFC 5321 §4.1.1.5); after a refused one the session stands nowhere known, so it stops here, unjudged.
+    return reset.reply.code === 421 ? refusal('rset', reset.reply) : { step: 'rset', reason: { code: 'reply', reply: replyText(reset.reply) }, reply: reset.reply };
   }
 
   /**
@@ -437,7 +439,7 @@ class MxProber {
   }
 
   /** RCPT TO a reserved domain nobody hosts: 250 means the server relays for anyone (RFC 5321 §3.6.1). */
-  private async probeRelay(talk: Conversation): Promise<Incomplete | undefined> {
+  private async probeRelay(talk: Conversation, retried = false): Promise<Incomplete | undefined> {
     const opened = await this.openTransaction(talk, []);
     if (opened.kind === 'broken') {
       this.relay.settle({ unanswered: opened.incomplete });
@@ -453,6 +455,12 @@ class MxProber {
       const stop = this.interruption('rcpt', rcpt);
       this.relay.settle({ unanswered: stop });
       return stop;
+    }
+    const held = opened.open.recipients.length;
+    if (rcpt.reply.code === 452 && held > 0 && !retried) {
+      // "Too many recipients" (RFC 5321 §4.5.3.1.10) says nothing about relaying: ask again in a transaction of its own.
+      this.answers.recipientLimit = held;
+      return (await this.reset(talk)) ?? this.probeRelay(talk, true);
     }
     if (!isPositive(rcpt.reply)) talk.noteRefusal();
     this.relay.settle({ answer: { address: RELAY_PROBE_ADDRESS, reply: rcpt.reply, ...(talk.session.localAddress ? { clientAddress: talk.session.localAddress } : {}) } });
