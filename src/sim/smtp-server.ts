@@ -16,6 +16,8 @@ export interface SmtpPersona {
   greeting: string[] | null;
   /** Wait this long before greeting (postscreen-style or overloaded servers). */
   greetingDelayMs?: number;
+  /** Send every greeting line but the last ("220-"), wait this long, then the last: Postfix postscreen's pregreet test, which catches clients that talk before the greeting ends. */
+  greetingPauseMs?: number;
   /** After the greeting, keep sending this line forever: a banner that never ends. */
   endlessLine?: string;
   /** Hang up right after the greeting (a 421 busy server). */
@@ -61,6 +63,8 @@ export interface SimSmtpServer {
   readonly chunks: string[];
   /** TCP connections accepted so far. */
   readonly connections: number;
+  /** Client lines that came before the greeting was complete (what postscreen logs as PREGREET). */
+  readonly pregreeted: string[];
   close(): Promise<void>;
 }
 
@@ -72,6 +76,7 @@ const FATAL_HANDSHAKE_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0
 export async function startSimSmtp(persona: SmtpPersona, listen: { host: string; port: number } = { host: '127.0.0.1', port: 0 }): Promise<SimSmtpServer> {
   const commands: string[] = [];
   const chunks: string[] = [];
+  const pregreeted: string[] = [];
   const sockets = new Set<net.Socket>();
   let connections = 0;
   const server = net.createServer({ noDelay: true }, socket => {
@@ -79,7 +84,7 @@ export async function startSimSmtp(persona: SmtpPersona, listen: { host: string;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    void converse(socket, persona, { commands, chunks });
+    void converse(socket, persona, { commands, chunks, pregreeted });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -89,6 +94,7 @@ export async function startSimSmtp(persona: SmtpPersona, listen: { host: string;
     port: (server.address() as net.AddressInfo).port,
     commands,
     chunks,
+    pregreeted,
     get connections() {
       return connections;
     },
@@ -109,15 +115,24 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-async function converse(socket: net.Socket, persona: SmtpPersona, { commands, chunks }: { commands: string[]; chunks: string[] }): Promise<void> {
+async function converse(socket: net.Socket, persona: SmtpPersona, { commands, chunks, pregreeted }: { commands: string[]; chunks: string[]; pregreeted: string[] }): Promise<void> {
   let stream: net.Socket | tls.TLSSocket = socket;
   let send = writer(socket, persona);
   let accepted = 0;
   let encrypted = false;
-  readLines(socket, chunks, line => answerThenMaybeClose(line));
+  let greeted = false;
+  readLines(socket, chunks, line => {
+    if (!greeted) pregreeted.push(line);
+    return answerThenMaybeClose(line);
+  });
   if (persona.greeting === null) return;
   if (persona.greetingDelayMs) await sleep(persona.greetingDelayMs);
-  await send(persona.greeting);
+  if (persona.greetingPauseMs) {
+    await send(persona.greeting.slice(0, -1));
+    await sleep(persona.greetingPauseMs);
+    await send(persona.greeting.slice(-1));
+  } else await send(persona.greeting);
+  greeted = true;
   if (persona.hangUpAfterGreeting) return void socket.end();
   if (persona.hangUp?.on === 'greeting') return hangUp();
   if (persona.endlessLine !== undefined && !persona.endlessAfter) await sendForever(persona.endlessLine);

@@ -91,6 +91,19 @@ test('a multi-line greeting is read to its last line before EHLO', async () => {
   assert.deepEqual(probe.greeting?.lines, ['mx.example.com hold on', 'mx.example.com ready']);
 });
 
+test('postscreen\'s pregreet test: a "220-" line, a pause longer than one reply wait, then "220 ": nothing is said before the last line, and the pause is not a dead server', async () => {
+  const timeoutMs = 2000;
+  const pauseMs = timeoutMs * 1.25;
+  const world = await startSmtpWorld({}, { '192.0.2.10:25': healthyServer('mx.example.com', { greeting: ['220-mx.example.com ESMTP Postfix', '220 mx.example.com ESMTP Postfix'], greetingPauseMs: pauseMs }) }, timeoutMs);
+  const probe = await probeMx(world.net(), MX, settings, 'postmaster@example.com');
+  const server = world.servers.get('192.0.2.10:25')!;
+  assert.equal(probe.outcome.kind, 'greeted', JSON.stringify(probe.outcome));
+  assert.ok(probe.outcome.kind === 'greeted' && probe.outcome.greetingMs >= pauseMs - 50, 'the greeting counts from the connect to its last line');
+  assert.deepEqual(server.pregreeted, [], 'no PREGREET');
+  assert.equal(server.commands[0], 'EHLO probe.example.net');
+  assert.equal(probe.rcpt?.reply.code, 250);
+});
+
 test('421 at connect, then hang-up: busy, with the server\'s words', async () => {
   const { probe } = await probeWith({ greeting: ['421 4.3.2 mx.example.com Service not available - too busy'], hangUpAfterGreeting: true });
   assert.equal(probe.outcome.kind, 'busy');
