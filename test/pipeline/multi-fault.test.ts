@@ -181,6 +181,19 @@ test('MTA-STS enforce and a failed TLS handshake, or only TLS 1.0: errors; in te
   for (const d of [testing, unlisted]) assert.ok(!d.report.diagnosis.some(e => e.messages.join(' ').includes('in enforce mode and lists')), d.ranked.join(', '));
 });
 
+test('the hosting provider\'s certificate (*.hostingprovider.example) on the MX: a warning that stops no mail while senders only encrypt opportunistically; under MTA-STS enforce, the error that stops it', async () => {
+  const providerCert = stsCert({ altNames: ['*.hostingprovider.example'] });
+  // RFC 8461 §5: in testing mode senders deliver anyway; without a policy (or DANE) nobody checks the name at all.
+  const testing = await stsDomain('testing', providerCert);
+  assertTop(testing, ['tls.cert-name-mismatch:warning:recipient']);
+  assert.ok(!testing.ranked.some(r => r.includes(':error:')), testing.ranked.join(', '));
+  for (const check of ['smtp-reachability', 'starttls']) assert.equal(statusOf(testing, check), 'pass', check);
+  // RFC 8461 §4.1: a sender applying an enforce policy delivers only to an MX whose certificate names it.
+  const enforced = await stsDomain('enforce', providerCert);
+  assertTop(enforced, ['tls.cert-name-mismatch:error:recipient']);
+  assert.match(enforced.report.diagnosis[0]!.messages.join(' '), /MTA-STS policy of sts\.example is in enforce mode and lists mx\.sts\.example/);
+});
+
 test('a parked domain with a null MX, SPF -all and DMARC reject: the null MX is the one thing said', async () => {
   const domain = 'parked.example';
   const d = await diagnoseDomain(domain, {
