@@ -212,6 +212,12 @@ const RECIPIENT_FAULTS: { source: string; stage: Stage; lines: string[]; expecte
   { source: 'a recipient blacklisted by the recipient\'s filter', stage: 'rcpt', lines: ['550 5.7.1 Recipient address is blacklisted'], expected: 'smtp.rejected' },
   // check_client_access with a text of the admin's: the text is the meaning (the lab's busy.test says it so).
   { source: 'Postfix check_client_access with the server\'s own busy text', stage: 'greeting', lines: ['421 4.3.2 <unknown[198.51.100.7]>: Client host rejected: mx.example.com Service not available - too busy, try again later'], expected: 'smtp.busy' },
+  // Exchange on-premises with its transport stopped or under back pressure: every client is told the same.
+  { source: 'Exchange transport not available', stage: 'greeting', lines: ['421 4.3.2 Service not available, closing transmission channel'], expected: 'smtp.busy' },
+  // Gmail's per-mailbox receiving rate: the mailbox, not the client, is over its limit.
+  { source: 'Gmail 450-4.2.1 receiving rate', stage: 'rcpt', lines: ['450-4.2.1 The user you are trying to contact is receiving mail at a rate that', '450-4.2.1 prevents additional messages from being delivered. Please resend your', '450-4.2.1 message at a later point. If the user is able to receive mail at that', '450-4.2.1 time, your message will be delivered. For more information, go to', '450 4.2.1  https://support.google.com/mail/?p=ReceivingRate a1si123456qkb.42 - gsmtp'], expected: 'smtp.greylisting' },
+  // Exim's defer in an ACL that gives no message (a lookup or database failure): the server's own trouble.
+  { source: 'Exim temporary local problem', stage: 'rcpt', lines: ['451 Temporary local problem - please try later'], expected: 'smtp.greylisting' },
   { source: 'postgrey', stage: 'rcpt', lines: ['450 4.2.0 <postmaster@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.com.html'], expected: 'smtp.greylisting' },
 ];
 
