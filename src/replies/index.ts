@@ -143,6 +143,9 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   p('exchange', 'client-limit', /\bmaximum number of concurrent connections has exceeded a limit\b/i, '421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel', [4]),
   // Exchange Online's throttle of one sending address (S77719).
   p('exchange', 'client-limit', /\btry again later from \[/i, '451 4.7.500 Server busy. Please try again later from [192.0.2.1]. (S77719) [BN8NAM12FT011.eop-nam12.prod.protection.outlook.com]', [4]),
+  // Haraka's limit plugin, whose counters are per client address (rate_conn, rate_rcpt_host), per connection, or per
+  // sender (rate_rcpt_sender, and rate_rcpt_null: null-sender mail to one recipient, which the tester's <> probes repeat).
+  p('haraka', 'client-limit', /\b(?:recipient|rcpt|connection) rate limit exceeded\b|\bToo many recipient attempts\b|\bnull recip rate limit\b/i, '450 recipient rate limit exceeded', [4]),
   p('any', 'client-limit', /\b(?:too many|limit|rate|throttl)\w*\b[^.;]{0,60}?\b(?:from|for|of) (?:your|this|that|one|the same|the sending) (?:IP|host|address|client|server|network)\b|\byour (?:IP|host|address|network)\b[^.;]{0,60}?\b(?:too many|limit|rate|throttl)/i, '421 4.7.0 Too many connections from your IP address', [4]),
   p('exchange', 'server-connection-limit', /\bmaximum number of concurrent server connections has exceeded a limit\b/i, '421 4.3.2 The maximum number of concurrent server connections has exceeded a limit, closing transmission channel', [4]),
   p('exim', 'server-connection-limit', /\bToo many concurrent SMTP connections(?! from)\b/i, '421 mx.example.com: Too many concurrent SMTP connections; please try again later.', [4]),

@@ -145,6 +145,10 @@ const CASES: Case[] = [
   { source: 'Postfix postscreen drop', stage: 'greeting', lines: ['521 5.3.2 Service currently unavailable'], messageId: 'clientScreened', objection: 'screened' },
   // Haraka's dns-list plugin and its older dnsbl plugin deny at connect, quoting the client's address in brackets.
   { source: 'Haraka dns-list', stage: 'greeting', lines: ['554 host [198.51.100.7] is listed on zen.spamhaus.org'], messageId: 'clientBlocklisted', objection: 'blocklisted' },
+  // Haraka's limit plugin counts per client address (rate_conn at connect, rate_rcpt_host at RCPT) and null-sender mail per recipient.
+  { source: 'Haraka rate_conn', stage: 'greeting', lines: ['421 connection rate limit exceeded'], messageId: 'clientRate', objection: 'rate' },
+  { source: 'Haraka rate_rcpt_host', stage: 'rcpt', lines: ['450 recipient rate limit exceeded'], messageId: 'clientRate', objection: 'rate' },
+  { source: 'Haraka rate_rcpt_null', stage: 'rcpt', lines: ['450 null recip rate limit'], messageId: 'clientRate', objection: 'rate' },
   { source: 'Haraka dnsbl', stage: 'greeting', lines: ['554 host [198.51.100.7] is blacklisted by zen.spamhaus.org'], messageId: 'clientBlocklisted', objection: 'blocklisted', bounce: 'rbl.listed' },
 ];
 
