@@ -42,11 +42,12 @@ export default defineCheck({
     const sightings = await seeTester(net, probes, options, sightingWait(net.time, 'port25', startedAt));
     const findings = [...probeFindings(probes, target, net.time, { helo: options.helo, from: options.from, sightings }), ...hostFindings(probes, target)];
     if (blocked.finding) findings.push(blocked.finding);
-    return {
-      findings,
-      provided: { smtp25: probes },
-      data: { rcpt: rcpt ?? null, probes: probes.map(p => describeProbe(p)), ...(blocked.otherPorts.length ? { otherPorts: blocked.otherPorts } : {}) },
-    };
+    const data = { rcpt: rcpt ?? null, probes: probes.map(p => describeProbe(p)), ...(blocked.otherPorts.length ? { otherPorts: blocked.otherPorts } : {}) };
+    // Servers that turned the tester away at connect were not looked at: with none that talked, the check could not judge the domain.
+    const untested = probes.some(p => standing(p) === 'untestable') && !probes.some(p => standing(p) === 'answered');
+    if (!untested) return { findings, provided: { smtp25: probes }, data };
+    const reason = findings.filter(f => f.cause === 'smtp.untestable').map(f => f.message).join('; ');
+    return { findings, provided: { smtp25: probes }, data: { ...data, reason }, status: 'untestable' };
   },
 });
 
@@ -178,7 +179,8 @@ function hostFindings(probes: SmtpProbe[], target: Target): Finding[] {
   if (target.kind !== 'domain') return findings;
   const tested = probes.filter(p => standing(p) !== 'no-ipv6');
   const failed = tested.filter(p => standing(p) === 'failed');
-  if (failed.length && !tested.some(p => standing(p) === 'answered')) {
+  // A server that refused the tester at connect may take everyone else's mail: only when every tested address failed does no MX accept.
+  if (failed.length && failed.length === tested.length) {
     const hosts = new Set(tested.map(p => p.host)).size;
     const data = { domain: target.ascii, hosts, failures: failed.map(p => ({ host: p.host, ip: p.ip, failure: failureOf(p) })) };
     const details = { subjects: [...new Set(failed.flatMap(probeSubject))], evidence: failed.flatMap(p => probeEvidence(p)) };

@@ -187,6 +187,25 @@ for (const stage of ['mail', 'rcpt'] as const) {
   });
 }
 
+test('a refusal of the tester at connect: smtp-reachability is untestable with the refusal as its reason, and the headline says INCOMPLETE, never OK', async () => {
+  const { report } = await diagnoseAt('mx.example.com', refusingAt('greeting', ['554 host [198.51.100.7] is listed on zen.spamhaus.org']));
+  const reachability = report.incomplete.find(i => i.id === 'smtp-reachability');
+  assert.equal(reachability?.status, 'untestable', JSON.stringify(report.incomplete));
+  assert.match(reachability.reason, /answered the connection with "554 host \[198\.51\.100\.7\] is listed on zen\.spamhaus\.org"/);
+  const headline = renderers.human(report, { color: false, verbose: false, width: 200 }).split('\n')[0]!;
+  assert.match(headline, /INCOMPLETE: /, headline);
+  assert.doesNotMatch(headline, /\bOK\b|PROBLEM/, headline);
+});
+
+test('one MX refuses the tester at connect, the other times out: not "no MX host accepts connections", since the first may take everyone else\'s mail', async () => {
+  const zone = mxZone('example.com', { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] });
+  const world = await startSmtpWorld(zone, { '192.0.2.10:25': refusingAt('greeting', ['521 5.3.2 Service currently unavailable']), '192.0.2.11:25': 'timeout' }, 300);
+  const report = await world.diagnose('example.com', SMTP_CHECKS, { helo: HELO, caCerts: [ca.certPem] });
+  const causes = causesOf(report, 'smtp-reachability');
+  assert.ok(!causes.some(c => c.startsWith('mx.all-unreachable')), causes.join(', '));
+  assert.ok(causes.includes('smtp.untestable:info') && causes.some(c => c.startsWith('smtp.timeout')), causes.join(', '));
+});
+
 // ---- the table's own examples: each wording about the client is read as what it objects to
 const OBJECTION_OF = { 'client-dynamic': 'dynamic-ip', 'client-no-ptr': 'no-ptr', 'client-reputation': 'reputation', 'client-limit': 'rate', 'client-blocked': 'blocklisted', 'client-refused': 'refused', 'client-screened': 'screened' } as const;
 const SENDER_OBJECTIONS = ['sender-unknown', 'sender-spf', 'sender-refused'] as const;
