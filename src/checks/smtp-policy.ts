@@ -192,8 +192,7 @@ function relayFindings(probe: SmtpProbe): Finding[] {
 function unansweredRelay(probe: SmtpProbe, options: RunOptions): { reason: string; finding?: Finding } | undefined {
   const why = probe.relayUnanswered;
   const server = probeServer(probe);
-  // A temporary refusal (greylisting, a limit, a deferral of the tester) is no answer to whether it relays: a retry might be taken.
-  if (probe.relay && isTransient(probe.relay.reply)) {
+  if (probe.relay && relayUnknown(probe.relay.reply)) {
     return { reason: formatMessage('smtp.untestable', 'relayDeferred', { server, address: probe.relay.address, reply: replyText(probe.relay.reply) }) };
   }
   if (!why) return undefined;
@@ -222,11 +221,17 @@ function describePolicy(probe: SmtpProbe, options: RunOptions): Record<string, u
 /** The relay question as values: its answer, why it has none, 'notReached' (the session ended before it) or 'off' (--no-relay-test). */
 function describeRelay(probe: SmtpProbe, options: RunOptions): Record<string, unknown> | 'notReached' | 'off' {
   const { relay, relayUnanswered } = probe;
-  // A temporary refusal leaves it unknown (null), not "not open".
-  if (relay) return { address: relay.address, reply: replyText(relay.reply), open: isTransient(relay.reply) ? null : isPositive(relay.reply) };
+  if (relay) return { address: relay.address, reply: replyText(relay.reply), open: relayUnknown(relay.reply) ? null : isPositive(relay.reply) };
   if (relayUnanswered) return { address: RELAY_PROBE_ADDRESS, unanswered: { step: relayUnanswered.step, reason: relayUnanswered.reason } };
   return options.relayTest ? 'notReached' : 'off';
 }
+
+/**
+ * A temporary refusal of the relay probe (greylisting, a limit, a deferral of the tester) is no answer to whether
+ * the server relays, since a retry might be taken; unless it says relaying is denied (Postfix's stock
+ * defer_unauth_destination answers 454 "Relay access denied").
+ */
+const relayUnknown = (reply: SmtpReply): boolean => isTransient(reply) && !readReply(reply, ['relay-denied']);
 
 /** The data of a message about a server's reply to a command. */
 const said = (probe: SmtpProbe, command: string, reply: SmtpReply) => ({ server: probeServer(probe), command, reply: replyText(reply) });

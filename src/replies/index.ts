@@ -44,7 +44,9 @@ export type ReplyMeaning =
   /** The server does not know EHLO at all (RFC 5321 §4.1.4: 500 or 502), so it offers no extension. */
   | 'no-esmtp'
   /** "Too many recipients" (RFC 5321 §4.5.3.1.10, RFC 3463 X.5.3): a count of recipients or messages, nothing about this one. */
-  | 'recipient-limit';
+  | 'recipient-limit'
+  /** The server will not relay to a domain it does not serve: Postfix's stock defer_unauth_destination says so with a 454. */
+  | 'relay-denied';
 
 /**
  * The cause a port-25 probe reports for each meaning, and the one `explain` weighs when a bounce says it (none:
@@ -70,6 +72,7 @@ export const MEANINGS: Readonly<Record<ReplyMeaning, { probe: CauseId; bounce?: 
   'helo-name-rejected': { probe: 'smtp.ehlo-refused', bounce: 'smtp.banner-mismatch' },
   'no-esmtp': { probe: 'smtp.ehlo-refused' },
   'recipient-limit': { probe: 'smtp.untestable' },
+  'relay-denied': { probe: 'smtp.rejected' },
 };
 
 export interface ReplyPattern {
@@ -179,6 +182,8 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   p('exchange', 'helo-name-rejected', /\b5\.5\.4 Invalid domain name\b/i, '501 5.5.4 Invalid domain name'),
   p('any', 'helo-name-rejected', /\b(?:HELO|EHLO)\b[^.;]{0,30}?\b(?:name|host ?name|argument|domain)\b|\b(?:fully[- ]qualified|invalid) (?:host ?name|domain name)\b/i, '550 5.7.1 EHLO hostname is not valid'),
   // Firewalls that mangle EHLO (Cisco's SMTP fixup turns it into "XXXX") and servers older than RFC 1869.
+  // ---- relaying refused: Postfix reject_unauth_destination (554) and its stock defer_unauth_destination (454), Sendmail, Exim, Exchange
+  p('any', 'relay-denied', /\bRelay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)\b|\bunable to relay\b|\bnot permitted to relay\b/i, '454 4.7.1 <relay-test@example.net>: Relay access denied'),
   // ---- a limit on recipients: Exchange's and Postfix's "Too many recipients", temporary (a retry in a new transaction is taken)
   p('any', 'recipient-limit', /^4\d\d 4\.5\.3\b|\btoo many recipients\b/i, '452 4.5.3 Too many recipients', [4]),
   p('any', 'no-esmtp', /\b50[02][ -](?:5\.5\.\d+ )?[^.;]{0,20}?(?:command (?:unrecognized|not recognized|not implemented|unknown)|unrecognized command|not implemented)/i, '500 5.5.1 Command unrecognized: "XXXX"', [5]),

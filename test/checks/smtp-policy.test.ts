@@ -167,6 +167,12 @@ test('a temporary refusal of the relay probe is no answer: the relay is unknown,
   assert.match(incomplete[0]!.reason, /answered the open-relay probe .* with "450 4\.7\.1 Please try again later", a temporary refusal, .*whether it relays mail for anyone was not tested/);
 });
 
+test('Postfix\'s stock defer_unauth_destination ("454 4.7.1 Relay access denied"): temporary, yet an answer: not an open relay', async () => {
+  const { check, relay } = await unansweredRelay(healthyServer('mx.example.com', { recipients: { [RELAY_PROBE_ADDRESS]: `454 4.7.1 <${RELAY_PROBE_ADDRESS}>: Relay access denied` } }));
+  assert.equal(check.status, 'pass');
+  assert.equal((relay as { open: unknown }).open, false);
+});
+
 test('"452 Too many recipients" to the relay probe after the probed recipient: it is asked again in a transaction of its own', async () => {
   const { check, relay, server } = await unansweredRelay(healthyServer('mx.example.com', { recipientLimit: 1 }));
   assert.equal(check.status, 'pass');
