@@ -69,6 +69,8 @@ async function judgeProbe(probe: SmtpProbe, ctx: CheckContext): Promise<Verdict>
     return { data: { ...where, offered: true, tested: false, reason: `the session ended at ${probe.incomplete.step.toUpperCase()}, before STARTTLS` } };
   }
   if (handshake?.kind === 'ok') return { data: { ...where, offered: true, protocol: handshake.protocol, cipher: handshake.cipher }, session: toSession(probe, handshake, false) };
+  // A 421 closes the session (a server shutting down or busy, RFC 5321 §3.8): it says nothing of its TLS; smtp-reachability says why it stopped.
+  if (reply?.code === 421) return { data: { ...where, offered: true, tested: false, reason: `the server closed the session at STARTTLS with ${replyText(reply)}` } };
   if (!handshake) {
     // 454 "TLS not available" and the like (RFC 3207 §4), or no reply at all.
     const why = reply ? `answers STARTTLS with ${replyText(reply)}` : `does not answer STARTTLS (${probe.incomplete ? sayStopReason(probe.incomplete.reason) : 'no reply'})`;

@@ -2,7 +2,7 @@
 // port-25 sessions (EHLO, STARTTLS, the RCPT transaction) says so in its spec
 // (`judges`); a session that stopped before that stage was not looked at, and
 // the scheduler never lets such a check call itself a pass.
-import { sayStopReason, type SmtpProbe, type SmtpStep } from '../net/smtp/index.js';
+import { isPositive, sayStopReason, type SmtpProbe, type SmtpStep } from '../net/smtp/index.js';
 
 /** The session's steps in the order a probe takes them. */
 const STEP_ORDER: readonly SmtpStep[] = ['connect', 'greeting', 'ehlo', 'helo', 'starttls', 'tls', 'mail', 'rcpt', 'rset'];
@@ -15,7 +15,9 @@ export function sessionsShortOf(probes: readonly SmtpProbe[], stage: SmtpStep): 
 function stoppedShortOf(probe: SmtpProbe, stage: SmtpStep): boolean {
   if (probe.outcome.kind !== 'greeted' || !probe.incomplete) return false;
   // EHLO inside TLS comes after STARTTLS: what was recorded, not the step's name, says how far the session got.
-  if (stage === 'ehlo' || stage === 'helo') return !probe.ehlo;
-  if (stage === 'starttls') return !probe.starttls || (probe.starttls.offered && !probe.starttls.reply);
+  // A 421 to EHLO is recorded too, but names nothing: the session stopped at it.
+  if (stage === 'ehlo' || stage === 'helo') return !probe.ehlo || !isPositive(probe.ehlo.reply);
+  // A 421 to STARTTLS closed the session before any TLS (RFC 5321 §3.8): as short of it as no reply.
+  if (stage === 'starttls') return !probe.starttls || (probe.starttls.offered && (!probe.starttls.reply || probe.starttls.reply.code === 421));
   return STEP_ORDER.indexOf(probe.incomplete.step) <= STEP_ORDER.indexOf(stage);
 }

@@ -187,3 +187,16 @@ test('RSET refused (OpenSMTPD\'s words for a command it does not know): the sess
   assert.equal(checkOf(report, 'smtp-reachability').findings[0]!.messageId, 'sessionStopped');
   for (const check of ['smtp-policy', 'starttls']) assert.equal(checkOf(report, check).status, 'untestable', check);
 });
+
+test('a 421 to STARTTLS closes the session before any TLS: starttls is untestable, never "TLS handshake failed" blamed on the recipient', async () => {
+  const { all, report } = await diagnoseOne(mtaPersona('postfix', { tls: tlsPersona, replies: { STARTTLS: '421 4.3.2 Service shutting down' } }));
+  assert.deepEqual(all, ['smtp.untestable:info']);
+  assert.equal(checkOf(report, 'starttls').status, 'untestable');
+});
+
+test('Gmail\'s "421-4.7.0 Try again later, closing connection. (EHLO)": the EHLO reply names no server, so "4.7.0" is not taken for its name', async () => {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': mtaPersona('google', { replies: { EHLO: ['421-4.7.0 Try again later, closing connection. (EHLO)', '421 4.7.0  https://support.google.com/a/answer/3221692 a1si123456qkb.42 - gsmtp'] } }) }, 1000);
+  const report = await world.diagnose('example.com', [...SMTP_CHECKS, 'smtp-identity'], { caCerts: [ca.certPem] });
+  assert.ok(!checkOf(report, 'smtp-identity').findings.some(f => f.message.includes('4.7.0')), checkOf(report, 'smtp-identity').findings.map(f => f.message).join('; '));
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.untestable:info']);
+});

@@ -243,8 +243,9 @@ class MxProber {
     const hello = await session.hello(this.settings.helo);
     if (hello.kind === 'failed') return stoppedBy(hello.step, hello.failure);
     facts.ehlo = hello.hello;
-    facts.ehloName = announcedName(hello.hello.reply);
+    // Only a 250 names the server: a refusal's first word is its status code ("421-4.7.0 Try again later").
     if (!isPositive(hello.hello.reply)) return refusal(hello.hello.command === 'EHLO' ? 'ehlo' : 'helo', hello.hello.reply);
+    facts.ehloName = announcedName(hello.hello.reply);
     facts.starttls = { offered: hello.hello.extensions.starttls };
     if (!facts.starttls.offered || this.host.plaintextOnly) return 'ready';
     if (this.host.state.name === 'new') {
