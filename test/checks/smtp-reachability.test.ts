@@ -158,6 +158,9 @@ test('an MX reachable only over IPv6, from a machine without IPv6: a note, not m
   const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['2001:db8::10'] }), { '[2001:db8::10]:25': { unreachable: 'ENETUNREACH' } });
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['network.ipv6-unavailable:info']);
+  // Nothing was looked at: the check did not pass, and the report says it did not finish.
+  assert.equal(checkOf(report, 'smtp-reachability').status, 'untestable');
+  assert.match(report.incomplete.find(i => i.id === 'smtp-reachability')?.reason ?? '', /no IPv6 route/);
 });
 
 test('MX hosts that all hang cost about one timeout, not one per host', async () => {
