@@ -613,6 +613,8 @@ const registry = defineCauses({
       nullSenderRefused: '{server|hostAndIp} refused the sender {command} (every server must accept the null sender <>, which bounces come from: RFC 5321 §4.5.5): {reply|quoted}',
       recipientRefused: '{server|hostAndIp} refused {command}: {reply|quoted}.',
       notResponsible: '{server|hostAndIp} refused {command}: {reply|quoted}. The server does not consider itself responsible for {domain}: the MX record may point at the wrong server.',
+      authRequired: '{server|hostAndIp} answered {command} with {reply|quoted}: it takes mail only from clients that log in, so no mail server on the internet can deliver to it (on Exchange, the receive connector for port 25 needs the Anonymous Users permission)',
+      authRequiredOtherAccepts: '{server|hostAndIp} answered {command} with {reply|quoted}: it takes mail only from clients that log in, so no mail server on the internet can deliver to it (on Exchange, the receive connector for port 25 needs the Anonymous Users permission); {otherHost} accepts the mail instead',
     },
   },
   'smtp.recipient-rejected': {

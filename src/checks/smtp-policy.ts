@@ -135,16 +135,21 @@ function refusedOrDeferred(
 
 /**
  * Refusals that are the server's state, not a verdict on this sender: out of
- * storage (every sender is deferred), or no mail without TLS on a server that
- * did not give TLS to this session (nobody gets through).
+ * storage (every sender is deferred), no mail without TLS on a server that
+ * did not give TLS to this session, or none without logging in (nobody gets through).
  */
 function serversOwnRefusal(probe: SmtpProbe, probes: SmtpProbe[], command: string, reply: SmtpReply, details: { subjects: string[]; evidence: string[] }): Finding | undefined {
-  const reading = readReply(reply, ['server-out-of-storage', 'tls-required']);
+  const reading = readReply(reply, ['server-out-of-storage', 'tls-required', 'auth-required']);
   if (!reading) return undefined;
   // Severity follows consequence: while another MX host takes the mail, this one only delays some of it.
   const other = otherHostAccepting(probe, probes);
   const data = said(probe, command, reply);
   const severity = other ? ('warning' as const) : ('error' as const);
+  if (reading.meaning === 'auth-required') {
+    return other
+      ? finding('smtp.rejected', 'authRequiredOtherAccepts', { ...data, otherHost: other.host }, { ...details, severity })
+      : finding('smtp.rejected', 'authRequired', data, { ...details, severity });
+  }
   if (reading.meaning === 'server-out-of-storage') {
     return other
       ? finding('smtp.insufficient-storage', 'outOfStorageOtherAccepts', { ...data, otherHost: other.host }, { ...details, severity })

@@ -46,7 +46,9 @@ export type ReplyMeaning =
   /** "Too many recipients" (RFC 5321 §4.5.3.1.10, RFC 3463 X.5.3): a count of recipients or messages, nothing about this one. */
   | 'recipient-limit'
   /** The server will not relay to a domain it does not serve: Postfix's stock defer_unauth_destination says so with a 454. */
-  | 'relay-denied';
+  | 'relay-denied'
+  /** The server takes mail only from clients that log in (SMTP AUTH): on a public MX, no server on the internet can deliver. */
+  | 'auth-required';
 
 /**
  * The cause a port-25 probe reports for each meaning, and the one `explain` weighs when a bounce says it (none:
@@ -73,6 +75,7 @@ export const MEANINGS: Readonly<Record<ReplyMeaning, { probe: CauseId; bounce?: 
   'no-esmtp': { probe: 'smtp.ehlo-refused' },
   'recipient-limit': { probe: 'smtp.untestable' },
   'relay-denied': { probe: 'smtp.rejected' },
+  'auth-required': { probe: 'smtp.rejected' },
 };
 
 export interface ReplyPattern {
@@ -182,6 +185,9 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   p('exchange', 'helo-name-rejected', /\b5\.5\.4 Invalid domain name\b/i, '501 5.5.4 Invalid domain name'),
   p('any', 'helo-name-rejected', /\b(?:HELO|EHLO)\b[^.;]{0,30}?\b(?:name|host ?name|argument|domain)\b|\b(?:fully[- ]qualified|invalid) (?:host ?name|domain name)\b/i, '550 5.7.1 EHLO hostname is not valid'),
   // Firewalls that mangle EHLO (Cisco's SMTP fixup turns it into "XXXX") and servers older than RFC 1869.
+  // ---- no mail without SMTP AUTH: an Exchange receive connector without the Anonymous Users permission, and its kin
+  p('exchange', 'auth-required', /\bClient was not authenticated\b/i, '530 5.7.1 Client was not authenticated', [5]),
+  p('any', 'auth-required', /\bauthentication (?:is )?required\b|\b5\.7\.57\b/i, '530 5.7.0 Authentication required', [5]),
   // ---- relaying refused: Postfix reject_unauth_destination (554) and its stock defer_unauth_destination (454), Sendmail, Exim, Exchange
   p('any', 'relay-denied', /\bRelay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)\b|\bunable to relay\b|\bnot permitted to relay\b/i, '454 4.7.1 <relay-test@example.net>: Relay access denied'),
   // ---- a limit on recipients: Exchange's and Postfix's "Too many recipients", temporary (a retry in a new transaction is taken)

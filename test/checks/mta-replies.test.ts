@@ -200,3 +200,11 @@ test('Gmail\'s "421-4.7.0 Try again later, closing connection. (EHLO)": the EHLO
   assert.ok(!checkOf(report, 'smtp-identity').findings.some(f => f.message.includes('4.7.0')), checkOf(report, 'smtp-identity').findings.map(f => f.message).join('; '));
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.untestable:info']);
 });
+
+test('Exchange\'s "530 5.7.1 Client was not authenticated" at MAIL: the port-25 connector takes no anonymous mail, so nobody can deliver: an error on the recipient\'s side, not a refused null sender', async () => {
+  const { all, report } = await diagnoseOne(mtaPersona('exchange', { tls: tlsPersona, replies: { MAIL: '530 5.7.1 Client was not authenticated' } }));
+  assert.deepEqual(all, ['smtp.rejected:error']);
+  const finding = checkOf(report, 'smtp-policy').findings[0]!;
+  assert.equal(finding.messageId, 'authRequired');
+  assert.equal(finding.side, 'recipient');
+});
