@@ -39,6 +39,9 @@ export function exchange(command: string, reply: SmtpReply): string[] {
   return [`C: ${command}`, `S: ${replyText(reply)}`];
 }
 
+/** What a refusal of the connection itself answered, as messages say it ("answered the connection with ..."). */
+export const CONNECTION = 'the connection';
+
 /** Who the tester says it is (its EHLO name, its envelope sender: '' for the null sender <>), and what servers that refused it saw it as. */
 export type Tester = Pick<RunOptions, 'helo' | 'from'> & { sightings: TesterSightings };
 
@@ -53,7 +56,7 @@ export type Tester = Pick<RunOptions, 'helo' | 'from'> & { sightings: TesterSigh
 export function testerRefused(probe: SmtpProbe, command: string, reply: SmtpReply, details: FindingDetails, { helo, from, sightings }: Tester): Finding | undefined {
   // Only a MAIL or RCPT reply can be about the sender of the transaction.
   const sender = /^(?:MAIL|RCPT)\b/.test(command) ? from : '';
-  const objection = clientObjection(reply, probe.host, { atHello: /^(?:EHLO|HELO)\b/.test(command), sender });
+  const objection = clientObjection(reply, probe.host, { atConnect: command === CONNECTION, atHello: /^(?:EHLO|HELO)\b/.test(command), sender });
   if (!objection) return undefined;
   const data = { server: probeServer(probe), command, reply: replyText(reply), objection };
   const client = { ...data, seen: testerAddress(probe, reply, sightings) };

@@ -15,7 +15,7 @@ import type { Target } from '../pipeline/facts.js';
 import type { RunOptions } from '../pipeline/options.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
 import { aboutClient, MEANINGS, readReply } from '../replies/index.js';
-import { describeProbe, probeEvidence, probeServer, probeSettings, probeSubject, testerRefused, type Tester } from './smtp-probes.js';
+import { CONNECTION, describeProbe, probeEvidence, probeServer, probeSettings, probeSubject, testerRefused, type Tester } from './smtp-probes.js';
 import { seeTester, sightingWait } from './tester-address.js';
 
 /** Addresses probed at once: enough that a domain whose MX hosts all hang costs one timeout, not one per host. */
@@ -98,7 +98,7 @@ function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, teste
         return [finding('smtp.no-banner', 'noGreeting', { ...failed, failure: failureOf(probe) }, at)];
       case 'busy':
       case 'rejected': {
-        const refused = testerRefused(probe, 'the connection', outcome.reply, details, tester);
+        const refused = testerRefused(probe, CONNECTION, outcome.reply, details, tester);
         if (refused) return [refused];
         const reply = replyText(outcome.reply);
         return outcome.kind === 'busy' ? [finding('smtp.busy', 'atConnect', { ...failed, reply }, at)] : [finding('smtp.service-refused', 'atConnect', { ...failed, reply }, at)];

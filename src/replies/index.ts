@@ -85,6 +85,8 @@ export interface ReplyPattern {
   re: RegExp;
   /** Only replies of these classes (4 = temporary, 5 = permanent). */
   classes?: readonly (4 | 5)[];
+  /** Only a reply to the connection itself: at connect a server knows nothing but the client, so a bare refusal there is about it. */
+  atConnect?: true;
   /** The reply as that MTA sends it (tests serve it from persona servers). */
   example: string;
 }
@@ -171,6 +173,8 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   // Postfix check_client_access REJECT with no text of its own: the client host, refused with no reason given. With a
   // text of the admin's ("Client host rejected: Service not available - too busy") that text is the meaning.
   p('postfix', 'client-refused', /\bClient host rejected: Access denied\b/i, '554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: Access denied'),
+  // Exim's words for an ACL deny that gives no message: at connect (acl_smtp_connect) only the client's address and name are known.
+  { ...p('exim', 'client-refused', /\bAdministrative prohibition\b/i, '554 Administrative prohibition'), atConnect: true },
   // postscreen's own replies: 450 4.3.2 to a client it has not cleared yet (its deep protocol tests pass only on a
   // later connection) or that failed a test; 550 5.3.2 (enforce) and 521 5.3.2 (drop) to one it has blocked.
   p('postfix', 'client-screened', /\b[45]\.3\.2 Service currently unavailable\b/i, '450 4.3.2 Service currently unavailable'),
@@ -204,11 +208,11 @@ const asText = (reply: SmtpReply): string => `${reply.code} ${reply.lines.map((l
 
 const replyClass = (code: number): 4 | 5 | undefined => (code >= 500 ? 5 : code >= 400 ? 4 : undefined);
 
-/** The first table entry among `meanings` (every meaning when none are given) that matches this reply. */
-export function readReply(reply: SmtpReply, meanings?: readonly ReplyMeaning[]): ReplyPattern | undefined {
+/** The first table entry among `meanings` (every meaning when none are given) that matches this reply; `atConnect`: a reply to the connection itself. */
+export function readReply(reply: SmtpReply, meanings?: readonly ReplyMeaning[], atConnect = false): ReplyPattern | undefined {
   const text = asText(reply);
   const cls = replyClass(reply.code);
-  return REPLY_PATTERNS.find(pattern => (!meanings || meanings.includes(pattern.meaning)) && (!pattern.classes || (cls !== undefined && pattern.classes.includes(cls))) && pattern.re.test(text));
+  return REPLY_PATTERNS.find(pattern => (!meanings || meanings.includes(pattern.meaning)) && (!pattern.atConnect || atConnect) && (!pattern.classes || (cls !== undefined && pattern.classes.includes(cls))) && pattern.re.test(text));
 }
 
 /**
@@ -272,18 +276,18 @@ const SENDER_MEANINGS: readonly ReplyMeaning[] = ['sender-unknown', 'sender-spf'
  * `sender` is an address the client chose: the null sender <> is one every server must take (RFC 5321 §4.5.5),
  * so refusing it stays the server's doing.
  */
-export function clientObjection(reply: SmtpReply, server = '', { atHello = false, sender = '' } = {}): ClientObjection | undefined {
+export function clientObjection(reply: SmtpReply, server = '', { atConnect = false, atHello = false, sender = '' } = {}): ClientObjection | undefined {
   const text = asText(reply);
   const meanings = CLIENT_MEANINGS.filter(m => (m !== 'helo-name-rejected' || atHello || /\b(?:HELO|EHLO)\b/i.test(text)) && (sender !== '' || !SENDER_MEANINGS.includes(m)));
-  const reading = readReply(reply, meanings);
+  const reading = readReply(reply, meanings, atConnect);
   if (reading) return OBJECTION_OF_MEANING[reading.meaning];
   const cls = replyClass(reply.code);
   const provider = detectProvider(`${server} ${text}`);
   return PROVIDER_OBJECTIONS.find(o => o.provider === provider && (!o.classes || (cls !== undefined && o.classes.some(c => c === cls))) && o.re.test(text))?.objection;
 }
 
-/** The refusal is about the client (it names its address, "your IP", "this host", a blocklist it is on): about the tester, not the domain. */
-export const aboutClient = (reply: SmtpReply, server?: string): boolean => clientObjection(reply, server) !== undefined;
+/** A refusal of the connection is about the client (it names its address, "your IP", "this host", a blocklist it is on): about the tester, not the domain. */
+export const aboutClient = (reply: SmtpReply, server?: string): boolean => clientObjection(reply, server, { atConnect: true }) !== undefined;
 
 /** A reply longer than this is not searched for an address: refusals name the client in their first lines. */
 const MAX_ADDRESS_SCAN = 2048;

@@ -144,6 +144,7 @@ const CASES: Case[] = [
   { source: 'Postfix postscreen enforce', stage: 'rcpt', lines: ['550 5.3.2 Service currently unavailable'], messageId: 'clientScreened', objection: 'screened' },
   { source: 'Postfix postscreen drop', stage: 'greeting', lines: ['521 5.3.2 Service currently unavailable'], messageId: 'clientScreened', objection: 'screened' },
   // Haraka's dns-list plugin and its older dnsbl plugin deny at connect, quoting the client's address in brackets.
+  { source: 'Exim acl_smtp_connect deny without a message', stage: 'greeting', lines: ['554 Administrative prohibition'], messageId: 'clientRefused', objection: 'refused' },
   { source: 'Haraka dns-list', stage: 'greeting', lines: ['554 host [198.51.100.7] is listed on zen.spamhaus.org'], messageId: 'clientBlocklisted', objection: 'blocklisted' },
   // Haraka's limit plugin counts per client address (rate_conn at connect, rate_rcpt_host at RCPT) and null-sender mail per recipient.
   { source: 'Haraka rate_conn', stage: 'greeting', lines: ['421 connection rate limit exceeded'], messageId: 'clientRate', objection: 'rate' },
@@ -215,9 +216,12 @@ test('every client wording of the reply table reads its own example as what it o
   for (const pattern of REPLY_PATTERNS) {
     const reply = buildReply(pattern.example.split('\n').map(line => parseReplyLine(line)!));
     const expected = pattern.meaning in OBJECTION_OF ? OBJECTION_OF[pattern.meaning as keyof typeof OBJECTION_OF] : pattern.meaning === 'helo-name-rejected' ? 'helo-name' : undefined;
-    assert.equal(clientObjection(reply, 'mx.example.com', { atHello: true }), expected, pattern.example);
+    const atConnect = pattern.atConnect === true;
+    assert.equal(clientObjection(reply, 'mx.example.com', { atConnect, atHello: true }), expected, pattern.example);
     // A refusal of the sender the tester chose is about the tester too; of the null sender, it is not.
-    assert.equal(clientObjection(reply, 'mx.example.com', { atHello: true, sender: 'tester@example.org' }), isSenderMeaning(pattern.meaning) ? pattern.meaning : expected, pattern.example);
+    assert.equal(clientObjection(reply, 'mx.example.com', { atConnect, atHello: true, sender: 'tester@example.org' }), isSenderMeaning(pattern.meaning) ? pattern.meaning : expected, pattern.example);
+    // Words that are about the client only at connect are not, later in the session.
+    if (atConnect) assert.equal(clientObjection(reply, 'mx.example.com', { atHello: true }), undefined, pattern.example);
   }
 });
 
@@ -236,6 +240,8 @@ const RECIPIENT_FAULTS: { source: string; stage: Stage; lines: string[]; expecte
   // check_client_access with a text of the admin's: the text is the meaning (the lab's busy.test says it so).
   { source: 'Postfix check_client_access with the server\'s own busy text', stage: 'greeting', lines: ['421 4.3.2 <unknown[198.51.100.7]>: Client host rejected: mx.example.com Service not available - too busy, try again later'], expected: 'smtp.busy' },
   // Exchange on-premises with its transport stopped or under back pressure: every client is told the same.
+  // Exim's ACL deny without a message, past the connection: about the sender or the recipient as much as the client.
+  { source: 'Exim deny at RCPT without a message', stage: 'rcpt', lines: ['550 Administrative prohibition'], expected: 'smtp.rejected' },
   { source: 'Exchange transport not available', stage: 'greeting', lines: ['421 4.3.2 Service not available, closing transmission channel'], expected: 'smtp.busy' },
   // Gmail's per-mailbox receiving rate: the mailbox, not the client, is over its limit.
   { source: 'Gmail 450-4.2.1 receiving rate', stage: 'rcpt', lines: ['450-4.2.1 The user you are trying to contact is receiving mail at a rate that', '450-4.2.1 prevents additional messages from being delivered. Please resend your', '450-4.2.1 message at a later point. If the user is able to receive mail at that', '450-4.2.1 time, your message will be delivered. For more information, go to', '450 4.2.1  https://support.google.com/mail/?p=ReceivingRate a1si123456qkb.42 - gsmtp'], expected: 'smtp.greylisting' },
