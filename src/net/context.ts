@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createDnsClient, type DnsClient, type DnsServer } from './dns/index.js';
 import { createDialer, isLoopback, type AddressMap, type Dialer } from './dialer.js';
 import { NetworkDisabledError } from './disabled.js';
+import { listening, noteHeard, type Family } from './families.js';
 import { probeResolver, type ResolverHealth } from './dns/sanity.js';
 import { runTime, type RunTime } from './time.js';
 
@@ -27,6 +28,13 @@ export interface Net {
   readonly authorityPort: number;
   /** Whether this machine has an IPv6 route: name servers' IPv6 addresses are asked directly only then. */
   readonly ipv6: boolean;
+  /**
+   * The address families over which something beyond this machine's own
+   * network answered it during the run so far (noteHeard): a DNS server's
+   * answer, a TCP connection that opened (a refusal proves less: this
+   * machine's own firewall may send it).
+   */
+  readonly heard: ReadonlySet<Family>;
   /** Whether the resolvers can be believed; asked lazily, once per run (an audit shares it), before an answer blames a domain. */
   resolverHealth(): Promise<ResolverHealth>;
   /** Memoize a probe for the whole run: many domains share a handful of MX hosts. */
@@ -69,7 +77,8 @@ export function createNet(options: NetOptions): Net {
   setMaxListeners(0, finished.signal);
   let lingerMs = options.sessionLingerMs ?? 0;
   const time = runTime(options.timeoutMs, options.now);
-  const dns = createDnsClient({ servers: options.resolvers, timeoutMs: time.dnsTryMs, retries: time.dnsRetries, loopbackOnly: options.loopbackOnly });
+  const heard = new Set<Family>();
+  const dns = listening(createDnsClient({ servers: options.resolvers, timeoutMs: time.dnsTryMs, retries: time.dnsRetries, loopbackOnly: options.loopbackOnly }), host => noteHeard(heard, host));
   const net: Net = {
     get sessionLingerMs() {
       return lingerMs;
@@ -84,7 +93,8 @@ export function createNet(options: NetOptions): Net {
     time,
     authorityPort: options.authorityPort ?? DNS_PORT,
     ipv6: options.ipv6 ?? hasIpv6Address(),
-    dialer: createDialer({ addressMap: options.addressMap, loopbackOnly: options.loopbackOnly }),
+    heard,
+    dialer: createDialer({ addressMap: options.addressMap, loopbackOnly: options.loopbackOnly, connected: ip => noteHeard(heard, ip) }),
     once<T>(key: string, probe: () => Promise<T>): Promise<T> {
       let pending = memo.get(key) as Promise<T> | undefined;
       if (!pending) memo.set(key, (pending = probe()));

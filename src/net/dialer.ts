@@ -39,6 +39,8 @@ export interface DialerOptions {
   /** Refuse destinations outside loopback (tests: MAILDIAG_NO_NETWORK=1). */
   loopbackOnly?: boolean;
   perAddressLimit?: number;
+  /** Told the address (as dialled, before the address map) of every connection that opened: the run's record of what answered (Net.heard). */
+  connected?: (ip: string) => void;
 }
 
 export const endpointKey = (ip: string, port: number): string => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
@@ -97,7 +99,10 @@ export function createDialer(options: DialerOptions = {}): Dialer {
         const timer = setTimeout(() => finish({ kind: 'timeout', waitedMs: timeoutMs }), timeoutMs);
         signal?.addEventListener('abort', onAbort, { once: true });
         socket.once('error', onError);
-        socket.once('connect', () => finish({ kind: 'connected', socket, connectMs: Math.round(performance.now() - started) }));
+        socket.once('connect', () => {
+          options.connected?.(ip);
+          finish({ kind: 'connected', socket, connectMs: Math.round(performance.now() - started) });
+        });
       });
     },
   };

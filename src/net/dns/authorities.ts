@@ -5,6 +5,7 @@
 // front of it) denies. Outcomes are values; the checks say what they mean.
 import { label, normalizeName } from './client.js';
 import { failsHere } from '../dialer.js';
+import { familyOf, listening, type Family } from '../families.js';
 import { describeAnswer, type DnsAnswer, type DnsClient, type DnsServer, type Referral, type RrType } from './types.js';
 
 /** Name servers asked at most per zone: enough for a second opinion, and polite to the zone. */
@@ -111,20 +112,6 @@ export type ZoneLookup<T extends RrType> =
   /** None of them answered with authority, nor referred further down: `replies` what they gave, `byServer` which gave what (those that could not be asked too, as `noIpv6`). */
   | ({ kind: 'unanswered'; replies: DirectReply[]; byServer: ServerReply[]; evidence: string[] } & Asked);
 
-type Family = 4 | 6;
-const familyOf = (host: string): Family => (host.includes(':') ? 6 : 4);
-
-/** The resolver, and the servers asked directly, with the address families over which any of them answered (`heard`). */
-function listening(dns: DnsClient, heard: Set<Family>): DnsClient {
-  const query: DnsClient['query'] = (name, type, options) =>
-    dns.query(name, type, options).then(answer => {
-      // A label is "ip:port" or "[ipv6]:port": a bracket is IPv6.
-      if ('server' in answer) heard.add(answer.server.startsWith('[') ? 6 : 4);
-      return answer;
-    });
-  return { ...dns, query };
-}
-
 /**
  * Ask the name servers of the zone above `name` (found through the resolver)
  * for `name` `type` without recursion, and follow their referrals down to the
@@ -134,7 +121,7 @@ function listening(dns: DnsClient, heard: Set<Family>): DnsClient {
  */
 export async function askZoneServers<T extends RrType>(resolver: DnsClient, name: string, type: T, reach: Reach, evidence: string[] = []): Promise<ZoneLookup<T>> {
   const heard = new Set<Family>();
-  const dns = listening(resolver, heard);
+  const dns = listening(resolver, host => heard.add(familyOf(host)));
   const found = await findAuthorities(dns, parentOf(normalizeName(name)), reach);
   evidence.push(...found.evidence);
   if (!found.zone || !(found.servers.length + found.unreachable.length)) return { kind: 'noServers', evidence };

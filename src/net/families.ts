@@ -1,0 +1,37 @@
+// Which address family (IPv4, IPv6) answered this machine. A machine may have
+// a global IPv6 address whose IPv6 goes nowhere (a router advertising a prefix
+// with no upstream, a container without a route out, a firewall dropping
+// IPv6): its silence over IPv6 is then this machine's, not the servers'. What
+// answered over which family is the evidence that tells the two apart.
+import ipaddr from 'ipaddr.js';
+import type { DnsClient } from './dns/types.js';
+
+export type Family = 4 | 6;
+
+export const familyOf = (host: string): Family => (host.includes(':') ? 6 : 4);
+
+/** The address of a server label, "ip:port" or "[ipv6]:port". */
+const hostOf = (label: string): string => (label.startsWith('[') ? label.slice(1, label.indexOf(']')) : label.slice(0, label.lastIndexOf(':')));
+
+/** The same DNS client, telling `answered` the address of every server that answered it. */
+export function listening(dns: DnsClient, answered: (host: string) => void): DnsClient {
+  const query: DnsClient['query'] = (name, type, options) =>
+    dns.query(name, type, options).then(answer => {
+      if ('server' in answer) answered(hostOf(answer.server));
+      return answer;
+    });
+  return { ...dns, query };
+}
+
+/**
+ * Ranges whose answer says nothing of the way out: this machine (loopback),
+ * its link, and its own network (a home router's resolver on a unique local
+ * IPv6 address answers even where IPv6 has no upstream).
+ */
+const NEARBY = new Set(['loopback', 'linkLocal', 'uniqueLocal', 'private', 'unspecified']);
+
+/** Note in `heard` the family of `host`, which answered this machine, when its answer came from beyond this machine's own network. */
+export function noteHeard(heard: Set<Family>, host: string): void {
+  if (ipaddr.isValid(host) && NEARBY.has(ipaddr.process(host).range())) return;
+  heard.add(familyOf(host));
+}
