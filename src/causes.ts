@@ -490,6 +490,8 @@ const registry = defineCauses({
     messages: {
       onlyHost: 'the only MX host of {domain} does not accept SMTP on port 25: {failures|smtpFailures}',
       noHost: 'none of the {hosts} MX hosts of {domain} accepts SMTP on port 25: {failures|smtpFailures}',
+      onlyHostUnreachable: 'the only MX host of {domain} could not be reached on port 25: {failures|smtpFailures}; a router on the way said so, so the host may be down or a network on the way (the domain\'s, this one or one between) may filter it',
+      noHostUnreachable: 'none of the {hosts} MX hosts of {domain} could be reached on port 25: {failures|smtpFailures}; routers on the way said so, so the hosts may be down or a network on the way (the domain\'s, this one or one between) may filter them',
     },
   },
   'mx.primary-unreachable': {
@@ -515,15 +517,16 @@ const registry = defineCauses({
     masks: ['smtp.timeout', 'mx.all-unreachable', 'mx.primary-unreachable', 'delivery.delayed', 'delivery.expired'],
     messages: {
       otherPortsOpen: 'every port-25 connection timed out ({ips|list}) while {open|list} accepted connections: outbound port 25 is most likely blocked on this network',
+      otherPortsOpenFiltered: 'every port-25 connection timed out or was reported unreachable by a router ({ips|list}) while {open|list} accepted connections: outbound port 25 is most likely blocked on this network (some networks reject it with an ICMP "administratively prohibited", which the OS reports as host unreachable)',
     },
   },
   'network.no-route': {
-    title: 'This machine has no route to the mail server',
+    title: 'This machine cannot send to the mail server',
     severity: 'error',
     side: 'local',
     explanation:
-      'Connecting to the mail server failed at once with "network unreachable" (ENETUNREACH): this machine\'s own routing table has no way to that address (no default route, a VPN or firewall rule, a missing interface). Nothing reached the server, so this says nothing about it.',
-    fix: 'Check this machine\'s network connection and default route ("ip route"), VPN and firewall, then run maildiag again.',
+      'Connecting to the mail server failed at once with an error of this machine\'s own: "network unreachable" (ENETUNREACH, its routing table has no way to that address: no default route, a VPN rule, a missing interface), "address not available" (EADDRNOTAVAIL, no address to send from), "network down" (ENETDOWN), "address family not supported" (EAFNOSUPPORT), or "not permitted" (EACCES, EPERM: a firewall rule on this machine). Nothing left this machine, so this says nothing about the server.',
+    fix: 'Check this machine\'s network connection and default route ("ip route"), its addresses ("ip addr"), VPN and local firewall rules for outbound port 25 (nftables, iptables, a security agent), then run maildiag again.',
     masks: ['smtp.timeout', 'mx.all-unreachable', 'mx.primary-unreachable', 'delivery.delayed', 'delivery.expired'],
     messages: {
       noRoute: '{server|hostAndIp} cannot be reached on port 25: {code|unreachable}',

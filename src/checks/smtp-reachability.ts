@@ -1,12 +1,14 @@
 // Port 25 of every MX address, tried the way a sending MTA tries it (RFC 5321
 // §5.1): does it connect, greet and talk, and does a backup take over when the
 // primary does not? Also what belongs to this machine rather than the domain:
-// an ISP that blocks outbound port 25, or no IPv6 route.
+// an ISP that blocks outbound port 25, no IPv6 route, or an OS that will not
+// send (a local firewall, no source address).
 //
 // IP targets: the address gets the same session; its RCPT probe runs only
 // with --rcpt, because there is no domain to take postmaster@ from (and an
 // address literal recipient would mostly test the server's relay rules).
 import type { Net } from '../net/context.js';
+import { failsOnThisMachine } from '../net/dialer.js';
 import { Slots } from '../net/slots.js';
 import type { RunTime } from '../net/time.js';
 import type { Fallback, SmtpFailure } from '../causes.js';
@@ -57,7 +59,8 @@ function recipientFor(target: Target, options: RunOptions): string | undefined {
   return options.rcpt ?? (target.kind === 'domain' ? `postmaster@${target.ascii}` : undefined);
 }
 
-type Standing = 'answered' | 'failed' | 'untestable' | 'no-ipv6';
+/** `here`: an IPv4 address the OS would not send to, for a reason of this machine's (failsOnThisMachine). */
+type Standing = 'answered' | 'failed' | 'untestable' | 'no-ipv6' | 'here';
 
 /** Whether an address takes part in delivery: it answered (even with a refusal), failed, or could not be judged. */
 function standing(probe: SmtpProbe): Standing {
@@ -66,7 +69,8 @@ function standing(probe: SmtpProbe): Standing {
     case 'greeted':
       return probe.incomplete?.dropped || probe.incomplete?.malformed ? 'failed' : 'answered';
     case 'unreachable':
-      return probe.family === 6 ? 'no-ipv6' : 'failed';
+      if (probe.family === 6) return 'no-ipv6';
+      return failsOnThisMachine(outcome.code) ? 'here' : 'failed';
     // A 4xx or 5xx instead of the greeting takes mail from nobody, unless it names this client (a limit on, or a block of, the tester).
     case 'busy':
     case 'rejected':
@@ -91,9 +95,10 @@ function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, teste
         return [finding('smtp.timeout', 'timedOut', { ...failed, timeoutMs: outcome.waitedMs }, at)];
       case 'unreachable':
         if (probe.family === 6) return [];
-        // The OS says this machine has no route: the failure is here, not at the server.
-        if (outcome.code === 'ENETUNREACH') return [finding('network.no-route', 'noRoute', { server, code: outcome.code }, details)];
-        return [finding('smtp.timeout', 'unreachable', { ...failed, code: outcome.code }, at)];
+        // The OS would not send (no route, no source address, a firewall here): the failure is here, not at the server.
+        if (failsOnThisMachine(outcome.code)) return [finding('network.no-route', 'noRoute', { server, code: outcome.code }, details)];
+        // A router's word (EHOSTUNREACH): the host may be down, or a network on the way filters it.
+        return [finding('smtp.timeout', 'unreachable', { ...failed, code: outcome.code }, { ...at, ...(routerSaysUnreachable(probe) ? { side: 'network' as const } : {}) })];
       case 'no-greeting':
         return [finding('smtp.no-banner', 'noGreeting', { ...failed, failure: failureOf(probe) }, at)];
       case 'busy':
@@ -159,12 +164,15 @@ function fallbackFor(probe: SmtpProbe, probes: SmtpProbe[], target: Target): Fal
   return other ? { by: 'otherHost', host: other.host, preference: other.preference } : { by: 'none' };
 }
 
-const primaryPreference = (probes: SmtpProbe[]): number => Math.min(...probes.filter(p => standing(p) !== 'no-ipv6').map(p => p.preference));
+/** Addresses whose failure says something about the domain: not those this machine could not send to. */
+const tested = (probes: SmtpProbe[]): SmtpProbe[] => probes.filter(p => standing(p) !== 'no-ipv6' && standing(p) !== 'here');
+
+const primaryPreference = (probes: SmtpProbe[]): number => Math.min(...tested(probes).map(p => p.preference));
 
 /** Every tested address of the most preferred MX failed while a less preferred one answers (RFC 5321 §5.1 falls back to it). */
 function primaryDown(probes: SmtpProbe[]): boolean {
   const primary = primaryPreference(probes);
-  const primaries = probes.filter(p => p.preference === primary && standing(p) !== 'no-ipv6');
+  const primaries = tested(probes).filter(p => p.preference === primary);
   return primaries.some(p => standing(p) === 'failed') && primaries.every(p => standing(p) === 'failed') && probes.some(p => p.preference > primary && standing(p) === 'answered');
 }
 
@@ -178,18 +186,20 @@ function hostFindings(probes: SmtpProbe[], target: Target): Finding[] {
     findings.push(finding('network.ipv6-unavailable', ips.length === 1 ? 'oneAddress' : 'addresses', data, { subjects: ips }));
   }
   if (target.kind !== 'domain') return findings;
-  const tested = probes.filter(p => standing(p) !== 'no-ipv6');
-  const failed = tested.filter(p => standing(p) === 'failed');
+  const judged = tested(probes);
+  const failed = judged.filter(p => standing(p) === 'failed');
   // A server that refused the tester at connect may take everyone else's mail: only when every tested address failed does no MX accept.
-  if (failed.length && failed.length === tested.length) {
-    const hosts = new Set(tested.map(p => p.host)).size;
+  if (failed.length && failed.length === judged.length) {
+    const hosts = new Set(judged.map(p => p.host)).size;
     const data = { domain: target.ascii, hosts, failures: failed.map(p => ({ host: p.host, ip: p.ip, failure: failureOf(p) })) };
     const details = { subjects: [...new Set(failed.flatMap(probeSubject))], evidence: failed.flatMap(p => probeEvidence(p)) };
-    findings.push(finding('mx.all-unreachable', hosts === 1 ? 'onlyHost' : 'noHost', data, details));
+    // Every failure a router's "host unreachable": the hosts may be down, or a network on the way filters them.
+    if (failed.every(routerSaysUnreachable)) findings.push(finding('mx.all-unreachable', hosts === 1 ? 'onlyHostUnreachable' : 'noHostUnreachable', data, { ...details, side: 'network' }));
+    else findings.push(finding('mx.all-unreachable', hosts === 1 ? 'onlyHost' : 'noHost', data, details));
   } else if (primaryDown(probes)) {
     const primary = primaryPreference(probes);
     const down = failed.filter(p => p.preference === primary);
-    const backup = tested.find(p => p.preference > primary && standing(p) === 'answered')!;
+    const backup = judged.find(p => p.preference > primary && standing(p) === 'answered')!;
     const data = {
       primary: [...new Set(down.map(p => p.host))],
       preference: primary,
@@ -225,26 +235,36 @@ interface OtherPort {
   result: string;
 }
 
+/** A router on the way (or a filter) reported the host unreachable (EHOSTUNREACH): the host may be down, or the path filters it. */
+const routerSaysUnreachable = (probe: SmtpProbe): boolean => probe.outcome.kind === 'unreachable' && probe.outcome.code === 'EHOSTUNREACH';
+
+/** Port 25 of the address got no answer of its own: the connect timed out, or a router (or a filter) said host unreachable. */
+const filtered = (probe: SmtpProbe): boolean => probe.outcome.kind === 'timeout' || routerSaysUnreachable(probe);
+
 /**
- * Every port-25 connect timed out: this machine's network, or the hosts? If a
- * host that drops port 25 accepts a connection on another port, the path to it
- * works and port 25 is filtered on the way; when every MX looks like that, the
- * filter is most likely this network's (RFC 5068 §3, ISPs blocking outbound
- * port 25). A refused connect proves nothing either way (a host firewall may
- * reject other ports and drop 25), so only an accepted one counts.
+ * Every port-25 connect timed out, or a router said the host unreachable
+ * (some ISPs reject outbound port 25 with an ICMP "administratively
+ * prohibited", which the OS calls EHOSTUNREACH): this machine's network, or
+ * the hosts? If a host that drops port 25 accepts a connection on another
+ * port, the path to it works and port 25 is filtered on the way; when every
+ * MX looks like that, the filter is most likely this network's (RFC 5068 §3,
+ * ISPs blocking outbound port 25). A refused connect proves nothing either way
+ * (a host firewall may reject other ports and drop 25), so only an accepted
+ * one counts.
  */
 async function port25Blocked(net: Net, probes: SmtpProbe[]): Promise<{ finding?: Finding; otherPorts: OtherPort[] }> {
-  const tested = probes.filter(p => standing(p) !== 'no-ipv6');
-  if (!tested.length || !tested.every(p => p.outcome.kind === 'timeout')) return { otherPorts: [] };
-  const ips = [...new Set(tested.map(p => p.ip))];
+  const judged = tested(probes);
+  if (!judged.length || !judged.every(filtered)) return { otherPorts: [] };
+  const ips = [...new Set(judged.map(p => p.ip))];
   const otherPorts = await Promise.all(ips.flatMap(ip => OTHER_PORTS.map(port => connectOnce(net, ip, port))));
   const open = otherPorts.filter(r => r.result === 'connected');
   if (!open.length) return { otherPorts };
+  const timedOut = judged.every(p => p.outcome.kind === 'timeout');
   return {
     otherPorts,
-    finding: finding('network.port25-blocked', 'otherPortsOpen', { ips, open: open.map(r => endpointLabel(r)) }, {
+    finding: finding('network.port25-blocked', timedOut ? 'otherPortsOpen' : 'otherPortsOpenFiltered', { ips, open: open.map(r => endpointLabel(r)) }, {
       subjects: ips,
-      evidence: [...tested.map(p => `${endpointLabel(p)}: ${describeDial({ kind: 'timeout', waitedMs: net.time.connectMs })}`), ...otherPorts.map(r => `${endpointLabel(r)}: ${r.result}`)],
+      evidence: [...judged.map(p => `${endpointLabel(p)}: ${describeDial(p.outcome.kind === 'unreachable' ? p.outcome : { kind: 'timeout', waitedMs: net.time.connectMs })}`), ...otherPorts.map(r => `${endpointLabel(r)}: ${r.result}`)],
     }),
   };
 }

@@ -130,6 +130,13 @@ const FAILS_HERE = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'EAF
 
 export const failsHere = (code: string | undefined): boolean => code !== undefined && FAILS_HERE.has(code);
 
+/**
+ * Of those, the ones this machine's own stack gives. EHOSTUNREACH is left out: over
+ * IPv4 it mostly comes from a router's ICMP message (the host, or a filter
+ * on the way), and over TCP the server's side may have sent it.
+ */
+export const failsOnThisMachine = (code: string | undefined): boolean => failsHere(code) && code !== 'EHOSTUNREACH';
+
 /** localhost, 127/8 and ::1, and 127/8 mapped into IPv6 (::ffff:127.0.0.2, which DNS writes ::ffff:7f00:2). */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || (ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback');

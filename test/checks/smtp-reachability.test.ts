@@ -146,12 +146,47 @@ test('no route from this machine to an IPv4 MX (ENETUNREACH): the local network 
   assert.equal(checkOf(report, 'smtp-reachability').findings[0]!.data!['code'], 'ENETUNREACH');
 });
 
-test('a router reports the MX host unreachable (EHOSTUNREACH): that is the host\'s side', async () => {
+test('a router reports the MX host unreachable (EHOSTUNREACH): the host or a network on the way, not "the server is down"', async () => {
   const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['192.0.2.10'] }), { '192.0.2.10:25': { unreachable: 'EHOSTUNREACH' } });
   const report = await world.diagnose('example.com', ONLY);
-  assert.ok(report.diagnosis.every(d => d.side === 'recipient'), JSON.stringify(report.diagnosis.map(d => d.cause)));
-  const [unreachable] = checkOf(report, 'smtp-reachability').findings;
-  assert.deepEqual([unreachable!.cause, unreachable!.messageId, unreachable!.data!['code']], ['smtp.timeout', 'unreachable', 'EHOSTUNREACH']);
+  const [unreachable, all] = checkOf(report, 'smtp-reachability').findings;
+  assert.deepEqual([unreachable!.cause, unreachable!.messageId, unreachable!.data!['code'], unreachable!.side], ['smtp.timeout', 'unreachable', 'EHOSTUNREACH', 'network']);
+  assert.deepEqual([all!.cause, all!.messageId, all!.side, all!.severity], ['mx.all-unreachable', 'onlyHostUnreachable', 'network', 'error']);
+  assert.match(all!.message, /could not be reached on port 25: .*EHOSTUNREACH.*; a router on the way said so, so the host may be down or a network on the way .* may filter it$/);
+  assert.ok(report.diagnosis.every(d => d.side === 'network'), JSON.stringify(report.diagnosis.map(d => [d.cause, d.side])));
+});
+
+test('every port 25 is reported unreachable by a router while 443 accepts: this network rejects port 25', async () => {
+  const world = await startSmtpWorld(oneMx, { '192.0.2.10:25': { unreachable: 'EHOSTUNREACH' }, '192.0.2.10:443': healthyServer() });
+  const report = await world.diagnose('example.com', ONLY);
+  const blocked = checkOf(report, 'smtp-reachability').findings.find(f => f.cause === 'network.port25-blocked')!;
+  assert.deepEqual([blocked.messageId, blocked.data], ['otherPortsOpenFiltered', { ips: ['192.0.2.10'], open: ['192.0.2.10:443'] }]);
+  assert.deepEqual([report.diagnosis[0]!.cause, report.diagnosis[0]!.side], ['network.port25-blocked', 'local']);
+  assert.ok(blocked.evidence!.some(e => /^192\.0\.2\.10:25: host unreachable \(EHOSTUNREACH/.test(e)), blocked.evidence!.join('\n'));
+});
+
+// The OS would not send at all: no source address, a firewall rule on this
+// machine, an interface down. Nothing left here, so nothing is known of the MX.
+for (const [code, words] of [['EPERM', /not permitted \(EPERM: a firewall on this machine refuses it\)/], ['EACCES', /not permitted \(EACCES: a firewall on this machine refuses it\)/], ['EADDRNOTAVAIL', /address not available \(EADDRNOTAVAIL: this machine has no address to send from/], ['ENETDOWN', /network down \(ENETDOWN/]] as const) {
+  test(`${code} on every MX address: this machine, never the recipient's MX`, async () => {
+    const hosts = { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] };
+    const world = await startSmtpWorld(mxZone('example.com', hosts), { '192.0.2.10:25': { unreachable: code }, '192.0.2.11:25': { unreachable: code } });
+    const report = await world.diagnose('example.com', ONLY);
+    assert.deepEqual(causesOf(report, 'smtp-reachability'), ['network.no-route:error', 'network.no-route:error'], 'no mx.all-unreachable');
+    assert.deepEqual(report.diagnosis.map(d => [d.cause, d.side, d.severity]), [['network.no-route', 'local', 'error']]);
+    for (const f of checkOf(report, 'smtp-reachability').findings) assert.match(f.message, words);
+    const text = renderHuman(report, { color: false, verbose: false, width: 100 });
+    assert.match(text.split('\n')[0]!, /^example\.com: PROBLEM: 1 error/);
+    assert.doesNotMatch(text, /does not accept SMTP|Who fixes it: the recipient/);
+    assert.match(text, /This machine cannot send to the mail server/);
+  });
+}
+
+test('EPERM on one MX host while the other answers: this machine for the one, and no "primary unreachable"', async () => {
+  const hosts = { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] };
+  const world = await startSmtpWorld(mxZone('example.com', hosts), { '192.0.2.10:25': { unreachable: 'EPERM' }, '192.0.2.11:25': healthyServer('mx2.example.com') });
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['network.no-route:error']);
 });
 
 test('an MX reachable only over IPv6, from a machine without IPv6: a note, not mx.all-unreachable', async () => {

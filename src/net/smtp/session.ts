@@ -372,6 +372,11 @@ export function unreachableWords(code: string): string {
   switch (code) {
     case 'EHOSTUNREACH': return 'host unreachable (EHOSTUNREACH: a router on the way reports it down or filtered)';
     case 'ENETUNREACH': return 'network unreachable (ENETUNREACH: this machine has no route to it)';
+    case 'EADDRNOTAVAIL': return 'address not available (EADDRNOTAVAIL: this machine has no address to send from towards it)';
+    case 'EAFNOSUPPORT': return 'address family not supported (EAFNOSUPPORT: this machine has no IPv6)';
+    case 'ENETDOWN': return 'network down (ENETDOWN: this machine\'s interface towards it is down)';
+    case 'EACCES':
+    case 'EPERM': return `not permitted (${code}: a firewall on this machine refuses it)`;
     default: return `no route to the address (${code})`;
   }
 }
