@@ -533,15 +533,17 @@ const registry = defineCauses({
     },
   },
   'network.ipv6-unavailable': {
-    title: 'No IPv6 route from this machine',
+    title: 'IPv6 delivery could not be tested from this machine',
     severity: 'info',
     side: 'local',
     explanation:
-      'This machine has no IPv6 connectivity, so the mail servers\' IPv6 (AAAA) addresses were not probed. Problems that only affect delivery over IPv6 could go unnoticed.',
-    fix: 'Nothing to fix for the domain; to test IPv6 delivery too, run maildiag from a machine with a working IPv6 route.',
+      'This machine has no IPv6 connectivity (no route), or its IPv6 answered nothing at all during the run while IPv4 did, so the mail servers\' IPv6 (AAAA) addresses could not be judged. A machine with a global IPv6 address whose IPv6 goes nowhere (a router advertising a prefix with no upstream, a container without a route out, a firewall dropping IPv6) sees every IPv6 address time out, exactly as a domain whose IPv6 mail service is down would look. Problems that only affect delivery over IPv6 could go unnoticed.',
+    fix: 'With no IPv6 route, nothing to fix for the domain. When IPv6 addresses timed out and nothing answered over IPv6, check this machine\'s IPv6 first ("ping -6" or "curl -6" to a known IPv6 host, "ip -6 route"): if it does not work, fix its route or firewall or turn IPv6 off here; if it works, the domain\'s IPv6 mail service is the one to look at. To test IPv6 delivery either way, run maildiag from a machine with working IPv6.',
     messages: {
       oneAddress: 'this machine has no IPv6 route ({code}), so 1 IPv6 address ({ips|list}) could not be probed',
       addresses: 'this machine has no IPv6 route ({code}), so {count} IPv6 addresses ({ips|list}) could not be probed',
+      unheardOne: '{ips|list} (IPv6) timed out on port 25 after {timeoutMs|seconds} while {answered|list} (IPv4) answered, and nothing answered this machine over IPv6 during the run: either this machine\'s IPv6 does not work (an address with no route out, a firewall that drops IPv6) or the domain\'s IPv6 mail service is down, and from here maildiag cannot tell which. To tell, try IPv6 from this machine ("ping -6" or "curl -6" to a known IPv6 host) or test {ips|list} from another host; senders that get no answer over IPv6 try the IPv4 addresses, which answer',
+      unheardAddresses: '{count} IPv6 addresses ({ips|list}) timed out on port 25 after {timeoutMs|seconds} while {answered|list} (IPv4) answered, and nothing answered this machine over IPv6 during the run: either this machine\'s IPv6 does not work (an address with no route out, a firewall that drops IPv6) or the domain\'s IPv6 mail service is down, and from here maildiag cannot tell which. To tell, try IPv6 from this machine ("ping -6" or "curl -6" to a known IPv6 host) or test those addresses from another host; senders that get no answer over IPv6 try the IPv4 addresses, which answer',
     },
   },
   'smtp.untestable': {

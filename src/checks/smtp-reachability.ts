@@ -1,14 +1,15 @@
 // Port 25 of every MX address, tried the way a sending MTA tries it (RFC 5321
 // §5.1): does it connect, greet and talk, and does a backup take over when the
 // primary does not? Also what belongs to this machine rather than the domain:
-// an ISP that blocks outbound port 25, no IPv6 route, or an OS that will not
-// send (a local firewall, no source address).
+// an ISP that blocks outbound port 25, no IPv6 route, an OS that will not send
+// (a local firewall, no source address), and IPv6 that answers nothing here.
 //
 // IP targets: the address gets the same session; its RCPT probe runs only
 // with --rcpt, because there is no domain to take postmaster@ from (and an
 // address literal recipient would mostly test the server's relay rules).
 import type { Net } from '../net/context.js';
 import { failsOnThisMachine } from '../net/dialer.js';
+import type { Family } from '../net/families.js';
 import { Slots } from '../net/slots.js';
 import type { RunTime } from '../net/time.js';
 import type { Fallback, SmtpFailure } from '../causes.js';
@@ -40,9 +41,12 @@ export default defineCheck({
     const rcpt = recipientFor(target, options);
     const slots = new Slots(PARALLEL_PROBES);
     const probes = await Promise.all(hostAddrs.map(address => slots.run(() => probeMx(net, address, probeSettings(options), rcpt))));
-    const blocked = await port25Blocked(net, probes);
+    // Read once every probe is done: their own connections are evidence too.
+    const unheard = unheardOverIpv6(probes, net.heard);
+    const weighed = probes.filter(p => !unheard.includes(p));
+    const blocked = await port25Blocked(net, weighed);
     const sightings = await seeTester(net, probes, options, sightingWait(net.time, 'port25', startedAt));
-    const findings = [...probeFindings(probes, target, net.time, { helo: options.helo, from: options.from, sightings }), ...hostFindings(probes, target)];
+    const findings = [...probeFindings(weighed, target, net.time, { helo: options.helo, from: options.from, sightings }), ...hostFindings(weighed, target), ...unheardFindings(unheard, probes)];
     if (blocked.finding) findings.push(blocked.finding);
     const data = { rcpt: rcpt ?? null, probes: probes.map(p => describeProbe(p)), ...(blocked.otherPorts.length ? { otherPorts: blocked.otherPorts } : {}) };
     // Servers that turned the tester away at connect, and IPv6 addresses this machine has no route to, were not looked at:
@@ -267,6 +271,35 @@ async function port25Blocked(net: Net, probes: SmtpProbe[]): Promise<{ finding?:
       evidence: [...judged.map(p => `${endpointLabel(p)}: ${describeDial(p.outcome.kind === 'unreachable' ? p.outcome : { kind: 'timeout', waitedMs: net.time.connectMs })}`), ...otherPorts.map(r => `${endpointLabel(r)}: ${r.result}`)],
     }),
   };
+}
+
+/** An IPv4 address whose server spoke SMTP on port 25 (a greeting, a 4xx or 5xx in its place): port 25 over IPv4 gets through from here. */
+const spokeOverIpv4 = (probe: SmtpProbe): boolean => probe.family === 4 && ['greeted', 'busy', 'rejected'].includes(probe.outcome.kind);
+
+/**
+ * IPv6 addresses whose silence may be this machine's: every IPv6 address
+ * probed timed out (those the OS would not send to are no-ipv6 already), an
+ * IPv4 address spoke SMTP, and nothing at all answered this machine over IPv6
+ * during the run (`heard`: no DNS server, no connection), so a machine whose
+ * IPv6 goes nowhere looks exactly like a domain whose IPv6 mail service is
+ * down. With any answer over IPv6 here, IPv6 works and their timeouts are
+ * theirs.
+ */
+function unheardOverIpv6(probes: SmtpProbe[], heard: ReadonlySet<Family>): SmtpProbe[] {
+  if (heard.has(6)) return [];
+  const v6 = probes.filter(p => p.family === 6 && standing(p) !== 'no-ipv6');
+  if (!v6.length || !v6.every(p => p.outcome.kind === 'timeout') || !probes.some(spokeOverIpv4)) return [];
+  return v6;
+}
+
+/** One finding for the IPv6 addresses `unheardOverIpv6` picked: this machine's IPv6, or the domain's; a warning, since which is not known. */
+function unheardFindings(unheard: SmtpProbe[], probes: SmtpProbe[]): Finding[] {
+  if (!unheard.length) return [];
+  const ips = unheard.map(p => p.ip);
+  const answered = [...new Set(probes.filter(spokeOverIpv4).map(p => p.ip))];
+  const data = { count: ips.length, ips, answered, timeoutMs: Math.max(...unheard.map(p => (p.outcome.kind === 'timeout' ? p.outcome.waitedMs : 0))) };
+  const evidence = [...unheard.flatMap(p => probeEvidence(p)), 'nothing answered this machine over IPv6 during the run (no DNS server, no connection), while IPv4 did'];
+  return [finding('network.ipv6-unavailable', ips.length === 1 ? 'unheardOne' : 'unheardAddresses', data, { subjects: [...new Set(unheard.flatMap(probeSubject))], evidence, severity: 'warning' })];
 }
 
 function connectOnce(net: Net, ip: string, port: number): Promise<OtherPort> {

@@ -6,6 +6,7 @@ import { renderHuman } from '../../src/render/human.js';
 import { GREETING_PATIENCE } from '../../src/net/smtp/index.js';
 import type { Report } from '../../src/report/schema.js';
 import { causesOf, checkOf } from '../helpers/diagnosis.js';
+import { withIpv6FailingHere } from '../helpers/net.js';
 import { allClosed, healthyServer, mxZone, startSmtpWorld } from '../helpers/smtp-world.js';
 
 const ONLY = ['smtp-reachability'];
@@ -187,6 +188,63 @@ test('EPERM on one MX host while the other answers: this machine for the one, an
   const world = await startSmtpWorld(mxZone('example.com', hosts), { '192.0.2.10:25': { unreachable: 'EPERM' }, '192.0.2.11:25': healthyServer('mx2.example.com') });
   const report = await world.diagnose('example.com', ONLY);
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['network.no-route:error']);
+});
+
+// A machine with a global IPv6 address whose IPv6 goes nowhere sees every
+// IPv6 address time out, as a domain whose IPv6 mail service is down would
+// look: with nothing at all answering over IPv6 during the run, both suspects.
+test('IPv6 failing here (it drops), IPv4 answering: not the recipient\'s timeout, both suspects named, a local warning', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['192.0.2.10', '2001:db8::10'] }), {
+    '192.0.2.10:25': healthyServer(),
+    '[2001:db8::10]:25': healthyServer(),
+  }, 400);
+  const report = await world.diagnose('example.com', ONLY, {}, withIpv6FailingHere(world.net(), 'timeout'));
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['network.ipv6-unavailable:warning']);
+  const [unheard] = checkOf(report, 'smtp-reachability').findings;
+  assert.deepEqual([unheard!.messageId, unheard!.side, unheard!.data], ['unheardOne', 'local', { count: 1, ips: ['2001:db8::10'], answered: ['192.0.2.10'], timeoutMs: 400 }]);
+  assert.match(unheard!.message, /^2001:db8::10 \(IPv6\) timed out on port 25 after .* while 192\.0\.2\.10 \(IPv4\) answered, and nothing answered this machine over IPv6 during the run: either this machine's IPv6 does not work .* or the domain's IPv6 mail service is down, and from here maildiag cannot tell which\. To tell, try IPv6 from this machine \("ping -6" or "curl -6"/);
+  assert.deepEqual(report.diagnosis.map(d => [d.cause, d.side, d.severity]), [['network.ipv6-unavailable', 'local', 'warning']]);
+  const headline = renderHuman(report, { color: false, verbose: false, width: 100 }).split('\n')[0]!;
+  assert.match(headline, /AT RISK: 1 warning/);
+  assert.equal(world.servers.get('[2001:db8::10]:25')!.connections, 0, 'nothing reached it');
+});
+
+test('IPv6 failing here across several hosts, every IPv4 address answering: one finding for all the IPv6 addresses', async () => {
+  const hosts = { 'mx1.example.com': ['192.0.2.10', '2001:db8::10'], 'mx2.example.com': ['192.0.2.11', '2001:db8::11'] };
+  const world = await startSmtpWorld(mxZone('example.com', hosts), { '192.0.2.10:25': healthyServer('mx1.example.com'), '192.0.2.11:25': healthyServer('mx2.example.com') }, 400);
+  const report = await world.diagnose('example.com', ONLY, {}, withIpv6FailingHere(world.net(), 'timeout'));
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['network.ipv6-unavailable:warning']);
+  const [unheard] = checkOf(report, 'smtp-reachability').findings;
+  assert.deepEqual([unheard!.messageId, unheard!.data!['ips'], unheard!.data!['answered']], ['unheardAddresses', ['2001:db8::10', '2001:db8::11'], ['192.0.2.10', '192.0.2.11']]);
+  assert.match(unheard!.message, /^2 IPv6 addresses \(2001:db8::10, 2001:db8::11\) timed out on port 25 .* cannot tell which/);
+});
+
+test('the OS refuses IPv6 here (EADDRNOTAVAIL), IPv4 answering: this machine\'s, as no IPv6 route', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['192.0.2.10', '2001:db8::10'] }), { '192.0.2.10:25': healthyServer() });
+  const report = await world.diagnose('example.com', ONLY, {}, withIpv6FailingHere(world.net(), 'EADDRNOTAVAIL'));
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['network.ipv6-unavailable:info']);
+  assert.deepEqual(report.diagnosis.map(d => [d.cause, d.side]), [['network.ipv6-unavailable', 'local']]);
+});
+
+test('IPv6 works here (another IPv6 MX address answers) and one IPv6 address times out: the recipient\'s, as before', async () => {
+  const hosts = { 'mx1.example.com': ['192.0.2.10', '2001:db8::10'], 'mx2.example.com': ['2001:db8::20'] };
+  const world = await startSmtpWorld(mxZone('example.com', hosts), {
+    '192.0.2.10:25': healthyServer('mx1.example.com'),
+    '[2001:db8::10]:25': 'timeout',
+    '[2001:db8::20]:25': healthyServer('mx2.example.com'),
+  }, 400);
+  const net = world.net();
+  const report = await world.diagnose('example.com', ONLY, {}, net);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.timeout:warning']);
+  const [timedOut] = checkOf(report, 'smtp-reachability').findings;
+  assert.deepEqual([timedOut!.messageId, timedOut!.side, timedOut!.data!['server']], ['timedOut', 'recipient', { host: 'mx1.example.com', ip: '2001:db8::10' }]);
+  assert.deepEqual([...net.heard].sort(), [4, 6]);
+});
+
+test('an IPv6 address that times out where no IPv4 address answers on port 25: the recipient\'s, as before (the IPv6 silence is no sign of this machine)', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['192.0.2.10', '2001:db8::10'] }), { '192.0.2.10:25': 'refused', '[2001:db8::10]:25': 'timeout' }, 400);
+  const report = await world.diagnose('example.com', ONLY);
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.refused:error', 'smtp.timeout:error', 'mx.all-unreachable:error']);
 });
 
 test('an MX reachable only over IPv6, from a machine without IPv6: a note, not mx.all-unreachable', async () => {

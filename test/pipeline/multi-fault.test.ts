@@ -244,11 +244,12 @@ function aliasDomain(v6: Endpoint): Promise<Diagnosed> {
   );
 }
 
-test('an MX that is an alias whose IPv6 address times out while IPv4 answers: warnings, not an error, and mail arrives', async () => {
+test('an MX that is an alias whose IPv6 address times out while IPv4 answers, and nothing answers this machine over IPv6: warnings, not an error, and mail arrives', async () => {
   const d = await aliasDomain('timeout');
   // RFC 2181 §10.3 / RFC 5321 §5.1: an MX must not be an alias (tolerated by most MTAs); senders that try IPv6 first wait, then use IPv4.
+  // Nothing in this world answers over IPv6, so the timeout may as well be this machine's IPv6: both are named, on this machine's side.
   const top = d.ranked.slice(0, 2).sort();
-  assert.deepEqual(top, ['mx.target-invalid:warning:recipient', 'smtp.timeout:warning:recipient'], `ranked: ${d.ranked.join(', ')}`);
+  assert.deepEqual(top, ['mx.target-invalid:warning:recipient', 'network.ipv6-unavailable:warning:local'], `ranked: ${d.ranked.join(', ')}`);
   assert.ok(!d.ranked.some(r => r.includes(':error:')), `mail arrives over IPv4: ${d.ranked.join(', ')}`);
 });
 
