@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { unitSource } from '../../src/cli/bundle-runtime.js';
+import { unitSource } from '../../scripts/bundle-cli.js';
 import { BIN, ROOT } from '../helpers/cli.js';
 
 const execute = promisify(execFile);
@@ -36,18 +36,18 @@ const run = (checkout: Checkout, args: string[], env: Record<string, string> = {
 const setMtime = (file: string, seconds: number) => utimesSync(file, seconds, seconds);
 
 /**
- * A checkout with bin/maildiag.js, the real dist/bundle/runtime.js, stand-in
+ * A checkout with bin/maildiag.js, the real dist/bundle/runtime.cjs, stand-in
  * units and dist/src/cli/main.js. The entry unit's main() prints its
  * arguments, each `./chunk-…` one replaced by what that chunk (in more.cjs) says.
  */
 function checkout(): Checkout {
   const root = mkdtempSync(join(tmpdir(), 'maildiag-bin-'));
   const bin = join(root, 'bin', 'maildiag.js');
-  const runtime = join(root, 'dist', 'bundle', 'runtime.js');
+  const runtime = join(root, 'dist', 'bundle', 'runtime.cjs');
   const compiled = join(root, 'dist', 'src', 'cli', 'main.js');
   for (const file of [bin, runtime, compiled, join(root, 'tmp', 'x')]) mkdirSync(join(file, '..'), { recursive: true });
   copyFileSync(BIN, bin);
-  copyFileSync(join(ROOT, 'dist', 'bundle', 'runtime.js'), runtime);
+  copyFileSync(join(ROOT, 'dist', 'bundle', 'runtime.cjs'), runtime);
   writeFileSync(join(root, 'package.json'), '{"type":"module"}');
   const main = "exports.main = async function (argv) { process.stdout.write(`bundle ${argv.slice(2).map(arg => (arg.startsWith('./') ? require(arg).said : arg)).join(' ')}\\n`); return 0; };";
   writeFileSync(join(root, 'dist', 'bundle', 'maildiag.cjs'), unitSource(new Map([['./maildiag.js', main]]), { './chunk-more.js': 'more.cjs', './chunk-extra.js': 'more.cjs' }));
@@ -73,7 +73,7 @@ const cachePath = (caches: string, unit: string): string => {
   return join(caches, dir!, readdirSync(join(caches, dir!)).find(file => file.startsWith(`${unit}-`))!);
 };
 
-const header = (cache: Buffer): { unit: string; ran: string[]; sha1: string } => JSON.parse(cache.subarray(0, cache.indexOf(10)).toString()) as { unit: string; ran: string[]; sha1: string };
+const header = (cache: Buffer): { unit: string; ran: string[]; checksum: number } => JSON.parse(cache.subarray(0, cache.indexOf(10)).toString()) as { unit: string; ran: string[]; checksum: number };
 
 test('the bin runs dist/bundle/ with the command line when the bundle is at least as new as dist/src', async t => {
   const box = checkout();
@@ -136,7 +136,7 @@ test('a corrupt, torn, foreign or rejected cache file is ignored and replaced', 
     // more.cjs's cache under the entry unit's name: its own header says whose it is.
     foreign: more,
     // V8's data for more.cjs with a header that claims the entry unit: V8 itself rejects it.
-    rejected: Buffer.concat([Buffer.from(`${JSON.stringify({ ...header(good), bytes: moreData.length, sha1: header(more).sha1 })}\n`), moreData]),
+    rejected: Buffer.concat([Buffer.from(`${JSON.stringify({ ...header(good), bytes: moreData.length, checksum: header(more).checksum })}\n`), moreData]),
   };
   for (const [kind, content] of Object.entries(planted)) {
     writeFileSync(entryCache, content);

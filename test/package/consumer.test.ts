@@ -48,7 +48,7 @@ after(async () => {
 
 test('npm pack ships the command, the library with its types, the docs and schemas, the licence, and nothing test-only', () => {
   const paths = packed.files.map(f => f.path).sort();
-  for (const needed of ['LICENSE', 'README.md', 'package.json', 'bin/maildiag.js', 'dist/bundle/runtime.js', 'dist/bundle/maildiag.cjs', 'dist/bundle/diagnose.cjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'docs/report.schema.json', 'docs/explain.schema.json', 'docs/causes.md']) {
+  for (const needed of ['LICENSE', 'README.md', 'package.json', 'bin/maildiag.js', 'dist/bundle/runtime.cjs', 'dist/bundle/maildiag.cjs', 'dist/bundle/diagnose.cjs', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'docs/report.schema.json', 'docs/explain.schema.json', 'docs/causes.md']) {
     assert.ok(paths.includes(needed), `${needed} is packed`);
   }
   const outside = paths.filter(p => !/^(?:bin\/|dist\/bundle\/|dist\/src\/|docs\/|README\.md$|LICENSE$|package\.json$)/.test(p));
