@@ -3,7 +3,7 @@
 // each on its own, so an expired certificate is also seen to be self-signed.
 import { isIP } from 'node:net';
 import { certificateCoversHost, inspectChain, type CertificateFacts, type ChainFacts } from '../net/tls.js';
-import type { PresentedCertificate, TlsSession } from '../pipeline/facts.js';
+import type { PresentedCertificate, StsPolicyFact, TlsSession } from '../pipeline/facts.js';
 import { defineCheck, finding, type Finding, type FindingDetails } from './define.js';
 import { enforcedByMtaSts } from './mta-sts-enforced.js';
 import { corroborated, describeReading, judgeClock, MAX_CLOCK_SKEW_MS, skewData, smtpReadings, type ClockReading, type ClockVerdict } from './server-clocks.js';
@@ -26,16 +26,18 @@ export default defineCheck({
   needs: ['tlsSessions'],
   // The time servers stated, to tell a certificate out of date from this machine's clock being off; the MTA-STS policy that makes a failing
   // certificate stop mail, and the policy server's certificate when it was refused for its dates (to judge them by the servers' time too).
-  uses: ['smtp25', 'httpClocks', 'stsPolicy', 'stsCertificate'],
+  // The hosts DANE-EE authenticates by key, for whom names and dates matter to no sender without an MTA-STS policy.
+  uses: ['smtp25', 'httpClocks', 'stsPolicy', 'stsCertificate', 'daneVerified'],
   provides: [],
   emits: ['tls.cert-untrusted', 'tls.cert-expired', 'tls.cert-expiring', 'tls.cert-not-yet-valid', 'tls.cert-name-mismatch', 'clock.skewed'],
-  async run({ tlsSessions, smtp25 = [], httpClocks = [], stsPolicy, stsCertificate }, { options, net }) {
+  async run({ tlsSessions, smtp25 = [], httpClocks = [], stsPolicy, stsCertificate, daneVerified = [] }, { options, net }) {
     const now = net.time.now();
     const readings = [...smtpReadings(smtp25), ...httpClocks];
     const judged = groupByCertificate(tlsSessions).map(group => {
       const facts = inspectChain(group.chain, options.caCerts);
       const clocks = clocksFor(group, facts, readings, now);
-      return { group, facts, clocks, findings: judgeCertificate(group, facts, now, clocks) };
+      const findings = judgeCertificate(group, facts, now, clocks);
+      return { group, facts, clocks, findings: daneOnly(group.host, daneVerified, stsPolicy) ? findings.map(f => asDaneNote(f, group.host)) : findings };
     });
     const behind = clockBehind(judged, now);
     // The clock finding says what each future certificate would have: they are not listed again.
@@ -95,6 +97,21 @@ function groupByCertificate(sessions: TlsSession[]): CertificateGroup[] {
     else groups.set(key, { host: session.host, ips: [session.ip], chain: session.chain });
   }
   return [...groups.values()];
+}
+
+/**
+ * DANE-EE authenticates the host by its key, names and dates aside (RFC 7672 §3.1.1), and with no MTA-STS policy
+ * listing it, no other sender checks its certificate: nobody is turned away by what is wrong with it.
+ */
+function daneOnly(host: string, daneVerified: readonly string[], sts: StsPolicyFact | undefined): boolean {
+  const listed = sts !== undefined && sts.mode !== 'none' && sts.mxMatches.some(m => m.host === host && m.pattern !== null);
+  return daneVerified.includes(host) && !listed;
+}
+
+/** A certificate finding on a host DANE-EE authenticates: a note, and the evidence says why. */
+function asDaneNote(f: Finding, host: string): Finding {
+  if (f.cause === 'clock.skewed') return f;
+  return { ...f, severity: 'info', evidence: [...f.evidence, `_25._tcp.${host}: a DNSSEC-validated DANE-EE TLSA record (usage 3) matches this key, which is all DANE senders check (RFC 7672 §3.1.1); no MTA-STS policy lists ${host}, so no other sender checks the certificate`] };
 }
 
 /** What every finding about a certificate carries: the server as messages name it and the certificate's fingerprint. */

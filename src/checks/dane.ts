@@ -36,7 +36,7 @@ export default defineCheck({
   title: 'DANE TLSA records',
   targets: ['domain'],
   needs: ['tlsSessions'],
-  provides: [],
+  provides: ['daneVerified'],
   emits: ['dane.tlsa-mismatch'],
   async run({ tlsSessions }, { net }) {
     const hosts = [...new Set(tlsSessions.map(s => s.host))];
@@ -45,27 +45,31 @@ export default defineCheck({
         const name = `_25._tcp.${host}`;
         const answer = await net.dns.query(name, 'TLSA');
         const sessions = tlsSessions.filter(s => s.host === host);
-        if (answer.kind !== 'records') return { data: { host, tlsa: answer.kind }, findings: [] };
+        if (answer.kind !== 'records') return { data: { host, tlsa: answer.kind }, findings: [], verified: false };
         return judgeHost(host, answer.records, answer.ad, sessions, describeAnswer(name, 'TLSA', answer));
       }),
     );
-    return { findings: judged.flatMap(j => j.findings), data: { hosts: judged.map(j => j.data) } };
+    const daneVerified = judged.flatMap(j => (j.verified ? [j.data.host] : []));
+    return { findings: judged.flatMap(j => j.findings), data: { hosts: judged.map(j => j.data) }, provided: { daneVerified } };
   },
 });
 
-function judgeHost(host: string, records: TlsaRecord[], validated: boolean, sessions: TlsSession[], evidence: string): { data: Record<string, unknown>; findings: Finding[] } {
+/** One host's TLSA records against its sessions; `verified`: validated, and every session's key matches a DANE-EE record. */
+function judgeHost(host: string, records: TlsaRecord[], validated: boolean, sessions: TlsSession[], evidence: string): { data: Record<string, unknown> & { host: string }; findings: Finding[]; verified: boolean } {
   const usable = records.filter(isUsableTlsa);
   const shown = records.map(r => formatRecord('TLSA', r));
   const base = { host, tlsa: shown, dnssecValidated: validated };
-  if (!usable.length) return { data: { ...base, usable: false }, findings: [] };
+  if (!usable.length) return { data: { ...base, usable: false }, findings: [], verified: false };
   const results = sessions.map(s => ({ ip: s.ip, matched: usable.filter(r => tlsaMatches(r, s.chain)).map(r => formatRecord('TLSA', r)) }));
   const failing = results.filter(r => !r.matched.length);
   const data = { ...base, usable: true, addresses: results };
-  if (!failing.length) return { data, findings: [] };
+  const verified = validated && sessions.length > 0 && sessions.every(s => usable.some(r => r.usage === DANE_EE && tlsaMatches(r, s.chain)));
+  if (!failing.length) return { data, findings: [], verified };
   const ips = failing.map(f => f.ip);
   // Without the AD bit we cannot tell a signed zone from an unsigned one, and DANE senders only act on signed TLSA (RFC 7672 §2.2).
   return {
     data,
+    verified: false,
     findings: [
       finding('dane.tlsa-mismatch', validated ? 'noMatch' : 'noMatchUnvalidated', { dnssecValidated: validated, host, ips }, {
         subjects: [host, ...ips],

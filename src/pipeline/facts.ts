@@ -100,6 +100,11 @@ export interface Facts {
   stsPolicy: StsPolicyFact;
   /** The MTA-STS policy server's certificate, when it was refused for its dates alone: to judge them by the servers' time too. */
   stsCertificate: PresentedCertificate;
+  /**
+   * MX hosts whose every TLS session presented a key that a DNSSEC-validated DANE-EE TLSA record (usage 3)
+   * matches: DANE senders authenticate them by that key alone, its names and dates aside (RFC 7672 §3.1.1).
+   */
+  daneVerified: string[];
 }
 
 /** A certificate chain a server presented, leaf first (DER), with where it was seen. */

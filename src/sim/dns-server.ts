@@ -32,6 +32,8 @@ export type SimRecordSet = {
   action?: SimAction;
   /** Misbehave for these types only, answer the others (a zone whose signatures of one RRset expired, a DNS appliance that fails one type). */
   actionByType?: { [T in RrType]?: SimAction };
+  /** Signed and validated: answers carry a validating resolver's AD bit (RFC 4035 §3.2.3). */
+  signed?: boolean;
 };
 
 export type SimZone = Record<string, SimRecordSet | SimAction>;
@@ -134,8 +136,9 @@ function respond({ table, parents }: Names, id: number, name: string, type: RrTy
   const question = { name, type, class: 'IN' as const };
   const entry = table.get(name);
   const action = typeof entry === 'string' ? entry : (entry?.actionByType?.[type] ?? entry?.action);
+  const authenticated = typeof entry === 'object' && entry.signed ? 1 << 5 : 0;
   const message = (rcode: string, answers: WireAnswer[] = []) =>
-    encodeResponse({ type: 'response', id, flags: (1 << 8) | (1 << 7) | rcodeNumber(rcode), questions: [question], answers });
+    encodeResponse({ type: 'response', id, flags: (1 << 8) | (1 << 7) | authenticated | rcodeNumber(rcode), questions: [question], answers });
   switch (action) {
     case 'DROP':
       return 'DROP';

@@ -7,6 +7,7 @@
 // not looked at.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { Report } from '../../src/report/schema.js';
 import type { SimZone } from '../../src/sim/dns-server.js';
 import type { SimHttpsOptions } from '../../src/sim/https-server.js';
@@ -192,6 +193,31 @@ test('the hosting provider\'s certificate (*.hostingprovider.example) on the MX:
   const enforced = await stsDomain('enforce', providerCert);
   assertTop(enforced, ['tls.cert-name-mismatch:error:recipient']);
   assert.match(enforced.report.diagnosis[0]!.messages.join(' '), /MTA-STS policy of sts\.example is in enforce mode and lists mx\.sts\.example/);
+});
+
+test('a self-signed certificate for the provider\'s name, pinned by a DNSSEC-validated DANE-EE TLSA record and no MTA-STS: DANE senders check the key alone and nobody else checks the certificate, so its faults are notes; unsigned, the same record pins nothing and they stay warnings', async () => {
+  const domain = 'dane.example';
+  const mx = `mx.${domain}`;
+  const cert = createCertificate({ commonName: '*.hostingprovider.example', altNames: ['*.hostingprovider.example'] });
+  const key = createHash('sha256').update(new X509Certificate(cert.der).publicKey.export({ type: 'spki', format: 'der' })).digest();
+  const run = (signed: boolean) =>
+    diagnoseDomain(
+      domain,
+      {
+        [domain]: { MX: [{ priority: 10, exchange: mx }], TXT: [['v=spf1 mx -all']] },
+        [mx]: { A: ['192.0.2.61'] },
+        ...fcrdns(mx, '192.0.2.61'),
+        [`_25._tcp.${mx}`]: { TLSA: [{ usage: 3, selector: 1, matchingType: 1, data: key }], signed },
+        ...dmarc(domain, `v=DMARC1; p=reject; rua=mailto:dmarc@${domain}`),
+      },
+      { '192.0.2.61:25': server('postfix', mx, { tls: { key: cert.keyPem, cert: cert.certPem } }) },
+    );
+  const pinned = await run(true);
+  const certificateFaults = (d: Diagnosed) => d.ranked.filter(r => r.startsWith('tls.cert-')).sort();
+  assert.deepEqual(certificateFaults(pinned), ['tls.cert-name-mismatch:info:recipient', 'tls.cert-untrusted:info:recipient']);
+  assert.equal(statusOf(pinned, 'dane'), 'pass');
+  const unsigned = await run(false);
+  assert.deepEqual(certificateFaults(unsigned), ['tls.cert-name-mismatch:warning:recipient', 'tls.cert-untrusted:warning:recipient']);
 });
 
 test('a parked domain with a null MX, SPF -all and DMARC reject: the null MX is the one thing said', async () => {
