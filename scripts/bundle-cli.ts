@@ -41,6 +41,15 @@ export function unitSource(chunks: ReadonlyMap<string, string>, units?: Record<s
 
 const chunkId = (path: string) => `./${basename(path)}`;
 
+/**
+ * esbuild writes code in ASCII but keeps comments as they are: escape what
+ * they hold (`→` becomes `\u2192`), so the runtime reads an ASCII unit, twice
+ * as fast as UTF-8. Only comment lines: in a tagged template an escape would
+ * change the raw text (a unit left with UTF-8 reads as UTF-8).
+ */
+const asciiComments = (code: string): string =>
+  code.replace(/^[ \t]*(?:\/\/|\/\*|\*).*$/gm, line => line.replace(/[^\x00-\x7f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+
 async function bundle(): Promise<void> {
   const { outputFiles, metafile } = await build({
     absWorkingDir: ROOT,
@@ -67,7 +76,7 @@ async function bundle(): Promise<void> {
     // import() of a chunk becomes require(), which runs it on first use: the unit is compiled already.
     const { code } = await transform(file.text, { format: 'cjs', platform: 'node', target: TARGET, supported: { 'dynamic-import': false }, define: { 'import.meta.url': '__bundleUrl' } });
     const unit = unitOf(id);
-    units.set(unit, (units.get(unit) ?? new Map<string, string>()).set(id, code));
+    units.set(unit, (units.get(unit) ?? new Map<string, string>()).set(id, asciiComments(code)));
   }
   const grouped = Object.fromEntries([...diagnosis].filter(id => !entry.has(id)).map(id => [id, unitOf(id)]));
   rmSync(OUT, { recursive: true, force: true });
