@@ -15,10 +15,10 @@
 // the command's work, so it holds the functions the run compiled (Node 22+'s
 // module.enableCompileCache holds only what compiles before a module runs:
 // on Node 24 a diagnosis saved ~3x more with this cache than with Node's),
-// and only when it was missing, rejected, or this run ran chunks of the unit
-// that the cache lacks. A cache that cannot be read, written or trusted is
-// skipped: the unit compiles as if there were none. NODE_DISABLE_COMPILE_CACHE=1
-// turns it off, as for Node's.
+// and only when it was missing, rejected, or this run did more than the run
+// that wrote it (see BYTECODE_GROWTH). A cache that cannot be read, written
+// or trusted is skipped: the unit compiles as if there were none.
+// NODE_DISABLE_COMPILE_CACHE=1 turns it off, as for Node's.
 import { isAscii } from 'node:buffer';
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
@@ -113,19 +113,34 @@ function isPrivate(home: string): boolean {
   return stats !== undefined && stats.isDirectory() && (!process.getuid || (stats.uid === process.getuid() && (stats.mode & 0o022) === 0));
 }
 
-/** A cache file: one JSON line (whose unit, which chunks had run, the data's length and checksum), then V8's data. */
+/** A cache file: one JSON line (whose unit, which chunks had run, V8's bytecode then, the data's length and checksum), then V8's data. */
 interface CacheHeader {
   unit: string;
   ran: string[];
+  bytecode: number;
   bytes: number;
   checksum: number;
 }
 
+/**
+ * A cache is whole for a run that ran no chunk it lacks and compiled no more
+ * than this much more bytecode (all of the process's: V8's heap statistics,
+ * read at exit) than the run that wrote it. A first run that did little (a
+ * domain that does not exist, --checks) would otherwise leave every later
+ * full diagnosis compiling the rest afresh. The entry unit, small and the
+ * same in every command, keeps its cache on chunks alone (reading the
+ * statistics loads node:v8, which --version needs for nothing else).
+ */
+const BYTECODE_GROWTH = 1.1;
+
 /** Compile each unit with vm.Script and V8's code cache from CACHES (none when undefined). */
 function compileUnit(dir: string, caches: CacheDir | undefined): LoadUnit {
   const readable = caches !== undefined && isPrivate(caches.home);
-  const stale: (() => void)[] = [];
-  process.once('exit', () => stale.forEach(write => write()));
+  const stale: ((bytecode: () => number) => void)[] = [];
+  process.once('exit', () => {
+    let measured: number | undefined;
+    stale.forEach(write => write(() => (measured ??= process.getBuiltinModule('node:v8').getHeapCodeStatistics().bytecode_and_metadata_size)));
+  });
   return file => {
     const filename = join(dir, file);
     const source = text(readFileSync(filename));
@@ -137,10 +152,10 @@ function compileUnit(dir: string, caches: CacheDir | undefined): LoadUnit {
     const held = new Set(usable ? cached.ran : []);
     const ran = new Set<string>();
     if (cacheFile) {
-      stale.push(() => {
-        // A cache that held this run's chunks is still whole; otherwise the code compiled now (with what it held) replaces it.
-        if (usable && [...ran].every(id => held.has(id))) return;
-        writeCache(caches!, cacheFile, { unit: identity!, ran: [...new Set([...held, ...ran])] }, () => script.createCachedData());
+      stale.push(bytecode => {
+        if (usable && [...ran].every(id => held.has(id)) && (file === ENTRY_UNIT || bytecode() <= cached.bytecode * BYTECODE_GROWTH)) return;
+        // V8's data of a script compiled from a cache holds what it held and what compiled since.
+        writeCache(caches!, cacheFile, { unit: identity!, ran: [...new Set([...held, ...ran])], bytecode: bytecode() }, () => script.createCachedData());
       });
     }
     const unit = { exports: {} as UnitExports };
@@ -151,14 +166,14 @@ function compileUnit(dir: string, caches: CacheDir | undefined): LoadUnit {
 }
 
 /** The cache's data and chunks if the file is whole and made for this unit; undefined if missing, torn, corrupt or foreign. */
-function readCache(file: string, unit: string): { data: Buffer; ran: string[] } | undefined {
+function readCache(file: string, unit: string): { data: Buffer; ran: string[]; bytecode: number } | undefined {
   try {
     const content = readFileSync(file);
     const end = content.indexOf(10);
     const header = JSON.parse(content.subarray(0, end).toString('utf8')) as CacheHeader;
     const data = content.subarray(end + 1);
-    if (end < 0 || header.unit !== unit || header.bytes !== data.length || header.checksum !== checksum(data) || !Array.isArray(header.ran)) return undefined;
-    return { data, ran: header.ran };
+    if (end < 0 || header.unit !== unit || header.bytes !== data.length || header.checksum !== checksum(data) || !Array.isArray(header.ran) || typeof header.bytecode !== 'number') return undefined;
+    return { data, ran: header.ran, bytecode: header.bytecode };
   } catch {
     return undefined;
   }

@@ -49,9 +49,13 @@ function checkout(): Checkout {
   copyFileSync(BIN, bin);
   copyFileSync(join(ROOT, 'dist', 'bundle', 'runtime.cjs'), runtime);
   writeFileSync(join(root, 'package.json'), '{"type":"module"}');
-  const main = "exports.main = async function (argv) { process.stdout.write(`bundle ${argv.slice(2).map(arg => (arg.startsWith('./') ? require(arg).said : arg)).join(' ')}\\n`); return 0; };";
+  const main =
+    "exports.main = async function (argv) { process.stdout.write(`bundle ${argv.slice(2).map(arg => (arg.startsWith('./') ? require(arg).said : arg === 'everything' ? require('./chunk-more.js').everything() : arg)).join(' ')}\\n`); return 0; };";
+  // everything() calls 400 more functions: a run that asks for it compiles much more of the unit than one that does not.
+  const many = Array.from({ length: 400 }, (_, i) => `function f${i}(x) { const y = [x, ${i}, String(x) + '${i}']; return y.length > 2 ? y[1] : x; }`);
+  const more = `exports.said = 'more'; ${many.join('\n')}\nexports.everything = () => (${many.map((_, i) => `f${i}(${i})`).join(' + ')}, 'everything');`;
   writeFileSync(join(root, 'dist', 'bundle', 'maildiag.cjs'), unitSource(new Map([['./maildiag.js', main]]), { './chunk-more.js': 'more.cjs', './chunk-extra.js': 'more.cjs' }));
-  writeFileSync(join(root, 'dist', 'bundle', 'more.cjs'), unitSource(new Map([['./chunk-more.js', "exports.said = 'more';"], ['./chunk-extra.js', "exports.said = 'extra';"]])));
+  writeFileSync(join(root, 'dist', 'bundle', 'more.cjs'), unitSource(new Map([['./chunk-more.js', more], ['./chunk-extra.js', "exports.said = 'extra';"]])));
   writeFileSync(compiled, "throw new Error('the bin must not load dist/src');\n");
   // Built together: the bundle is not older than dist/src.
   setMtime(compiled, 1_000);
@@ -73,7 +77,7 @@ const cachePath = (caches: string, unit: string): string => {
   return join(caches, dir!, readdirSync(join(caches, dir!)).find(file => file.startsWith(`${unit}-`))!);
 };
 
-const header = (cache: Buffer): { unit: string; ran: string[]; checksum: number } => JSON.parse(cache.subarray(0, cache.indexOf(10)).toString()) as { unit: string; ran: string[]; checksum: number };
+const header = (cache: Buffer): { unit: string; ran: string[]; bytecode: number; checksum: number } => JSON.parse(cache.subarray(0, cache.indexOf(10)).toString()) as { unit: string; ran: string[]; bytecode: number; checksum: number };
 
 test('the bin runs dist/bundle/ with the command line when the bundle is at least as new as dist/src', async t => {
   const box = checkout();
@@ -120,6 +124,19 @@ test("a run of chunks a unit's cache lacks replaces it with one that holds them 
 
   await run(box, ['./chunk-more.js', './chunk-extra.js']);
   assert.deepEqual(cacheFiles(box.caches), grown);
+});
+
+test('a run that compiles much more of a unit than the run that wrote its cache replaces it; runs like it keep it', async t => {
+  const box = checkout();
+  t.after(() => rmSync(box.root, { recursive: true, force: true }));
+  await run(box, ['./chunk-more.js']);
+  const little = cacheFiles(box.caches)['more']!;
+  assert.deepEqual(await run(box, ['./chunk-more.js', 'everything']), { code: 0, stdout: 'bundle more everything\n', stderr: '' });
+  const more = cacheFiles(box.caches)['more']!;
+  assert.ok(header(more).bytecode > header(little).bytecode && more.length > little.length);
+
+  await run(box, ['everything']);
+  assert.deepEqual(cacheFiles(box.caches)['more'], more);
 });
 
 test('a corrupt, torn, foreign or rejected cache file is ignored and replaced', async t => {
