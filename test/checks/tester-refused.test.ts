@@ -112,6 +112,9 @@ const CASES: Case[] = [
     objection: 'reputation',
     bounce: 'reputation.poor',
   },
+  // Outlook.com's S775: a throttle on the client's address for its reputation, worded as a rate limit.
+  { source: 'Outlook.com S775', stage: 'rcpt', host: 'hotmail-com.olc.protection.outlook.com', lines: ['451 4.7.650 The mail server [198.51.100.7] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S775) [Name=Protocol Filter Agent][AGT=PFA][MxId=11BB40FB29B8F0C2] [DB5EUR03FT046.eop-EUR03.prod.protection.outlook.com]'], messageId: 'clientReputation', objection: 'reputation' },
+  { source: 'Yahoo BL21', stage: 'greeting', host: 'mta5.am0.yahoodns.net', lines: ["553 5.7.1 [BL21] Connections will not be accepted from 198.51.100.7, because the ip is in Spamhaus's list; see http://postmaster.yahoo.com/550-bl23.html"], messageId: 'clientBlocklisted', objection: 'blocklisted', bounce: 'rbl.listed' },
   { source: 'Yahoo TSS04', stage: 'greeting', host: 'mta5.am0.yahoodns.net', lines: ['421 4.7.0 [TSS04] Messages from 198.51.100.7 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes'], messageId: 'clientReputation', objection: 'reputation', bounce: 'reputation.poor' },
   // GMX / WEB.DE (postmaster.gmx.net error pages): one line per reason.
   { source: 'GMX Bad DNS PTR', stage: 'greeting', lines: ['554-gmx.net (mxgmx104) Nemesis ESMTP Service not available', '554-No SMTP service', '554-Bad DNS PTR resource record.', '554 For explanation visit https://postmaster.gmx.net/en/case?c=r0301&i=ip&v=198.51.100.7&r=1MNcgj-1ue23t3pyV-00S2YR'], messageId: 'clientNoPtr', objection: 'no-ptr', bounce: 'ptr.missing' },
