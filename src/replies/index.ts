@@ -172,6 +172,9 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   // Yahoo's and AOL's [BL21]/[BL23] ("because the ip is in Spamhaus's list"): connections from the client's address are not accepted.
   p('yahoo', 'client-blocked', /\[BL\d\d\]|\bIP(?: address)? is (?:in|on) [^.;]{1,40}\blist\b/i, "553 5.7.1 [BL21] Connections will not be accepted from 192.0.2.1, because the ip is in Spamhaus's list; see http://postmaster.yahoo.com/550-bl23.html"),
   p('any', 'client-blocked', /\bclient host\b[^.;]{0,40}?\bblocked\b|\b(?:IP|client|host)\b[^.;]{0,30}?\b(?:is|was|has been) (?:black|block)[- ]?listed\b|\blisted (?:at|on|in|by) (?:the )?(?:[\w-]+\.)+[a-z]{2,}\b|\byour (?:IP|address|host|network)\b[^.;]{0,60}?\b(?:blocked|listed|banned|block ?list|black ?list)/i, '554 5.7.1 Your IP address is listed on our block list'),
+  // The client's address between the noun and the verdict ("Client IP 192.0.2.1 is blocked", "Your IP 192.0.2.1 is in RBL",
+  // "Connection refused - 192.0.2.1 is listed in the Spamhaus ZEN blocklist"), which the wordings above do not reach past.
+  p('any', 'client-blocked', new RegExp(String.raw`\b(?:IP|client|host)(?: address| IP| host)?(?: \[?(?:\d{1,3}\.){3}\d{1,3}\]?)? (?:is |was |has been )?(?:(?:black|block)[- ]?listed|blocked|banned|(?:in|on) (?:our |the |a )?[\w' -]{0,30}?(?:RBL|DNSBL|block ?list|black ?list))\b|(?:^|[\s(-])\[?(?:\d{1,3}\.){3}\d{1,3}\]? is (?:black|block)?listed\b`, 'i'), '550 5.7.1 Client IP 192.0.2.1 is blocked'),
   // Postfix check_client_access REJECT with no text of its own: the client host, refused with no reason given. With a
   // text of the admin's ("Client host rejected: Service not available - too busy") that text is the meaning.
   p('postfix', 'client-refused', /\bClient host rejected: Access denied\b/i, '554 5.7.1 <unknown[192.0.2.1]>: Client host rejected: Access denied'),
