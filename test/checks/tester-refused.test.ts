@@ -153,6 +153,7 @@ const CASES: Case[] = [
   { source: 'Exim acl_smtp_connect deny without a message', stage: 'greeting', lines: ['554 Administrative prohibition'], messageId: 'clientRefused', objection: 'refused' },
   { source: 'Haraka dns-list', stage: 'greeting', lines: ['554 host [198.51.100.7] is listed on zen.spamhaus.org'], messageId: 'clientBlocklisted', objection: 'blocklisted' },
   // Haraka's limit plugin counts per client address (rate_conn at connect, rate_rcpt_host at RCPT) and null-sender mail per recipient.
+  { source: 'a per-host connection limit', stage: 'greeting', lines: ['450 4.7.1 Too many connections from your host'], messageId: 'clientRate', objection: 'rate' },
   { source: 'Haraka rate_conn', stage: 'greeting', lines: ['421 connection rate limit exceeded'], messageId: 'clientRate', objection: 'rate' },
   { source: 'Haraka rate_rcpt_host', stage: 'rcpt', lines: ['450 recipient rate limit exceeded'], messageId: 'clientRate', objection: 'rate' },
   { source: 'Haraka rate_rcpt_null', stage: 'rcpt', lines: ['450 null recip rate limit'], messageId: 'clientRate', objection: 'rate' },
