@@ -49,9 +49,9 @@ export default defineCheck({
     const findings = [...probeFindings(weighed, target, net.time, { helo: options.helo, from: options.from, sightings }), ...hostFindings(weighed, target), ...unheardFindings(unheard, probes)];
     if (blocked.finding) findings.push(blocked.finding);
     const data = { rcpt: rcpt ?? null, probes: probes.map(p => describeProbe(p)), ...(blocked.otherPorts.length ? { otherPorts: blocked.otherPorts } : {}) };
-    // Servers that turned the tester away at connect, and IPv6 addresses this machine has no route to, were not looked at:
-    // with no address that talked or failed, the check could not judge the domain.
-    const untested = probes.length > 0 && probes.every(p => standing(p) === 'untestable' || standing(p) === 'no-ipv6');
+    // Servers that turned the tester away at connect were not looked at, nor IPv6 addresses this machine has no route to:
+    // with one such server (and no failure to report), or with nothing else at all, the check could not judge the domain.
+    const untested = probes.some(p => standing(p) === 'untestable') ? !probes.some(p => standing(p) === 'failed') : probes.length > 0 && probes.every(p => standing(p) === 'no-ipv6');
     if (!untested) return { findings, provided: { smtp25: probes }, data };
     const reason = findings.filter(f => f.cause === 'smtp.untestable' || f.cause === 'network.ipv6-unavailable').map(f => f.message).join('; ');
     return { findings, provided: { smtp25: probes }, data: { ...data, reason }, status: 'untestable' };

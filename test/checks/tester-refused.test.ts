@@ -205,6 +205,16 @@ test('a refusal of the tester at connect: smtp-reachability is untestable with t
   assert.doesNotMatch(headline, /\bOK\b|PROBLEM/, headline);
 });
 
+test('one MX refuses the tester at connect, the other takes the probe: that MX was not looked at, so the headline says INCOMPLETE, never OK', async () => {
+  const zone = mxZone('example.com', { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] });
+  const world = await startSmtpWorld(zone, { '192.0.2.10:25': refusingAt('greeting', ['554 5.7.1 Service unavailable; Client host [198.51.100.7] blocked using zen.spamhaus.org']), '192.0.2.11:25': mtaPersona('postfix', { tls }) });
+  const report = await world.diagnose('example.com', SMTP_CHECKS, { helo: HELO, caCerts: [ca.certPem] });
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.untestable:info']);
+  assert.equal(report.incomplete.find(i => i.id === 'smtp-reachability')?.status, 'untestable');
+  const headline = renderers.human(report, { color: false, verbose: false, width: 200 }).split('\n')[0]!;
+  assert.match(headline, /INCOMPLETE: /, headline);
+});
+
 test('one MX refuses the tester at connect, the other times out: not "no MX host accepts connections", since the first may take everyone else\'s mail', async () => {
   const zone = mxZone('example.com', { 'mx1.example.com': ['192.0.2.10'], 'mx2.example.com': ['192.0.2.11'] });
   const world = await startSmtpWorld(zone, { '192.0.2.10:25': refusingAt('greeting', ['521 5.3.2 Service currently unavailable']), '192.0.2.11:25': 'timeout' }, 300);
