@@ -49,10 +49,7 @@ export default defineCheck({
     const findings = [...probeFindings(weighed, target, net.time, { helo: options.helo, from: options.from, sightings }), ...hostFindings(weighed, target), ...unheardFindings(unheard, probes)];
     if (blocked.finding) findings.push(blocked.finding);
     const data = { rcpt: rcpt ?? null, probes: probes.map(p => describeProbe(p)), ...(blocked.otherPorts.length ? { otherPorts: blocked.otherPorts } : {}) };
-    // Servers that turned the tester away at connect were not looked at, nor IPv6 addresses this machine has no route to:
-    // with one such server (and no failure to report), or with nothing else at all, the check could not judge the domain.
-    const untested = probes.some(p => standing(p) === 'untestable') ? !probes.some(p => standing(p) === 'failed') : probes.length > 0 && probes.every(p => standing(p) === 'no-ipv6');
-    if (!untested) return { findings, provided: { smtp25: probes }, data };
+    if (!notLookedAt(probes)) return { findings, provided: { smtp25: probes }, data };
     const reason = findings.filter(f => f.cause === 'smtp.untestable' || f.cause === 'network.ipv6-unavailable').map(f => f.message).join('; ');
     return { findings, provided: { smtp25: probes }, data: { ...data, reason }, status: 'untestable' };
   },
@@ -61,6 +58,16 @@ export default defineCheck({
 /** The RCPT probe's recipient: --rcpt, else postmaster@ the domain (RFC 5321 §4.5.1 requires it to exist). */
 function recipientFor(target: Target, options: RunOptions): string | undefined {
   return options.rcpt ?? (target.kind === 'domain' ? `postmaster@${target.ascii}` : undefined);
+}
+
+/**
+ * Servers that turned the tester away at connect were not looked at, nor IPv6 addresses this machine has no
+ * route to: with one such server (and no failure to report), or nothing else at all, the check could not judge the domain.
+ */
+function notLookedAt(probes: SmtpProbe[]): boolean {
+  const standings = probes.map(standing);
+  if (standings.includes('untestable')) return !standings.includes('failed');
+  return standings.length > 0 && standings.every(s => s === 'no-ipv6');
 }
 
 /** `here`: an IPv4 address the OS would not send to, for a reason of this machine's (failsOnThisMachine). */
