@@ -20,7 +20,7 @@
 // or trusted is skipped: the unit compiles as if there were none.
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off, as for Node's.
 import { isAscii } from 'node:buffer';
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -189,6 +189,7 @@ function writeCache(caches: CacheDir, file: string, header: Omit<CacheHeader, 'b
     const line = JSON.stringify({ ...header, bytes: data.length, checksum: checksum(data) } satisfies CacheHeader);
     writeFileSync(temporary, Buffer.concat([Buffer.from(`${line}\n`), data]));
     renameSync(temporary, file);
+    removeOtherBuilds(caches.dir, basename(file));
   } catch {
     try {
       rmSync(temporary, { force: true });
@@ -196,6 +197,13 @@ function writeCache(caches: CacheDir, file: string, header: Omit<CacheHeader, 'b
       // Nothing was written, or the disk refuses even that: the next run tries again.
     }
   }
+}
+
+/** The caches of this unit's earlier builds (another content hash): each rebuild or upgrade would otherwise leave ~1 MB behind. */
+function removeOtherBuilds(dir: string, kept: string): void {
+  const unit = kept.slice(0, kept.lastIndexOf('-'));
+  const sameUnit = new RegExp(`^${unit.replace(/[^\w]/g, '\\$&')}-[0-9a-f]+\\.cache$`);
+  for (const name of readdirSync(dir)) if (name !== kept && sameUnit.test(name)) rmSync(join(dir, name), { force: true });
 }
 
 /**

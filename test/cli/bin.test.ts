@@ -126,6 +126,20 @@ test("a run of chunks a unit's cache lacks replaces it with one that holds them 
   assert.deepEqual(cacheFiles(box.caches), grown);
 });
 
+test("a rebuilt unit's cache replaces the old build's: one cache file per unit stays", async t => {
+  const box = checkout();
+  t.after(() => rmSync(box.root, { recursive: true, force: true }));
+  await run(box, ['./chunk-more.js']);
+  const old = cachePath(box.caches, 'more');
+  writeFileSync(join(box.root, 'dist', 'bundle', 'more.cjs'), unitSource(new Map([['./chunk-more.js', "exports.said = 'rebuilt';"], ['./chunk-extra.js', "exports.said = 'extra';"]])));
+  setMtime(box.runtime, 1_000);
+  assert.deepEqual(await run(box, ['./chunk-more.js']), { code: 0, stdout: 'bundle rebuilt\n', stderr: '' });
+  const dir = join(old, '..');
+  assert.equal(existsSync(old), false);
+  assert.deepEqual(readdirSync(dir).filter(file => file.startsWith('more-')).length, 1);
+  assert.deepEqual(readdirSync(dir).filter(file => file.startsWith('maildiag-')).length, 1);
+});
+
 test('a run that compiles much more of a unit than the run that wrote its cache replaces it; runs like it keep it', async t => {
   const box = checkout();
   t.after(() => rmSync(box.root, { recursive: true, force: true }));
