@@ -77,7 +77,8 @@ async function confirmNxdomain(net: Net, name: string, server: string, evidence:
   }
 }
 
-const reachOf = (net: Net): Reach => ({ port: net.authorityPort, ipv6: net.ipv6 });
+/** How the zones' servers are reached, and what answered this machine earlier in the run (an IPv6 MX or resolver that answered is evidence IPv6 works here). */
+const reachOf = (net: Net): Reach => ({ port: net.authorityPort, ipv6: net.ipv6, heard: net.heard });
 
 /**
  * Some of the zone's servers were not reached, for a reason of this machine's

@@ -11,7 +11,7 @@ import { diagnose } from '../../src/diagnose.js';
 import { parseTarget } from '../../src/cli/targets.js';
 import { defaultRunOptions } from '../../src/pipeline/options.js';
 import type { Report } from '../../src/report/schema.js';
-import { testNet, withIpv6FailingHere } from '../helpers/net.js';
+import { testNet, withHeard, withIpv6FailingHere } from '../helpers/net.js';
 import type { Net } from '../../src/net/context.js';
 import { checkOf } from '../helpers/diagnosis.js';
 import { startZoneServers, type ZoneSpec } from '../helpers/zone-servers.js';
@@ -136,6 +136,26 @@ test('the same silent IPv6 server where IPv6 answers this machine (the zone abov
   assert.deepEqual([dead?.cause, dead?.messageId, dead?.side], ['dns.servfail', 'deadServers', 'recipient']);
   // The glue carries 127.0.0.2 mapped into IPv6, as DNS writes it.
   assert.deepEqual(dead!.data['servers'], [{ server: `[::ffff:7f00:2]:${zones.port}`, reply: 'timeout' }]);
+});
+
+// What answered earlier in the run counts too (Net.heard): IPv6 that answered
+// this machine (an MX on port 25, a resolver) proves IPv6 works here, and
+// IPv4 that answered proves nothing about IPv6.
+test('the only own server is IPv6 and silent, and IPv6 answered this machine earlier in the run: its silence is its own, dead servers', async () => {
+  const { zones, run } = await world([delegating({ 'ns1.shop.example': '::1' }), { ...serving, host: '::1', misbehave: 'DROP' }], resolverWith(), true, net => withHeard(net, [6]));
+  const report = await run();
+  const [dead] = domainFindings(report);
+  assert.deepEqual([dead?.cause, dead?.messageId, dead?.side, dead?.severity], ['dns.servfail', 'deadServers', 'recipient', 'error']);
+  assert.deepEqual(dead!.data['servers'], [{ server: `[::1]:${zones.port}`, reply: 'timeout' }]);
+  assert.doesNotMatch(dead!.message, /this machine's IPv6/);
+});
+
+test('the same silent IPv6 server where only IPv4 answered this machine earlier in the run: still unconfirmed, IPv6 here the suspect', async () => {
+  const { zones, run } = await world([delegating({ 'ns1.shop.example': '::1' }), { ...serving, host: '::1', misbehave: 'DROP' }], resolverWith(), true, net => withHeard(net, [4]));
+  const [unconfirmed] = domainFindings(await run());
+  assert.deepEqual([unconfirmed?.cause, unconfirmed?.messageId], ['dns.servfail', 'unconfirmed']);
+  assert.deepEqual((unconfirmed!.data['why'] as { servers: unknown }).servers, [{ server: `[::1]:${zones.port}`, reply: 'familyUnheard' }]);
+  assert.match(unconfirmed!.message, /nothing at all answered this machine over IPv6 while IPv4 servers did: this machine's IPv6 most likely does not work/);
 });
 
 for (const code of ['ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL', 'EPERM']) {

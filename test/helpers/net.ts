@@ -2,6 +2,7 @@
 import { createNet, type Net, type NetOptions } from '../../src/net/context.js';
 import type { DnsClient, DnsServer } from '../../src/net/dns/types.js';
 import type { Dialer } from '../../src/net/dialer.js';
+import type { Family } from '../../src/net/families.js';
 
 /** A loopback-only net asking `resolvers`, with `timeoutMs` as its --timeout. */
 export function testNet(timeoutMs: number, resolvers: DnsServer[] = [], options: Omit<NetOptions, 'resolvers' | 'timeoutMs'> = {}): Net {
@@ -34,4 +35,9 @@ export function withIpv6FailingHere(net: Net, code: string): Net {
     return new Promise(resolve => setTimeout(() => resolve({ kind: 'timeout', waitedMs: options.timeoutMs }), options.timeoutMs));
   };
   return Object.assign(Object.create(net) as Net, { dns: { ...net.dns, query }, dialer: { ...net.dialer, connect } });
+}
+
+/** The same net, where something beyond this machine's network answered over `families` earlier in the run (an MX on port 25, a resolver): Net.heard. */
+export function withHeard(net: Net, families: Family[]): Net {
+  return Object.assign(Object.create(net) as Net, { heard: new Set([...net.heard, ...families]) });
 }

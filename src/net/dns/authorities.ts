@@ -17,6 +17,8 @@ const MAX_REFERRALS = 3;
 export interface Reach {
   port: number;
   ipv6: boolean;
+  /** The families that answered this machine from beyond its own network earlier in the run (Net.heard), as evidence of which works here. */
+  heard?: ReadonlySet<Family>;
 }
 
 /** Servers to ask, and those that cannot be: IPv6 addresses on a machine without an IPv6 route. */
@@ -77,8 +79,9 @@ export const askedDirectly = (line: string, servers: readonly DnsServer[]): stri
  * a machine without an IPv6 route; `failedHere`, the OS would not send to it
  * (failsHere: no route, no source address, a local firewall); `familyUnheard`,
  * no answer over an address family over which nothing at all answered this
- * machine during the lookup while the other family did (an IPv6 address with
- * no working route out, a firewall dropping IPv6).
+ * machine, during the lookup or earlier in the run (Reach.heard), while the
+ * other family did (an IPv6 address with no working route out, a firewall
+ * dropping IPv6).
  */
 export type DirectReply = 'timeout' | 'error' | 'servfail' | 'refused' | 'nxdomain' | 'notAuthoritative' | 'referral' | 'noAddress' | 'noIpv6' | 'failedHere' | 'familyUnheard';
 
@@ -136,7 +139,8 @@ export async function askZoneServers<T extends RrType>(resolver: DnsClient, name
     const conclusive = answers.find((a): a is Conclusive<T> => conclusiveFor(a, name, asked.zone));
     if (!conclusive || conclusive.kind === 'nxdomain') {
       if (conclusive) return { kind: 'nxdomain', server: conclusive.server, ...asked, evidence };
-      const byServer = [...asks.map(({ server, answer }) => replyFrom(server, answer, heard)), ...notAsked];
+      const everHeard = new Set([...heard, ...(reach.heard ?? [])]);
+      const byServer = [...asks.map(({ server, answer }) => replyFrom(server, answer, everHeard)), ...notAsked];
       return { kind: 'unanswered', replies: [...new Set(byServer.map(r => r.reply))], byServer, ...asked, evidence };
     }
     if (conclusive.kind === 'records' || !conclusive.referral) return { kind: 'exists', server: conclusive.server, answeredBy: asks.find(a => a.answer === conclusive)!.server, answer: conclusive, ...asked, evidence };
@@ -182,8 +186,9 @@ const isAtOrUnder = (name: string, zone: string): boolean => zone === '.' || nam
 
 /**
  * What one server gave, weighed against this machine's path to it: silence
- * over a family that `heard` lacks while it holds the other is this
- * machine's suspect, and an OS error that fails here is never the server's.
+ * over a family that `heard` (this lookup's answers and the run's) lacks
+ * while it holds the other is this machine's suspect, and an OS error that
+ * fails here is never the server's.
  */
 function replyFrom(server: DnsServer, answer: DnsAnswer, heard: ReadonlySet<Family>): ServerReply {
   const at = label(server);
