@@ -285,28 +285,37 @@ const spokeOverIpv4 = (probe: SmtpProbe): boolean => probe.family === 4 && ['gre
 
 /**
  * IPv6 addresses whose silence may be this machine's: every IPv6 address
- * probed timed out (those the OS would not send to are no-ipv6 already), an
- * IPv4 address spoke SMTP, and nothing at all answered this machine over IPv6
- * during the run (`heard`: no DNS server, no connection), so a machine whose
- * IPv6 goes nowhere looks exactly like a domain whose IPv6 mail service is
- * down. With any answer over IPv6 here, IPv6 works and their timeouts are
- * theirs.
+ * probed timed out (those the OS would not send to are no-ipv6 already),
+ * nothing at all answered this machine over IPv6 during the run (`heard`: no
+ * DNS server, no connection), and an IPv4 address spoke SMTP or the MX hosts
+ * have no IPv4 address at all. A machine whose IPv6 goes nowhere then looks
+ * exactly like a domain whose IPv6 mail service is down. With any answer over
+ * IPv6 here, IPv6 works and their timeouts are theirs; with IPv4 addresses
+ * that fail too, the domain's servers fail over both.
  */
 function unheardOverIpv6(probes: SmtpProbe[], heard: ReadonlySet<Family>): SmtpProbe[] {
   if (heard.has(6)) return [];
   const v6 = probes.filter(p => p.family === 6 && standing(p) !== 'no-ipv6');
-  if (!v6.length || !v6.every(p => p.outcome.kind === 'timeout') || !probes.some(spokeOverIpv4)) return [];
-  return v6;
+  if (!v6.length || !v6.every(p => p.outcome.kind === 'timeout')) return [];
+  const ipv6Only = !probes.some(p => p.family === 4);
+  return ipv6Only || probes.some(spokeOverIpv4) ? v6 : [];
 }
 
-/** One finding for the IPv6 addresses `unheardOverIpv6` picked: this machine's IPv6, or the domain's; a warning, since which is not known. */
+/**
+ * One finding for the IPv6 addresses `unheardOverIpv6` picked: this machine's
+ * IPv6, or the domain's; a warning, since which is not known (not an error:
+ * nothing shows the domain down, yet one of the two is broken).
+ */
 function unheardFindings(unheard: SmtpProbe[], probes: SmtpProbe[]): Finding[] {
   if (!unheard.length) return [];
   const ips = unheard.map(p => p.ip);
   const answered = [...new Set(probes.filter(spokeOverIpv4).map(p => p.ip))];
   const data = { count: ips.length, ips, answered, timeoutMs: Math.max(...unheard.map(p => (p.outcome.kind === 'timeout' ? p.outcome.waitedMs : 0))) };
-  const evidence = [...unheard.flatMap(p => probeEvidence(p)), 'nothing answered this machine over IPv6 during the run (no DNS server, no connection), while IPv4 did'];
-  return [finding('network.ipv6-unavailable', ips.length === 1 ? 'unheardOne' : 'unheardAddresses', data, { subjects: [...new Set(unheard.flatMap(probeSubject))], evidence, severity: 'warning' })];
+  const ipv4 = answered.length ? ', while IPv4 did' : '; the MX hosts have no IPv4 address to compare with';
+  const evidence = [...unheard.flatMap(p => probeEvidence(p)), `nothing answered this machine over IPv6 during the run (no DNS server, no connection)${ipv4}`];
+  const [one, several] = answered.length ? (['unheardOne', 'unheardAddresses'] as const) : (['unheardIpv6OnlyOne', 'unheardIpv6OnlyAddresses'] as const);
+  const messageId = ips.length === 1 ? one : several;
+  return [finding('network.ipv6-unavailable', messageId, data, { subjects: [...new Set(unheard.flatMap(probeSubject))], evidence, severity: 'warning' })];
 }
 
 function connectOnce(net: Net, ip: string, port: number): Promise<OtherPort> {

@@ -6,7 +6,7 @@ import { renderHuman } from '../../src/render/human.js';
 import { GREETING_PATIENCE } from '../../src/net/smtp/index.js';
 import type { Report } from '../../src/report/schema.js';
 import { causesOf, checkOf } from '../helpers/diagnosis.js';
-import { withIpv6FailingHere } from '../helpers/net.js';
+import { withHeard, withIpv6FailingHere } from '../helpers/net.js';
 import { allClosed, healthyServer, mxZone, startSmtpWorld } from '../helpers/smtp-world.js';
 
 const ONLY = ['smtp-reachability'];
@@ -253,7 +253,16 @@ test('an MX reachable only over IPv6, from a machine without IPv6: a note, not m
   assert.deepEqual(causesOf(report, 'smtp-reachability'), ['network.ipv6-unavailable:info']);
   // Nothing was looked at: the check did not pass, and the report says it did not finish.
   assert.equal(checkOf(report, 'smtp-reachability').status, 'untestable');
-  assert.match(report.incomplete.find(i => i.id === 'smtp-reachability')?.reason ?? '', /no IPv6 route/);
+  assert.match(report.incomplete.find(i => i.id === 'smtp-reachability')?.reason ?? '', /could not send over IPv6, .*network unreachable \(ENETUNREACH: this machine has no route to it\)/);
+});
+
+test('a firewall rule here refuses IPv6 (EACCES), IPv4 answering: worded as this machine\'s firewall, not as a missing route', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['192.0.2.10', '2001:db8::10'] }), { '192.0.2.10:25': healthyServer() });
+  const report = await world.diagnose('example.com', ONLY, {}, withIpv6FailingHere(world.net(), 'EACCES'));
+  const [refused] = checkOf(report, 'smtp-reachability').findings;
+  assert.deepEqual([refused!.cause, refused!.messageId, refused!.side, refused!.severity], ['network.ipv6-unavailable', 'oneAddress', 'local', 'info']);
+  assert.equal(refused!.message, 'this machine could not send over IPv6, so 1 IPv6 address (2001:db8::10) could not be probed: not permitted (EACCES: a firewall on this machine refuses it)');
+  assert.doesNotMatch(renderHuman(report, { color: false, verbose: false, width: 100 }), /no IPv6 route/);
 });
 
 test('MX hosts that all hang cost about one timeout, not one per host', async () => {
@@ -308,4 +317,32 @@ test('when no session gets past the connect, the session checks say they could n
     assert.match(String(check.data['reason']), /no SMTP session got that far/);
   }
   assert.match(renderHuman(report, { color: false, verbose: false, width: 80 }), /STARTTLS on port 25 +no SMTP session got that far/);
+});
+
+// An MX with IPv6 addresses only, all silent, from a machine over whose IPv6
+// nothing answered during the run: this machine's IPv6 and the domain's mail
+// service are suspects alike, and no IPv4 address tells them apart.
+test('an IPv6-only MX that times out where nothing answered over IPv6 here: both suspects, not the recipient\'s mx.all-unreachable, and never OK', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['2001:db8::10'] }), { '[2001:db8::10]:25': healthyServer() }, 400);
+  const report = await world.diagnose('example.com', ONLY, {}, withIpv6FailingHere(world.net(), 'timeout'));
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['network.ipv6-unavailable:warning'], 'no smtp.timeout, no mx.all-unreachable');
+  const [unheard] = checkOf(report, 'smtp-reachability').findings;
+  assert.deepEqual([unheard!.messageId, unheard!.side, unheard!.data!['ips']], ['unheardIpv6OnlyOne', 'local', ['2001:db8::10']]);
+  assert.match(unheard!.message, /^2001:db8::10, the only address of the domain's MX hosts \(IPv6, no IPv4 address\), timed out on port 25 after .*: either this machine's IPv6 does not work .* or the domain's mail service is down, and from here maildiag cannot tell which\. To tell, try IPv6 from this machine \("ping -6" or "curl -6" to a known IPv6 host\) or test 2001:db8::10 from another host/);
+  assert.deepEqual(report.diagnosis.map(d => [d.cause, d.side, d.severity]), [['network.ipv6-unavailable', 'local', 'warning']]);
+  const text = renderHuman(report, { color: false, verbose: false, width: 100 });
+  assert.match(text.split('\n')[0]!, /^example\.com: AT RISK: 1 warning/);
+  assert.doesNotMatch(text, /Who fixes it: the recipient/);
+  // The whole diagnosis too: no other check takes the silence for the domain's, and the headline is never OK.
+  const full = renderHuman(await world.diagnose('example.com', [], {}, withIpv6FailingHere(world.net(), 'timeout')), { color: false, verbose: false, width: 100 });
+  assert.match(full.split('\n')[0]!, /^example\.com: AT RISK: /);
+  assert.doesNotMatch(full, /mx\.all-unreachable|smtp\.timeout/);
+});
+
+test('the same IPv6-only MX timing out where IPv6 answered this machine earlier in the run: the recipient\'s, as before', async () => {
+  const world = await startSmtpWorld(mxZone('example.com', { 'mx.example.com': ['2001:db8::10'] }), { '[2001:db8::10]:25': 'timeout' }, 400);
+  const report = await world.diagnose('example.com', ONLY, {}, withHeard(world.net(), [6]));
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.timeout:error', 'mx.all-unreachable:error']);
+  assert.deepEqual(report.diagnosis.map(d => [d.cause, d.side, d.severity]), [['smtp.timeout', 'recipient', 'error'], ['mx.all-unreachable', 'recipient', 'error']]);
+  assert.match(renderHuman(report, { color: false, verbose: false, width: 100 }).split('\n')[0]!, /PROBLEM/);
 });
