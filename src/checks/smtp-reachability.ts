@@ -42,7 +42,7 @@ export default defineCheck({
     const slots = new Slots(PARALLEL_PROBES);
     const probes = await Promise.all(hostAddrs.map(address => slots.run(() => probeMx(net, address, probeSettings(options), rcpt))));
     // Read once every probe is done: their own connections are evidence too.
-    const unheard = unheardOverIpv6(probes, net.heard);
+    const unheard = unheardOverIpv6(probes, net.heard, target);
     const weighed = probes.filter(p => !unheard.includes(p));
     const blocked = await port25Blocked(net, weighed);
     const sightings = await seeTester(net, probes, options, sightingWait(net.time, 'port25', startedAt));
@@ -287,17 +287,18 @@ const spokeOverIpv4 = (probe: SmtpProbe): boolean => probe.family === 4 && ['gre
  * IPv6 addresses whose silence may be this machine's: every IPv6 address
  * probed timed out (those the OS would not send to are no-ipv6 already),
  * nothing at all answered this machine over IPv6 during the run (`heard`: no
- * DNS server, no connection), and an IPv4 address spoke SMTP or the MX hosts
- * have no IPv4 address at all. A machine whose IPv6 goes nowhere then looks
+ * DNS server, no connection), and an IPv4 address spoke SMTP or the domain's
+ * MX hosts have no IPv4 address at all. A machine whose IPv6 goes nowhere then looks
  * exactly like a domain whose IPv6 mail service is down. With any answer over
  * IPv6 here, IPv6 works and their timeouts are theirs; with IPv4 addresses
  * that fail too, the domain's servers fail over both.
  */
-function unheardOverIpv6(probes: SmtpProbe[], heard: ReadonlySet<Family>): SmtpProbe[] {
+function unheardOverIpv6(probes: SmtpProbe[], heard: ReadonlySet<Family>, target: Target): SmtpProbe[] {
   if (heard.has(6)) return [];
   const v6 = probes.filter(p => p.family === 6 && standing(p) !== 'no-ipv6');
   if (!v6.length || !v6.every(p => p.outcome.kind === 'timeout')) return [];
-  const ipv6Only = !probes.some(p => p.family === 4);
+  // The words are about a domain's MX hosts: an IPv6 address given as the target keeps its smtp.timeout.
+  const ipv6Only = target.kind === 'domain' && !probes.some(p => p.family === 4);
   return ipv6Only || probes.some(spokeOverIpv4) ? v6 : [];
 }
 

@@ -346,3 +346,9 @@ test('the same IPv6-only MX timing out where IPv6 answered this machine earlier 
   assert.deepEqual(report.diagnosis.map(d => [d.cause, d.side, d.severity]), [['smtp.timeout', 'recipient', 'error'], ['mx.all-unreachable', 'recipient', 'error']]);
   assert.match(renderHuman(report, { color: false, verbose: false, width: 100 }).split('\n')[0]!, /PROBLEM/);
 });
+
+test('an IPv6 address given as the target, timing out where nothing answered over IPv6: its smtp.timeout, never words about a domain\'s MX hosts', async () => {
+  const world = await startSmtpWorld({}, { '[2001:db8::10]:25': healthyServer() }, 400);
+  const report = await world.diagnose('2001:db8::10', ONLY, {}, withIpv6FailingHere(world.net(), 'timeout'));
+  assert.deepEqual(causesOf(report, 'smtp-reachability'), ['smtp.timeout:error']);
+});
