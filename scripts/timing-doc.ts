@@ -4,7 +4,7 @@
 // a test checks that the committed file says what the code does.
 import { checks } from '../src/checks/index.js';
 import type { AnyCheck } from '../src/checks/define.js';
-import { budgetRules, DEFAULT_TIMEOUT_MS, runTime, waitRules, type RunTime } from '../src/net/time.js';
+import { budgetRules, DEFAULT_TIMEOUT_MS, runTime, SLOW_GREETING_MS, waitRules, type RunTime } from '../src/net/time.js';
 
 export const TIMING_START = '<!-- timing: generated from src/net/time.ts by `npm run docs`; do not edit by hand -->';
 export const TIMING_END = '<!-- end of timing -->';
@@ -42,6 +42,8 @@ export function renderTiming(): string {
     ...waits,
     '',
     `DNS keeps its cap of ${seconds(runTime(Number.POSITIVE_INFINITY).dnsTryMs)} per try whatever \`--timeout\` says: a lost UDP packet costs a whole try, so a short try and a retry (which a resolver still working on the name answers from its cache) find the answer sooner than one long wait, as stub resolvers do (glibc: 5 s, 2 attempts). A longer \`--timeout\` lets SMTP, TLS and HTTPS wait longer, not DNS.`,
+    '',
+    `A 220 greeting that arrives within the greeting wait counts as slow (\`smtp.greeting-slow\`) only after ${seconds(SLOW_GREETING_MS)}, whatever \`--timeout\` says: MTAs wait 5 minutes for it (RFC 5321 §4.5.3.2), and the shortest common sender limit is Nodemailer's 30 s; deliberate pauses such as postscreen's 6 s pregreet wait are normal. A greeting that does not arrive within the wait is \`smtp.no-banner\`.`,
     '',
     'A whole check has a budget; when it runs out, the check stops and the report lists it as an error ("did not finish within"), never as a pass:',
     '',

@@ -397,11 +397,11 @@ const registry = defineCauses({
     severity: 'warning',
     side: 'recipient',
     explanation:
-      'The server accepted the connection but sent its 220 greeting only after a long pause (the measured delay is shown with the finding). RFC 5321 §4.5.3.2 has senders wait up to 5 minutes for it, so patient MTAs deliver, but senders with shorter limits (many applications, some bulk senders) give up and retry or bounce. A deliberate greeting delay against spam bots, an overloaded server or slow DNS lookups of the client are the usual reasons.',
+      'The server accepted the connection but sent its 220 greeting (its last line) more than 30 seconds later (the measured delay is shown with the finding). RFC 5321 §4.5.3.2 has senders wait up to 5 minutes for it, so MTAs deliver, but senders with shorter limits (applications sending directly: Nodemailer waits 30 seconds) give up and retry or bounce. Short deliberate pauses (Postfix postscreen\'s 6-second pregreet wait, Sendmail greet_pause) are normal and not reported; an overloaded server, a long greeting delay or slow DNS lookups of the client are the usual reasons for more.',
     fix: 'Check the server\'s load and any greeting delay in its configuration (Exim "delay" in the connect ACL, Sendmail greet_pause, a proxy or appliance in front of it) and slow reverse-DNS lookups of clients; keep the greeting within a few seconds.',
     refs: ['RFC 5321 §4.5.3.2'],
     messages: {
-      slow: '{server|hostAndIp} sent its 220 greeting only {greetingMs|seconds} after the connection opened (RFC 5321 §4.5.3.2 has senders wait up to 5 minutes; many wait far less)',
+      slow: '{server|hostAndIp} sent its 220 greeting only {greetingMs|seconds} after the connection opened: MTAs wait up to 5 minutes (RFC 5321 §4.5.3.2), but applications that send directly give up sooner (Nodemailer after 30 s)',
     },
   },
   'smtp.service-refused': {

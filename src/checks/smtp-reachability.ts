@@ -11,7 +11,7 @@ import type { Net } from '../net/context.js';
 import { failsOnThisMachine } from '../net/dialer.js';
 import type { Family } from '../net/families.js';
 import { Slots } from '../net/slots.js';
-import type { RunTime } from '../net/time.js';
+import { SLOW_GREETING_MS } from '../net/time.js';
 import type { Fallback, SmtpFailure } from '../causes.js';
 import { describeDial, endpointLabel, GREETING_PATIENCE, probeMx, replyText, type SmtpProbe } from '../net/smtp/index.js';
 import type { Target } from '../pipeline/facts.js';
@@ -46,7 +46,7 @@ export default defineCheck({
     const weighed = probes.filter(p => !unheard.includes(p));
     const blocked = await port25Blocked(net, weighed);
     const sightings = await seeTester(net, probes, options, sightingWait(net.time, 'port25', startedAt));
-    const findings = [...probeFindings(weighed, target, net.time, { helo: options.helo, from: options.from, sightings }), ...hostFindings(weighed, target), ...unheardFindings(unheard, probes)];
+    const findings = [...probeFindings(weighed, target, { helo: options.helo, from: options.from, sightings }), ...hostFindings(weighed, target), ...unheardFindings(unheard, probes)];
     if (blocked.finding) findings.push(blocked.finding);
     const data = { rcpt: rcpt ?? null, probes: probes.map(p => describeProbe(p)), ...(blocked.otherPorts.length ? { otherPorts: blocked.otherPorts } : {}) };
     if (!notLookedAt(probes)) return { findings, provided: { smtp25: probes }, data };
@@ -91,7 +91,7 @@ function standing(probe: SmtpProbe): Standing {
   }
 }
 
-function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, tester: Tester): Finding[] {
+function probeFindings(probes: SmtpProbe[], target: Target, tester: Tester): Finding[] {
   return probes.flatMap(probe => {
     const details: FindingDetails = { subjects: probeSubject(probe), evidence: probeEvidence(probe) };
     const severity = failureSeverity(probe, probes, target);
@@ -120,8 +120,8 @@ function probeFindings(probes: SmtpProbe[], target: Target, time: RunTime, teste
         return outcome.kind === 'busy' ? [finding('smtp.busy', 'atConnect', { ...failed, reply }, at)] : [finding('smtp.service-refused', 'atConnect', { ...failed, reply }, at)];
       }
       case 'greeted': {
-        // Slower than one step, yet within GREETING_PATIENCE: patient senders deliver, hasty ones give up.
-        const slow = outcome.greetingMs > time.replyMs ? [finding('smtp.greeting-slow', 'slow', { server, greetingMs: outcome.greetingMs }, details)] : [];
+        // Within the greeting wait, yet slower than hasty senders wait: patient ones deliver, those give up.
+        const slow = outcome.greetingMs > SLOW_GREETING_MS ? [finding('smtp.greeting-slow', 'slow', { server, greetingMs: outcome.greetingMs }, details)] : [];
         const { incomplete } = probe;
         if (incomplete?.dropped) return [...slow, finding('smtp.session-dropped', 'dropped', { ...failed, failure: failureOf(probe) }, at)];
         if (incomplete?.malformed) return [...slow, finding('smtp.reply-broken', 'broken', { step: incomplete.step, ...incomplete.malformed, ...failed, failure: failureOf(probe) }, at)];

@@ -15,6 +15,16 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
  */
 export const GREETING_PATIENCE = 2;
 
+/**
+ * A greeting that takes longer than this is slow, whatever --timeout says: MTAs
+ * wait the RFC's 5 minutes for it (Postfix smtp_helo_timeout, Exim and Sendmail
+ * 5 m), but applications sending directly give up sooner (Nodemailer's
+ * greetingTimeout is 30 s, counted to the greeting's last line). Deliberate
+ * pauses are far shorter (postscreen's greet_wait 6 s, Sendmail's greet_pause
+ * a few seconds), so those are never slow.
+ */
+export const SLOW_GREETING_MS = 30_000;
+
 interface Wait {
   /** How it follows from --timeout, in words for the docs. */
   rule: string;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { explain } from '../../src/explain/index.js';
 import { GREETING_PATIENCE } from '../../src/net/smtp/index.js';
+import { SLOW_GREETING_MS } from '../../src/net/time.js';
 import { MEANINGS, readReply, REPLY_PATTERNS } from '../../src/replies/index.js';
 import type { SmtpPersona } from '../../src/sim/smtp-server.js';
 import { createCa, createCertificate } from '../../src/sim/tls-certs.js';
@@ -141,14 +142,25 @@ test('a server that requires STARTTLS but does not offer it: nobody can deliver,
   assert.deepEqual(all, ['smtp.tls-required:error', 'tls.starttls-missing:warning']);
 });
 
-// ---- slow greeting
-test('a greeting slower than --timeout but within the greeting wait: a warning with the delay, not "no MX accepts connections"', async () => {
-  // 1.5 timeouts: well clear of both the step timeout and the greeting wait (two timeouts) on a loaded machine.
-  const { all, report } = await diagnoseOne(healthyServer('mx.example.com', { greetingDelayMs: 1500 }), {}, 1000);
+// ---- slow greeting: an absolute limit (what senders tolerate), not a share of --timeout
+test('postscreen\'s 6 s pregreet pause ("220-", then "220 ") with --timeout 5 s: greeted and not slow: a normal pause', async () => {
+  const persona = healthyServer('mx.example.com', { greeting: ['220-mx.example.com ESMTP Postfix', '220 mx.example.com ESMTP Postfix'], greetingPauseMs: 6000 });
+  const { all, server } = await diagnoseOne(persona, {}, 5000);
+  assert.deepEqual(all, ['tls.starttls-missing:warning']);
+  assert.ok(server.commands.some(c => c.startsWith('RCPT')), 'the session went on past the greeting');
+});
+
+test(`a single-line greeting after 6 s with --timeout 5 s: not slow either (a greet_pause, not a fault)`, async () => {
+  const { all } = await diagnoseOne(healthyServer('mx.example.com', { greetingDelayMs: 6000 }), {}, 5000);
+  assert.deepEqual(all, ['tls.starttls-missing:warning']);
+});
+
+test(`a greeting later than ${SLOW_GREETING_MS / 1000} s but within the greeting wait: a warning with the delay, not "no MX accepts connections"`, async () => {
+  const { all, report } = await diagnoseOne(healthyServer('mx.example.com', { greetingDelayMs: SLOW_GREETING_MS + 1500 }), {}, SLOW_GREETING_MS);
   assert.deepEqual(all, ['smtp.greeting-slow:warning', 'tls.starttls-missing:warning']);
   const slow = checkOf(report, 'smtp-reachability').findings[0]!;
   assert.equal(slow.messageId, 'slow');
-  assert.ok(Number(slow.data!['greetingMs']) > 1000, 'the finding carries the measured delay, beyond --timeout');
+  assert.ok(Number(slow.data!['greetingMs']) > SLOW_GREETING_MS, 'the finding carries the measured delay');
 });
 
 test('no greeting within the greeting wait: smtp.no-banner, with the wait and the senders\' 5 minutes', async () => {
