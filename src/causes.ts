@@ -1485,8 +1485,14 @@ const registry = defineCauses({
     explanation:
       'The receiver temporarily refused the message because the sender sent too many messages, recipients or connections in a short time (e.g. "421 4.7.0 Try again later" or "452 4.5.3 Too many recipients"). The sending server retries, so mail is delayed rather than lost.',
     fix: 'Send in smaller batches with fewer recipients per message and fewer parallel connections, and raise the volume from a new IP address gradually.',
+    fixes: {
+      mailboxRate: 'Nothing on the sending side: senders retry and the mail arrives once the mailbox\'s rate drops. If it lasts, the recipient or their admin should find what floods that mailbox (a mail loop, an auto-forward, a subscription bomb) or ask the provider to lift the limit.',
+    },
     refs: ['RFC 3463'],
     masks: ['delivery.delayed'],
+    messages: {
+      mailboxRate: '{server|hostAndIp} answered {command} with {reply|quoted}: that one mailbox is receiving mail faster than its provider lets it (a limit per recipient, not greylisting and not a limit on maildiag\'s address), so mail to it is delayed or refused until the rate drops',
+    },
   },
   'policy.multi-domain-deferral': {
     title: 'Deferred: recipients at several domains in one transaction',

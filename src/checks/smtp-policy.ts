@@ -27,7 +27,7 @@ export default defineCheck({
   needs: ['smtp25'],
   provides: [],
   judges: 'rset',
-  emits: ['smtp.size-limit-low', 'smtp.ehlo-refused', 'smtp.rejected', 'smtp.greylisting', 'smtp.recipient-rejected', 'smtp.insufficient-storage', 'smtp.tls-required', 'smtp.open-relay', 'smtp.untestable'],
+  emits: ['smtp.size-limit-low', 'smtp.ehlo-refused', 'smtp.rejected', 'smtp.greylisting', 'rate.limited', 'smtp.recipient-rejected', 'smtp.insufficient-storage', 'smtp.tls-required', 'smtp.open-relay', 'smtp.untestable'],
   async run({ smtp25 }, { options, target, net }) {
     if (!smtp25.some(probe => probe.outcome.kind === 'greeted')) return noSessionToJudge();
     const sightings = await seeTester(net, smtp25, options, sightingWait(net.time, 'lookups', net.time.now()));
@@ -93,6 +93,11 @@ function recipientFindings(probe: SmtpProbe, probes: SmtpProbe[], mailCommand: s
   const evidence = details([...exchange(mailCommand, mail!), ...exchange(rcptCommand, rcpt.reply)]);
   const own = serversOwnRefusal(probe, probes, rcptCommand, rcpt.reply, evidence);
   if (own) return [own];
+  // The recipient's own mailbox over its receiving rate: the domain's side, but neither greylisting nor a limit on the tester.
+  if (readReply(rcpt.reply, ['mailbox-rate'])) {
+    const severity = isTransient(rcpt.reply) ? {} : { severity: 'error' as const };
+    return [finding('rate.limited', 'mailboxRate', said(probe, rcptCommand, rcpt.reply), { ...evidence, side: 'recipient', ...severity })];
+  }
   const greylisted = greylistWording(rcpt.reply);
   // Postfix applies its client restrictions at RCPT (smtpd_delay_reject): a refusal of this client comes here.
   const refused = greylisted || recipientUnknown(rcpt.reply) ? undefined : testerRefused(probe, rcptCommand, rcpt.reply, evidence, tester);

@@ -43,6 +43,8 @@ export type ReplyMeaning =
   | 'helo-name-rejected'
   /** The server does not know EHLO at all (RFC 5321 §4.1.4: 500 or 502), so it offers no extension. */
   | 'no-esmtp'
+  /** This one recipient's mailbox is receiving mail faster than its provider allows (Gmail's ReceivingRate): about the mailbox, not the client, not greylisting. */
+  | 'mailbox-rate'
   /** "Too many recipients" (RFC 5321 §4.5.3.1.10, RFC 3463 X.5.3): a count of recipients or messages, nothing about this one. */
   | 'recipient-limit'
   /** The server will not relay to a domain it does not serve: Postfix's stock defer_unauth_destination says so with a 454. */
@@ -74,6 +76,8 @@ export const MEANINGS: Readonly<Record<ReplyMeaning, { probe: CauseId; bounce?: 
   'helo-name-rejected': { probe: 'smtp.ehlo-refused', bounce: 'smtp.banner-mismatch' },
   'no-esmtp': { probe: 'smtp.ehlo-refused' },
   'recipient-limit': { probe: 'smtp.untestable' },
+  // explain weighs a bounce's receiving-rate wording with its own rules (rate.limited).
+  'mailbox-rate': { probe: 'rate.limited' },
   'relay-denied': { probe: 'smtp.rejected' },
   'auth-required': { probe: 'smtp.rejected' },
 };
@@ -199,6 +203,11 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   p('any', 'auth-required', /\bauthentication (?:is )?required\b|\b5\.7\.57\b/i, '530 5.7.0 Authentication required', [5]),
   // ---- relaying refused: Postfix reject_unauth_destination (554) and its stock defer_unauth_destination (454), Sendmail, Exim, Exchange
   p('any', 'relay-denied', /\bRelay(?:ing)? (?:access )?(?:denied|not permitted|prohibited)\b|\bunable to relay\b|\bnot permitted to relay\b/i, '454 4.7.1 <relay-test@example.net>: Relay access denied'),
+  // ---- one mailbox receiving too fast: Gmail's ReceivingRate (450 4.2.1; 550 5.2.1 ReceivingRatePerm), Exchange Online's
+  // per-recipient hourly receive limits (4.2.121 from one sender, 4.2.122 in all), Yandex's per-recipient rate limit.
+  p('google', 'mailbox-rate', /\breceiving mail at a rate that prevents additional messages\b|\bp=ReceivingRate/i, '450-4.2.1 The user you are trying to contact is receiving mail at a rate that\n450-4.2.1 prevents additional messages from being delivered. Please resend your\n450-4.2.1 message at a later point. If the user is able to receive mail at that\n450-4.2.1 time, your message will be delivered. For more information, go to\n450 4.2.1  https://support.google.com/mail/?p=ReceivingRate a1si123456qkb.42 - gsmtp'),
+  p('exchange', 'mailbox-rate', /\b4\.2\.12[12]\b|\bper hour message receive limit\b/i, "450 4.2.122 Recipient's per hour message receive limit exceeded. [Hostname=SN6PR04MB4318.namprd04.prod.outlook.com]", [4]),
+  p('any', 'mailbox-rate', /\brecipient\b[^;]{0,80}?\bhas exceeded (?:their|its|the) message rate limit\b/i, '451 4.5.1 The recipient <alice@example.com> has exceeded their message rate limit. Try again later.', [4]),
   // ---- a limit on recipients: Exchange's and Postfix's "Too many recipients", temporary (a retry in a new transaction is taken)
   p('any', 'recipient-limit', /^4\d\d 4\.5\.3\b|\btoo many recipients\b/i, '452 4.5.3 Too many recipients', [4]),
   p('any', 'no-esmtp', /\b50[02][ -](?:5\.5\.\d+ )?[^.;]{0,20}?(?:command (?:unrecognized|not recognized|not implemented|unknown)|unrecognized command|not implemented)/i, '500 5.5.1 Command unrecognized: "XXXX"', [5]),
