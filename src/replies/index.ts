@@ -158,6 +158,10 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   // Haraka's limit plugin, whose counters are per client address (rate_conn, rate_rcpt_host), per connection, or per
   // sender (rate_rcpt_sender, and rate_rcpt_null: null-sender mail to one recipient, which the tester's <> probes repeat).
   p('haraka', 'client-limit', /\b(?:recipient|rcpt|connection) rate limit exceeded\b|\bToo many recipient attempts\b|\bnull recip rate limit\b/i, '450 recipient rate limit exceeded', [4]),
+  // Its concurrency limit counts connections per client address and answers the connection with exactly these words
+  // (no enhanced code, no host name; "[uuid] " first with deny_includes_uuid). The same words with anything more are
+  // not Haraka's, and name nobody: another server's own limit reads alike, so they stay the server's (below).
+  { ...p('haraka', 'client-limit', /^421 (?:\[[\w.-]+\] )?Too many concurrent connections$/i, '421 Too many concurrent connections', [4]), atConnect: true },
   p('any', 'client-limit', /\b(?:too many|limit|rate|throttl)\w*\b[^.;]{0,60}?\b(?:from|for|of) (?:your|this|that|one|the same|the sending) (?:IP|host|address|client|server|network)\b|\byour (?:IP|host|address|network)\b[^.;]{0,60}?\b(?:too many|limit|rate|throttl)/i, '421 4.7.0 Too many connections from your IP address', [4]),
   p('exchange', 'server-connection-limit', /\bmaximum number of concurrent server connections has exceeded a limit\b/i, '421 4.3.2 The maximum number of concurrent server connections has exceeded a limit, closing transmission channel', [4]),
   p('exim', 'server-connection-limit', /\bToo many concurrent SMTP connections(?! from)\b/i, '421 mx.example.com: Too many concurrent SMTP connections; please try again later.', [4]),

@@ -157,6 +157,8 @@ const CASES: Case[] = [
   { source: 'Haraka rate_conn', stage: 'greeting', lines: ['421 connection rate limit exceeded'], messageId: 'clientRate', objection: 'rate' },
   { source: 'Haraka rate_rcpt_host', stage: 'rcpt', lines: ['450 recipient rate limit exceeded'], messageId: 'clientRate', objection: 'rate' },
   { source: 'Haraka rate_rcpt_null', stage: 'rcpt', lines: ['450 null recip rate limit'], messageId: 'clientRate', objection: 'rate' },
+  // Its concurrency limit (per client address) answers the connection with these words and nothing else.
+  { source: 'Haraka concurrency', stage: 'greeting', lines: ['421 Too many concurrent connections'], messageId: 'clientRate', objection: 'rate' },
   { source: 'Haraka dnsbl', stage: 'greeting', lines: ['554 host [198.51.100.7] is blacklisted by zen.spamhaus.org'], messageId: 'clientBlocklisted', objection: 'blocklisted', bounce: 'rbl.listed' },
 ];
 
@@ -259,6 +261,8 @@ const RECIPIENT_FAULTS: { source: string; stage: Stage; lines: string[]; expecte
   // Exchange on-premises with its transport stopped or under back pressure: every client is told the same.
   // Exim's ACL deny without a message, past the connection: about the sender or the recipient as much as the client.
   { source: 'Exim deny at RCPT without a message', stage: 'rcpt', lines: ['550 Administrative prohibition'], expected: 'smtp.rejected' },
+  // The same words with an enhanced code are not Haraka's shape and name no client: a server's own limit reads alike.
+  { source: 'a 421 4.7.0 concurrency limit that names no client', stage: 'greeting', lines: ['421 4.7.0 Too many concurrent connections'], expected: 'smtp.busy' },
   { source: 'Exchange transport not available', stage: 'greeting', lines: ['421 4.3.2 Service not available, closing transmission channel'], expected: 'smtp.busy' },
   // Gmail's per-mailbox receiving rate: the mailbox, not the client, is over its limit.
   { source: 'Gmail 450-4.2.1 receiving rate', stage: 'rcpt', lines: ['450-4.2.1 The user you are trying to contact is receiving mail at a rate that', '450-4.2.1 prevents additional messages from being delivered. Please resend your', '450-4.2.1 message at a later point. If the user is able to receive mail at that', '450-4.2.1 time, your message will be delivered. For more information, go to', '450 4.2.1  https://support.google.com/mail/?p=ReceivingRate a1si123456qkb.42 - gsmtp'], expected: 'rate.limited' },
