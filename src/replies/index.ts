@@ -201,7 +201,6 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   p('postfix', 'helo-name-rejected', /\bHelo command rejected\b/i, '504 5.5.2 <maildiag.invalid>: Helo command rejected: need fully-qualified hostname'),
   p('exchange', 'helo-name-rejected', /\b5\.5\.4 Invalid domain name\b/i, '501 5.5.4 Invalid domain name'),
   p('any', 'helo-name-rejected', /\b(?:HELO|EHLO)\b[^.;]{0,30}?\b(?:name|host ?name|argument|domain)\b|\b(?:fully[- ]qualified|invalid) (?:host ?name|domain name)\b/i, '550 5.7.1 EHLO hostname is not valid'),
-  // Firewalls that mangle EHLO (Cisco's SMTP fixup turns it into "XXXX") and servers older than RFC 1869.
   // ---- no mail without SMTP AUTH: an Exchange receive connector without the Anonymous Users permission, and its kin
   p('exchange', 'auth-required', /\bClient was not authenticated\b/i, '530 5.7.1 Client was not authenticated', [5]),
   p('any', 'auth-required', /\bauthentication (?:is )?required\b|\b5\.7\.57\b/i, '530 5.7.0 Authentication required', [5]),
@@ -214,6 +213,7 @@ export const REPLY_PATTERNS: readonly ReplyPattern[] = [
   p('any', 'mailbox-rate', /\brecipient\b[^;]{0,80}?\bhas exceeded (?:their|its|the) message rate limit\b/i, '451 4.5.1 The recipient <alice@example.com> has exceeded their message rate limit. Try again later.', [4]),
   // ---- a limit on recipients: Exchange's and Postfix's "Too many recipients", temporary (a retry in a new transaction is taken)
   p('any', 'recipient-limit', /^4\d\d 4\.5\.3\b|\btoo many recipients\b/i, '452 4.5.3 Too many recipients', [4]),
+  // Firewalls that mangle EHLO (Cisco's SMTP fixup turns it into "XXXX") and servers older than RFC 1869.
   p('any', 'no-esmtp', /\b50[02][ -](?:5\.5\.\d+ )?[^.;]{0,20}?(?:command (?:unrecognized|not recognized|not implemented|unknown)|unrecognized command|not implemented)/i, '500 5.5.1 Command unrecognized: "XXXX"', [5]),
 ];
 
